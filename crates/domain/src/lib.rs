@@ -1,0 +1,20 @@
+//! Weft's domain: the types, rules and validations that every other layer trusts. No I/O, no HTTP, no SQL.
+
+pub mod browser;
+pub mod email;
+pub mod ip;
+pub mod password;
+pub mod redirect;
+pub mod secret;
+pub mod time;
+pub mod user;
+pub mod validation;
+
+pub use email::EmailAddress;
+pub use ip::MaskedIp;
+pub use password::{Password, PasswordHash};
+pub use redirect::LocalPath;
+pub use secret::{LoginCode, SecretToken, TokenHash, random_key};
+pub use time::{Duration, Timestamp};
+pub use user::{DisplayName, UserState, Username};
+pub use validation::{FieldError, ValidationErrors};
