@@ -1,1 +1,8 @@
-//! placeholder
+//! Weft's email: composing messages (text and HTML, with the unsubscribe footer) and sending them
+//! over SMTP or into `.eml` files. It knows nothing about the database.
+
+pub mod compose;
+pub mod transport;
+
+pub use compose::{Action, Composed, EmailContent};
+pub use transport::{MailError, Outgoing, SmtpSettings, SmtpTls, Transport};

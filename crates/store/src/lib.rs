@@ -1,1 +1,242 @@
-//! placeholder
+//! Weft's database: SQLite or PostgreSQL chosen by URL at run time, migrations for both, queries per
+//! aggregate. It stores and fetches; it never decides who may do what.
+
+pub mod outbox;
+pub mod schema;
+pub mod sessions;
+pub mod tokens;
+pub mod unsubscribe;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor, SqlSafeStr};
+
+pub use sqlx::AnyConnection as Conn;
+
+/// A transaction on the writer. Dropping it without `commit` rolls back: nothing half-written remains.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint refused the row (a duplicate email, username, token…).
+    #[error("a row with the same unique value already exists")]
+    Conflict,
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
+            _ => Self::Database(error),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which SQL dialect is behind the pool. Backend-specific SQL lives only behind this seam.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    /// Row locking for job queues: PostgreSQL skips rows another instance holds; SQLite has one
+    /// writer, so there is nothing to skip.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// Strips a password from a database URL before it goes anywhere near a log.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://…@{}", &url[..scheme_end], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Connections to PostgreSQL, or SQLite reader connections (SQLite always has one writer).
+    pub max_connections: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 8 }
+    }
+}
+
+/// The connection pools. On SQLite: one writer connection (so write transactions never fight over
+/// the lock) and read-only readers (WAL lets them run beside the writer). On PostgreSQL both are one pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    write: AnyPool,
+    read: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self> {
+        install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        match backend {
+            Backend::Sqlite => {
+                let url = sqlite_url_with_create(url);
+                let write = sqlite_pool(1, false).connect(&url).await?;
+                let read = sqlite_pool(options.max_connections.max(1), true).connect(&url).await?;
+                Ok(Self { write, read, backend })
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(options.max_connections.max(2))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await?;
+                Ok(Self { write: pool.clone(), read: pool, backend })
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs the migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        migrator(self.backend).run(&self.write).await.map_err(StoreError::Migration)
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// A read-only connection (on SQLite it refuses writes: `query_only`).
+    pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.read.acquire().await?)
+    }
+
+    /// A connection for a single write outside any transaction.
+    pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.write.acquire().await?)
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        self.reader().await?.execute("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+}
+
+fn sqlite_url_with_create(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+fn sqlite_pool(max: u32, read_only: bool) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .min_connections(if read_only { 0 } else { 1 })
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                // Durability of votes matters more than a few microseconds per commit: synchronous=FULL.
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA synchronous = FULL").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                conn.execute("PRAGMA busy_timeout = 5000").await?;
+                if read_only {
+                    conn.execute("PRAGMA query_only = ON").await?;
+                }
+                Ok(())
+            })
+        })
+}
+
+macro_rules! migrations {
+    ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
+        vec![$(Migration::new(
+            $version,
+            $name.into(),
+            MigrationType::Simple,
+            include_str!(concat!("../../../migrations/", $dir, "/", $name, ".sql")).into_sql_str(),
+            false,
+        )),*]
+    };
+}
+
+/// Both lists name the same migrations; `schema` tests prove they build the same tables.
+fn migrator(backend: Backend) -> Migrator {
+    let migrations = match backend {
+        Backend::Sqlite => migrations!("sqlite": 1 "0001_accounts"),
+        Backend::Postgres => migrations!("postgres": 1 "0001_accounts"),
+    };
+    Migrator::with_migrations(migrations)
+}
+
+/// Reads an integer flag stored as 0/1 (portable across both backends).
+pub(crate) fn flag(value: i64) -> bool {
+    value != 0
+}
+
+impl FromStr for Backend {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Self::from_url(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_backends_and_redact() {
+        assert_eq!(Backend::from_url("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u:p@h/db").unwrap(), Backend::Postgres);
+        assert!(Backend::from_url("mysql://h/db").is_err());
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://…@h:5432/db");
+    }
+}

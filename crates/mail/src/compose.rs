@@ -1,0 +1,148 @@
+//! Turns what an email says into its text and HTML bodies, both from one layout.
+
+use askama::Template;
+
+/// A button in the HTML part, a plain link in the text part.
+#[derive(Debug, Clone)]
+pub struct Action {
+    pub label: String,
+    pub url: String,
+}
+
+/// What an email says. Every field is plain text: the HTML layout escapes it.
+#[derive(Debug, Clone)]
+pub struct EmailContent {
+    pub subject: String,
+    pub greeting_name: String,
+    pub paragraphs: Vec<String>,
+    pub action: Option<Action>,
+    pub code: Option<String>,
+    pub closing: Vec<String>,
+    /// Why this person gets this email, shown in the footer.
+    pub footer_reason: String,
+}
+
+/// Where the message comes from, for the footer of every email.
+#[derive(Debug, Clone)]
+pub struct Footer<'a> {
+    pub instance_name: &'a str,
+    pub base_url: &'a str,
+    pub unsubscribe_url: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Template)]
+#[template(path = "email.html")]
+struct HtmlEmail<'a> {
+    subject: &'a str,
+    greeting_name: &'a str,
+    paragraphs: &'a [String],
+    action: &'a Option<Action>,
+    code: &'a Option<String>,
+    closing: &'a [String],
+    instance_name: &'a str,
+    base_url: &'a str,
+    unsubscribe_url: &'a str,
+    footer_reason: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email.txt", escape = "none")]
+struct TextEmail<'a> {
+    greeting_name: &'a str,
+    paragraphs: &'a [String],
+    action: &'a Option<Action>,
+    code: &'a Option<String>,
+    closing: &'a [String],
+    instance_name: &'a str,
+    base_url: &'a str,
+    unsubscribe_url: &'a str,
+    footer_reason: &'a str,
+}
+
+/// Subjects go into a header: no line breaks may survive (header injection), and length is bounded.
+fn one_line(s: &str, max_chars: usize) -> String {
+    let flat: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max_chars {
+        let mut cut: String = flat.chars().take(max_chars - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        flat
+    }
+}
+
+impl EmailContent {
+    pub fn compose(&self, footer: &Footer<'_>) -> Composed {
+        let subject = one_line(&self.subject, 150);
+        let greeting_name = one_line(&self.greeting_name, 100);
+        let html = HtmlEmail {
+            subject: &subject,
+            greeting_name: &greeting_name,
+            paragraphs: &self.paragraphs,
+            action: &self.action,
+            code: &self.code,
+            closing: &self.closing,
+            instance_name: footer.instance_name,
+            base_url: footer.base_url,
+            unsubscribe_url: footer.unsubscribe_url,
+            footer_reason: &self.footer_reason,
+        }
+        .render()
+        .expect("rendering an email template into a String cannot fail");
+        let text = TextEmail {
+            greeting_name: &greeting_name,
+            paragraphs: &self.paragraphs,
+            action: &self.action,
+            code: &self.code,
+            closing: &self.closing,
+            instance_name: footer.instance_name,
+            base_url: footer.base_url,
+            unsubscribe_url: footer.unsubscribe_url,
+            footer_reason: &self.footer_reason,
+        }
+        .render()
+        .expect("rendering an email template into a String cannot fail");
+        Composed { subject, text, html }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> EmailContent {
+        EmailContent {
+            subject: "Your log-in link\r\nBcc: victim@example.org".into(),
+            greeting_name: "<script>alert(1)</script>".into(),
+            paragraphs: vec!["Use the button below.".into()],
+            action: Some(Action { label: "Log in".into(), url: "https://weft.example/login/token/abc".into() }),
+            code: Some("123456".into()),
+            closing: vec![],
+            footer_reason: "You asked to log in.".into(),
+        }
+    }
+
+    #[test]
+    fn both_parts_carry_the_link_code_and_unsubscribe_footer() {
+        let c = sample().compose(&Footer {
+            instance_name: "Weft",
+            base_url: "https://weft.example",
+            unsubscribe_url: "https://weft.example/unsubscribe/xyz",
+        });
+        for body in [&c.text, &c.html] {
+            assert!(body.contains("https://weft.example/login/token/abc"));
+            assert!(body.contains("123456"));
+            assert!(body.contains("https://weft.example/unsubscribe/xyz"));
+        }
+        assert!(!c.html.contains("<script>"), "names are escaped in HTML");
+        assert!(!c.subject.contains('\n') && !c.subject.contains('\r'), "no header injection");
+    }
+}

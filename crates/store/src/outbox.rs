@@ -1,0 +1,146 @@
+//! The `outbox_emails` table: the transactional email outbox. Rows are written in the same
+//! transaction as the change that causes them, then claimed and delivered by a worker.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use weft_domain::Timestamp;
+
+use crate::users::UserId;
+use crate::{Backend, Conn, Result};
+
+pub struct NewEmail<'a> {
+    pub user_id: Option<UserId>,
+    pub kind: &'a str,
+    pub to_address: &'a str,
+    pub subject: &'a str,
+    pub body_text: &'a str,
+    pub body_html: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub now: Timestamp,
+}
+
+pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
+         status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) RETURNING id",
+    )
+    .bind(e.user_id)
+    .bind(e.kind)
+    .bind(e.to_address)
+    .bind(e.subject)
+    .bind(e.body_text)
+    .bind(e.body_html)
+    .bind(e.unsubscribe_url)
+    .bind(e.now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+#[derive(Debug, Clone)]
+pub struct QueuedEmail {
+    pub id: i64,
+    pub kind: String,
+    pub to_address: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub unsubscribe_url: String,
+    pub attempts: i64,
+    pub created_at: Timestamp,
+}
+
+fn from_row(r: &AnyRow) -> Result<QueuedEmail, sqlx::Error> {
+    Ok(QueuedEmail {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        to_address: r.try_get("to_address")?,
+        subject: r.try_get("subject")?,
+        body_text: r.try_get("body_text")?,
+        body_html: r.try_get("body_html")?,
+        unsubscribe_url: r.try_get("unsubscribe_url")?,
+        attempts: r.try_get("attempts")?,
+        created_at: Timestamp(r.try_get("created_at")?),
+    })
+}
+
+/// Claims up to `limit` due emails for `lease` microseconds. A claimed email is not claimed again
+/// until its lease runs out, so a worker that dies mid-send leaves it for another to retry.
+pub async fn claim_due(conn: &mut Conn, backend: Backend, now: Timestamp, lease_until: Timestamp, limit: i64) -> Result<Vec<QueuedEmail>> {
+    let sql = format!(
+        "UPDATE outbox_emails SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
+            SELECT id FROM outbox_emails \
+            WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2) \
+            ORDER BY id LIMIT $3 {skip_locked}) \
+         RETURNING id, kind, to_address, subject, body_text, body_html, unsubscribe_url, attempts, created_at",
+        skip_locked = backend.skip_locked()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(lease_until.micros())
+        .bind(now.micros())
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut emails = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    emails.sort_by_key(|e| e.id);
+    Ok(emails)
+}
+
+pub async fn mark_sent(conn: &mut Conn, id: i64, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or `dead` (visible to the operator) when `None`.
+pub async fn mark_failed(conn: &mut Conn, id: i64, error: &str, retry_at: Option<Timestamp>) -> Result<()> {
+    let (status, next) = match retry_at {
+        Some(t) => ("pending", t.micros()),
+        None => ("dead", 0),
+    };
+    sqlx::query(
+        "UPDATE outbox_emails SET status = $1, next_attempt_at = CASE WHEN $1 = 'pending' THEN $2 ELSE next_attempt_at END, \
+         locked_until = NULL, last_error = $3 WHERE id = $4",
+    )
+    .bind(status)
+    .bind(next)
+    .bind(error)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Counts by status, for `/healthz`-style reporting and tests.
+pub async fn count_by_status(conn: &mut Conn, status: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox_emails WHERE status = $1")
+        .bind(status)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// The soonest time a pending email becomes due, so the worker can sleep until then.
+pub async fn next_due(conn: &mut Conn) -> Result<Option<Timestamp>> {
+    let row = sqlx::query("SELECT MIN(next_attempt_at) AS t FROM outbox_emails WHERE status = 'pending'")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<Option<i64>, _>("t")?.map(Timestamp))
+}
+
+/// P20: the bodies of delivered emails are erased after the retention period; who, when and
+/// what subject stay, for the personal-data export.
+pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '' \
+         WHERE status IN ('sent', 'dead') AND COALESCE(sent_at, created_at) < $1 AND body_text <> ''",
+    )
+    .bind(sent_before.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}

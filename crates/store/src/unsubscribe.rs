@@ -1,0 +1,36 @@
+//! The `unsubscribe_tokens` table: the secret behind each email's one-click unsubscribe link (P15).
+
+use sqlx::Row;
+use weft_domain::{Timestamp, TokenHash};
+
+use crate::users::UserId;
+use crate::{Conn, Result};
+
+pub async fn insert(conn: &mut Conn, token_hash: &TokenHash, user_id: UserId, now: Timestamp, expires_at: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash.as_str())
+        .bind(user_id)
+        .bind(now.micros())
+        .bind(expires_at.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The user an unexpired unsubscribe token belongs to.
+pub async fn user_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<UserId>> {
+    let row = sqlx::query("SELECT user_id FROM unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash.as_str())
+        .bind(now.micros())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+}
+
+pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM unsubscribe_tokens WHERE expires_at <= $1")
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}

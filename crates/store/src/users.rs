@@ -1,0 +1,183 @@
+//! The `users` table: accounts and their profile.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use weft_domain::{DisplayName, EmailAddress, PasswordHash, Timestamp, UserState, Username};
+
+use crate::{Conn, Result, flag};
+
+pub type UserId = i64;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub key: String,
+    pub name: String,
+    pub username: Username,
+    pub email: EmailAddress,
+    pub password_hash: Option<PasswordHash>,
+    pub email_verified_at: Option<Timestamp>,
+    pub is_admin: bool,
+    pub state: UserState,
+    pub emails_unsubscribed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+impl User {
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
+    }
+}
+
+const COLUMNS: &str = "id, key, name, username, email, password_hash, email_verified_at, is_admin, state, \
+                       emails_unsubscribed_at, created_at";
+
+fn from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: r.try_get("id")?,
+        key: r.try_get("key")?,
+        name: r.try_get("name")?,
+        username: Username::from_trusted(r.try_get("username")?),
+        email: EmailAddress::from_trusted(r.try_get("email")?),
+        password_hash: r.try_get::<Option<String>, _>("password_hash")?.map(PasswordHash::from_trusted),
+        email_verified_at: r.try_get::<Option<i64>, _>("email_verified_at")?.map(Timestamp),
+        is_admin: flag(r.try_get("is_admin")?),
+        state: UserState::from_stored(&r.try_get::<String, _>("state")?),
+        emails_unsubscribed_at: r.try_get::<Option<i64>, _>("emails_unsubscribed_at")?.map(Timestamp),
+        created_at: Timestamp(r.try_get("created_at")?),
+    })
+}
+
+pub struct NewUser<'a> {
+    pub key: &'a str,
+    pub name: &'a DisplayName,
+    pub username: &'a str,
+    pub email: &'a EmailAddress,
+    pub password_hash: Option<&'a PasswordHash>,
+    pub email_verified_at: Option<Timestamp>,
+    pub is_admin: bool,
+    pub now: Timestamp,
+}
+
+/// Inserts a user; `StoreError::Conflict` when the email, username or key is taken.
+pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<UserId> {
+    let row = sqlx::query(
+        "INSERT INTO users (key, name, username, email, password_hash, email_verified_at, is_admin, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8) RETURNING id",
+    )
+    .bind(u.key)
+    .bind(u.name.as_str())
+    .bind(u.username)
+    .bind(u.email.as_str())
+    .bind(u.password_hash.map(PasswordHash::as_str))
+    .bind(u.email_verified_at.map(Timestamp::micros))
+    .bind(i64::from(u.is_admin))
+    .bind(u.now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn find(conn: &mut Conn, id: UserId) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(&mut *conn).await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn username_taken(conn: &mut Conn, username: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut *conn).await?;
+    Ok(row.try_get("n")?)
+}
+
+pub async fn mark_verified(conn: &mut Conn, id: UserId, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2")
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &PasswordHash, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash.as_str())
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_name(conn: &mut Conn, id: UserId, name: &DisplayName, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
+        .bind(name.as_str())
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// `StoreError::Conflict` when another account has the username.
+pub async fn set_username(conn: &mut Conn, id: UserId, username: &Username, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET username = $1, updated_at = $2 WHERE id = $3")
+        .bind(username.as_str())
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// `StoreError::Conflict` when another account has the address.
+pub async fn set_email(conn: &mut Conn, id: UserId, email: &EmailAddress, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET email = $1, email_verified_at = $2, updated_at = $2 WHERE id = $3")
+        .bind(email.as_str())
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_admin(conn: &mut Conn, id: UserId, is_admin: bool, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET is_admin = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(is_admin))
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_unsubscribed(conn: &mut Conn, id: UserId, at: Option<Timestamp>) -> Result<()> {
+    sqlx::query("UPDATE users SET emails_unsubscribed_at = $1 WHERE id = $2")
+        .bind(at.map(Timestamp::micros))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// P20: accounts whose address was never confirmed are removed after the retention period.
+pub async fn purge_unverified(conn: &mut Conn, created_before: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM users WHERE email_verified_at IS NULL AND created_at < $1")
+        .bind(created_before.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
