@@ -1,1 +1,52 @@
-//! placeholder
+//! Weft's use cases: each loads what it needs, checks the rules, changes the store and queues the
+//! emails it causes in one transaction. The HTML pages and the JSON API both call these.
+
+pub mod accounts;
+pub mod clock;
+pub mod config;
+pub mod emails;
+pub mod error;
+pub mod mailer;
+pub mod retention;
+
+use std::sync::Arc;
+
+use tokio::sync::{Notify, Semaphore};
+use weft_store::Store;
+
+pub use accounts::{ClientInfo, LogInOutcome, NewSession, SessionInfo, SessionUser};
+pub use clock::Clock;
+pub use config::AppConfig;
+pub use error::AppError;
+pub use weft_store::tokens::Purpose as TokenPurpose;
+
+/// Everything a use case needs; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub config: Arc<AppConfig>,
+    pub clock: Clock,
+    /// Woken after a transaction that queued email commits, so mail leaves at once.
+    pub mail_wakeup: Arc<Notify>,
+    /// Bounds concurrent argon2 work (19 MiB and ~tens of ms each) to the number of cores.
+    hashing: Arc<Semaphore>,
+}
+
+impl App {
+    pub fn new(store: Store, config: AppConfig, clock: Clock) -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self {
+            store,
+            config: Arc::new(config),
+            clock,
+            mail_wakeup: Arc::new(Notify::new()),
+            hashing: Arc::new(Semaphore::new(cores)),
+        }
+    }
+
+    /// Runs CPU-heavy password work on the blocking pool, a few at a time.
+    pub(crate) async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _permit = self.hashing.acquire().await.map_err(|_| AppError::internal("hashing pool closed"))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal(format!("hashing task failed: {e}")))
+    }
+}

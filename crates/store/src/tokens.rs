@@ -31,6 +31,7 @@ impl Purpose {
 pub struct LoginToken {
     pub id: i64,
     pub user_id: UserId,
+    pub token_hash: TokenHash,
     pub code_hash: Option<TokenHash>,
     pub code_attempts: i64,
     pub new_email: Option<EmailAddress>,
@@ -41,6 +42,7 @@ fn from_row(r: &AnyRow) -> Result<LoginToken, sqlx::Error> {
     Ok(LoginToken {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
+        token_hash: TokenHash::from_trusted(r.try_get("token_hash")?),
         code_hash: r.try_get::<Option<String>, _>("code_hash")?.map(TokenHash::from_trusted),
         code_attempts: r.try_get("code_attempts")?,
         new_email: r.try_get::<Option<String>, _>("new_email")?.map(EmailAddress::from_trusted),
@@ -48,7 +50,7 @@ fn from_row(r: &AnyRow) -> Result<LoginToken, sqlx::Error> {
     })
 }
 
-const COLUMNS: &str = "id, user_id, code_hash, code_attempts, new_email, expires_at";
+const COLUMNS: &str = "id, user_id, token_hash, code_hash, code_attempts, new_email, expires_at";
 
 pub struct NewToken<'a> {
     pub user_id: UserId,
@@ -146,3 +148,4 @@ pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
         .await?;
     Ok(done.rows_affected())
 }
+

@@ -1,1 +1,90 @@
-//! placeholder
+//! Weft's web face: HTML pages, the JSON API, cookies, CSRF, rate limits and security headers.
+//! Handlers translate HTTP to `app` calls and back; the rules live in `app` and `domain`.
+
+pub mod api;
+pub mod auth;
+pub mod client_ip;
+pub mod cookies;
+pub mod error;
+pub mod pages;
+pub mod rate_limit;
+pub mod security;
+mod static_files;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::middleware;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use weft_app::App;
+
+pub use client_ip::TrustedProxies;
+pub use rate_limit::{RateLimiter, RateLimits};
+
+/// How the web layer behaves, beyond what the use cases need.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub trusted_proxies: TrustedProxies,
+    pub rate_limits: RateLimits,
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub web: Arc<WebConfig>,
+    pub limiter: Arc<RateLimiter>,
+    pub cookies: Arc<cookies::CookieNames>,
+}
+
+impl AppState {
+    pub fn new(app: App, web: WebConfig) -> Self {
+        let cookies = Arc::new(cookies::CookieNames::for_base_url(&app.config.base_url));
+        let limiter = Arc::new(RateLimiter::new(web.rate_limits.clone()));
+        Self { app, web: Arc::new(web), limiter, cookies }
+    }
+}
+
+/// The whole HTTP surface with its middleware.
+pub fn router(state: AppState) -> Router {
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(static_files::routes())
+        .fallback(pages::errors::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(DefaultBodyLimit::max(256 * 1024))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(
+            // Spans name the route pattern, never the URI: URIs can carry tokens.
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("(unmatched)", axum::extract::MatchedPath::as_str);
+                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                tracing::info_span!("request", method = %req.method(), route, id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves HTTP on `listener` until `shutdown` completes, then drains requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

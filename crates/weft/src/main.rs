@@ -1,1 +1,5 @@
-fn main() {}
+//! The `weft` binary: parse the command line, hand over to the library.
+
+fn main() -> std::process::ExitCode {
+    weft::cli::main()
+}

@@ -1,0 +1,584 @@
+//! Accounts: sign up, verify, log in (password, emailed link, 6-digit code), reset, sessions,
+//! profile changes, unsubscribe. Answers never reveal whether an address has an account.
+
+use weft_domain::password::Verification;
+use weft_domain::{
+    DisplayName, EmailAddress, LoginCode, MaskedIp, Password, PasswordHash, SecretToken, Timestamp,
+    UserState, Username, ValidationErrors, random_key,
+};
+use weft_store::sessions::{self, Session};
+use weft_store::tokens::{self, Purpose};
+use weft_store::users::{self, User};
+use weft_store::{Conn, StoreError};
+
+use crate::emails::Kind;
+use crate::{App, AppError};
+
+/// Wrong codes allowed per emailed code before it stops working.
+const MAX_CODE_ATTEMPTS: i64 = 5;
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_MICROS: i64 = 60_000_000;
+
+/// Where a request comes from, reduced to what may be stored (P4).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientInfo {
+    pub ip: MaskedIp,
+    pub browser: &'static str,
+}
+
+/// A fresh session: the web layer puts `token` in the cookie; only its hash is stored.
+#[derive(Debug)]
+pub struct NewSession {
+    pub token: SecretToken,
+    pub user_id: users::UserId,
+}
+
+#[derive(Debug)]
+pub enum LogInOutcome {
+    LoggedIn(NewSession),
+    /// The password was right but the address is not confirmed yet: a new link was sent.
+    NeedsVerification,
+}
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub session: Session,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub browser: String,
+    pub ip_masked: String,
+    pub current: bool,
+}
+
+pub struct SignUp<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+}
+
+pub struct ProfileChange<'a> {
+    pub name: &'a str,
+    pub username: &'a str,
+}
+
+impl App {
+    // ---- sign up and verification ----
+
+    /// Creates an unverified account and emails a confirmation link. For an address that already
+    /// has an account, emails its owner instead; the answer is the same either way.
+    pub async fn sign_up(&self, input: &SignUp<'_>) -> Result<(), AppError> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check("name", DisplayName::parse(input.name));
+        let email = errors.check("email", EmailAddress::parse(input.email));
+        let password = errors.check("password", Password::parse_new(input.password));
+        errors.into_result()?;
+        let (Some(name), Some(email), Some(password)) = (name, email, password) else {
+            return Err(AppError::internal("validated fields missing"));
+        };
+        // Hash before looking the address up, so both paths cost the same.
+        let hash = self.hashing(move || PasswordHash::create(&password)).await?;
+        // A unique username may need a second try if another sign-up takes it meanwhile.
+        for attempt in 0..4 {
+            match self.try_sign_up(&name, &email, &hash, attempt).await {
+                Err(AppError::Internal(detail)) if detail == CONFLICT => {}
+                other => return other,
+            }
+        }
+        Err(AppError::internal("could not find a free username"))
+    }
+
+    async fn try_sign_up(&self, name: &DisplayName, email: &EmailAddress, hash: &PasswordHash, attempt: u32) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(existing) = users::find_by_email(&mut tx, email).await? {
+            let mail = self.sign_up_existing_email(&existing);
+            self.queue_email(&mut tx, &existing, None, Kind::SignUpExisting, &mail).await?;
+        } else {
+            let username = free_username(&mut tx, &Username::suggest(name.as_str()), attempt).await?;
+            let inserted = users::insert(
+                &mut tx,
+                &users::NewUser {
+                    key: &random_key(),
+                    name,
+                    username: &username,
+                    email,
+                    password_hash: Some(hash),
+                    email_verified_at: None,
+                    is_admin: false,
+                    now,
+                },
+            )
+            .await;
+            let id = match inserted {
+                Err(StoreError::Conflict) => return Err(AppError::internal(CONFLICT)),
+                other => other?,
+            };
+            let user = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+            self.send_verification(&mut tx, &user).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    async fn send_verification(&self, conn: &mut Conn, user: &User) -> Result<(), AppError> {
+        let token = self.issue_token(conn, user, Purpose::VerifyEmail, None, None).await?;
+        let mail = self.verify_email(user, self.config.url(&format!("/verify/{}", token.expose())));
+        self.queue_email(conn, user, None, Kind::VerifyEmail, &mail).await?;
+        Ok(())
+    }
+
+    /// Confirms the address behind a verification link and logs its owner in.
+    pub async fn verify_email_and_log_in(&self, token: &str, client: ClientInfo) -> Result<NewSession, AppError> {
+        self.consume_token_and_log_in(Purpose::VerifyEmail, token, client).await
+    }
+
+    // ---- logging in ----
+
+    pub async fn log_in_with_password(&self, email: &str, password: &str, client: ClientInfo) -> Result<LogInOutcome, AppError> {
+        let candidate = Password::candidate(password);
+        let Ok(email) = EmailAddress::parse(email) else {
+            self.hashing(move || PasswordHash::verify_dummy(&candidate)).await?;
+            return Err(AppError::InvalidCredentials);
+        };
+        let user = users::find_by_email(&mut *self.store.reader().await?, &email).await?;
+        let Some((user, hash)) = user.and_then(|u| u.password_hash.clone().map(|h| (u, h))) else {
+            self.hashing(move || PasswordHash::verify_dummy(&candidate)).await?;
+            return Err(AppError::InvalidCredentials);
+        };
+        let (verification, candidate) = self
+            .hashing(move || {
+                let v = hash.verify(&candidate);
+                (v, candidate)
+            })
+            .await?;
+        if verification == Verification::Wrong || user.state != UserState::Active {
+            return Err(AppError::InvalidCredentials);
+        }
+        let new_hash = if verification == Verification::CorrectNeedsRehash {
+            Some(self.hashing(move || PasswordHash::create(&candidate)).await?)
+        } else {
+            None
+        };
+        let mut tx = self.store.begin().await?;
+        if let Some(new_hash) = &new_hash {
+            users::set_password_hash(&mut tx, user.id, new_hash, self.clock.now()).await?;
+        }
+        if !user.is_verified() {
+            self.send_verification(&mut tx, &user).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            self.wake_mailer();
+            return Ok(LogInOutcome::NeedsVerification);
+        }
+        let session = self.create_session(&mut tx, user.id, client).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(LogInOutcome::LoggedIn(session))
+    }
+
+    /// Emails a one-time log-in link with a 6-digit code, if the address has an active account.
+    pub async fn request_log_in_link(&self, email: &str) -> Result<(), AppError> {
+        let email = EmailAddress::parse(email).map_err(|e| AppError::field("email", e.message))?;
+        let mut tx = self.store.begin().await?;
+        if let Some(user) = users::find_by_email(&mut tx, &email).await?
+            && user.state == UserState::Active
+        {
+            let code = LoginCode::generate();
+            let token = self.issue_token(&mut tx, &user, Purpose::LogIn, Some(&code), None).await?;
+            let mail = self.log_in_email(&user, self.config.url(&format!("/login/token/{}", token.expose())), code.expose());
+            self.queue_email(&mut tx, &user, None, Kind::LogInLink, &mail).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    pub async fn log_in_with_link(&self, token: &str, client: ClientInfo) -> Result<NewSession, AppError> {
+        self.consume_token_and_log_in(Purpose::LogIn, token, client).await
+    }
+
+    /// Logs in with the code from the emailed link. Wrong codes count; after five the code is void.
+    pub async fn log_in_with_code(&self, email: &str, code: &str, client: ClientInfo) -> Result<NewSession, AppError> {
+        let (Ok(email), Some(code)) = (EmailAddress::parse(email), LoginCode::parse(code)) else {
+            return Err(AppError::InvalidToken);
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let user = users::find_by_email(&mut tx, &email).await?.filter(|u| u.state == UserState::Active);
+        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        let Some(token) = tokens::latest_usable(&mut tx, user.id, Purpose::LogIn, now).await? else {
+            return Err(AppError::InvalidToken);
+        };
+        let Some(expected) = &token.code_hash else { return Err(AppError::InvalidToken) };
+        let matches = weft_domain::secret::constant_time_eq(
+            code.hash_for(&token.token_hash).as_str().as_bytes(),
+            expected.as_str().as_bytes(),
+        );
+        if !matches {
+            tokens::record_wrong_code(&mut tx, token.id, MAX_CODE_ATTEMPTS, now).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            return Err(AppError::InvalidToken);
+        }
+        if !tokens::consume(&mut tx, token.id, now).await? {
+            return Err(AppError::InvalidToken);
+        }
+        users::mark_verified(&mut tx, user.id, now).await?;
+        let session = self.create_session(&mut tx, user.id, client).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(session)
+    }
+
+    /// Whether a link is still usable, without using it (to show its page or an error).
+    pub async fn check_token(&self, purpose: Purpose, token: &str) -> Result<(), AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let found = tokens::find_usable(&mut *self.store.reader().await?, purpose, &hash, self.clock.now()).await?;
+        found.map(|_| ()).ok_or(AppError::InvalidToken)
+    }
+
+    async fn consume_token_and_log_in(&self, purpose: Purpose, token: &str, client: ClientInfo) -> Result<NewSession, AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let Some(row) = tokens::find_usable(&mut tx, purpose, &hash, now).await? else {
+            return Err(AppError::InvalidToken);
+        };
+        // Exactly one of several concurrent uses gets past this line.
+        if !tokens::consume(&mut tx, row.id, now).await? {
+            return Err(AppError::InvalidToken);
+        }
+        let user = users::find(&mut tx, row.user_id).await?.filter(|u| u.state == UserState::Active);
+        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        // Opening a link sent to the address proves the address.
+        users::mark_verified(&mut tx, user.id, now).await?;
+        let session = self.create_session(&mut tx, user.id, client).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(session)
+    }
+
+    // ---- password reset ----
+
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), AppError> {
+        let email = EmailAddress::parse(email).map_err(|e| AppError::field("email", e.message))?;
+        let mut tx = self.store.begin().await?;
+        if let Some(user) = users::find_by_email(&mut tx, &email).await?
+            && user.state == UserState::Active
+        {
+            let token = self.issue_token(&mut tx, &user, Purpose::ResetPassword, None, None).await?;
+            let mail = self.password_reset_email(&user, self.config.url(&format!("/password/reset/{}", token.expose())));
+            self.queue_email(&mut tx, &user, None, Kind::PasswordReset, &mail).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    /// Sets a new password from a reset link, ends every other session and logs in.
+    pub async fn reset_password(&self, token: &str, new_password: &str, client: ClientInfo) -> Result<NewSession, AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let password = Password::parse_new(new_password).map_err(|e| AppError::field("password", e.message))?;
+        self.check_token(Purpose::ResetPassword, token).await?;
+        let password_hash = self.hashing(move || PasswordHash::create(&password)).await?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let Some(row) = tokens::find_usable(&mut tx, Purpose::ResetPassword, &hash, now).await? else {
+            return Err(AppError::InvalidToken);
+        };
+        if !tokens::consume(&mut tx, row.id, now).await? {
+            return Err(AppError::InvalidToken);
+        }
+        let user = users::find(&mut tx, row.user_id).await?.filter(|u| u.state == UserState::Active);
+        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        users::set_password_hash(&mut tx, user.id, &password_hash, now).await?;
+        users::mark_verified(&mut tx, user.id, now).await?;
+        sessions::delete_all_for_user(&mut tx, user.id, None).await?;
+        let session = self.create_session(&mut tx, user.id, client).await?;
+        self.queue_email(&mut tx, &user, None, Kind::PasswordChanged, &self.password_changed_email(&user)).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(session)
+    }
+
+    // ---- sessions ----
+
+    async fn create_session(&self, conn: &mut Conn, user_id: users::UserId, client: ClientInfo) -> Result<NewSession, AppError> {
+        let now = self.clock.now();
+        let token = SecretToken::generate();
+        sessions::insert(
+            conn,
+            &sessions::NewSession {
+                token_hash: &token.hash(),
+                user_id,
+                now,
+                expires_at: now.plus(self.config.session_absolute_timeout),
+                browser: client.browser,
+                ip: client.ip,
+            },
+        )
+        .await?;
+        Ok(NewSession { token, user_id })
+    }
+
+    fn idle_since(&self, now: Timestamp) -> Timestamp {
+        now.minus(self.config.session_idle_timeout)
+    }
+
+    /// The person behind a session cookie, if the session is live and the account active.
+    pub async fn authenticate(&self, cookie_token: &str, client: ClientInfo) -> Result<Option<SessionUser>, AppError> {
+        let Some(token) = SecretToken::parse(cookie_token) else { return Ok(None) };
+        let now = self.clock.now();
+        let mut conn = self.store.reader().await?;
+        let Some(session) = sessions::find_live(&mut conn, &token.hash(), now, self.idle_since(now)).await? else {
+            return Ok(None);
+        };
+        let Some(user) = users::find(&mut conn, session.user_id).await?.filter(|u| u.state == UserState::Active) else {
+            return Ok(None);
+        };
+        drop(conn);
+        if now.micros() - session.last_seen_at.micros() > TOUCH_EVERY_MICROS {
+            sessions::touch(&mut *self.store.writer().await?, session.id, now, client.ip).await?;
+        }
+        Ok(Some(SessionUser { user, session }))
+    }
+
+    /// Ends the session behind a cookie (log out). Unknown cookies are ignored.
+    pub async fn log_out(&self, cookie_token: &str) -> Result<(), AppError> {
+        if let Some(token) = SecretToken::parse(cookie_token) {
+            sessions::delete_by_hash(&mut *self.store.writer().await?, &token.hash()).await?;
+        }
+        Ok(())
+    }
+
+    /// Ends every session of the user, this one included.
+    pub async fn log_out_everywhere(&self, who: &SessionUser) -> Result<u64, AppError> {
+        Ok(sessions::delete_all_for_user(&mut *self.store.writer().await?, who.user.id, None).await?)
+    }
+
+    pub async fn end_session(&self, who: &SessionUser, session_id: i64) -> Result<(), AppError> {
+        let ended = sessions::delete_for_user(&mut *self.store.writer().await?, who.user.id, session_id).await?;
+        if ended { Ok(()) } else { Err(AppError::NotFound) }
+    }
+
+    pub async fn list_sessions(&self, who: &SessionUser) -> Result<Vec<SessionInfo>, AppError> {
+        let now = self.clock.now();
+        let rows = sessions::list_for_user(&mut *self.store.reader().await?, who.user.id, now, self.idle_since(now)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|s| SessionInfo {
+                id: s.id,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                current: s.id == who.session.id,
+                browser: s.browser,
+                ip_masked: s.ip_masked,
+            })
+            .collect())
+    }
+
+    // ---- profile ----
+
+    pub async fn update_profile(&self, who: &SessionUser, change: &ProfileChange<'_>) -> Result<(), AppError> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check("name", DisplayName::parse(change.name));
+        let username = errors.check("username", Username::parse(change.username));
+        errors.into_result()?;
+        let (Some(name), Some(username)) = (name, username) else {
+            return Err(AppError::internal("validated fields missing"));
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        users::set_name(&mut tx, who.user.id, &name, now).await?;
+        match users::set_username(&mut tx, who.user.id, &username, now).await {
+            Err(StoreError::Conflict) => return Err(AppError::field("username", "This username is taken. Choose another.")),
+            other => other?,
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// A sensitive change is allowed with the current password, or within minutes of a log-in.
+    async fn reauthenticate(&self, who: &SessionUser, current_password: &str) -> Result<(), AppError> {
+        let fresh = self.clock.now().minus(self.config.fresh_login_window) < who.session.authenticated_at;
+        if current_password.is_empty() {
+            return if fresh { Ok(()) } else { Err(AppError::ReauthenticationRequired) };
+        }
+        let Some(hash) = who.user.password_hash.clone() else {
+            return Err(AppError::field("current_password", "Your account has no password yet: log in again by email link, then try again."));
+        };
+        let candidate = Password::candidate(current_password);
+        match self.hashing(move || hash.verify(&candidate)).await? {
+            Verification::Wrong => Err(AppError::field("current_password", "That is not your current password.")),
+            _ => Ok(()),
+        }
+    }
+
+    /// Sets a new password; other sessions end, this one stays.
+    pub async fn change_password(&self, who: &SessionUser, current_password: &str, new_password: &str) -> Result<(), AppError> {
+        let password = Password::parse_new(new_password).map_err(|e| AppError::field("new_password", e.message))?;
+        self.reauthenticate(who, current_password).await?;
+        let hash = self.hashing(move || PasswordHash::create(&password)).await?;
+        let mut tx = self.store.begin().await?;
+        users::set_password_hash(&mut tx, who.user.id, &hash, self.clock.now()).await?;
+        sessions::delete_all_for_user(&mut tx, who.user.id, Some(who.session.id)).await?;
+        self.queue_email(&mut tx, &who.user, None, Kind::PasswordChanged, &self.password_changed_email(&who.user)).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    /// Emails a confirmation link to the new address; the change happens when it is opened. If
+    /// the new address belongs to another account, that address is told instead (no enumeration).
+    pub async fn request_email_change(&self, who: &SessionUser, current_password: &str, new_email: &str) -> Result<(), AppError> {
+        let new_email = EmailAddress::parse(new_email).map_err(|e| AppError::field("email", e.message))?;
+        if new_email == who.user.email {
+            return Err(AppError::field("email", "That is already your address."));
+        }
+        self.reauthenticate(who, current_password).await?;
+        let mut tx = self.store.begin().await?;
+        if let Some(owner) = users::find_by_email(&mut tx, &new_email).await? {
+            self.queue_email(&mut tx, &owner, None, Kind::EmailTaken, &self.email_taken_email(&owner.name)).await?;
+        } else {
+            let token = self.issue_token(&mut tx, &who.user, Purpose::ChangeEmail, None, Some(&new_email)).await?;
+            let mail = self.confirm_new_email(&who.user, self.config.url(&format!("/profile/email/confirm/{}", token.expose())));
+            self.queue_email(&mut tx, &who.user, Some(&new_email), Kind::ConfirmNewEmail, &mail).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    /// Switches to the confirmed new address and tells the old one.
+    pub async fn confirm_email_change(&self, token: &str) -> Result<(), AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let Some(row) = tokens::find_usable(&mut tx, Purpose::ChangeEmail, &hash, now).await? else {
+            return Err(AppError::InvalidToken);
+        };
+        let Some(new_email) = row.new_email.clone() else { return Err(AppError::InvalidToken) };
+        if !tokens::consume(&mut tx, row.id, now).await? {
+            return Err(AppError::InvalidToken);
+        }
+        let user = users::find(&mut tx, row.user_id).await?.filter(|u| u.state == UserState::Active);
+        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        match users::set_email(&mut tx, user.id, &new_email, now).await {
+            // Taken since the link was sent: nothing changes.
+            Err(StoreError::Conflict) => return Err(AppError::InvalidToken),
+            other => other?,
+        }
+        self.queue_email(&mut tx, &user, Some(&user.email), Kind::EmailChanged, &self.email_changed_email(&user, &new_email))
+            .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(())
+    }
+
+    // ---- unsubscribe (P15) ----
+
+    /// One-click unsubscribe from everything but the emails a person asks for themselves.
+    /// Works without a session; the token can only touch its own user's setting.
+    pub async fn unsubscribe(&self, token: &str) -> Result<(), AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let now = self.clock.now();
+        let mut conn = self.store.writer().await?;
+        let user_id = weft_store::unsubscribe::user_for(&mut conn, &hash, now).await?.ok_or(AppError::InvalidToken)?;
+        users::set_unsubscribed(&mut conn, user_id, Some(now)).await?;
+        Ok(())
+    }
+
+    pub async fn check_unsubscribe_token(&self, token: &str) -> Result<(), AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let mut conn = self.store.reader().await?;
+        weft_store::unsubscribe::user_for(&mut conn, &hash, self.clock.now()).await?.ok_or(AppError::InvalidToken)?;
+        Ok(())
+    }
+
+    // ---- operator ----
+
+    /// `weft admin create`: makes (or promotes) an instance admin and returns a one-time log-in link.
+    pub async fn create_admin(&self, email: &str, name: Option<&str>) -> Result<String, AppError> {
+        let email = EmailAddress::parse(email).map_err(|e| AppError::field("email", e.message))?;
+        let name = DisplayName::parse(name.unwrap_or(email.local_part())).map_err(|e| AppError::field("name", e.message))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let user = if let Some(user) = users::find_by_email(&mut tx, &email).await? {
+            users::set_admin(&mut tx, user.id, true, now).await?;
+            users::mark_verified(&mut tx, user.id, now).await?;
+            user
+        } else {
+            let username = free_username(&mut tx, &Username::suggest(name.as_str()), 0).await?;
+            let id = users::insert(
+                &mut tx,
+                &users::NewUser {
+                    key: &random_key(),
+                    name: &name,
+                    username: &username,
+                    email: &email,
+                    password_hash: None,
+                    email_verified_at: Some(now),
+                    is_admin: true,
+                    now,
+                },
+            )
+            .await?;
+            users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?
+        };
+        let token = self.issue_token(&mut tx, &user, Purpose::LogIn, None, None).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(self.config.url(&format!("/login/token/{}", token.expose())))
+    }
+
+    async fn issue_token(
+        &self,
+        conn: &mut Conn,
+        user: &User,
+        purpose: Purpose,
+        code: Option<&LoginCode>,
+        new_email: Option<&EmailAddress>,
+    ) -> Result<SecretToken, AppError> {
+        let now = self.clock.now();
+        let ttl = match purpose {
+            Purpose::LogIn | Purpose::ResetPassword => self.config.login_token_ttl,
+            Purpose::VerifyEmail | Purpose::ChangeEmail => self.config.verify_token_ttl,
+        };
+        let token = SecretToken::generate();
+        let token_hash = token.hash();
+        let code_hash = code.map(|c| c.hash_for(&token_hash));
+        tokens::issue(
+            conn,
+            &tokens::NewToken {
+                user_id: user.id,
+                purpose,
+                token_hash: &token_hash,
+                code_hash: code_hash.as_ref(),
+                new_email,
+                now,
+                expires_at: now.plus(ttl),
+            },
+        )
+        .await?;
+        Ok(token)
+    }
+}
+
+const CONFLICT: &str = "unique conflict";
+
+/// `base`, or `base` with a number, whichever is free.
+async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<String, AppError> {
+    if attempt == 0 && !users::username_taken(conn, base).await? {
+        return Ok(base.to_owned());
+    }
+    for _ in 0..20 {
+        let n = u32::from_le_bytes(random_key().as_bytes()[..4].try_into().unwrap_or([0; 4])) % 10_000;
+        let candidate = format!("{base}{n}");
+        if !users::username_taken(conn, &candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Err(AppError::internal("no free username"))
+}

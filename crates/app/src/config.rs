@@ -1,0 +1,64 @@
+//! Settings the use cases depend on. The binary fills them from flags and `WEFT_*` variables.
+
+use weft_domain::Duration;
+
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Public address of this instance, used in every link: `https://weft.example.org`.
+    pub base_url: String,
+    pub instance_name: String,
+    /// `From:` of every email.
+    pub mail_from: String,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_timeout: Duration,
+    pub login_token_ttl: Duration,
+    pub verify_token_ttl: Duration,
+    /// How recent a log-in must be to change email or password without the current password.
+    pub fresh_login_window: Duration,
+    pub retention: Retention,
+}
+
+/// P20: how long each kind of expiring data is kept. Listed in docs/PRIVACY.md.
+#[derive(Debug, Clone)]
+pub struct Retention {
+    pub email_bodies: Duration,
+    pub unverified_accounts: Duration,
+    pub unsubscribe_links: Duration,
+    /// How often the purge runs.
+    pub interval: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            email_bodies: Duration::days(7),
+            unverified_accounts: Duration::days(7),
+            unsubscribe_links: Duration::days(90),
+            interval: Duration::hours(1),
+        }
+    }
+}
+
+impl AppConfig {
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            instance_name: "Weft".to_owned(),
+            mail_from: "Weft <weft@localhost>".to_owned(),
+            session_idle_timeout: Duration::days(14),
+            session_absolute_timeout: Duration::days(90),
+            login_token_ttl: Duration::minutes(15),
+            verify_token_ttl: Duration::hours(24),
+            fresh_login_window: Duration::minutes(10),
+            retention: Retention::default(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}

@@ -1,0 +1,215 @@
+//! Every email Weft sends, and the one path that queues them: `App::queue_email`. That path adds
+//! the unsubscribe link (P15) and refuses to write to anyone whose account is not active (P9).
+
+use weft_domain::{EmailAddress, SecretToken};
+use weft_mail::compose::Footer;
+use weft_mail::{Action, EmailContent};
+use weft_store::users::User;
+use weft_store::{Conn, outbox, unsubscribe};
+
+use crate::{App, AppError};
+
+/// Why an email is sent: asked for by the person (log-in links) or a notice about their account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    LogInLink,
+    VerifyEmail,
+    SignUpExisting,
+    PasswordReset,
+    PasswordChanged,
+    ConfirmNewEmail,
+    EmailChanged,
+    EmailTaken,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LogInLink => "log_in_link",
+            Self::VerifyEmail => "verify_email",
+            Self::SignUpExisting => "sign_up_existing",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::ConfirmNewEmail => "confirm_new_email",
+            Self::EmailChanged => "email_changed",
+            Self::EmailTaken => "email_taken",
+        }
+    }
+
+    /// Security emails about the account itself are sent even to someone who unsubscribed from
+    /// the rest: they were asked for, or they warn about a change nobody else can see.
+    fn essential(self) -> bool {
+        true
+    }
+}
+
+fn content(subject: String, name: &str, paragraphs: Vec<String>, action: Option<Action>, code: Option<String>, reason: &str) -> EmailContent {
+    EmailContent {
+        subject,
+        greeting_name: name.to_owned(),
+        paragraphs,
+        action,
+        code,
+        closing: vec!["If you did not ask for this, you can ignore this email; nothing will change.".to_owned()],
+        footer_reason: reason.to_owned(),
+    }
+}
+
+impl App {
+    pub(crate) fn log_in_email(&self, user: &User, link: String, code: &str) -> EmailContent {
+        let minutes = self.config.login_token_ttl.micros() / 60_000_000;
+        content(
+            format!("Your log-in link for {}", self.config.instance_name),
+            &user.name,
+            vec![format!("Use this link to log in. It works once, within {minutes} minutes.")],
+            Some(Action { label: "Log in".into(), url: link }),
+            Some(code.to_owned()),
+            "You asked for a log-in link.",
+        )
+    }
+
+    pub(crate) fn verify_email(&self, user: &User, link: String) -> EmailContent {
+        content(
+            format!("Confirm your email address for {}", self.config.instance_name),
+            &user.name,
+            vec!["Welcome! Confirm that this address is yours to finish creating your account.".into()],
+            Some(Action { label: "Confirm my address".into(), url: link }),
+            None,
+            "Someone created an account with this address.",
+        )
+    }
+
+    pub(crate) fn sign_up_existing_email(&self, user: &User) -> EmailContent {
+        content(
+            format!("You already have an account on {}", self.config.instance_name),
+            &user.name,
+            vec![
+                "Someone, probably you, tried to create an account with this address. You already have one.".into(),
+                format!("To get in, ask for a log-in link or reset your password: {}", self.config.url("/password/forgot")),
+            ],
+            Some(Action { label: "Log in".into(), url: self.config.url("/login") }),
+            None,
+            "Someone tried to sign up with this address.",
+        )
+    }
+
+    pub(crate) fn password_reset_email(&self, user: &User, link: String) -> EmailContent {
+        let minutes = self.config.login_token_ttl.micros() / 60_000_000;
+        content(
+            format!("Reset your password on {}", self.config.instance_name),
+            &user.name,
+            vec![format!("Choose a new password with this link. It works once, within {minutes} minutes.")],
+            Some(Action { label: "Choose a new password".into(), url: link }),
+            None,
+            "You asked to reset your password.",
+        )
+    }
+
+    pub(crate) fn password_changed_email(&self, user: &User) -> EmailContent {
+        let mut c = content(
+            format!("Your password on {} was changed", self.config.instance_name),
+            &user.name,
+            vec!["The password of your account was just changed, and your other sessions were logged out.".into()],
+            None,
+            None,
+            "This is a security notice about your account.",
+        );
+        c.closing = vec![format!(
+            "If this was not you, reset your password now: {}",
+            self.config.url("/password/forgot")
+        )];
+        c
+    }
+
+    pub(crate) fn confirm_new_email(&self, user: &User, link: String) -> EmailContent {
+        content(
+            format!("Confirm your new email address for {}", self.config.instance_name),
+            &user.name,
+            vec!["Confirm that this is your new address. Until you do, we keep using your old one.".into()],
+            Some(Action { label: "Confirm new address".into(), url: link }),
+            None,
+            "You asked to change your account's email address.",
+        )
+    }
+
+    pub(crate) fn email_changed_email(&self, user: &User, new_email: &EmailAddress) -> EmailContent {
+        let mut c = content(
+            format!("Your email address on {} was changed", self.config.instance_name),
+            &user.name,
+            vec![format!(
+                "The email address of your account was changed to an address at {}. We will not write to this address again.",
+                new_email.domain()
+            )],
+            None,
+            None,
+            "This is a security notice sent to your previous address.",
+        );
+        c.closing = vec!["If this was not you, contact the people who run this instance at once.".into()];
+        c
+    }
+
+    pub(crate) fn email_taken_email(&self, name: &str) -> EmailContent {
+        content(
+            format!("This address already has an account on {}", self.config.instance_name),
+            name,
+            vec!["Someone asked to move their account to this address, but it already belongs to an account. Nothing was changed.".into()],
+            Some(Action { label: "Log in".into(), url: self.config.url("/login") }),
+            None,
+            "Someone tried to use this address for another account.",
+        )
+    }
+
+    /// Queues an email to a user in the caller's transaction. Sends nothing to an account that is
+    /// not active (P9), and every email carries its own unsubscribe link (P15).
+    pub(crate) async fn queue_email(
+        &self,
+        conn: &mut Conn,
+        user: &User,
+        to: Option<&EmailAddress>,
+        kind: Kind,
+        content: &EmailContent,
+    ) -> Result<bool, AppError> {
+        if user.state != weft_domain::UserState::Active {
+            return Ok(false);
+        }
+        if user.emails_unsubscribed_at.is_some() && !kind.essential() {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        let token = SecretToken::generate();
+        unsubscribe::insert(
+            conn,
+            &token.hash(),
+            user.id,
+            now,
+            now.plus(self.config.retention.unsubscribe_links),
+        )
+        .await?;
+        let unsubscribe_url = self.config.url(&format!("/unsubscribe/{}", token.expose()));
+        let composed = content.compose(&Footer {
+            instance_name: &self.config.instance_name,
+            base_url: &self.config.base_url,
+            unsubscribe_url: &unsubscribe_url,
+        });
+        outbox::enqueue(
+            conn,
+            &outbox::NewEmail {
+                user_id: Some(user.id),
+                kind: kind.as_str(),
+                to_address: to.unwrap_or(&user.email).as_str(),
+                subject: &composed.subject,
+                body_text: &composed.text,
+                body_html: &composed.html,
+                unsubscribe_url: &unsubscribe_url,
+                now,
+            },
+        )
+        .await?;
+        Ok(true)
+    }
+
+    /// Call after committing a transaction that queued email.
+    pub(crate) fn wake_mailer(&self) {
+        self.mail_wakeup.notify_one();
+    }
+}

@@ -1,0 +1,113 @@
+//! The outbox worker: claims due emails, hands them to the transport, retries with backoff, and
+//! parks an email as `dead` after the last attempt so the operator can see it.
+
+use std::time::Duration as StdDuration;
+
+use tokio::sync::watch;
+use weft_domain::{Duration, Timestamp};
+use weft_mail::{Outgoing, Transport};
+use weft_store::outbox;
+
+use crate::App;
+
+const BATCH: i64 = 20;
+const MAX_ATTEMPTS: i64 = 8;
+const LEASE: Duration = Duration::minutes(5);
+/// Polling interval as a fallback for wake-ups from other instances.
+const POLL: StdDuration = StdDuration::from_secs(5);
+
+/// Delay before attempt `n + 1`: 30 s, 1 min, 2 min, … capped at one hour.
+pub fn backoff(attempts: i64) -> Duration {
+    let exp = u32::try_from(attempts.clamp(1, 8) - 1).unwrap_or(0);
+    Duration::seconds((30_i64 * 2_i64.pow(exp)).min(3_600))
+}
+
+pub struct Mailer {
+    pub app: App,
+    pub transport: Transport,
+    pub from: lettre::message::Mailbox,
+    pub message_domain: String,
+}
+
+impl Mailer {
+    pub fn new(app: App, transport: Transport) -> Result<Self, String> {
+        let from: lettre::message::Mailbox = app
+            .config
+            .mail_from
+            .parse()
+            .map_err(|e| format!("WEFT_MAIL_FROM {:?} is not a valid address: {e}", app.config.mail_from))?;
+        let message_domain = from.email.domain().to_owned();
+        Ok(Self { app, transport, from, message_domain })
+    }
+
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            match self.deliver_due().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox delivery pass failed"),
+            }
+            tokio::select! {
+                () = self.app.mail_wakeup.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+                _ = shutdown.changed() => return,
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+        }
+    }
+
+    /// One pass: claims a batch of due emails and tries each. Returns how many it tried.
+    pub async fn deliver_due(&self) -> Result<usize, crate::AppError> {
+        let now = self.app.clock.now();
+        let backend = self.app.store.backend();
+        let claimed = {
+            let mut tx = self.app.store.begin().await?;
+            let claimed = outbox::claim_due(&mut tx, backend, now, now.plus(LEASE), BATCH).await?;
+            tx.commit().await.map_err(weft_store::StoreError::from)?;
+            claimed
+        };
+        for email in &claimed {
+            let outgoing = Outgoing {
+                id: email.id,
+                to: &email.to_address,
+                subject: &email.subject,
+                text: &email.body_text,
+                html: &email.body_html,
+                unsubscribe_url: &email.unsubscribe_url,
+            };
+            let result = self.transport.send(&self.from, &self.message_domain, &outgoing).await;
+            let mut conn = self.app.store.writer().await?;
+            match result {
+                Ok(()) => {
+                    outbox::mark_sent(&mut conn, email.id, self.app.clock.now()).await?;
+                    tracing::info!(email_id = email.id, kind = %email.kind, "email sent");
+                }
+                Err(error) => {
+                    let retry_at: Option<Timestamp> =
+                        (email.attempts < MAX_ATTEMPTS).then(|| self.app.clock.now().plus(backoff(email.attempts)));
+                    // The error text from SMTP may quote the address: keep it out of the log line.
+                    tracing::warn!(email_id = email.id, attempts = email.attempts, dead = retry_at.is_none(), "email delivery failed");
+                    outbox::mark_failed(&mut conn, email.id, &error.to_string(), retry_at).await?;
+                }
+            }
+        }
+        Ok(claimed.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::minutes(1));
+        assert_eq!(backoff(3), Duration::minutes(2));
+        assert_eq!(backoff(8), Duration::hours(1));
+        assert_eq!(backoff(50), Duration::hours(1));
+    }
+}

@@ -1,0 +1,47 @@
+//! P20: the scheduled purge of everything that does not need to be kept. Deletes are idempotent,
+//! so several instances running it at once do no harm.
+
+use tokio::sync::watch;
+
+use weft_store::{outbox, sessions, tokens, unsubscribe, users};
+
+use crate::{App, AppError};
+
+/// What one purge removed, by kind.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Purged {
+    pub login_tokens: u64,
+    pub sessions: u64,
+    pub unsubscribe_tokens: u64,
+    pub email_bodies: u64,
+    pub unverified_accounts: u64,
+}
+
+impl App {
+    pub async fn purge_expired(&self) -> Result<Purged, AppError> {
+        let now = self.clock.now();
+        let r = &self.config.retention;
+        let mut conn = self.store.writer().await?;
+        Ok(Purged {
+            login_tokens: tokens::purge(&mut conn, now).await?,
+            sessions: sessions::purge_expired(&mut conn, now, now.minus(self.config.session_idle_timeout)).await?,
+            unsubscribe_tokens: unsubscribe::purge(&mut conn, now).await?,
+            email_bodies: outbox::purge_bodies(&mut conn, now.minus(r.email_bodies)).await?,
+            unverified_accounts: users::purge_unverified(&mut conn, now.minus(r.unverified_accounts)).await?,
+        })
+    }
+
+    /// Runs the purge at start and then every `retention.interval`, until `shutdown`.
+    pub async fn run_retention(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            match self.purge_expired().await {
+                Ok(purged) => tracing::debug!(?purged, "retention purge"),
+                Err(e) => tracing::error!(error = %e, "retention purge failed"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(self.config.retention.interval.as_std()) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `/api/v1/signup`, `/session`, `/me`: accounts over JSON.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use weft_app::{AppError, LogInOutcome, SessionUser};
+
+use crate::AppState;
+use crate::auth::{Client, RequireUser};
+use crate::cookies;
+use crate::error::WebError;
+use crate::rate_limit::Door;
+
+/// The signed-in user as they see themselves (their own email included).
+#[derive(Serialize)]
+pub struct Me {
+    key: String,
+    name: String,
+    username: String,
+    email: String,
+    email_verified: bool,
+    created_at: String,
+}
+
+impl Me {
+    fn of(who: &SessionUser) -> Self {
+        Self {
+            key: who.user.key.clone(),
+            name: who.user.name.clone(),
+            username: who.user.username.as_str().to_owned(),
+            email: who.user.email.as_str().to_owned(),
+            email_verified: who.user.is_verified(),
+            created_at: who.user.created_at.rfc3339(),
+        }
+    }
+}
+
+fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), WebError> {
+    state.limiter.attempt(door, client.raw_ip, Some(email)).map_err(|retry_after| WebError::RateLimited { retry_after, api: true })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SignUpBody {
+    name: String,
+    email: String,
+    password: String,
+}
+
+/// 202 for every valid request, whether or not the address already had an account.
+pub async fn signup(State(state): State<AppState>, client: Client, Json(body): Json<SignUpBody>) -> Result<Response, WebError> {
+    limited(&state, Door::SignUp, &client, &body.email)?;
+    let input = weft_app::accounts::SignUp { name: &body.name, email: &body.email, password: &body.password };
+    state.app.sign_up(&input).await.map_err(WebError::api)?;
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "check_email"}))).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogInBody {
+    email: String,
+    password: String,
+}
+
+pub async fn log_in(State(state): State<AppState>, client: Client, headers: HeaderMap, Json(body): Json<LogInBody>) -> Result<Response, WebError> {
+    limited(&state, Door::LogIn, &client, &body.email)?;
+    match state.app.log_in_with_password(&body.email, &body.password, client.info).await.map_err(WebError::api)? {
+        LogInOutcome::NeedsVerification => Err(WebError::api(AppError::field(
+            "email",
+            "Confirm your address first: we sent you a new link.",
+        ))),
+        LogInOutcome::LoggedIn(session) => {
+            if let Some(old) = cookies::get(&headers, state.cookies.session) {
+                state.app.log_out(old).await.map_err(WebError::api)?;
+            }
+            let mut res = (StatusCode::OK, Json(serde_json::json!({"status": "logged_in"}))).into_response();
+            res.headers_mut().append(header::SET_COOKIE, state.cookies.set_session(session.token.expose()));
+            Ok(res)
+        }
+    }
+}
+
+pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+    if let Some(token) = cookies::get(&headers, state.cookies.session) {
+        state.app.log_out(token).await.map_err(WebError::api)?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().append(header::SET_COOKIE, state.cookies.clear_session());
+    Ok(res)
+}
+
+pub async fn me(RequireUser(who): RequireUser) -> Json<Me> {
+    Json(Me::of(&who))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MeBody {
+    name: Option<String>,
+    username: Option<String>,
+}
+
+pub async fn update_me(State(state): State<AppState>, RequireUser(who): RequireUser, Json(body): Json<MeBody>) -> Result<Response, WebError> {
+    let name = body.name.unwrap_or_else(|| who.user.name.clone());
+    let username = body.username.unwrap_or_else(|| who.user.username.as_str().to_owned());
+    let change = weft_app::accounts::ProfileChange { name: &name, username: &username };
+    state.app.update_profile(&who, &change).await.map_err(WebError::api)?;
+    let mut updated = who.clone();
+    updated.user.name = name.trim().to_owned();
+    updated.user.username = weft_domain::Username::parse(&username).map_err(|e| WebError::api(AppError::field("username", e.message)))?;
+    Ok(Json(Me::of(&updated)).into_response())
+}
+
+#[derive(Serialize)]
+pub struct SessionJson {
+    id: i64,
+    browser: String,
+    ip_masked: String,
+    created_at: String,
+    last_seen_at: String,
+    current: bool,
+}
+
+pub async fn sessions(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Json<Vec<SessionJson>>, WebError> {
+    let list = state.app.list_sessions(&who).await.map_err(WebError::api)?;
+    Ok(Json(
+        list.into_iter()
+            .map(|s| SessionJson {
+                id: s.id,
+                created_at: s.created_at.rfc3339(),
+                last_seen_at: s.last_seen_at.rfc3339(),
+                current: s.current,
+                browser: s.browser,
+                ip_masked: s.ip_masked,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,20 @@
+//! The JSON API under `/api/v1`: the same `app` calls as the pages, answered as JSON.
+//! Errors: 422 `{"errors": {"field": ["message"]}}`, others `{"error": code, "message": text}`.
+
+pub mod accounts;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signup", post(accounts::signup))
+        .route("/session", post(accounts::log_in).delete(accounts::log_out))
+        .route("/me", get(accounts::me).patch(accounts::update_me))
+        .route("/me/sessions", get(accounts::sessions))
+        .fallback(|| async {
+            crate::error::api_error(axum::http::StatusCode::NOT_FOUND, "not_found", "No such API route.", None)
+        })
+}

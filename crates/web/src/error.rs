@@ -1,0 +1,114 @@
+//! The one place where failures become HTTP answers: pages for people, JSON for the API.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use weft_app::AppError;
+
+#[derive(Debug)]
+pub enum WebError {
+    App(AppError),
+    /// Not signed in: pages go to log-in (and come back), the API answers 401.
+    LogInRequired { next: Option<String>, api: bool },
+    RateLimited { retry_after: u64, api: bool },
+    /// An `AppError` raised by an API handler: answered as JSON.
+    Api(AppError),
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        Self::App(e)
+    }
+}
+
+impl WebError {
+    pub fn api(e: impl Into<AppError>) -> Self {
+        Self::Api(e.into())
+    }
+}
+
+fn status_of(e: &AppError) -> (StatusCode, &'static str) {
+    match e {
+        AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        AppError::InvalidCredentials | AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+        AppError::InvalidToken => (StatusCode::BAD_REQUEST, "invalid_token"),
+        AppError::ReauthenticationRequired => (StatusCode::FORBIDDEN, "reauthentication_required"),
+        AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    }
+}
+
+fn log_internal(e: &AppError) {
+    if let AppError::Internal(detail) = e {
+        tracing::error!(detail = %detail, "internal error");
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::LogInRequired { api: true, .. } => {
+                api_error(StatusCode::UNAUTHORIZED, "unauthenticated", "Log in first.", None)
+            }
+            Self::LogInRequired { next, api: false } => {
+                let target = match next {
+                    Some(n) if n != "/" => format!("/login?next={}", urlencode(&n)),
+                    _ => "/login".to_owned(),
+                };
+                Redirect::to(&target).into_response()
+            }
+            Self::RateLimited { retry_after, api } => {
+                let mut res = if api {
+                    api_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts. Try again later.", None)
+                } else {
+                    crate::pages::errors::page(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "Too many attempts",
+                        &format!("For your safety we paused this for a while. Try again in {} minutes.", retry_after.div_ceil(60)),
+                    )
+                };
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                res
+            }
+            Self::Api(e) => {
+                log_internal(&e);
+                let (status, code) = status_of(&e);
+                match e {
+                    AppError::Invalid(errors) => (status, Json(serde_json::json!({"errors": errors}))).into_response(),
+                    AppError::Internal(_) => api_error(status, code, "Something went wrong on our side.", None),
+                    other => api_error(status, code, &other.to_string(), None),
+                }
+            }
+            Self::App(e) => {
+                log_internal(&e);
+                let (status, _) = status_of(&e);
+                let (title, text) = match &e {
+                    AppError::InvalidToken => (
+                        "This link has expired",
+                        "Links and codes work once and only for a short time. Ask for a new one.",
+                    ),
+                    AppError::NotFound => ("Page not found", "There is nothing here, or you may not see it."),
+                    AppError::Forbidden => ("Not allowed", "You are not allowed to do that."),
+                    AppError::Internal(_) => ("Something went wrong", "It is our fault, not yours. Try again in a moment."),
+                    AppError::Invalid(_) => ("Please check what you entered", "Go back and correct the form."),
+                    _ => ("Not allowed", "Log in again and retry."),
+                };
+                crate::pages::errors::page(status, title, text)
+            }
+        }
+    }
+}
+
+pub fn api_error(status: StatusCode, code: &str, message: &str, _: Option<()>) -> Response {
+    (status, Json(serde_json::json!({"error": code, "message": message}))).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,116 @@
+//! HTML pages, one module per area; each template in `templates/pages/` is named after its page.
+
+pub mod accounts;
+pub mod errors;
+pub mod home;
+pub mod profile;
+pub mod unsubscribe;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+use crate::auth::{Csrf, MaybeUser};
+use crate::error::WebError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/healthz", get(healthz))
+        .route("/signup", get(accounts::signup_form).post(accounts::signup))
+        .route("/login", get(accounts::login_form).post(accounts::login_password))
+        .route("/login/link", post(accounts::login_link))
+        .route("/login/code", post(accounts::login_code))
+        .route("/login/token/{token}", get(accounts::token_page).post(accounts::token_log_in))
+        .route("/verify/{token}", get(accounts::verify_page).post(accounts::verify))
+        .route("/password/forgot", get(accounts::forgot_form).post(accounts::forgot))
+        .route("/password/reset/{token}", get(accounts::reset_form).post(accounts::reset))
+        .route("/logout", post(accounts::logout))
+        .route("/profile", get(profile::show).post(profile::update))
+        .route("/profile/email", post(profile::change_email))
+        .route("/profile/email/confirm/{token}", get(profile::confirm_email_page).post(profile::confirm_email))
+        .route("/profile/password", post(profile::change_password))
+        .route("/profile/sessions", get(profile::sessions))
+        .route("/profile/sessions/end-all", post(profile::end_all_sessions))
+        .route("/profile/sessions/{id}/end", post(profile::end_session))
+        .route("/unsubscribe/{token}", get(unsubscribe::page).post(unsubscribe::unsubscribe))
+}
+
+/// 200 when the process is up and the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// The signed-in user as the layout shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub username: String,
+}
+
+/// What every page's layout needs.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub csrf: String,
+    pub user: Option<NavUser>,
+    pub instance_name: String,
+    pub notice: Option<&'static str>,
+    pub asset_version: &'static str,
+}
+
+/// Short confirmations shown after a redirect, chosen by code so no one can put words in our mouth.
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "profile_saved" => "Your profile was saved.",
+        "password_changed" => "Your password was changed. Your other sessions were logged out.",
+        "email_sent" => "Check your new address: we sent it a confirmation link.",
+        "email_changed" => "Your email address was changed.",
+        "session_ended" => "That session was logged out.",
+        "welcome" => "Welcome! Your address is confirmed.",
+        "logged_in" => "You are logged in.",
+        "logged_out" => "You are logged out.",
+        _ => return None,
+    })
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = MaybeUser::from_request_parts(parts, state).await?.0;
+        let Csrf(csrf) = Csrf::from_request_parts(parts, state).await?;
+        let notice = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("notice=")))
+            .and_then(notice_text);
+        Ok(Self {
+            csrf,
+            user: user.map(|u| NavUser { name: u.user.name.clone(), username: u.user.username.as_str().to_owned() }),
+            instance_name: state.app.config.instance_name.clone(),
+            notice,
+            asset_version: crate::static_files::VERSION,
+        })
+    }
+}
+
+/// Renders a template as an HTML response with `status`.
+pub fn render(status: StatusCode, template: &impl askama::Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
+        }
+    }
+}

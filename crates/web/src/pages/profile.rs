@@ -1,0 +1,184 @@
+//! `/profile…`: name, username, email and password changes, and the sessions list.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use weft_app::{AppError, SessionInfo, SessionUser};
+use weft_domain::ValidationErrors;
+
+use super::accounts::Confirm;
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::RequireUser;
+use crate::error::WebError;
+
+#[derive(Template)]
+#[template(path = "pages/profile.html")]
+struct Profile {
+    ctx: PageCtx,
+    name: String,
+    username: String,
+    email: String,
+    new_email: String,
+    reauth_hint: &'static str,
+    profile_errors: ValidationErrors,
+    email_errors: ValidationErrors,
+    password_errors: ValidationErrors,
+}
+
+impl Profile {
+    fn new(ctx: PageCtx, who: &SessionUser) -> Self {
+        Self {
+            ctx,
+            name: who.user.name.clone(),
+            username: who.user.username.as_str().to_owned(),
+            email: who.user.email.as_str().to_owned(),
+            new_email: String::new(),
+            reauth_hint: if who.user.password_hash.is_some() {
+                "Needed unless you logged in during the last 10 minutes."
+            } else {
+                "You have no password yet: leave this empty if you logged in during the last 10 minutes."
+            },
+            profile_errors: ValidationErrors::new(),
+            email_errors: ValidationErrors::new(),
+            password_errors: ValidationErrors::new(),
+        }
+    }
+}
+
+fn reauth_errors(e: AppError, field: &str) -> Result<ValidationErrors, WebError> {
+    match e {
+        AppError::Invalid(errors) => Ok(errors),
+        AppError::ReauthenticationRequired => Ok(ValidationErrors::single(
+            field,
+            "Enter your current password, or log in again by email link and retry within 10 minutes.",
+        )),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn show(RequireUser(who): RequireUser, ctx: PageCtx) -> Response {
+    render(StatusCode::OK, &Profile::new(ctx, &who))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProfileForm {
+    name: String,
+    username: String,
+}
+
+pub async fn update(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx, Form(form): Form<ProfileForm>) -> Result<Response, WebError> {
+    let change = weft_app::accounts::ProfileChange { name: &form.name, username: &form.username };
+    match state.app.update_profile(&who, &change).await {
+        Ok(()) => Ok(Redirect::to("/profile?notice=profile_saved").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let mut page = Profile::new(ctx, &who);
+            page.name = form.name;
+            page.username = form.username;
+            page.profile_errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
+    #[serde(rename = "email-current-password")]
+    current_password: String,
+}
+
+pub async fn change_email(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx, Form(form): Form<EmailForm>) -> Result<Response, WebError> {
+    match state.app.request_email_change(&who, &form.current_password, &form.email).await {
+        Ok(()) => Ok(Redirect::to("/profile?notice=email_sent").into_response()),
+        Err(e) => {
+            let mut errors = reauth_errors(e, "current_password")?;
+            // The form's password field is named apart from the password form's.
+            if let Some(messages) = errors.get("current_password").map(<[String]>::to_vec) {
+                let mut renamed = ValidationErrors::new();
+                for (field, list) in errors.fields() {
+                    if field != "current_password" {
+                        list.iter().for_each(|m| renamed.add(field, m.clone()));
+                    }
+                }
+                messages.into_iter().for_each(|m| renamed.add("current_password", m));
+                errors = renamed;
+            }
+            let mut page = Profile::new(ctx, &who);
+            page.new_email = form.email;
+            page.email_errors = errors;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+pub async fn confirm_email_page(ctx: PageCtx, Path(token): Path<String>) -> Response {
+    render(
+        StatusCode::OK,
+        &Confirm {
+            ctx,
+            heading: "Confirm your new address",
+            text: "Your account will use this address from now on.",
+            button: "Confirm new address",
+            action: format!("/profile/email/confirm/{token}"),
+        },
+    )
+}
+
+pub async fn confirm_email(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    state.app.confirm_email_change(&token).await?;
+    Ok(Redirect::to("/profile?notice=email_changed").into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+}
+
+pub async fn change_password(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx, Form(form): Form<PasswordForm>) -> Result<Response, WebError> {
+    match state.app.change_password(&who, &form.current_password, &form.new_password).await {
+        Ok(()) => Ok(Redirect::to("/profile?notice=password_changed").into_response()),
+        Err(e) => {
+            let mut page = Profile::new(ctx, &who);
+            page.password_errors = reauth_errors(e, "current_password")?;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/sessions.html")]
+struct Sessions {
+    ctx: PageCtx,
+    sessions: Vec<SessionInfo>,
+}
+
+pub async fn sessions(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx) -> Result<Response, WebError> {
+    let sessions = state.app.list_sessions(&who).await?;
+    Ok(render(StatusCode::OK, &Sessions { ctx, sessions }))
+}
+
+pub async fn end_session(State(state): State<AppState>, RequireUser(who): RequireUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    state.app.end_session(&who, id).await?;
+    if id == who.session.id {
+        let mut res = Redirect::to("/?notice=logged_out").into_response();
+        res.headers_mut().append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
+        return Ok(res);
+    }
+    Ok(Redirect::to("/profile/sessions?notice=session_ended").into_response())
+}
+
+pub async fn end_all_sessions(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
+    state.app.log_out_everywhere(&who).await?;
+    let mut res = Redirect::to("/login?notice=logged_out").into_response();
+    res.headers_mut().append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
+    Ok(res)
+}

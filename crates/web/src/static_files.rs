@@ -1,0 +1,27 @@
+//! Our own assets, compiled into the binary (P1: nothing is loaded from another origin).
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::AppState;
+
+const CSS: &str = include_str!("../static/weft.css");
+const FAVICON: &str = include_str!("../static/favicon.svg");
+/// Changes whenever the assets change, to bust caches.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/weft.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
+        .route("/static/favicon.svg", get(|| async { asset(FAVICON, "image/svg+xml") }))
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    res
+}

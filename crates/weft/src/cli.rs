@@ -1,0 +1,114 @@
+//! The command line: `weft serve`, `weft migrate`, `weft admin create`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::config::{DataArgs, ServeArgs, ServeConfig};
+use crate::startup::{Application, open_store};
+
+/// Weft: a self-hostable place where groups discuss and decide together.
+#[derive(Debug, Parser)]
+#[command(name = "weft", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server, background jobs and email delivery.
+    Serve(Box<ServeArgs>),
+    /// Apply database migrations and exit (serve also does this at start).
+    Migrate(DataArgs),
+    /// Instance administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an instance admin (or promote an existing account) and print a one-time log-in link.
+    Create {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Email address of the admin.
+        #[arg(long)]
+        email: String,
+        /// Display name (default: the part of the address before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Public address of the instance, for the link.
+        #[arg(long, env = "WEFT_BASE_URL", default_value = "http://127.0.0.1:3000")]
+        base_url: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("weft: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("weft: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str, levels: &str) {
+    let targets: Targets = levels.parse().unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
+    let targets = targets.with_target("sqlx", tracing::Level::WARN);
+    let registry = tracing_subscriber::registry().with(targets);
+    if format == "json" {
+        registry.with(tracing_subscriber::fmt::layer().json()).init();
+    } else {
+        registry.with(tracing_subscriber::fmt::layer()).init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            init_logging(&args.log_format, &args.log);
+            let config = ServeConfig::from(&*args);
+            let application = Application::build(config.clone()).await?;
+            let addr = application.local_addr();
+            let base = application.app().config.base_url.clone();
+            println!("Weft is running at {base} (listening on {addr}, {} database)", application.app().store.backend().name());
+            println!("Data folder: {}", config.data_dir.display());
+            match application.outbox_dir() {
+                Some(dir) => println!("No SMTP server configured: emails are written to {}", dir.display()),
+                None => println!("Emails are sent through SMTP."),
+            }
+            let users = weft_store::users::count(&mut *application.app().store.reader().await?).await?;
+            if users == 0 {
+                println!("No accounts yet. Create the first admin with: weft admin create --email you@example.org");
+            }
+            application.run().await
+        }
+        Command::Migrate(data) => {
+            let store = open_store(&data.data_dir, &data.database_url(), data.database_max_connections).await?;
+            println!("Database is up to date ({}).", store.backend().name());
+            store.close().await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create { data, email, name, base_url }) => {
+            let store = open_store(&data.data_dir, &data.database_url(), data.database_max_connections).await?;
+            let app = weft_app::App::new(store.clone(), weft_app::AppConfig::new(&base_url), weft_app::Clock::system());
+            let link = app.create_admin(&email, name.as_deref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Admin ready. Open this link within 15 minutes to log in (it works once):\n{link}");
+            store.close().await;
+            Ok(())
+        }
+    }
+}

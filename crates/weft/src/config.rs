@@ -1,0 +1,195 @@
+//! Configuration: one clap definition is the source of truth for flags, `WEFT_*` variables and
+//! `weft serve --help`; a test checks that the README documents every variable.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use weft_domain::Duration;
+use weft_mail::SmtpTls;
+use weft_web::TrustedProxies;
+
+/// Where the data lives. Shared by every subcommand that touches the database.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Folder for the SQLite database and the outbox of emails not sent by SMTP.
+    #[arg(long, env = "WEFT_DATA_DIR", default_value = "./weft-data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL. Default: an SQLite file in the data folder. For PostgreSQL:
+    /// postgres://user:password@host/database
+    #[arg(long, env = "WEFT_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Maximum database connections (PostgreSQL) or SQLite reader connections.
+    #[arg(long, env = "WEFT_DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
+    pub database_max_connections: u32,
+}
+
+impl DataArgs {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("weft.sqlite3").display()))
+    }
+}
+
+/// Everything `weft serve` can be told.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+
+    /// Address and port to listen on.
+    #[arg(long, env = "WEFT_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: String,
+
+    /// Public address of this instance, used in links and emails, e.g. https://weft.example.org.
+    /// Default: http://<bind address>.
+    #[arg(long, env = "WEFT_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Name shown in pages and emails.
+    #[arg(long, env = "WEFT_INSTANCE_NAME", default_value = "Weft")]
+    pub instance_name: String,
+
+    /// Sender of every email, e.g. "Weft <weft@example.org>".
+    #[arg(long, env = "WEFT_MAIL_FROM", default_value = "Weft <weft@localhost>")]
+    pub mail_from: String,
+
+    /// SMTP server. Without it, emails are written as .eml files into <data dir>/outbox.
+    #[arg(long, env = "WEFT_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port.
+    #[arg(long, env = "WEFT_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// SMTP encryption: starttls (port 587), tls (port 465) or none (local relay only).
+    #[arg(long, env = "WEFT_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: SmtpTls,
+
+    /// SMTP user name.
+    #[arg(long, env = "WEFT_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password.
+    #[arg(long, env = "WEFT_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// Reverse proxies whose X-Forwarded-For is trusted: addresses or CIDR ranges, comma-separated.
+    #[arg(long, env = "WEFT_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
+
+    /// A session ends after this long without use (90s, 15m, 12h, 14d).
+    #[arg(long, env = "WEFT_SESSION_IDLE_TIMEOUT", default_value = "14d")]
+    pub session_idle_timeout: Duration,
+
+    /// A session ends this long after log-in, used or not.
+    #[arg(long, env = "WEFT_SESSION_ABSOLUTE_TIMEOUT", default_value = "90d")]
+    pub session_absolute_timeout: Duration,
+
+    /// Attempts per hour from one IP address at sign-up, log-in, log-in links and password reset.
+    #[arg(long, env = "WEFT_RATE_LIMIT_PER_IP", default_value_t = 30)]
+    pub rate_limit_per_ip: u32,
+
+    /// Attempts per hour for one email address at the same doors.
+    #[arg(long, env = "WEFT_RATE_LIMIT_PER_EMAIL", default_value_t = 10)]
+    pub rate_limit_per_email: u32,
+
+    /// How long the bodies of sent emails are kept before they are erased.
+    #[arg(long, env = "WEFT_RETAIN_EMAIL_BODIES", default_value = "7d")]
+    pub retain_email_bodies: Duration,
+
+    /// How long an account whose address was never confirmed is kept.
+    #[arg(long, env = "WEFT_RETAIN_UNVERIFIED_ACCOUNTS", default_value = "7d")]
+    pub retain_unverified_accounts: Duration,
+
+    /// Log format: human or json.
+    #[arg(long, env = "WEFT_LOG_FORMAT", default_value = "human")]
+    pub log_format: String,
+
+    /// Log levels, e.g. "info" or "info,weft_app=debug".
+    #[arg(long, env = "WEFT_LOG", default_value = "info")]
+    pub log: String,
+}
+
+/// The resolved settings `Application::build` starts from (tests build one directly).
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub bind: String,
+    pub base_url: Option<String>,
+    pub instance_name: String,
+    pub mail_from: String,
+    pub smtp: Option<weft_mail::SmtpSettings>,
+    pub trusted_proxies: TrustedProxies,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_timeout: Duration,
+    pub rate_limits: weft_web::RateLimits,
+    pub retention: weft_app::config::Retention,
+}
+
+impl ServeConfig {
+    /// Defaults for a data folder, as `weft serve` would use with no flags.
+    pub fn for_data_dir(data_dir: PathBuf) -> Self {
+        let data = DataArgs { data_dir, database_url: None, database_max_connections: 8 };
+        let args = ServeArgs {
+            data,
+            bind: "127.0.0.1:3000".into(),
+            base_url: None,
+            instance_name: "Weft".into(),
+            mail_from: "Weft <weft@localhost>".into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_tls: SmtpTls::StartTls,
+            smtp_username: None,
+            smtp_password: None,
+            trusted_proxies: TrustedProxies::default(),
+            session_idle_timeout: Duration::days(14),
+            session_absolute_timeout: Duration::days(90),
+            rate_limit_per_ip: 30,
+            rate_limit_per_email: 10,
+            retain_email_bodies: Duration::days(7),
+            retain_unverified_accounts: Duration::days(7),
+            log_format: "human".into(),
+            log: "info".into(),
+        };
+        Self::from(&args)
+    }
+}
+
+impl From<&ServeArgs> for ServeConfig {
+    fn from(a: &ServeArgs) -> Self {
+        Self {
+            data_dir: a.data.data_dir.clone(),
+            database_url: a.data.database_url(),
+            database_max_connections: a.data.database_max_connections,
+            bind: a.bind.clone(),
+            base_url: a.base_url.clone(),
+            instance_name: a.instance_name.clone(),
+            mail_from: a.mail_from.clone(),
+            smtp: a.smtp_host.as_ref().map(|host| weft_mail::SmtpSettings {
+                host: host.clone(),
+                port: a.smtp_port,
+                tls: a.smtp_tls,
+                username: a.smtp_username.clone(),
+                password: a.smtp_password.clone(),
+            }),
+            trusted_proxies: a.trusted_proxies.clone(),
+            session_idle_timeout: a.session_idle_timeout,
+            session_absolute_timeout: a.session_absolute_timeout,
+            rate_limits: weft_web::RateLimits {
+                per_ip: a.rate_limit_per_ip,
+                per_email: a.rate_limit_per_email,
+                window: std::time::Duration::from_secs(3600),
+            },
+            retention: weft_app::config::Retention {
+                email_bodies: a.retain_email_bodies,
+                unverified_accounts: a.retain_unverified_accounts,
+                ..weft_app::config::Retention::default()
+            },
+        }
+    }
+}

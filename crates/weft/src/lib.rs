@@ -1,0 +1,9 @@
+//! Wiring: configuration, start-up and shutdown of `weft serve`, and the other subcommands.
+//! No rules live here.
+
+pub mod cli;
+pub mod config;
+pub mod startup;
+
+pub use config::ServeConfig;
+pub use startup::Application;

@@ -1,0 +1,125 @@
+//! Building and running `weft serve`: database, migrations, workers, listener, graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use weft_app::mailer::Mailer;
+use weft_app::{App, AppConfig, Clock};
+use weft_mail::Transport;
+use weft_store::{Store, StoreOptions};
+use weft_web::{AppState, WebConfig};
+
+use crate::config::ServeConfig;
+
+/// A bound, migrated, ready-to-run server. `build` binds first so tests can use port 0.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    mailer: Mailer,
+    outbox_dir: Option<std::path::PathBuf>,
+}
+
+/// Opens the database named in the config (creating the data folder) and migrates it.
+pub async fn open_store(data_dir: &std::path::Path, url: &str, max_connections: u32) -> anyhow::Result<Store> {
+    create_private_dir(data_dir)?;
+    let store = Store::connect(url, &StoreOptions { max_connections })
+        .await
+        .with_context(|| format!("cannot open the database {}", weft_store::redact_url(url)))?;
+    store.migrate().await.context("database migrations failed")?;
+    Ok(store)
+}
+
+/// The data folder holds personal data: only its owner may read it.
+fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict access to {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+impl Application {
+    pub async fn build(config: ServeConfig) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Clock::system()).await
+    }
+
+    pub async fn build_with_clock(config: ServeConfig, clock: Clock) -> anyhow::Result<Self> {
+        let store = open_store(&config.data_dir, &config.database_url, config.database_max_connections).await?;
+        let listener = TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+        let addr = listener.local_addr()?;
+        let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+        let mut app_config = AppConfig::new(&base_url);
+        app_config.instance_name.clone_from(&config.instance_name);
+        app_config.mail_from.clone_from(&config.mail_from);
+        app_config.session_idle_timeout = config.session_idle_timeout;
+        app_config.session_absolute_timeout = config.session_absolute_timeout;
+        app_config.retention = config.retention.clone();
+        let app = App::new(store, app_config, clock);
+        let (transport, outbox_dir) = match &config.smtp {
+            Some(smtp) => (Transport::smtp(smtp).context("SMTP settings")?, None),
+            None => {
+                let dir = config.data_dir.join("outbox");
+                (Transport::files(dir.clone()), Some(dir))
+            }
+        };
+        let mailer = Mailer::new(app.clone(), transport).map_err(anyhow::Error::msg)?;
+        let web = WebConfig { trusted_proxies: config.trusted_proxies.clone(), rate_limits: config.rate_limits.clone() };
+        Ok(Self { listener, state: AppState::new(app, web), mailer, outbox_dir })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn app(&self) -> &App {
+        &self.state.app
+    }
+
+    /// Where emails go when no SMTP server is configured.
+    pub fn outbox_dir(&self) -> Option<&std::path::Path> {
+        self.outbox_dir.as_deref()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight and the workers finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mailer = tokio::spawn(self.mailer.run(stop_rx.clone()));
+        let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx));
+        let store = self.state.app.store.clone();
+        weft_web::serve(self.listener, self.state, shutdown).await.context("the HTTP server failed")?;
+        let _ = stop_tx.send(true);
+        let _ = tokio::join!(mailer, retention);
+        store.close().await;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}
