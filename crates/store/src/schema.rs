@@ -36,7 +36,7 @@ pub async fn columns(conn: &mut Conn, backend: Backend) -> Result<Vec<Column>> {
     let rows = match backend {
         Backend::Sqlite => {
             sqlx::query(
-                "SELECT m.name AS tbl, p.name AS col, p.type AS typ, p.\"notnull\" AS notnull, p.pk AS pk \
+                "SELECT m.name AS tbl, p.name AS col, p.type AS typ, p.\"notnull\" AS not_null, p.pk AS pk \
                  FROM sqlite_master m JOIN pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
             )
@@ -46,7 +46,7 @@ pub async fn columns(conn: &mut Conn, backend: Backend) -> Result<Vec<Column>> {
         Backend::Postgres => {
             sqlx::query(
                 "SELECT c.table_name::text AS tbl, c.column_name::text AS col, c.data_type::text AS typ, \
-                 CASE WHEN c.is_nullable = 'NO' THEN 1 ELSE 0 END::bigint AS notnull, 0::bigint AS pk \
+                 CASE WHEN c.is_nullable = 'NO' THEN 1 ELSE 0 END::bigint AS not_null, 0::bigint AS pk \
                  FROM information_schema.columns c \
                  WHERE c.table_schema = current_schema() AND c.table_name NOT LIKE '_sqlx%'",
             )
@@ -57,7 +57,7 @@ pub async fn columns(conn: &mut Conn, backend: Backend) -> Result<Vec<Column>> {
     let mut columns = rows
         .iter()
         .map(|r| {
-            let notnull: i64 = r.try_get("notnull")?;
+            let notnull: i64 = r.try_get("not_null")?;
             let pk: i64 = r.try_get("pk")?;
             let typ: String = r.try_get("typ")?;
             Ok(Column {

@@ -1,0 +1,476 @@
+//! The harness every integration test uses: a real `weft serve` on a random port, on a fresh
+//! SQLite file or a fresh PostgreSQL database, with a cookie-keeping client and the outbox.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use sqlx::Connection;
+use weft::{Application, ServeConfig};
+use weft_app::App;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a scenario `async fn name(app: TestApp)` once per backend: `name::sqlite` always,
+/// `name::postgres` when `WEFT_TEST_POSTGRES_URL` is set (it says so and passes otherwise).
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Db::Sqlite).await.expect("sqlite");
+                super::$name(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Db::Postgres).await else {
+                    eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+                    return;
+                };
+                super::$name(&app).await;
+                app.finish().await;
+            }
+        }
+    )*};
+}
+
+pub fn postgres_url() -> Option<String> {
+    std::env::var("WEFT_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}_{}", std::process::id(), weft_domain::random_key().to_lowercase())
+}
+
+/// A fresh PostgreSQL database, dropped again by `drop_database`.
+pub async fn create_postgres_database() -> Option<(String, String)> {
+    let admin = postgres_url()?;
+    sqlx::any::install_default_drivers();
+    let name = unique("weft_test");
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to WEFT_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut conn).await.expect("create test database");
+    let _ = conn.close().await;
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
+    Some((format!("{base}/{name}"), name))
+}
+
+pub fn drop_database(name: &str) {
+    let Some(admin) = postgres_url() else { return };
+    let name = name.to_owned();
+    // Runs on its own thread and runtime so it also works from `Drop` during a panic.
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    })
+    .join();
+}
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let path = std::env::temp_dir().join(unique("weft-test"));
+        std::fs::create_dir_all(&path).unwrap();
+        Self(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct TestApp {
+    pub db: Db,
+    pub base: String,
+    pub app: App,
+    pub data: TempDir,
+    outbox: PathBuf,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    pg_database: Option<String>,
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> Option<Self> {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut ServeConfig)) -> Option<Self> {
+        let data = TempDir::new();
+        let mut config = ServeConfig::for_data_dir(data.0.clone());
+        config.bind = "127.0.0.1:0".into();
+        let mut pg_database = None;
+        if db == Db::Postgres {
+            let (url, name) = create_postgres_database().await?;
+            config.database_url = url;
+            pg_database = Some(name);
+        }
+        tweak(&mut config);
+        let application = Application::build(config).await.expect("the application builds");
+        let base = format!("http://{}", application.local_addr());
+        let app = application.app().clone();
+        let outbox = application.outbox_dir().map_or_else(|| data.0.join("outbox"), Path::to_path_buf);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(application.run_until(async move {
+            let _ = rx.await;
+        }));
+        Some(Self { db, base, app, data, outbox, shutdown: Some(tx), server: Some(server), pg_database })
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base)
+    }
+
+    /// Stops the server cleanly (workers finish) and removes the database.
+    pub async fn finish(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+        }
+        if let Some(name) = self.pg_database.take() {
+            drop_database(&name);
+        }
+    }
+
+    /// A raw connection to the test database, for assertions on what is stored.
+    pub async fn db_conn(&self) -> sqlx::pool::PoolConnection<sqlx::Any> {
+        self.app.store.writer().await.expect("database connection")
+    }
+
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        use sqlx::Row;
+        let mut conn = self.db_conn().await;
+        sqlx::query(sql).fetch_one(&mut *conn).await.expect(sql).try_get::<i64, _>(0).unwrap()
+    }
+
+    /// Every email written so far, oldest first.
+    pub fn emails(&self) -> Vec<Email> {
+        let Ok(dir) = std::fs::read_dir(&self.outbox) else { return vec![] };
+        let mut files: Vec<_> = dir
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files.iter().map(|p| Email::parse(&std::fs::read_to_string(p).unwrap())).collect()
+    }
+
+    /// Waits (up to 10 s) for the `n`-th email (1-based) to `to` and returns it.
+    pub async fn nth_email_to(&self, to: &str, n: usize) -> Email {
+        for _ in 0..200 {
+            let mine: Vec<Email> = self.emails().into_iter().filter(|e| e.to.contains(to)).collect();
+            if mine.len() >= n {
+                return mine[n - 1].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no email #{n} to {to} arrived; outbox has {:?}", self.emails().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>());
+    }
+
+    /// The newest email to `to` once the outbox has nothing pending.
+    pub async fn last_email_to(&self, to: &str) -> Email {
+        self.settled_emails_to(to).await.pop().unwrap_or_else(|| panic!("no email to {to}"))
+    }
+
+    /// Waits until the outbox has no pending email, then returns all emails to `to`.
+    pub async fn settled_emails_to(&self, to: &str) -> Vec<Email> {
+        for _ in 0..200 {
+            if self.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'").await == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.emails().into_iter().filter(|e| e.to.contains(to)).collect()
+    }
+
+    /// Signs up, verifies through the emailed link and returns the signed-in browser.
+    pub async fn signed_in_user(&self, name: &str, email: &str, password: &str) -> Client {
+        let client = self.client();
+        client.get("/signup").await;
+        let res = client.post_form("/signup", &[("name", name), ("email", email), ("password", password)]).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let link = self.nth_email_to(email, 1).await.link("/verify/");
+        let res = client.post_form(&link, &[]).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        client
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(name) = self.pg_database.take() {
+            drop_database(&name);
+        }
+    }
+}
+
+/// One email from the outbox folder, decoded.
+#[derive(Debug, Clone)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub headers: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl Email {
+    pub fn parse(raw: &str) -> Self {
+        let raw = raw.replace("\r\n", "\n");
+        let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
+        let headers = unfold(headers);
+        let header = |name: &str| {
+            headers
+                .lines()
+                .find_map(|l| l.split_once(": ").filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.to_owned()))
+                .unwrap_or_default()
+        };
+        let boundary = header("Content-Type").split("boundary=").nth(1).unwrap_or("").trim_matches('"').to_owned();
+        let mut text = String::new();
+        let mut html = String::new();
+        for part in body.split(&format!("--{boundary}")) {
+            let Some((ph, pb)) = part.trim_start_matches('\n').split_once("\n\n") else { continue };
+            let ph = unfold(ph).to_lowercase();
+            let decoded = if ph.contains("quoted-printable") {
+                decode_qp(pb)
+            } else if ph.contains("base64") {
+                decode_base64(pb)
+            } else {
+                pb.to_owned()
+            };
+            if ph.contains("text/plain") {
+                text = decoded;
+            } else if ph.contains("text/html") {
+                html = decoded;
+            }
+        }
+        Self { to: header("To"), subject: decode_subject(&header("Subject")), headers, text, html }
+    }
+
+    /// The first absolute link in the text part whose path starts with `path_prefix`, as a path.
+    pub fn link(&self, path_prefix: &str) -> String {
+        let start = self.text.find(path_prefix).unwrap_or_else(|| panic!("no {path_prefix} link in:\n{}", self.text));
+        self.text[start..].split_whitespace().next().unwrap().to_owned()
+    }
+
+    pub fn code(&self) -> String {
+        let marker = "enter this code where you asked for it: ";
+        let i = self.text.find(marker).expect("a code in the email") + marker.len();
+        self.text[i..i + 6].to_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|l| l.split_once(": ").filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.to_owned()))
+    }
+}
+
+fn unfold(headers: &str) -> String {
+    headers.replace("\n ", " ").replace("\n\t", " ")
+}
+
+fn decode_qp(s: &str) -> String {
+    let s = s.replace("=\n", "");
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 3 <= bytes.len() {
+            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn decode_base64(s: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        let Some(v) = ALPHABET.iter().position(|a| *a == c) else { continue };
+        bits = (bits << 6) | u32::try_from(v).unwrap();
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push(u8::try_from((bits >> n) & 0xff).unwrap());
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn decode_subject(s: &str) -> String {
+    // Encoded words (=?utf-8?b?…?=) appear only for non-ASCII subjects.
+    s.split_whitespace()
+        .map(|w| {
+            if let Some(inner) = w.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?=")) {
+                decode_base64(inner)
+            } else if let Some(inner) = w.strip_prefix("=?utf-8?q?").and_then(|w| w.strip_suffix("?=")) {
+                decode_qp(&inner.replace('_', " "))
+            } else {
+                format!("{w} ")
+            }
+        })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A browser: keeps cookies, never follows redirects (tests look at them).
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    pub jar: Arc<Mutex<BTreeMap<String, String>>>,
+    pub user_agent: String,
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn location(&self) -> String {
+        self.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            jar: Arc::default(),
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0".into(),
+        }
+    }
+
+    /// Another browser with the same cookies (a copied session).
+    pub fn clone_cookies(&self) -> Self {
+        let other = Self::new(&self.base);
+        *other.jar.lock().unwrap() = self.jar.lock().unwrap().clone();
+        other
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.lock().unwrap().get(name).cloned()
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookie("__Host-weft_csrf").unwrap_or_default()
+    }
+
+    fn cookie_header(&self) -> String {
+        self.jar.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) }
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Response {
+        let req = req.header("cookie", self.cookie_header()).header("user-agent", &self.user_agent);
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        for c in headers.get_all(SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (pair, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.jar.lock().unwrap().remove(k);
+            } else {
+                self.jar.lock().unwrap().insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let body = res.text().await.unwrap();
+        Response { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(self.http.get(self.url(path))).await
+    }
+
+    /// Submits a form the way our pages do: with this browser's CSRF value.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        if self.cookie("__Host-weft_csrf").is_none() {
+            self.get("/healthz").await;
+        }
+        let mut all: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        all.push(("csrf_token", self.csrf()));
+        self.send(self.http.post(self.url(path)).form(&all)).await
+    }
+
+    /// A form post without any CSRF value.
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).form(fields)
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
+        if self.cookie("__Host-weft_csrf").is_none() {
+            self.get("/healthz").await;
+        }
+        self.send(self.http.post(self.url(path)).header("x-csrf-token", self.csrf()).json(body)).await
+    }
+
+    pub async fn request_json(&self, method: reqwest::Method, path: &str, body: Option<&serde_json::Value>) -> Response {
+        if self.cookie("__Host-weft_csrf").is_none() {
+            self.get("/healthz").await;
+        }
+        let mut req = self.http.request(method, self.url(path)).header("x-csrf-token", self.csrf());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        self.send(req).await
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Whether this browser is signed in, as the API sees it.
+    pub async fn is_signed_in(&self) -> bool {
+        self.get("/api/v1/me").await.status == 200
+    }
+}

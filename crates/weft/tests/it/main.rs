@@ -1,0 +1,12 @@
+//! All integration tests, as one binary (one link step). Each scenario runs on SQLite, and on
+//! PostgreSQL when `WEFT_TEST_POSTGRES_URL` is set.
+
+mod helpers;
+
+mod accounts;
+mod api;
+mod cli;
+mod email;
+mod privacy;
+mod schema;
+mod security;
