@@ -3,8 +3,8 @@
 
 use weft_domain::password::Verification;
 use weft_domain::{
-    DisplayName, EmailAddress, LoginCode, MaskedIp, Password, PasswordHash, SecretToken, Timestamp,
-    UserState, Username, ValidationErrors, random_key,
+    DisplayName, EmailAddress, LoginCode, MaskedIp, Password, PasswordHash, SecretToken, Timestamp, UserState,
+    Username, ValidationErrors, random_key,
 };
 use weft_store::sessions::{self, Session};
 use weft_store::tokens::{self, Purpose};
@@ -94,12 +94,19 @@ impl App {
         Err(AppError::internal("could not find a free username"))
     }
 
-    async fn try_sign_up(&self, name: &DisplayName, email: &EmailAddress, hash: &PasswordHash, attempt: u32) -> Result<(), AppError> {
+    async fn try_sign_up(
+        &self,
+        name: &DisplayName,
+        email: &EmailAddress,
+        hash: &PasswordHash,
+        attempt: u32,
+    ) -> Result<(), AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if let Some(existing) = users::find_by_email(&mut tx, email).await? {
             let mail = self.sign_up_existing_email(&existing);
-            self.queue_email(&mut tx, &existing, None, Kind::SignUpExisting, &mail).await?;
+            self.queue_email(&mut tx, &existing, None, Kind::SignUpExisting, &mail)
+                .await?;
         } else {
             let username = free_username(&mut tx, &Username::suggest(name.as_str()), attempt).await?;
             let inserted = users::insert(
@@ -142,7 +149,12 @@ impl App {
 
     // ---- logging in ----
 
-    pub async fn log_in_with_password(&self, email: &str, password: &str, client: ClientInfo) -> Result<LogInOutcome, AppError> {
+    pub async fn log_in_with_password(
+        &self,
+        email: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<LogInOutcome, AppError> {
         let candidate = Password::candidate(password);
         let Ok(email) = EmailAddress::parse(email) else {
             self.hashing(move || PasswordHash::verify_dummy(&candidate)).await?;
@@ -190,8 +202,14 @@ impl App {
             && user.state == UserState::Active
         {
             let code = LoginCode::generate();
-            let token = self.issue_token(&mut tx, &user, Purpose::LogIn, Some(&code), None).await?;
-            let mail = self.log_in_email(&user, self.config.url(&format!("/login/token/{}", token.expose())), code.expose());
+            let token = self
+                .issue_token(&mut tx, &user, Purpose::LogIn, Some(&code), None)
+                .await?;
+            let mail = self.log_in_email(
+                &user,
+                self.config.url(&format!("/login/token/{}", token.expose())),
+                code.expose(),
+            );
             self.queue_email(&mut tx, &user, None, Kind::LogInLink, &mail).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
@@ -210,12 +228,18 @@ impl App {
         };
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let user = users::find_by_email(&mut tx, &email).await?.filter(|u| u.state == UserState::Active);
-        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        let user = users::find_by_email(&mut tx, &email)
+            .await?
+            .filter(|u| u.state == UserState::Active);
+        let Some(user) = user else {
+            return Err(AppError::InvalidToken);
+        };
         let Some(token) = tokens::latest_usable(&mut tx, user.id, Purpose::LogIn, now).await? else {
             return Err(AppError::InvalidToken);
         };
-        let Some(expected) = &token.code_hash else { return Err(AppError::InvalidToken) };
+        let Some(expected) = &token.code_hash else {
+            return Err(AppError::InvalidToken);
+        };
         let matches = weft_domain::secret::constant_time_eq(
             code.hash_for(&token.token_hash).as_str().as_bytes(),
             expected.as_str().as_bytes(),
@@ -241,7 +265,12 @@ impl App {
         found.map(|_| ()).ok_or(AppError::InvalidToken)
     }
 
-    async fn consume_token_and_log_in(&self, purpose: Purpose, token: &str, client: ClientInfo) -> Result<NewSession, AppError> {
+    async fn consume_token_and_log_in(
+        &self,
+        purpose: Purpose,
+        token: &str,
+        client: ClientInfo,
+    ) -> Result<NewSession, AppError> {
         let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -252,8 +281,12 @@ impl App {
         if !tokens::consume(&mut tx, row.id, now).await? {
             return Err(AppError::InvalidToken);
         }
-        let user = users::find(&mut tx, row.user_id).await?.filter(|u| u.state == UserState::Active);
-        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        let user = users::find(&mut tx, row.user_id)
+            .await?
+            .filter(|u| u.state == UserState::Active);
+        let Some(user) = user else {
+            return Err(AppError::InvalidToken);
+        };
         // Opening a link sent to the address proves the address.
         users::mark_verified(&mut tx, user.id, now).await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
@@ -269,9 +302,13 @@ impl App {
         if let Some(user) = users::find_by_email(&mut tx, &email).await?
             && user.state == UserState::Active
         {
-            let token = self.issue_token(&mut tx, &user, Purpose::ResetPassword, None, None).await?;
-            let mail = self.password_reset_email(&user, self.config.url(&format!("/password/reset/{}", token.expose())));
-            self.queue_email(&mut tx, &user, None, Kind::PasswordReset, &mail).await?;
+            let token = self
+                .issue_token(&mut tx, &user, Purpose::ResetPassword, None, None)
+                .await?;
+            let mail =
+                self.password_reset_email(&user, self.config.url(&format!("/password/reset/{}", token.expose())));
+            self.queue_email(&mut tx, &user, None, Kind::PasswordReset, &mail)
+                .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
@@ -279,7 +316,12 @@ impl App {
     }
 
     /// Sets a new password from a reset link, ends every other session and logs in.
-    pub async fn reset_password(&self, token: &str, new_password: &str, client: ClientInfo) -> Result<NewSession, AppError> {
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+        client: ClientInfo,
+    ) -> Result<NewSession, AppError> {
         let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let password = Password::parse_new(new_password).map_err(|e| AppError::field("password", e.message))?;
         self.check_token(Purpose::ResetPassword, token).await?;
@@ -292,13 +334,24 @@ impl App {
         if !tokens::consume(&mut tx, row.id, now).await? {
             return Err(AppError::InvalidToken);
         }
-        let user = users::find(&mut tx, row.user_id).await?.filter(|u| u.state == UserState::Active);
-        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        let user = users::find(&mut tx, row.user_id)
+            .await?
+            .filter(|u| u.state == UserState::Active);
+        let Some(user) = user else {
+            return Err(AppError::InvalidToken);
+        };
         users::set_password_hash(&mut tx, user.id, &password_hash, now).await?;
         users::mark_verified(&mut tx, user.id, now).await?;
         sessions::delete_all_for_user(&mut tx, user.id, None).await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
-        self.queue_email(&mut tx, &user, None, Kind::PasswordChanged, &self.password_changed_email(&user)).await?;
+        self.queue_email(
+            &mut tx,
+            &user,
+            None,
+            Kind::PasswordChanged,
+            &self.password_changed_email(&user),
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(session)
@@ -306,7 +359,12 @@ impl App {
 
     // ---- sessions ----
 
-    async fn create_session(&self, conn: &mut Conn, user_id: users::UserId, client: ClientInfo) -> Result<NewSession, AppError> {
+    async fn create_session(
+        &self,
+        conn: &mut Conn,
+        user_id: users::UserId,
+        client: ClientInfo,
+    ) -> Result<NewSession, AppError> {
         let now = self.clock.now();
         let token = SecretToken::generate();
         sessions::insert(
@@ -330,13 +388,18 @@ impl App {
 
     /// The person behind a session cookie, if the session is live and the account active.
     pub async fn authenticate(&self, cookie_token: &str, client: ClientInfo) -> Result<Option<SessionUser>, AppError> {
-        let Some(token) = SecretToken::parse(cookie_token) else { return Ok(None) };
+        let Some(token) = SecretToken::parse(cookie_token) else {
+            return Ok(None);
+        };
         let now = self.clock.now();
         let mut conn = self.store.reader().await?;
         let Some(session) = sessions::find_live(&mut conn, &token.hash(), now, self.idle_since(now)).await? else {
             return Ok(None);
         };
-        let Some(user) = users::find(&mut conn, session.user_id).await?.filter(|u| u.state == UserState::Active) else {
+        let Some(user) = users::find(&mut conn, session.user_id)
+            .await?
+            .filter(|u| u.state == UserState::Active)
+        else {
             return Ok(None);
         };
         drop(conn);
@@ -366,7 +429,8 @@ impl App {
 
     pub async fn list_sessions(&self, who: &SessionUser) -> Result<Vec<SessionInfo>, AppError> {
         let now = self.clock.now();
-        let rows = sessions::list_for_user(&mut *self.store.reader().await?, who.user.id, now, self.idle_since(now)).await?;
+        let rows =
+            sessions::list_for_user(&mut *self.store.reader().await?, who.user.id, now, self.idle_since(now)).await?;
         Ok(rows
             .into_iter()
             .map(|s| SessionInfo {
@@ -394,7 +458,9 @@ impl App {
         let mut tx = self.store.begin().await?;
         users::set_name(&mut tx, who.user.id, &name, now).await?;
         match users::set_username(&mut tx, who.user.id, &username, now).await {
-            Err(StoreError::Conflict) => return Err(AppError::field("username", "This username is taken. Choose another.")),
+            Err(StoreError::Conflict) => {
+                return Err(AppError::field("username", "This username is taken. Choose another."));
+            }
             other => other?,
         }
         tx.commit().await.map_err(StoreError::from)?;
@@ -405,27 +471,49 @@ impl App {
     async fn reauthenticate(&self, who: &SessionUser, current_password: &str) -> Result<(), AppError> {
         let fresh = self.clock.now().minus(self.config.fresh_login_window) < who.session.authenticated_at;
         if current_password.is_empty() {
-            return if fresh { Ok(()) } else { Err(AppError::ReauthenticationRequired) };
+            return if fresh {
+                Ok(())
+            } else {
+                Err(AppError::ReauthenticationRequired)
+            };
         }
         let Some(hash) = who.user.password_hash.clone() else {
-            return Err(AppError::field("current_password", "Your account has no password yet: log in again by email link, then try again."));
+            return Err(AppError::field(
+                "current_password",
+                "Your account has no password yet: log in again by email link, then try again.",
+            ));
         };
         let candidate = Password::candidate(current_password);
         match self.hashing(move || hash.verify(&candidate)).await? {
-            Verification::Wrong => Err(AppError::field("current_password", "That is not your current password.")),
+            Verification::Wrong => Err(AppError::field(
+                "current_password",
+                "That is not your current password.",
+            )),
             _ => Ok(()),
         }
     }
 
     /// Sets a new password; other sessions end, this one stays.
-    pub async fn change_password(&self, who: &SessionUser, current_password: &str, new_password: &str) -> Result<(), AppError> {
+    pub async fn change_password(
+        &self,
+        who: &SessionUser,
+        current_password: &str,
+        new_password: &str,
+    ) -> Result<(), AppError> {
         let password = Password::parse_new(new_password).map_err(|e| AppError::field("new_password", e.message))?;
         self.reauthenticate(who, current_password).await?;
         let hash = self.hashing(move || PasswordHash::create(&password)).await?;
         let mut tx = self.store.begin().await?;
         users::set_password_hash(&mut tx, who.user.id, &hash, self.clock.now()).await?;
         sessions::delete_all_for_user(&mut tx, who.user.id, Some(who.session.id)).await?;
-        self.queue_email(&mut tx, &who.user, None, Kind::PasswordChanged, &self.password_changed_email(&who.user)).await?;
+        self.queue_email(
+            &mut tx,
+            &who.user,
+            None,
+            Kind::PasswordChanged,
+            &self.password_changed_email(&who.user),
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(())
@@ -433,7 +521,12 @@ impl App {
 
     /// Emails a confirmation link to the new address; the change happens when it is opened. If
     /// the new address belongs to another account, that address is told instead (no enumeration).
-    pub async fn request_email_change(&self, who: &SessionUser, current_password: &str, new_email: &str) -> Result<(), AppError> {
+    pub async fn request_email_change(
+        &self,
+        who: &SessionUser,
+        current_password: &str,
+        new_email: &str,
+    ) -> Result<(), AppError> {
         let new_email = EmailAddress::parse(new_email).map_err(|e| AppError::field("email", e.message))?;
         if new_email == who.user.email {
             return Err(AppError::field("email", "That is already your address."));
@@ -441,11 +534,24 @@ impl App {
         self.reauthenticate(who, current_password).await?;
         let mut tx = self.store.begin().await?;
         if let Some(owner) = users::find_by_email(&mut tx, &new_email).await? {
-            self.queue_email(&mut tx, &owner, None, Kind::EmailTaken, &self.email_taken_email(&owner.name)).await?;
+            self.queue_email(
+                &mut tx,
+                &owner,
+                None,
+                Kind::EmailTaken,
+                &self.email_taken_email(&owner.name),
+            )
+            .await?;
         } else {
-            let token = self.issue_token(&mut tx, &who.user, Purpose::ChangeEmail, None, Some(&new_email)).await?;
-            let mail = self.confirm_new_email(&who.user, self.config.url(&format!("/profile/email/confirm/{}", token.expose())));
-            self.queue_email(&mut tx, &who.user, Some(&new_email), Kind::ConfirmNewEmail, &mail).await?;
+            let token = self
+                .issue_token(&mut tx, &who.user, Purpose::ChangeEmail, None, Some(&new_email))
+                .await?;
+            let mail = self.confirm_new_email(
+                &who.user,
+                self.config.url(&format!("/profile/email/confirm/{}", token.expose())),
+            );
+            self.queue_email(&mut tx, &who.user, Some(&new_email), Kind::ConfirmNewEmail, &mail)
+                .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
@@ -460,19 +566,31 @@ impl App {
         let Some(row) = tokens::find_usable(&mut tx, Purpose::ChangeEmail, &hash, now).await? else {
             return Err(AppError::InvalidToken);
         };
-        let Some(new_email) = row.new_email.clone() else { return Err(AppError::InvalidToken) };
+        let Some(new_email) = row.new_email.clone() else {
+            return Err(AppError::InvalidToken);
+        };
         if !tokens::consume(&mut tx, row.id, now).await? {
             return Err(AppError::InvalidToken);
         }
-        let user = users::find(&mut tx, row.user_id).await?.filter(|u| u.state == UserState::Active);
-        let Some(user) = user else { return Err(AppError::InvalidToken) };
+        let user = users::find(&mut tx, row.user_id)
+            .await?
+            .filter(|u| u.state == UserState::Active);
+        let Some(user) = user else {
+            return Err(AppError::InvalidToken);
+        };
         match users::set_email(&mut tx, user.id, &new_email, now).await {
             // Taken since the link was sent: nothing changes.
             Err(StoreError::Conflict) => return Err(AppError::InvalidToken),
             other => other?,
         }
-        self.queue_email(&mut tx, &user, Some(&user.email), Kind::EmailChanged, &self.email_changed_email(&user, &new_email))
-            .await?;
+        self.queue_email(
+            &mut tx,
+            &user,
+            Some(&user.email),
+            Kind::EmailChanged,
+            &self.email_changed_email(&user, &new_email),
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(())
@@ -486,7 +604,9 @@ impl App {
         let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
         let mut conn = self.store.writer().await?;
-        let user_id = weft_store::unsubscribe::user_for(&mut conn, &hash, now).await?.ok_or(AppError::InvalidToken)?;
+        let user_id = weft_store::unsubscribe::user_for(&mut conn, &hash, now)
+            .await?
+            .ok_or(AppError::InvalidToken)?;
         users::set_unsubscribed(&mut conn, user_id, Some(now)).await?;
         Ok(())
     }
@@ -494,7 +614,9 @@ impl App {
     pub async fn check_unsubscribe_token(&self, token: &str) -> Result<(), AppError> {
         let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let mut conn = self.store.reader().await?;
-        weft_store::unsubscribe::user_for(&mut conn, &hash, self.clock.now()).await?.ok_or(AppError::InvalidToken)?;
+        weft_store::unsubscribe::user_for(&mut conn, &hash, self.clock.now())
+            .await?
+            .ok_or(AppError::InvalidToken)?;
         Ok(())
     }
 
@@ -503,7 +625,8 @@ impl App {
     /// `weft admin create`: makes (or promotes) an instance admin and returns a one-time log-in link.
     pub async fn create_admin(&self, email: &str, name: Option<&str>) -> Result<String, AppError> {
         let email = EmailAddress::parse(email).map_err(|e| AppError::field("email", e.message))?;
-        let name = DisplayName::parse(name.unwrap_or(email.local_part())).map_err(|e| AppError::field("name", e.message))?;
+        let name =
+            DisplayName::parse(name.unwrap_or(email.local_part())).map_err(|e| AppError::field("name", e.message))?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let user = if let Some(user) = users::find_by_email(&mut tx, &email).await? {

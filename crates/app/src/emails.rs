@@ -43,7 +43,14 @@ impl Kind {
     }
 }
 
-fn content(subject: String, name: &str, paragraphs: Vec<String>, action: Option<Action>, code: Option<String>, reason: &str) -> EmailContent {
+fn content(
+    subject: String,
+    name: &str,
+    paragraphs: Vec<String>,
+    action: Option<Action>,
+    code: Option<String>,
+    reason: &str,
+) -> EmailContent {
     EmailContent {
         subject,
         greeting_name: name.to_owned(),
@@ -61,8 +68,13 @@ impl App {
         content(
             format!("Your log-in link for {}", self.config.instance_name),
             &user.name,
-            vec![format!("Use this link to log in. It works once, within {minutes} minutes.")],
-            Some(Action { label: "Log in".into(), url: link }),
+            vec![format!(
+                "Use this link to log in. It works once, within {minutes} minutes."
+            )],
+            Some(Action {
+                label: "Log in".into(),
+                url: link,
+            }),
             Some(code.to_owned()),
             "You asked for a log-in link.",
         )
@@ -73,7 +85,10 @@ impl App {
             format!("Confirm your email address for {}", self.config.instance_name),
             &user.name,
             vec!["Welcome! Confirm that this address is yours to finish creating your account.".into()],
-            Some(Action { label: "Confirm my address".into(), url: link }),
+            Some(Action {
+                label: "Confirm my address".into(),
+                url: link,
+            }),
             None,
             "Someone created an account with this address.",
         )
@@ -85,9 +100,15 @@ impl App {
             &user.name,
             vec![
                 "Someone, probably you, tried to create an account with this address. You already have one.".into(),
-                format!("To get in, ask for a log-in link or reset your password: {}", self.config.url("/password/forgot")),
+                format!(
+                    "To get in, ask for a log-in link or reset your password: {}",
+                    self.config.url("/password/forgot")
+                ),
             ],
-            Some(Action { label: "Log in".into(), url: self.config.url("/login") }),
+            Some(Action {
+                label: "Log in".into(),
+                url: self.config.url("/login"),
+            }),
             None,
             "Someone tried to sign up with this address.",
         )
@@ -98,8 +119,13 @@ impl App {
         content(
             format!("Reset your password on {}", self.config.instance_name),
             &user.name,
-            vec![format!("Choose a new password with this link. It works once, within {minutes} minutes.")],
-            Some(Action { label: "Choose a new password".into(), url: link }),
+            vec![format!(
+                "Choose a new password with this link. It works once, within {minutes} minutes."
+            )],
+            Some(Action {
+                label: "Choose a new password".into(),
+                url: link,
+            }),
             None,
             "You asked to reset your password.",
         )
@@ -126,7 +152,10 @@ impl App {
             format!("Confirm your new email address for {}", self.config.instance_name),
             &user.name,
             vec!["Confirm that this is your new address. Until you do, we keep using your old one.".into()],
-            Some(Action { label: "Confirm new address".into(), url: link }),
+            Some(Action {
+                label: "Confirm new address".into(),
+                url: link,
+            }),
             None,
             "You asked to change your account's email address.",
         )

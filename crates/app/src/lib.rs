@@ -45,8 +45,17 @@ impl App {
     }
 
     /// Runs CPU-heavy password work on the blocking pool, a few at a time.
-    pub(crate) async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self.hashing.acquire().await.map_err(|_| AppError::internal("hashing pool closed"))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| AppError::internal(format!("hashing task failed: {e}")))
+    pub(crate) async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_| AppError::internal("hashing pool closed"))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))
     }
 }

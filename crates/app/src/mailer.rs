@@ -37,7 +37,12 @@ impl Mailer {
             .parse()
             .map_err(|e| format!("WEFT_MAIL_FROM {:?} is not a valid address: {e}", app.config.mail_from))?;
         let message_domain = from.email.domain().to_owned();
-        Ok(Self { app, transport, from, message_domain })
+        Ok(Self {
+            app,
+            transport,
+            from,
+            message_domain,
+        })
     }
 
     /// Runs until `shutdown` turns true.
@@ -89,7 +94,12 @@ impl Mailer {
                     let retry_at: Option<Timestamp> =
                         (email.attempts < MAX_ATTEMPTS).then(|| self.app.clock.now().plus(backoff(email.attempts)));
                     // The error text from SMTP may quote the address: keep it out of the log line.
-                    tracing::warn!(email_id = email.id, attempts = email.attempts, dead = retry_at.is_none(), "email delivery failed");
+                    tracing::warn!(
+                        email_id = email.id,
+                        attempts = email.attempts,
+                        dead = retry_at.is_none(),
+                        "email delivery failed"
+                    );
                     outbox::mark_failed(&mut conn, email.id, &error.to_string(), retry_at).await?;
                 }
             }

@@ -29,10 +29,24 @@ mod tests {
 
     #[test]
     fn families() {
-        assert_eq!(browser_family("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"), "Firefox");
-        assert_eq!(browser_family("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"), "Chrome");
-        assert_eq!(browser_family("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0"), "Edge");
-        assert_eq!(browser_family("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15"), "Safari");
+        assert_eq!(
+            browser_family("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
+            "Firefox"
+        );
+        assert_eq!(
+            browser_family(
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+            ),
+            "Chrome"
+        );
+        assert_eq!(
+            browser_family("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0"),
+            "Edge"
+        );
+        assert_eq!(
+            browser_family("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.5 Safari/605.1.15"),
+            "Safari"
+        );
         assert_eq!(browser_family(""), "Unknown");
     }
 }

@@ -18,7 +18,10 @@ impl EmailAddress {
             return Err(FieldError::new("That email address is too long."));
         }
         let invalid = || FieldError::new("Enter an email address like name@example.org.");
-        if trimmed.chars().any(|c| c.is_whitespace() || is_forbidden_char(c) || "<>()[],;:\\\"".contains(c)) {
+        if trimmed
+            .chars()
+            .any(|c| c.is_whitespace() || is_forbidden_char(c) || "<>()[],;:\\\"".contains(c))
+        {
             return Err(invalid());
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or_else(invalid)?;
@@ -26,7 +29,9 @@ impl EmailAddress {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+            && domain
+                .split('.')
+                .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(invalid());
         }
@@ -70,8 +75,20 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "plain", "@example.org", "a@", "a@b", "a@.org", "a b@example.org", "a@exa mple.org",
-            "a@example..org", "<a@example.org>", "a@-example.org", "a\r\nbcc: x@example.org"] {
+        for bad in [
+            "",
+            "plain",
+            "@example.org",
+            "a@",
+            "a@b",
+            "a@.org",
+            "a b@example.org",
+            "a@exa mple.org",
+            "a@example..org",
+            "<a@example.org>",
+            "a@-example.org",
+            "a\r\nbcc: x@example.org",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(EmailAddress::parse(&format!("{}@example.org", "a".repeat(65))).is_err());

@@ -108,7 +108,11 @@ impl PasswordHash {
                     && p.t_cost() == argon.params().t_cost()
                     && p.p_cost() == argon.params().p_cost()
             });
-        if current { Verification::Correct } else { Verification::CorrectNeedsRehash }
+        if current {
+            Verification::Correct
+        } else {
+            Verification::CorrectNeedsRehash
+        }
     }
 
     /// Spends the same work as a real verification, for accounts that do not exist, so that
@@ -147,16 +151,26 @@ mod tests {
         let hash = PasswordHash::create(&p);
         assert!(hash.as_str().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert_eq!(hash.verify(&p), Verification::Correct);
-        assert_eq!(hash.verify(&Password::candidate("wrong passphrase")), Verification::Wrong);
+        assert_eq!(
+            hash.verify(&Password::candidate("wrong passphrase")),
+            Verification::Wrong
+        );
     }
 
     #[test]
     fn old_parameters_ask_for_rehash() {
         let p = Password::candidate("a long enough passphrase");
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8_192, 1, 1, None).unwrap())
-            .hash_password_with_salt(p.expose().as_bytes(), b"saltsaltsaltsalt")
-            .unwrap()
-            .to_string();
-        assert_eq!(PasswordHash::from_trusted(weak).verify(&p), Verification::CorrectNeedsRehash);
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8_192, 1, 1, None).unwrap(),
+        )
+        .hash_password_with_salt(p.expose().as_bytes(), b"saltsaltsaltsalt")
+        .unwrap()
+        .to_string();
+        assert_eq!(
+            PasswordHash::from_trusted(weak).verify(&p),
+            Verification::CorrectNeedsRehash
+        );
     }
 }

@@ -37,7 +37,16 @@ mod tests {
     fn only_local_paths() {
         assert!(LocalPath::parse("/profile").is_some());
         assert!(LocalPath::parse("/g/abc?x=1#y").is_some());
-        for bad in ["//evil.example", "/\\evil.example", "https://evil.example", "evil", "", "/\t/evil", "/a\\b", "javascript:alert(1)"] {
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+            "/\t/evil",
+            "/a\\b",
+            "javascript:alert(1)",
+        ] {
             assert!(LocalPath::parse(bad).is_none(), "{bad:?}");
         }
         assert_eq!(LocalPath::or_root(Some("//x")).as_str(), "/");

@@ -37,7 +37,9 @@ impl Timestamp {
 
     /// RFC 3339, for APIs and exports.
     pub fn rfc3339(self) -> String {
-        jiff::Timestamp::from_microsecond(self.0).map(|t| t.to_string()).unwrap_or_default()
+        jiff::Timestamp::from_microsecond(self.0)
+            .map(|t| t.to_string())
+            .unwrap_or_default()
     }
 }
 
@@ -78,7 +80,9 @@ impl std::str::FromStr for Duration {
         let s = s.trim();
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (number, unit) = s.split_at(split);
-        let n: i64 = number.parse().map_err(|_| format!("{s:?} is not a duration like 90s, 15m, 12h or 14d"))?;
+        let n: i64 = number
+            .parse()
+            .map_err(|_| format!("{s:?} is not a duration like 90s, 15m, 12h or 14d"))?;
         match unit {
             "" | "s" => Ok(Self::seconds(n)),
             "m" => Ok(Self::minutes(n)),

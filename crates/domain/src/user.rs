@@ -39,9 +39,16 @@ impl Username {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let u = input.trim().trim_start_matches('@').to_lowercase();
         if u.len() < Self::MIN || u.len() > Self::MAX {
-            return Err(FieldError::new(format!("Use {} to {} characters.", Self::MIN, Self::MAX)));
+            return Err(FieldError::new(format!(
+                "Use {} to {} characters.",
+                Self::MIN,
+                Self::MAX
+            )));
         }
-        if !u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
+        if !u
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        {
             return Err(FieldError::new("Use only letters a–z, digits, _ and -."));
         }
         Ok(Self(u))
@@ -59,7 +66,11 @@ impl Username {
             .collect::<Vec<_>>()
             .join("_");
         base.truncate(20);
-        if base.len() < Self::MIN { format!("member{base}") } else { base }
+        if base.len() < Self::MIN {
+            format!("member{base}")
+        } else {
+            base
+        }
     }
 
     pub fn from_trusted(stored: String) -> Self {

@@ -11,7 +11,9 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+        }
     }
 }
 
@@ -79,5 +81,6 @@ impl std::error::Error for ValidationErrors {}
 
 /// True for characters no name or handle should carry: controls and invisible formatting marks.
 pub(crate) fn is_forbidden_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }

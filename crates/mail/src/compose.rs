@@ -123,7 +123,10 @@ mod tests {
             subject: "Your log-in link\r\nBcc: victim@example.org".into(),
             greeting_name: "<script>alert(1)</script>".into(),
             paragraphs: vec!["Use the button below.".into()],
-            action: Some(Action { label: "Log in".into(), url: "https://weft.example/login/token/abc".into() }),
+            action: Some(Action {
+                label: "Log in".into(),
+                url: "https://weft.example/login/token/abc".into(),
+            }),
             code: Some("123456".into()),
             closing: vec![],
             footer_reason: "You asked to log in.".into(),
@@ -143,6 +146,9 @@ mod tests {
             assert!(body.contains("https://weft.example/unsubscribe/xyz"));
         }
         assert!(!c.html.contains("<script>"), "names are escaped in HTML");
-        assert!(!c.subject.contains('\n') && !c.subject.contains('\r'), "no header injection");
+        assert!(
+            !c.subject.contains('\n') && !c.subject.contains('\r'),
+            "no header injection"
+        );
     }
 }

@@ -113,7 +113,11 @@ impl Transport {
     pub async fn send(&self, from: &Mailbox, message_domain: &str, email: &Outgoing<'_>) -> Result<(), MailError> {
         let message = build(from, message_domain, email)?;
         match self {
-            Self::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| MailError::Smtp(e.to_string())),
+            Self::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Smtp(e.to_string())),
             Self::Files(dir) => {
                 tokio::fs::create_dir_all(dir).await?;
                 let name = format!("{:010}.eml", email.id);
@@ -128,7 +132,10 @@ impl Transport {
 }
 
 fn build(from: &Mailbox, message_domain: &str, email: &Outgoing<'_>) -> Result<Message, MailError> {
-    let to: Mailbox = email.to.parse().map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
+    let to: Mailbox = email
+        .to
+        .parse()
+        .map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -139,8 +146,16 @@ fn build(from: &Mailbox, message_domain: &str, email: &Outgoing<'_>) -> Result<M
         .header(AutoSubmitted)
         .multipart(
             MultiPart::alternative()
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.to_owned()))
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(email.html.to_owned())),
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(email.text.to_owned()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(email.html.to_owned()),
+                ),
         )
         .map_err(|e| MailError::Build(e.to_string()))
 }

@@ -125,7 +125,11 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
-                Ok(Self { write: pool.clone(), read: pool, backend })
+                Ok(Self {
+                    write: pool.clone(),
+                    read: pool,
+                    backend,
+                })
             }
         }
     }
@@ -136,7 +140,10 @@ impl Store {
 
     /// Runs the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
-        migrator(self.backend).run(&self.write).await.map_err(StoreError::Migration)
+        migrator(self.backend)
+            .run(&self.write)
+            .await
+            .map_err(StoreError::Migration)
     }
 
     pub async fn begin(&self) -> Result<Tx> {

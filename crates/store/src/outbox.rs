@@ -67,7 +67,13 @@ fn from_row(r: &AnyRow) -> Result<QueuedEmail, sqlx::Error> {
 
 /// Claims up to `limit` due emails for `lease` microseconds. A claimed email is not claimed again
 /// until its lease runs out, so a worker that dies mid-send leaves it for another to retry.
-pub async fn claim_due(conn: &mut Conn, backend: Backend, now: Timestamp, lease_until: Timestamp, limit: i64) -> Result<Vec<QueuedEmail>> {
+pub async fn claim_due(
+    conn: &mut Conn,
+    backend: Backend,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: i64,
+) -> Result<Vec<QueuedEmail>> {
     let sql = format!(
         "UPDATE outbox_emails SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
             SELECT id FROM outbox_emails \
@@ -88,11 +94,13 @@ pub async fn claim_due(conn: &mut Conn, backend: Backend, now: Timestamp, lease_
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2")
-        .bind(now.micros())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2",
+    )
+    .bind(now.micros())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

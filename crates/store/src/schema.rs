@@ -83,7 +83,11 @@ pub async fn all_text_values(conn: &mut Conn, backend: Backend) -> Result<Vec<(S
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
         for row in rows {
-            found.push((column.table.clone(), column.name.clone(), row.try_get::<String, _>("v")?));
+            found.push((
+                column.table.clone(),
+                column.name.clone(),
+                row.try_get::<String, _>("v")?,
+            ));
         }
     }
     Ok(found)

@@ -60,10 +60,13 @@ pub async fn insert(conn: &mut Conn, s: &NewSession<'_>) -> Result<i64> {
 }
 
 /// The live session for a cookie: not past its absolute expiry, not idle since `idle_since`.
-pub async fn find_live(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp, idle_since: Timestamp) -> Result<Option<Session>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3"
-    );
+pub async fn find_live(
+    conn: &mut Conn,
+    token_hash: &TokenHash,
+    now: Timestamp,
+    idle_since: Timestamp,
+) -> Result<Option<Session>> {
+    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(token_hash.as_str())
         .bind(now.micros())
@@ -83,7 +86,12 @@ pub async fn touch(conn: &mut Conn, id: i64, now: Timestamp, ip: MaskedIp) -> Re
     Ok(())
 }
 
-pub async fn list_for_user(conn: &mut Conn, user_id: UserId, now: Timestamp, idle_since: Timestamp) -> Result<Vec<Session>> {
+pub async fn list_for_user(
+    conn: &mut Conn,
+    user_id: UserId,
+    now: Timestamp,
+    idle_since: Timestamp,
+) -> Result<Vec<Session>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
          ORDER BY last_seen_at DESC, id DESC"

@@ -43,9 +43,13 @@ fn from_row(r: &AnyRow) -> Result<LoginToken, sqlx::Error> {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
         token_hash: TokenHash::from_trusted(r.try_get("token_hash")?),
-        code_hash: r.try_get::<Option<String>, _>("code_hash")?.map(TokenHash::from_trusted),
+        code_hash: r
+            .try_get::<Option<String>, _>("code_hash")?
+            .map(TokenHash::from_trusted),
         code_attempts: r.try_get("code_attempts")?,
-        new_email: r.try_get::<Option<String>, _>("new_email")?.map(EmailAddress::from_trusted),
+        new_email: r
+            .try_get::<Option<String>, _>("new_email")?
+            .map(EmailAddress::from_trusted),
         expires_at: Timestamp(r.try_get("expires_at")?),
     })
 }
@@ -87,7 +91,12 @@ pub async fn issue(conn: &mut Conn, t: &NewToken<'_>) -> Result<i64> {
 }
 
 /// A usable token with this hash and purpose (unused, unexpired), without consuming it.
-pub async fn find_usable(conn: &mut Conn, purpose: Purpose, token_hash: &TokenHash, now: Timestamp) -> Result<Option<LoginToken>> {
+pub async fn find_usable(
+    conn: &mut Conn,
+    purpose: Purpose,
+    token_hash: &TokenHash,
+    now: Timestamp,
+) -> Result<Option<LoginToken>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM login_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3"
     );
@@ -101,7 +110,12 @@ pub async fn find_usable(conn: &mut Conn, purpose: Purpose, token_hash: &TokenHa
 }
 
 /// The user's newest usable log-in token, for checking a typed code.
-pub async fn latest_usable(conn: &mut Conn, user_id: UserId, purpose: Purpose, now: Timestamp) -> Result<Option<LoginToken>> {
+pub async fn latest_usable(
+    conn: &mut Conn,
+    user_id: UserId,
+    purpose: Purpose,
+    now: Timestamp,
+) -> Result<Option<LoginToken>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM login_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
          ORDER BY id DESC LIMIT 1"
@@ -118,11 +132,12 @@ pub async fn latest_usable(conn: &mut Conn, user_id: UserId, purpose: Purpose, n
 /// Marks the token used. Exactly one of several concurrent callers gets `true`: the `used_at IS
 /// NULL` condition is checked and set in one statement.
 pub async fn consume(conn: &mut Conn, id: i64, now: Timestamp) -> Result<bool> {
-    let done = sqlx::query("UPDATE login_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1")
-        .bind(now.micros())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("UPDATE login_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1")
+            .bind(now.micros())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -148,4 +163,3 @@ pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
         .await?;
     Ok(done.rows_affected())
 }
-

@@ -6,7 +6,13 @@ use weft_domain::{Timestamp, TokenHash};
 use crate::users::UserId;
 use crate::{Conn, Result};
 
-pub async fn insert(conn: &mut Conn, token_hash: &TokenHash, user_id: UserId, now: Timestamp, expires_at: Timestamp) -> Result<()> {
+pub async fn insert(
+    conn: &mut Conn,
+    token_hash: &TokenHash,
+    user_id: UserId,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
     sqlx::query("INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash.as_str())
         .bind(user_id)

@@ -39,7 +39,9 @@ fn from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
         name: r.try_get("name")?,
         username: Username::from_trusted(r.try_get("username")?),
         email: EmailAddress::from_trusted(r.try_get("email")?),
-        password_hash: r.try_get::<Option<String>, _>("password_hash")?.map(PasswordHash::from_trusted),
+        password_hash: r
+            .try_get::<Option<String>, _>("password_hash")?
+            .map(PasswordHash::from_trusted),
         email_verified_at: r.try_get::<Option<i64>, _>("email_verified_at")?.map(Timestamp),
         is_admin: flag(r.try_get("is_admin")?),
         state: UserState::from_stored(&r.try_get::<String, _>("state")?),
@@ -80,13 +82,19 @@ pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<UserId> {
 
 pub async fn find(conn: &mut Conn, id: UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(email.as_str()).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(email.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
@@ -99,7 +107,9 @@ pub async fn username_taken(conn: &mut Conn, username: &str) -> Result<bool> {
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut *conn).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(row.try_get("n")?)
 }
 

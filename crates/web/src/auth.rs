@@ -29,8 +29,18 @@ impl FromRequestParts<AppState> for Client {
             .get::<ConnectInfo<SocketAddr>>()
             .map_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)), |c| c.0);
         let raw_ip = state.web.trusted_proxies.client_ip(peer, &parts.headers);
-        let ua = parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        Ok(Self { raw_ip, info: ClientInfo { ip: MaskedIp::mask(raw_ip), browser: browser_family(ua) } })
+        let ua = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Ok(Self {
+            raw_ip,
+            info: ClientInfo {
+                ip: MaskedIp::mask(raw_ip),
+                browser: browser_family(ua),
+            },
+        })
     }
 }
 
@@ -64,7 +74,10 @@ impl FromRequestParts<AppState> for RequireUser {
         match MaybeUser::from_request_parts(parts, state).await?.0 {
             Some(user) => Ok(Self(user)),
             None => {
-                let uri = parts.extensions.get::<axum::extract::OriginalUri>().map_or(&parts.uri, |o| &o.0);
+                let uri = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(&parts.uri, |o| &o.0);
                 Err(WebError::LogInRequired {
                     next: uri.path_and_query().map(|p| p.as_str().to_owned()),
                     api: uri.path().starts_with("/api/"),
@@ -81,6 +94,12 @@ impl FromRequestParts<AppState> for Csrf {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default()))
+        Ok(Self(
+            parts
+                .extensions
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+        ))
     }
 }

@@ -19,10 +19,16 @@ impl std::str::FromStr for TrustedProxies {
                 Some((a, b)) => (a, Some(b)),
                 None => (part, None),
             };
-            let addr: IpAddr = addr.parse().map_err(|_| format!("{part:?} is not an IP address or CIDR range"))?;
+            let addr: IpAddr = addr
+                .parse()
+                .map_err(|_| format!("{part:?} is not an IP address or CIDR range"))?;
             let max = if addr.is_ipv4() { 32 } else { 128 };
             let bits = match bits {
-                Some(b) => b.parse::<u8>().ok().filter(|b| *b <= max).ok_or_else(|| format!("{part:?} has a bad prefix length"))?,
+                Some(b) => b
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|b| *b <= max)
+                    .ok_or_else(|| format!("{part:?} has a bad prefix length"))?,
                 None => max,
             };
             nets.push((addr, bits));
@@ -34,11 +40,19 @@ impl std::str::FromStr for TrustedProxies {
 fn in_net(ip: IpAddr, (net, bits): (IpAddr, u8)) -> bool {
     match (ip, net) {
         (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - u32::from(bits)) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(bits))
+            };
             u32::from(a) & mask == u32::from(n) & mask
         }
         (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - u32::from(bits)) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(bits))
+            };
             u128::from(a) & mask == u128::from(n) & mask
         }
         _ => false,
@@ -88,11 +102,20 @@ mod tests {
     fn forwarded_for_only_from_trusted_proxies() {
         let none = TrustedProxies::default();
         let peer: SocketAddr = "10.0.0.5:1234".parse().unwrap();
-        assert_eq!(none.client_ip(peer, &headers("1.2.3.4")), "10.0.0.5".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            none.client_ip(peer, &headers("1.2.3.4")),
+            "10.0.0.5".parse::<IpAddr>().unwrap()
+        );
 
         let trusted: TrustedProxies = "10.0.0.0/8, ::1".parse().unwrap();
-        assert_eq!(trusted.client_ip(peer, &headers("6.6.6.6, 1.2.3.4")), "1.2.3.4".parse::<IpAddr>().unwrap());
-        assert_eq!(trusted.client_ip(peer, &headers("1.2.3.4, 10.0.0.9")), "1.2.3.4".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            trusted.client_ip(peer, &headers("6.6.6.6, 1.2.3.4")),
+            "1.2.3.4".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            trusted.client_ip(peer, &headers("1.2.3.4, 10.0.0.9")),
+            "1.2.3.4".parse::<IpAddr>().unwrap()
+        );
         assert!("10.0.0.0/33".parse::<TrustedProxies>().is_err());
     }
 }

@@ -13,14 +13,28 @@ pub struct CookieNames {
 
 impl CookieNames {
     pub fn for_base_url(base_url: &str) -> Self {
-        let host = base_url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
+        let host = base_url
+            .split("://")
+            .nth(1)
+            .unwrap_or("")
+            .split('/')
+            .next()
+            .unwrap_or("");
         let loopback = host.starts_with("localhost") || host.starts_with("127.") || host.starts_with("[::1]");
         let secure = base_url.starts_with("https://") || loopback;
         if secure {
-            Self { session: "__Host-weft_session", csrf: "__Host-weft_csrf", secure }
+            Self {
+                session: "__Host-weft_session",
+                csrf: "__Host-weft_csrf",
+                secure,
+            }
         } else {
             // Plain http on a LAN name: browsers reject `__Host-` and `Secure` there.
-            Self { session: "weft_session", csrf: "weft_csrf", secure }
+            Self {
+                session: "weft_session",
+                csrf: "weft_csrf",
+                secure,
+            }
         }
     }
 

@@ -9,8 +9,14 @@ use weft_app::AppError;
 pub enum WebError {
     App(AppError),
     /// Not signed in: pages go to log-in (and come back), the API answers 401.
-    LogInRequired { next: Option<String>, api: bool },
-    RateLimited { retry_after: u64, api: bool },
+    LogInRequired {
+        next: Option<String>,
+        api: bool,
+    },
+    RateLimited {
+        retry_after: u64,
+        api: bool,
+    },
     /// An `AppError` raised by an API handler: answered as JSON.
     Api(AppError),
 }
@@ -60,15 +66,24 @@ impl IntoResponse for WebError {
             }
             Self::RateLimited { retry_after, api } => {
                 let mut res = if api {
-                    api_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many attempts. Try again later.", None)
+                    api_error(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        "Too many attempts. Try again later.",
+                        None,
+                    )
                 } else {
                     crate::pages::errors::page(
                         StatusCode::TOO_MANY_REQUESTS,
                         "Too many attempts",
-                        &format!("For your safety we paused this for a while. Try again in {} minutes.", retry_after.div_ceil(60)),
+                        &format!(
+                            "For your safety we paused this for a while. Try again in {} minutes.",
+                            retry_after.div_ceil(60)
+                        ),
                     )
                 };
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
                 res
             }
             Self::Api(e) => {
@@ -90,7 +105,10 @@ impl IntoResponse for WebError {
                     ),
                     AppError::NotFound => ("Page not found", "There is nothing here, or you may not see it."),
                     AppError::Forbidden => ("Not allowed", "You are not allowed to do that."),
-                    AppError::Internal(_) => ("Something went wrong", "It is our fault, not yours. Try again in a moment."),
+                    AppError::Internal(_) => (
+                        "Something went wrong",
+                        "It is our fault, not yours. Try again in a moment.",
+                    ),
                     AppError::Invalid(_) => ("Please check what you entered", "Go back and correct the form."),
                     _ => ("Not allowed", "Log in again and retry."),
                 };

@@ -46,7 +46,12 @@ impl AppState {
     pub fn new(app: App, web: WebConfig) -> Self {
         let cookies = Arc::new(cookies::CookieNames::for_base_url(&app.config.base_url));
         let limiter = Arc::new(RateLimiter::new(web.rate_limits.clone()));
-        Self { app, web: Arc::new(web), limiter, cookies }
+        Self {
+            app,
+            web: Arc::new(web),
+            limiter,
+            cookies,
+        }
     }
 }
 
@@ -61,7 +66,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(DefaultBodyLimit::max(256 * 1024))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(
             // Spans name the route pattern, never the URI: URIs can carry tokens.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -69,7 +77,11 @@ pub fn router(state: AppState) -> Router {
                     .extensions()
                     .get::<axum::extract::MatchedPath>()
                     .map_or("(unmatched)", axum::extract::MatchedPath::as_str);
-                let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
                 tracing::info_span!("request", method = %req.method(), route, id)
             }),
         )
@@ -84,7 +96,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

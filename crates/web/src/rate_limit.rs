@@ -2,7 +2,7 @@
 //! Counted per client IP and per email address in memory only; keys are hashed, never stored.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,11 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        Self { per_ip: 30, per_email: 10, window: Duration::from_secs(3600) }
+        Self {
+            per_ip: 30,
+            per_email: 10,
+            window: Duration::from_secs(3600),
+        }
     }
 }
 
@@ -35,13 +39,15 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limits: RateLimits) -> Self {
-        Self { limits, hasher: RandomState::new(), windows: Mutex::new(HashMap::new()) }
+        Self {
+            limits,
+            hasher: RandomState::new(),
+            windows: Mutex::new(HashMap::new()),
+        }
     }
 
     fn key(&self, door: Door, kind: &str, value: &str) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        (door, kind, value).hash(&mut h);
-        h.finish()
+        self.hasher.hash_one((door, kind, value))
     }
 
     /// Counts one attempt at `door`; `Err(seconds)` says how long until the caller may try again.
@@ -78,14 +84,24 @@ mod tests {
 
     #[test]
     fn eleventh_attempt_per_email_is_refused() {
-        let limiter = RateLimiter::new(RateLimits { per_ip: 1000, per_email: 10, window: Duration::from_secs(3600) });
+        let limiter = RateLimiter::new(RateLimits {
+            per_ip: 1000,
+            per_email: 10,
+            window: Duration::from_secs(3600),
+        });
         let ip = "192.0.2.1".parse().unwrap();
         for _ in 0..10 {
             assert!(limiter.attempt(Door::LogIn, ip, Some("a@example.org")).is_ok());
         }
         let retry = limiter.attempt(Door::LogIn, ip, Some("A@example.org")).unwrap_err();
         assert!(retry > 3500 && retry <= 3600);
-        assert!(limiter.attempt(Door::LogIn, ip, Some("b@example.org")).is_ok(), "other addresses unaffected");
-        assert!(limiter.attempt(Door::SignUp, ip, Some("a@example.org")).is_ok(), "other doors unaffected");
+        assert!(
+            limiter.attempt(Door::LogIn, ip, Some("b@example.org")).is_ok(),
+            "other addresses unaffected"
+        );
+        assert!(
+            limiter.attempt(Door::SignUp, ip, Some("a@example.org")).is_ok(),
+            "other doors unaffected"
+        );
     }
 }

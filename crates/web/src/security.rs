@@ -36,9 +36,15 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
     if state.app.config.is_https() {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=63072000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
     }
     if !h.contains_key(header::CACHE_CONTROL) {
         // Pages may hold personal data: no shared or disk caches.
@@ -79,7 +85,11 @@ pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Re
         return refuse(is_api, "no CSRF cookie");
     };
     if let Some(header) = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()) {
-        return if constant_time_eq(header.as_bytes(), cookie.as_bytes()) { next.run(req).await } else { refuse(is_api, "bad CSRF header") };
+        return if constant_time_eq(header.as_bytes(), cookie.as_bytes()) {
+            next.run(req).await
+        } else {
+            refuse(is_api, "bad CSRF header")
+        };
     }
     let is_form = req
         .headers()
@@ -119,7 +129,8 @@ pub fn origin_of(base_url: &str) -> &str {
 fn refuse(is_api: bool, why: &'static str) -> Response {
     tracing::info!(reason = why, "CSRF check refused a request");
     if is_api {
-        let body = serde_json::json!({"error": "csrf", "message": "Missing or invalid CSRF token (send X-CSRF-Token)."});
+        let body =
+            serde_json::json!({"error": "csrf", "message": "Missing or invalid CSRF token (send X-CSRF-Token)."});
         (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
     } else {
         crate::pages::errors::page(

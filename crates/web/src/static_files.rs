@@ -14,7 +14,10 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/static/weft.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
+        .route(
+            "/static/weft.css",
+            get(|| async { asset(CSS, "text/css; charset=utf-8") }),
+        )
         .route("/static/favicon.svg", get(|| async { asset(FAVICON, "image/svg+xml") }))
 }
 

@@ -66,7 +66,9 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging(format: &str, levels: &str) {
-    let targets: Targets = levels.parse().unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
+    let targets: Targets = levels
+        .parse()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
     let targets = targets.with_target("sqlx", tracing::Level::WARN);
     let registry = tracing_subscriber::registry().with(targets);
     if format == "json" {
@@ -84,7 +86,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let application = Application::build(config.clone()).await?;
             let addr = application.local_addr();
             let base = application.app().config.base_url.clone();
-            println!("Weft is running at {base} (listening on {addr}, {} database)", application.app().store.backend().name());
+            println!(
+                "Weft is running at {base} (listening on {addr}, {} database)",
+                application.app().store.backend().name()
+            );
             println!("Data folder: {}", config.data_dir.display());
             match application.outbox_dir() {
                 Some(dir) => println!("No SMTP server configured: emails are written to {}", dir.display()),
@@ -102,10 +107,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::Admin(AdminCommand::Create { data, email, name, base_url }) => {
+        Command::Admin(AdminCommand::Create {
+            data,
+            email,
+            name,
+            base_url,
+        }) => {
             let store = open_store(&data.data_dir, &data.database_url(), data.database_max_connections).await?;
-            let app = weft_app::App::new(store.clone(), weft_app::AppConfig::new(&base_url), weft_app::Clock::system());
-            let link = app.create_admin(&email, name.as_deref()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app = weft_app::App::new(
+                store.clone(),
+                weft_app::AppConfig::new(&base_url),
+                weft_app::Clock::system(),
+            );
+            let link = app
+                .create_admin(&email, name.as_deref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Admin ready. Open this link within 15 minutes to log in (it works once):\n{link}");
             store.close().await;
             Ok(())

@@ -134,7 +134,11 @@ pub struct ServeConfig {
 impl ServeConfig {
     /// Defaults for a data folder, as `weft serve` would use with no flags.
     pub fn for_data_dir(data_dir: PathBuf) -> Self {
-        let data = DataArgs { data_dir, database_url: None, database_max_connections: 8 };
+        let data = DataArgs {
+            data_dir,
+            database_url: None,
+            database_max_connections: 8,
+        };
         let args = ServeArgs {
             data,
             bind: "127.0.0.1:3000".into(),

@@ -51,7 +51,9 @@ impl Application {
 
     pub async fn build_with_clock(config: ServeConfig, clock: Clock) -> anyhow::Result<Self> {
         let store = open_store(&config.data_dir, &config.database_url, config.database_max_connections).await?;
-        let listener = TcpListener::bind(&config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
         let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let mut app_config = AppConfig::new(&base_url);
@@ -69,8 +71,16 @@ impl Application {
             }
         };
         let mailer = Mailer::new(app.clone(), transport).map_err(anyhow::Error::msg)?;
-        let web = WebConfig { trusted_proxies: config.trusted_proxies.clone(), rate_limits: config.rate_limits.clone() };
-        Ok(Self { listener, state: AppState::new(app, web), mailer, outbox_dir })
+        let web = WebConfig {
+            trusted_proxies: config.trusted_proxies.clone(),
+            rate_limits: config.rate_limits.clone(),
+        };
+        Ok(Self {
+            listener,
+            state: AppState::new(app, web),
+            mailer,
+            outbox_dir,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -97,7 +107,9 @@ impl Application {
         let mailer = tokio::spawn(self.mailer.run(stop_rx.clone()));
         let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx));
         let store = self.state.app.store.clone();
-        weft_web::serve(self.listener, self.state, shutdown).await.context("the HTTP server failed")?;
+        weft_web::serve(self.listener, self.state, shutdown)
+            .await
+            .context("the HTTP server failed")?;
         let _ = stop_tx.send(true);
         let _ = tokio::join!(mailer, retention);
         store.close().await;

@@ -38,7 +38,10 @@ impl Me {
 }
 
 fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), WebError> {
-    state.limiter.attempt(door, client.raw_ip, Some(email)).map_err(|retry_after| WebError::RateLimited { retry_after, api: true })
+    state
+        .limiter
+        .attempt(door, client.raw_ip, Some(email))
+        .map_err(|retry_after| WebError::RateLimited { retry_after, api: true })
 }
 
 #[derive(Deserialize, Default)]
@@ -50,9 +53,17 @@ pub struct SignUpBody {
 }
 
 /// 202 for every valid request, whether or not the address already had an account.
-pub async fn signup(State(state): State<AppState>, client: Client, Json(body): Json<SignUpBody>) -> Result<Response, WebError> {
+pub async fn signup(
+    State(state): State<AppState>,
+    client: Client,
+    Json(body): Json<SignUpBody>,
+) -> Result<Response, WebError> {
     limited(&state, Door::SignUp, &client, &body.email)?;
-    let input = weft_app::accounts::SignUp { name: &body.name, email: &body.email, password: &body.password };
+    let input = weft_app::accounts::SignUp {
+        name: &body.name,
+        email: &body.email,
+        password: &body.password,
+    };
     state.app.sign_up(&input).await.map_err(WebError::api)?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "check_email"}))).into_response())
 }
@@ -64,9 +75,19 @@ pub struct LogInBody {
     password: String,
 }
 
-pub async fn log_in(State(state): State<AppState>, client: Client, headers: HeaderMap, Json(body): Json<LogInBody>) -> Result<Response, WebError> {
+pub async fn log_in(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    Json(body): Json<LogInBody>,
+) -> Result<Response, WebError> {
     limited(&state, Door::LogIn, &client, &body.email)?;
-    match state.app.log_in_with_password(&body.email, &body.password, client.info).await.map_err(WebError::api)? {
+    match state
+        .app
+        .log_in_with_password(&body.email, &body.password, client.info)
+        .await
+        .map_err(WebError::api)?
+    {
         LogInOutcome::NeedsVerification => Err(WebError::api(AppError::field(
             "email",
             "Confirm your address first: we sent you a new link.",
@@ -76,7 +97,8 @@ pub async fn log_in(State(state): State<AppState>, client: Client, headers: Head
                 state.app.log_out(old).await.map_err(WebError::api)?;
             }
             let mut res = (StatusCode::OK, Json(serde_json::json!({"status": "logged_in"}))).into_response();
-            res.headers_mut().append(header::SET_COOKIE, state.cookies.set_session(session.token.expose()));
+            res.headers_mut()
+                .append(header::SET_COOKIE, state.cookies.set_session(session.token.expose()));
             Ok(res)
         }
     }
@@ -87,7 +109,8 @@ pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Resul
         state.app.log_out(token).await.map_err(WebError::api)?;
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut().append(header::SET_COOKIE, state.cookies.clear_session());
+    res.headers_mut()
+        .append(header::SET_COOKIE, state.cookies.clear_session());
     Ok(res)
 }
 
@@ -102,14 +125,22 @@ pub struct MeBody {
     username: Option<String>,
 }
 
-pub async fn update_me(State(state): State<AppState>, RequireUser(who): RequireUser, Json(body): Json<MeBody>) -> Result<Response, WebError> {
+pub async fn update_me(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Json(body): Json<MeBody>,
+) -> Result<Response, WebError> {
     let name = body.name.unwrap_or_else(|| who.user.name.clone());
     let username = body.username.unwrap_or_else(|| who.user.username.as_str().to_owned());
-    let change = weft_app::accounts::ProfileChange { name: &name, username: &username };
+    let change = weft_app::accounts::ProfileChange {
+        name: &name,
+        username: &username,
+    };
     state.app.update_profile(&who, &change).await.map_err(WebError::api)?;
     let mut updated = who.clone();
     updated.user.name = name.trim().to_owned();
-    updated.user.username = weft_domain::Username::parse(&username).map_err(|e| WebError::api(AppError::field("username", e.message)))?;
+    updated.user.username =
+        weft_domain::Username::parse(&username).map_err(|e| WebError::api(AppError::field("username", e.message)))?;
     Ok(Json(Me::of(&updated)).into_response())
 }
 
@@ -123,7 +154,10 @@ pub struct SessionJson {
     current: bool,
 }
 
-pub async fn sessions(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Json<Vec<SessionJson>>, WebError> {
+pub async fn sessions(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+) -> Result<Json<Vec<SessionJson>>, WebError> {
     let list = state.app.list_sessions(&who).await.map_err(WebError::api)?;
     Ok(Json(
         list.into_iter()

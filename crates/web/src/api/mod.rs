@@ -15,6 +15,11 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(accounts::me).patch(accounts::update_me))
         .route("/me/sessions", get(accounts::sessions))
         .fallback(|| async {
-            crate::error::api_error(axum::http::StatusCode::NOT_FOUND, "not_found", "No such API route.", None)
+            crate::error::api_error(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "No such API route.",
+                None,
+            )
         })
 }

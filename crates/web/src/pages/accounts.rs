@@ -7,9 +7,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use weft_app::TokenPurpose as Purpose;
 use weft_app::{AppError, LogInOutcome, NewSession};
 use weft_domain::{LocalPath, ValidationErrors};
-use weft_app::TokenPurpose as Purpose;
 
 use super::{PageCtx, render};
 use crate::AppState;
@@ -79,21 +79,37 @@ struct Reset {
 // ---- helpers ----
 
 fn limited(state: &AppState, door: Door, client: &Client, email: Option<&str>) -> Result<(), WebError> {
-    state.limiter.attempt(door, client.raw_ip, email).map_err(|retry_after| WebError::RateLimited { retry_after, api: false })
+    state
+        .limiter
+        .attempt(door, client.raw_ip, email)
+        .map_err(|retry_after| WebError::RateLimited {
+            retry_after,
+            api: false,
+        })
 }
 
 /// Sets the new session cookie, ends the session the browser had before (rotation) and goes on.
-pub(crate) async fn logged_in(state: &AppState, headers: &HeaderMap, session: NewSession, next: &LocalPath) -> Result<Response, WebError> {
+pub(crate) async fn logged_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: NewSession,
+    next: &LocalPath,
+) -> Result<Response, WebError> {
     if let Some(old) = cookies::get(headers, state.cookies.session) {
         state.app.log_out(old).await?;
     }
     let mut res = Redirect::to(next.as_str()).into_response();
-    res.headers_mut().append(header::SET_COOKIE, state.cookies.set_session(session.token.expose()));
+    res.headers_mut()
+        .append(header::SET_COOKIE, state.cookies.set_session(session.token.expose()));
     Ok(res)
 }
 
 fn with_notice(next: &LocalPath, notice: &str) -> LocalPath {
-    if next.as_str() == "/" { LocalPath::or_root(Some(&format!("/?notice={notice}"))) } else { next.clone() }
+    if next.as_str() == "/" {
+        LocalPath::or_root(Some(&format!("/?notice={notice}")))
+    } else {
+        next.clone()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -116,12 +132,29 @@ pub async fn signup_form(ctx: PageCtx) -> Response {
     if ctx.user.is_some() {
         return Redirect::to("/").into_response();
     }
-    render(StatusCode::OK, &SignUpPage { ctx, name: String::new(), email: String::new(), errors: ValidationErrors::new() })
+    render(
+        StatusCode::OK,
+        &SignUpPage {
+            ctx,
+            name: String::new(),
+            email: String::new(),
+            errors: ValidationErrors::new(),
+        },
+    )
 }
 
-pub async fn signup(State(state): State<AppState>, ctx: PageCtx, client: Client, Form(form): Form<SignUpForm>) -> Result<Response, WebError> {
+pub async fn signup(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    client: Client,
+    Form(form): Form<SignUpForm>,
+) -> Result<Response, WebError> {
     limited(&state, Door::SignUp, &client, Some(&form.email))?;
-    let input = weft_app::accounts::SignUp { name: &form.name, email: &form.email, password: &form.password };
+    let input = weft_app::accounts::SignUp {
+        name: &form.name,
+        email: &form.email,
+        password: &form.password,
+    };
     match state.app.sign_up(&input).await {
         Ok(()) => Ok(render(
             StatusCode::OK,
@@ -135,13 +168,22 @@ pub async fn signup(State(state): State<AppState>, ctx: PageCtx, client: Client,
         )),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &SignUpPage { ctx, name: form.name, email: form.email, errors },
+            &SignUpPage {
+                ctx,
+                name: form.name,
+                email: form.email,
+                errors,
+            },
         )),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn verify_page(State(state): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn verify_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     state.app.check_token(Purpose::VerifyEmail, &token).await?;
     Ok(render(
         StatusCode::OK,
@@ -155,7 +197,12 @@ pub async fn verify_page(State(state): State<AppState>, ctx: PageCtx, Path(token
     ))
 }
 
-pub async fn verify(State(state): State<AppState>, headers: HeaderMap, client: Client, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: Client,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     let session = state.app.verify_email_and_log_in(&token, client.info).await?;
     logged_in(&state, &headers, session, &LocalPath::or_root(Some("/?notice=welcome"))).await
 }
@@ -169,7 +216,13 @@ pub async fn login_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> Response {
     }
     render(
         StatusCode::OK,
-        &LogInPage { ctx, email: String::new(), next: next.as_str().to_owned(), password_problem: None, link_errors: ValidationErrors::new() },
+        &LogInPage {
+            ctx,
+            email: String::new(),
+            next: next.as_str().to_owned(),
+            password_problem: None,
+            link_errors: ValidationErrors::new(),
+        },
     )
 }
 
@@ -190,8 +243,14 @@ pub async fn login_password(
 ) -> Result<Response, WebError> {
     limited(&state, Door::LogIn, &client, Some(&form.email))?;
     let next = LocalPath::or_root(Some(&form.next));
-    match state.app.log_in_with_password(&form.email, &form.password, client.info).await {
-        Ok(LogInOutcome::LoggedIn(session)) => logged_in(&state, &headers, session, &with_notice(&next, "logged_in")).await,
+    match state
+        .app
+        .log_in_with_password(&form.email, &form.password, client.info)
+        .await
+    {
+        Ok(LogInOutcome::LoggedIn(session)) => {
+            logged_in(&state, &headers, session, &with_notice(&next, "logged_in")).await
+        }
         Ok(LogInOutcome::NeedsVerification) => Ok(render(
             StatusCode::OK,
             &CheckEmail {
@@ -208,7 +267,9 @@ pub async fn login_password(
                 ctx,
                 email: form.email,
                 next: next.as_str().to_owned(),
-                password_problem: Some("The email address or password is not right. Try again, or get a log-in link by email."),
+                password_problem: Some(
+                    "The email address or password is not right. Try again, or get a log-in link by email.",
+                ),
                 link_errors: ValidationErrors::new(),
             },
         )),
@@ -224,7 +285,12 @@ pub struct LinkForm {
     next: String,
 }
 
-pub async fn login_link(State(state): State<AppState>, ctx: PageCtx, client: Client, Form(form): Form<LinkForm>) -> Result<Response, WebError> {
+pub async fn login_link(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    client: Client,
+    Form(form): Form<LinkForm>,
+) -> Result<Response, WebError> {
     limited(&state, Door::LogInLink, &client, Some(&form.email))?;
     let next = LocalPath::or_root(Some(&form.next)).as_str().to_owned();
     match state.app.request_log_in_link(&form.email).await {
@@ -240,7 +306,13 @@ pub async fn login_link(State(state): State<AppState>, ctx: PageCtx, client: Cli
         )),
         Err(AppError::Invalid(link_errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &LogInPage { ctx, email: form.email, next, password_problem: None, link_errors },
+            &LogInPage {
+                ctx,
+                email: form.email,
+                next,
+                password_problem: None,
+                link_errors,
+            },
         )),
         Err(e) => Err(e.into()),
     }
@@ -279,7 +351,11 @@ pub async fn login_code(
     }
 }
 
-pub async fn token_page(State(state): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn token_page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     // Opening the link only shows a button: mail scanners that fetch links must not use them up.
     state.app.check_token(Purpose::LogIn, &token).await?;
     Ok(render(
@@ -294,9 +370,20 @@ pub async fn token_page(State(state): State<AppState>, ctx: PageCtx, Path(token)
     ))
 }
 
-pub async fn token_log_in(State(state): State<AppState>, headers: HeaderMap, client: Client, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn token_log_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: Client,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     let session = state.app.log_in_with_link(&token, client.info).await?;
-    logged_in(&state, &headers, session, &LocalPath::or_root(Some("/?notice=logged_in"))).await
+    logged_in(
+        &state,
+        &headers,
+        session,
+        &LocalPath::or_root(Some("/?notice=logged_in")),
+    )
+    .await
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
@@ -304,7 +391,8 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result
         state.app.log_out(token).await?;
     }
     let mut res = Redirect::to("/?notice=logged_out").into_response();
-    res.headers_mut().append(header::SET_COOKIE, state.cookies.clear_session());
+    res.headers_mut()
+        .append(header::SET_COOKIE, state.cookies.clear_session());
     Ok(res)
 }
 
@@ -317,10 +405,22 @@ pub struct ForgotForm {
 }
 
 pub async fn forgot_form(ctx: PageCtx) -> Response {
-    render(StatusCode::OK, &Forgot { ctx, email: String::new(), errors: ValidationErrors::new() })
+    render(
+        StatusCode::OK,
+        &Forgot {
+            ctx,
+            email: String::new(),
+            errors: ValidationErrors::new(),
+        },
+    )
 }
 
-pub async fn forgot(State(state): State<AppState>, ctx: PageCtx, client: Client, Form(form): Form<ForgotForm>) -> Result<Response, WebError> {
+pub async fn forgot(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    client: Client,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, WebError> {
     limited(&state, Door::PasswordReset, &client, Some(&form.email))?;
     match state.app.request_password_reset(&form.email).await {
         Ok(()) => Ok(render(
@@ -333,14 +433,32 @@ pub async fn forgot(State(state): State<AppState>, ctx: PageCtx, client: Client,
                 next: String::new(),
             },
         )),
-        Err(AppError::Invalid(errors)) => Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &Forgot { ctx, email: form.email, errors })),
+        Err(AppError::Invalid(errors)) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &Forgot {
+                ctx,
+                email: form.email,
+                errors,
+            },
+        )),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn reset_form(State(state): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn reset_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     state.app.check_token(Purpose::ResetPassword, &token).await?;
-    Ok(render(StatusCode::OK, &Reset { ctx, action: format!("/password/reset/{token}"), errors: ValidationErrors::new() }))
+    Ok(render(
+        StatusCode::OK,
+        &Reset {
+            ctx,
+            action: format!("/password/reset/{token}"),
+            errors: ValidationErrors::new(),
+        },
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -358,10 +476,22 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> Result<Response, WebError> {
     match state.app.reset_password(&token, &form.password, client.info).await {
-        Ok(session) => logged_in(&state, &headers, session, &LocalPath::or_root(Some("/?notice=password_changed"))).await,
+        Ok(session) => {
+            logged_in(
+                &state,
+                &headers,
+                session,
+                &LocalPath::or_root(Some("/?notice=password_changed")),
+            )
+            .await
+        }
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &Reset { ctx, action: format!("/password/reset/{token}"), errors },
+            &Reset {
+                ctx,
+                action: format!("/password/reset/{token}"),
+                errors,
+            },
         )),
         Err(e) => Err(e.into()),
     }

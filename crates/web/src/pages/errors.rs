@@ -29,6 +29,10 @@ pub fn page(status: StatusCode, heading: &str, text: &str) -> Response {
 pub async fn not_found(ctx: PageCtx) -> Response {
     render(
         StatusCode::NOT_FOUND,
-        &ErrorPage { ctx, heading: "Page not found", text: "There is nothing here, or you may not see it." },
+        &ErrorPage {
+            ctx,
+            heading: "Page not found",
+            text: "There is nothing here, or you may not see it.",
+        },
     )
 }

@@ -6,12 +6,12 @@ pub mod home;
 pub mod profile;
 pub mod unsubscribe;
 
+use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 
 use crate::AppState;
 use crate::auth::{Csrf, MaybeUser};
@@ -25,19 +25,31 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(accounts::login_form).post(accounts::login_password))
         .route("/login/link", post(accounts::login_link))
         .route("/login/code", post(accounts::login_code))
-        .route("/login/token/{token}", get(accounts::token_page).post(accounts::token_log_in))
+        .route(
+            "/login/token/{token}",
+            get(accounts::token_page).post(accounts::token_log_in),
+        )
         .route("/verify/{token}", get(accounts::verify_page).post(accounts::verify))
         .route("/password/forgot", get(accounts::forgot_form).post(accounts::forgot))
-        .route("/password/reset/{token}", get(accounts::reset_form).post(accounts::reset))
+        .route(
+            "/password/reset/{token}",
+            get(accounts::reset_form).post(accounts::reset),
+        )
         .route("/logout", post(accounts::logout))
         .route("/profile", get(profile::show).post(profile::update))
         .route("/profile/email", post(profile::change_email))
-        .route("/profile/email/confirm/{token}", get(profile::confirm_email_page).post(profile::confirm_email))
+        .route(
+            "/profile/email/confirm/{token}",
+            get(profile::confirm_email_page).post(profile::confirm_email),
+        )
         .route("/profile/password", post(profile::change_password))
         .route("/profile/sessions", get(profile::sessions))
         .route("/profile/sessions/end-all", post(profile::end_all_sessions))
         .route("/profile/sessions/{id}/end", post(profile::end_session))
-        .route("/unsubscribe/{token}", get(unsubscribe::page).post(unsubscribe::unsubscribe))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe::page).post(unsubscribe::unsubscribe),
+        )
 }
 
 /// 200 when the process is up and the database answers.
@@ -96,7 +108,10 @@ impl FromRequestParts<AppState> for PageCtx {
             .and_then(notice_text);
         Ok(Self {
             csrf,
-            user: user.map(|u| NavUser { name: u.user.name.clone(), username: u.user.username.as_str().to_owned() }),
+            user: user.map(|u| NavUser {
+                name: u.user.name.clone(),
+                username: u.user.username.as_str().to_owned(),
+            }),
             instance_name: state.app.config.instance_name.clone(),
             notice,
             asset_version: crate::static_files::VERSION,

@@ -71,8 +71,16 @@ pub struct ProfileForm {
     username: String,
 }
 
-pub async fn update(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx, Form(form): Form<ProfileForm>) -> Result<Response, WebError> {
-    let change = weft_app::accounts::ProfileChange { name: &form.name, username: &form.username };
+pub async fn update(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, WebError> {
+    let change = weft_app::accounts::ProfileChange {
+        name: &form.name,
+        username: &form.username,
+    };
     match state.app.update_profile(&who, &change).await {
         Ok(()) => Ok(Redirect::to("/profile?notice=profile_saved").into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -94,8 +102,17 @@ pub struct EmailForm {
     current_password: String,
 }
 
-pub async fn change_email(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx, Form(form): Form<EmailForm>) -> Result<Response, WebError> {
-    match state.app.request_email_change(&who, &form.current_password, &form.email).await {
+pub async fn change_email(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .request_email_change(&who, &form.current_password, &form.email)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/profile?notice=email_sent").into_response()),
         Err(e) => {
             let mut errors = reauth_errors(e, "current_password")?;
@@ -143,8 +160,17 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx, Form(form): Form<PasswordForm>) -> Result<Response, WebError> {
-    match state.app.change_password(&who, &form.current_password, &form.new_password).await {
+pub async fn change_password(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .change_password(&who, &form.current_password, &form.new_password)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/profile?notice=password_changed").into_response()),
         Err(e) => {
             let mut page = Profile::new(ctx, &who);
@@ -161,24 +187,37 @@ struct Sessions {
     sessions: Vec<SessionInfo>,
 }
 
-pub async fn sessions(State(state): State<AppState>, RequireUser(who): RequireUser, ctx: PageCtx) -> Result<Response, WebError> {
+pub async fn sessions(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
     let sessions = state.app.list_sessions(&who).await?;
     Ok(render(StatusCode::OK, &Sessions { ctx, sessions }))
 }
 
-pub async fn end_session(State(state): State<AppState>, RequireUser(who): RequireUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn end_session(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     state.app.end_session(&who, id).await?;
     if id == who.session.id {
         let mut res = Redirect::to("/?notice=logged_out").into_response();
-        res.headers_mut().append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
+        res.headers_mut()
+            .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
         return Ok(res);
     }
     Ok(Redirect::to("/profile/sessions?notice=session_ended").into_response())
 }
 
-pub async fn end_all_sessions(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
+pub async fn end_all_sessions(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+) -> Result<Response, WebError> {
     state.app.log_out_everywhere(&who).await?;
     let mut res = Redirect::to("/login?notice=logged_out").into_response();
-    res.headers_mut().append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
+    res.headers_mut()
+        .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
     Ok(res)
 }

@@ -18,12 +18,34 @@ struct Unsubscribe {
     done: bool,
 }
 
-pub async fn page(State(state): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     state.app.check_unsubscribe_token(&token).await?;
-    Ok(render(StatusCode::OK, &Unsubscribe { ctx, action: format!("/unsubscribe/{token}"), done: false }))
+    Ok(render(
+        StatusCode::OK,
+        &Unsubscribe {
+            ctx,
+            action: format!("/unsubscribe/{token}"),
+            done: false,
+        },
+    ))
 }
 
-pub async fn unsubscribe(State(state): State<AppState>, ctx: PageCtx, Path(token): Path<String>) -> Result<Response, WebError> {
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
     state.app.unsubscribe(&token).await?;
-    Ok(render(StatusCode::OK, &Unsubscribe { ctx, action: String::new(), done: true }))
+    Ok(render(
+        StatusCode::OK,
+        &Unsubscribe {
+            ctx,
+            action: String::new(),
+            done: true,
+        },
+    ))
 }

@@ -23,7 +23,12 @@ on_both!(
 
 async fn sign_up_verify_log_out_and_back_in_every_way(app: &TestApp) {
     let ada = app.client();
-    let res = ada.post_form("/signup", &[("name", "Ada"), ("email", "Ada@Example.org"), ("password", PASSWORD)]).await;
+    let res = ada
+        .post_form(
+            "/signup",
+            &[("name", "Ada"), ("email", "Ada@Example.org"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status, 200);
     assert!(res.body.contains("Check your email"));
     assert!(!ada.is_signed_in().await, "not signed in before verification");
@@ -31,7 +36,11 @@ async fn sign_up_verify_log_out_and_back_in_every_way(app: &TestApp) {
     let verify = app.nth_email_to("ada@example.org", 1).await;
     assert!(verify.subject.contains("Confirm your email address"));
     let link = verify.link("/verify/");
-    assert_eq!(ada.get(&link).await.status, 200, "the link opens a confirmation page without using it");
+    assert_eq!(
+        ada.get(&link).await.status,
+        200,
+        "the link opens a confirmation page without using it"
+    );
     let res = ada.post_form(&link, &[]).await;
     assert_eq!(res.status, 303);
     assert!(ada.is_signed_in().await);
@@ -42,7 +51,16 @@ async fn sign_up_verify_log_out_and_back_in_every_way(app: &TestApp) {
     let res = ada.post_form("/logout", &[]).await;
     assert_eq!(res.status, 303);
     assert!(!ada.is_signed_in().await);
-    let res = ada.post_form("/login", &[("email", "ada@example.org"), ("password", PASSWORD), ("next", "/profile")]).await;
+    let res = ada
+        .post_form(
+            "/login",
+            &[
+                ("email", "ada@example.org"),
+                ("password", PASSWORD),
+                ("next", "/profile"),
+            ],
+        )
+        .await;
     assert_eq!(res.status, 303);
     assert_eq!(res.location(), "/profile");
     assert!(ada.is_signed_in().await);
@@ -61,9 +79,13 @@ async fn sign_up_verify_log_out_and_back_in_every_way(app: &TestApp) {
     // Log out, then in with the 6-digit code on "another device".
     ada.post_form("/logout", &[]).await;
     let phone = app.client();
-    phone.post_form("/login/link", &[("link-email", "ada@example.org")]).await;
+    phone
+        .post_form("/login/link", &[("link-email", "ada@example.org")])
+        .await;
     let mail = app.nth_email_to("ada@example.org", 3).await;
-    let res = phone.post_form("/login/code", &[("email", "ada@example.org"), ("code", &mail.code())]).await;
+    let res = phone
+        .post_form("/login/code", &[("email", "ada@example.org"), ("code", &mail.code())])
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert!(phone.is_signed_in().await);
 }
@@ -71,7 +93,12 @@ async fn sign_up_verify_log_out_and_back_in_every_way(app: &TestApp) {
 async fn wrong_password_is_refused(app: &TestApp) {
     app.signed_in_user("Bo", "bo@example.org", PASSWORD).await;
     let c = app.client();
-    let res = c.post_form("/login", &[("email", "bo@example.org"), ("password", "not the password")]).await;
+    let res = c
+        .post_form(
+            "/login",
+            &[("email", "bo@example.org"), ("password", "not the password")],
+        )
+        .await;
     assert_eq!(res.status, 401);
     assert!(res.body.contains("email address or password is not right"));
     assert!(res.body.contains("value=\"bo@example.org\""), "the address is kept");
@@ -103,7 +130,9 @@ async fn used_link_cannot_be_used_again(app: &TestApp) {
     assert_eq!(other.post_form(&link, &[]).await.status, 400);
     assert!(!other.is_signed_in().await);
     // Its code went with it.
-    let res = other.post_form("/login/code", &[("email", "di@example.org"), ("code", &mail.code())]).await;
+    let res = other
+        .post_form("/login/code", &[("email", "di@example.org"), ("code", &mail.code())])
+        .await;
     assert_eq!(res.status, 400);
 
     // A newer link makes older unused ones void.
@@ -147,11 +176,15 @@ async fn wrong_codes_void_the_code_after_five_tries(app: &TestApp) {
     let code = app.nth_email_to("fa@example.org", 2).await.code();
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
-        let res = c.post_form("/login/code", &[("email", "fa@example.org"), ("code", wrong)]).await;
+        let res = c
+            .post_form("/login/code", &[("email", "fa@example.org"), ("code", wrong)])
+            .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("That code is not right"));
     }
-    let res = c.post_form("/login/code", &[("email", "fa@example.org"), ("code", &code)]).await;
+    let res = c
+        .post_form("/login/code", &[("email", "fa@example.org"), ("code", &code)])
+        .await;
     assert_eq!(res.status, 400, "the right code no longer works after five wrong ones");
 }
 
@@ -171,33 +204,68 @@ async fn password_reset_replaces_password_and_ends_sessions(app: &TestApp) {
     assert!(!laptop.is_signed_in().await, "other sessions end");
     let notice = app.nth_email_to("gil@example.org", 3).await;
     assert!(notice.subject.contains("password"), "{}", notice.subject);
-    let old = app.client().post_form("/login", &[("email", "gil@example.org"), ("password", PASSWORD)]).await;
+    let old = app
+        .client()
+        .post_form("/login", &[("email", "gil@example.org"), ("password", PASSWORD)])
+        .await;
     assert_eq!(old.status, 401);
-    let new = app.client().post_form("/login", &[("email", "gil@example.org"), ("password", "a brand new passphrase")]).await;
+    let new = app
+        .client()
+        .post_form(
+            "/login",
+            &[("email", "gil@example.org"), ("password", "a brand new passphrase")],
+        )
+        .await;
     assert_eq!(new.status, 303);
-    assert_eq!(c.post_form(&link, &[("password", "yet another passphrase")]).await.status, 400, "single use");
+    assert_eq!(
+        c.post_form(&link, &[("password", "yet another passphrase")])
+            .await
+            .status,
+        400,
+        "single use"
+    );
 }
 
 async fn bad_sign_up_input_is_explained_and_nothing_is_stored(app: &TestApp) {
     let c = app.client();
     let long_name = "n".repeat(10_000);
     let cases: [(&str, &str, &str, &[&str]); 4] = [
-        ("", "not-an-email", "short", &["Enter a name", "Enter an email address like", "at least 8 characters"]),
+        (
+            "",
+            "not-an-email",
+            "short",
+            &["Enter a name", "Enter an email address like", "at least 8 characters"],
+        ),
         (&long_name, "x@example.org", PASSWORD, &["at most 100 characters"]),
         ("Hal", "hal@example.org", "password123", &["most common"]),
-        ("<script>alert(1)</script>", "hal@", PASSWORD, &["Enter an email address like"]),
+        (
+            "<script>alert(1)</script>",
+            "hal@",
+            PASSWORD,
+            &["Enter an email address like"],
+        ),
     ];
     for (name, email, password, messages) in cases {
-        let res = c.post_form("/signup", &[("name", name), ("email", email), ("password", password)]).await;
+        let res = c
+            .post_form("/signup", &[("name", name), ("email", email), ("password", password)])
+            .await;
         assert_eq!(res.status, 422);
         for m in messages {
             assert!(res.body.contains(m), "missing {m:?}");
         }
         assert!(!res.body.contains("<script>alert(1)</script>"), "escaped");
-        assert!(!res.body.contains(&format!("value=\"{password}\"")), "password not re-displayed");
+        assert!(
+            !res.body.contains(&format!("value=\"{password}\"")),
+            "password not re-displayed"
+        );
         assert!(res.body.contains("aria-invalid=\"true\""));
     }
-    let res = c.post_form("/signup", &[("name", "Keep Me"), ("email", "nope"), ("password", PASSWORD)]).await;
+    let res = c
+        .post_form(
+            "/signup",
+            &[("name", "Keep Me"), ("email", "nope"), ("password", PASSWORD)],
+        )
+        .await;
     assert!(res.body.contains("value=\"Keep Me\""), "what was typed is kept");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox_emails").await, 0);
@@ -207,11 +275,15 @@ async fn bad_sign_up_input_is_explained_and_nothing_is_stored(app: &TestApp) {
 async fn profile_changes_name_and_username(app: &TestApp) {
     let ivy = app.signed_in_user("Ivy", "ivy@example.org", PASSWORD).await;
     app.signed_in_user("Joan", "joan@example.org", PASSWORD).await;
-    let res = ivy.post_form("/profile", &[("name", "Ivy Q"), ("username", "ivy_q")]).await;
+    let res = ivy
+        .post_form("/profile", &[("name", "Ivy Q"), ("username", "ivy_q")])
+        .await;
     assert_eq!(res.status, 303);
     let page = ivy.get("/profile").await.body;
     assert!(page.contains("value=\"Ivy Q\"") && page.contains("value=\"ivy_q\""));
-    let res = ivy.post_form("/profile", &[("name", "Ivy"), ("username", "joan")]).await;
+    let res = ivy
+        .post_form("/profile", &[("name", "Ivy"), ("username", "joan")])
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("This username is taken"));
     let res = ivy.post_form("/profile", &[("name", " "), ("username", "a b")]).await;
@@ -224,12 +296,27 @@ async fn profile_changes_name_and_username(app: &TestApp) {
 async fn email_change_needs_confirmation_and_tells_the_old_address(app: &TestApp) {
     let kim = app.signed_in_user("Kim", "kim@example.org", PASSWORD).await;
     app.app.clock.advance(weft_domain::Duration::minutes(11));
-    let res = kim.post_form("/profile/email", &[("email", "kim@new.example"), ("email-current-password", "")]).await;
+    let res = kim
+        .post_form(
+            "/profile/email",
+            &[("email", "kim@new.example"), ("email-current-password", "")],
+        )
+        .await;
     assert_eq!(res.status, 422, "no longer a fresh log-in: the password is needed");
-    let res = kim.post_form("/profile/email", &[("email", "kim@new.example"), ("email-current-password", "wrong one")]).await;
+    let res = kim
+        .post_form(
+            "/profile/email",
+            &[("email", "kim@new.example"), ("email-current-password", "wrong one")],
+        )
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("not your current password"));
-    let res = kim.post_form("/profile/email", &[("email", "kim@new.example"), ("email-current-password", PASSWORD)]).await;
+    let res = kim
+        .post_form(
+            "/profile/email",
+            &[("email", "kim@new.example"), ("email-current-password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status, 303);
     let confirm = app.nth_email_to("kim@new.example", 1).await;
     let res = kim.post_form(&confirm.link("/profile/email/confirm/"), &[]).await;
@@ -237,13 +324,24 @@ async fn email_change_needs_confirmation_and_tells_the_old_address(app: &TestApp
     let notice = app.last_email_to("kim@example.org").await;
     assert!(notice.subject.contains("email address"), "{}", notice.subject);
     assert!(notice.text.contains("new.example"));
-    assert!(!notice.text.contains("kim@new.example"), "the old address is told the domain, not the new address");
-    let res = app.client().post_form("/login", &[("email", "kim@new.example"), ("password", PASSWORD)]).await;
+    assert!(
+        !notice.text.contains("kim@new.example"),
+        "the old address is told the domain, not the new address"
+    );
+    let res = app
+        .client()
+        .post_form("/login", &[("email", "kim@new.example"), ("password", PASSWORD)])
+        .await;
     assert_eq!(res.status, 303);
 
     // Asking for an address that has an account changes nothing and tells that address.
     app.signed_in_user("Lu", "lu@example.org", PASSWORD).await;
-    let res = kim.post_form("/profile/email", &[("email", "lu@example.org"), ("email-current-password", PASSWORD)]).await;
+    let res = kim
+        .post_form(
+            "/profile/email",
+            &[("email", "lu@example.org"), ("email-current-password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status, 303, "same answer as for a free address");
     let told = app.last_email_to("lu@example.org").await;
     assert!(told.subject.contains("already has an account"), "{}", told.subject);
@@ -252,13 +350,25 @@ async fn email_change_needs_confirmation_and_tells_the_old_address(app: &TestApp
 async fn password_change_needs_current_password_unless_fresh(app: &TestApp) {
     let mo = app.signed_in_user("Mo", "mo@example.org", PASSWORD).await;
     let other = app.client();
-    other.post_form("/login", &[("email", "mo@example.org"), ("password", PASSWORD)]).await;
+    other
+        .post_form("/login", &[("email", "mo@example.org"), ("password", PASSWORD)])
+        .await;
     assert!(other.is_signed_in().await);
     app.app.clock.advance(weft_domain::Duration::minutes(11));
-    let res = mo.post_form("/profile/password", &[("current_password", ""), ("new_password", "another passphrase")]).await;
+    let res = mo
+        .post_form(
+            "/profile/password",
+            &[("current_password", ""), ("new_password", "another passphrase")],
+        )
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("Enter your current password"));
-    let res = mo.post_form("/profile/password", &[("current_password", PASSWORD), ("new_password", "another passphrase")]).await;
+    let res = mo
+        .post_form(
+            "/profile/password",
+            &[("current_password", PASSWORD), ("new_password", "another passphrase")],
+        )
+        .await;
     assert_eq!(res.status, 303);
     assert!(mo.is_signed_in().await, "this session stays");
     assert!(!other.is_signed_in().await, "other sessions end");
@@ -268,13 +378,21 @@ async fn sessions_page_lists_sessions_and_logs_out_everywhere(app: &TestApp) {
     let a = app.signed_in_user("Ned", "ned@example.org", PASSWORD).await;
     let mut b = app.client();
     b.user_agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36".into();
-    b.post_form("/login", &[("email", "ned@example.org"), ("password", PASSWORD)]).await;
+    b.post_form("/login", &[("email", "ned@example.org"), ("password", PASSWORD)])
+        .await;
     let page = a.get("/profile/sessions").await.body;
     assert!(page.contains("Firefox") && page.contains("Chrome"), "{page}");
     assert!(page.contains("127.0.0.0"), "masked address shown");
     assert!(page.contains("(this browser)"));
     let sessions = a.get("/api/v1/me/sessions").await.json();
-    let chrome = sessions.as_array().unwrap().iter().find(|s| s["browser"] == "Chrome").unwrap()["id"].as_i64().unwrap();
+    let chrome = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["browser"] == "Chrome")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let res = a.post_form(&format!("/profile/sessions/{chrome}/end"), &[]).await;
     assert_eq!(res.status, 303);
     assert!(!b.is_signed_in().await);
@@ -282,7 +400,12 @@ async fn sessions_page_lists_sessions_and_logs_out_everywhere(app: &TestApp) {
     // Another user's session id cannot be ended.
     let c = app.signed_in_user("Oz", "oz@example.org", PASSWORD).await;
     let oz_session = c.get("/api/v1/me/sessions").await.json()[0]["id"].as_i64().unwrap();
-    assert_eq!(a.post_form(&format!("/profile/sessions/{oz_session}/end"), &[]).await.status, 404);
+    assert_eq!(
+        a.post_form(&format!("/profile/sessions/{oz_session}/end"), &[])
+            .await
+            .status,
+        404
+    );
     assert!(c.is_signed_in().await);
     let res = a.post_form("/profile/sessions/end-all", &[]).await;
     assert_eq!(res.status, 303);
@@ -291,9 +414,15 @@ async fn sessions_page_lists_sessions_and_logs_out_everywhere(app: &TestApp) {
 
 async fn unverified_account_is_asked_to_confirm_first(app: &TestApp) {
     let c = app.client();
-    c.post_form("/signup", &[("name", "Pia"), ("email", "pia@example.org"), ("password", PASSWORD)]).await;
+    c.post_form(
+        "/signup",
+        &[("name", "Pia"), ("email", "pia@example.org"), ("password", PASSWORD)],
+    )
+    .await;
     app.nth_email_to("pia@example.org", 1).await;
-    let res = c.post_form("/login", &[("email", "pia@example.org"), ("password", PASSWORD)]).await;
+    let res = c
+        .post_form("/login", &[("email", "pia@example.org"), ("password", PASSWORD)])
+        .await;
     assert_eq!(res.status, 200);
     assert!(res.body.contains("Confirm your address first"));
     assert!(!c.is_signed_in().await);

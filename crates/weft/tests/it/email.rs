@@ -6,7 +6,10 @@ use crate::on_both;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-on_both!(every_email_has_text_html_and_one_click_unsubscribe, one_click_unsubscribe_works_without_cookies_and_only_for_its_owner);
+on_both!(
+    every_email_has_text_html_and_one_click_unsubscribe,
+    one_click_unsubscribe_works_without_cookies_and_only_for_its_owner
+);
 
 async fn every_email_has_text_html_and_one_click_unsubscribe(app: &TestApp) {
     app.signed_in_user("Em", "em@example.org", PASSWORD).await;
@@ -17,13 +20,22 @@ async fn every_email_has_text_html_and_one_click_unsubscribe(app: &TestApp) {
     assert_eq!(emails.len(), 3);
     for e in &emails {
         let unsubscribe = e.header("List-Unsubscribe").expect("List-Unsubscribe header");
-        assert!(unsubscribe.starts_with(&format!("<{}/unsubscribe/", app.base)), "{unsubscribe}");
-        assert_eq!(e.header("List-Unsubscribe-Post").as_deref(), Some("List-Unsubscribe=One-Click"));
+        assert!(
+            unsubscribe.starts_with(&format!("<{}/unsubscribe/", app.base)),
+            "{unsubscribe}"
+        );
+        assert_eq!(
+            e.header("List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
+        );
         let url = unsubscribe.trim_matches(|c| c == '<' || c == '>');
         assert!(e.text.contains(url), "the text part has the unsubscribe link");
         assert!(e.html.contains(url), "the HTML part has the unsubscribe link");
         assert!(e.header("Message-ID").is_some());
-        assert!(!e.html.contains("http://") || !e.html.contains("<img"), "no remote images");
+        assert!(
+            !e.html.contains("http://") || !e.html.contains("<img"),
+            "no remote images"
+        );
     }
 }
 
@@ -31,7 +43,11 @@ async fn one_click_unsubscribe_works_without_cookies_and_only_for_its_owner(app:
     app.signed_in_user("Un", "un@example.org", PASSWORD).await;
     app.signed_in_user("Other", "other@example.org", PASSWORD).await;
     let mail = app.nth_email_to("un@example.org", 1).await;
-    let url = mail.header("List-Unsubscribe").unwrap().trim_matches(|c| c == '<' || c == '>').to_owned();
+    let url = mail
+        .header("List-Unsubscribe")
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .to_owned();
     // What a mail provider does (RFC 8058): POST, this body, no cookies, no CSRF token.
     let res = reqwest::Client::new()
         .post(&url)
@@ -41,15 +57,30 @@ async fn one_click_unsubscribe_works_without_cookies_and_only_for_its_owner(app:
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'un@example.org' AND emails_unsubscribed_at IS NOT NULL").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'other@example.org' AND emails_unsubscribed_at IS NOT NULL").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'un@example.org' AND emails_unsubscribed_at IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE email = 'other@example.org' AND emails_unsubscribed_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
     // The link in the body opens a page with a button.
     let page = app.client().get(&url).await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Unsubscribe"));
     // A made-up token does nothing.
     let bogus = format!("{}/unsubscribe/{}", app.base, "ab".repeat(32));
-    let res = reqwest::Client::new().post(&bogus).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    let res = reqwest::Client::new()
+        .post(&bogus)
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
 }
 
@@ -86,20 +117,45 @@ async fn failed_delivery_is_retried_with_backoff(db: Db) {
     .await
     .unwrap();
     let c = app.client();
-    c.post_form("/signup", &[("name", "Re"), ("email", "re@example.org"), ("password", PASSWORD)]).await;
+    c.post_form(
+        "/signup",
+        &[("name", "Re"), ("email", "re@example.org"), ("password", PASSWORD)],
+    )
+    .await;
     let mut tries = 0;
-    while app.count("SELECT COUNT(*) FROM outbox_emails WHERE attempts >= 1 AND last_error IS NOT NULL").await == 0 {
+    while app
+        .count("SELECT COUNT(*) FROM outbox_emails WHERE attempts >= 1 AND last_error IS NOT NULL")
+        .await
+        == 0
+    {
         tries += 1;
         assert!(tries < 200, "the worker never tried");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
+            .await,
+        0
+    );
     let now = app.app.clock.now().micros();
     let mut conn = app.db_conn().await;
-    let next: i64 = sqlx::Row::get(&sqlx::query("SELECT next_attempt_at FROM outbox_emails").fetch_one(&mut *conn).await.unwrap(), 0);
+    let next: i64 = sqlx::Row::get(
+        &sqlx::query("SELECT next_attempt_at FROM outbox_emails")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap(),
+        0,
+    );
     assert!(next > now + 20_000_000, "retried later, not in a tight loop");
-    assert!(!std::fs::exists(app.data.0.join("outbox")).unwrap(), "SMTP configured: no files written");
+    assert!(
+        !std::fs::exists(app.data.0.join("outbox")).unwrap(),
+        "SMTP configured: no files written"
+    );
     drop(conn);
     app.finish().await;
 }

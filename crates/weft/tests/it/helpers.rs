@@ -47,7 +47,11 @@ pub fn postgres_url() -> Option<String> {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}", std::process::id(), weft_domain::random_key().to_lowercase())
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        weft_domain::random_key().to_lowercase()
+    )
 }
 
 /// A fresh PostgreSQL database, dropped again by `drop_database`.
@@ -55,8 +59,13 @@ pub async fn create_postgres_database() -> Option<(String, String)> {
     let admin = postgres_url()?;
     sqlx::any::install_default_drivers();
     let name = unique("weft_test");
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to WEFT_TEST_POSTGRES_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut conn).await.expect("create test database");
+    let mut conn = sqlx::AnyConnection::connect(&admin)
+        .await
+        .expect("connect to WEFT_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     let _ = conn.close().await;
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
     Some((format!("{base}/{name}"), name))
@@ -67,12 +76,17 @@ pub fn drop_database(name: &str) {
     let name = name.to_owned();
     // Runs on its own thread and runtime so it also works from `Drop` during a panic.
     let _ = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-                    .execute(&mut conn)
-                    .await;
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await;
             }
         });
     })
@@ -125,12 +139,23 @@ impl TestApp {
         let application = Application::build(config).await.expect("the application builds");
         let base = format!("http://{}", application.local_addr());
         let app = application.app().clone();
-        let outbox = application.outbox_dir().map_or_else(|| data.0.join("outbox"), Path::to_path_buf);
+        let outbox = application
+            .outbox_dir()
+            .map_or_else(|| data.0.join("outbox"), Path::to_path_buf);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(application.run_until(async move {
             let _ = rx.await;
         }));
-        Some(Self { db, base, app, data, outbox, shutdown: Some(tx), server: Some(server), pg_database })
+        Some(Self {
+            db,
+            base,
+            app,
+            data,
+            outbox,
+            shutdown: Some(tx),
+            server: Some(server),
+            pg_database,
+        })
     }
 
     pub fn client(&self) -> Client {
@@ -158,19 +183,29 @@ impl TestApp {
     pub async fn count(&self, sql: &'static str) -> i64 {
         use sqlx::Row;
         let mut conn = self.db_conn().await;
-        sqlx::query(sql).fetch_one(&mut *conn).await.expect(sql).try_get::<i64, _>(0).unwrap()
+        sqlx::query(sql)
+            .fetch_one(&mut *conn)
+            .await
+            .expect(sql)
+            .try_get::<i64, _>(0)
+            .unwrap()
     }
 
     /// Every email written so far, oldest first.
     pub fn emails(&self) -> Vec<Email> {
-        let Ok(dir) = std::fs::read_dir(&self.outbox) else { return vec![] };
+        let Ok(dir) = std::fs::read_dir(&self.outbox) else {
+            return vec![];
+        };
         let mut files: Vec<_> = dir
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "eml"))
             .collect();
         files.sort();
-        files.iter().map(|p| Email::parse(&std::fs::read_to_string(p).unwrap())).collect()
+        files
+            .iter()
+            .map(|p| Email::parse(&std::fs::read_to_string(p).unwrap()))
+            .collect()
     }
 
     /// Waits (up to 10 s) for the `n`-th email (1-based) to `to` and returns it.
@@ -182,18 +217,28 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("no email #{n} to {to} arrived; outbox has {:?}", self.emails().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>());
+        panic!(
+            "no email #{n} to {to} arrived; outbox has {:?}",
+            self.emails().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>()
+        );
     }
 
     /// The newest email to `to` once the outbox has nothing pending.
     pub async fn last_email_to(&self, to: &str) -> Email {
-        self.settled_emails_to(to).await.pop().unwrap_or_else(|| panic!("no email to {to}"))
+        self.settled_emails_to(to)
+            .await
+            .pop()
+            .unwrap_or_else(|| panic!("no email to {to}"))
     }
 
     /// Waits until the outbox has no pending email, then returns all emails to `to`.
     pub async fn settled_emails_to(&self, to: &str) -> Vec<Email> {
         for _ in 0..200 {
-            if self.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'").await == 0 {
+            if self
+                .count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'")
+                .await
+                == 0
+            {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -205,7 +250,9 @@ impl TestApp {
     pub async fn signed_in_user(&self, name: &str, email: &str, password: &str) -> Client {
         let client = self.client();
         client.get("/signup").await;
-        let res = client.post_form("/signup", &[("name", name), ("email", email), ("password", password)]).await;
+        let res = client
+            .post_form("/signup", &[("name", name), ("email", email), ("password", password)])
+            .await;
         assert_eq!(res.status, 200, "{}", res.body);
         let link = self.nth_email_to(email, 1).await.link("/verify/");
         let res = client.post_form(&link, &[]).await;
@@ -243,14 +290,25 @@ impl Email {
         let header = |name: &str| {
             headers
                 .lines()
-                .find_map(|l| l.split_once(": ").filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.to_owned()))
+                .find_map(|l| {
+                    l.split_once(": ")
+                        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.to_owned())
+                })
                 .unwrap_or_default()
         };
-        let boundary = header("Content-Type").split("boundary=").nth(1).unwrap_or("").trim_matches('"').to_owned();
+        let boundary = header("Content-Type")
+            .split("boundary=")
+            .nth(1)
+            .unwrap_or("")
+            .trim_matches('"')
+            .to_owned();
         let mut text = String::new();
         let mut html = String::new();
         for part in body.split(&format!("--{boundary}")) {
-            let Some((ph, pb)) = part.trim_start_matches('\n').split_once("\n\n") else { continue };
+            let Some((ph, pb)) = part.trim_start_matches('\n').split_once("\n\n") else {
+                continue;
+            };
             let ph = unfold(ph).to_lowercase();
             let decoded = if ph.contains("quoted-printable") {
                 decode_qp(pb)
@@ -265,12 +323,21 @@ impl Email {
                 html = decoded;
             }
         }
-        Self { to: header("To"), subject: decode_subject(&header("Subject")), headers, text, html }
+        Self {
+            to: header("To"),
+            subject: decode_subject(&header("Subject")),
+            headers,
+            text,
+            html,
+        }
     }
 
     /// The first absolute link in the text part whose path starts with `path_prefix`, as a path.
     pub fn link(&self, path_prefix: &str) -> String {
-        let start = self.text.find(path_prefix).unwrap_or_else(|| panic!("no {path_prefix} link in:\n{}", self.text));
+        let start = self
+            .text
+            .find(path_prefix)
+            .unwrap_or_else(|| panic!("no {path_prefix} link in:\n{}", self.text));
         self.text[start..].split_whitespace().next().unwrap().to_owned()
     }
 
@@ -281,7 +348,11 @@ impl Email {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.lines().find_map(|l| l.split_once(": ").filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.to_owned()))
+        self.headers.lines().find_map(|l| {
+            l.split_once(": ")
+                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.to_owned())
+        })
     }
 }
 
@@ -295,12 +366,13 @@ fn decode_qp(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'=' && i + 3 <= bytes.len() {
-            if let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'='
+            && i + 3 <= bytes.len()
+            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or(""), 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -314,7 +386,9 @@ fn decode_base64(s: &str) -> String {
     let mut n = 0;
     let mut out = Vec::new();
     for c in s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
-        let Some(v) = ALPHABET.iter().position(|a| *a == c) else { continue };
+        let Some(v) = ALPHABET.iter().position(|a| *a == c) else {
+            continue;
+        };
         bits = (bits << 6) | u32::try_from(v).unwrap();
         n += 6;
         if n >= 8 {
@@ -360,7 +434,10 @@ pub struct Response {
 
 impl Response {
     pub fn location(&self) -> String {
-        self.headers.get("location").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+        self.headers
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
@@ -368,7 +445,11 @@ impl Response {
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
-        self.headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -380,7 +461,10 @@ impl Client {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.to_owned(),
-            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             jar: Arc::default(),
             user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0".into(),
         }
@@ -402,15 +486,27 @@ impl Client {
     }
 
     fn cookie_header(&self) -> String {
-        self.jar.lock().unwrap().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.jar
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) }
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        }
     }
 
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Response {
-        let req = req.header("cookie", self.cookie_header()).header("user-agent", &self.user_agent);
+        let req = req
+            .header("cookie", self.cookie_header())
+            .header("user-agent", &self.user_agent);
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();
         let headers = res.headers().clone();
@@ -451,14 +547,28 @@ impl Client {
         if self.cookie("__Host-weft_csrf").is_none() {
             self.get("/healthz").await;
         }
-        self.send(self.http.post(self.url(path)).header("x-csrf-token", self.csrf()).json(body)).await
+        self.send(
+            self.http
+                .post(self.url(path))
+                .header("x-csrf-token", self.csrf())
+                .json(body),
+        )
+        .await
     }
 
-    pub async fn request_json(&self, method: reqwest::Method, path: &str, body: Option<&serde_json::Value>) -> Response {
+    pub async fn request_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Response {
         if self.cookie("__Host-weft_csrf").is_none() {
             self.get("/healthz").await;
         }
-        let mut req = self.http.request(method, self.url(path)).header("x-csrf-token", self.csrf());
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .header("x-csrf-token", self.csrf());
         if let Some(b) = body {
             req = req.json(b);
         }

@@ -9,18 +9,27 @@ async fn sqlite_and_postgres_have_the_same_tables_and_columns() {
         return;
     };
     let dir = crate::helpers::TempDir::new();
-    let sqlite = Store::connect(&format!("sqlite://{}/s.db", dir.0.display()), &StoreOptions::default()).await.unwrap();
+    let sqlite = Store::connect(&format!("sqlite://{}/s.db", dir.0.display()), &StoreOptions::default())
+        .await
+        .unwrap();
     let postgres = Store::connect(&pg_url, &StoreOptions::default()).await.unwrap();
     sqlite.migrate().await.unwrap();
     postgres.migrate().await.unwrap();
-    let a = schema::columns(&mut *sqlite.reader().await.unwrap(), Backend::Sqlite).await.unwrap();
-    let b = schema::columns(&mut *postgres.reader().await.unwrap(), Backend::Postgres).await.unwrap();
+    let a = schema::columns(&mut sqlite.reader().await.unwrap(), Backend::Sqlite)
+        .await
+        .unwrap();
+    let b = schema::columns(&mut postgres.reader().await.unwrap(), Backend::Postgres)
+        .await
+        .unwrap();
     postgres.close().await;
     crate::helpers::drop_database(&pg_name);
     assert!(a.len() > 40, "{a:?}");
     let only_sqlite: Vec<_> = a.iter().filter(|c| !b.contains(c)).collect();
     let only_postgres: Vec<_> = b.iter().filter(|c| !a.contains(c)).collect();
-    assert!(only_sqlite.is_empty() && only_postgres.is_empty(), "schemas differ:\nSQLite only: {only_sqlite:#?}\nPostgreSQL only: {only_postgres:#?}");
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "schemas differ:\nSQLite only: {only_sqlite:#?}\nPostgreSQL only: {only_postgres:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,12 +40,25 @@ async fn migrations_are_idempotent_and_sqlite_is_configured_for_durability() {
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     let mut conn = store.writer().await.unwrap();
-    for (pragma, expected) in [("journal_mode", "wal"), ("synchronous", "2"), ("foreign_keys", "1"), ("busy_timeout", "5000")] {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM pragma_{pragma}"))).fetch_one(&mut *conn).await.unwrap();
-        let value: String = sqlx::Row::try_get::<String, _>(&row, 0).or_else(|_| sqlx::Row::try_get::<i64, _>(&row, 0).map(|v| v.to_string())).unwrap();
+    for (pragma, expected) in [
+        ("journal_mode", "wal"),
+        ("synchronous", "2"),
+        ("foreign_keys", "1"),
+        ("busy_timeout", "5000"),
+    ] {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM pragma_{pragma}")))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let value: String = sqlx::Row::try_get::<String, _>(&row, 0)
+            .or_else(|_| sqlx::Row::try_get::<i64, _>(&row, 0).map(|v| v.to_string()))
+            .unwrap();
         assert_eq!(value, expected, "PRAGMA {pragma}");
     }
     drop(conn);
     let mut reader = store.reader().await.unwrap();
-    assert!(sqlx::query("DELETE FROM users").execute(&mut *reader).await.is_err(), "readers cannot write");
+    assert!(
+        sqlx::query("DELETE FROM users").execute(&mut *reader).await.is_err(),
+        "readers cannot write"
+    );
 }
