@@ -65,14 +65,16 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            tracing::error!("a request handler panicked");
-            pages::errors::page(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "It is our fault, not yours. Try again in a moment.",
-            )
-        }))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                tracing::error!("a request handler panicked");
+                pages::errors::page(
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "It is our fault, not yours. Try again in a moment.",
+                )
+            },
+        ))
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -1,0 +1,94 @@
+// Every page type at desktop and phone widths, light and dark: axe-core finds no serious or
+// critical violation, no request leaves the instance (P1), and a screenshot is kept for review.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startWeft } from '../lib/weft.mjs';
+import { launch, newContext, DESKTOP, PHONE } from '../lib/browser.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const shots = resolve(import.meta.dirname, '../artifacts/screenshots');
+const email = 'pages@example.org';
+const password = 'a long and private passphrase';
+
+let weft;
+let browser;
+let loginLink;
+let unsubscribeLink;
+before(async () => {
+  weft = await startWeft();
+  browser = await launch();
+  mkdirSync(shots, { recursive: true });
+  const context = await newContext(browser, weft.base);
+  const page = await context.newPage();
+  await page.goto(`${weft.base}/signup`);
+  await page.getByLabel('Name').fill('Page Reviewer');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const verify = await weft.email(email);
+  await page.goto(verify.link('/verify/'));
+  await page.getByRole('button', { name: 'Confirm and log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto(`${weft.base}/login`);
+  await page.getByRole('textbox', { name: 'Email address' }).first().fill(email);
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  const mail = await weft.email(email, 2);
+  loginLink = mail.link('/login/token/');
+  unsubscribeLink = mail.link('/unsubscribe/');
+  await context.close();
+});
+after(async () => { await browser?.close(); await weft?.stop(); });
+
+const pages = [
+  { name: 'home', path: '/' },
+  { name: 'signup', path: '/signup' },
+  { name: 'signup-errors', path: '/signup', act: (p) => p.getByRole('button', { name: 'Create account' }).click() },
+  { name: 'login', path: '/login' },
+  { name: 'login-code', path: '/login', act: async (p) => {
+    await p.getByRole('textbox', { name: 'Email address' }).first().fill('someone@example.org');
+    await p.getByRole('button', { name: 'Email me a link' }).click();
+  } },
+  { name: 'forgot-password', path: '/password/forgot' },
+  { name: 'login-link', path: () => loginLink },
+  { name: 'expired-link', path: '/login/token/0000000000000000000000000000000000000000000000000000000000000000' },
+  { name: 'unsubscribe', path: () => unsubscribeLink },
+  { name: 'not-found', path: '/no/such/page' },
+  { name: 'dashboard', path: '/', signedIn: true },
+  { name: 'profile', path: '/profile', signedIn: true },
+  { name: 'sessions', path: '/profile/sessions', signedIn: true },
+];
+
+for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  for (const colorScheme of ['light', 'dark']) {
+    test(`every page type, ${size}, ${colorScheme}: accessible, first-party only`, async () => {
+      const context = await newContext(browser, weft.base, { viewport, colorScheme });
+      const page = await context.newPage();
+      const problems = [];
+      for (const spec of pages) {
+        if (spec.signedIn && !(await context.cookies()).some((c) => c.name.endsWith('weft_session'))) {
+          await page.goto(`${weft.base}/login`);
+          await page.getByRole('textbox', { name: 'Email address' }).nth(1).fill(email);
+          await page.getByLabel('Password', { exact: true }).fill(password);
+          await page.getByRole('button', { name: 'Log in' }).last().click();
+          await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
+        }
+        const path = typeof spec.path === 'function' ? spec.path() : spec.path;
+        await page.goto(path.startsWith('http') ? path : `${weft.base}${path}`);
+        if (spec.act) await spec.act(page);
+        await page.waitForLoadState('load');
+        await page.evaluate(axeSource);
+        const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+        for (const v of result.violations.filter((v) => ['serious', 'critical'].includes(v.impact))) {
+          problems.push(`${spec.name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        }
+        await page.screenshot({ path: join(shots, `${spec.name}-${size}-${colorScheme}.png`), fullPage: true });
+      }
+      assert.deepEqual(problems, [], `axe violations:\n${problems.join('\n')}`);
+      assert.deepEqual(context.foreign, [], 'requests to other origins');
+      await context.close();
+    });
+  }
+}
