@@ -2,8 +2,10 @@
 
 pub mod browser;
 pub mod email;
+pub mod groups;
 pub mod ip;
 pub mod password;
+pub mod permissions;
 pub mod redirect;
 pub mod secret;
 pub mod time;
