@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod emails;
 pub mod error;
+pub mod groups;
 pub mod mailer;
 pub mod retention;
 

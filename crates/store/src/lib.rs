@@ -1,6 +1,7 @@
 //! Weft's database: SQLite or PostgreSQL chosen by URL at run time, migrations for both, queries per
 //! aggregate. It stores and fetches; it never decides who may do what.
 
+pub mod groups;
 pub mod outbox;
 pub mod schema;
 pub mod sessions;
@@ -68,6 +69,14 @@ impl Backend {
         match self {
             Self::Sqlite => "",
             Self::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// Row lock for read-check-write sequences; SQLite's single writer already serialises them.
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => "FOR UPDATE",
         }
     }
 
@@ -216,8 +225,8 @@ macro_rules! migrations {
 /// Both lists name the same migrations; `schema` tests prove they build the same tables.
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
-        Backend::Sqlite => migrations!("sqlite": 1 "0001_accounts"),
-        Backend::Postgres => migrations!("postgres": 1 "0001_accounts"),
+        Backend::Sqlite => migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups"),
+        Backend::Postgres => migrations!("postgres": 1 "0001_accounts", 2 "0002_groups"),
     };
     Migrator::with_migrations(migrations)
 }

@@ -191,3 +191,12 @@ pub async fn purge_unverified(conn: &mut Conn, created_before: Timestamp) -> Res
         .await?;
     Ok(done.rows_affected())
 }
+
+pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE key = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}

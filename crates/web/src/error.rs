@@ -95,6 +95,7 @@ impl IntoResponse for WebError {
                     other => api_error(status, code, &other.to_string(), None),
                 }
             }
+            Self::App(AppError::Unauthenticated) => Redirect::to("/login").into_response(),
             Self::App(e) => {
                 log_internal(&e);
                 let (status, _) = status_of(&e);

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod errors;
+pub mod groups;
 pub mod home;
 pub mod profile;
 pub mod unsubscribe;
@@ -46,6 +47,27 @@ pub fn routes() -> Router<AppState> {
         .route("/profile/sessions", get(profile::sessions))
         .route("/profile/sessions/end-all", post(profile::end_all_sessions))
         .route("/profile/sessions/{id}/end", post(profile::end_session))
+        .route("/groups/new", get(groups::new_form))
+        .route("/groups", post(groups::create))
+        .route("/g/{key}", get(groups::show))
+        .route(
+            "/g/{key}/subgroups/new",
+            get(groups::new_subgroup_form).post(groups::create_subgroup),
+        )
+        .route(
+            "/g/{key}/settings",
+            get(groups::settings_form).post(groups::update_settings),
+        )
+        .route("/g/{key}/archive", post(groups::archive))
+        .route("/g/{key}/restore", post(groups::restore))
+        .route("/g/{key}/delete", get(groups::delete_page).post(groups::delete))
+        .route("/g/{key}/members", get(groups::members))
+        .route("/g/{key}/join", post(groups::join))
+        .route("/g/{key}/request", post(groups::request))
+        .route("/g/{key}/leave", post(groups::leave))
+        .route("/g/{key}/requests", get(groups::requests))
+        .route("/g/{key}/requests/{id}/{answer}", post(groups::answer_request))
+        .route("/g/{key}/members/{user}/{change}", post(groups::change_member))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::page).post(unsubscribe::unsubscribe),
@@ -91,6 +113,19 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "welcome" => "Welcome! Your address is confirmed.",
         "logged_in" => "You are logged in.",
         "logged_out" => "You are logged out.",
+        "group_created" => "Your group is ready. You are its coordinator.",
+        "group_saved" => "The group's settings were saved.",
+        "group_deleted" => "The group and all its data were deleted.",
+        "group_archived" => "The group is archived: it is read-only until you restore it.",
+        "group_restored" => "The group is restored.",
+        "joined" => "Welcome to the group!",
+        "requested" => "Your request was sent to the group's coordinators.",
+        "left" => "You left the group.",
+        "member_removed" => "The member was removed.",
+        "role_changed" => "The member's role was changed.",
+        "request_approved" => "The request was approved: they are now a member.",
+        "request_ignored" => "The request was ignored.",
+        "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,
     })
 }

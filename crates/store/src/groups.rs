@@ -1,0 +1,438 @@
+//! The `groups`, `memberships` and `membership_requests` tables.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy, ThreadPrivacy};
+use weft_domain::permissions::Role;
+use weft_domain::{EmailAddress, Timestamp, Username};
+
+use crate::users::UserId;
+use crate::{Conn, Result, flag};
+
+pub type GroupId = i64;
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub id: GroupId,
+    pub key: String,
+    pub parent_id: Option<GroupId>,
+    pub name: String,
+    pub handle: String,
+    pub description: String,
+    pub privacy: GroupPrivacy,
+    pub join_policy: JoinPolicy,
+    pub thread_privacy: ThreadPrivacy,
+    pub visible_to_parent_members: bool,
+    pub listed_in_explore: bool,
+    pub flags: GroupFlags,
+    pub archived_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+const COLUMNS: &str = "id, key, parent_id, name, handle, description, privacy, join_policy, thread_privacy, \
+    visible_to_parent_members, listed_in_explore, members_can_add_members, members_can_add_guests, members_can_announce, \
+    members_can_create_subgroups, members_can_start_threads, members_can_edit_threads, members_can_edit_comments, \
+    members_can_delete_comments, members_can_raise_polls, admins_can_edit_user_content, archived_at, created_at";
+
+fn from_row(r: &AnyRow) -> Result<Group, sqlx::Error> {
+    let f = |name: &str| -> Result<bool, sqlx::Error> { Ok(flag(r.try_get(name)?)) };
+    let invalid = |e: weft_domain::FieldError| sqlx::Error::Decode(e.message.into());
+    Ok(Group {
+        id: r.try_get("id")?,
+        key: r.try_get("key")?,
+        parent_id: r.try_get("parent_id")?,
+        name: r.try_get("name")?,
+        handle: r.try_get("handle")?,
+        description: r.try_get("description")?,
+        privacy: GroupPrivacy::parse(&r.try_get::<String, _>("privacy")?).map_err(invalid)?,
+        join_policy: JoinPolicy::parse(&r.try_get::<String, _>("join_policy")?).map_err(invalid)?,
+        thread_privacy: ThreadPrivacy::parse(&r.try_get::<String, _>("thread_privacy")?).map_err(invalid)?,
+        visible_to_parent_members: f("visible_to_parent_members")?,
+        listed_in_explore: f("listed_in_explore")?,
+        flags: GroupFlags {
+            members_can_add_members: f("members_can_add_members")?,
+            members_can_add_guests: f("members_can_add_guests")?,
+            members_can_announce: f("members_can_announce")?,
+            members_can_create_subgroups: f("members_can_create_subgroups")?,
+            members_can_start_threads: f("members_can_start_threads")?,
+            members_can_edit_threads: f("members_can_edit_threads")?,
+            members_can_edit_comments: f("members_can_edit_comments")?,
+            members_can_delete_comments: f("members_can_delete_comments")?,
+            members_can_raise_polls: f("members_can_raise_polls")?,
+            admins_can_edit_user_content: f("admins_can_edit_user_content")?,
+        },
+        archived_at: r.try_get::<Option<i64>, _>("archived_at")?.map(Timestamp),
+        created_at: Timestamp(r.try_get("created_at")?),
+    })
+}
+
+/// Everything an admin can set on a group.
+#[derive(Debug, Clone)]
+pub struct GroupSettings<'a> {
+    pub name: &'a str,
+    pub handle: &'a str,
+    pub description: &'a str,
+    pub privacy: GroupPrivacy,
+    pub join_policy: JoinPolicy,
+    pub thread_privacy: ThreadPrivacy,
+    pub visible_to_parent_members: bool,
+    pub listed_in_explore: bool,
+    pub flags: GroupFlags,
+}
+
+fn bind_settings<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    s: &'q GroupSettings<'q>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let b = |v: bool| i64::from(v);
+    q.bind(s.name)
+        .bind(s.handle)
+        .bind(s.description)
+        .bind(s.privacy.as_str())
+        .bind(s.join_policy.as_str())
+        .bind(s.thread_privacy.as_str())
+        .bind(b(s.visible_to_parent_members))
+        .bind(b(s.listed_in_explore))
+        .bind(b(s.flags.members_can_add_members))
+        .bind(b(s.flags.members_can_add_guests))
+        .bind(b(s.flags.members_can_announce))
+        .bind(b(s.flags.members_can_create_subgroups))
+        .bind(b(s.flags.members_can_start_threads))
+        .bind(b(s.flags.members_can_edit_threads))
+        .bind(b(s.flags.members_can_edit_comments))
+        .bind(b(s.flags.members_can_delete_comments))
+        .bind(b(s.flags.members_can_raise_polls))
+        .bind(b(s.flags.admins_can_edit_user_content))
+}
+
+/// `StoreError::Conflict` when the handle (or key) is taken.
+pub async fn insert(
+    conn: &mut Conn,
+    key: &str,
+    parent_id: Option<GroupId>,
+    s: &GroupSettings<'_>,
+    created_by: UserId,
+    now: Timestamp,
+) -> Result<GroupId> {
+    let q = sqlx::query(
+        "INSERT INTO groups (name, handle, description, privacy, join_policy, thread_privacy, visible_to_parent_members, \
+         listed_in_explore, members_can_add_members, members_can_add_guests, members_can_announce, members_can_create_subgroups, \
+         members_can_start_threads, members_can_edit_threads, members_can_edit_comments, members_can_delete_comments, \
+         members_can_raise_polls, admins_can_edit_user_content, key, parent_id, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) RETURNING id",
+    );
+    let row = bind_settings(q, s)
+        .bind(key)
+        .bind(parent_id)
+        .bind(created_by)
+        .bind(now.micros())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// `StoreError::Conflict` when the new handle is taken.
+pub async fn update(conn: &mut Conn, id: GroupId, s: &GroupSettings<'_>, now: Timestamp) -> Result<()> {
+    let q = sqlx::query(
+        "UPDATE groups SET name = $1, handle = $2, description = $3, privacy = $4, join_policy = $5, thread_privacy = $6, \
+         visible_to_parent_members = $7, listed_in_explore = $8, members_can_add_members = $9, members_can_add_guests = $10, \
+         members_can_announce = $11, members_can_create_subgroups = $12, members_can_start_threads = $13, \
+         members_can_edit_threads = $14, members_can_edit_comments = $15, members_can_delete_comments = $16, \
+         members_can_raise_polls = $17, admins_can_edit_user_content = $18, updated_at = $19 WHERE id = $20",
+    );
+    bind_settings(q, s)
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Group>> {
+    let sql = format!("SELECT {COLUMNS} FROM groups WHERE key = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn find(conn: &mut Conn, id: GroupId) -> Result<Option<Group>> {
+    let sql = format!("SELECT {COLUMNS} FROM groups WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn handle_taken(conn: &mut Conn, handle: &str, except: Option<GroupId>) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM groups WHERE handle = $1 AND id <> $2")
+        .bind(handle)
+        .bind(except.unwrap_or(-1))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+pub async fn set_archived(conn: &mut Conn, id: GroupId, at: Option<Timestamp>) -> Result<()> {
+    sqlx::query("UPDATE groups SET archived_at = $1 WHERE id = $2")
+        .bind(at.map(Timestamp::micros))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the group; subgroups, memberships and requests go with it (ON DELETE CASCADE).
+pub async fn delete(conn: &mut Conn, id: GroupId) -> Result<()> {
+    sqlx::query("DELETE FROM groups WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn subgroups(conn: &mut Conn, parent_id: GroupId) -> Result<Vec<Group>> {
+    let sql = format!("SELECT {COLUMNS} FROM groups WHERE parent_id = $1 ORDER BY name, id LIMIT 500");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(parent_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}
+
+/// The groups a user belongs to, with their role, by name.
+pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Role)>> {
+    let cols = COLUMNS
+        .split(", ")
+        .map(|c| format!("g.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {cols}, m.role AS member_role FROM groups g JOIN memberships m ON m.group_id = g.id \
+         WHERE m.user_id = $1 ORDER BY g.name, g.id LIMIT 1000"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((from_row(r)?, Role::from_stored(&r.try_get::<String, _>("member_role")?))))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- memberships ----
+
+/// Locks the group's row until the transaction ends, so rules that count members (the last
+/// coordinator) hold under concurrent changes on PostgreSQL.
+pub async fn lock(conn: &mut Conn, backend: crate::Backend, id: GroupId) -> Result<()> {
+    let sql = format!("SELECT id FROM groups WHERE id = $1 {}", backend.for_update());
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn role_of(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<Option<Role>> {
+    let row = sqlx::query("SELECT role FROM memberships WHERE group_id = $1 AND user_id = $2")
+        .bind(group_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<String, _>("role").map(|s| Role::from_stored(&s)))
+        .transpose()?)
+}
+
+/// `StoreError::Conflict` when already a member.
+pub async fn add_member(
+    conn: &mut Conn,
+    group_id: GroupId,
+    user_id: UserId,
+    role: Role,
+    inviter: Option<UserId>,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(inviter)
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a membership, and the memberships of the same user in the group's subgroups.
+pub async fn remove_member(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<bool> {
+    sqlx::query(
+        "DELETE FROM memberships WHERE user_id = $1 AND group_id IN (SELECT id FROM groups WHERE parent_id = $2)",
+    )
+    .bind(user_id)
+    .bind(group_id)
+    .execute(&mut *conn)
+    .await?;
+    let done = sqlx::query("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2")
+        .bind(group_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set_role(conn: &mut Conn, group_id: GroupId, user_id: UserId, role: Role) -> Result<bool> {
+    let done = sqlx::query("UPDATE memberships SET role = $1 WHERE group_id = $2 AND user_id = $3")
+        .bind(role.as_str())
+        .bind(group_id)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn count_admins(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1 AND role = 'admin'")
+        .bind(group_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+pub async fn count_members(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1")
+        .bind(group_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user_key: String,
+    pub user_id: UserId,
+    pub name: String,
+    pub username: Username,
+    pub email: EmailAddress,
+    pub role: Role,
+    pub joined_at: Timestamp,
+}
+
+/// One page of members: admins first, then by name. One query, whatever the group's size.
+pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64) -> Result<Vec<Member>> {
+    let rows = sqlx::query(
+        "SELECT u.key, u.id, u.name, u.username, u.email, m.role, m.created_at FROM memberships m \
+         JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 \
+         ORDER BY CASE WHEN m.role = 'admin' THEN 0 ELSE 1 END, u.name, u.id LIMIT $2 OFFSET $3",
+    )
+    .bind(group_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Member {
+                user_key: r.try_get("key")?,
+                user_id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                username: Username::from_trusted(r.try_get("username")?),
+                email: EmailAddress::from_trusted(r.try_get("email")?),
+                role: Role::from_stored(&r.try_get::<String, _>("role")?),
+                joined_at: Timestamp(r.try_get("created_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- membership requests ----
+
+#[derive(Debug, Clone)]
+pub struct MembershipRequest {
+    pub id: i64,
+    pub user_id: UserId,
+    pub name: String,
+    pub username: Username,
+    pub introduction: String,
+    pub created_at: Timestamp,
+}
+
+pub async fn pending_request_exists(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM membership_requests WHERE group_id = $1 AND user_id = $2 AND status = 'pending'",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+pub async fn add_request(
+    conn: &mut Conn,
+    group_id: GroupId,
+    user_id: UserId,
+    introduction: &str,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("INSERT INTO membership_requests (group_id, user_id, introduction, status, created_at) VALUES ($1, $2, $3, 'pending', $4)")
+        .bind(group_id)
+        .bind(user_id)
+        .bind(introduction)
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn pending_requests(conn: &mut Conn, group_id: GroupId) -> Result<Vec<MembershipRequest>> {
+    let rows = sqlx::query(
+        "SELECT r.id, r.user_id, u.name, u.username, r.introduction, r.created_at FROM membership_requests r \
+         JOIN users u ON u.id = r.user_id WHERE r.group_id = $1 AND r.status = 'pending' ORDER BY r.id LIMIT 200",
+    )
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MembershipRequest {
+                id: r.try_get("id")?,
+                user_id: r.try_get("user_id")?,
+                name: r.try_get("name")?,
+                username: Username::from_trusted(r.try_get("username")?),
+                introduction: r.try_get("introduction")?,
+                created_at: Timestamp(r.try_get("created_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Answers a pending request of this group; the requester's id, or `None` if there was none.
+pub async fn respond_to_request(
+    conn: &mut Conn,
+    group_id: GroupId,
+    request_id: i64,
+    status: &str,
+    responder: UserId,
+    now: Timestamp,
+) -> Result<Option<UserId>> {
+    let row = sqlx::query(
+        "UPDATE membership_requests SET status = $1, responder_id = $2, responded_at = $3 \
+         WHERE id = $4 AND group_id = $5 AND status = 'pending' RETURNING user_id",
+    )
+    .bind(status)
+    .bind(responder)
+    .bind(now.micros())
+    .bind(request_id)
+    .bind(group_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+}

@@ -1,0 +1,623 @@
+//! `/groups/new` and `/g/{key}…`: a group's page, settings, members, requests, joining and leaving.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use weft_app::AppError;
+use weft_app::groups::{GroupInput, GroupView, MEMBERS_PER_PAGE, MemberView};
+use weft_domain::ValidationErrors;
+use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
+use weft_domain::permissions::{Action, Role};
+
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::{MaybeUser, RequireUser};
+use crate::error::WebError;
+use weft_app::SessionUser;
+
+/// The form's fields as typed (checkboxes are present or absent).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct GroupForm {
+    name: String,
+    handle: String,
+    description: String,
+    privacy: String,
+    join_policy: String,
+    thread_privacy: String,
+    /// Present on the settings form: its checkboxes say which flags are on.
+    settings: Option<String>,
+    visible_to_parent_members: Option<String>,
+    listed_in_explore: Option<String>,
+    members_can_add_members: Option<String>,
+    members_can_add_guests: Option<String>,
+    members_can_announce: Option<String>,
+    members_can_create_subgroups: Option<String>,
+    members_can_start_threads: Option<String>,
+    members_can_edit_threads: Option<String>,
+    members_can_edit_comments: Option<String>,
+    members_can_delete_comments: Option<String>,
+    members_can_raise_polls: Option<String>,
+    admins_can_edit_user_content: Option<String>,
+}
+
+impl GroupForm {
+    fn flags(&self) -> GroupFlags {
+        GroupFlags {
+            members_can_add_members: self.members_can_add_members.is_some(),
+            members_can_add_guests: self.members_can_add_guests.is_some(),
+            members_can_announce: self.members_can_announce.is_some(),
+            members_can_create_subgroups: self.members_can_create_subgroups.is_some(),
+            members_can_start_threads: self.members_can_start_threads.is_some(),
+            members_can_edit_threads: self.members_can_edit_threads.is_some(),
+            members_can_edit_comments: self.members_can_edit_comments.is_some(),
+            members_can_delete_comments: self.members_can_delete_comments.is_some(),
+            members_can_raise_polls: self.members_can_raise_polls.is_some(),
+            admins_can_edit_user_content: self.admins_can_edit_user_content.is_some(),
+        }
+    }
+
+    fn input(&self) -> GroupInput {
+        GroupInput {
+            name: self.name.clone(),
+            handle: self.handle.clone(),
+            description: self.description.clone(),
+            privacy: self.privacy.clone(),
+            join_policy: self.join_policy.clone(),
+            thread_privacy: self.thread_privacy.clone(),
+            visible_to_parent_members: self.visible_to_parent_members.is_some(),
+            listed_in_explore: self.listed_in_explore.is_some(),
+            flags: self.settings.is_some().then(|| self.flags()),
+        }
+    }
+}
+
+/// The form as the template shows it.
+pub struct FormView {
+    name: String,
+    handle: String,
+    description: String,
+    privacy: String,
+    join_policy: String,
+    thread_privacy: String,
+    visible_to_parent_members: bool,
+    listed_in_explore: bool,
+}
+
+impl From<&GroupForm> for FormView {
+    fn from(f: &GroupForm) -> Self {
+        Self {
+            name: f.name.clone(),
+            handle: f.handle.clone(),
+            description: f.description.clone(),
+            privacy: f.privacy.clone(),
+            join_policy: f.join_policy.clone(),
+            thread_privacy: f.thread_privacy.clone(),
+            visible_to_parent_members: f.visible_to_parent_members.is_some(),
+            listed_in_explore: f.listed_in_explore.is_some(),
+        }
+    }
+}
+
+fn flag_fields(f: &GroupFlags) -> Vec<(&'static str, &'static str, bool)> {
+    vec![
+        (
+            "members_can_start_threads",
+            "Start threads",
+            f.members_can_start_threads,
+        ),
+        (
+            "members_can_raise_polls",
+            "Start proposals and polls",
+            f.members_can_raise_polls,
+        ),
+        (
+            "members_can_add_members",
+            "Invite new members",
+            f.members_can_add_members,
+        ),
+        (
+            "members_can_add_guests",
+            "Add guests to a thread",
+            f.members_can_add_guests,
+        ),
+        ("members_can_announce", "Notify the whole group", f.members_can_announce),
+        (
+            "members_can_create_subgroups",
+            "Create subgroups",
+            f.members_can_create_subgroups,
+        ),
+        (
+            "members_can_edit_threads",
+            "Edit any thread's context",
+            f.members_can_edit_threads,
+        ),
+        (
+            "members_can_edit_comments",
+            "Edit their own comments",
+            f.members_can_edit_comments,
+        ),
+        (
+            "members_can_delete_comments",
+            "Delete their own comments",
+            f.members_can_delete_comments,
+        ),
+        (
+            "admins_can_edit_user_content",
+            "Coordinators can edit what members wrote",
+            f.admins_can_edit_user_content,
+        ),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "pages/group_form.html")]
+struct GroupFormPage {
+    ctx: PageCtx,
+    heading: &'static str,
+    button: &'static str,
+    action: String,
+    parent_name: Option<String>,
+    settings: bool,
+    is_subgroup: bool,
+    form: FormView,
+    flag_fields: Vec<(&'static str, &'static str, bool)>,
+    errors: ValidationErrors,
+}
+
+fn new_form_page(
+    ctx: PageCtx,
+    action: String,
+    parent_name: Option<String>,
+    form: &GroupForm,
+    errors: ValidationErrors,
+) -> GroupFormPage {
+    let mut view = FormView::from(form);
+    if view.privacy.is_empty() {
+        view.privacy = "closed".into();
+    }
+    GroupFormPage {
+        ctx,
+        heading: if parent_name.is_some() {
+            "Create a subgroup"
+        } else {
+            "Start a group"
+        },
+        button: "Create group",
+        action,
+        is_subgroup: parent_name.is_some(),
+        parent_name,
+        settings: false,
+        form: view,
+        flag_fields: flag_fields(&GroupFlags::default()),
+        errors,
+    }
+}
+
+pub async fn new_form(RequireUser(_): RequireUser, ctx: PageCtx) -> Response {
+    render(
+        StatusCode::OK,
+        &new_form_page(
+            ctx,
+            "/groups".into(),
+            None,
+            &GroupForm::default(),
+            ValidationErrors::new(),
+        ),
+    )
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Form(form): Form<GroupForm>,
+) -> Result<Response, WebError> {
+    match state.app.create_group(&who, &form.input(), None).await {
+        Ok(key) => Ok(Redirect::to(&format!("/g/{key}?notice=group_created")).into_response()),
+        Err(AppError::Invalid(errors)) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_form_page(ctx, "/groups".into(), None, &form, errors),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn new_subgroup_form(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::CreateSubgroup).await?;
+    let parent = state.app.group_for(Some(&who), &key, Action::CreateSubgroup).await?;
+    let action = format!("/g/{key}/subgroups/new");
+    Ok(render(
+        StatusCode::OK,
+        &new_form_page(
+            ctx,
+            action,
+            Some(parent.group.name),
+            &GroupForm::default(),
+            ValidationErrors::new(),
+        ),
+    ))
+}
+
+pub async fn create_subgroup(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<GroupForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::CreateSubgroup).await?;
+    match state.app.create_group(&who, &form.input(), Some(&key)).await {
+        Ok(sub) => Ok(Redirect::to(&format!("/g/{sub}?notice=group_created")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let parent = state.app.group_for(Some(&who), &key, Action::CreateSubgroup).await?;
+            let page = new_form_page(
+                ctx,
+                format!("/g/{key}/subgroups/new"),
+                Some(parent.group.name),
+                &form,
+                errors,
+            );
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn settings_page(
+    ctx: PageCtx,
+    view: &GroupView,
+    form: &GroupForm,
+    flags: &GroupFlags,
+    errors: ValidationErrors,
+) -> GroupFormPage {
+    GroupFormPage {
+        ctx,
+        heading: "Group settings",
+        button: "Save settings",
+        action: format!("/g/{}/settings", view.group.key),
+        parent_name: view.parent.as_ref().map(|p| p.name.clone()),
+        settings: true,
+        is_subgroup: view.group.parent_id.is_some(),
+        form: FormView::from(form),
+        flag_fields: flag_fields(flags),
+        errors,
+    }
+}
+
+pub async fn settings_form(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
+    let view = state.app.group_for(Some(&who), &key, Action::ChangeSettings).await?;
+    let g = &view.group;
+    let form = GroupForm {
+        name: g.name.clone(),
+        handle: g.handle.clone(),
+        description: g.description.clone(),
+        privacy: g.privacy.as_str().into(),
+        join_policy: g.join_policy.as_str().into(),
+        thread_privacy: g.thread_privacy.as_str().into(),
+        visible_to_parent_members: g.visible_to_parent_members.then(String::new),
+        listed_in_explore: g.listed_in_explore.then(String::new),
+        ..GroupForm::default()
+    };
+    Ok(render(
+        StatusCode::OK,
+        &settings_page(ctx, &view, &form, &g.flags, ValidationErrors::new()),
+    ))
+}
+
+pub async fn update_settings(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(mut form): Form<GroupForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
+    form.settings = Some("1".into());
+    match state.app.update_group(&who, &key, &form.input()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/g/{key}?notice=group_saved")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let view = state.app.group_for(Some(&who), &key, Action::ChangeSettings).await?;
+            let flags = form.flags();
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &settings_page(ctx, &view, &form, &flags, errors),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
+    state.app.set_group_archived(&who, &key, true).await?;
+    Ok(Redirect::to(&format!("/g/{key}?notice=group_archived")).into_response())
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
+    state.app.set_group_archived(&who, &key, false).await?;
+    Ok(Redirect::to(&format!("/g/{key}?notice=group_restored")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/group.html")]
+struct GroupPage {
+    ctx: PageCtx,
+    v: GroupView,
+    privacy_label: &'static str,
+    description_paragraphs: Vec<String>,
+    subgroups: Vec<weft_app::groups::Group>,
+    can_join: bool,
+    can_request: bool,
+    request_pending: bool,
+    login_to_join: bool,
+    can_see_content: bool,
+    can_see_members: bool,
+    can_manage: bool,
+    can_settings: bool,
+    can_delete: bool,
+    can_leave: bool,
+    can_create_subgroup: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let view = state.app.group_for(who.as_ref(), &key, Action::SeeGroup).await?;
+    let subgroups = state.app.visible_subgroups(who.as_ref(), &view).await?;
+    let request_pending = match &who {
+        Some(w) if view.may(Action::RequestToJoin) => state.app.has_pending_request(w, &view.group).await?,
+        _ => false,
+    };
+    let privacy_label = match view.group.privacy {
+        GroupPrivacy::Open => "Open group",
+        GroupPrivacy::Closed => "Closed group",
+        GroupPrivacy::Secret => "Secret group",
+    };
+    let page = GroupPage {
+        ctx,
+        privacy_label,
+        description_paragraphs: view
+            .group
+            .description
+            .split("\n\n")
+            .map(str::to_owned)
+            .filter(|p| !p.trim().is_empty())
+            .collect(),
+        subgroups,
+        can_join: view.may(Action::Join),
+        can_request: view.may(Action::RequestToJoin),
+        request_pending,
+        login_to_join: who.is_none()
+            && view.group.join_policy != JoinPolicy::Invitation
+            && view.group.archived_at.is_none(),
+        can_see_content: view.may(Action::SeeContent),
+        can_see_members: view.may(Action::SeeMembers),
+        can_manage: view.may(Action::ManageMembers),
+        can_settings: view.may(Action::ChangeSettings),
+        can_delete: view.may(Action::Delete),
+        can_leave: view.may(Action::Leave),
+        can_create_subgroup: view.may(Action::CreateSubgroup),
+        v: view,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "pages/group_delete.html")]
+struct DeletePage {
+    ctx: PageCtx,
+    v: GroupView,
+}
+
+pub async fn delete_page(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::Delete).await?;
+    let v = state.app.group_for(Some(&who), &key, Action::Delete).await?;
+    Ok(render(StatusCode::OK, &DeletePage { ctx, v }))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::Delete).await?;
+    state.app.delete_group(&who, &key).await?;
+    Ok(Redirect::to("/?notice=group_deleted").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/members.html")]
+struct MembersPage {
+    ctx: PageCtx,
+    v: GroupView,
+    members: Vec<MemberView>,
+    show_emails: bool,
+    can_manage: bool,
+    page: i64,
+    has_more: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: i64,
+}
+
+pub async fn members(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let (v, members) = state.app.group_members(who.as_ref(), &key, q.page).await?;
+    let page = MembersPage {
+        ctx,
+        show_emails: v.may(Action::SeeMemberEmails),
+        can_manage: v.may(Action::ManageMembers),
+        has_more: (q.page.max(0) + 1) * MEMBERS_PER_PAGE < v.member_count,
+        page: q.page.max(0),
+        members,
+        v,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn join(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::Join).await?;
+    state.app.join_group(&who, &key).await?;
+    Ok(Redirect::to(&format!("/g/{key}?notice=joined")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RequestForm {
+    introduction: String,
+}
+
+pub async fn request(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+    Form(form): Form<RequestForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::RequestToJoin).await?;
+    match state.app.request_membership(&who, &key, &form.introduction).await {
+        Ok(()) => Ok(Redirect::to(&format!("/g/{key}?notice=requested")).into_response()),
+        Err(AppError::Invalid(_)) => Ok(Redirect::to(&format!("/g/{key}")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn last_admin_or(e: AppError, key: &str, page: &str) -> Result<Response, WebError> {
+    match e {
+        AppError::Invalid(_) => Ok(Redirect::to(&format!("/g/{key}{page}?notice=last_admin")).into_response()),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn leave(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::Leave).await?;
+    match state.app.leave_group(&who, &key).await {
+        Ok(()) => Ok(Redirect::to("/?notice=left").into_response()),
+        Err(e) => last_admin_or(e, &key, ""),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/requests.html")]
+struct RequestsPage {
+    ctx: PageCtx,
+    v: GroupView,
+    requests: Vec<weft_app::groups::MembershipRequest>,
+}
+
+pub async fn requests(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::ManageMembers).await?;
+    let (v, requests) = state.app.membership_requests(&who, &key).await?;
+    Ok(render(StatusCode::OK, &RequestsPage { ctx, v, requests }))
+}
+
+pub async fn answer_request(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path((key, id, answer)): Path<(String, i64, String)>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::ManageMembers).await?;
+    let approve = match answer.as_str() {
+        "approve" => true,
+        "ignore" => false,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    state.app.respond_to_request(&who, &key, id, approve).await?;
+    let notice = if approve { "request_approved" } else { "request_ignored" };
+    Ok(Redirect::to(&format!("/g/{key}/requests?notice={notice}")).into_response())
+}
+
+pub async fn change_member(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path((key, user, change)): Path<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::ManageMembers).await?;
+    let result = match change.as_str() {
+        "remove" => state.app.remove_member(&who, &key, &user).await,
+        "promote" => state.app.set_member_role(&who, &key, &user, Role::Admin).await,
+        "demote" => state.app.set_member_role(&who, &key, &user, Role::Member).await,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    match result {
+        Ok(()) => {
+            let notice = if change == "remove" {
+                "member_removed"
+            } else {
+                "role_changed"
+            };
+            Ok(Redirect::to(&format!("/g/{key}/members?notice={notice}")).into_response())
+        }
+        Err(e) => last_admin_or(e, &key, "/members"),
+    }
+}
+
+/// The signed-in user, or the answer the permission rule gives an anonymous visitor: a hidden
+/// group stays 404 (no redirect that would differ from a group that does not exist), a visible
+/// one sends them to log in.
+async fn signed_in_for(
+    state: &AppState,
+    who: Option<SessionUser>,
+    key: &str,
+    action: Action,
+) -> Result<SessionUser, WebError> {
+    match who {
+        Some(who) => Ok(who),
+        None => {
+            state.app.group_for(None, key, action).await?;
+            Err(AppError::Unauthenticated.into())
+        }
+    }
+}
