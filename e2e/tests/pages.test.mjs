@@ -16,6 +16,7 @@ const password = 'a long and private passphrase';
 let weft;
 let browser;
 let loginLink;
+let groupPath;
 let unsubscribeLink;
 before(async () => {
   weft = await startWeft();
@@ -38,6 +39,21 @@ before(async () => {
   const mail = await weft.email(email, 2);
   loginLink = mail.link('/login/token/');
   unsubscribeLink = mail.link('/unsubscribe/');
+  await page.goto(loginLink);
+  await page.getByRole('button', { name: 'Log in now' }).click();
+  await page.goto(`${weft.base}/groups/new`);
+  await page.getByLabel('Name', { exact: true }).fill('Community Garden');
+  await page.getByRole('textbox', { name: 'Description', exact: true }).fill('We grow vegetables together.\n\nEveryone is welcome.');
+  await page.getByRole('radio', { name: /^Open/ }).check();
+  await page.getByRole('button', { name: 'Create group' }).click();
+  await page.getByRole('heading', { name: 'Community Garden', level: 1 }).waitFor();
+  groupPath = new URL(page.url()).pathname;
+  await page.getByRole('button', { name: 'Log out' }).click();
+  // The log-in link above was used; ask for a fresh one for the page listing.
+  await page.goto(`${weft.base}/login`);
+  await page.getByRole('textbox', { name: 'Email address' }).first().fill(email);
+  await page.getByRole('button', { name: 'Email me a link' }).click();
+  loginLink = (await weft.email(email, 3)).link('/login/token/');
   await context.close();
 });
 after(async () => { await browser?.close(); await weft?.stop(); });
@@ -56,9 +72,17 @@ const pages = [
   { name: 'expired-link', path: '/login/token/0000000000000000000000000000000000000000000000000000000000000000' },
   { name: 'unsubscribe', path: () => unsubscribeLink },
   { name: 'not-found', path: '/no/such/page' },
+  { name: 'group-public', path: () => groupPath },
   { name: 'dashboard', path: '/', signedIn: true },
   { name: 'profile', path: '/profile', signedIn: true },
   { name: 'sessions', path: '/profile/sessions', signedIn: true },
+  { name: 'group-new', path: '/groups/new', signedIn: true },
+  { name: 'group-new-errors', path: '/groups/new', signedIn: true, act: (p) => p.getByRole('button', { name: 'Create group' }).click() },
+  { name: 'group', path: () => groupPath, signedIn: true },
+  { name: 'group-members', path: () => `${groupPath}/members`, signedIn: true },
+  { name: 'group-settings', path: () => `${groupPath}/settings`, signedIn: true },
+  { name: 'group-requests', path: () => `${groupPath}/requests`, signedIn: true },
+  { name: 'group-delete', path: () => `${groupPath}/delete`, signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

@@ -218,7 +218,8 @@ pub fn parse_description(input: &str) -> Result<String, FieldError> {
     if input.chars().count() > MAX {
         return Err(FieldError::new(format!("Use at most {MAX} characters.")));
     }
-    Ok(input.trim().to_owned())
+    // Browsers send a textarea's line breaks as CRLF; store one form.
+    Ok(input.replace("\r\n", "\n").trim().to_owned())
 }
 
 #[cfg(test)]
@@ -236,6 +237,7 @@ mod tests {
             assert!(GroupHandle::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(GroupHandle::suggest("Climate Café (Berlin)!"), "climate-caf-berlin");
+        assert_eq!(parse_description(" a\r\n\r\nb ").unwrap(), "a\n\nb");
     }
 
     #[test]

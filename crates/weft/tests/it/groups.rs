@@ -514,3 +514,21 @@ async fn subgroups_follow_their_parent(app: &TestApp) {
     bob.post_form(&format!("/g/{parent}/leave"), &[]).await;
     assert_eq!(bob.get(&format!("/g/{shown}")).await.status, 404);
 }
+
+on_both!(archived_groups_are_read_only_until_restored);
+
+async fn archived_groups_are_read_only_until_restored(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Seasonal", "open", "anyone").await;
+    assert_eq!(bob.post_form(&format!("/g/{g}/archive"), &[]).await.status, 403);
+    assert_eq!(ann.post_form(&format!("/g/{g}/archive"), &[]).await.status, 303);
+    assert!(bob.get(&format!("/g/{g}")).await.body.contains("Archived"));
+    assert_eq!(
+        bob.post_form(&format!("/g/{g}/join"), &[]).await.status,
+        403,
+        "no joining an archived group"
+    );
+    assert_eq!(ann.post_form(&format!("/g/{g}/restore"), &[]).await.status, 303);
+    assert_eq!(bob.post_form(&format!("/g/{g}/join"), &[]).await.status, 303);
+}
