@@ -294,23 +294,19 @@ impl App {
     /// Subgroups of a group the viewer may see.
     pub async fn visible_subgroups(&self, who: Option<&SessionUser>, view: &GroupView) -> Result<Vec<Group>, AppError> {
         let mut conn = self.store.reader().await?;
-        let subs = groups::subgroups(&mut conn, view.group.id).await?;
-        let mut out = Vec::new();
-        for sub in subs {
-            let role = match who {
-                Some(w) => groups::role_of(&mut conn, sub.id, w.user.id).await?,
-                None => None,
-            };
-            let actor = Actor {
-                role,
-                parent_role: view.actor.role,
-                ..view.actor
-            };
-            if can(&actor, Action::SeeGroup, &facts(&sub)).allowed() {
-                out.push(sub);
-            }
-        }
-        Ok(out)
+        let subs = groups::subgroups_with_role(&mut conn, view.group.id, who.map(|w| w.user.id)).await?;
+        Ok(subs
+            .into_iter()
+            .filter(|(sub, role)| {
+                let actor = Actor {
+                    role: *role,
+                    parent_role: view.actor.role,
+                    ..view.actor
+                };
+                can(&actor, Action::SeeGroup, &facts(sub)).allowed()
+            })
+            .map(|(sub, _)| sub)
+            .collect())
     }
 
     /// One page of members; emails only if the viewer coordinates the group (P6).

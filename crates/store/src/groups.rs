@@ -193,13 +193,37 @@ pub async fn delete(conn: &mut Conn, id: GroupId) -> Result<()> {
     Ok(())
 }
 
-pub async fn subgroups(conn: &mut Conn, parent_id: GroupId) -> Result<Vec<Group>> {
-    let sql = format!("SELECT {COLUMNS} FROM groups WHERE parent_id = $1 ORDER BY name, id LIMIT 500");
+/// Subgroups of `parent_id` with `user_id`'s role in each, in one statement.
+pub async fn subgroups_with_role(
+    conn: &mut Conn,
+    parent_id: GroupId,
+    user_id: Option<UserId>,
+) -> Result<Vec<(Group, Option<Role>)>> {
+    let cols = COLUMNS
+        .split(", ")
+        .map(|c| format!("g.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {cols}, m.role AS member_role FROM groups g \
+         LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 \
+         WHERE g.parent_id = $1 ORDER BY g.name, g.id LIMIT 500"
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(parent_id)
+        .bind(user_id.unwrap_or(-1))
         .fetch_all(&mut *conn)
         .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    rows.iter()
+        .map(|r| {
+            Ok((
+                from_row(r)?,
+                r.try_get::<Option<String>, _>("member_role")?
+                    .map(|s| Role::from_stored(&s)),
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
 /// The groups a user belongs to, with their role, by name.
