@@ -86,9 +86,8 @@ impl App {
         let hash = self.hashing(move || PasswordHash::create(&password)).await?;
         // A unique username may need a second try if another sign-up takes it meanwhile.
         for attempt in 0..4 {
-            match self.try_sign_up(&name, &email, &hash, attempt).await {
-                Err(AppError::Internal(detail)) if detail == CONFLICT => {}
-                other => return other,
+            if self.try_sign_up(&name, &email, &hash, attempt).await? == SignUpAttempt::Done {
+                return Ok(());
             }
         }
         Err(AppError::internal("could not find a free username"))
@@ -100,7 +99,7 @@ impl App {
         email: &EmailAddress,
         hash: &PasswordHash,
         attempt: u32,
-    ) -> Result<(), AppError> {
+    ) -> Result<SignUpAttempt, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         if let Some(existing) = users::find_by_email(&mut tx, email).await? {
@@ -124,7 +123,8 @@ impl App {
             )
             .await;
             let id = match inserted {
-                Err(StoreError::Conflict) => return Err(AppError::internal(CONFLICT)),
+                // The username (or the address) was taken meanwhile: try again in a new transaction.
+                Err(StoreError::Conflict) => return Ok(SignUpAttempt::Retry),
                 other => other?,
             };
             let user = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
@@ -132,7 +132,7 @@ impl App {
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
-        Ok(())
+        Ok(SignUpAttempt::Done)
     }
 
     async fn send_verification(&self, conn: &mut Conn, user: &User) -> Result<(), AppError> {
@@ -689,7 +689,11 @@ impl App {
     }
 }
 
-const CONFLICT: &str = "unique conflict";
+#[derive(Debug, PartialEq, Eq)]
+enum SignUpAttempt {
+    Done,
+    Retry,
+}
 
 /// `base`, or `base` with a number, whichever is free.
 async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<String, AppError> {
