@@ -40,6 +40,24 @@ struct ParsedGroup {
     flags: GroupFlags,
 }
 
+impl ParsedGroup {
+    /// The settings to store. Parent visibility only means something for a subgroup, and only an
+    /// open group may be listed in the directory.
+    fn settings<'a>(&'a self, is_subgroup: bool, input: &GroupInput) -> GroupSettings<'a> {
+        GroupSettings {
+            name: self.name.as_str(),
+            handle: self.handle.as_str(),
+            description: &self.description,
+            privacy: self.privacy,
+            join_policy: self.join_policy,
+            thread_privacy: self.thread_privacy,
+            visible_to_parent_members: is_subgroup && input.visible_to_parent_members,
+            listed_in_explore: self.privacy == GroupPrivacy::Open && input.listed_in_explore,
+            flags: self.flags,
+        }
+    }
+}
+
 /// A group as one viewer may see it, with what they may do there.
 #[derive(Debug, Clone)]
 pub struct GroupView {
@@ -195,28 +213,10 @@ impl App {
             Some(key) => Some(self.group_for(Some(who), key, Action::CreateSubgroup).await?.group),
             None => None,
         };
-        let ParsedGroup {
-            name,
-            handle,
-            description,
-            privacy,
-            join_policy,
-            thread_privacy,
-            flags,
-        } = Self::parse_group_input(input, None)?;
+        let parsed = Self::parse_group_input(input, None)?;
         let now = self.clock.now();
         let key = random_key();
-        let settings = GroupSettings {
-            name: name.as_str(),
-            handle: handle.as_str(),
-            description: &description,
-            privacy,
-            join_policy,
-            thread_privacy,
-            visible_to_parent_members: parent.is_some() && input.visible_to_parent_members,
-            listed_in_explore: privacy == GroupPrivacy::Open && input.listed_in_explore,
-            flags,
-        };
+        let settings = parsed.settings(parent.is_some(), input);
         let mut tx = self.store.begin().await?;
         let id = match groups::insert(
             &mut tx,
@@ -240,26 +240,8 @@ impl App {
 
     pub async fn update_group(&self, who: &SessionUser, key: &str, input: &GroupInput) -> Result<(), AppError> {
         let view = self.group_for(Some(who), key, Action::ChangeSettings).await?;
-        let ParsedGroup {
-            name,
-            handle,
-            description,
-            privacy,
-            join_policy,
-            thread_privacy,
-            flags,
-        } = Self::parse_group_input(input, Some(&view.group))?;
-        let settings = GroupSettings {
-            name: name.as_str(),
-            handle: handle.as_str(),
-            description: &description,
-            privacy,
-            join_policy,
-            thread_privacy,
-            visible_to_parent_members: view.group.parent_id.is_some() && input.visible_to_parent_members,
-            listed_in_explore: privacy == GroupPrivacy::Open && input.listed_in_explore,
-            flags,
-        };
+        let parsed = Self::parse_group_input(input, Some(&view.group))?;
+        let settings = parsed.settings(view.group.parent_id.is_some(), input);
         let mut tx = self.store.begin().await?;
         match groups::update(&mut tx, view.group.id, &settings, self.clock.now()).await {
             Err(StoreError::Conflict) => {
