@@ -265,28 +265,39 @@ impl App {
         found.map(|_| ()).ok_or(AppError::InvalidToken)
     }
 
+    /// Uses an emailed link once: the token must exist for this purpose, be unexpired and unused,
+    /// and belong to an active account. Of several concurrent uses exactly one gets through, as
+    /// `consume` checks and sets `used_at` in one statement.
+    async fn use_token(
+        &self,
+        tx: &mut Conn,
+        purpose: Purpose,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<(tokens::LoginToken, User), AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let row = tokens::find_usable(tx, purpose, &hash, now)
+            .await?
+            .ok_or(AppError::InvalidToken)?;
+        if !tokens::consume(tx, row.id, now).await? {
+            return Err(AppError::InvalidToken);
+        }
+        let user = users::find(tx, row.user_id)
+            .await?
+            .filter(|u| u.state == UserState::Active)
+            .ok_or(AppError::InvalidToken)?;
+        Ok((row, user))
+    }
+
     async fn consume_token_and_log_in(
         &self,
         purpose: Purpose,
         token: &str,
         client: ClientInfo,
     ) -> Result<NewSession, AppError> {
-        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let Some(row) = tokens::find_usable(&mut tx, purpose, &hash, now).await? else {
-            return Err(AppError::InvalidToken);
-        };
-        // Exactly one of several concurrent uses gets past this line.
-        if !tokens::consume(&mut tx, row.id, now).await? {
-            return Err(AppError::InvalidToken);
-        }
-        let user = users::find(&mut tx, row.user_id)
-            .await?
-            .filter(|u| u.state == UserState::Active);
-        let Some(user) = user else {
-            return Err(AppError::InvalidToken);
-        };
+        let (_, user) = self.use_token(&mut tx, purpose, token, now).await?;
         // Opening a link sent to the address proves the address.
         users::mark_verified(&mut tx, user.id, now).await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
@@ -322,24 +333,12 @@ impl App {
         new_password: &str,
         client: ClientInfo,
     ) -> Result<NewSession, AppError> {
-        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let password = Password::parse_new(new_password).map_err(|e| AppError::field("password", e.message))?;
         self.check_token(Purpose::ResetPassword, token).await?;
         let password_hash = self.hashing(move || PasswordHash::create(&password)).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let Some(row) = tokens::find_usable(&mut tx, Purpose::ResetPassword, &hash, now).await? else {
-            return Err(AppError::InvalidToken);
-        };
-        if !tokens::consume(&mut tx, row.id, now).await? {
-            return Err(AppError::InvalidToken);
-        }
-        let user = users::find(&mut tx, row.user_id)
-            .await?
-            .filter(|u| u.state == UserState::Active);
-        let Some(user) = user else {
-            return Err(AppError::InvalidToken);
-        };
+        let (_, user) = self.use_token(&mut tx, Purpose::ResetPassword, token, now).await?;
         users::set_password_hash(&mut tx, user.id, &password_hash, now).await?;
         users::mark_verified(&mut tx, user.id, now).await?;
         sessions::delete_all_for_user(&mut tx, user.id, None).await?;
@@ -560,22 +559,10 @@ impl App {
 
     /// Switches to the confirmed new address and tells the old one.
     pub async fn confirm_email_change(&self, token: &str) -> Result<(), AppError> {
-        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let Some(row) = tokens::find_usable(&mut tx, Purpose::ChangeEmail, &hash, now).await? else {
-            return Err(AppError::InvalidToken);
-        };
+        let (row, user) = self.use_token(&mut tx, Purpose::ChangeEmail, token, now).await?;
         let Some(new_email) = row.new_email.clone() else {
-            return Err(AppError::InvalidToken);
-        };
-        if !tokens::consume(&mut tx, row.id, now).await? {
-            return Err(AppError::InvalidToken);
-        }
-        let user = users::find(&mut tx, row.user_id)
-            .await?
-            .filter(|u| u.state == UserState::Active);
-        let Some(user) = user else {
             return Err(AppError::InvalidToken);
         };
         match users::set_email(&mut tx, user.id, &new_email, now).await {
