@@ -42,28 +42,16 @@ pub struct Composed {
 struct HtmlEmail<'a> {
     subject: &'a str,
     greeting_name: &'a str,
-    paragraphs: &'a [String],
-    action: &'a Option<Action>,
-    code: &'a Option<String>,
-    closing: &'a [String],
-    instance_name: &'a str,
-    base_url: &'a str,
-    unsubscribe_url: &'a str,
-    footer_reason: &'a str,
+    c: &'a EmailContent,
+    footer: &'a Footer<'a>,
 }
 
 #[derive(Template)]
 #[template(path = "email.txt", escape = "none")]
 struct TextEmail<'a> {
     greeting_name: &'a str,
-    paragraphs: &'a [String],
-    action: &'a Option<Action>,
-    code: &'a Option<String>,
-    closing: &'a [String],
-    instance_name: &'a str,
-    base_url: &'a str,
-    unsubscribe_url: &'a str,
-    footer_reason: &'a str,
+    c: &'a EmailContent,
+    footer: &'a Footer<'a>,
 }
 
 /// Subjects go into a header: no line breaks may survive (header injection), and length is bounded.
@@ -86,27 +74,15 @@ impl EmailContent {
         let html = HtmlEmail {
             subject: &subject,
             greeting_name: &greeting_name,
-            paragraphs: &self.paragraphs,
-            action: &self.action,
-            code: &self.code,
-            closing: &self.closing,
-            instance_name: footer.instance_name,
-            base_url: footer.base_url,
-            unsubscribe_url: footer.unsubscribe_url,
-            footer_reason: &self.footer_reason,
+            c: self,
+            footer,
         }
         .render()
         .expect("rendering an email template into a String cannot fail");
         let text = TextEmail {
             greeting_name: &greeting_name,
-            paragraphs: &self.paragraphs,
-            action: &self.action,
-            code: &self.code,
-            closing: &self.closing,
-            instance_name: footer.instance_name,
-            base_url: footer.base_url,
-            unsubscribe_url: footer.unsubscribe_url,
-            footer_reason: &self.footer_reason,
+            c: self,
+            footer,
         }
         .render()
         .expect("rendering an email template into a String cannot fail");
