@@ -3,9 +3,10 @@
 
 use weft_domain::password::Verification;
 use weft_domain::{
-    DisplayName, EmailAddress, LoginCode, MaskedIp, Password, PasswordHash, SecretToken, Timestamp, UserState,
+    DisplayName, EmailAddress, LocalPath, LoginCode, MaskedIp, Password, PasswordHash, SecretToken, Timestamp, UserState,
     Username, ValidationErrors, random_key,
 };
+use weft_store::{invitations, unsubscribe};
 use weft_store::sessions::{self, Session};
 use weft_store::tokens::{self, Purpose};
 use weft_store::users::{self, User};
@@ -61,6 +62,8 @@ pub struct SignUp<'a> {
     pub name: &'a str,
     pub email: &'a str,
     pub password: &'a str,
+    /// Where to go once the address is confirmed (a shareable invitation link, say).
+    pub next: Option<&'a LocalPath>,
 }
 
 pub struct ProfileChange<'a> {
@@ -86,7 +89,7 @@ impl App {
         let hash = self.hashing(move || PasswordHash::create(&password)).await?;
         // A unique username may need a second try if another sign-up takes it meanwhile.
         for attempt in 0..4 {
-            if self.try_sign_up(&name, &email, &hash, attempt).await? == SignUpAttempt::Done {
+            if self.try_sign_up(&name, &email, &hash, input.next, attempt).await? == SignUpAttempt::Done {
                 return Ok(());
             }
         }
@@ -98,6 +101,7 @@ impl App {
         name: &DisplayName,
         email: &EmailAddress,
         hash: &PasswordHash,
+        next: Option<&LocalPath>,
         attempt: u32,
     ) -> Result<SignUpAttempt, AppError> {
         let now = self.clock.now();
@@ -107,37 +111,25 @@ impl App {
             self.queue_email(&mut tx, &existing, None, Kind::SignUpExisting, &mail)
                 .await?;
         } else {
-            let username = free_username(&mut tx, &Username::suggest(name.as_str()), attempt).await?;
-            let inserted = users::insert(
-                &mut tx,
-                &users::NewUser {
-                    key: &random_key(),
-                    name,
-                    username: &username,
-                    email,
-                    password_hash: Some(hash),
-                    email_verified_at: None,
-                    is_admin: false,
-                    now,
-                },
-            )
-            .await;
-            let id = match inserted {
+            let Some(user) = insert_account(&mut tx, name, email, hash, None, attempt, now).await? else {
                 // The username (or the address) was taken meanwhile: try again in a new transaction.
-                Err(StoreError::Conflict) => return Ok(SignUpAttempt::Retry),
-                other => other?,
+                return Ok(SignUpAttempt::Retry);
             };
-            let user = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            self.send_verification(&mut tx, &user).await?;
+            self.send_verification(&mut tx, &user, next).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(SignUpAttempt::Done)
     }
 
-    async fn send_verification(&self, conn: &mut Conn, user: &User) -> Result<(), AppError> {
+    async fn send_verification(&self, conn: &mut Conn, user: &User, next: Option<&LocalPath>) -> Result<(), AppError> {
         let token = self.issue_token(conn, user, Purpose::VerifyEmail, None, None).await?;
-        let mail = self.verify_email(user, self.config.url(&format!("/verify/{}", token.expose())));
+        let mut path = format!("/verify/{}", token.expose());
+        if let Some(next) = next.filter(|n| !n.is_root()) {
+            path.push_str("?next=");
+            path.push_str(&next.to_query_value());
+        }
+        let mail = self.verify_email(user, self.config.url(&path));
         self.queue_email(conn, user, None, Kind::VerifyEmail, &mail).await?;
         Ok(())
     }
@@ -184,7 +176,7 @@ impl App {
             users::set_password_hash(&mut tx, user.id, new_hash, self.clock.now()).await?;
         }
         if !user.is_verified() {
-            self.send_verification(&mut tx, &user).await?;
+            self.send_verification(&mut tx, &user, None).await?;
             tx.commit().await.map_err(StoreError::from)?;
             self.wake_mailer();
             return Ok(LogInOutcome::NeedsVerification);
@@ -253,6 +245,7 @@ impl App {
             return Err(AppError::InvalidToken);
         }
         users::mark_verified(&mut tx, user.id, now).await?;
+        invitations::accept_all_for_address(&mut tx, &user.email, user.id, now).await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
@@ -298,8 +291,10 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let (_, user) = self.use_token(&mut tx, purpose, token, now).await?;
-        // Opening a link sent to the address proves the address.
+        // Opening a link sent to the address proves the address, and with it any invitations
+        // waiting for that address.
         users::mark_verified(&mut tx, user.id, now).await?;
+        invitations::accept_all_for_address(&mut tx, &user.email, user.id, now).await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
@@ -358,7 +353,7 @@ impl App {
 
     // ---- sessions ----
 
-    async fn create_session(
+    pub(crate) async fn create_session(
         &self,
         conn: &mut Conn,
         user_id: users::UserId,
@@ -570,6 +565,7 @@ impl App {
             Err(StoreError::Conflict) => return Err(AppError::InvalidToken),
             other => other?,
         }
+        invitations::accept_all_for_address(&mut tx, &new_email, user.id, now).await?;
         self.queue_email(
             &mut tx,
             &user,
@@ -586,24 +582,31 @@ impl App {
     // ---- unsubscribe (P15) ----
 
     /// One-click unsubscribe from everything but the emails a person asks for themselves.
-    /// Works without a session; the token can only touch its own user's setting.
+    /// Works without a session; the token can only touch its own user's setting. For an address
+    /// with no account (an invitation), it stops further invitations to that address.
     pub async fn unsubscribe(&self, token: &str) -> Result<(), AppError> {
         let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
         let mut conn = self.store.writer().await?;
-        let user_id = weft_store::unsubscribe::user_for(&mut conn, &hash, now)
-            .await?
-            .ok_or(AppError::InvalidToken)?;
-        users::set_unsubscribed(&mut conn, user_id, Some(now)).await?;
+        if let Some(user_id) = unsubscribe::user_for(&mut conn, &hash, now).await? {
+            users::set_unsubscribed(&mut conn, user_id, Some(now)).await?;
+        } else if let Some(address) = unsubscribe::address_for(&mut conn, &hash, now).await? {
+            unsubscribe::suppress(&mut conn, &address, now).await?;
+        } else {
+            return Err(AppError::InvalidToken);
+        }
         Ok(())
     }
 
     pub async fn check_unsubscribe_token(&self, token: &str) -> Result<(), AppError> {
         let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let mut conn = self.store.reader().await?;
-        weft_store::unsubscribe::user_for(&mut conn, &hash, self.clock.now())
-            .await?
-            .ok_or(AppError::InvalidToken)?;
+        let now = self.clock.now();
+        if unsubscribe::user_for(&mut conn, &hash, now).await?.is_none()
+            && unsubscribe::address_for(&mut conn, &hash, now).await?.is_none()
+        {
+            return Err(AppError::InvalidToken);
+        }
         Ok(())
     }
 
@@ -683,6 +686,39 @@ enum SignUpAttempt {
 }
 
 /// `base`, or `base` with a number, whichever is free.
+/// Inserts an account under a free username derived from the name. `None` when the username or
+/// the address was taken by a concurrent sign-up: the caller retries in a new transaction.
+pub(crate) async fn insert_account(
+    tx: &mut Conn,
+    name: &DisplayName,
+    email: &EmailAddress,
+    hash: &PasswordHash,
+    verified_at: Option<Timestamp>,
+    attempt: u32,
+    now: Timestamp,
+) -> Result<Option<User>, AppError> {
+    let username = free_username(tx, &Username::suggest(name.as_str()), attempt).await?;
+    let inserted = users::insert(
+        tx,
+        &users::NewUser {
+            key: &random_key(),
+            name,
+            username: &username,
+            email,
+            password_hash: Some(hash),
+            email_verified_at: verified_at,
+            is_admin: false,
+            now,
+        },
+    )
+    .await;
+    let id = match inserted {
+        Err(StoreError::Conflict) => return Ok(None),
+        other => other?,
+    };
+    Ok(users::find(tx, id).await?)
+}
+
 async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<String, AppError> {
     if attempt == 0 && !users::username_taken(conn, base).await? {
         return Ok(base.to_owned());

@@ -15,6 +15,10 @@ pub struct AppConfig {
     pub verify_token_ttl: Duration,
     /// How recent a log-in must be to change email or password without the current password.
     pub fresh_login_window: Duration,
+    /// How long an emailed invitation stays good.
+    pub invitation_ttl: Duration,
+    /// Invitation emails one person may send per day (Loomio limits these too).
+    pub invitations_per_day: i64,
     pub retention: Retention,
 }
 
@@ -50,6 +54,8 @@ impl AppConfig {
             login_token_ttl: Duration::minutes(15),
             verify_token_ttl: Duration::hours(24),
             fresh_login_window: Duration::minutes(10),
+            invitation_ttl: Duration::days(30),
+            invitations_per_day: 200,
             retention: Retention::default(),
         }
     }

@@ -20,6 +20,7 @@ pub enum Kind {
     ConfirmNewEmail,
     EmailChanged,
     EmailTaken,
+    Invitation,
 }
 
 impl Kind {
@@ -33,14 +34,25 @@ impl Kind {
             Self::ConfirmNewEmail => "confirm_new_email",
             Self::EmailChanged => "email_changed",
             Self::EmailTaken => "email_taken",
+            Self::Invitation => "invitation",
         }
     }
 
     /// Security emails about the account itself are sent even to someone who unsubscribed from
     /// the rest: they were asked for, or they warn about a change nobody else can see.
     fn essential(self) -> bool {
-        true
+        !matches!(self, Self::Invitation)
     }
+}
+
+/// What an invitation email says.
+pub(crate) struct InvitationEmail<'a> {
+    pub greeting_name: &'a str,
+    pub inviter_name: Option<&'a str>,
+    pub group_name: &'a str,
+    pub message: &'a str,
+    pub link: &'a str,
+    pub expires_at: weft_domain::Timestamp,
 }
 
 fn content(
@@ -188,6 +200,35 @@ impl App {
         )
     }
 
+    pub(crate) fn invitation_email(&self, invite: &InvitationEmail<'_>) -> EmailContent {
+        let inviter = invite.inviter_name.unwrap_or("Someone");
+        let mut paragraphs = vec![format!(
+            "{inviter} invited you to join {}, a group on {}.",
+            invite.group_name, self.config.instance_name
+        )];
+        if !invite.message.is_empty() {
+            paragraphs.push(format!("{inviter} wrote:"));
+            paragraphs.extend(invite.message.split("\n\n").map(str::to_owned));
+        }
+        paragraphs.push(format!(
+            "The invitation works once and until {}.",
+            invite.expires_at.display_utc()
+        ));
+        let mut c = content(
+            format!("{inviter} invited you to {}", invite.group_name),
+            invite.greeting_name,
+            paragraphs,
+            Some(Action {
+                label: "See the invitation".into(),
+                url: invite.link.to_owned(),
+            }),
+            None,
+            "Someone invited this address to a group.",
+        );
+        c.closing = vec!["If you do not want to join, ignore this email; nothing will change.".into()];
+        c
+    }
+
     /// Queues an email to a user in the caller's transaction. Sends nothing to an account that is
     /// not active (P9), and every email carries its own unsubscribe link (P15).
     pub(crate) async fn queue_email(
@@ -214,7 +255,50 @@ impl App {
             now.plus(self.config.retention.unsubscribe_links),
         )
         .await?;
-        let unsubscribe_url = self.config.url(&format!("/unsubscribe/{}", token.expose()));
+        self.enqueue(conn, Some(user), to.unwrap_or(&user.email), kind, content, &token)
+            .await?;
+        Ok(true)
+    }
+
+    /// Queues an email to an address that has no account (an invitation), unless that address
+    /// asked for no more. Its unsubscribe link remembers only a fingerprint of the address.
+    pub(crate) async fn queue_email_to_address(
+        &self,
+        conn: &mut Conn,
+        to: &EmailAddress,
+        kind: Kind,
+        content: &EmailContent,
+    ) -> Result<bool, AppError> {
+        let fingerprint = to.fingerprint();
+        if unsubscribe::is_suppressed(conn, &fingerprint).await? {
+            return Ok(false);
+        }
+        let now = self.clock.now();
+        let token = SecretToken::generate();
+        unsubscribe::insert_for_address(
+            conn,
+            &token.hash(),
+            &fingerprint,
+            now,
+            now.plus(self.config.retention.unsubscribe_links),
+        )
+        .await?;
+        self.enqueue(conn, None, to, kind, content, &token).await?;
+        Ok(true)
+    }
+
+    async fn enqueue(
+        &self,
+        conn: &mut Conn,
+        user: Option<&User>,
+        to: &EmailAddress,
+        kind: Kind,
+        content: &EmailContent,
+        unsubscribe_token: &SecretToken,
+    ) -> Result<(), AppError> {
+        let unsubscribe_url = self
+            .config
+            .url(&format!("/unsubscribe/{}", unsubscribe_token.expose()));
         let composed = content.compose(&Footer {
             instance_name: &self.config.instance_name,
             base_url: &self.config.base_url,
@@ -223,18 +307,18 @@ impl App {
         outbox::enqueue(
             conn,
             &outbox::NewEmail {
-                user_id: Some(user.id),
+                user_id: user.map(|u| u.id),
                 kind: kind.as_str(),
-                to_address: to.unwrap_or(&user.email).as_str(),
+                to_address: to.as_str(),
                 subject: &composed.subject,
                 body_text: &composed.text,
                 body_html: &composed.html,
                 unsubscribe_url: &unsubscribe_url,
-                now,
+                now: self.clock.now(),
             },
         )
         .await?;
-        Ok(true)
+        Ok(())
     }
 
     /// Call after committing a transaction that queued email.

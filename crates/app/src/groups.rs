@@ -107,6 +107,7 @@ fn decide(decision: Decision) -> Result<(), AppError> {
 
 const LAST_ADMIN: &str = "A group needs a coordinator: make someone else a coordinator first.";
 pub const MEMBERS_PER_PAGE: i64 = 50;
+pub const EXPLORE_PER_PAGE: i64 = 30;
 
 impl App {
     async fn actor_for(&self, conn: &mut Conn, who: Option<&SessionUser>, group: &Group) -> Result<Actor, AppError> {
@@ -269,6 +270,14 @@ impl App {
         Ok(())
     }
 
+    /// One page of the Explore directory: open groups whose coordinators chose to list them.
+    /// Anyone may look, signed in or not.
+    pub async fn explore(&self, search: &str, page: i64) -> Result<Vec<(Group, i64)>, AppError> {
+        let search: String = search.trim().chars().take(100).collect();
+        let offset = page.clamp(0, 1_000) * EXPLORE_PER_PAGE;
+        Ok(groups::explore(&mut *self.store.reader().await?, &search, EXPLORE_PER_PAGE + 1, offset).await?)
+    }
+
     pub async fn my_groups(&self, who: &SessionUser) -> Result<Vec<(Group, Role)>, AppError> {
         Ok(groups::for_user(&mut *self.store.reader().await?, who.user.id).await?)
     }
@@ -325,19 +334,8 @@ impl App {
     pub async fn join_group(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
         let view = self.group_for(Some(who), key, Action::Join).await?;
         let mut conn = self.store.writer().await?;
-        match groups::add_member(
-            &mut conn,
-            view.group.id,
-            who.user.id,
-            Role::Member,
-            None,
-            self.clock.now(),
-        )
-        .await
-        {
-            Err(StoreError::Conflict) | Ok(()) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        groups::ensure_member(&mut conn, view.group.id, who.user.id, Role::Member, None, self.clock.now()).await?;
+        Ok(())
     }
 
     pub async fn request_membership(&self, who: &SessionUser, key: &str, introduction: &str) -> Result<(), AppError> {
@@ -384,10 +382,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if approve {
-            match groups::add_member(&mut tx, view.group.id, requester, Role::Member, Some(who.user.id), now).await {
-                Err(StoreError::Conflict) | Ok(()) => {}
-                Err(e) => return Err(e.into()),
-            }
+            groups::ensure_member(&mut tx, view.group.id, requester, Role::Member, Some(who.user.id), now).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())

@@ -7,6 +7,7 @@ pub mod config;
 pub mod emails;
 pub mod error;
 pub mod groups;
+pub mod invitations;
 pub mod mailer;
 pub mod retention;
 

@@ -3,7 +3,7 @@
 
 use tokio::sync::watch;
 
-use weft_store::{outbox, sessions, tokens, unsubscribe, users};
+use weft_store::{invitations, outbox, sessions, tokens, unsubscribe, users};
 
 use crate::{App, AppError};
 
@@ -15,6 +15,8 @@ pub struct Purged {
     pub unsubscribe_tokens: u64,
     pub email_bodies: u64,
     pub unverified_accounts: u64,
+    /// Expired invitations (with their addresses) and old invitation counters.
+    pub invitations: u64,
 }
 
 impl App {
@@ -25,9 +27,11 @@ impl App {
         Ok(Purged {
             login_tokens: tokens::purge(&mut conn, now).await?,
             sessions: sessions::purge_expired(&mut conn, now, now.minus(self.config.session_idle_timeout)).await?,
-            unsubscribe_tokens: unsubscribe::purge(&mut conn, now).await?,
+            unsubscribe_tokens: unsubscribe::purge(&mut conn, now).await?
+                + unsubscribe::purge_address_tokens(&mut conn, now).await?,
             email_bodies: outbox::purge_bodies(&mut conn, now.minus(r.email_bodies)).await?,
             unverified_accounts: users::purge_unverified(&mut conn, now.minus(r.unverified_accounts)).await?,
+            invitations: invitations::purge(&mut conn, now).await?,
         })
     }
 

@@ -54,6 +54,12 @@ impl EmailAddress {
     pub fn local_part(&self) -> &str {
         self.0.rsplit_once('@').map_or("", |(l, _)| l)
     }
+
+    /// A one-way fingerprint, for remembering "send no more invitations here" without keeping
+    /// the address itself (docs/PRIVACY.md says what it does and does not protect).
+    pub fn fingerprint(&self) -> crate::TokenHash {
+        crate::TokenHash::of(&format!("weft-address:{}", self.0))
+    }
 }
 
 /// Never print the address itself in logs (PRIVACY.md P4, P6).

@@ -3,7 +3,9 @@
 pub mod browser;
 pub mod email;
 pub mod groups;
+pub mod invitations;
 pub mod ip;
+pub mod markdown;
 pub mod password;
 pub mod permissions;
 pub mod redirect;

@@ -27,11 +27,34 @@ impl LocalPath {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    pub fn is_root(&self) -> bool {
+        self.0 == "/"
+    }
+
+    /// The path percent-encoded for use as a query value (`?next=…`).
+    pub fn to_query_value(&self) -> String {
+        let mut out = String::with_capacity(self.0.len());
+        for b in self.0.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::LocalPath;
+
+    #[test]
+    fn query_values_are_encoded() {
+        let p = LocalPath::parse("/join/ab?x=1&y=é").unwrap();
+        assert_eq!(p.to_query_value(), "/join/ab%3Fx%3D1%26y%3D%C3%A9");
+    }
 
     #[test]
     fn only_local_paths() {

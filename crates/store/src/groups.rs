@@ -66,6 +66,15 @@ fn from_row(r: &AnyRow) -> Result<Group, sqlx::Error> {
     })
 }
 
+/// `COLUMNS` qualified with a table alias, for joins.
+fn columns_of(alias: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Everything an admin can set on a group.
 #[derive(Debug, Clone)]
 pub struct GroupSettings<'a> {
@@ -199,11 +208,7 @@ pub async fn subgroups_with_role(
     parent_id: GroupId,
     user_id: Option<UserId>,
 ) -> Result<Vec<(Group, Option<Role>)>> {
-    let cols = COLUMNS
-        .split(", ")
-        .map(|c| format!("g.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = columns_of("g");
     let sql = format!(
         "SELECT {cols}, m.role AS member_role FROM groups g \
          LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 \
@@ -228,11 +233,7 @@ pub async fn subgroups_with_role(
 
 /// The groups a user belongs to, with their role, by name.
 pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Role)>> {
-    let cols = COLUMNS
-        .split(", ")
-        .map(|c| format!("g.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cols = columns_of("g");
     let sql = format!(
         "SELECT {cols}, m.role AS member_role FROM groups g JOIN memberships m ON m.group_id = g.id \
          WHERE m.user_id = $1 ORDER BY g.name, g.id LIMIT 1000"
@@ -291,6 +292,30 @@ pub async fn add_member(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Adds a membership unless there is one already (then nothing changes); `true` if added. Unlike
+/// a failed insert, this leaves a PostgreSQL transaction usable.
+pub async fn ensure_member(
+    conn: &mut Conn,
+    group_id: GroupId,
+    user_id: UserId,
+    role: Role,
+    inviter: Option<UserId>,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (group_id, user_id) DO NOTHING",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(inviter)
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Removes a membership, and the memberships of the same user in the group's subgroups.
@@ -459,4 +484,69 @@ pub async fn respond_to_request(
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+}
+
+// ---- the shareable invitation link ----
+
+/// The group's current shareable link secret, if it has one switched on.
+pub async fn invite_link(conn: &mut Conn, id: GroupId) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT invite_link_token FROM groups WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<Option<String>, _>("invite_link_token"))
+        .transpose()?
+        .flatten())
+}
+
+/// Sets a new link secret (the old link stops working) or switches the link off with `None`.
+pub async fn set_invite_link(conn: &mut Conn, id: GroupId, token: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE groups SET invite_link_token = $1 WHERE id = $2")
+        .bind(token)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find_by_invite_link(conn: &mut Conn, token: &str) -> Result<Option<Group>> {
+    let sql = format!("SELECT {COLUMNS} FROM groups WHERE invite_link_token = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+// ---- the Explore directory ----
+
+/// One page of open, unarchived groups whose admins chose to list them, with member counts, by
+/// size then name; `search` matches names, case-insensitively. One statement.
+pub async fn explore(conn: &mut Conn, search: &str, limit: i64, offset: i64) -> Result<Vec<(Group, i64)>> {
+    let cols = columns_of("g");
+    let sql = format!(
+        "SELECT {cols}, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS member_count FROM groups g \
+         WHERE g.privacy = 'open' AND g.listed_in_explore = 1 AND g.archived_at IS NULL \
+         AND LOWER(g.name) LIKE $1 ESCAPE '\\' ORDER BY member_count DESC, g.name, g.id LIMIT $2 OFFSET $3"
+    );
+    let pattern = format!(
+        "%{}%",
+        search
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((from_row(r)?, r.try_get("member_count")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }

@@ -2,6 +2,7 @@
 //! aggregate. It stores and fetches; it never decides who may do what.
 
 pub mod groups;
+pub mod invitations;
 pub mod outbox;
 pub mod schema;
 pub mod sessions;
@@ -225,8 +226,8 @@ macro_rules! migrations {
 /// Both lists name the same migrations; `schema` tests prove they build the same tables.
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
-        Backend::Sqlite => migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups"),
-        Backend::Postgres => migrations!("postgres": 1 "0001_accounts", 2 "0002_groups"),
+        Backend::Sqlite => migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations"),
+        Backend::Postgres => migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations"),
     };
     Migrator::with_migrations(migrations)
 }

@@ -40,3 +40,66 @@ pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
         .await?;
     Ok(done.rows_affected())
 }
+
+// ---- addresses without an account (invitation emails) ----
+
+/// An unsubscribe link for an address that has no account, known here only by its fingerprint.
+pub async fn insert_for_address(
+    conn: &mut Conn,
+    token_hash: &TokenHash,
+    address: &TokenHash,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO address_unsubscribe_tokens (token_hash, address_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash.as_str())
+    .bind(address.as_str())
+    .bind(now.micros())
+    .bind(expires_at.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The address fingerprint an unexpired address unsubscribe token belongs to.
+pub async fn address_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<TokenHash>> {
+    let row = sqlx::query(
+        "SELECT address_hash FROM address_unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(token_hash.as_str())
+    .bind(now.micros())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row
+        .map(|r| r.try_get::<String, _>("address_hash"))
+        .transpose()?
+        .map(TokenHash::from_trusted))
+}
+
+/// Remembers that an address wants no more invitations. Saying it twice is fine.
+pub async fn suppress(conn: &mut Conn, address: &TokenHash, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO email_suppressions (address_hash, created_at) VALUES ($1, $2) ON CONFLICT (address_hash) DO NOTHING")
+        .bind(address.as_str())
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn is_suppressed(conn: &mut Conn, address: &TokenHash) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM email_suppressions WHERE address_hash = $1")
+        .bind(address.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+pub async fn purge_address_tokens(conn: &mut Conn, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM address_unsubscribe_tokens WHERE expires_at <= $1")
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -63,6 +63,7 @@ pub async fn signup(
         name: &body.name,
         email: &body.email,
         password: &body.password,
+        next: None,
     };
     state.app.sign_up(&input).await.map_err(WebError::api)?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "check_email"}))).into_response())

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use weft_app::groups::{GroupInput, GroupView};
 use weft_domain::groups::GroupFlags;
-use weft_domain::permissions::Action;
+use weft_app::AppError;
+use weft_domain::permissions::{Action, Role};
 
 use crate::AppState;
 use crate::auth::{MaybeUser, RequireUser};
@@ -19,6 +20,8 @@ pub struct GroupJson {
     name: String,
     handle: String,
     description: String,
+    /// The description rendered from markdown and sanitised.
+    description_html: String,
     privacy: &'static str,
     join_policy: &'static str,
     thread_privacy: &'static str,
@@ -49,6 +52,7 @@ fn group_json(v: &GroupView) -> GroupJson {
         name: v.group.name.clone(),
         handle: v.group.handle.clone(),
         description: v.group.description.clone(),
+        description_html: weft_domain::markdown::to_html(&v.group.description),
         privacy: v.group.privacy.as_str(),
         join_policy: v.group.join_policy.as_str(),
         thread_privacy: v.group.thread_privacy.as_str(),
@@ -231,5 +235,131 @@ pub async fn leave(
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
     state.app.leave_group(&who, &key).await.map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn archive(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .set_group_archived(&who, &key, true)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn restore(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .set_group_archived(&who, &key, false)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---- membership requests ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RequestBody {
+    introduction: String,
+}
+
+pub async fn request(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    body: Option<Json<RequestBody>>,
+) -> Result<Response, WebError> {
+    let introduction = body.map(|b| b.0.introduction).unwrap_or_default();
+    state
+        .app
+        .request_membership(&who, &key, &introduction)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::ACCEPTED.into_response())
+}
+
+pub async fn requests(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, list) = state
+        .app
+        .membership_requests(&who, &key)
+        .await
+        .map_err(WebError::api)?;
+    let list: Vec<_> = list
+        .iter()
+        .map(|r| {
+            serde_json::json!({"id": r.id, "name": r.name, "username": r.username.as_str(), "introduction": r.introduction, "created_at": r.created_at.rfc3339()})
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"requests": list})).into_response())
+}
+
+pub async fn answer_request(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, id, answer)): Path<(String, i64, String)>,
+) -> Result<Response, WebError> {
+    let approve = match answer.as_str() {
+        "approve" => true,
+        "ignore" => false,
+        _ => return Err(WebError::api(AppError::NotFound)),
+    };
+    state
+        .app
+        .respond_to_request(&who, &key, id, approve)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---- one member ----
+
+#[derive(Deserialize)]
+pub struct RoleBody {
+    role: String,
+}
+
+/// Promotes or demotes: `{"role": "admin" | "member"}`.
+pub async fn set_role(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, user)): Path<(String, String)>,
+    Json(body): Json<RoleBody>,
+) -> Result<Response, WebError> {
+    let role = match body.role.as_str() {
+        "admin" => Role::Admin,
+        "member" => Role::Member,
+        _ => return Err(WebError::api(AppError::field("role", "Choose admin or member."))),
+    };
+    state
+        .app
+        .set_member_role(&who, &key, &user, role)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, user)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .remove_member(&who, &key, &user)
+        .await
+        .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

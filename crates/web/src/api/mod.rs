@@ -3,9 +3,10 @@
 
 pub mod accounts;
 pub mod groups;
+pub mod invitations;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::AppState;
 
@@ -21,8 +22,38 @@ pub fn routes() -> Router<AppState> {
             get(groups::show).patch(groups::update).delete(groups::delete),
         )
         .route("/groups/{key}/members", get(groups::members))
+        .route(
+            "/groups/{key}/members/{user}",
+            axum::routing::patch(groups::set_role).delete(groups::remove_member),
+        )
         .route("/groups/{key}/join", post(groups::join))
         .route("/groups/{key}/leave", post(groups::leave))
+        .route("/groups/{key}/archive", post(groups::archive))
+        .route("/groups/{key}/restore", post(groups::restore))
+        .route("/groups/{key}/requests", get(groups::requests).post(groups::request))
+        .route("/groups/{key}/requests/{id}/{answer}", post(groups::answer_request))
+        .route(
+            "/groups/{key}/invitations",
+            get(invitations::list).post(invitations::invite),
+        )
+        .route("/groups/{key}/invitations/{id}", delete(invitations::revoke))
+        .route("/groups/{key}/invitations/{id}/resend", post(invitations::resend))
+        .route(
+            "/groups/{key}/invite-link",
+            get(invitations::link)
+                .post(invitations::new_link)
+                .delete(invitations::disable_link),
+        )
+        .route("/join/{token}", post(invitations::join_by_link))
+        .route("/invitations/{token}", get(invitations::show))
+        .route("/invitations/{token}/accept", post(invitations::accept))
+        .route("/me/invitations", get(invitations::mine))
+        .route(
+            "/me/invitations/{id}",
+            delete(invitations::decline_mine),
+        )
+        .route("/me/invitations/{id}/accept", post(invitations::accept_mine))
+        .route("/explore", get(invitations::explore))
         .fallback(|| async {
             crate::error::api_error(
                 axum::http::StatusCode::NOT_FOUND,

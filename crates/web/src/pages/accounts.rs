@@ -26,6 +26,7 @@ struct SignUpPage {
     ctx: PageCtx,
     name: String,
     email: String,
+    next: String,
     errors: ValidationErrors,
 }
 
@@ -78,7 +79,7 @@ struct Reset {
 
 // ---- helpers ----
 
-fn limited(state: &AppState, door: Door, client: &Client, email: Option<&str>) -> Result<(), WebError> {
+pub(crate) fn limited(state: &AppState, door: Door, client: &Client, email: Option<&str>) -> Result<(), WebError> {
     state
         .limiter
         .attempt(door, client.raw_ip, email)
@@ -126,11 +127,13 @@ pub struct SignUpForm {
     name: String,
     email: String,
     password: String,
+    next: String,
 }
 
-pub async fn signup_form(ctx: PageCtx) -> Response {
+pub async fn signup_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> Response {
+    let next = LocalPath::or_root(q.next.as_deref());
     if ctx.user.is_some() {
-        return Redirect::to("/").into_response();
+        return Redirect::to(next.as_str()).into_response();
     }
     render(
         StatusCode::OK,
@@ -138,6 +141,7 @@ pub async fn signup_form(ctx: PageCtx) -> Response {
             ctx,
             name: String::new(),
             email: String::new(),
+            next: if next.is_root() { String::new() } else { next.as_str().to_owned() },
             errors: ValidationErrors::new(),
         },
     )
@@ -150,10 +154,12 @@ pub async fn signup(
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, WebError> {
     limited(&state, Door::SignUp, &client, Some(&form.email))?;
+    let next = LocalPath::parse(&form.next);
     let input = weft_app::accounts::SignUp {
         name: &form.name,
         email: &form.email,
         password: &form.password,
+        next: next.as_ref(),
     };
     match state.app.sign_up(&input).await {
         Ok(()) => Ok(render(
@@ -172,6 +178,7 @@ pub async fn signup(
                 ctx,
                 name: form.name,
                 email: form.email,
+                next: form.next,
                 errors,
             },
         )),
@@ -183,8 +190,15 @@ pub async fn verify_page(
     State(state): State<AppState>,
     ctx: PageCtx,
     Path(token): Path<String>,
+    Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
     state.app.check_token(Purpose::VerifyEmail, &token).await?;
+    let next = LocalPath::or_root(q.next.as_deref());
+    let action = if next.is_root() {
+        format!("/verify/{token}")
+    } else {
+        format!("/verify/{token}?next={}", next.to_query_value())
+    };
     Ok(render(
         StatusCode::OK,
         &Confirm {
@@ -192,7 +206,7 @@ pub async fn verify_page(
             heading: "Confirm your address",
             text: "One click and your account is ready.",
             button: "Confirm and log in",
-            action: format!("/verify/{token}"),
+            action,
         },
     ))
 }
@@ -202,9 +216,11 @@ pub async fn verify(
     headers: HeaderMap,
     client: Client,
     Path(token): Path<String>,
+    Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
     let session = state.app.verify_email_and_log_in(&token, client.info).await?;
-    logged_in(&state, &headers, session, &LocalPath::or_root(Some("/?notice=welcome"))).await
+    let next = LocalPath::or_root(q.next.as_deref());
+    logged_in(&state, &headers, session, &with_notice(&next, "welcome")).await
 }
 
 // ---- log in ----

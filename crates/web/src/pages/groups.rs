@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::AppError;
-use weft_app::groups::{GroupInput, GroupView, MEMBERS_PER_PAGE, MemberView};
+use weft_app::groups::{EXPLORE_PER_PAGE, GroupInput, GroupView, MEMBERS_PER_PAGE, MemberView};
 use weft_domain::ValidationErrors;
 use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
 use weft_domain::permissions::{Action, Role};
@@ -368,7 +368,8 @@ struct GroupPage {
     ctx: PageCtx,
     v: GroupView,
     privacy_label: &'static str,
-    description_paragraphs: Vec<String>,
+    /// Sanitised HTML from the markdown description.
+    description_html: String,
     subgroups: Vec<weft_app::groups::Group>,
     can_join: bool,
     can_request: bool,
@@ -376,6 +377,7 @@ struct GroupPage {
     login_to_join: bool,
     can_see_content: bool,
     can_see_members: bool,
+    can_invite: bool,
     can_manage: bool,
     can_settings: bool,
     can_delete: bool,
@@ -403,13 +405,7 @@ pub async fn show(
     let page = GroupPage {
         ctx,
         privacy_label,
-        description_paragraphs: view
-            .group
-            .description
-            .split("\n\n")
-            .map(str::to_owned)
-            .filter(|p| !p.trim().is_empty())
-            .collect(),
+        description_html: weft_domain::markdown::to_html(&view.group.description),
         subgroups,
         can_join: view.may(Action::Join),
         can_request: view.may(Action::RequestToJoin),
@@ -419,6 +415,7 @@ pub async fn show(
             && view.group.archived_at.is_none(),
         can_see_content: view.may(Action::SeeContent),
         can_see_members: view.may(Action::SeeMembers),
+        can_invite: view.may(Action::Invite),
         can_manage: view.may(Action::ManageMembers),
         can_settings: view.may(Action::ChangeSettings),
         can_delete: view.may(Action::Delete),
@@ -607,7 +604,7 @@ pub async fn change_member(
 /// The signed-in user, or the answer the permission rule gives an anonymous visitor: a hidden
 /// group stays 404 (no redirect that would differ from a group that does not exist), a visible
 /// one sends them to log in.
-async fn signed_in_for(
+pub(crate) async fn signed_in_for(
     state: &AppState,
     who: Option<SessionUser>,
     key: &str,
@@ -620,4 +617,48 @@ async fn signed_in_for(
             Err(AppError::Unauthenticated.into())
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "pages/explore.html")]
+struct ExplorePage {
+    ctx: PageCtx,
+    q: String,
+    /// Each group with its member count and its description as plain text.
+    groups: Vec<(weft_app::groups::Group, i64, String)>,
+    page: i64,
+    has_more: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExploreQuery {
+    q: String,
+    page: i64,
+}
+
+/// `/explore`: the directory of open groups that chose to be listed.
+pub async fn explore(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(query): Query<ExploreQuery>,
+) -> Result<Response, WebError> {
+    let mut groups = state.app.explore(&query.q, query.page).await?;
+    let has_more = groups.len() > usize::try_from(EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
+    groups.truncate(usize::try_from(EXPLORE_PER_PAGE).unwrap_or(usize::MAX));
+    let groups = groups
+        .into_iter()
+        .map(|(g, n)| {
+            let summary = weft_domain::markdown::to_plain_text(&g.description);
+            (g, n, summary)
+        })
+        .collect();
+    let page = ExplorePage {
+        ctx,
+        q: query.q,
+        groups,
+        page: query.page.max(0),
+        has_more,
+    };
+    Ok(render(StatusCode::OK, &page))
 }

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod errors;
 pub mod groups;
 pub mod home;
+pub mod invitations;
 pub mod profile;
 pub mod unsubscribe;
 
@@ -68,6 +69,14 @@ pub fn routes() -> Router<AppState> {
         .route("/g/{key}/requests", get(groups::requests))
         .route("/g/{key}/requests/{id}/{answer}", post(groups::answer_request))
         .route("/g/{key}/members/{user}/{change}", post(groups::change_member))
+        .route("/g/{key}/invite", get(invitations::invite_form).post(invitations::invite))
+        .route("/g/{key}/invitations/{id}/{change}", post(invitations::change_invitation))
+        .route("/g/{key}/invite-link/{change}", post(invitations::change_link))
+        .route("/invitations/{token}", get(invitations::invitation).post(invitations::accept))
+        .route("/invitations/{token}/signup", post(invitations::sign_up))
+        .route("/join/{token}", get(invitations::join_link).post(invitations::join_by_link))
+        .route("/me/invitations/{id}/{answer}", post(invitations::answer))
+        .route("/explore", get(groups::explore))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::page).post(unsubscribe::unsubscribe),
@@ -125,6 +134,14 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "role_changed" => "The member's role was changed.",
         "request_approved" => "The request was approved: they are now a member.",
         "request_ignored" => "The request was ignored.",
+        "invited" => "Invitations sent. Addresses already in the group, or invited within the hour, were left alone.",
+        "nobody_invited" => "Nobody new to invite: those addresses are already in the group or were invited within the hour.",
+        "invitation_resent" => "The invitation was sent again with a new link. The old link no longer works.",
+        "invitation_revoked" => "The invitation was revoked. Its link no longer works.",
+        "invitation_declined" => "You declined the invitation.",
+        "link_created" => "The group now has a shareable link.",
+        "link_reset" => "The shareable link was replaced. The old one no longer works.",
+        "link_disabled" => "The shareable link is switched off.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,
     })

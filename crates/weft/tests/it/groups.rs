@@ -20,7 +20,7 @@ on_both!(
     subgroups_follow_their_parent,
 );
 
-async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> String {
+pub(crate) async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> String {
     let res = c
         .post_json(
             "/api/v1/groups",
@@ -31,13 +31,13 @@ async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> Str
     res.json()["key"].as_str().unwrap().to_owned()
 }
 
-async fn user_key(c: &Client) -> String {
+pub(crate) async fn user_key(c: &Client) -> String {
     c.get("/api/v1/me").await.json()["key"].as_str().unwrap().to_owned()
 }
 
-/// Adds a member directly through the store: invitations (the only way into a secret group) are
-/// not built yet, and set-up is not what these tests examine.
-async fn add_member(app: &TestApp, group_key: &str, member: &Client, role: Role) {
+/// Adds a member directly through the store: set-up is not what these tests examine (invitations
+/// have their own scenarios in `invitations.rs`).
+pub(crate) async fn add_member(app: &TestApp, group_key: &str, member: &Client, role: Role) {
     let mut conn = app.db_conn().await;
     let group = weft_store::groups::find_by_key(&mut conn, group_key)
         .await
@@ -146,6 +146,7 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
                 (Action::ManageMembers, format!("/g/{key}/requests")),
                 (Action::Delete, format!("/g/{key}/delete")),
                 (Action::CreateSubgroup, format!("/g/{key}/subgroups/new")),
+                (Action::Invite, format!("/g/{key}/invite")),
             ] {
                 let want = expected_status(can(actor, action, &facts), true);
                 let res = client.get(&path).await;
@@ -176,6 +177,10 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
                 (Action::ChangeSettings, format!("/g/{key}/settings")),
                 (Action::ManageMembers, format!("/g/{key}/requests/1/approve")),
                 (Action::Delete, format!("/g/{key}/delete")),
+                (Action::Invite, format!("/g/{key}/invite")),
+                (Action::Invite, format!("/g/{key}/invite-link/create")),
+                (Action::ManageMembers, format!("/g/{key}/invite-link/reset")),
+                (Action::ManageMembers, format!("/g/{key}/invitations/1/revoke")),
             ] {
                 let decision = can(actor, action, &facts);
                 if decision.allowed() {
@@ -428,6 +433,11 @@ async fn deleting_a_group_deletes_its_data(app: &TestApp) {
     add_member(app, &sub, &bob, Role::Member).await;
     bob.post_form(&format!("/g/{g}/request"), &[("introduction", "hi")])
         .await;
+    let invited = ann
+        .post_form(&format!("/g/{g}/invite"), &[("emails", "carol@example.org"), ("message", "")])
+        .await;
+    assert_eq!(invited.status, 303, "{}", invited.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 1);
     assert_eq!(bob.post_form(&format!("/g/{g}/delete"), &[]).await.status, 403);
     let confirm = ann.get(&format!("/g/{g}/delete")).await;
     assert!(confirm.body.contains("cannot be undone"));
@@ -445,7 +455,7 @@ async fn deleting_a_group_deletes_its_data(app: &TestApp) {
             .unwrap()
             .id
     };
-    for table in ["memberships", "membership_requests"] {
+    for table in ["memberships", "membership_requests", "invitations"] {
         let mut conn = app.db_conn().await;
         let n: i64 = sqlx::Row::get(
             &sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -8,6 +8,7 @@ mod api;
 mod cli;
 mod email;
 mod groups;
+mod invitations;
 mod privacy;
 mod schema;
 mod security;

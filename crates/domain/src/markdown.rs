@@ -1,0 +1,136 @@
+//! Markdown as people write it in descriptions and comments, rendered to HTML that is safe to put
+//! in a page: CommonMark (with tables, strikethrough and task lists) through `pulldown-cmark`, then
+//! `ammonia`'s allow-list. Raw HTML is shown as typed, never interpreted. Images become links, so a
+//! page never fetches anything from another site (P17: no third-party requests). Headings move one
+//! level down: the page's own title is the only `<h1>`.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.rm_tags(["img"])
+        .url_schemes(HashSet::from(["http", "https", "mailto"]))
+        .link_rel(Some("nofollow noopener noreferrer ugc"));
+    b
+});
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+fn lower(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+    }
+}
+
+/// Safe HTML for `markdown`.
+pub fn to_html(markdown: &str) -> String {
+    let events = Parser::new_ext(markdown, options()).map(|event| match event {
+        // Typed HTML is text: `<script>` shows as `<script>`.
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        Event::Start(Tag::Image { dest_url, title, id, .. }) => Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url,
+            title,
+            id,
+        }),
+        Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+        Event::Start(Tag::Heading { level, id: _, classes: _, attrs: _ }) => Event::Start(Tag::Heading {
+            level: lower(level),
+            id: None,
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(lower(level))),
+        other => other,
+    });
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    SANITIZER.clean(&html).to_string()
+}
+
+/// The text of `markdown` without its markup, on one line, for previews and email.
+pub fn to_plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => push_words(&mut out, &t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => push_words(&mut out, &CowStr::Borrowed(" ")),
+            _ => {}
+        }
+    }
+    out.trim().to_owned()
+}
+
+fn push_words(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !out.ends_with(' ') && !out.is_empty() {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_common_markdown() {
+        let html = to_html("# Purpose\n\nWe **meet** on _Mondays_.\n\n- one\n- two\n\n[site](https://example.org)");
+        assert!(html.contains("<h2>Purpose</h2>"), "{html}");
+        assert!(html.contains("<strong>meet</strong>") && html.contains("<em>Mondays</em>"), "{html}");
+        assert!(html.contains("<li>one</li>"), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://example.org" rel="nofollow noopener noreferrer ugc">site</a>"#),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn raw_html_is_shown_not_run() {
+        for (attack, tag) in [
+            ("<script>alert(1)</script>", "<script"),
+            ("<img src=x onerror=alert(1)>", "<img"),
+            ("<a href=\"javascript:alert(1)\">x</a>", "<a href=\"javascript"),
+            ("<iframe src=\"https://evil.example\"></iframe>", "<iframe"),
+            ("<style>body{display:none}</style>", "<style"),
+            ("text <b onclick=\"x()\">bold</b>", "<b "),
+        ] {
+            let html = to_html(attack);
+            assert!(!html.contains(tag), "{attack} -> {html}");
+            assert!(html.contains("&lt;"), "{attack} -> {html}");
+        }
+    }
+
+    #[test]
+    fn dangerous_links_lose_their_target() {
+        for md in ["[x](javascript:alert(1))", "[x](data:text/html,hi)", "[x](vbscript:msgbox)"] {
+            let html = to_html(md);
+            assert!(!html.contains("javascript:") && !html.contains("data:") && !html.contains("vbscript:"), "{html}");
+        }
+    }
+
+    #[test]
+    fn images_become_links() {
+        let html = to_html("![a cat](https://tracker.example/cat.png)");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains(r#"href="https://tracker.example/cat.png""#) && html.contains(">a cat</a>"), "{html}");
+    }
+
+    #[test]
+    fn plain_text() {
+        assert_eq!(to_plain_text("# Hi\n\nWe **meet**\non [Mondays](https://x.org)."), "Hi We meet on Mondays .");
+    }
+}

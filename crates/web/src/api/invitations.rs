@@ -1,0 +1,259 @@
+//! `/api/v1/…invitations…`, the shareable link and `/api/v1/explore`, through the same use cases
+//! as the pages. Invited addresses appear only in the coordinators' list (P6).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use weft_app::invitations::InviteInput;
+use weft_domain::permissions::Action;
+
+use crate::AppState;
+use crate::auth::RequireUser;
+use crate::error::WebError;
+
+/// `emails` may be a list or one string of addresses separated by commas or new lines.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Emails {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl Default for Emails {
+    fn default() -> Self {
+        Self::Text(String::new())
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InviteBody {
+    emails: Emails,
+    message: String,
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<InviteBody>,
+) -> Result<Response, WebError> {
+    let emails = match body.emails {
+        Emails::List(list) => list.join("\n"),
+        Emails::Text(text) => text,
+    };
+    let input = InviteInput {
+        emails,
+        message: body.message,
+    };
+    let outcome = state.app.invite(&who, &key, &input).await.map_err(WebError::api)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"sent": outcome.sent, "skipped": outcome.skipped})),
+    )
+        .into_response())
+}
+
+/// Pending invitations with their addresses: coordinators only.
+pub async fn list(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, list) = state.app.group_invitations(&who, &key).await.map_err(WebError::api)?;
+    let list: Vec<_> = list
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.id,
+                "email": i.email.as_str(),
+                "inviter": i.inviter_name,
+                "message": i.message,
+                "send_count": i.send_count,
+                "sent_at": i.sent_at.rfc3339(),
+                "expires_at": i.expires_at.rfc3339(),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"invitations": list})).into_response())
+}
+
+pub async fn resend(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .resend_invitation(&who, &key, id)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .revoke_invitation(&who, &key, id)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---- the shareable link ----
+
+pub async fn link(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let view = state
+        .app
+        .group_for(Some(&who), &key, Action::Invite)
+        .await
+        .map_err(WebError::api)?;
+    let url = state.app.invite_link(&view).await.map_err(WebError::api)?;
+    Ok(Json(serde_json::json!({"url": url})).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LinkBody {
+    /// Make a new link even if one exists (coordinators): the old one stops working.
+    reset: bool,
+}
+
+pub async fn new_link(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    body: Option<Json<LinkBody>>,
+) -> Result<Response, WebError> {
+    let reset = body.is_some_and(|b| b.reset);
+    let url = state
+        .app
+        .new_invite_link(&who, &key, reset)
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(serde_json::json!({"url": url})).into_response())
+}
+
+pub async fn disable_link(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .disable_invite_link(&who, &key)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn join_by_link(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let key = state.app.join_by_link(&who, &token).await.map_err(WebError::api)?;
+    Ok(Json(serde_json::json!({"group_key": key})).into_response())
+}
+
+// ---- the invitee's side ----
+
+pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let inv = state.app.invitation(&token).await.map_err(WebError::api)?;
+    Ok(Json(serde_json::json!({
+        "group": {"key": inv.group.key, "name": inv.group.name},
+        "inviter": inv.inviter_name,
+        "message": inv.message,
+        "expires_at": inv.expires_at.rfc3339(),
+    }))
+    .into_response())
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let key = state
+        .app
+        .accept_invitation(&who, &token)
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(serde_json::json!({"group_key": key})).into_response())
+}
+
+pub async fn mine(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
+    let list = state.app.my_invitations(&who).await.map_err(WebError::api)?;
+    let list: Vec<_> = list
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.id,
+                "group": {"key": i.group_key, "name": i.group_name},
+                "inviter": i.inviter_name,
+                "message": i.message,
+                "sent_at": i.sent_at.rfc3339(),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"invitations": list})).into_response())
+}
+
+pub async fn accept_mine(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let key = state
+        .app
+        .answer_my_invitation(&who, id, true)
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(serde_json::json!({"group_key": key})).into_response())
+}
+
+pub async fn decline_mine(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .answer_my_invitation(&who, id, false)
+        .await
+        .map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---- the directory ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExploreQuery {
+    q: String,
+    page: i64,
+}
+
+pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery>) -> Result<Response, WebError> {
+    let mut groups = state.app.explore(&q.q, q.page).await.map_err(WebError::api)?;
+    let per_page = usize::try_from(weft_app::groups::EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
+    let has_more = groups.len() > per_page;
+    groups.truncate(per_page);
+    let list: Vec<_> = groups
+        .iter()
+        .map(|(g, members)| {
+            serde_json::json!({"key": g.key, "name": g.name, "handle": g.handle, "description": g.description, "member_count": members})
+        })
+        .collect();
+    Ok(Json(serde_json::json!({"groups": list, "page": q.page.max(0), "has_more": has_more})).into_response())
+}
