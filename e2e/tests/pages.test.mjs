@@ -18,6 +18,8 @@ let browser;
 let loginLink;
 let groupPath;
 let unsubscribeLink;
+let invitationLink;
+let joinLink;
 before(async () => {
   weft = await startWeft();
   browser = await launch();
@@ -45,9 +47,18 @@ before(async () => {
   await page.getByLabel('Name', { exact: true }).fill('Community Garden');
   await page.getByRole('textbox', { name: 'Description', exact: true }).fill('We grow vegetables together.\n\nEveryone is welcome.');
   await page.getByRole('radio', { name: /^Open/ }).check();
+  await page.getByLabel('List in the public directory').check();
   await page.getByRole('button', { name: 'Create group' }).click();
   await page.getByRole('heading', { name: 'Community Garden', level: 1 }).waitFor();
   groupPath = new URL(page.url()).pathname;
+  await page.goto(`${weft.base}${groupPath}/invite`);
+  await page.getByLabel('Email addresses').fill('invitee@example.org');
+  await page.getByLabel('Message (optional)').fill('Come and grow with us.');
+  await page.getByRole('button', { name: 'Send invitations' }).click();
+  await page.getByText('Invitations sent').waitFor();
+  await page.getByRole('button', { name: 'Create a shareable link' }).click();
+  joinLink = await page.getByLabel('Invitation link').inputValue();
+  invitationLink = (await weft.email('invitee@example.org')).link('/invitations/');
   await page.getByRole('button', { name: 'Log out' }).click();
   // The log-in link above was used; ask for a fresh one for the page listing.
   await page.goto(`${weft.base}/login`);
@@ -73,6 +84,10 @@ const pages = [
   { name: 'unsubscribe', path: () => unsubscribeLink },
   { name: 'not-found', path: '/no/such/page' },
   { name: 'group-public', path: () => groupPath },
+  { name: 'explore', path: '/explore' },
+  { name: 'invitation', path: () => invitationLink },
+  { name: 'invitation-errors', path: () => invitationLink, act: (p) => p.getByRole('button', { name: 'Create account and join' }).click() },
+  { name: 'join-link', path: () => joinLink },
   { name: 'dashboard', path: '/', signedIn: true },
   { name: 'profile', path: '/profile', signedIn: true },
   { name: 'sessions', path: '/profile/sessions', signedIn: true },
@@ -83,6 +98,7 @@ const pages = [
   { name: 'group-settings', path: () => `${groupPath}/settings`, signedIn: true },
   { name: 'group-requests', path: () => `${groupPath}/requests`, signedIn: true },
   { name: 'group-delete', path: () => `${groupPath}/delete`, signedIn: true },
+  { name: 'group-invite', path: () => `${groupPath}/invite`, signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

@@ -148,7 +148,7 @@ async fn waiting_invitations_become_memberships_at_sign_up_and_link_log_in(app: 
     invite(&ann, &h, "gus@example.org", "").await;
     let gus = app.client();
     gus.get("/login").await;
-    gus.post_form("/login/link", &[("email", "gus@example.org")]).await;
+    gus.post_form("/login/link", &[("link-email", "gus@example.org")]).await;
     let link = app.last_email_to("gus@example.org").await.link("/login/token/");
     assert_eq!(gus.post_form(&link, &[]).await.status, 303);
     assert_eq!(members_of(&ann, &h).await, ["Ann", "Gus"]);
@@ -211,8 +211,8 @@ async fn only_coordinators_see_invited_addresses(app: &TestApp) {
         .request_json(
             reqwest::Method::PATCH,
             &format!("/api/v1/groups/{g}"),
-            &json!({"name": "Garden", "privacy": "secret", "join_policy": "invitation",
-                    "flags": {"members_can_add_members": true, "members_can_start_threads": true}}),
+            Some(&json!({"name": "Garden", "privacy": "secret", "join_policy": "invitation",
+                    "flags": {"members_can_add_members": true, "members_can_start_threads": true}})),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
