@@ -44,7 +44,7 @@ for (const javaScriptEnabled of [true, false]) {
     await ann.page.getByLabel('Message (optional)').fill('We prune on Saturdays.');
     await ann.page.getByRole('button', { name: 'Send invitations' }).click();
     await ann.page.getByText('Invitations sent').waitFor();
-    await ann.page.getByRole('cell', { name: `dee-${js}@example.org` }).waitFor();
+    await ann.page.getByRole('cell', { name: `dee-${js}@example.org`, exact: true }).waitFor();
 
     const dee = await newContext(browser, weft.base, { javaScriptEnabled });
     const deePage = await dee.newPage();

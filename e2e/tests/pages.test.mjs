@@ -47,10 +47,13 @@ before(async () => {
   await page.getByLabel('Name', { exact: true }).fill('Community Garden');
   await page.getByRole('textbox', { name: 'Description', exact: true }).fill('We grow vegetables together.\n\nEveryone is welcome.');
   await page.getByRole('radio', { name: /^Open/ }).check();
-  await page.getByLabel('List in the public directory').check();
   await page.getByRole('button', { name: 'Create group' }).click();
   await page.getByRole('heading', { name: 'Community Garden', level: 1 }).waitFor();
   groupPath = new URL(page.url()).pathname;
+  await page.goto(`${weft.base}${groupPath}/settings`);
+  await page.getByLabel(/directory \(open groups only\)/).check();
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('settings were saved').waitFor();
   await page.goto(`${weft.base}${groupPath}/invite`);
   await page.getByLabel('Email addresses').fill('invitee@example.org');
   await page.getByLabel('Message (optional)').fill('Come and grow with us.');

@@ -3,14 +3,14 @@
 
 use weft_domain::password::Verification;
 use weft_domain::{
-    DisplayName, EmailAddress, LocalPath, LoginCode, MaskedIp, Password, PasswordHash, SecretToken, Timestamp, UserState,
-    Username, ValidationErrors, random_key,
+    DisplayName, EmailAddress, LocalPath, LoginCode, MaskedIp, Password, PasswordHash, SecretToken, Timestamp,
+    UserState, Username, ValidationErrors, random_key,
 };
-use weft_store::{invitations, unsubscribe};
 use weft_store::sessions::{self, Session};
 use weft_store::tokens::{self, Purpose};
 use weft_store::users::{self, User};
 use weft_store::{Conn, StoreError};
+use weft_store::{invitations, unsubscribe};
 
 use crate::emails::Kind;
 use crate::{App, AppError};

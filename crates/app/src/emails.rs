@@ -296,9 +296,7 @@ impl App {
         content: &EmailContent,
         unsubscribe_token: &SecretToken,
     ) -> Result<(), AppError> {
-        let unsubscribe_url = self
-            .config
-            .url(&format!("/unsubscribe/{}", unsubscribe_token.expose()));
+        let unsubscribe_url = self.config.url(&format!("/unsubscribe/{}", unsubscribe_token.expose()));
         let composed = content.compose(&Footer {
             instance_name: &self.config.instance_name,
             base_url: &self.config.base_url,

@@ -334,7 +334,15 @@ impl App {
     pub async fn join_group(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
         let view = self.group_for(Some(who), key, Action::Join).await?;
         let mut conn = self.store.writer().await?;
-        groups::ensure_member(&mut conn, view.group.id, who.user.id, Role::Member, None, self.clock.now()).await?;
+        groups::ensure_member(
+            &mut conn,
+            view.group.id,
+            who.user.id,
+            Role::Member,
+            None,
+            self.clock.now(),
+        )
+        .await?;
         Ok(())
     }
 

@@ -122,8 +122,16 @@ impl App {
                     &inv.email
                 }
             };
-            self.send_invitation(&mut tx, &view.group, &who.user.name, email, &message, &token, expires_at)
-                .await?;
+            self.send_invitation(
+                &mut tx,
+                &view.group,
+                &who.user.name,
+                email,
+                &message,
+                &token,
+                expires_at,
+            )
+            .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
@@ -171,13 +179,20 @@ impl App {
         });
         match &account {
             Some(user) => self.queue_email(tx, user, None, Kind::Invitation, &content).await?,
-            None => self.queue_email_to_address(tx, email, Kind::Invitation, &content).await?,
+            None => {
+                self.queue_email_to_address(tx, email, Kind::Invitation, &content)
+                    .await?
+            }
         };
         Ok(())
     }
 
     /// The group's pending invitations, with addresses: coordinators only (P6).
-    pub async fn group_invitations(&self, who: &SessionUser, key: &str) -> Result<(GroupView, Vec<Invitation>), AppError> {
+    pub async fn group_invitations(
+        &self,
+        who: &SessionUser,
+        key: &str,
+    ) -> Result<(GroupView, Vec<Invitation>), AppError> {
         let view = self.group_for(Some(who), key, Action::ManageMembers).await?;
         let list = invitations::for_group(&mut *self.store.reader().await?, view.group.id, LIST_LIMIT).await?;
         Ok((view, list))
@@ -202,8 +217,16 @@ impl App {
         let expires_at = now.plus(self.config.invitation_ttl);
         invitations::refresh(&mut tx, inv.id, &token.hash(), None, now, expires_at).await?;
         let inviter = inv.inviter_name.as_deref().unwrap_or(&who.user.name);
-        self.send_invitation(&mut tx, &view.group, inviter, &inv.email, &inv.message, &token, expires_at)
-            .await?;
+        self.send_invitation(
+            &mut tx,
+            &view.group,
+            inviter,
+            &inv.email,
+            &inv.message,
+            &token,
+            expires_at,
+        )
+        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(())

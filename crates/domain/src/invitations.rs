@@ -14,7 +14,11 @@ pub const MAX_MESSAGE: usize = 2_000;
 pub fn parse_addresses(input: &str) -> Result<Vec<EmailAddress>, FieldError> {
     let mut found: Vec<EmailAddress> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
-    for entry in input.split([',', ';', '\n', '\r']).map(str::trim).filter(|e| !e.is_empty()) {
+    for entry in input
+        .split([',', ';', '\n', '\r'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         // "Name <address>" → the address; otherwise a run of space-separated addresses.
         let candidates: Vec<&str> = match (entry.rfind('<'), entry.rfind('>')) {
             (Some(open), Some(close)) if open < close => vec![&entry[open + 1..close]],
@@ -30,7 +34,11 @@ pub fn parse_addresses(input: &str) -> Result<Vec<EmailAddress>, FieldError> {
     }
     if !bad.is_empty() {
         let shown: Vec<String> = bad.iter().take(5).map(|b| format!("“{b}”")).collect();
-        let more = if bad.len() > 5 { format!(" and {} more", bad.len() - 5) } else { String::new() };
+        let more = if bad.len() > 5 {
+            format!(" and {} more", bad.len() - 5)
+        } else {
+            String::new()
+        };
         return Err(FieldError::new(format!(
             "These are not email addresses: {}{more}.",
             shown.join(", ")
@@ -54,7 +62,10 @@ pub fn parse_message(input: &str) -> Result<String, FieldError> {
     if message.chars().count() > MAX_MESSAGE {
         return Err(FieldError::new(format!("Use at most {MAX_MESSAGE} characters.")));
     }
-    if message.chars().any(|c| !matches!(c, '\n' | '\t') && is_forbidden_char(c)) {
+    if message
+        .chars()
+        .any(|c| !matches!(c, '\n' | '\t') && is_forbidden_char(c))
+    {
         return Err(FieldError::new("Remove the control characters from the message."));
     }
     Ok(message)
@@ -76,7 +87,12 @@ mod tests {
     fn addresses_as_people_paste_them() {
         assert_eq!(
             emails("ada@example.org, Bob@Example.org;\ncy@example.org  dee@example.org"),
-            ["ada@example.org", "bob@example.org", "cy@example.org", "dee@example.org"]
+            [
+                "ada@example.org",
+                "bob@example.org",
+                "cy@example.org",
+                "dee@example.org"
+            ]
         );
         assert_eq!(emails("Ada Lovelace <ada@example.org>"), ["ada@example.org"]);
         assert_eq!(emails("a@example.org, A@example.org"), ["a@example.org"]);
@@ -85,10 +101,19 @@ mod tests {
     #[test]
     fn every_bad_entry_is_named() {
         let err = parse_addresses("ok@example.org, nope, also-bad@").unwrap_err();
-        assert!(err.message.contains("“nope”") && err.message.contains("“also-bad@”"), "{}", err.message);
+        assert!(
+            err.message.contains("“nope”") && err.message.contains("“also-bad@”"),
+            "{}",
+            err.message
+        );
         assert!(parse_addresses(" , ;").is_err());
         let many: Vec<String> = (0..=MAX_ADDRESSES).map(|i| format!("p{i}@example.org")).collect();
-        assert!(parse_addresses(&many.join(",")).unwrap_err().message.contains("at most"));
+        assert!(
+            parse_addresses(&many.join(","))
+                .unwrap_err()
+                .message
+                .contains("at most")
+        );
     }
 
     #[test]

@@ -36,14 +36,21 @@ pub fn to_html(markdown: &str) -> String {
     let events = Parser::new_ext(markdown, options()).map(|event| match event {
         // Typed HTML is text: `<script>` shows as `<script>`.
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
-        Event::Start(Tag::Image { dest_url, title, id, .. }) => Event::Start(Tag::Link {
+        Event::Start(Tag::Image {
+            dest_url, title, id, ..
+        }) => Event::Start(Tag::Link {
             link_type: LinkType::Inline,
             dest_url,
             title,
             id,
         }),
         Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
-        Event::Start(Tag::Heading { level, id: _, classes: _, attrs: _ }) => Event::Start(Tag::Heading {
+        Event::Start(Tag::Heading {
+            level,
+            id: _,
+            classes: _,
+            attrs: _,
+        }) => Event::Start(Tag::Heading {
             level: lower(level),
             id: None,
             classes: Vec::new(),
@@ -90,7 +97,10 @@ mod tests {
     fn renders_common_markdown() {
         let html = to_html("# Purpose\n\nWe **meet** on _Mondays_.\n\n- one\n- two\n\n[site](https://example.org)");
         assert!(html.contains("<h2>Purpose</h2>"), "{html}");
-        assert!(html.contains("<strong>meet</strong>") && html.contains("<em>Mondays</em>"), "{html}");
+        assert!(
+            html.contains("<strong>meet</strong>") && html.contains("<em>Mondays</em>"),
+            "{html}"
+        );
         assert!(html.contains("<li>one</li>"), "{html}");
         assert!(
             html.contains(r#"<a href="https://example.org" rel="nofollow noopener noreferrer ugc">site</a>"#),
@@ -116,9 +126,16 @@ mod tests {
 
     #[test]
     fn dangerous_links_lose_their_target() {
-        for md in ["[x](javascript:alert(1))", "[x](data:text/html,hi)", "[x](vbscript:msgbox)"] {
+        for md in [
+            "[x](javascript:alert(1))",
+            "[x](data:text/html,hi)",
+            "[x](vbscript:msgbox)",
+        ] {
             let html = to_html(md);
-            assert!(!html.contains("javascript:") && !html.contains("data:") && !html.contains("vbscript:"), "{html}");
+            assert!(
+                !html.contains("javascript:") && !html.contains("data:") && !html.contains("vbscript:"),
+                "{html}"
+            );
         }
     }
 
@@ -126,11 +143,17 @@ mod tests {
     fn images_become_links() {
         let html = to_html("![a cat](https://tracker.example/cat.png)");
         assert!(!html.contains("<img"), "{html}");
-        assert!(html.contains(r#"href="https://tracker.example/cat.png""#) && html.contains(">a cat</a>"), "{html}");
+        assert!(
+            html.contains(r#"href="https://tracker.example/cat.png""#) && html.contains(">a cat</a>"),
+            "{html}"
+        );
     }
 
     #[test]
     fn plain_text() {
-        assert_eq!(to_plain_text("# Hi\n\nWe **meet**\non [Mondays](https://x.org)."), "Hi We meet on Mondays .");
+        assert_eq!(
+            to_plain_text("# Hi\n\nWe **meet**\non [Mondays](https://x.org)."),
+            "Hi We meet on Mondays ."
+        );
     }
 }

@@ -103,30 +103,36 @@ pub async fn refresh(
 
 /// The pending invitation of `email` to a group, expired or not.
 pub async fn find_for_address(conn: &mut Conn, group_id: GroupId, email: &EmailAddress) -> Result<Option<Invitation>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.email = $2")))
-        .bind(group_id)
-        .bind(email.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.email = $2"
+    )))
+    .bind(group_id)
+    .bind(email.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 /// An unexpired invitation by the secret in its link.
 pub async fn find_by_token(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<Invitation>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE i.token_hash = $1 AND i.expires_at > $2")))
-        .bind(token_hash.as_str())
-        .bind(now.micros())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} WHERE i.token_hash = $1 AND i.expires_at > $2"
+    )))
+    .bind(token_hash.as_str())
+    .bind(now.micros())
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
 pub async fn find(conn: &mut Conn, group_id: GroupId, id: InvitationId) -> Result<Option<Invitation>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.id = $2")))
-        .bind(group_id)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.id = $2"
+    )))
+    .bind(group_id)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
@@ -240,19 +246,20 @@ pub fn day_of(now: Timestamp) -> i64 {
 /// statement.
 pub async fn take_quota(conn: &mut Conn, user_id: UserId, now: Timestamp, n: i64, limit: i64) -> Result<bool> {
     let day = day_of(now);
-    sqlx::query("INSERT INTO invitation_quota (user_id, day, sent) VALUES ($1, $2, 0) ON CONFLICT (user_id, day) DO NOTHING")
-        .bind(user_id)
-        .bind(day)
-        .execute(&mut *conn)
-        .await?;
-    let done = sqlx::query(
-        "UPDATE invitation_quota SET sent = sent + $1 WHERE user_id = $2 AND day = $3 AND sent + $1 <= $4",
+    sqlx::query(
+        "INSERT INTO invitation_quota (user_id, day, sent) VALUES ($1, $2, 0) ON CONFLICT (user_id, day) DO NOTHING",
     )
-    .bind(n)
     .bind(user_id)
     .bind(day)
-    .bind(limit)
     .execute(&mut *conn)
     .await?;
+    let done =
+        sqlx::query("UPDATE invitation_quota SET sent = sent + $1 WHERE user_id = $2 AND day = $3 AND sent + $1 <= $4")
+            .bind(n)
+            .bind(user_id)
+            .bind(day)
+            .bind(limit)
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }

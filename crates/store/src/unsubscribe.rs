@@ -65,13 +65,12 @@ pub async fn insert_for_address(
 
 /// The address fingerprint an unexpired address unsubscribe token belongs to.
 pub async fn address_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<TokenHash>> {
-    let row = sqlx::query(
-        "SELECT address_hash FROM address_unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2",
-    )
-    .bind(token_hash.as_str())
-    .bind(now.micros())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row =
+        sqlx::query("SELECT address_hash FROM address_unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash.as_str())
+            .bind(now.micros())
+            .fetch_optional(&mut *conn)
+            .await?;
     Ok(row
         .map(|r| r.try_get::<String, _>("address_hash"))
         .transpose()?

@@ -5,9 +5,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use weft_app::AppError;
 use weft_app::groups::{GroupInput, GroupView};
 use weft_domain::groups::GroupFlags;
-use weft_app::AppError;
 use weft_domain::permissions::{Action, Role};
 
 use crate::AppState;
@@ -292,11 +292,7 @@ pub async fn requests(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
-    let (_, list) = state
-        .app
-        .membership_requests(&who, &key)
-        .await
-        .map_err(WebError::api)?;
+    let (_, list) = state.app.membership_requests(&who, &key).await.map_err(WebError::api)?;
     let list: Vec<_> = list
         .iter()
         .map(|r| {

@@ -149,11 +149,7 @@ pub async fn disable_link(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
-    state
-        .app
-        .disable_invite_link(&who, &key)
-        .await
-        .map_err(WebError::api)?;
+    state.app.disable_invite_link(&who, &key).await.map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -184,11 +180,7 @@ pub async fn accept(
     RequireUser(who): RequireUser,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
-    let key = state
-        .app
-        .accept_invitation(&who, &token)
-        .await
-        .map_err(WebError::api)?;
+    let key = state.app.accept_invitation(&who, &token).await.map_err(WebError::api)?;
     Ok(Json(serde_json::json!({"group_key": key})).into_response())
 }
 

@@ -48,10 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/invitations/{token}", get(invitations::show))
         .route("/invitations/{token}/accept", post(invitations::accept))
         .route("/me/invitations", get(invitations::mine))
-        .route(
-            "/me/invitations/{id}",
-            delete(invitations::decline_mine),
-        )
+        .route("/me/invitations/{id}", delete(invitations::decline_mine))
         .route("/me/invitations/{id}/accept", post(invitations::accept_mine))
         .route("/explore", get(invitations::explore))
         .fallback(|| async {

@@ -141,7 +141,11 @@ pub async fn signup_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> Response {
             ctx,
             name: String::new(),
             email: String::new(),
-            next: if next.is_root() { String::new() } else { next.as_str().to_owned() },
+            next: if next.is_root() {
+                String::new()
+            } else {
+                next.as_str().to_owned()
+            },
             errors: ValidationErrors::new(),
         },
     )

@@ -31,5 +31,12 @@ pub async fn show(
         Some(w) => (state.app.my_groups(w).await?, state.app.my_invitations(w).await?),
         None => (Vec::new(), Vec::new()),
     };
-    Ok(render(StatusCode::OK, &Home { ctx, groups, invitations }))
+    Ok(render(
+        StatusCode::OK,
+        &Home {
+            ctx,
+            groups,
+            invitations,
+        },
+    ))
 }

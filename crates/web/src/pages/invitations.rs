@@ -8,9 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use weft_app::groups::GroupView;
 use weft_app::invitations::{Invitation, InvitationPage, InviteInput};
 use weft_app::{AppError, SessionUser};
-use weft_app::groups::GroupView;
 use weft_domain::permissions::Action;
 use weft_domain::{LocalPath, ValidationErrors};
 
@@ -136,7 +136,11 @@ pub async fn change_link(
     MaybeUser(who): MaybeUser,
     Path((key, change)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let action = if change == "create" { Action::Invite } else { Action::ManageMembers };
+    let action = if change == "create" {
+        Action::Invite
+    } else {
+        Action::ManageMembers
+    };
     let who = signed_in_for(&state, who, &key, action).await?;
     let notice = match change.as_str() {
         "create" => {

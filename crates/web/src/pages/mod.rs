@@ -69,12 +69,24 @@ pub fn routes() -> Router<AppState> {
         .route("/g/{key}/requests", get(groups::requests))
         .route("/g/{key}/requests/{id}/{answer}", post(groups::answer_request))
         .route("/g/{key}/members/{user}/{change}", post(groups::change_member))
-        .route("/g/{key}/invite", get(invitations::invite_form).post(invitations::invite))
-        .route("/g/{key}/invitations/{id}/{change}", post(invitations::change_invitation))
+        .route(
+            "/g/{key}/invite",
+            get(invitations::invite_form).post(invitations::invite),
+        )
+        .route(
+            "/g/{key}/invitations/{id}/{change}",
+            post(invitations::change_invitation),
+        )
         .route("/g/{key}/invite-link/{change}", post(invitations::change_link))
-        .route("/invitations/{token}", get(invitations::invitation).post(invitations::accept))
+        .route(
+            "/invitations/{token}",
+            get(invitations::invitation).post(invitations::accept),
+        )
         .route("/invitations/{token}/signup", post(invitations::sign_up))
-        .route("/join/{token}", get(invitations::join_link).post(invitations::join_by_link))
+        .route(
+            "/join/{token}",
+            get(invitations::join_link).post(invitations::join_by_link),
+        )
         .route("/me/invitations/{id}/{answer}", post(invitations::answer))
         .route("/explore", get(groups::explore))
         .route(
@@ -135,7 +147,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "request_approved" => "The request was approved: they are now a member.",
         "request_ignored" => "The request was ignored.",
         "invited" => "Invitations sent. Addresses already in the group, or invited within the hour, were left alone.",
-        "nobody_invited" => "Nobody new to invite: those addresses are already in the group or were invited within the hour.",
+        "nobody_invited" => {
+            "Nobody new to invite: those addresses are already in the group or were invited within the hour."
+        }
         "invitation_resent" => "The invitation was sent again with a new link. The old link no longer works.",
         "invitation_revoked" => "The invitation was revoked. Its link no longer works.",
         "invitation_declined" => "You declined the invitation.",

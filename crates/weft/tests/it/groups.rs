@@ -434,7 +434,10 @@ async fn deleting_a_group_deletes_its_data(app: &TestApp) {
     bob.post_form(&format!("/g/{g}/request"), &[("introduction", "hi")])
         .await;
     let invited = ann
-        .post_form(&format!("/g/{g}/invite"), &[("emails", "carol@example.org"), ("message", "")])
+        .post_form(
+            &format!("/g/{g}/invite"),
+            &[("emails", "carol@example.org"), ("message", "")],
+        )
         .await;
     assert_eq!(invited.status, 303, "{}", invited.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 1);

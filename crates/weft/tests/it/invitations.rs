@@ -25,7 +25,10 @@ on_both!(
 
 async fn invite(c: &Client, group: &str, emails: &str, message: &str) {
     let res = c
-        .post_form(&format!("/g/{group}/invite"), &[("emails", emails), ("message", message)])
+        .post_form(
+            &format!("/g/{group}/invite"),
+            &[("emails", emails), ("message", message)],
+        )
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert!(res.location().contains("notice=invited"), "{}", res.location());
@@ -45,12 +48,29 @@ async fn members_of(c: &Client, group: &str) -> Vec<String> {
 async fn an_invitee_signs_up_from_the_emailed_link(app: &TestApp) {
     let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
     let g = create(&ann, "Secret Garden", "secret", "invitation").await;
-    invite(&ann, &g, "Dee Doe <dee@example.org>", "Come and help us plan the harvest.").await;
+    invite(
+        &ann,
+        &g,
+        "Dee Doe <dee@example.org>",
+        "Come and help us plan the harvest.",
+    )
+    .await;
 
     let mail = app.last_email_to("dee@example.org").await;
-    assert!(mail.subject.contains("Ann invited you to Secret Garden"), "{}", mail.subject);
-    assert!(mail.text.contains("Come and help us plan the harvest."), "{}", mail.text);
-    assert!(mail.header("List-Unsubscribe").is_some(), "P15: every email can be unsubscribed from");
+    assert!(
+        mail.subject.contains("Ann invited you to Secret Garden"),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.text.contains("Come and help us plan the harvest."),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.header("List-Unsubscribe").is_some(),
+        "P15: every email can be unsubscribed from"
+    );
     let link = mail.link("/invitations/");
 
     let dee = app.client();
@@ -62,7 +82,11 @@ async fn an_invitee_signs_up_from_the_emailed_link(app: &TestApp) {
         .post_form(&format!("{link}/signup"), &[("name", "Dee"), ("password", "short")])
         .await;
     assert_eq!(res.status, 422);
-    assert!(res.body.contains("At least 8 characters") || res.body.contains("at least 8"), "{}", res.body);
+    assert!(
+        res.body.contains("At least 8 characters") || res.body.contains("at least 8"),
+        "{}",
+        res.body
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
 
     let res = dee
@@ -74,7 +98,8 @@ async fn an_invitee_signs_up_from_the_emailed_link(app: &TestApp) {
     assert_eq!(members_of(&ann, &g).await, ["Ann", "Dee"]);
     // The address is confirmed (the link came to it) and the invitation, with its address, is gone.
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM users WHERE email_verified_at IS NOT NULL").await,
+        app.count("SELECT COUNT(*) FROM users WHERE email_verified_at IS NOT NULL")
+            .await,
         2
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
@@ -121,20 +146,27 @@ async fn waiting_invitations_become_memberships_at_sign_up_and_link_log_in(app: 
     invite(&ann, &g, "fay@example.org", "We need you!").await;
     invite(&ann, &h, "fay@example.org", "").await;
     let home = fay.get("/").await;
-    assert!(home.body.contains("Invitations for you") && home.body.contains("We need you!"), "{}", home.body);
+    assert!(
+        home.body.contains("Invitations for you") && home.body.contains("We need you!"),
+        "{}",
+        home.body
+    );
     let mine = fay.get("/api/v1/me/invitations").await.json();
     let list = mine["invitations"].as_array().unwrap();
     assert_eq!(list.len(), 2);
     let id_of = |name: &str| {
-        list.iter()
-            .find(|i| i["group"]["name"] == name)
-            .unwrap()["id"]
+        list.iter().find(|i| i["group"]["name"] == name).unwrap()["id"]
             .as_i64()
             .unwrap()
     };
     let (garden, harvest) = (id_of("Garden"), id_of("Harvest"));
     // ...and nobody else can answer it for her.
-    assert_eq!(eve.post_form(&format!("/me/invitations/{garden}/accept"), &[]).await.status, 404);
+    assert_eq!(
+        eve.post_form(&format!("/me/invitations/{garden}/accept"), &[])
+            .await
+            .status,
+        404
+    );
     let res = fay.post_form(&format!("/me/invitations/{harvest}/decline"), &[]).await;
     assert_eq!(res.status, 303);
     assert_eq!(members_of(&ann, &h).await, ["Ann"]);
@@ -179,7 +211,10 @@ async fn coordinators_resend_and_revoke(app: &TestApp) {
     assert!(res.body.contains("less than an hour ago"), "{}", res.body);
     // Inviting the same address again within the hour sends nothing either.
     let res = ann
-        .post_json(&format!("/api/v1/groups/{g}/invitations"), &json!({"emails": ["hal@example.org"]}))
+        .post_json(
+            &format!("/api/v1/groups/{g}/invitations"),
+            &json!({"emails": ["hal@example.org"]}),
+        )
         .await;
     assert_eq!(res.json(), json!({"sent": 0, "skipped": 1}));
     assert_eq!(app.settled_emails_to("hal@example.org").await.len(), 1);
@@ -191,13 +226,21 @@ async fn coordinators_resend_and_revoke(app: &TestApp) {
     assert_eq!(emails.len(), 2);
     let second = emails[1].link("/invitations/");
     assert_ne!(first, second);
-    assert_eq!(app.client().get(&first).await.status, 400, "re-sending voids the old link");
+    assert_eq!(
+        app.client().get(&first).await.status,
+        400,
+        "re-sending voids the old link"
+    );
     assert_eq!(app.client().get(&second).await.status, 200);
 
     let ida_link = app.last_email_to("ida@example.org").await.link("/invitations/");
     let res = ann.post_form(&format!("/g/{g}/invitations/{ida}/revoke"), &[]).await;
     assert_eq!(res.status, 303);
-    assert_eq!(app.client().get(&ida_link).await.status, 400, "a revoked invitation's link is dead");
+    assert_eq!(
+        app.client().get(&ida_link).await.status,
+        400,
+        "a revoked invitation's link is dead"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 1);
 }
 
@@ -211,8 +254,10 @@ async fn only_coordinators_see_invited_addresses(app: &TestApp) {
         .request_json(
             reqwest::Method::PATCH,
             &format!("/api/v1/groups/{g}"),
-            Some(&json!({"name": "Garden", "privacy": "secret", "join_policy": "invitation",
-                    "flags": {"members_can_add_members": true, "members_can_start_threads": true}})),
+            Some(
+                &json!({"name": "Garden", "privacy": "secret", "join_policy": "invitation",
+                    "flags": {"members_can_add_members": true, "members_can_start_threads": true}}),
+            ),
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -222,21 +267,36 @@ async fn only_coordinators_see_invited_addresses(app: &TestApp) {
     invite(&bob, &g, "secret-friend@example.org", "").await;
 
     let page = ann.get(&format!("/g/{g}/invite")).await;
-    assert!(page.body.contains("secret-friend@example.org"), "coordinators manage invitations");
+    assert!(
+        page.body.contains("secret-friend@example.org"),
+        "coordinators manage invitations"
+    );
     let page = bob.get(&format!("/g/{g}/invite")).await;
     assert_eq!(page.status, 200);
-    assert!(!page.body.contains("secret-friend@example.org"), "P6: members do not see addresses");
+    assert!(
+        !page.body.contains("secret-friend@example.org"),
+        "P6: members do not see addresses"
+    );
     assert_eq!(bob.get(&format!("/api/v1/groups/{g}/invitations")).await.status, 403);
-    assert_eq!(outsider.get(&format!("/api/v1/groups/{g}/invitations")).await.status, 404);
+    assert_eq!(
+        outsider.get(&format!("/api/v1/groups/{g}/invitations")).await.status,
+        404
+    );
     let res = outsider
-        .post_json(&format!("/api/v1/groups/{g}/invitations"), &json!({"emails": "x@example.org"}))
+        .post_json(
+            &format!("/api/v1/groups/{g}/invitations"),
+            &json!({"emails": "x@example.org"}),
+        )
         .await;
     assert_eq!(res.status, 404, "a secret group stays hidden from outsiders");
     // Members who may not invite are refused, in a group they know.
     let c = create(&ann, "Closed", "closed", "approval").await;
     crate::groups::add_member(app, &c, &bob, weft_domain::permissions::Role::Member).await;
     let res = bob
-        .post_json(&format!("/api/v1/groups/{c}/invitations"), &json!({"emails": "x@example.org"}))
+        .post_json(
+            &format!("/api/v1/groups/{c}/invitations"),
+            &json!({"emails": "x@example.org"}),
+        )
         .await;
     assert_eq!(res.status, 403);
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 1);
@@ -252,8 +312,15 @@ async fn bad_invitations_are_explained_and_nothing_is_stored(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status, 422);
-    assert!(res.body.contains("“nope”") && res.body.contains("“also@bad”"), "{}", res.body);
-    assert!(res.body.contains("ok@example.org, nope, also@bad"), "what was typed is kept");
+    assert!(
+        res.body.contains("“nope”") && res.body.contains("“also@bad”"),
+        "{}",
+        res.body
+    );
+    assert!(
+        res.body.contains("ok@example.org, nope, also@bad"),
+        "what was typed is kept"
+    );
     let res = ann
         .post_form(&format!("/g/{g}/invite"), &[("emails", ""), ("message", "")])
         .await;
@@ -268,20 +335,24 @@ async fn bad_invitations_are_explained_and_nothing_is_stored(app: &TestApp) {
         .await;
     assert_eq!(res.status, 422);
     let errors = &res.json()["errors"];
-    assert!(errors["emails"][0].as_str().unwrap().contains("at most 100"), "{errors}");
-    assert!(errors["message"][0].as_str().unwrap().contains("at most 2000"), "{errors}");
+    assert!(
+        errors["emails"][0].as_str().unwrap().contains("at most 100"),
+        "{errors}"
+    );
+    assert!(
+        errors["message"][0].as_str().unwrap().contains("at most 2000"),
+        "{errors}"
+    );
 
     // The daily quota: 200 invitation emails per person. Over it, nothing at all is sent.
     {
         let mut conn = app.db_conn().await;
-        let ann_id = weft_store::users::find_by_email(
-            &mut conn,
-            &weft_domain::EmailAddress::parse("ann@example.org").unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+        let ann_id =
+            weft_store::users::find_by_email(&mut conn, &weft_domain::EmailAddress::parse("ann@example.org").unwrap())
+                .await
+                .unwrap()
+                .unwrap()
+                .id;
         assert!(
             weft_store::invitations::take_quota(&mut conn, ann_id, app.app.clock.now(), 199, 200)
                 .await
@@ -298,7 +369,8 @@ async fn bad_invitations_are_explained_and_nothing_is_stored(app: &TestApp) {
     assert!(res.body.contains("at most 200 invitations a day"), "{}", res.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 0);
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'invitation'").await,
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'invitation'")
+            .await,
         0
     );
     invite(&ann, &g, "one@example.org", "").await;
@@ -313,10 +385,24 @@ async fn an_address_can_refuse_further_invitations(app: &TestApp) {
     let unsubscribe = mail.link("/unsubscribe/");
     let page = app.client().get(&unsubscribe).await;
     assert_eq!(page.status, 200);
-    let res = app.client().post_form_raw(&unsubscribe, &[]).await.send().await.unwrap();
-    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let res = app
+        .client()
+        .post_form_raw(&unsubscribe, &[])
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
     invite(&ann, &h, "nobody@example.org", "").await;
-    assert_eq!(app.settled_emails_to("nobody@example.org").await.len(), 1, "no second email");
+    assert_eq!(
+        app.settled_emails_to("nobody@example.org").await.len(),
+        1,
+        "no second email"
+    );
     // What is remembered is a fingerprint, not the address.
     let mut conn = app.db_conn().await;
     let stored: Vec<String> = sqlx::query("SELECT address_hash FROM email_suppressions")
@@ -356,7 +442,12 @@ async fn the_shareable_link_can_be_reset_and_switched_off(app: &TestApp) {
     let res = cal
         .post_form(
             "/signup",
-            &[("name", "Cal"), ("email", "cal@example.org"), ("password", PASSWORD), ("next", &link)],
+            &[
+                ("name", "Cal"),
+                ("email", "cal@example.org"),
+                ("password", PASSWORD),
+                ("next", &link),
+            ],
         )
         .await;
     assert_eq!(res.status, 200);
@@ -368,7 +459,10 @@ async fn the_shareable_link_can_be_reset_and_switched_off(app: &TestApp) {
     assert_eq!(members_of(&ann, &g).await, ["Ann", "Bob", "Cal"]);
 
     // Only coordinators make a new link or switch it off; either kills the old one.
-    assert_eq!(bob.post_form(&format!("/g/{g}/invite-link/reset"), &[]).await.status, 403);
+    assert_eq!(
+        bob.post_form(&format!("/g/{g}/invite-link/reset"), &[]).await.status,
+        403
+    );
     let res = ann
         .post_json(&format!("/api/v1/groups/{g}/invite-link"), &json!({"reset": true}))
         .await;
@@ -377,7 +471,10 @@ async fn the_shareable_link_can_be_reset_and_switched_off(app: &TestApp) {
     assert_eq!(app.client().get(&link).await.status, 400);
     let new_link = new_url.trim_start_matches(&app.base).to_owned();
     assert_eq!(app.client().get(&new_link).await.status, 200);
-    assert_eq!(ann.post_form(&format!("/g/{g}/invite-link/disable"), &[]).await.status, 303);
+    assert_eq!(
+        ann.post_form(&format!("/g/{g}/invite-link/disable"), &[]).await.status,
+        303
+    );
     assert_eq!(app.client().get(&new_link).await.status, 400);
     assert_eq!(
         ann.get(&format!("/api/v1/groups/{g}/invite-link")).await.json()["url"],
@@ -409,7 +506,10 @@ async fn explore_lists_only_open_groups_that_opt_in(app: &TestApp) {
     for hidden in ["Quiet Bakers", "Closed Bakers", "Secret Bakers"] {
         assert!(!page.body.contains(hidden), "{hidden} must not be listed");
     }
-    assert!(page.body.contains("We bake bread."), "descriptions are previewed as plain text");
+    assert!(
+        page.body.contains("We bake bread."),
+        "descriptions are previewed as plain text"
+    );
     assert!(!page.body.contains("<script>alert"), "{}", page.body);
     let found = app.client().get("/api/v1/explore?q=BAKERS").await.json();
     let names: Vec<&str> = found["groups"]
@@ -420,8 +520,18 @@ async fn explore_lists_only_open_groups_that_opt_in(app: &TestApp) {
         .collect();
     assert_eq!(names, ["Bakers Guild"]);
     let percent = app.client().get("/api/v1/explore?q=%25").await.json();
-    assert_eq!(percent["groups"].as_array().unwrap().len(), 1, "% is searched for, not a wildcard");
-    assert!(app.client().get("/explore?q=zzz").await.body.contains("No listed group matches"));
+    assert_eq!(
+        percent["groups"].as_array().unwrap().len(),
+        1,
+        "% is searched for, not a wildcard"
+    );
+    assert!(
+        app.client()
+            .get("/explore?q=zzz")
+            .await
+            .body
+            .contains("No listed group matches")
+    );
 
     // The group page renders the markdown description, safely.
     let key = found["groups"][0]["key"].as_str().unwrap();
