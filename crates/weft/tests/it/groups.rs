@@ -90,6 +90,21 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
     for (_, key) in &groups {
         add_member(app, key, &member, Role::Member).await;
     }
+    // Subgroup variants: secret subgroups of the closed group, one shown to the parent's members.
+    // The member belongs to the parent only; the admin created them and coordinates both.
+    let mut subgroups = Vec::new();
+    for (name, shown) in [("secret-sub-shown", true), ("secret-sub-hidden", false)] {
+        let res = admin
+            .post_json(
+                "/api/v1/groups",
+                &json!({"name": name, "privacy": "secret", "parent_key": groups[2].1,
+                        "visible_to_parent_members": shown}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        subgroups.push((name, res.json()["key"].as_str().unwrap().to_owned()));
+    }
+    let groups: Vec<(&str, String)> = groups.into_iter().chain(subgroups).collect();
     let actors: [(&str, &Client, Actor); 5] = [
         ("anonymous", &anonymous, Actor::ANONYMOUS),
         (
@@ -138,6 +153,23 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
         drop(view);
         for (aname, client, actor) in &actors {
             let ctx = format!("{aname} × {gname}");
+            // In a subgroup the member is only a member of the parent.
+            let actor = &if gname.contains("sub") {
+                match *aname {
+                    "member" => Actor {
+                        role: None,
+                        parent_role: Some(Role::Member),
+                        ..*actor
+                    },
+                    "admin" => Actor {
+                        parent_role: Some(Role::Admin),
+                        ..*actor
+                    },
+                    _ => *actor,
+                }
+            } else {
+                *actor
+            };
             // Reads: every outcome, allowed or not.
             for (action, path) in [
                 (Action::SeeGroup, format!("/g/{key}")),
@@ -198,12 +230,13 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
             }
         }
     }
-    assert!(checked >= 140, "{checked} HTTP cases");
+    assert!(checked >= 250, "{checked} HTTP cases");
+    eprintln!("permission cases checked over HTTP: {checked}");
     // Nothing was changed by any refused request.
     let open = admin.get(&format!("/api/v1/groups/{}", groups[0].1)).await.json();
     assert_eq!(open["name"], "Open Garden");
-    assert_eq!(app.count("SELECT COUNT(*) FROM groups").await, 4);
-    assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 8);
+    assert_eq!(app.count("SELECT COUNT(*) FROM groups").await, 6);
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 10);
 }
 
 async fn bad_group_input_is_explained_and_nothing_is_stored(app: &TestApp) {
