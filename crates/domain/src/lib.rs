@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod password;
 pub mod permissions;
 pub mod redirect;
+pub mod threads;
 pub mod secret;
 pub mod time;
 pub mod user;

@@ -1,5 +1,5 @@
-//! The one permission function: may this actor do this action on this group? Every route asks
-//! here; nothing else decides. A denial says whether the object must stay hidden (404) or may be
+//! The one permission module: may this actor do this action on this group, thread or comment?
+//! Every route asks here; nothing else decides. A denial says whether the object must stay hidden (404) or may be
 //! acknowledged (403), or whether logging in could help.
 
 use crate::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
@@ -192,6 +192,127 @@ pub fn can(actor: &Actor, action: Action, group: &GroupFacts) -> Decision {
     }
 }
 
+// ---- threads and comments ----
+
+/// What about a thread matters for permissions, besides its group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // independent facts about one thread
+pub struct ThreadFacts {
+    pub group: GroupFacts,
+    pub private: bool,
+    pub closed: bool,
+    /// The actor started the thread.
+    pub by_actor: bool,
+    /// Someone other than the author has commented: the author may no longer delete it alone.
+    pub others_commented: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThreadAction {
+    /// Read the thread, its comments and its edit history.
+    See,
+    /// Comment or reply.
+    Comment,
+    /// Change the title and context.
+    Edit,
+    Pin,
+    /// Close (no new comments) or reopen.
+    Close,
+    Delete,
+}
+
+impl ThreadAction {
+    pub const ALL: [Self; 6] = [Self::See, Self::Comment, Self::Edit, Self::Pin, Self::Close, Self::Delete];
+}
+
+/// What about a comment matters, besides its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentFacts {
+    pub thread: ThreadFacts,
+    pub by_actor: bool,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentAction {
+    Edit,
+    Delete,
+}
+
+/// Whether the actor may read the thread. Public threads are as visible as their (open) group's
+/// content; private ones only to members. A guest (invited into this very thread) reads it even in
+/// a secret group, without learning anything else about the group.
+fn sees_thread(actor: &Actor, thread: &ThreadFacts) -> bool {
+    if actor.guest {
+        return true;
+    }
+    if !visible(actor, &thread.group) {
+        return false;
+    }
+    if thread.private {
+        actor.is_member()
+    } else {
+        can(actor, Action::SeeContent, &thread.group).allowed()
+    }
+}
+
+/// The permission rule for threads. A thread the actor may not read is `Hidden` to every action
+/// (404 everywhere: PRIVACY.md P7); refusals on a readable thread are `Forbidden`, or `LogIn` for
+/// a visitor who is not logged in.
+pub fn can_thread(actor: &Actor, action: ThreadAction, thread: &ThreadFacts) -> Decision {
+    if !sees_thread(actor, thread) {
+        return Decision::Hidden;
+    }
+    let admin = actor.is_admin();
+    let participant = actor.is_member() || actor.guest;
+    let writable = !thread.group.archived;
+    let flags = thread.group.flags;
+    let ok = match action {
+        ThreadAction::See => return Decision::Allow,
+        ThreadAction::Comment => writable && participant && !thread.closed,
+        ThreadAction::Edit => {
+            writable
+                && (admin
+                    || (thread.by_actor && participant)
+                    || (actor.is_member() && flags.members_can_edit_threads))
+        }
+        ThreadAction::Pin => writable && admin,
+        ThreadAction::Close => writable && (admin || (thread.by_actor && participant)),
+        ThreadAction::Delete => admin || (writable && thread.by_actor && participant && !thread.others_commented),
+    };
+    match (ok, actor.signed_in) {
+        (true, _) => Decision::Allow,
+        (false, false) => Decision::LogIn,
+        (false, true) => Decision::Forbidden,
+    }
+}
+
+/// The permission rule for one comment: authors edit and delete their own as the group's flags
+/// allow; coordinators delete any (moderation) and edit others' only if the group says so.
+pub fn can_comment(actor: &Actor, action: CommentAction, comment: &CommentFacts) -> Decision {
+    let thread = &comment.thread;
+    if !sees_thread(actor, thread) {
+        return Decision::Hidden;
+    }
+    let admin = actor.is_admin();
+    let participant = actor.is_member() || actor.guest;
+    let flags = thread.group.flags;
+    let live = !thread.group.archived && !comment.deleted;
+    let own = comment.by_actor && participant;
+    let ok = live
+        && match action {
+            CommentAction::Edit => {
+                (own && (admin || flags.members_can_edit_comments)) || (admin && flags.admins_can_edit_user_content)
+            }
+            CommentAction::Delete => admin || (own && flags.members_can_delete_comments),
+        };
+    match (ok, actor.signed_in) {
+        (true, _) => Decision::Allow,
+        (false, false) => Decision::LogIn,
+        (false, true) => Decision::Forbidden,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,6 +389,125 @@ mod tests {
             }
         }
         assert_eq!(cases, 18 * 13);
+    }
+
+    fn thread(group: GroupFacts, private: bool) -> ThreadFacts {
+        ThreadFacts {
+            group,
+            private,
+            closed: false,
+            by_actor: false,
+            others_commented: false,
+        }
+    }
+
+    /// The thread table: (actor, group, thread privacy) → decisions in `ThreadAction::ALL` order:
+    /// see, comment, edit, pin, close, delete. Default flags (members may edit threads).
+    #[test]
+    fn thread_permission_table() {
+        let anonymous = Actor::ANONYMOUS;
+        let outsider = actor(None);
+        let member = actor(Some(Role::Member));
+        let admin = actor(Some(Role::Admin));
+        let guest = Actor {
+            guest: true,
+            ..outsider
+        };
+        let staff = Actor {
+            instance_admin: true,
+            ..outsider
+        };
+        let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
+        let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
+        let secret = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
+        let public_open = thread(open, false);
+        let private_open = thread(open, true);
+        let private_closed = thread(closed, true);
+        let private_secret = thread(secret, true);
+        const H: [Decision; 6] = [Hidden; 6];
+        #[rustfmt::skip]
+        let table: Vec<(&str, Actor, ThreadFacts, [Decision; 6])> = vec![
+            ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn]),
+            ("anonymous/private-open",   anonymous, private_open,   H),
+            ("anonymous/private-closed", anonymous, private_closed, H),
+            ("anonymous/private-secret", anonymous, private_secret, H),
+            ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("outsider/private-open",    outsider, private_open,    H),
+            ("outsider/private-closed",  outsider, private_closed,  H),
+            ("outsider/private-secret",  outsider, private_secret,  H),
+            ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden]),
+            ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden]),
+            ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden]),
+            ("admin/public",             admin, public_open,        [Allow; 6]),
+            ("admin/private-closed",     admin, private_closed,     [Allow; 6]),
+            ("admin/private-secret",     admin, private_secret,     [Allow; 6]),
+            ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("staff/private-closed",     staff, private_closed,     H),
+            ("staff/private-secret",     staff, private_secret,     H),
+        ];
+        let mut cases = 0;
+        for (name, actor, thread, expected) in &table {
+            for (action, want) in ThreadAction::ALL.iter().zip(expected) {
+                assert_eq!(can_thread(actor, *action, thread), *want, "{name} × {action:?}");
+                cases += 1;
+            }
+        }
+        assert_eq!(cases, 20 * 6);
+    }
+
+    #[test]
+    fn thread_authors_closed_threads_and_flags() {
+        let member = actor(Some(Role::Member));
+        let admin = actor(Some(Role::Admin));
+        let mut t = thread(group(GroupPrivacy::Closed, JoinPolicy::Approval), true);
+        t.by_actor = true;
+        assert_eq!(can_thread(&member, ThreadAction::Close, &t), Allow, "authors close their threads");
+        assert_eq!(can_thread(&member, ThreadAction::Delete, &t), Allow, "nobody else has spoken yet");
+        t.others_commented = true;
+        assert_eq!(can_thread(&member, ThreadAction::Delete, &t), Forbidden, "others' words stay");
+        assert_eq!(can_thread(&admin, ThreadAction::Delete, &t), Allow);
+        t.closed = true;
+        assert_eq!(can_thread(&member, ThreadAction::Comment, &t), Forbidden, "closed threads take no comments");
+        t.by_actor = false;
+        t.group.flags.members_can_edit_threads = false;
+        assert_eq!(can_thread(&member, ThreadAction::Edit, &t), Forbidden);
+        assert_eq!(can_thread(&admin, ThreadAction::Edit, &t), Allow);
+        t.group.archived = true;
+        assert_eq!(can_thread(&admin, ThreadAction::See, &t), Allow);
+        assert_eq!(can_thread(&admin, ThreadAction::Close, &t), Forbidden, "archived groups are read-only");
+    }
+
+    #[test]
+    fn comment_rules_follow_the_flags() {
+        let member = actor(Some(Role::Member));
+        let admin = actor(Some(Role::Admin));
+        let t = thread(group(GroupPrivacy::Closed, JoinPolicy::Approval), true);
+        let mut own = CommentFacts {
+            thread: t,
+            by_actor: true,
+            deleted: false,
+        };
+        let others = CommentFacts { by_actor: false, ..own };
+        assert_eq!(can_comment(&member, CommentAction::Edit, &own), Allow);
+        assert_eq!(can_comment(&member, CommentAction::Delete, &own), Allow);
+        assert_eq!(can_comment(&member, CommentAction::Edit, &others), Forbidden);
+        assert_eq!(can_comment(&member, CommentAction::Delete, &others), Forbidden);
+        assert_eq!(can_comment(&admin, CommentAction::Delete, &others), Allow, "moderation");
+        assert_eq!(can_comment(&admin, CommentAction::Edit, &others), Forbidden, "unless the group allows it");
+        let mut allowed = others;
+        allowed.thread.group.flags.admins_can_edit_user_content = true;
+        assert_eq!(can_comment(&admin, CommentAction::Edit, &allowed), Allow);
+        own.thread.group.flags.members_can_edit_comments = false;
+        own.thread.group.flags.members_can_delete_comments = false;
+        assert_eq!(can_comment(&member, CommentAction::Edit, &own), Forbidden);
+        assert_eq!(can_comment(&member, CommentAction::Delete, &own), Forbidden);
+        own.deleted = true;
+        assert_eq!(can_comment(&admin, CommentAction::Delete, &own), Forbidden, "already deleted");
+        let outsider = actor(None);
+        assert_eq!(can_comment(&outsider, CommentAction::Delete, &others), Hidden);
     }
 
     #[test]
