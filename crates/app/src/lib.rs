@@ -10,6 +10,7 @@ pub mod groups;
 pub mod invitations;
 pub mod mailer;
 pub mod retention;
+pub mod threads;
 
 use std::sync::Arc;
 

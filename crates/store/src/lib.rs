@@ -6,6 +6,7 @@ pub mod invitations;
 pub mod outbox;
 pub mod schema;
 pub mod sessions;
+pub mod threads;
 pub mod tokens;
 pub mod unsubscribe;
 pub mod users;

@@ -1,0 +1,366 @@
+//! Threads and comments: start, read (paged timeline with read state), edit with history, pin,
+//! close, delete; comment, reply one level deep, edit, delete. Every call asks
+//! `weft_domain::permissions::{can_thread, can_comment}` first.
+
+use weft_domain::permissions::{
+    Action, Actor, CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread,
+};
+use weft_domain::threads::{ThreadTitle, choose_privacy, parse_comment, parse_context};
+use weft_domain::{ValidationErrors, random_key};
+use weft_store::groups::{self, Group};
+pub use weft_store::threads::{Comment, ListedThread, Revision, Thread};
+use weft_store::threads::{self, NewThread};
+use weft_store::{Conn, StoreError};
+
+use crate::groups::{GroupView, decide, facts};
+use crate::{App, AppError, SessionUser};
+
+/// Timeline items per page.
+pub const COMMENTS_PER_PAGE: i64 = 50;
+/// Threads per page of a group's list.
+pub const THREADS_PER_PAGE: i64 = 30;
+
+/// What the thread form or API submits, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ThreadInput {
+    pub title: String,
+    pub context: String,
+    /// "public", "private", or empty for the group's default.
+    pub privacy: String,
+}
+
+/// A thread as one viewer may see it, with what they may do there.
+#[derive(Debug, Clone)]
+pub struct ThreadView {
+    pub thread: Thread,
+    pub group: Group,
+    pub actor: Actor,
+    pub facts: ThreadFacts,
+    pub viewer: Option<weft_store::users::UserId>,
+}
+
+impl ThreadView {
+    pub fn may(&self, action: ThreadAction) -> bool {
+        can_thread(&self.actor, action, &self.facts).allowed()
+    }
+
+    fn comment_facts(&self, comment: &Comment) -> CommentFacts {
+        CommentFacts {
+            thread: self.facts,
+            by_actor: self.viewer.is_some() && comment.author_id == self.viewer,
+            deleted: comment.deleted_at.is_some(),
+        }
+    }
+
+    pub fn may_comment(&self, comment: &Comment, action: CommentAction) -> bool {
+        can_comment(&self.actor, action, &self.comment_facts(comment)).allowed()
+    }
+}
+
+/// One page of a thread's timeline.
+#[derive(Debug, Clone)]
+pub struct ThreadPage {
+    pub view: ThreadView,
+    pub comments: Vec<Comment>,
+    /// The first sequence number on this page.
+    pub from: i64,
+    /// How far the viewer had read before this visit: comments after it are new to them.
+    pub read_before: Option<i64>,
+}
+
+/// The first item of the page that holds sequence number `seq`.
+fn page_start(seq: i64) -> i64 {
+    ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1
+}
+
+impl App {
+    async fn load_thread(&self, conn: &mut Conn, who: Option<&SessionUser>, key: &str) -> Result<ThreadView, AppError> {
+        let thread = threads::find_by_key(conn, key).await?.ok_or(AppError::NotFound)?;
+        let group = groups::find(conn, thread.group_id).await?.ok_or(AppError::NotFound)?;
+        let actor = self.actor_for(conn, who, &group).await?;
+        let viewer = who.map(|w| w.user.id);
+        let by_actor = viewer.is_some() && thread.author_id == viewer;
+        // Only the author's own delete right depends on others having spoken.
+        let others_commented = by_actor && threads::others_commented(conn, thread.id, thread.author_id).await?;
+        let facts = ThreadFacts {
+            group: facts(&group),
+            private: thread.private,
+            closed: thread.closed_at.is_some(),
+            by_actor,
+            others_commented,
+        };
+        Ok(ThreadView {
+            thread,
+            group,
+            actor,
+            facts,
+            viewer,
+        })
+    }
+
+    /// Loads a thread for `action`, or answers as the rule says (unreadable threads: NotFound).
+    pub async fn thread_for(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+        action: ThreadAction,
+    ) -> Result<ThreadView, AppError> {
+        let view = self.load_thread(&mut *self.store.reader().await?, who, key).await?;
+        decide(can_thread(&view.actor, action, &view.facts))?;
+        Ok(view)
+    }
+
+    fn parse_thread_input(input: &ThreadInput, group: &Group) -> Result<(ThreadTitle, String, bool), AppError> {
+        let mut errors = ValidationErrors::new();
+        let title = errors.check("title", ThreadTitle::parse(&input.title));
+        let context = errors.check("context", parse_context(&input.context));
+        let private = errors.check("privacy", choose_privacy(&input.privacy, group.thread_privacy));
+        errors.into_result()?;
+        match (title, context, private) {
+            (Some(t), Some(c), Some(p)) => Ok((t, c, p)),
+            _ => Err(AppError::internal("validated fields missing")),
+        }
+    }
+
+    /// Starts a thread in a group. Returns its key.
+    pub async fn start_thread(&self, who: &SessionUser, group_key: &str, input: &ThreadInput) -> Result<String, AppError> {
+        let view = self.group_for(Some(who), group_key, Action::StartThread).await?;
+        let (title, context, private) = Self::parse_thread_input(input, &view.group)?;
+        let now = self.clock.now();
+        let key = random_key();
+        let mut tx = self.store.begin().await?;
+        let id = threads::insert(
+            &mut tx,
+            &NewThread {
+                key: &key,
+                group_id: view.group.id,
+                author_id: who.user.id,
+                title: title.as_str(),
+                context: &context,
+                private,
+                now,
+            },
+        )
+        .await?;
+        threads::mark_read(&mut tx, id, who.user.id, 0, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(key)
+    }
+
+    /// Changes title, context and (as the group allows) privacy; the old version goes to the history.
+    pub async fn update_thread(&self, who: &SessionUser, key: &str, input: &ThreadInput) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Edit).await?;
+        let (title, context, _) = Self::parse_thread_input(input, &view.group)?;
+        let t = &view.thread;
+        if title.as_str() == t.title && context == t.context {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        threads::insert_revision(&mut tx, t.id, None, who.user.id, Some(&t.title), &t.context, now).await?;
+        threads::update_content(&mut tx, t.id, title.as_str(), &context, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    pub async fn set_thread_pinned(&self, who: &SessionUser, key: &str, pinned: bool) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Pin).await?;
+        let at = pinned.then(|| self.clock.now());
+        threads::set_pinned(&mut *self.store.writer().await?, view.thread.id, at).await?;
+        Ok(())
+    }
+
+    pub async fn set_thread_closed(&self, who: &SessionUser, key: &str, closed: bool) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Close).await?;
+        let at = closed.then(|| self.clock.now());
+        threads::set_closed(&mut *self.store.writer().await?, view.thread.id, at).await?;
+        Ok(())
+    }
+
+    /// Deletes the thread and everything in it. Returns the group's key.
+    pub async fn delete_thread(&self, who: &SessionUser, key: &str) -> Result<String, AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Delete).await?;
+        threads::delete(&mut *self.store.writer().await?, view.thread.id).await?;
+        Ok(view.group.key)
+    }
+
+    /// One page of the timeline. Without `from`, opens at the first comment the viewer has not
+    /// read. Reading moves their read mark to the end of the page.
+    pub async fn thread_page(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+        from: Option<i64>,
+    ) -> Result<ThreadPage, AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.load_thread(&mut conn, who, key).await?;
+        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let read_before = match who {
+            Some(w) => threads::read_seq(&mut conn, view.thread.id, w.user.id).await?,
+            None => None,
+        };
+        let last = view.thread.last_seq;
+        let from = match (from, read_before) {
+            (Some(f), _) => page_start(f.clamp(1, last.max(1))),
+            (None, Some(r)) if r < last => page_start(r + 1),
+            _ => 1,
+        };
+        let comments = threads::comments_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
+        drop(conn);
+        if let Some(w) = who {
+            let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
+            if read_before.is_none_or(|r| r < seen) {
+                threads::mark_read(&mut *self.store.writer().await?, view.thread.id, w.user.id, seen, self.clock.now())
+                    .await?;
+            }
+        }
+        Ok(ThreadPage {
+            view,
+            comments,
+            from,
+            read_before,
+        })
+    }
+
+    /// Marks the whole thread as read.
+    pub async fn mark_thread_read(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::See).await?;
+        threads::mark_read(
+            &mut *self.store.writer().await?,
+            view.thread.id,
+            who.user.id,
+            view.thread.last_seq,
+            self.clock.now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Earlier versions of the thread's title and context, newest first.
+    pub async fn thread_history(&self, who: Option<&SessionUser>, key: &str) -> Result<(ThreadView, Vec<Revision>), AppError> {
+        let view = self.thread_for(who, key, ThreadAction::See).await?;
+        let list = threads::revisions(&mut *self.store.reader().await?, view.thread.id, None).await?;
+        Ok((view, list))
+    }
+
+    // ---- comments ----
+
+    /// Comments (or replies to a top-level comment). Returns the comment's sequence number.
+    pub async fn add_comment(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        body: &str,
+        parent: Option<i64>,
+    ) -> Result<i64, AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Comment).await?;
+        let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(parent_id) = parent {
+            let parent = threads::find_comment(&mut tx, view.thread.id, parent_id)
+                .await?
+                .ok_or_else(|| AppError::field("parent", "That comment is not in this thread any more."))?;
+            if parent.parent_id.is_some() {
+                return Err(AppError::field(
+                    "parent",
+                    "Replies go one level deep: reply to the original comment instead.",
+                ));
+            }
+        }
+        let (_, seq) = threads::insert_comment(&mut tx, view.thread.id, parent, who.user.id, &body, now).await?;
+        threads::mark_read(&mut tx, view.thread.id, who.user.id, seq, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(seq)
+    }
+
+    async fn comment_for(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        id: i64,
+        action: CommentAction,
+    ) -> Result<(ThreadView, Comment), AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.load_thread(&mut conn, Some(who), key).await?;
+        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let comment = threads::find_comment(&mut conn, view.thread.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        decide(can_comment(&view.actor, action, &view.comment_facts(&comment)))?;
+        Ok((view, comment))
+    }
+
+    /// The comment, for its edit form.
+    pub async fn comment_to_edit(&self, who: &SessionUser, key: &str, id: i64) -> Result<(ThreadView, Comment), AppError> {
+        self.comment_for(who, key, id, CommentAction::Edit).await
+    }
+
+    pub async fn edit_comment(&self, who: &SessionUser, key: &str, id: i64, body: &str) -> Result<i64, AppError> {
+        let (view, comment) = self.comment_for(who, key, id, CommentAction::Edit).await?;
+        let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;
+        if body != comment.body {
+            let now = self.clock.now();
+            let mut tx = self.store.begin().await?;
+            threads::insert_revision(&mut tx, view.thread.id, Some(comment.id), who.user.id, None, &comment.body, now)
+                .await?;
+            threads::update_comment(&mut tx, comment.id, &body, now).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+        }
+        Ok(comment.seq)
+    }
+
+    pub async fn delete_comment(&self, who: &SessionUser, key: &str, id: i64) -> Result<i64, AppError> {
+        let (view, comment) = self.comment_for(who, key, id, CommentAction::Delete).await?;
+        let mut tx = self.store.begin().await?;
+        threads::delete_comment(&mut tx, view.thread.id, comment.id, self.clock.now()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(comment.seq)
+    }
+
+    /// Earlier versions of one comment, newest first.
+    pub async fn comment_history(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+        id: i64,
+    ) -> Result<(ThreadView, Comment, Vec<Revision>), AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.load_thread(&mut conn, who, key).await?;
+        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let comment = threads::find_comment(&mut conn, view.thread.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let list = threads::revisions(&mut conn, view.thread.id, Some(id)).await?;
+        Ok((view, comment, list))
+    }
+
+    // ---- lists ----
+
+    /// One page of a group's threads the viewer may read, with their unread counts.
+    pub async fn group_threads(
+        &self,
+        who: Option<&SessionUser>,
+        view: &GroupView,
+        page: i64,
+    ) -> Result<Vec<ListedThread>, AppError> {
+        if !view.may(Action::SeeContent) {
+            return Ok(Vec::new());
+        }
+        let list = threads::for_group(
+            &mut *self.store.reader().await?,
+            view.group.id,
+            who.map(|w| w.user.id),
+            view.actor.is_member(),
+            THREADS_PER_PAGE + 1,
+            page.clamp(0, 10_000) * THREADS_PER_PAGE,
+        )
+        .await?;
+        Ok(list)
+    }
+
+    /// The latest threads in the signed-in person's groups, for the dashboard.
+    pub async fn recent_threads(&self, who: &SessionUser) -> Result<Vec<ListedThread>, AppError> {
+        Ok(threads::recent_for_user(&mut *self.store.reader().await?, who.user.id, 20).await?)
+    }
+}

@@ -1,0 +1,455 @@
+//! The `threads`, `comments`, `revisions` and `thread_reads` tables. Every list is one bounded
+//! statement: thread lists page by activity, a thread's timeline pages by sequence number.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use weft_domain::Timestamp;
+
+use crate::groups::GroupId;
+use crate::users::UserId;
+use crate::{Conn, Result, flag};
+
+pub type ThreadId = i64;
+pub type CommentId = i64;
+
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub id: ThreadId,
+    pub key: String,
+    pub group_id: GroupId,
+    pub author_id: Option<UserId>,
+    pub author_name: Option<String>,
+    pub title: String,
+    pub context: String,
+    pub private: bool,
+    pub pinned_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub last_seq: i64,
+    pub comment_count: i64,
+    pub last_activity_at: Timestamp,
+    pub edited_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+const THREAD_COLUMNS: &str = "t.id, t.key, t.group_id, t.author_id, a.name AS author_name, t.title, t.context, t.private, \
+    t.pinned_at, t.closed_at, t.last_seq, t.comment_count, t.last_activity_at, t.edited_at, t.created_at";
+const THREAD_FROM: &str = "FROM threads t LEFT JOIN users a ON a.id = t.author_id";
+
+fn ts(r: &AnyRow, name: &str) -> Result<Option<Timestamp>, sqlx::Error> {
+    Ok(r.try_get::<Option<i64>, _>(name)?.map(Timestamp))
+}
+
+fn thread_from_row(r: &AnyRow) -> Result<Thread, sqlx::Error> {
+    Ok(Thread {
+        id: r.try_get("id")?,
+        key: r.try_get("key")?,
+        group_id: r.try_get("group_id")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        title: r.try_get("title")?,
+        context: r.try_get("context")?,
+        private: flag(r.try_get("private")?),
+        pinned_at: ts(r, "pinned_at")?,
+        closed_at: ts(r, "closed_at")?,
+        last_seq: r.try_get("last_seq")?,
+        comment_count: r.try_get("comment_count")?,
+        last_activity_at: Timestamp(r.try_get("last_activity_at")?),
+        edited_at: ts(r, "edited_at")?,
+        created_at: Timestamp(r.try_get("created_at")?),
+    })
+}
+
+pub struct NewThread<'a> {
+    pub key: &'a str,
+    pub group_id: GroupId,
+    pub author_id: UserId,
+    pub title: &'a str,
+    pub context: &'a str,
+    pub private: bool,
+    pub now: Timestamp,
+}
+
+pub async fn insert(conn: &mut Conn, t: &NewThread<'_>) -> Result<ThreadId> {
+    let row = sqlx::query(
+        "INSERT INTO threads (key, group_id, author_id, title, context, private, last_activity_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(t.key)
+    .bind(t.group_id)
+    .bind(t.author_id)
+    .bind(t.title)
+    .bind(t.context)
+    .bind(i64::from(t.private))
+    .bind(t.now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Thread>> {
+    let sql = format!("SELECT {THREAD_COLUMNS} {THREAD_FROM} WHERE t.key = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(thread_from_row).transpose()?)
+}
+
+pub async fn update_content(conn: &mut Conn, id: ThreadId, title: &str, context: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE threads SET title = $1, context = $2, edited_at = $3 WHERE id = $4")
+        .bind(title)
+        .bind(context)
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_pinned(conn: &mut Conn, id: ThreadId, at: Option<Timestamp>) -> Result<()> {
+    sqlx::query("UPDATE threads SET pinned_at = $1 WHERE id = $2")
+        .bind(at.map(Timestamp::micros))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_closed(conn: &mut Conn, id: ThreadId, at: Option<Timestamp>) -> Result<()> {
+    sqlx::query("UPDATE threads SET closed_at = $1 WHERE id = $2")
+        .bind(at.map(Timestamp::micros))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the thread with its comments, revisions and read state (foreign keys cascade).
+pub async fn delete(conn: &mut Conn, id: ThreadId) -> Result<()> {
+    sqlx::query("DELETE FROM threads WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether anyone but `author` has commented.
+pub async fn others_commented(conn: &mut Conn, id: ThreadId, author: Option<UserId>) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM comments WHERE thread_id = $1 AND (author_id IS NULL OR author_id <> $2)",
+    )
+    .bind(id)
+    .bind(author.unwrap_or(-1))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// A thread in a list, with what the viewer has not read yet.
+#[derive(Debug, Clone)]
+pub struct ListedThread {
+    pub thread: Thread,
+    pub group_key: String,
+    pub group_name: String,
+    /// `None` for a viewer who has never opened it (or nobody signed in).
+    pub read_seq: Option<i64>,
+}
+
+impl ListedThread {
+    /// Comments the viewer has not seen; a never-opened thread counts all of them.
+    pub fn unread(&self) -> i64 {
+        self.thread.last_seq - self.read_seq.unwrap_or(0)
+    }
+}
+
+fn listed_from_row(r: &AnyRow) -> Result<ListedThread, sqlx::Error> {
+    Ok(ListedThread {
+        thread: thread_from_row(r)?,
+        group_key: r.try_get("group_key")?,
+        group_name: r.try_get("group_name")?,
+        read_seq: r.try_get("read_seq")?,
+    })
+}
+
+/// One page of a group's threads, pinned first, then by latest activity. Private threads only if
+/// `include_private` (the viewer is a member). One statement.
+pub async fn for_group(
+    conn: &mut Conn,
+    group_id: GroupId,
+    viewer: Option<UserId>,
+    include_private: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ListedThread>> {
+    let privacy = if include_private { "" } else { "AND t.private = 0" };
+    let sql = format!(
+        "SELECT {THREAD_COLUMNS}, g.key AS group_key, g.name AS group_name, r.read_seq {THREAD_FROM} \
+         JOIN groups g ON g.id = t.group_id \
+         LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $2 \
+         WHERE t.group_id = $1 {privacy} \
+         ORDER BY CASE WHEN t.pinned_at IS NULL THEN 1 ELSE 0 END, t.last_activity_at DESC, t.id DESC LIMIT $3 OFFSET $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(group_id)
+        .bind(viewer.unwrap_or(-1))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(listed_from_row)
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The latest threads across the groups a user belongs to, for the dashboard. One statement.
+pub async fn recent_for_user(conn: &mut Conn, user_id: UserId, limit: i64) -> Result<Vec<ListedThread>> {
+    let sql = format!(
+        "SELECT {THREAD_COLUMNS}, g.key AS group_key, g.name AS group_name, r.read_seq {THREAD_FROM} \
+         JOIN groups g ON g.id = t.group_id \
+         JOIN memberships m ON m.group_id = t.group_id AND m.user_id = $1 \
+         LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $1 \
+         WHERE g.archived_at IS NULL ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(listed_from_row)
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- comments ----
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: CommentId,
+    pub thread_id: ThreadId,
+    pub seq: i64,
+    pub parent_id: Option<CommentId>,
+    pub parent_seq: Option<i64>,
+    pub parent_author_name: Option<String>,
+    pub author_id: Option<UserId>,
+    pub author_name: Option<String>,
+    pub author_username: Option<String>,
+    pub body: String,
+    pub edited_at: Option<Timestamp>,
+    pub deleted_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+const COMMENT_COLUMNS: &str = "c.id, c.thread_id, c.seq, c.parent_id, p.seq AS parent_seq, pu.name AS parent_author_name, \
+    c.author_id, a.name AS author_name, a.username AS author_username, c.body, c.edited_at, c.deleted_at, c.created_at";
+const COMMENT_FROM: &str = "FROM comments c LEFT JOIN users a ON a.id = c.author_id \
+    LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN users pu ON pu.id = p.author_id";
+
+fn comment_from_row(r: &AnyRow) -> Result<Comment, sqlx::Error> {
+    Ok(Comment {
+        id: r.try_get("id")?,
+        thread_id: r.try_get("thread_id")?,
+        seq: r.try_get("seq")?,
+        parent_id: r.try_get("parent_id")?,
+        parent_seq: r.try_get("parent_seq")?,
+        parent_author_name: r.try_get("parent_author_name")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        author_username: r.try_get("author_username")?,
+        body: r.try_get("body")?,
+        edited_at: ts(r, "edited_at")?,
+        deleted_at: ts(r, "deleted_at")?,
+        created_at: Timestamp(r.try_get("created_at")?),
+    })
+}
+
+/// Adds a comment as the thread's next item. Numbering goes through the thread row, so concurrent
+/// comments are serialised and every sequence number is used once.
+pub async fn insert_comment(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    parent_id: Option<CommentId>,
+    author_id: UserId,
+    body: &str,
+    now: Timestamp,
+) -> Result<(CommentId, i64)> {
+    let row = sqlx::query(
+        "UPDATE threads SET last_seq = last_seq + 1, comment_count = comment_count + 1, last_activity_at = $1 \
+         WHERE id = $2 RETURNING last_seq",
+    )
+    .bind(now.micros())
+    .bind(thread_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq: i64 = row.try_get("last_seq")?;
+    let row = sqlx::query(
+        "INSERT INTO comments (thread_id, seq, parent_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(thread_id)
+    .bind(seq)
+    .bind(parent_id)
+    .bind(author_id)
+    .bind(body)
+    .bind(now.micros())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get("id")?, seq))
+}
+
+/// The timeline items numbered `from..from + limit`, in order. One indexed range read, however
+/// long the thread.
+pub async fn comments_page(conn: &mut Conn, thread_id: ThreadId, from: i64, limit: i64) -> Result<Vec<Comment>> {
+    let sql = format!(
+        "SELECT {COMMENT_COLUMNS} {COMMENT_FROM} WHERE c.thread_id = $1 AND c.seq >= $2 AND c.seq < $3 ORDER BY c.seq"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(thread_id)
+        .bind(from)
+        .bind(from + limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(comment_from_row)
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+pub async fn find_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId) -> Result<Option<Comment>> {
+    let sql = format!("SELECT {COMMENT_COLUMNS} {COMMENT_FROM} WHERE c.thread_id = $1 AND c.id = $2");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(thread_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(comment_from_row).transpose()?)
+}
+
+pub async fn update_comment(conn: &mut Conn, id: CommentId, body: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
+        .bind(body)
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a comment. One with replies stays as an empty "comment deleted" placeholder so the
+/// replies keep their context; its text and edit history go either way.
+pub async fn delete_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId, now: Timestamp) -> Result<()> {
+    let replies: i64 = sqlx::query("SELECT COUNT(*) AS n FROM comments WHERE parent_id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    sqlx::query("DELETE FROM revisions WHERE comment_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if replies > 0 {
+        sqlx::query("UPDATE comments SET body = '', deleted_at = $1 WHERE id = $2")
+            .bind(now.micros())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    } else {
+        sqlx::query("DELETE FROM comments WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("UPDATE threads SET comment_count = comment_count - 1 WHERE id = $1")
+        .bind(thread_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+// ---- edit history ----
+
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub comment_id: Option<CommentId>,
+    pub editor_name: Option<String>,
+    pub title: Option<String>,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+/// Keeps the version being replaced.
+pub async fn insert_revision(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    comment_id: Option<CommentId>,
+    editor_id: UserId,
+    title: Option<&str>,
+    body: &str,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO revisions (thread_id, comment_id, editor_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(thread_id)
+    .bind(comment_id)
+    .bind(editor_id)
+    .bind(title)
+    .bind(body)
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Earlier versions of the thread (`comment_id` `None`) or of one comment, newest first.
+pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<CommentId>) -> Result<Vec<Revision>> {
+    let rows = sqlx::query(
+        "SELECT r.comment_id, u.name AS editor_name, r.title, r.body, r.created_at FROM revisions r \
+         LEFT JOIN users u ON u.id = r.editor_id WHERE r.thread_id = $1 \
+         AND ((r.comment_id IS NULL AND $2 = -1) OR r.comment_id = $2) ORDER BY r.id DESC LIMIT 200",
+    )
+    .bind(thread_id)
+    .bind(comment_id.unwrap_or(-1))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Revision {
+                comment_id: r.try_get("comment_id")?,
+                editor_name: r.try_get("editor_name")?,
+                title: r.try_get("title")?,
+                body: r.try_get("body")?,
+                created_at: Timestamp(r.try_get("created_at")?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- read state ----
+
+pub async fn read_seq(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT read_seq FROM thread_reads WHERE thread_id = $1 AND user_id = $2")
+        .bind(thread_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("read_seq")).transpose()?)
+}
+
+/// Records that `user_id` has read up to `seq`. Never moves backwards: reading an older page on
+/// another device keeps the furthest point.
+pub async fn mark_read(conn: &mut Conn, thread_id: ThreadId, user_id: UserId, seq: i64, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (thread_id, user_id) DO UPDATE SET read_at = excluded.read_at, \
+         read_seq = CASE WHEN excluded.read_seq > thread_reads.read_seq THEN excluded.read_seq ELSE thread_reads.read_seq END",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(seq)
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
