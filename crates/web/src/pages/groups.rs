@@ -383,6 +383,9 @@ struct GroupPage {
     can_delete: bool,
     can_leave: bool,
     can_create_subgroup: bool,
+    can_start_thread: bool,
+    threads: Vec<weft_app::threads::ListedThread>,
+    signed_in: bool,
 }
 
 pub async fn show(
@@ -393,6 +396,7 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let view = state.app.group_for(who.as_ref(), &key, Action::SeeGroup).await?;
     let subgroups = state.app.visible_subgroups(who.as_ref(), &view).await?;
+    let threads = state.app.group_threads(who.as_ref(), &view, 0).await?;
     let request_pending = match &who {
         Some(w) if view.may(Action::RequestToJoin) => state.app.has_pending_request(w, &view.group).await?,
         _ => false,
@@ -421,6 +425,9 @@ pub async fn show(
         can_delete: view.may(Action::Delete),
         can_leave: view.may(Action::Leave),
         can_create_subgroup: view.may(Action::CreateSubgroup),
+        can_start_thread: view.may(Action::StartThread),
+        threads,
+        signed_in: who.is_some(),
         v: view,
     };
     Ok(render(StatusCode::OK, &page))

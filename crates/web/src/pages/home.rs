@@ -20,6 +20,7 @@ struct Home {
     ctx: PageCtx,
     groups: Vec<(Group, Role)>,
     invitations: Vec<MyInvitation>,
+    threads: Vec<weft_app::threads::ListedThread>,
 }
 
 pub async fn show(
@@ -27,16 +28,19 @@ pub async fn show(
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
 ) -> Result<Response, WebError> {
-    let (groups, invitations) = match &who {
-        Some(w) => (state.app.my_groups(w).await?, state.app.my_invitations(w).await?),
-        None => (Vec::new(), Vec::new()),
+    let (groups, invitations, threads) = match &who {
+        Some(w) => (
+            state.app.my_groups(w).await?,
+            state.app.my_invitations(w).await?,
+            state.app.recent_threads(w).await?,
+        ),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
-    Ok(render(
-        StatusCode::OK,
-        &Home {
-            ctx,
-            groups,
-            invitations,
-        },
-    ))
+    let page = Home {
+        ctx,
+        groups,
+        invitations,
+        threads,
+    };
+    Ok(render(StatusCode::OK, &page))
 }

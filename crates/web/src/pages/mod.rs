@@ -6,6 +6,7 @@ pub mod groups;
 pub mod home;
 pub mod invitations;
 pub mod profile;
+pub mod threads;
 pub mod unsubscribe;
 
 use axum::Router;
@@ -89,6 +90,20 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/me/invitations/{id}/{answer}", post(invitations::answer))
         .route("/explore", get(groups::explore))
+        .route("/g/{key}/threads/new", get(threads::new_form))
+        .route("/g/{key}/threads", post(threads::create))
+        .route("/t/{key}", get(threads::show))
+        .route("/t/{key}/edit", get(threads::edit_form).post(threads::edit))
+        .route("/t/{key}/history", get(threads::history))
+        .route("/t/{key}/delete", get(threads::delete_page).post(threads::delete))
+        .route("/t/{key}/comments", post(threads::comment))
+        .route(
+            "/t/{key}/comments/{id}/edit",
+            get(threads::edit_comment_form).post(threads::edit_comment),
+        )
+        .route("/t/{key}/comments/{id}/delete", post(threads::delete_comment))
+        .route("/t/{key}/comments/{id}/history", get(threads::comment_history))
+        .route("/t/{key}/{change}", post(threads::change))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::page).post(unsubscribe::unsubscribe),
@@ -156,6 +171,15 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "link_created" => "The group now has a shareable link.",
         "link_reset" => "The shareable link was replaced. The old one no longer works.",
         "link_disabled" => "The shareable link is switched off.",
+        "thread_started" => "Your thread is started.",
+        "thread_saved" => "The thread was saved. The earlier version is in its history.",
+        "thread_pinned" => "The thread is pinned to the top of the group.",
+        "thread_unpinned" => "The thread is no longer pinned.",
+        "thread_closed" => "The thread is closed: it takes no new comments.",
+        "thread_reopened" => "The thread is open for comments again.",
+        "thread_read" => "Marked as read.",
+        "thread_deleted" => "The thread and its comments were deleted.",
+        "comment_deleted" => "The comment was deleted.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,
     })

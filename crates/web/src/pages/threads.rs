@@ -1,0 +1,488 @@
+//! `/g/{key}/threads/new` and `/t/{key}…`: a thread's page (context, paged timeline, comment
+//! form), editing with history, pin, close, delete; comments, replies, their edits and deletion.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use weft_app::threads::{COMMENTS_PER_PAGE, Comment, Revision, ThreadInput, ThreadPage, ThreadView};
+use weft_app::{AppError, SessionUser};
+use weft_domain::ValidationErrors;
+use weft_domain::groups::ThreadPrivacy;
+use weft_domain::markdown::to_html;
+use weft_domain::permissions::{Action, CommentAction, ThreadAction};
+
+use super::groups::signed_in_for;
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::MaybeUser;
+use crate::error::WebError;
+
+/// The signed-in user, or what the thread rule answers a visitor: unreadable threads stay 404.
+async fn signed_in_on(
+    state: &AppState,
+    who: Option<SessionUser>,
+    key: &str,
+    action: ThreadAction,
+) -> Result<SessionUser, WebError> {
+    match who {
+        Some(who) => Ok(who),
+        None => {
+            state.app.thread_for(None, key, action).await?;
+            Err(AppError::Unauthenticated.into())
+        }
+    }
+}
+
+// ---- starting and editing ----
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ThreadForm {
+    title: String,
+    context: String,
+    privacy: String,
+}
+
+impl ThreadForm {
+    fn input(&self) -> ThreadInput {
+        ThreadInput {
+            title: self.title.clone(),
+            context: self.context.clone(),
+            privacy: self.privacy.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/thread_form.html")]
+struct ThreadFormPage {
+    ctx: PageCtx,
+    heading: String,
+    button: &'static str,
+    action: String,
+    back: String,
+    group_name: String,
+    /// Offer the public/private choice only where the group allows both.
+    choose_privacy: bool,
+    form: ThreadForm,
+    errors: ValidationErrors,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
+    let v = state.app.group_for(Some(&who), &key, Action::StartThread).await?;
+    let page = ThreadFormPage {
+        ctx,
+        heading: "Start a thread".into(),
+        button: "Start thread",
+        action: format!("/g/{key}/threads"),
+        back: format!("/g/{key}"),
+        group_name: v.group.name.clone(),
+        choose_privacy: v.group.thread_privacy == ThreadPrivacy::Either,
+        form: ThreadForm {
+            privacy: if v.group.thread_privacy == ThreadPrivacy::PublicOnly { "public" } else { "private" }.into(),
+            ..ThreadForm::default()
+        },
+        errors: ValidationErrors::new(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<ThreadForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
+    match state.app.start_thread(&who, &key, &form.input()).await {
+        Ok(thread) => Ok(Redirect::to(&format!("/t/{thread}?notice=thread_started")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let v = state.app.group_for(Some(&who), &key, Action::StartThread).await?;
+            let page = ThreadFormPage {
+                ctx,
+                heading: "Start a thread".into(),
+                button: "Start thread",
+                action: format!("/g/{key}/threads"),
+                back: format!("/g/{key}"),
+                group_name: v.group.name.clone(),
+                choose_privacy: v.group.thread_privacy == ThreadPrivacy::Either,
+                form,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn edit_page(ctx: PageCtx, v: &ThreadView, form: ThreadForm, errors: ValidationErrors) -> ThreadFormPage {
+    ThreadFormPage {
+        ctx,
+        heading: format!("Edit “{}”", v.thread.title),
+        button: "Save changes",
+        action: format!("/t/{}/edit", v.thread.key),
+        back: format!("/t/{}", v.thread.key),
+        group_name: v.group.name.clone(),
+        choose_privacy: false,
+        form,
+        errors,
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Edit).await?;
+    let v = state.app.thread_for(Some(&who), &key, ThreadAction::Edit).await?;
+    let form = ThreadForm {
+        title: v.thread.title.clone(),
+        context: v.thread.context.clone(),
+        privacy: String::new(),
+    };
+    Ok(render(StatusCode::OK, &edit_page(ctx, &v, form, ValidationErrors::new())))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<ThreadForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Edit).await?;
+    let v = state.app.thread_for(Some(&who), &key, ThreadAction::Edit).await?;
+    // Privacy is not changed by an edit: keep the thread's own.
+    let input = ThreadInput {
+        privacy: if v.thread.private { "private" } else { "public" }.into(),
+        ..form.input()
+    };
+    match state.app.update_thread(&who, &key, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/t/{key}?notice=thread_saved")).into_response()),
+        Err(AppError::Invalid(errors)) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &edit_page(ctx, &v, form, errors),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- reading ----
+
+/// A comment as the page shows it.
+pub struct CommentItem {
+    c: Comment,
+    html: String,
+    new: bool,
+    can_edit: bool,
+    can_delete: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/thread.html")]
+struct ThreadTemplate {
+    ctx: PageCtx,
+    p: ThreadPage,
+    context_html: String,
+    items: Vec<CommentItem>,
+    reply_to: Option<CommentItem>,
+    body: String,
+    errors: ValidationErrors,
+    can_comment: bool,
+    login_to_comment: bool,
+    can_edit: bool,
+    can_pin: bool,
+    can_close: bool,
+    can_delete: bool,
+    signed_in: bool,
+    prev_from: Option<i64>,
+    next_from: Option<i64>,
+    description: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ThreadQuery {
+    from: Option<i64>,
+    reply_to: Option<i64>,
+}
+
+fn item(p: &ThreadPage, c: &Comment) -> CommentItem {
+    CommentItem {
+        html: to_html(&c.body),
+        new: p.read_before.is_some_and(|r| c.seq > r),
+        can_edit: p.view.may_comment(c, CommentAction::Edit),
+        can_delete: p.view.may_comment(c, CommentAction::Delete),
+        c: c.clone(),
+    }
+}
+
+fn thread_template(
+    ctx: PageCtx,
+    p: ThreadPage,
+    reply_to: Option<i64>,
+    body: String,
+    errors: ValidationErrors,
+) -> ThreadTemplate {
+    let items: Vec<CommentItem> = p.comments.iter().map(|c| item(&p, c)).collect();
+    let reply_to = reply_to.and_then(|id| {
+        p.comments
+            .iter()
+            .find(|c| c.id == id && c.parent_id.is_none() && c.deleted_at.is_none())
+            .map(|c| item(&p, c))
+    });
+    let last = p.view.thread.last_seq;
+    let signed_in = ctx.user.is_some();
+    ThreadTemplate {
+        context_html: to_html(&p.view.thread.context),
+        description: weft_domain::markdown::to_plain_text(&p.view.thread.context)
+            .chars()
+            .take(200)
+            .collect(),
+        can_comment: p.view.may(ThreadAction::Comment),
+        login_to_comment: !signed_in && p.view.thread.closed_at.is_none(),
+        can_edit: p.view.may(ThreadAction::Edit),
+        can_pin: p.view.may(ThreadAction::Pin),
+        can_close: p.view.may(ThreadAction::Close),
+        can_delete: p.view.may(ThreadAction::Delete),
+        prev_from: (p.from > 1).then(|| (p.from - COMMENTS_PER_PAGE).max(1)),
+        next_from: (p.from + COMMENTS_PER_PAGE <= last).then_some(p.from + COMMENTS_PER_PAGE),
+        signed_in,
+        items,
+        reply_to,
+        body,
+        errors,
+        ctx,
+        p,
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Query(q): Query<ThreadQuery>,
+) -> Result<Response, WebError> {
+    let p = state.app.thread_page(who.as_ref(), &key, q.from).await?;
+    let page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new());
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "pages/thread_history.html")]
+struct HistoryPage {
+    ctx: PageCtx,
+    v: ThreadView,
+    heading: String,
+    current_title: Option<String>,
+    current_html: String,
+    revisions: Vec<(Revision, String)>,
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let (v, list) = state.app.thread_history(who.as_ref(), &key).await?;
+    let page = HistoryPage {
+        ctx,
+        heading: format!("History of “{}”", v.thread.title),
+        current_title: Some(v.thread.title.clone()),
+        current_html: to_html(&v.thread.context),
+        revisions: list
+            .into_iter()
+            .map(|r| {
+                let html = to_html(&r.body);
+                (r, html)
+            })
+            .collect(),
+        v,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn comment_history(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path((key, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let (v, c, list) = state.app.comment_history(who.as_ref(), &key, id).await?;
+    let page = HistoryPage {
+        ctx,
+        heading: format!("History of a comment by {}", c.author_name.as_deref().unwrap_or("a former member")),
+        current_title: None,
+        current_html: to_html(&c.body),
+        revisions: list
+            .into_iter()
+            .map(|r| {
+                let html = to_html(&r.body);
+                (r, html)
+            })
+            .collect(),
+        v,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+// ---- thread actions ----
+
+/// Pin, unpin, close, reopen, or mark as read.
+pub async fn change(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path((key, change)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let action = match change.as_str() {
+        "pin" | "unpin" => ThreadAction::Pin,
+        "close" | "reopen" => ThreadAction::Close,
+        "read" => ThreadAction::See,
+        _ => return Err(AppError::NotFound.into()),
+    };
+    let who = signed_in_on(&state, who, &key, action).await?;
+    let notice = match change.as_str() {
+        "pin" => state.app.set_thread_pinned(&who, &key, true).await.map(|()| "thread_pinned"),
+        "unpin" => state.app.set_thread_pinned(&who, &key, false).await.map(|()| "thread_unpinned"),
+        "close" => state.app.set_thread_closed(&who, &key, true).await.map(|()| "thread_closed"),
+        "reopen" => state.app.set_thread_closed(&who, &key, false).await.map(|()| "thread_reopened"),
+        _ => state.app.mark_thread_read(&who, &key).await.map(|()| "thread_read"),
+    }?;
+    Ok(Redirect::to(&format!("/t/{key}?notice={notice}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/thread_delete.html")]
+struct DeletePage {
+    ctx: PageCtx,
+    v: ThreadView,
+}
+
+pub async fn delete_page(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Delete).await?;
+    let v = state.app.thread_for(Some(&who), &key, ThreadAction::Delete).await?;
+    Ok(render(StatusCode::OK, &DeletePage { ctx, v }))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Delete).await?;
+    let group = state.app.delete_thread(&who, &key).await?;
+    Ok(Redirect::to(&format!("/g/{group}?notice=thread_deleted")).into_response())
+}
+
+// ---- comments ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentForm {
+    body: String,
+    parent: Option<i64>,
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Comment).await?;
+    match state.app.add_comment(&who, &key, &form.body, form.parent).await {
+        Ok(seq) => Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            // Show the page again with what was typed and the reason, at the end of the thread.
+            let last = state.app.thread_for(Some(&who), &key, ThreadAction::See).await?.thread.last_seq;
+            let p = state.app.thread_page(Some(&who), &key, Some(last.max(1))).await?;
+            let page = thread_template(ctx, p, form.parent, form.body, errors);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/comment_edit.html")]
+struct CommentEditPage {
+    ctx: PageCtx,
+    v: ThreadView,
+    c: Comment,
+    body: String,
+    errors: ValidationErrors,
+}
+
+pub async fn edit_comment_form(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path((key, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
+    let (v, c) = state.app.comment_to_edit(&who, &key, id).await?;
+    let body = c.body.clone();
+    let page = CommentEditPage {
+        ctx,
+        v,
+        c,
+        body,
+        errors: ValidationErrors::new(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn edit_comment(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path((key, id)): Path<(String, i64)>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
+    match state.app.edit_comment(&who, &key, id, &form.body).await {
+        Ok(seq) => Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let (v, c) = state.app.comment_to_edit(&who, &key, id).await?;
+            let page = CommentEditPage {
+                ctx,
+                v,
+                c,
+                body: form.body,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete_comment(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path((key, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
+    let seq = state.app.delete_comment(&who, &key, id).await?;
+    Ok(Redirect::to(&format!("/t/{key}?from={seq}&notice=comment_deleted")).into_response())
+}
