@@ -110,7 +110,12 @@ pub const MEMBERS_PER_PAGE: i64 = 50;
 pub const EXPLORE_PER_PAGE: i64 = 30;
 
 impl App {
-    pub(crate) async fn actor_for(&self, conn: &mut Conn, who: Option<&SessionUser>, group: &Group) -> Result<Actor, AppError> {
+    pub(crate) async fn actor_for(
+        &self,
+        conn: &mut Conn,
+        who: Option<&SessionUser>,
+        group: &Group,
+    ) -> Result<Actor, AppError> {
         let Some(who) = who else { return Ok(Actor::ANONYMOUS) };
         let role = groups::role_of(conn, group.id, who.user.id).await?;
         let parent_role = match group.parent_id {

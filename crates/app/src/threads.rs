@@ -8,8 +8,8 @@ use weft_domain::permissions::{
 use weft_domain::threads::{ThreadTitle, choose_privacy, parse_comment, parse_context};
 use weft_domain::{ValidationErrors, random_key};
 use weft_store::groups::{self, Group};
-pub use weft_store::threads::{Comment, ListedThread, Revision, Thread};
 use weft_store::threads::{self, NewThread};
+pub use weft_store::threads::{Comment, ListedThread, Revision, Thread};
 use weft_store::{Conn, StoreError};
 
 use crate::groups::{GroupView, decide, facts};
@@ -123,7 +123,12 @@ impl App {
     }
 
     /// Starts a thread in a group. Returns its key.
-    pub async fn start_thread(&self, who: &SessionUser, group_key: &str, input: &ThreadInput) -> Result<String, AppError> {
+    pub async fn start_thread(
+        &self,
+        who: &SessionUser,
+        group_key: &str,
+        input: &ThreadInput,
+    ) -> Result<String, AppError> {
         let view = self.group_for(Some(who), group_key, Action::StartThread).await?;
         let (title, context, private) = Self::parse_thread_input(input, &view.group)?;
         let now = self.clock.now();
@@ -210,8 +215,14 @@ impl App {
         if let Some(w) = who {
             let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
             if read_before.is_none_or(|r| r < seen) {
-                threads::mark_read(&mut *self.store.writer().await?, view.thread.id, w.user.id, seen, self.clock.now())
-                    .await?;
+                threads::mark_read(
+                    &mut *self.store.writer().await?,
+                    view.thread.id,
+                    w.user.id,
+                    seen,
+                    self.clock.now(),
+                )
+                .await?;
             }
         }
         Ok(ThreadPage {
@@ -237,7 +248,11 @@ impl App {
     }
 
     /// Earlier versions of the thread's title and context, newest first.
-    pub async fn thread_history(&self, who: Option<&SessionUser>, key: &str) -> Result<(ThreadView, Vec<Revision>), AppError> {
+    pub async fn thread_history(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+    ) -> Result<(ThreadView, Vec<Revision>), AppError> {
         let view = self.thread_for(who, key, ThreadAction::See).await?;
         let list = threads::revisions(&mut *self.store.reader().await?, view.thread.id, None).await?;
         Ok((view, list))
@@ -292,7 +307,12 @@ impl App {
     }
 
     /// The comment, for its edit form.
-    pub async fn comment_to_edit(&self, who: &SessionUser, key: &str, id: i64) -> Result<(ThreadView, Comment), AppError> {
+    pub async fn comment_to_edit(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        id: i64,
+    ) -> Result<(ThreadView, Comment), AppError> {
         self.comment_for(who, key, id, CommentAction::Edit).await
     }
 
@@ -302,8 +322,16 @@ impl App {
         if body != comment.body {
             let now = self.clock.now();
             let mut tx = self.store.begin().await?;
-            threads::insert_revision(&mut tx, view.thread.id, Some(comment.id), who.user.id, None, &comment.body, now)
-                .await?;
+            threads::insert_revision(
+                &mut tx,
+                view.thread.id,
+                Some(comment.id),
+                who.user.id,
+                None,
+                &comment.body,
+                now,
+            )
+            .await?;
             threads::update_comment(&mut tx, comment.id, &body, now).await?;
             tx.commit().await.map_err(StoreError::from)?;
         }

@@ -70,7 +70,18 @@ pub fn to_plain_text(markdown: &str) -> String {
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => push_words(&mut out, &t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => push_words(&mut out, &CowStr::Borrowed(" ")),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell
+                | TagEnd::TableRow
+                | TagEnd::List(_),
+            ) => push_words(&mut out, &CowStr::Borrowed(" ")),
             _ => {}
         }
     }
@@ -153,7 +164,7 @@ mod tests {
     fn plain_text() {
         assert_eq!(
             to_plain_text("# Hi\n\nWe **meet**\non [Mondays](https://x.org)."),
-            "Hi We meet on Mondays ."
+            "Hi We meet on Mondays."
         );
     }
 }

@@ -222,7 +222,14 @@ pub enum ThreadAction {
 }
 
 impl ThreadAction {
-    pub const ALL: [Self; 6] = [Self::See, Self::Comment, Self::Edit, Self::Pin, Self::Close, Self::Delete];
+    pub const ALL: [Self; 6] = [
+        Self::See,
+        Self::Comment,
+        Self::Edit,
+        Self::Pin,
+        Self::Close,
+        Self::Delete,
+    ];
 }
 
 /// What about a comment matters, besides its thread.
@@ -272,9 +279,7 @@ pub fn can_thread(actor: &Actor, action: ThreadAction, thread: &ThreadFacts) -> 
         ThreadAction::Comment => writable && participant && !thread.closed,
         ThreadAction::Edit => {
             writable
-                && (admin
-                    || (thread.by_actor && participant)
-                    || (actor.is_member() && flags.members_can_edit_threads))
+                && (admin || (thread.by_actor && participant) || (actor.is_member() && flags.members_can_edit_threads))
         }
         ThreadAction::Pin => writable && admin,
         ThreadAction::Close => writable && (admin || (thread.by_actor && participant)),
@@ -464,20 +469,40 @@ mod tests {
         let admin = actor(Some(Role::Admin));
         let mut t = thread(group(GroupPrivacy::Closed, JoinPolicy::Approval), true);
         t.by_actor = true;
-        assert_eq!(can_thread(&member, ThreadAction::Close, &t), Allow, "authors close their threads");
-        assert_eq!(can_thread(&member, ThreadAction::Delete, &t), Allow, "nobody else has spoken yet");
+        assert_eq!(
+            can_thread(&member, ThreadAction::Close, &t),
+            Allow,
+            "authors close their threads"
+        );
+        assert_eq!(
+            can_thread(&member, ThreadAction::Delete, &t),
+            Allow,
+            "nobody else has spoken yet"
+        );
         t.others_commented = true;
-        assert_eq!(can_thread(&member, ThreadAction::Delete, &t), Forbidden, "others' words stay");
+        assert_eq!(
+            can_thread(&member, ThreadAction::Delete, &t),
+            Forbidden,
+            "others' words stay"
+        );
         assert_eq!(can_thread(&admin, ThreadAction::Delete, &t), Allow);
         t.closed = true;
-        assert_eq!(can_thread(&member, ThreadAction::Comment, &t), Forbidden, "closed threads take no comments");
+        assert_eq!(
+            can_thread(&member, ThreadAction::Comment, &t),
+            Forbidden,
+            "closed threads take no comments"
+        );
         t.by_actor = false;
         t.group.flags.members_can_edit_threads = false;
         assert_eq!(can_thread(&member, ThreadAction::Edit, &t), Forbidden);
         assert_eq!(can_thread(&admin, ThreadAction::Edit, &t), Allow);
         t.group.archived = true;
         assert_eq!(can_thread(&admin, ThreadAction::See, &t), Allow);
-        assert_eq!(can_thread(&admin, ThreadAction::Close, &t), Forbidden, "archived groups are read-only");
+        assert_eq!(
+            can_thread(&admin, ThreadAction::Close, &t),
+            Forbidden,
+            "archived groups are read-only"
+        );
     }
 
     #[test]
@@ -496,7 +521,11 @@ mod tests {
         assert_eq!(can_comment(&member, CommentAction::Edit, &others), Forbidden);
         assert_eq!(can_comment(&member, CommentAction::Delete, &others), Forbidden);
         assert_eq!(can_comment(&admin, CommentAction::Delete, &others), Allow, "moderation");
-        assert_eq!(can_comment(&admin, CommentAction::Edit, &others), Forbidden, "unless the group allows it");
+        assert_eq!(
+            can_comment(&admin, CommentAction::Edit, &others),
+            Forbidden,
+            "unless the group allows it"
+        );
         let mut allowed = others;
         allowed.thread.group.flags.admins_can_edit_user_content = true;
         assert_eq!(can_comment(&admin, CommentAction::Edit, &allowed), Allow);
@@ -505,7 +534,11 @@ mod tests {
         assert_eq!(can_comment(&member, CommentAction::Edit, &own), Forbidden);
         assert_eq!(can_comment(&member, CommentAction::Delete, &own), Forbidden);
         own.deleted = true;
-        assert_eq!(can_comment(&admin, CommentAction::Delete, &own), Forbidden, "already deleted");
+        assert_eq!(
+            can_comment(&admin, CommentAction::Delete, &own),
+            Forbidden,
+            "already deleted"
+        );
         let outsider = actor(None);
         assert_eq!(can_comment(&outsider, CommentAction::Delete, &others), Hidden);
     }

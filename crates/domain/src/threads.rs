@@ -81,7 +81,12 @@ mod tests {
         assert!(ThreadTitle::parse(&"t".repeat(151)).is_err());
         assert_eq!(ThreadTitle::parse(" Budget 2027 ").unwrap().as_str(), "Budget 2027");
         assert!(parse_comment(" \n ").is_err());
-        assert!(parse_comment(&"c".repeat(100_000)).unwrap_err().message.contains("at most 20000"));
+        assert!(
+            parse_comment(&"c".repeat(100_000))
+                .unwrap_err()
+                .message
+                .contains("at most 20000")
+        );
         assert_eq!(parse_comment("a\r\nb").unwrap(), "a\nb");
         assert_eq!(parse_context("").unwrap(), "");
     }

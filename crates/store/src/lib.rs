@@ -227,8 +227,12 @@ macro_rules! migrations {
 /// Both lists name the same migrations; `schema` tests prove they build the same tables.
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
-        Backend::Sqlite => migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads"),
-        Backend::Postgres => migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads"),
+        Backend::Sqlite => {
+            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads")
+        }
+        Backend::Postgres => {
+            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads")
+        }
     };
     Migrator::with_migrations(migrations)
 }

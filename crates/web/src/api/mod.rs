@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod groups;
 pub mod invitations;
+pub mod threads;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -51,6 +52,18 @@ pub fn routes() -> Router<AppState> {
         .route("/me/invitations/{id}", delete(invitations::decline_mine))
         .route("/me/invitations/{id}/accept", post(invitations::accept_mine))
         .route("/explore", get(invitations::explore))
+        .route("/groups/{key}/threads", get(threads::list).post(threads::create))
+        .route(
+            "/threads/{key}",
+            get(threads::show).patch(threads::update).delete(threads::delete),
+        )
+        .route("/threads/{key}/history", get(threads::history))
+        .route("/threads/{key}/comments", post(threads::comment))
+        .route(
+            "/threads/{key}/comments/{id}",
+            axum::routing::patch(threads::edit_comment).delete(threads::delete_comment),
+        )
+        .route("/threads/{key}/{change}", post(threads::change))
         .fallback(|| async {
             crate::error::api_error(
                 axum::http::StatusCode::NOT_FOUND,

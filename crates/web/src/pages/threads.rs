@@ -88,7 +88,12 @@ pub async fn new_form(
         group_name: v.group.name.clone(),
         choose_privacy: v.group.thread_privacy == ThreadPrivacy::Either,
         form: ThreadForm {
-            privacy: if v.group.thread_privacy == ThreadPrivacy::PublicOnly { "public" } else { "private" }.into(),
+            privacy: if v.group.thread_privacy == ThreadPrivacy::PublicOnly {
+                "public"
+            } else {
+                "private"
+            }
+            .into(),
             ..ThreadForm::default()
         },
         errors: ValidationErrors::new(),
@@ -152,7 +157,10 @@ pub async fn edit_form(
         context: v.thread.context.clone(),
         privacy: String::new(),
     };
-    Ok(render(StatusCode::OK, &edit_page(ctx, &v, form, ValidationErrors::new())))
+    Ok(render(
+        StatusCode::OK,
+        &edit_page(ctx, &v, form, ValidationErrors::new()),
+    ))
 }
 
 pub async fn edit(
@@ -325,7 +333,10 @@ pub async fn comment_history(
     let (v, c, list) = state.app.comment_history(who.as_ref(), &key, id).await?;
     let page = HistoryPage {
         ctx,
-        heading: format!("History of a comment by {}", c.author_name.as_deref().unwrap_or("a former member")),
+        heading: format!(
+            "History of a comment by {}",
+            c.author_name.as_deref().unwrap_or("a former member")
+        ),
         current_title: None,
         current_html: to_html(&c.body),
         revisions: list
@@ -356,10 +367,26 @@ pub async fn change(
     };
     let who = signed_in_on(&state, who, &key, action).await?;
     let notice = match change.as_str() {
-        "pin" => state.app.set_thread_pinned(&who, &key, true).await.map(|()| "thread_pinned"),
-        "unpin" => state.app.set_thread_pinned(&who, &key, false).await.map(|()| "thread_unpinned"),
-        "close" => state.app.set_thread_closed(&who, &key, true).await.map(|()| "thread_closed"),
-        "reopen" => state.app.set_thread_closed(&who, &key, false).await.map(|()| "thread_reopened"),
+        "pin" => state
+            .app
+            .set_thread_pinned(&who, &key, true)
+            .await
+            .map(|()| "thread_pinned"),
+        "unpin" => state
+            .app
+            .set_thread_pinned(&who, &key, false)
+            .await
+            .map(|()| "thread_unpinned"),
+        "close" => state
+            .app
+            .set_thread_closed(&who, &key, true)
+            .await
+            .map(|()| "thread_closed"),
+        "reopen" => state
+            .app
+            .set_thread_closed(&who, &key, false)
+            .await
+            .map(|()| "thread_reopened"),
         _ => state.app.mark_thread_read(&who, &key).await.map(|()| "thread_read"),
     }?;
     Ok(Redirect::to(&format!("/t/{key}?notice={notice}")).into_response())
@@ -414,7 +441,12 @@ pub async fn comment(
         Ok(seq) => Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             // Show the page again with what was typed and the reason, at the end of the thread.
-            let last = state.app.thread_for(Some(&who), &key, ThreadAction::See).await?.thread.last_seq;
+            let last = state
+                .app
+                .thread_for(Some(&who), &key, ThreadAction::See)
+                .await?
+                .thread
+                .last_seq;
             let p = state.app.thread_page(Some(&who), &key, Some(last.max(1))).await?;
             let page = thread_template(ctx, p, form.parent, form.body, errors);
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -12,3 +12,4 @@ mod invitations;
 mod privacy;
 mod schema;
 mod security;
+mod threads;

@@ -1,0 +1,289 @@
+//! `/api/v1/…threads…`: threads and comments over JSON, through the same use cases as the pages.
+//! Authors appear by name and username, never by email.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use weft_app::AppError;
+use weft_app::threads::{Comment, ListedThread, ThreadInput, ThreadView};
+use weft_domain::markdown::to_html;
+use weft_domain::permissions::{Action, CommentAction, ThreadAction};
+
+use crate::AppState;
+use crate::auth::{MaybeUser, RequireUser};
+use crate::error::WebError;
+
+fn thread_json(v: &ThreadView) -> Value {
+    let t = &v.thread;
+    let names = [
+        (ThreadAction::Comment, "comment"),
+        (ThreadAction::Edit, "edit"),
+        (ThreadAction::Pin, "pin"),
+        (ThreadAction::Close, "close"),
+        (ThreadAction::Delete, "delete"),
+    ];
+    json!({
+        "key": t.key,
+        "group": {"key": v.group.key, "name": v.group.name},
+        "title": t.title,
+        "context": t.context,
+        "context_html": to_html(&t.context),
+        "private": t.private,
+        "author": t.author_name,
+        "pinned": t.pinned_at.is_some(),
+        "closed": t.closed_at.is_some(),
+        "comment_count": t.comment_count,
+        "last_seq": t.last_seq,
+        "created_at": t.created_at.rfc3339(),
+        "edited_at": t.edited_at.map(weft_domain::Timestamp::rfc3339),
+        "last_activity_at": t.last_activity_at.rfc3339(),
+        "permissions": names.iter().filter(|(a, _)| v.may(*a)).map(|(_, n)| *n).collect::<Vec<_>>(),
+    })
+}
+
+fn comment_json(v: &ThreadView, c: &Comment) -> Value {
+    let deleted = c.deleted_at.is_some();
+    let mut permissions = Vec::new();
+    if v.may_comment(c, CommentAction::Edit) {
+        permissions.push("edit");
+    }
+    if v.may_comment(c, CommentAction::Delete) {
+        permissions.push("delete");
+    }
+    json!({
+        "id": c.id,
+        "seq": c.seq,
+        "parent_id": c.parent_id,
+        "author": if deleted { Value::Null } else { json!({"name": c.author_name, "username": c.author_username}) },
+        "body": c.body,
+        "body_html": to_html(&c.body),
+        "deleted": deleted,
+        "created_at": c.created_at.rfc3339(),
+        "edited_at": c.edited_at.map(weft_domain::Timestamp::rfc3339),
+        "permissions": permissions,
+    })
+}
+
+fn listed_json(lt: &ListedThread, signed_in: bool) -> Value {
+    let t = &lt.thread;
+    json!({
+        "key": t.key,
+        "title": t.title,
+        "group": {"key": lt.group_key, "name": lt.group_name},
+        "private": t.private,
+        "pinned": t.pinned_at.is_some(),
+        "closed": t.closed_at.is_some(),
+        "comment_count": t.comment_count,
+        "last_activity_at": t.last_activity_at.rfc3339(),
+        "unread": if signed_in { json!(lt.unread()) } else { Value::Null },
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: i64,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let view = state
+        .app
+        .group_for(who.as_ref(), &key, Action::SeeContent)
+        .await
+        .map_err(WebError::api)?;
+    let mut list = state
+        .app
+        .group_threads(who.as_ref(), &view, q.page)
+        .await
+        .map_err(WebError::api)?;
+    let per_page = usize::try_from(weft_app::threads::THREADS_PER_PAGE).unwrap_or(usize::MAX);
+    let has_more = list.len() > per_page;
+    list.truncate(per_page);
+    let threads: Vec<Value> = list.iter().map(|lt| listed_json(lt, who.is_some())).collect();
+    Ok(Json(json!({"threads": threads, "page": q.page.max(0), "has_more": has_more})).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ThreadBody {
+    title: Option<String>,
+    context: Option<String>,
+    privacy: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<ThreadBody>,
+) -> Result<Response, WebError> {
+    let input = ThreadInput {
+        title: body.title.unwrap_or_default(),
+        context: body.context.unwrap_or_default(),
+        privacy: body.privacy,
+    };
+    let thread = state
+        .app
+        .start_thread(&who, &key, &input)
+        .await
+        .map_err(WebError::api)?;
+    let v = state
+        .app
+        .thread_for(Some(&who), &thread, ThreadAction::See)
+        .await
+        .map_err(WebError::api)?;
+    Ok((StatusCode::CREATED, Json(thread_json(&v))).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct FromQuery {
+    from: Option<i64>,
+}
+
+/// The thread with one page of its timeline; reading it moves the caller's read mark.
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+    Query(q): Query<FromQuery>,
+) -> Result<Response, WebError> {
+    let p = state
+        .app
+        .thread_page(who.as_ref(), &key, q.from)
+        .await
+        .map_err(WebError::api)?;
+    let comments: Vec<Value> = p.comments.iter().map(|c| comment_json(&p.view, c)).collect();
+    let mut body = thread_json(&p.view);
+    body["comments"] = json!(comments);
+    body["from"] = json!(p.from);
+    body["read_before"] = json!(p.read_before);
+    Ok(Json(body).into_response())
+}
+
+/// Edits title and context (fields left out keep their value).
+pub async fn update(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<ThreadBody>,
+) -> Result<Response, WebError> {
+    let v = state
+        .app
+        .thread_for(Some(&who), &key, ThreadAction::Edit)
+        .await
+        .map_err(WebError::api)?;
+    let input = ThreadInput {
+        title: body.title.unwrap_or_else(|| v.thread.title.clone()),
+        context: body.context.unwrap_or_else(|| v.thread.context.clone()),
+        privacy: if v.thread.private { "private" } else { "public" }.into(),
+    };
+    state
+        .app
+        .update_thread(&who, &key, &input)
+        .await
+        .map_err(WebError::api)?;
+    let v = state
+        .app
+        .thread_for(Some(&who), &key, ThreadAction::See)
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(thread_json(&v)).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    state.app.delete_thread(&who, &key).await.map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `pin`, `unpin`, `close`, `reopen`, `read`.
+pub async fn change(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, change)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let result = match change.as_str() {
+        "pin" => state.app.set_thread_pinned(&who, &key, true).await,
+        "unpin" => state.app.set_thread_pinned(&who, &key, false).await,
+        "close" => state.app.set_thread_closed(&who, &key, true).await,
+        "reopen" => state.app.set_thread_closed(&who, &key, false).await,
+        "read" => state.app.mark_thread_read(&who, &key).await,
+        _ => Err(AppError::NotFound),
+    };
+    result.map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn history(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let (_, list) = state
+        .app
+        .thread_history(who.as_ref(), &key)
+        .await
+        .map_err(WebError::api)?;
+    let revisions: Vec<Value> = list
+        .iter()
+        .map(|r| json!({"title": r.title, "context": r.body, "editor": r.editor_name, "replaced_at": r.created_at.rfc3339()}))
+        .collect();
+    Ok(Json(json!({"revisions": revisions})).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentBody {
+    body: String,
+    parent_id: Option<i64>,
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<CommentBody>,
+) -> Result<Response, WebError> {
+    let seq = state
+        .app
+        .add_comment(&who, &key, &body.body, body.parent_id)
+        .await
+        .map_err(WebError::api)?;
+    Ok((StatusCode::CREATED, Json(json!({"seq": seq}))).into_response())
+}
+
+pub async fn edit_comment(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, id)): Path<(String, i64)>,
+    Json(body): Json<CommentBody>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .edit_comment(&who, &key, id, &body.body)
+        .await
+        .map_err(WebError::api)?;
+    let (v, c) = state.app.comment_to_edit(&who, &key, id).await.map_err(WebError::api)?;
+    Ok(Json(comment_json(&v, &c)).into_response())
+}
+
+pub async fn delete_comment(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, id)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    state.app.delete_comment(&who, &key, id).await.map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,632 @@
+//! Threads over HTTP: the life of a thread (start, comment, reply, edit with history, pin, close,
+//! delete), the thread permission table exercised route by route, read state across devices and
+//! long timelines, public threads for visitors (P7), bad input, and an XSS corpus.
+
+use serde_json::json;
+use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
+use weft_domain::permissions::{Actor, Decision, GroupFacts, Role, ThreadAction, ThreadFacts, can_thread};
+
+use crate::groups::{add_member, create};
+use crate::helpers::{Client, TestApp};
+use crate::on_both;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+on_both!(
+    a_thread_from_start_to_deletion,
+    bad_comments_are_explained_and_nothing_is_stored,
+    every_thread_denial_answers_as_the_rule_says,
+    unread_counts_hold_across_two_devices_and_long_threads,
+    public_threads_are_readable_without_an_account,
+    an_xss_corpus_stays_inert,
+);
+
+async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
+    let res = c
+        .post_json(
+            &format!("/api/v1/groups/{group}/threads"),
+            &json!({"title": title, "context": context, "privacy": privacy}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.json()["key"].as_str().unwrap().to_owned()
+}
+
+async fn comment(c: &Client, thread: &str, body: &str, parent: Option<i64>) -> serde_json::Value {
+    let res = c
+        .post_json(
+            &format!("/api/v1/threads/{thread}/comments"),
+            &json!({"body": body, "parent_id": parent}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.json()
+}
+
+async fn comments_of(c: &Client, thread: &str, from: i64) -> Vec<serde_json::Value> {
+    let res = c.get(&format!("/api/v1/threads/{thread}?from={from}")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["comments"].as_array().unwrap().clone()
+}
+
+async fn a_thread_from_start_to_deletion(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+
+    // Ann starts a thread through the form.
+    let res = ann
+        .post_form(
+            &format!("/g/{g}/threads"),
+            &[("title", "Spring planting"), ("context", "What do we **sow** first?")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let t = res
+        .location()
+        .trim_start_matches("/t/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = bob.get(&format!("/g/{g}")).await;
+    assert!(
+        page.body.contains("Spring planting") && page.body.contains(">new<"),
+        "{}",
+        page.body
+    );
+    let page = bob.get(&format!("/t/{t}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<strong>sow</strong>") && page.body.contains("Started by Ann"));
+
+    // Bob comments; Ann replies to him; a reply to the reply is refused.
+    let res = bob.post_form(&format!("/t/{t}/comments"), &[("body", "Peas!")]).await;
+    assert_eq!(res.status, 303);
+    assert_eq!(res.location(), format!("/t/{t}?from=1#c1"));
+    let bobs = comments_of(&ann, &t, 1).await[0]["id"].as_i64().unwrap();
+    let reply = ann
+        .post_form(
+            &format!("/t/{t}/comments"),
+            &[("body", "Agreed."), ("parent", &bobs.to_string())],
+        )
+        .await;
+    assert_eq!(reply.status, 303);
+    let anns = comments_of(&ann, &t, 1).await[1]["id"].as_i64().unwrap();
+    let res = bob
+        .post_form(
+            &format!("/t/{t}/comments"),
+            &[("body", "Deeper"), ("parent", &anns.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Replies go one level deep"), "{}", res.body);
+    assert!(res.body.contains("Deeper"), "what was typed is kept");
+    let page = ann.get(&format!("/t/{t}")).await;
+    assert!(page.body.contains("replying to <a"), "{}", page.body);
+
+    // Edits keep the earlier versions, with who changed them.
+    let res = bob
+        .post_form(
+            &format!("/t/{t}/edit"),
+            &[("title", "Spring planting 2027"), ("context", "Peas or beans?")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "members may edit threads by default");
+    let history = ann.get(&format!("/t/{t}/history")).await;
+    assert!(history.body.contains("Spring planting 2027") && history.body.contains("What do we"));
+    assert!(history.body.contains("Changed by Bob"), "{}", history.body);
+    let res = bob
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/threads/{t}/comments/{bobs}"),
+            Some(&json!({"body": "Peas, then beans."})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["edited_at"].is_string(), true);
+    let history = ann.get(&format!("/t/{t}/comments/{bobs}/history")).await;
+    assert!(history.body.contains("Peas, then beans.") && history.body.contains("Peas!"));
+    assert_eq!(
+        ann.request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/threads/{t}/comments/{bobs}"),
+            Some(&json!({"body": "Ann's words"})),
+        )
+        .await
+        .status,
+        403,
+        "coordinators do not edit others' comments unless the group allows it"
+    );
+
+    // Pin and close; a closed thread takes no comments; reopen.
+    assert_eq!(bob.post_form(&format!("/t/{t}/pin"), &[]).await.status, 403);
+    assert_eq!(ann.post_form(&format!("/t/{t}/pin"), &[]).await.status, 303);
+    assert_eq!(ann.post_form(&format!("/t/{t}/close"), &[]).await.status, 303);
+    let page = bob.get(&format!("/t/{t}")).await;
+    assert!(page.body.contains("This thread is closed") && !page.body.contains("id=\"comment-form\""));
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments"), &[("body", "Late")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 2);
+    assert_eq!(ann.post_form(&format!("/t/{t}/reopen"), &[]).await.status, 303);
+
+    // Deleting a comment with a reply leaves a placeholder; its text and history go.
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments/{bobs}/delete"), &[])
+            .await
+            .status,
+        303
+    );
+    let page = ann.get(&format!("/t/{t}")).await;
+    assert!(page.body.contains("Comment deleted.") && !page.body.contains("Peas, then beans."));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM revisions WHERE comment_id IS NOT NULL")
+            .await,
+        0
+    );
+    // Bob cannot delete the thread: someone else has spoken. Ann (coordinator) can.
+    assert_eq!(bob.get(&format!("/t/{t}/delete")).await.status, 403);
+    assert_eq!(
+        ann.post_form(&format!("/t/{t}/delete"), &[]).await.location(),
+        format!("/g/{g}?notice=thread_deleted")
+    );
+    assert_eq!(ann.get(&format!("/t/{t}")).await.status, 404);
+    for table in ["threads", "comments", "revisions", "thread_reads"] {
+        let mut conn = app.db_conn().await;
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap(),
+            0,
+        );
+        assert_eq!(n, 0, "{table} still holds rows of the deleted thread");
+    }
+}
+
+async fn bad_comments_are_explained_and_nothing_is_stored(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    let res = ann
+        .post_form(&format!("/g/{g}/threads"), &[("title", " "), ("context", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Give the thread a title"));
+    let res = ann
+        .post_json(
+            &format!("/api/v1/groups/{g}/threads"),
+            &json!({"title": "t".repeat(151), "privacy": "public"}),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    let errors = &res.json()["errors"];
+    assert!(errors["title"].is_array() && errors["privacy"][0].as_str().unwrap().contains("only holds private"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM threads").await, 0);
+
+    let t = start(&ann, &g, "Budget", "", "").await;
+    let res = ann.post_form(&format!("/t/{t}/comments"), &[("body", "  \n ")]).await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Write something first"));
+    let huge = "x".repeat(100_000);
+    let res = ann
+        .post_json(&format!("/api/v1/threads/{t}/comments"), &json!({"body": huge}))
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.json()["errors"]["body"][0]
+            .as_str()
+            .unwrap()
+            .contains("at most 20000")
+    );
+    let res = ann
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments"),
+            &json!({"body": "hi", "parent_id": 999}),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.json()["errors"]["parent"].is_array());
+    assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 0);
+    assert_eq!(
+        app.count("SELECT last_seq FROM threads").await,
+        0,
+        "no number was used up"
+    );
+}
+
+/// What a route answers for a decision: reads 200, writes 303 (pages), 404 hides, 403 refuses,
+/// visitors go to log in.
+fn expected(decision: Decision, read: bool) -> u16 {
+    match decision {
+        Decision::Allow if read => 200,
+        Decision::Allow | Decision::LogIn => 303,
+        Decision::Hidden => 404,
+        Decision::Forbidden => 403,
+    }
+}
+
+async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
+    let admin = app.signed_in_user("Admin", "admin@example.org", PASSWORD).await;
+    let member = app.signed_in_user("Member", "member@example.org", PASSWORD).await;
+    let outsider = app.signed_in_user("Outsider", "outsider@example.org", PASSWORD).await;
+    let anonymous = app.client();
+    let staff = app.client();
+    let link = app.app.create_admin("staff@example.org", Some("Staff")).await.unwrap();
+    staff.post_form(link.trim_start_matches(&app.base), &[]).await;
+
+    let open = create(&admin, "Open", "open", "anyone").await;
+    let res = admin
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{open}"),
+            Some(&json!({"name": "Open", "privacy": "open", "join_policy": "anyone", "thread_privacy": "public_or_private"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let closed = create(&admin, "Closed", "closed", "approval").await;
+    let secret = create(&admin, "Secret", "secret", "invitation").await;
+    for g in [&open, &closed, &secret] {
+        add_member(app, g, &member, Role::Member).await;
+    }
+    let facts_of = |privacy, join_policy| GroupFacts {
+        privacy,
+        join_policy,
+        flags: GroupFlags::default(),
+        is_subgroup: false,
+        visible_to_parent_members: false,
+        archived: false,
+    };
+    let threads = [
+        (
+            "public/open",
+            start(&admin, &open, "Public", "", "public").await,
+            facts_of(GroupPrivacy::Open, JoinPolicy::Anyone),
+            false,
+        ),
+        (
+            "private/open",
+            start(&admin, &open, "Private open", "", "private").await,
+            facts_of(GroupPrivacy::Open, JoinPolicy::Anyone),
+            true,
+        ),
+        (
+            "private/closed",
+            start(&admin, &closed, "Private closed", "", "").await,
+            facts_of(GroupPrivacy::Closed, JoinPolicy::Approval),
+            true,
+        ),
+        (
+            "private/secret",
+            start(&admin, &secret, "Private secret", "", "").await,
+            facts_of(GroupPrivacy::Secret, JoinPolicy::Invitation),
+            true,
+        ),
+    ];
+    let signed_in = Actor {
+        signed_in: true,
+        ..Actor::ANONYMOUS
+    };
+    let actors: [(&str, &Client, Actor, bool); 5] = [
+        ("anonymous", &anonymous, Actor::ANONYMOUS, false),
+        ("outsider", &outsider, signed_in, false),
+        (
+            "member",
+            &member,
+            Actor {
+                role: Some(Role::Member),
+                ..signed_in
+            },
+            false,
+        ),
+        (
+            "admin",
+            &admin,
+            Actor {
+                role: Some(Role::Admin),
+                ..signed_in
+            },
+            true,
+        ),
+        (
+            "staff",
+            &staff,
+            Actor {
+                instance_admin: true,
+                ..signed_in
+            },
+            false,
+        ),
+    ];
+    let mut checked = 0;
+    for (tname, key, group, private) in &threads {
+        for (aname, client, actor, author) in &actors {
+            let facts = ThreadFacts {
+                group: *group,
+                private: *private,
+                closed: false,
+                by_actor: *author,
+                others_commented: false,
+            };
+            let ctx = format!("{aname} × {tname}");
+            for (action, path) in [
+                (ThreadAction::See, format!("/t/{key}")),
+                (ThreadAction::See, format!("/t/{key}/history")),
+                (ThreadAction::Edit, format!("/t/{key}/edit")),
+                (ThreadAction::Delete, format!("/t/{key}/delete")),
+            ] {
+                let want = expected(can_thread(actor, action, &facts), true);
+                let res = client.get(&path).await;
+                assert_eq!(res.status, want, "{ctx} GET {path} ({action:?})");
+                if want == 404 {
+                    assert!(!res.body.contains("Private"), "{ctx}: a 404 leaks nothing");
+                }
+                checked += 1;
+            }
+            let api = client.get(&format!("/api/v1/threads/{key}")).await;
+            let want = match can_thread(actor, ThreadAction::See, &facts) {
+                Decision::Hidden => 404,
+                _ => 200,
+            };
+            assert_eq!(api.status, want, "{ctx} API");
+            checked += 1;
+            for (action, path) in [
+                (ThreadAction::Comment, format!("/t/{key}/comments")),
+                (ThreadAction::Edit, format!("/t/{key}/edit")),
+                (ThreadAction::Pin, format!("/t/{key}/pin")),
+                (ThreadAction::Close, format!("/t/{key}/close")),
+                (ThreadAction::Delete, format!("/t/{key}/delete")),
+            ] {
+                let decision = can_thread(actor, action, &facts);
+                if decision.allowed() {
+                    continue;
+                }
+                let res = client
+                    .post_form(&path, &[("body", "Hijacked"), ("title", "Hijacked")])
+                    .await;
+                assert_eq!(res.status, expected(decision, false), "{ctx} POST {path} ({action:?})");
+                if res.status == 303 {
+                    assert!(res.location().starts_with("/login"), "{ctx} {path}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    eprintln!("thread permission cases checked over HTTP: {checked}");
+    assert!(checked >= 150, "{checked}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM threads WHERE title = 'Hijacked'").await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM threads WHERE pinned_at IS NOT NULL OR closed_at IS NOT NULL")
+            .await,
+        0
+    );
+}
+
+async fn unread_counts_hold_across_two_devices_and_long_threads(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let phone = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let laptop = app.client();
+    laptop.get("/login").await;
+    let res = laptop
+        .post_form("/login", &[("email", "bob@example.org"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &phone, Role::Member).await;
+    let t = start(&ann, &g, "Long one", "", "").await;
+    for i in 1..=120 {
+        comment(&ann, &t, &format!("Comment number {i}"), None).await;
+    }
+    let unread = |c: &Client| {
+        let c = c.clone();
+        let g = g.clone();
+        async move {
+            c.get(&format!("/api/v1/groups/{g}/threads")).await.json()["threads"][0]["unread"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(unread(&phone).await, 120);
+    assert_eq!(unread(&ann).await, 0, "your own comments are read");
+
+    // Pages hold 50 items, found by sequence number.
+    let first = phone.get(&format!("/t/{t}?from=1")).await;
+    assert!(first.body.contains("Comment number 1<") && first.body.contains("Comment number 50<"));
+    assert!(!first.body.contains("Comment number 51<") && first.body.contains("?from=51"));
+    assert_eq!(comments_of(&ann, &t, 101).await.len(), 20);
+    assert_eq!(unread(&laptop).await, 70, "the phone's reading counts on the laptop");
+
+    // The laptop reads the end; the phone then opens an older page: the mark does not go back.
+    laptop.get(&format!("/t/{t}?from=101")).await;
+    assert_eq!(unread(&phone).await, 0);
+    phone.get(&format!("/t/{t}?from=51")).await;
+    assert_eq!(unread(&laptop).await, 0);
+
+    // New comments show as new, and the page opens where they start.
+    comment(&ann, &t, "Fresh news", None).await;
+    assert_eq!(unread(&laptop).await, 1);
+    let page = phone.get(&format!("/t/{t}")).await;
+    assert!(page.body.contains("New since your last visit") && page.body.contains("Fresh news"));
+    assert!(page.body.contains("Comment number 120<") && !page.body.contains("Comment number 100<"));
+    let home = laptop.get("/").await;
+    assert!(home.body.contains("Long one"));
+    assert_eq!(unread(&laptop).await, 0);
+    comment(&ann, &t, "Another", None).await;
+    assert_eq!(laptop.post_form(&format!("/t/{t}/read"), &[]).await.status, 303);
+    assert_eq!(unread(&phone).await, 0);
+}
+
+async fn public_threads_are_readable_without_an_account(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let g = create(&ann, "Open Garden", "open", "anyone").await;
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{g}"),
+            Some(&json!({"name": "Open Garden", "privacy": "open", "join_policy": "anyone", "thread_privacy": "public_or_private"})),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    let public = start(&ann, &g, "Seed swap on Saturday", "Bring **seeds**.", "public").await;
+    let private = start(&ann, &g, "Treasurer matters", "", "private").await;
+    let c = comment(&ann, &public, "See you there", None).await;
+    assert_eq!(c["seq"], 1);
+    comment(&ann, &private, "Secret sums", None).await;
+
+    let visitor = app.client();
+    let page = visitor.get(&format!("/t/{public}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<title>Seed swap on Saturday · Open Garden"),
+        "good titles"
+    );
+    assert!(page.body.contains("content=\"Bring seeds.\""), "and descriptions");
+    assert!(page.body.contains("See you there") && page.body.contains("Started by Ann"));
+    assert!(!page.body.contains("ann@example.org"), "names, never emails");
+    assert!(page.body.contains("Log in to comment"));
+    let group_page = visitor.get(&format!("/g/{g}")).await;
+    assert!(group_page.body.contains("Seed swap") && !group_page.body.contains("Treasurer"));
+    for path in [
+        format!("/t/{private}"),
+        format!("/t/{private}/history"),
+        format!("/api/v1/threads/{private}"),
+        format!("/api/v1/threads/{private}/history"),
+    ] {
+        let res = visitor.get(&path).await;
+        assert_eq!(res.status, 404, "{path}");
+        assert!(!res.body.contains("Treasurer") && !res.body.contains("Secret sums"));
+    }
+    let api = visitor.get(&format!("/api/v1/threads/{public}")).await.json();
+    assert!(!api.to_string().contains("@example.org"), "{api}");
+    let list = visitor.get(&format!("/api/v1/groups/{g}/threads")).await.json();
+    assert_eq!(list["threads"].as_array().unwrap().len(), 1);
+    assert_eq!(list["threads"][0]["unread"], serde_json::Value::Null);
+}
+
+/// Tags and attributes that must never come out of user content.
+fn dangerous_markup(html: &str) -> Vec<String> {
+    let main = html
+        .split_once("<main")
+        .map_or(html, |(_, rest)| rest.split_once("</main>").map_or(rest, |(m, _)| m));
+    let mut found = Vec::new();
+    let mut rest = main;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        let tag = &rest[..rest.find('>').unwrap_or(rest.len())];
+        let name: String = tag
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        if [
+            "script", "iframe", "object", "embed", "style", "svg", "math", "img", "base", "meta", "link", "frame",
+            "video", "audio", "details", "template", "input", "textarea",
+        ]
+        .contains(&name.as_str())
+            && !(name == "input" && (tag.contains("type=\"hidden\"") || tag.contains("id=\"")) || name == "textarea")
+        {
+            found.push(format!("<{tag}>"));
+        }
+        let lower = tag.to_lowercase();
+        for attr in lower.split_whitespace().skip(1) {
+            let attr_name = attr.split('=').next().unwrap_or("");
+            if attr_name.starts_with("on") || attr_name == "style" || attr_name == "srcdoc" || attr_name == "formaction"
+            {
+                found.push(format!("<{tag}>"));
+            }
+        }
+        for scheme in ["javascript:", "vbscript:", "data:"] {
+            if lower.contains(&format!("href=\"{scheme}")) || lower.contains(&format!("src=\"{scheme}")) {
+                found.push(format!("<{tag}>"));
+            }
+        }
+    }
+    found
+}
+
+async fn an_xss_corpus_stays_inert(app: &TestApp) {
+    const CORPUS: [&str; 34] = [
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+        "<img src=x onerror=alert(1)>",
+        "<svg onload=alert(1)>",
+        "<svg><script>alert(1)</script></svg>",
+        "<iframe src=\"javascript:alert(1)\"></iframe>",
+        "<body onload=alert(1)>",
+        "<a href=\"javascript:alert(1)\">click</a>",
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[click](vbscript:msgbox(1))",
+        "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "![x](javascript:alert(1))",
+        "![x](https://evil.example/pixel.png)",
+        "<a href=\"#\" onclick=\"alert(1)\">x</a>",
+        "<div style=\"background:url(javascript:alert(1))\">x</div>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        "<details open ontoggle=alert(1)>",
+        "<input autofocus onfocus=alert(1)>",
+        "<video><source onerror=alert(1)></video>",
+        "<object data=\"javascript:alert(1)\"></object>",
+        "<embed src=\"javascript:alert(1)\">",
+        "<base href=\"https://evil.example/\">",
+        "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
+        "<link rel=stylesheet href=https://evil.example/x.css>",
+        "<form action=\"https://evil.example\"><button formaction=javascript:alert(1)>x</button></form>",
+        "\"><script>alert(1)</script>",
+        "'><img src=x onerror=alert(1)>",
+        "<scr<script>ipt>alert(1)</scr</script>ipt>",
+        "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+        "[x](&#106;avascript:alert(1))",
+        "<template><script>alert(1)</script></template>",
+        "<!--<img src=x onerror=alert(1)>-->",
+        "`<script>alert(1)</script>` and ```\n<script>alert(1)</script>\n```",
+    ];
+    // The detector itself catches what it must.
+    for bad in [
+        "<main><img src=x onerror=alert(1)></main>",
+        "<main><a href=\"javascript:alert(1)\">x</a></main>",
+        "<main><p onclick=\"x()\">x</p></main>",
+        "<main><script>alert(1)</script></main>",
+    ] {
+        assert!(!dangerous_markup(bad).is_empty(), "{bad}");
+    }
+    assert!(dangerous_markup("<main><p>&lt;script&gt;alert(1)&lt;/script&gt;</p></main>").is_empty());
+    let ann = app
+        .signed_in_user("Ann <script>alert(1)</script>", "ann@example.org", PASSWORD)
+        .await;
+    let g = create(&ann, "Garden <img src=x onerror=alert(1)>", "open", "anyone").await;
+    let mut checked = 0;
+    for (i, payload) in CORPUS.iter().enumerate() {
+        let title: String = format!("{i} {payload}").replace('\n', " ").chars().take(150).collect();
+        let t = start(&ann, &g, &title, payload, "").await;
+        comment(&ann, &t, payload, None).await;
+        for path in [
+            format!("/t/{t}"),
+            format!("/g/{g}"),
+            "/".to_owned(),
+            format!("/t/{t}/history"),
+        ] {
+            let page = ann.get(&path).await;
+            assert_eq!(page.status, 200, "{path}");
+            let bad = dangerous_markup(&page.body);
+            assert!(bad.is_empty(), "payload {i} {payload:?} on {path}: {bad:?}");
+            checked += 1;
+        }
+        let api = ann.get(&format!("/api/v1/threads/{t}")).await.json();
+        for html in [&api["context_html"], &api["comments"][0]["body_html"]] {
+            let bad = dangerous_markup(html.as_str().unwrap());
+            assert!(bad.is_empty(), "payload {i} {payload:?} in API HTML: {bad:?}");
+        }
+    }
+    assert_eq!(checked, CORPUS.len() * 4);
+}
