@@ -124,7 +124,7 @@ async fn a_thread_from_start_to_deletion(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    assert_eq!(res.json()["edited_at"].is_string(), true);
+    assert!(res.json()["edited_at"].is_string());
     let history = ann.get(&format!("/t/{t}/comments/{bobs}/history")).await;
     assert!(history.body.contains("Peas, then beans.") && history.body.contains("Peas!"));
     assert_eq!(
