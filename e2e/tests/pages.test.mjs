@@ -20,6 +20,8 @@ let groupPath;
 let unsubscribeLink;
 let invitationLink;
 let joinLink;
+let threadPath;
+let commentEditPath;
 before(async () => {
   weft = await startWeft();
   browser = await launch();
@@ -62,6 +64,21 @@ before(async () => {
   await page.getByRole('button', { name: 'Create a shareable link' }).click();
   joinLink = await page.getByLabel('Invitation link').inputValue();
   invitationLink = (await weft.email('invitee@example.org')).link('/invitations/');
+  await page.goto(`${weft.base}${groupPath}/threads/new`);
+  await page.getByLabel('Title').fill('Planting plan for spring');
+  await page.getByLabel('Context').fill('## Beds\n\n- tomatoes\n- beans\n\nSee [the map](https://example.org/map).');
+  await page.getByRole('button', { name: 'Start thread' }).click();
+  threadPath = new URL(page.url()).pathname;
+  await page.getByLabel('Your comment').fill('Beans go by the fence.');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await page.getByRole('link', { name: /^Reply/ }).first().click();
+  await page.getByLabel('Your comment').fill('Good idea.');
+  await page.getByRole('button', { name: 'Post reply' }).click();
+  await page.getByRole('link', { name: 'Edit comment' }).first().waitFor();
+  commentEditPath = new URL(await page.getByRole('link', { name: 'Edit comment' }).first().evaluate((a) => a.href)).pathname;
+  await page.goto(`${weft.base}${threadPath}/edit`);
+  await page.getByLabel('Title').fill('Planting plan for spring 2027');
+  await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByRole('button', { name: 'Log out' }).click();
   // The log-in link above was used; ask for a fresh one for the page listing.
   await page.goto(`${weft.base}/login`);
@@ -102,6 +119,14 @@ const pages = [
   { name: 'group-requests', path: () => `${groupPath}/requests`, signedIn: true },
   { name: 'group-delete', path: () => `${groupPath}/delete`, signedIn: true },
   { name: 'group-invite', path: () => `${groupPath}/invite`, signedIn: true },
+  { name: 'thread-public', path: () => threadPath },
+  { name: 'thread', path: () => threadPath, signedIn: true },
+  { name: 'thread-comment-errors', path: () => threadPath, signedIn: true, act: (p) => p.getByRole('button', { name: 'Post comment' }).click() },
+  { name: 'thread-new', path: () => `${groupPath}/threads/new`, signedIn: true },
+  { name: 'thread-edit', path: () => `${threadPath}/edit`, signedIn: true },
+  { name: 'thread-history', path: () => `${threadPath}/history`, signedIn: true },
+  { name: 'thread-delete', path: () => `${threadPath}/delete`, signedIn: true },
+  { name: 'comment-edit', path: () => commentEditPath, signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

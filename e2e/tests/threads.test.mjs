@@ -1,0 +1,82 @@
+// Threads as people meet them: start a thread with markdown, someone comments, a reply, the
+// "new since your last visit" marker and unread badges, editing with history, closing. With
+// JavaScript on and off.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWeft } from '../lib/weft.mjs';
+import { launch, newContext } from '../lib/browser.mjs';
+
+let weft;
+let browser;
+before(async () => { weft = await startWeft(); browser = await launch(); });
+after(async () => { await browser?.close(); await weft?.stop(); });
+
+async function person(name, email, javaScriptEnabled) {
+  const context = await newContext(browser, weft.base, { javaScriptEnabled });
+  const page = await context.newPage();
+  await page.goto(`${weft.base}/signup`);
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill('a long and private passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto((await weft.email(email)).link('/verify/'));
+  await page.getByRole('button', { name: 'Confirm and log in' }).click();
+  await page.getByRole('heading', { name: `Welcome back, ${name}` }).waitFor();
+  return { context, page };
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  const js = javaScriptEnabled ? 'on' : 'off';
+  test(`start a thread, comment, reply, edit, close (JavaScript ${js})`, async () => {
+    const ann = await person('Ann', `ann-t-${js}@example.org`, javaScriptEnabled);
+    const bob = await person('Bob', `bob-t-${js}@example.org`, javaScriptEnabled);
+    await ann.page.getByRole('link', { name: 'Start a group' }).click();
+    await ann.page.getByLabel('Name', { exact: true }).fill(`Allotment ${js}`);
+    await ann.page.getByRole('radio', { name: /^Open/ }).check();
+    await ann.page.getByRole('button', { name: 'Create group' }).click();
+    const groupUrl = ann.page.url().split('?')[0];
+    await ann.page.getByRole('link', { name: 'Settings' }).click();
+    await ann.page.getByRole('radio', { name: /^Anyone who can see the group/ }).check();
+    await ann.page.getByRole('button', { name: 'Save settings' }).click();
+    await ann.page.getByRole('link', { name: 'Start a thread' }).click();
+    await ann.page.getByRole('button', { name: 'Start thread' }).click();
+    await ann.page.getByText('Give the thread a title').first().waitFor();
+    await ann.page.getByLabel('Title').fill('Who waters in August?');
+    await ann.page.getByLabel('Context').fill('We need **two** volunteers.');
+    await ann.page.getByRole('button', { name: 'Start thread' }).click();
+    await ann.page.getByRole('heading', { name: 'Who waters in August?', level: 1 }).waitFor();
+    assert.equal(await ann.page.locator('strong', { hasText: 'two' }).count(), 1, 'markdown rendered');
+    const threadUrl = ann.page.url().split('?')[0];
+
+    await bob.page.goto(groupUrl);
+    await bob.page.getByRole('button', { name: 'Join group' }).click();
+    await bob.page.getByRole('link', { name: 'Who waters in August?' }).click();
+    await bob.page.getByLabel('Your comment').fill('I can do the first two weeks.');
+    await bob.page.getByRole('button', { name: 'Post comment' }).click();
+    await bob.page.getByText('I can do the first two weeks.').waitFor();
+
+    await ann.page.goto(`${weft.base}/`);
+    await ann.page.getByText('1 unread').waitFor();
+    await ann.page.goto(threadUrl);
+    await ann.page.getByText('New since your last visit').waitFor();
+    await ann.page.getByRole('link', { name: 'Reply to Bob' }).click();
+    await ann.page.getByLabel('Your comment').fill('Thank you! I take the rest.');
+    await ann.page.getByRole('button', { name: 'Post reply' }).click();
+    await ann.page.getByText('replying to').waitFor();
+
+    await ann.page.getByRole('link', { name: 'Edit', exact: true }).click();
+    await ann.page.getByLabel('Title').fill('Who waters in August 2027?');
+    await ann.page.getByRole('button', { name: 'Save changes' }).click();
+    await ann.page.getByText('earlier version is in its history').waitFor();
+    await ann.page.getByRole('link', { name: 'edited' }).first().click();
+    await ann.page.getByText('Who waters in August?', { exact: true }).waitFor();
+    await ann.page.goto(threadUrl);
+    await ann.page.getByRole('button', { name: 'Close' }).click();
+    await bob.page.goto(threadUrl);
+    await bob.page.getByText('This thread is closed').waitFor();
+    assert.equal(await bob.page.getByLabel('Your comment').count(), 0);
+
+    assert.deepEqual([...ann.context.foreign, ...bob.context.foreign], []);
+    await Promise.all([ann.context.close(), bob.context.close()]);
+  });
+}
