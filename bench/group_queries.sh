@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --bin weft
 bin="${CARGO_TARGET_DIR:-target}/debug/weft"
-for n in "${@:-10 1000 10000}"; do
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10 1000 10000)
+for n in "${sizes[@]}"; do
   work="$(mktemp -d)"
   "$bin" migrate --data-dir "$work" >/dev/null
   python3 - "$work/weft.sqlite3" "$n" <<'PY'
