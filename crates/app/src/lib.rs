@@ -8,6 +8,7 @@ pub mod emails;
 pub mod error;
 pub mod groups;
 pub mod invitations;
+pub mod live;
 pub mod mailer;
 pub mod retention;
 pub mod threads;
@@ -31,6 +32,8 @@ pub struct App {
     pub clock: Clock,
     /// Woken after a transaction that queued email commits, so mail leaves at once.
     pub mail_wakeup: Arc<Notify>,
+    /// Who watches which thread on this instance (live updates).
+    pub live: Arc<live::LiveHub>,
     /// Bounds concurrent argon2 work (19 MiB and ~tens of ms each) to the number of cores.
     hashing: Arc<Semaphore>,
 }
@@ -43,6 +46,7 @@ impl App {
             config: Arc::new(config),
             clock,
             mail_wakeup: Arc::new(Notify::new()),
+            live: Arc::new(live::LiveHub::default()),
             hashing: Arc::new(Semaphore::new(cores)),
         }
     }

@@ -13,6 +13,7 @@ pub use weft_store::threads::{Comment, ListedThread, Revision, Thread};
 use weft_store::{Conn, StoreError};
 
 use crate::groups::{GroupView, decide, facts};
+use crate::live::{LiveEvent, LiveKind};
 use crate::{App, AppError, SessionUser};
 
 /// Timeline items per page.
@@ -71,6 +72,22 @@ pub struct ThreadPage {
 /// The first item of the page that holds sequence number `seq`.
 fn page_start(seq: i64) -> i64 {
     ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1
+}
+
+fn thread_changed(thread_id: i64) -> LiveEvent {
+    LiveEvent {
+        thread_id,
+        kind: LiveKind::Thread,
+        seq: 0,
+    }
+}
+
+fn comment_changed(thread_id: i64, seq: i64) -> LiveEvent {
+    LiveEvent {
+        thread_id,
+        kind: LiveKind::Comment,
+        seq,
+    }
 }
 
 impl App {
@@ -165,6 +182,7 @@ impl App {
         threads::insert_revision(&mut tx, t.id, None, who.user.id, Some(&t.title), &t.context, now).await?;
         threads::update_content(&mut tx, t.id, title.as_str(), &context, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.publish(thread_changed(t.id)).await;
         Ok(())
     }
 
@@ -172,6 +190,7 @@ impl App {
         let view = self.thread_for(Some(who), key, ThreadAction::Pin).await?;
         let at = pinned.then(|| self.clock.now());
         threads::set_pinned(&mut *self.store.writer().await?, view.thread.id, at).await?;
+        self.publish(thread_changed(view.thread.id)).await;
         Ok(())
     }
 
@@ -179,6 +198,7 @@ impl App {
         let view = self.thread_for(Some(who), key, ThreadAction::Close).await?;
         let at = closed.then(|| self.clock.now());
         threads::set_closed(&mut *self.store.writer().await?, view.thread.id, at).await?;
+        self.publish(thread_changed(view.thread.id)).await;
         Ok(())
     }
 
@@ -186,6 +206,7 @@ impl App {
     pub async fn delete_thread(&self, who: &SessionUser, key: &str) -> Result<String, AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::Delete).await?;
         threads::delete(&mut *self.store.writer().await?, view.thread.id).await?;
+        self.publish(thread_changed(view.thread.id)).await;
         Ok(view.group.key)
     }
 
@@ -286,6 +307,7 @@ impl App {
         let (_, seq) = threads::insert_comment(&mut tx, view.thread.id, parent, who.user.id, &body, now).await?;
         threads::mark_read(&mut tx, view.thread.id, who.user.id, seq, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.publish(comment_changed(view.thread.id, seq)).await;
         Ok(seq)
     }
 
@@ -334,6 +356,7 @@ impl App {
             .await?;
             threads::update_comment(&mut tx, comment.id, &body, now).await?;
             tx.commit().await.map_err(StoreError::from)?;
+            self.publish(comment_changed(view.thread.id, comment.seq)).await;
         }
         Ok(comment.seq)
     }
@@ -343,6 +366,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         threads::delete_comment(&mut tx, view.thread.id, comment.id, self.clock.now()).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.publish(comment_changed(view.thread.id, comment.seq)).await;
         Ok(comment.seq)
     }
 
@@ -361,6 +385,23 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let list = threads::revisions(&mut conn, view.thread.id, Some(id)).await?;
         Ok((view, comment, list))
+    }
+
+    /// One timeline item by its sequence number, for a live update. `NotFound` once it is gone.
+    pub async fn thread_item(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+        seq: i64,
+    ) -> Result<(ThreadView, Comment), AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.load_thread(&mut conn, who, key).await?;
+        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let comment = threads::comments_page(&mut conn, view.thread.id, seq, 1)
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound)?;
+        Ok((view, comment))
     }
 
     // ---- lists ----

@@ -2,6 +2,7 @@
 //! aggregate. It stores and fetches; it never decides who may do what.
 
 pub mod groups;
+pub mod live;
 pub mod invitations;
 pub mod outbox;
 pub mod schema;
@@ -117,6 +118,18 @@ pub struct Store {
     write: AnyPool,
     read: AnyPool,
     backend: Backend,
+    /// PostgreSQL only: where live-update listeners connect (`live::Listener`).
+    listen_url: Option<RedactedUrl>,
+}
+
+/// A database URL that never prints its password.
+#[derive(Clone)]
+struct RedactedUrl(String);
+
+impl std::fmt::Debug for RedactedUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
 }
 
 impl Store {
@@ -128,7 +141,12 @@ impl Store {
                 let url = sqlite_url_with_create(url);
                 let write = sqlite_pool(1, false).connect(&url).await?;
                 let read = sqlite_pool(options.max_connections.max(1), true).connect(&url).await?;
-                Ok(Self { write, read, backend })
+                Ok(Self {
+                    write,
+                    read,
+                    backend,
+                    listen_url: None,
+                })
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new()
@@ -140,6 +158,7 @@ impl Store {
                     write: pool.clone(),
                     read: pool,
                     backend,
+                    listen_url: Some(RedactedUrl(url.to_owned())),
                 })
             }
         }
@@ -174,6 +193,15 @@ impl Store {
     pub async fn ping(&self) -> Result<()> {
         self.reader().await?.execute("SELECT 1").await?;
         Ok(())
+    }
+
+    /// A listener for live-update notifications from every instance on this database; `None` on
+    /// SQLite, where the one process is the only instance.
+    pub async fn listener(&self) -> Result<Option<live::Listener>> {
+        match &self.listen_url {
+            Some(url) => Ok(Some(live::Listener::connect(&url.0).await?)),
+            None => Ok(None),
+        }
     }
 
     pub async fn close(&self) {

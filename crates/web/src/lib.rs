@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod cookies;
 pub mod error;
+pub mod live;
 pub mod pages;
 pub mod rate_limit;
 pub mod security;
@@ -106,10 +107,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let live = state.app.live.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Live-update streams never end by themselves: end them so shutdown can finish.
+        live.close();
+    })
     .await
 }

@@ -9,6 +9,7 @@ use crate::AppState;
 
 const CSS: &str = include_str!("../static/weft.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
+const LIVE_JS: &str = include_str!("../static/live.js");
 /// Changes whenever the assets change, to bust caches.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -19,6 +20,10 @@ pub fn routes() -> Router<AppState> {
             get(|| async { asset(CSS, "text/css; charset=utf-8") }),
         )
         .route("/static/favicon.svg", get(|| async { asset(FAVICON, "image/svg+xml") }))
+        .route(
+            "/static/live.js",
+            get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }),
+        )
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {

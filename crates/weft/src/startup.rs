@@ -105,13 +105,14 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mailer = tokio::spawn(self.mailer.run(stop_rx.clone()));
-        let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx));
+        let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx.clone()));
+        let live = tokio::spawn(self.state.app.clone().run_live_listener(stop_rx));
         let store = self.state.app.store.clone();
         weft_web::serve(self.listener, self.state, shutdown)
             .await
             .context("the HTTP server failed")?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mailer, retention);
+        let _ = tokio::join!(mailer, retention, live);
         store.close().await;
         Ok(())
     }

@@ -218,6 +218,7 @@ struct ThreadTemplate {
     prev_from: Option<i64>,
     next_from: Option<i64>,
     description: String,
+    per_page: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -268,6 +269,7 @@ fn thread_template(
         prev_from: (p.from > 1).then(|| (p.from - COMMENTS_PER_PAGE).max(1)),
         next_from: (p.from + COMMENTS_PER_PAGE <= last).then_some(p.from + COMMENTS_PER_PAGE),
         signed_in,
+        per_page: COMMENTS_PER_PAGE,
         items,
         reply_to,
         body,
@@ -287,6 +289,43 @@ pub async fn show(
     let p = state.app.thread_page(who.as_ref(), &key, q.from).await?;
     let page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new());
     Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "pages/comment_fragment.html")]
+struct CommentFragment {
+    ctx: PageCtx,
+    i: CommentItem,
+    t: weft_app::threads::Thread,
+    from: i64,
+    can_comment: bool,
+}
+
+/// One timeline item as HTML, for the live-update script. 404 once the item is gone.
+pub async fn item_fragment(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path((key, seq)): Path<(String, i64)>,
+) -> Result<Response, WebError> {
+    let (view, c) = state.app.thread_item(who.as_ref(), &key, seq).await?;
+    let page = ThreadPage {
+        view,
+        comments: Vec::new(),
+        from: ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1,
+        read_before: None,
+    };
+    let fragment = CommentFragment {
+        i: item(&page, &c),
+        can_comment: page.view.may(ThreadAction::Comment),
+        t: page.view.thread.clone(),
+        from: page.from,
+        ctx,
+    };
+    let mut res = render(StatusCode::OK, &fragment);
+    res.headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 #[derive(Template)]

@@ -1,0 +1,187 @@
+//! Live updates: who is watching which thread, and telling them something changed. One in-process
+//! fan-out (`LiveHub`); on PostgreSQL every change goes through `NOTIFY` first, so that all
+//! instances on the database, this one included, deliver it to their own watchers. Events carry
+//! only a thread id, a kind and a sequence number: watchers fetch the content through the normal,
+//! permission-checked routes.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio::sync::{broadcast, watch};
+use weft_store::{Backend, live};
+
+use crate::App;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveKind {
+    /// A comment was added, edited or deleted: `seq` says which.
+    Comment,
+    /// The thread itself changed (title, context, pinned, closed).
+    Thread,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveEvent {
+    pub thread_id: i64,
+    pub kind: LiveKind,
+    pub seq: i64,
+}
+
+impl LiveEvent {
+    fn encode(self) -> String {
+        let kind = match self.kind {
+            LiveKind::Comment => "c",
+            LiveKind::Thread => "t",
+        };
+        format!("{} {kind} {}", self.thread_id, self.seq)
+    }
+
+    fn decode(payload: &str) -> Option<Self> {
+        let mut parts = payload.split(' ');
+        let thread_id = parts.next()?.parse().ok()?;
+        let kind = match parts.next()? {
+            "c" => LiveKind::Comment,
+            "t" => LiveKind::Thread,
+            _ => return None,
+        };
+        let seq = parts.next()?.parse().ok()?;
+        Some(Self { thread_id, kind, seq })
+    }
+}
+
+/// Events waiting per watcher before it is told it fell behind (and reloads).
+const BACKLOG: usize = 64;
+
+/// The watchers of each thread on this instance.
+pub struct LiveHub {
+    threads: Mutex<HashMap<i64, broadcast::Sender<LiveEvent>>>,
+    /// Set when the server shuts down, so open streams end and shutdown does not wait on them.
+    closing: watch::Sender<bool>,
+}
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        Self {
+            threads: Mutex::new(HashMap::new()),
+            closing: watch::channel(false).0,
+        }
+    }
+}
+
+impl LiveHub {
+    /// Ends every open stream (server shutdown).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Changes to `true` when the server shuts down.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, broadcast::Sender<LiveEvent>>> {
+        self.threads.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn subscribe(&self, thread_id: i64) -> broadcast::Receiver<LiveEvent> {
+        let mut threads = self.lock();
+        threads
+            .entry(thread_id)
+            .or_insert_with(|| broadcast::channel(BACKLOG).0)
+            .subscribe()
+    }
+
+    /// Hands the event to this instance's watchers of its thread.
+    pub fn deliver(&self, event: LiveEvent) {
+        let mut threads = self.lock();
+        if let Some(sender) = threads.get(&event.thread_id) {
+            if sender.send(event).is_err() {
+                // Nobody is watching any more.
+                threads.remove(&event.thread_id);
+            }
+        }
+    }
+
+    /// Open watcher connections on this instance.
+    pub fn watchers(&self) -> usize {
+        self.lock().values().map(broadcast::Sender::receiver_count).sum()
+    }
+}
+
+impl App {
+    /// Announces a committed change. Best effort: a lost event costs a watcher a reload, never data.
+    pub(crate) async fn publish(&self, event: LiveEvent) {
+        match self.store.backend() {
+            Backend::Sqlite => self.live.deliver(event),
+            Backend::Postgres => {
+                let sent = match self.store.writer().await {
+                    Ok(mut conn) => live::notify(&mut conn, &event.encode()).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "live update not sent to other instances");
+                    self.live.deliver(event);
+                }
+            }
+        }
+    }
+
+    /// On PostgreSQL, delivers every instance's events to this instance's watchers until `shutdown`.
+    pub async fn run_live_listener(self, mut shutdown: watch::Receiver<bool>) {
+        let mut listener = match self.store.listener().await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "live updates: cannot listen; watchers see only this instance's changes");
+                return;
+            }
+        };
+        loop {
+            tokio::select! {
+                received = listener.recv() => match received {
+                    Ok(payload) => match LiveEvent::decode(&payload) {
+                        Some(event) => self.live.deliver(event),
+                        None => tracing::warn!("live updates: unreadable notification"),
+                    },
+                    Err(e) => {
+                        tracing::warn!(error = %e, "live updates: listener error");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                },
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_round_trip() {
+        for event in [
+            LiveEvent { thread_id: 7, kind: LiveKind::Comment, seq: 42 },
+            LiveEvent { thread_id: 1, kind: LiveKind::Thread, seq: 0 },
+        ] {
+            assert_eq!(LiveEvent::decode(&event.encode()), Some(event));
+        }
+        assert_eq!(LiveEvent::decode("7 x 1"), None);
+        assert_eq!(LiveEvent::decode("garbage"), None);
+    }
+
+    #[tokio::test]
+    async fn watchers_get_only_their_thread() {
+        let hub = LiveHub::default();
+        let mut a = hub.subscribe(1);
+        let mut b = hub.subscribe(2);
+        assert_eq!(hub.watchers(), 2);
+        let event = LiveEvent { thread_id: 1, kind: LiveKind::Comment, seq: 3 };
+        hub.deliver(event);
+        assert_eq!(a.recv().await.unwrap(), event);
+        assert!(b.try_recv().is_err());
+        drop(a);
+        hub.deliver(event);
+        assert_eq!(hub.watchers(), 1, "a thread nobody watches is forgotten");
+    }
+}

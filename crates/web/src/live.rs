@@ -1,0 +1,91 @@
+//! `/t/{key}/live`: a thread's live updates as Server-Sent Events. The stream says only which item
+//! changed (`event: comment`, `data: <seq>`) or that the thread changed (`event: thread`); the page
+//! fetches the item through `/t/{key}/items/{seq}`, which checks permissions like any page. Access
+//! is checked when the stream opens and again at least every `RECHECK` while events flow, so a
+//! person removed from the group stops hearing about it.
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use tokio::sync::broadcast::error::RecvError;
+use weft_app::SessionUser;
+use weft_app::live::{LiveEvent, LiveKind};
+use weft_domain::permissions::ThreadAction;
+
+use crate::AppState;
+use crate::auth::MaybeUser;
+use crate::error::WebError;
+
+const RECHECK: Duration = Duration::from_secs(10);
+
+struct Watch {
+    state: AppState,
+    who: Option<SessionUser>,
+    key: String,
+    events: tokio::sync::broadcast::Receiver<LiveEvent>,
+    closing: tokio::sync::watch::Receiver<bool>,
+    checked: Instant,
+    done: bool,
+}
+
+impl Watch {
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
+        if self.done {
+            return None;
+        }
+        let received = tokio::select! {
+            r = self.events.recv() => r,
+            _ = self.closing.wait_for(|c| *c) => return None,
+        };
+        let event = match received {
+            Ok(e) => e,
+            // Fell behind: the page reloads rather than miss something.
+            Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("reload").data("")), self)),
+            Err(RecvError::Closed) => return None,
+        };
+        if self.checked.elapsed() >= RECHECK {
+            if self
+                .state
+                .app
+                .thread_for(self.who.as_ref(), &self.key, ThreadAction::See)
+                .await
+                .is_err()
+            {
+                self.done = true;
+                return Some((Ok(Event::default().event("reload").data("")), self));
+            }
+            self.checked = Instant::now();
+        }
+        let sse = match event.kind {
+            LiveKind::Comment => Event::default().event("comment").data(event.seq.to_string()),
+            LiveKind::Thread => Event::default().event("thread").data(""),
+        };
+        Some((Ok(sse), self))
+    }
+}
+
+pub async fn thread(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    // Unreadable threads are 404 here too (P7).
+    let view = state.app.thread_for(who.as_ref(), &key, ThreadAction::See).await?;
+    let watch = Watch {
+        events: state.app.live.subscribe(view.thread.id),
+        closing: state.app.live.closing(),
+        state,
+        who,
+        key,
+        checked: Instant::now(),
+        done: false,
+    };
+    let events = stream::unfold(watch, Watch::next);
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(25)))
+        .into_response())
+}
