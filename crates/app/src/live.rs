@@ -161,8 +161,16 @@ mod tests {
     #[test]
     fn events_round_trip() {
         for event in [
-            LiveEvent { thread_id: 7, kind: LiveKind::Comment, seq: 42 },
-            LiveEvent { thread_id: 1, kind: LiveKind::Thread, seq: 0 },
+            LiveEvent {
+                thread_id: 7,
+                kind: LiveKind::Comment,
+                seq: 42,
+            },
+            LiveEvent {
+                thread_id: 1,
+                kind: LiveKind::Thread,
+                seq: 0,
+            },
         ] {
             assert_eq!(LiveEvent::decode(&event.encode()), Some(event));
         }
@@ -176,7 +184,11 @@ mod tests {
         let mut a = hub.subscribe(1);
         let mut b = hub.subscribe(2);
         assert_eq!(hub.watchers(), 2);
-        let event = LiveEvent { thread_id: 1, kind: LiveKind::Comment, seq: 3 };
+        let event = LiveEvent {
+            thread_id: 1,
+            kind: LiveKind::Comment,
+            seq: 3,
+        };
         hub.deliver(event);
         assert_eq!(a.recv().await.unwrap(), event);
         assert!(b.try_recv().is_err());

@@ -2,8 +2,8 @@
 //! aggregate. It stores and fetches; it never decides who may do what.
 
 pub mod groups;
-pub mod live;
 pub mod invitations;
+pub mod live;
 pub mod outbox;
 pub mod schema;
 pub mod sessions;

@@ -323,8 +323,10 @@ pub async fn item_fragment(
         ctx,
     };
     let mut res = render(StatusCode::OK, &fragment);
-    res.headers_mut()
-        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
     Ok(res)
 }
 

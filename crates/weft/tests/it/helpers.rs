@@ -111,6 +111,8 @@ impl Drop for TempDir {
 
 pub struct TestApp {
     pub db: Db,
+    /// The database this instance uses (another instance can share it).
+    pub database_url: String,
     pub base: String,
     pub app: App,
     pub data: TempDir,
@@ -136,6 +138,7 @@ impl TestApp {
             pg_database = Some(name);
         }
         tweak(&mut config);
+        let database_url = config.database_url.clone();
         let application = Application::build(config).await.expect("the application builds");
         let base = format!("http://{}", application.local_addr());
         let app = application.app().clone();
@@ -148,6 +151,7 @@ impl TestApp {
         }));
         Some(Self {
             db,
+            database_url,
             base,
             app,
             data,
@@ -160,6 +164,24 @@ impl TestApp {
 
     pub fn client(&self) -> Client {
         Client::new(&self.base)
+    }
+
+    /// A second instance on the same PostgreSQL database, as a deployment of several would run.
+    /// Its own data folder; the database stays owned (and dropped) by `self`.
+    pub async fn second_instance(&self) -> TestApp {
+        assert_eq!(
+            self.db,
+            Db::Postgres,
+            "several instances share PostgreSQL, never SQLite"
+        );
+        let url = self.database_url.clone();
+        Self::spawn_with(Db::Sqlite, move |c| c.database_url = url)
+            .await
+            .map(|mut second| {
+                second.db = Db::Postgres;
+                second
+            })
+            .expect("a second instance")
     }
 
     /// Stops the server cleanly (workers finish) and removes the database.
@@ -543,6 +565,29 @@ impl Client {
         self.send(self.http.get(self.url(path))).await
     }
 
+    /// Opens a Server-Sent Events stream; the status tells whether it was accepted.
+    pub async fn events(&self, path: &str) -> EventStream {
+        let res = self
+            .http
+            .get(self.url(path))
+            .header("cookie", self.cookie_header())
+            .header("user-agent", &self.user_agent)
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .expect("request");
+        EventStream {
+            status: res.status().as_u16(),
+            content_type: res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap_or("").to_owned())
+                .unwrap_or_default(),
+            res,
+            buffer: String::new(),
+        }
+    }
+
     /// Submits a form the way our pages do: with this browser's CSRF value.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         if self.cookie("__Host-weft_csrf").is_none() {
@@ -597,5 +642,40 @@ impl Client {
     /// Whether this browser is signed in, as the API sees it.
     pub async fn is_signed_in(&self) -> bool {
         self.get("/api/v1/me").await.status == 200
+    }
+}
+
+/// An open Server-Sent Events stream.
+pub struct EventStream {
+    pub status: u16,
+    pub content_type: String,
+    res: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    /// The next event as (name, data), skipping keep-alive comments; `None` after `wait` without
+    /// one, or when the stream ends.
+    pub async fn next(&mut self, wait: Duration) -> Option<(String, String)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut name, mut data) = (String::from("message"), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data = v.trim().to_owned();
+                    }
+                }
+                if block.lines().all(|l| l.starts_with(':') || l.is_empty()) {
+                    continue;
+                }
+                return Some((name, data));
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.res.chunk()).await.ok()?.ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
     }
 }

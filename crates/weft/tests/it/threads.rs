@@ -7,7 +7,7 @@ use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
 use weft_domain::permissions::{Actor, Decision, GroupFacts, Role, ThreadAction, ThreadFacts, can_thread};
 
 use crate::groups::{add_member, create};
-use crate::helpers::{Client, TestApp};
+use crate::helpers::{Client, Db, TestApp};
 use crate::on_both;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -19,6 +19,8 @@ on_both!(
     unread_counts_hold_across_two_devices_and_long_threads,
     public_threads_are_readable_without_an_account,
     an_xss_corpus_stays_inert,
+    watchers_see_comments_as_they_happen,
+    a_watcher_on_one_instance_hears_a_comment_posted_on_another,
 );
 
 async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -629,4 +631,118 @@ async fn an_xss_corpus_stays_inert(app: &TestApp) {
         }
     }
     assert_eq!(checked, CORPUS.len() * 4);
+}
+
+const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn watchers_see_comments_as_they_happen(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let oz = app.signed_in_user("Oz", "oz@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Live one", "", "").await;
+
+    // Only people who may read the thread may watch it.
+    assert_eq!(oz.events(&format!("/t/{t}/live")).await.status, 404);
+    assert_eq!(app.client().events(&format!("/t/{t}/live")).await.status, 404);
+    let mut stream = bob.events(&format!("/t/{t}/live")).await;
+    assert_eq!(stream.status, 200);
+    assert!(
+        stream.content_type.starts_with("text/event-stream"),
+        "{}",
+        stream.content_type
+    );
+
+    comment(&ann, &t, "Hello, *live* world", None).await;
+    assert_eq!(stream.next(WAIT).await, Some(("comment".into(), "1".into())));
+    let item = bob.get(&format!("/t/{t}/items/1")).await;
+    assert_eq!(item.status, 200);
+    assert!(
+        item.body.contains("id=\"c1\"") && item.body.contains("<em>live</em>"),
+        "{}",
+        item.body
+    );
+    assert_eq!(
+        oz.get(&format!("/t/{t}/items/1")).await.status,
+        404,
+        "items are checked like pages"
+    );
+
+    let id = comments_of(&ann, &t, 1).await[0]["id"].as_i64().unwrap();
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/threads/{t}/comments/{id}"),
+            Some(&json!({"body": "Hello again"})),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(stream.next(WAIT).await, Some(("comment".into(), "1".into())));
+    assert_eq!(ann.post_form(&format!("/t/{t}/pin"), &[]).await.status, 303);
+    assert_eq!(stream.next(WAIT).await, Some(("thread".into(), String::new())));
+    assert_eq!(
+        ann.post_form(&format!("/t/{t}/comments/{id}/delete"), &[]).await.status,
+        303
+    );
+    assert_eq!(stream.next(WAIT).await, Some(("comment".into(), "1".into())));
+    assert_eq!(
+        bob.get(&format!("/t/{t}/items/1")).await.status,
+        404,
+        "a deleted item is gone"
+    );
+
+    // Another thread's news does not reach this watcher.
+    let other = start(&ann, &g, "Other", "", "").await;
+    comment(&ann, &other, "Elsewhere", None).await;
+    assert_eq!(stream.next(std::time::Duration::from_millis(500)).await, None);
+    assert!(app.app.live.watchers() >= 1);
+}
+
+async fn a_watcher_on_one_instance_hears_a_comment_posted_on_another(app: &TestApp) {
+    if app.db != Db::Postgres {
+        // One SQLite database has one instance; the scenario above covers it.
+        return;
+    }
+    let second = app.second_instance().await;
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Across instances", "", "").await;
+    let mut on_first = bob.events(&format!("/t/{t}/live")).await;
+    assert_eq!(on_first.status, 200);
+    // Ann's session lives in the shared database: her cookies work on the second instance.
+    let ann_on_second = Client::new(&second.base);
+    *ann_on_second.jar.lock().unwrap() = ann.jar.lock().unwrap().clone();
+    for n in 1..=3 {
+        comment(&ann_on_second, &t, &format!("From the other instance, {n}"), None).await;
+        assert_eq!(on_first.next(WAIT).await, Some(("comment".into(), n.to_string())));
+    }
+    let item = bob.get(&format!("/t/{t}/items/3")).await;
+    assert!(item.body.contains("From the other instance, 3"));
+    second.finish().await;
+}
+
+/// An open live stream must not hold up a clean shutdown (streams never end by themselves).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_open_live_streams() {
+    let app = TestApp::spawn(Db::Sqlite).await.expect("sqlite");
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    let t = start(&ann, &g, "Watched", "", "").await;
+    let mut stream = ann.events(&format!("/t/{t}/live")).await;
+    assert_eq!(stream.status, 200);
+    let started = std::time::Instant::now();
+    app.finish().await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        stream.next(std::time::Duration::from_secs(2)).await,
+        None,
+        "the stream ended"
+    );
 }
