@@ -80,3 +80,30 @@ for (const javaScriptEnabled of [true, false]) {
     await Promise.all([ann.context.close(), bob.context.close()]);
   });
 }
+
+test('a reader sees new comments appear without reloading (live updates)', async () => {
+  const ann = await person('Ann', 'ann-live@example.org', true);
+  const bob = await person('Bob', 'bob-live@example.org', true);
+  await ann.page.getByRole('link', { name: 'Start a group' }).click();
+  await ann.page.getByLabel('Name', { exact: true }).fill('Live Garden');
+  await ann.page.getByRole('radio', { name: /^Open/ }).check();
+  await ann.page.getByRole('button', { name: 'Create group' }).click();
+  await ann.page.getByRole('link', { name: 'Start a thread' }).click();
+  await ann.page.getByLabel('Title').fill('Harvest day');
+  await ann.page.getByRole('button', { name: 'Start thread' }).click();
+  const threadUrl = ann.page.url().split('?')[0];
+
+  await bob.page.goto(threadUrl);
+  await bob.page.getByText('No comments yet.').waitFor();
+  await bob.page.waitForTimeout(300); // the stream connects
+  await ann.page.getByLabel('Your comment').fill('Baskets are in the shed.');
+  await ann.page.getByRole('button', { name: 'Post comment' }).click();
+  await bob.page.getByText('Baskets are in the shed.').waitFor({ timeout: 5000 });
+  assert.equal(await bob.page.locator('#live-status').textContent(), 'New comment from Ann.');
+  assert.equal(await bob.page.getByText('No comments yet.').count(), 0);
+
+  await ann.page.getByRole('button', { name: 'Close' }).click();
+  await bob.page.getByText('This thread was changed.').first().waitFor({ timeout: 5000 });
+  assert.deepEqual([...ann.context.foreign, ...bob.context.foreign], []);
+  await Promise.all([ann.context.close(), bob.context.close()]);
+});

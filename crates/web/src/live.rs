@@ -1,5 +1,6 @@
 //! `/t/{key}/live`: a thread's live updates as Server-Sent Events. The stream says only which item
-//! changed (`event: comment`, `data: <seq>`) or that the thread changed (`event: thread`); the page
+//! changed (`event: comment`, `data: <seq>`) or that the thread changed (`event: thread`; every
+//! event carries data, as browsers drop events without any); the page
 //! fetches the item through `/t/{key}/items/{seq}`, which checks permissions like any page. Access
 //! is checked when the stream opens and again at least every `RECHECK` while events flow, so a
 //! person removed from the group stops hearing about it.
@@ -44,7 +45,7 @@ impl Watch {
         let event = match received {
             Ok(e) => e,
             // Fell behind: the page reloads rather than miss something.
-            Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("reload").data("")), self)),
+            Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("reload").data("now")), self)),
             Err(RecvError::Closed) => return None,
         };
         if self.checked.elapsed() >= RECHECK {
@@ -56,13 +57,13 @@ impl Watch {
                 .is_err()
             {
                 self.done = true;
-                return Some((Ok(Event::default().event("reload").data("")), self));
+                return Some((Ok(Event::default().event("reload").data("now")), self));
             }
             self.checked = Instant::now();
         }
         let sse = match event.kind {
             LiveKind::Comment => Event::default().event("comment").data(event.seq.to_string()),
-            LiveKind::Thread => Event::default().event("thread").data(""),
+            LiveKind::Thread => Event::default().event("thread").data("changed"),
         };
         Some((Ok(sse), self))
     }

@@ -680,7 +680,7 @@ async fn watchers_see_comments_as_they_happen(app: &TestApp) {
     assert_eq!(res.status, 200);
     assert_eq!(stream.next(WAIT).await, Some(("comment".into(), "1".into())));
     assert_eq!(ann.post_form(&format!("/t/{t}/pin"), &[]).await.status, 303);
-    assert_eq!(stream.next(WAIT).await, Some(("thread".into(), String::new())));
+    assert_eq!(stream.next(WAIT).await, Some(("thread".into(), "changed".into())));
     assert_eq!(
         ann.post_form(&format!("/t/{t}/comments/{id}/delete"), &[]).await.status,
         303
