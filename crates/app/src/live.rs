@@ -94,11 +94,11 @@ impl LiveHub {
     /// Hands the event to this instance's watchers of its thread.
     pub fn deliver(&self, event: LiveEvent) {
         let mut threads = self.lock();
-        if let Some(sender) = threads.get(&event.thread_id) {
-            if sender.send(event).is_err() {
-                // Nobody is watching any more.
-                threads.remove(&event.thread_id);
-            }
+        if let Some(sender) = threads.get(&event.thread_id)
+            && sender.send(event).is_err()
+        {
+            // Nobody is watching any more.
+            threads.remove(&event.thread_id);
         }
     }
 
