@@ -5,11 +5,11 @@
 use weft_domain::permissions::{
     Action, Actor, CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread,
 };
-use weft_domain::threads::{ThreadTitle, choose_privacy, parse_comment, parse_context};
+use weft_domain::threads::{Reaction, ThreadTitle, choose_privacy, parse_comment, parse_context};
 use weft_domain::{ValidationErrors, random_key};
 use weft_store::groups::{self, Group};
 use weft_store::threads::{self, NewThread};
-pub use weft_store::threads::{Comment, ListedThread, Revision, Thread};
+pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread};
 use weft_store::{Conn, StoreError};
 
 use crate::groups::{GroupView, decide, facts};
@@ -67,6 +67,50 @@ pub struct ThreadPage {
     pub from: i64,
     /// How far the viewer had read before this visit: comments after it are new to them.
     pub read_before: Option<i64>,
+    /// The reactions on this page's comments.
+    pub reactions: Vec<ReactionRow>,
+}
+
+/// One reaction on one comment, summed up for display.
+#[derive(Debug, Clone)]
+pub struct ReactionSummary {
+    pub reaction: Reaction,
+    pub names: Vec<String>,
+    /// The viewer is among those who reacted.
+    pub mine: bool,
+}
+
+impl ReactionSummary {
+    pub fn count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Who reacted, for a tooltip and for screen readers.
+    pub fn who(&self) -> String {
+        self.names.join(", ")
+    }
+}
+
+/// The reactions on `comment_id`, in the order the buttons are offered.
+pub fn summarize(
+    rows: &[ReactionRow],
+    comment_id: i64,
+    viewer: Option<weft_store::users::UserId>,
+) -> Vec<ReactionSummary> {
+    Reaction::ALL
+        .into_iter()
+        .filter_map(|reaction| {
+            let mine_rows: Vec<&ReactionRow> = rows
+                .iter()
+                .filter(|r| r.comment_id == comment_id && r.emoji == reaction.as_str())
+                .collect();
+            (!mine_rows.is_empty()).then(|| ReactionSummary {
+                reaction,
+                mine: viewer.is_some_and(|v| mine_rows.iter().any(|r| r.user_id == v)),
+                names: mine_rows.iter().map(|r| r.name.clone()).collect(),
+            })
+        })
+        .collect()
 }
 
 /// The first item of the page that holds sequence number `seq`.
@@ -232,6 +276,7 @@ impl App {
             _ => 1,
         };
         let comments = threads::comments_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
+        let reactions = threads::reactions_for_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
         drop(conn);
         if let Some(w) = who {
             let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
@@ -251,6 +296,7 @@ impl App {
             comments,
             from,
             read_before,
+            reactions,
         })
     }
 
@@ -387,13 +433,14 @@ impl App {
         Ok((view, comment, list))
     }
 
-    /// One timeline item by its sequence number, for a live update. `NotFound` once it is gone.
+    /// One timeline item by its sequence number, with its reactions, for a live update.
+    /// `NotFound` once it is gone.
     pub async fn thread_item(
         &self,
         who: Option<&SessionUser>,
         key: &str,
         seq: i64,
-    ) -> Result<(ThreadView, Comment), AppError> {
+    ) -> Result<(ThreadView, Comment, Vec<ReactionRow>), AppError> {
         let mut conn = self.store.reader().await?;
         let view = self.load_thread(&mut conn, who, key).await?;
         decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
@@ -401,7 +448,31 @@ impl App {
             .await?
             .pop()
             .ok_or(AppError::NotFound)?;
-        Ok((view, comment))
+        let reactions = threads::reactions_for_page(&mut conn, view.thread.id, seq, 1).await?;
+        Ok((view, comment, reactions))
+    }
+
+    /// Adds or takes back a reaction on a comment (whoever may comment may react). Returns the
+    /// comment's sequence number and whether the reaction is there now.
+    pub async fn toggle_reaction(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        comment_id: i64,
+        reaction: &str,
+    ) -> Result<(i64, bool), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Comment).await?;
+        let reaction = Reaction::parse(reaction).map_err(|e| AppError::field("reaction", e.message))?;
+        let mut tx = self.store.begin().await?;
+        let comment = threads::find_comment(&mut tx, view.thread.id, comment_id)
+            .await?
+            .filter(|c| c.deleted_at.is_none())
+            .ok_or(AppError::NotFound)?;
+        let on =
+            threads::toggle_reaction(&mut tx, comment.id, who.user.id, reaction.as_str(), self.clock.now()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.publish(comment_changed(view.thread.id, comment.seq)).await;
+        Ok((comment.seq, on))
     }
 
     // ---- lists ----

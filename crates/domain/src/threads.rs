@@ -101,3 +101,76 @@ mod tests {
         assert!(choose_privacy("loud", ThreadPrivacy::Either).is_err());
     }
 }
+
+/// The reactions on offer: a short, named set, so each button has an accessible name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reaction {
+    ThumbsUp,
+    Heart,
+    Tada,
+    Smile,
+    Thinking,
+    Eyes,
+    Pray,
+    Sad,
+}
+
+impl Reaction {
+    pub const ALL: [Self; 8] = [
+        Self::ThumbsUp,
+        Self::Heart,
+        Self::Tada,
+        Self::Smile,
+        Self::Thinking,
+        Self::Eyes,
+        Self::Pray,
+        Self::Sad,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ThumbsUp => "thumbs_up",
+            Self::Heart => "heart",
+            Self::Tada => "tada",
+            Self::Smile => "smile",
+            Self::Thinking => "thinking",
+            Self::Eyes => "eyes",
+            Self::Pray => "pray",
+            Self::Sad => "sad",
+        }
+    }
+
+    pub fn emoji(self) -> &'static str {
+        match self {
+            Self::ThumbsUp => "👍",
+            Self::Heart => "❤️",
+            Self::Tada => "🎉",
+            Self::Smile => "😄",
+            Self::Thinking => "🤔",
+            Self::Eyes => "👀",
+            Self::Pray => "🙏",
+            Self::Sad => "😢",
+        }
+    }
+
+    /// What a screen reader says for the button.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ThumbsUp => "thumbs up",
+            Self::Heart => "heart",
+            Self::Tada => "celebrate",
+            Self::Smile => "smile",
+            Self::Thinking => "thinking",
+            Self::Eyes => "looking",
+            Self::Pray => "thanks",
+            Self::Sad => "sad",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.emoji() == s)
+            .ok_or_else(|| FieldError::new("Choose one of the offered reactions."))
+    }
+}

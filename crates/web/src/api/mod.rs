@@ -63,6 +63,7 @@ pub fn routes() -> Router<AppState> {
             "/threads/{key}/comments/{id}",
             axum::routing::patch(threads::edit_comment).delete(threads::delete_comment),
         )
+        .route("/threads/{key}/comments/{id}/reactions", post(threads::react))
         .route("/threads/{key}/{change}", post(threads::change))
         .fallback(|| async {
             crate::error::api_error(

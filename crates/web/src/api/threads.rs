@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use weft_app::AppError;
-use weft_app::threads::{Comment, ListedThread, ThreadInput, ThreadView};
+use weft_app::threads::{Comment, ListedThread, ReactionRow, ThreadInput, ThreadView, summarize};
 use weft_domain::markdown::to_html;
 use weft_domain::permissions::{Action, CommentAction, ThreadAction};
 
@@ -44,7 +44,7 @@ fn thread_json(v: &ThreadView) -> Value {
     })
 }
 
-fn comment_json(v: &ThreadView, c: &Comment) -> Value {
+fn comment_json(v: &ThreadView, c: &Comment, reactions: &[ReactionRow]) -> Value {
     let deleted = c.deleted_at.is_some();
     let mut permissions = Vec::new();
     if v.may_comment(c, CommentAction::Edit) {
@@ -64,6 +64,10 @@ fn comment_json(v: &ThreadView, c: &Comment) -> Value {
         "created_at": c.created_at.rfc3339(),
         "edited_at": c.edited_at.map(weft_domain::Timestamp::rfc3339),
         "permissions": permissions,
+        "reactions": summarize(reactions, c.id, v.viewer)
+            .iter()
+            .map(|r| json!({"reaction": r.reaction.as_str(), "emoji": r.reaction.emoji(), "count": r.count(), "names": r.names, "mine": r.mine}))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -161,7 +165,11 @@ pub async fn show(
         .thread_page(who.as_ref(), &key, q.from)
         .await
         .map_err(WebError::api)?;
-    let comments: Vec<Value> = p.comments.iter().map(|c| comment_json(&p.view, c)).collect();
+    let comments: Vec<Value> = p
+        .comments
+        .iter()
+        .map(|c| comment_json(&p.view, c, &p.reactions))
+        .collect();
     let mut body = thread_json(&p.view);
     body["comments"] = json!(comments);
     body["from"] = json!(p.from);
@@ -276,7 +284,7 @@ pub async fn edit_comment(
         .await
         .map_err(WebError::api)?;
     let (v, c) = state.app.comment_to_edit(&who, &key, id).await.map_err(WebError::api)?;
-    Ok(Json(comment_json(&v, &c)).into_response())
+    Ok(Json(comment_json(&v, &c, &[])).into_response())
 }
 
 pub async fn delete_comment(
@@ -286,4 +294,25 @@ pub async fn delete_comment(
 ) -> Result<Response, WebError> {
     state.app.delete_comment(&who, &key, id).await.map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReactionBody {
+    reaction: String,
+}
+
+/// Toggles a reaction: `{"reaction": "thumbs_up"}` (or the emoji itself).
+pub async fn react(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, id)): Path<(String, i64)>,
+    Json(body): Json<ReactionBody>,
+) -> Result<Response, WebError> {
+    let (_, on) = state
+        .app
+        .toggle_reaction(&who, &key, id, &body.reaction)
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(json!({"reacted": on})).into_response())
 }

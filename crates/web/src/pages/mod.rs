@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/t/{key}/comments/{id}/delete", post(threads::delete_comment))
         .route("/t/{key}/comments/{id}/history", get(threads::comment_history))
+        .route("/t/{key}/comments/{id}/react", post(threads::react))
         .route("/t/{key}/items/{seq}", get(threads::item_fragment))
         .route("/t/{key}/live", get(crate::live::thread))
         .route("/t/{key}/{change}", post(threads::change))

