@@ -63,6 +63,9 @@ for (const javaScriptEnabled of [true, false]) {
     await ann.page.getByLabel('Your comment').fill('Thank you! I take the rest.');
     await ann.page.getByRole('button', { name: 'Post reply' }).click();
     await ann.page.getByText('replying to').waitFor();
+    await ann.page.locator('#c1 summary').click();
+    await ann.page.locator('#c1').getByRole('button', { name: 'thumbs up', exact: true }).click();
+    await ann.page.locator('#c1').getByRole('button', { name: /thumbs up: Ann/ }).waitFor();
 
     await ann.page.getByRole('link', { name: 'Edit', exact: true }).click();
     await ann.page.getByLabel('Title').fill('Who waters in August 2027?');
