@@ -440,6 +440,16 @@ impl App {
 
     // ---- profile ----
 
+    /// Someone's public face, as `@username` mentions link to it: name and username only (never
+    /// the address, P6), for signed-in people, and only for active accounts.
+    pub async fn person(&self, _who: &SessionUser, username: &str) -> Result<(String, String), AppError> {
+        let user = users::find_by_username(&mut *self.store.reader().await?, &username.to_ascii_lowercase())
+            .await?
+            .filter(|u| u.state == UserState::Active)
+            .ok_or(AppError::NotFound)?;
+        Ok((user.name, user.username.as_str().to_owned()))
+    }
+
     pub async fn update_profile(&self, who: &SessionUser, change: &ProfileChange<'_>) -> Result<(), AppError> {
         let mut errors = ValidationErrors::new();
         let name = errors.check("name", DisplayName::parse(change.name));

@@ -21,6 +21,7 @@ pub enum Kind {
     EmailChanged,
     EmailTaken,
     Invitation,
+    Mention,
 }
 
 impl Kind {
@@ -35,13 +36,14 @@ impl Kind {
             Self::EmailChanged => "email_changed",
             Self::EmailTaken => "email_taken",
             Self::Invitation => "invitation",
+            Self::Mention => "mention",
         }
     }
 
     /// Security emails about the account itself are sent even to someone who unsubscribed from
     /// the rest: they were asked for, or they warn about a change nobody else can see.
     fn essential(self) -> bool {
-        !matches!(self, Self::Invitation)
+        !matches!(self, Self::Invitation | Self::Mention)
     }
 }
 
@@ -226,6 +228,32 @@ impl App {
             "Someone invited this address to a group.",
         );
         c.closing = vec!["If you do not want to join, ignore this email; nothing will change.".into()];
+        c
+    }
+
+    pub(crate) fn mention_email(
+        &self,
+        to: &User,
+        author: &str,
+        thread_title: &str,
+        excerpt: &str,
+        link: String,
+    ) -> EmailContent {
+        let mut c = content(
+            format!("{author} mentioned you in “{thread_title}”"),
+            &to.name,
+            vec![
+                format!("{author} mentioned you in “{thread_title}”:"),
+                excerpt.to_owned(),
+            ],
+            Some(Action {
+                label: "Go to the thread".into(),
+                url: link,
+            }),
+            None,
+            "Someone mentioned you in a thread you can read.",
+        );
+        c.closing = vec!["You receive this because someone wrote your @username.".into()];
         c
     }
 

@@ -116,15 +116,23 @@ impl App {
         who: Option<&SessionUser>,
         group: &Group,
     ) -> Result<Actor, AppError> {
-        let Some(who) = who else { return Ok(Actor::ANONYMOUS) };
-        let role = groups::role_of(conn, group.id, who.user.id).await?;
+        match who {
+            None => Ok(Actor::ANONYMOUS),
+            Some(who) => self.actor_of(conn, &who.user, group).await,
+        }
+    }
+
+    /// How the permission rule sees `user` in `group` (also for people other than the caller,
+    /// e.g. whether someone mentioned may read a thread).
+    pub(crate) async fn actor_of(&self, conn: &mut Conn, user: &users::User, group: &Group) -> Result<Actor, AppError> {
+        let role = groups::role_of(conn, group.id, user.id).await?;
         let parent_role = match group.parent_id {
-            Some(parent) => groups::role_of(conn, parent, who.user.id).await?,
+            Some(parent) => groups::role_of(conn, parent, user.id).await?,
             None => None,
         };
         Ok(Actor {
             signed_in: true,
-            instance_admin: who.user.is_admin,
+            instance_admin: user.is_admin,
             role,
             parent_role,
             guest: false,

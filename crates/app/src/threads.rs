@@ -134,7 +134,59 @@ fn comment_changed(thread_id: i64, seq: i64) -> LiveEvent {
     }
 }
 
+/// What a new mention is about, for its email.
+struct Mentioned<'a> {
+    thread: &'a Thread,
+    group: &'a Group,
+    author: &'a SessionUser,
+    /// The text that mentions them now, and the text before an edit (already-mentioned people are
+    /// not told twice).
+    text: &'a str,
+    before: Option<&'a str>,
+    /// The timeline item (0: the thread's context).
+    seq: i64,
+}
+
 impl App {
+    /// Emails everyone newly mentioned in `m.text` who may read the thread — never someone who
+    /// may not (a mention must not reveal a thread), never the author. In the caller's transaction.
+    async fn notify_mentions(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
+        let already = m.before.map(weft_domain::markdown::mentions).unwrap_or_default();
+        let excerpt: String = weft_domain::markdown::to_plain_text(m.text).chars().take(300).collect();
+        let link = if m.seq > 0 {
+            self.config
+                .url(&format!("/t/{}?from={}#c{}", m.thread.key, m.seq, m.seq))
+        } else {
+            self.config.url(&format!("/t/{}", m.thread.key))
+        };
+        for username in weft_domain::markdown::mentions(m.text) {
+            if already.contains(&username) {
+                continue;
+            }
+            let Some(user) = weft_store::users::find_by_username(tx, &username).await? else {
+                continue;
+            };
+            if user.id == m.author.user.id {
+                continue;
+            }
+            let actor = self.actor_of(tx, &user, m.group).await?;
+            let facts = ThreadFacts {
+                group: facts(m.group),
+                private: m.thread.private,
+                closed: m.thread.closed_at.is_some(),
+                by_actor: false,
+                others_commented: false,
+            };
+            if !can_thread(&actor, ThreadAction::See, &facts).allowed() {
+                continue;
+            }
+            let mail = self.mention_email(&user, &m.author.user.name, &m.thread.title, &excerpt, link.clone());
+            self.queue_email(tx, &user, None, crate::emails::Kind::Mention, &mail)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn load_thread(&self, conn: &mut Conn, who: Option<&SessionUser>, key: &str) -> Result<ThreadView, AppError> {
         let thread = threads::find_by_key(conn, key).await?.ok_or(AppError::NotFound)?;
         let group = groups::find(conn, thread.group_id).await?.ok_or(AppError::NotFound)?;
@@ -209,7 +261,20 @@ impl App {
         )
         .await?;
         threads::mark_read(&mut tx, id, who.user.id, 0, now).await?;
+        if !weft_domain::markdown::mentions(&context).is_empty() {
+            let thread = threads::find_by_key(&mut tx, &key).await?.ok_or(AppError::NotFound)?;
+            let mentioned = Mentioned {
+                thread: &thread,
+                group: &view.group,
+                author: who,
+                text: &context,
+                before: None,
+                seq: 0,
+            };
+            self.notify_mentions(&mut tx, &mentioned).await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
         Ok(key)
     }
 
@@ -225,7 +290,17 @@ impl App {
         let mut tx = self.store.begin().await?;
         threads::insert_revision(&mut tx, t.id, None, who.user.id, Some(&t.title), &t.context, now).await?;
         threads::update_content(&mut tx, t.id, title.as_str(), &context, now).await?;
+        let mentioned = Mentioned {
+            thread: t,
+            group: &view.group,
+            author: who,
+            text: &context,
+            before: Some(&t.context),
+            seq: 0,
+        };
+        self.notify_mentions(&mut tx, &mentioned).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
         self.publish(thread_changed(t.id)).await;
         Ok(())
     }
@@ -352,7 +427,17 @@ impl App {
         }
         let (_, seq) = threads::insert_comment(&mut tx, view.thread.id, parent, who.user.id, &body, now).await?;
         threads::mark_read(&mut tx, view.thread.id, who.user.id, seq, now).await?;
+        let mentioned = Mentioned {
+            thread: &view.thread,
+            group: &view.group,
+            author: who,
+            text: &body,
+            before: None,
+            seq,
+        };
+        self.notify_mentions(&mut tx, &mentioned).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
         self.publish(comment_changed(view.thread.id, seq)).await;
         Ok(seq)
     }
@@ -401,7 +486,17 @@ impl App {
             )
             .await?;
             threads::update_comment(&mut tx, comment.id, &body, now).await?;
+            let mentioned = Mentioned {
+                thread: &view.thread,
+                group: &view.group,
+                author: who,
+                text: &body,
+                before: Some(&comment.body),
+                seq: comment.seq,
+            };
+            self.notify_mentions(&mut tx, &mentioned).await?;
             tx.commit().await.map_err(StoreError::from)?;
+            self.wake_mailer();
             self.publish(comment_changed(view.thread.id, comment.seq)).await;
         }
         Ok(comment.seq)

@@ -31,9 +31,100 @@ fn lower(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
-/// Safe HTML for `markdown`.
+/// Where `@username` mentions start in `text`: an `@` not preceded by a word character (so email
+/// addresses are not mentions), then 3–30 of a–z, 0–9, `_`, `-`. Yields (start, end, username).
+fn find_mentions(text: &str) -> Vec<(usize, usize, String)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'@' {
+            let preceded = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || b"_-.@".contains(&bytes[i - 1]));
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b'-')
+            {
+                end += 1;
+            }
+            let len = end - start;
+            // "@ann@example.org" or "@ann.example.org" is an address, not a mention.
+            let followed = end < bytes.len() && bytes[end] == b'@'
+                || (end + 1 < bytes.len() && bytes[end] == b'.' && bytes[end + 1].is_ascii_alphanumeric());
+            if !preceded && !followed && (3..=30).contains(&len) {
+                found.push((i, end, text[start..end].to_ascii_lowercase()));
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+/// The usernames mentioned in `markdown` (outside code and links), once each, at most 20.
+pub fn mentions(markdown: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut in_link = 0;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Start(Tag::Link { .. }) => in_link += 1,
+            Event::End(TagEnd::Link) => in_link -= 1,
+            Event::Text(t) if in_link == 0 => {
+                for (_, _, name) in find_mentions(&t) {
+                    if !out.contains(&name) && out.len() < 20 {
+                        out.push(name);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Splits text around mentions into text and links to the profile (`/u/<username>`).
+fn link_mentions(text: CowStr<'_>) -> Vec<Event<'_>> {
+    let found = find_mentions(&text);
+    if found.is_empty() {
+        return vec![Event::Text(text)];
+    }
+    let mut events = Vec::new();
+    let mut at = 0;
+    for (start, end, name) in found {
+        if start > at {
+            events.push(Event::Text(CowStr::from(text[at..start].to_owned())));
+        }
+        events.push(Event::Start(Tag::Link {
+            link_type: LinkType::Inline,
+            dest_url: CowStr::from(format!("/u/{name}")),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        }));
+        events.push(Event::Text(CowStr::from(text[start..end].to_owned())));
+        events.push(Event::End(TagEnd::Link));
+        at = end;
+    }
+    if at < text.len() {
+        events.push(Event::Text(CowStr::from(text[at..].to_owned())));
+    }
+    events
+}
+
+/// Safe HTML for `markdown`. `@username` mentions link to the person's profile.
 pub fn to_html(markdown: &str) -> String {
-    let events = Parser::new_ext(markdown, options()).map(|event| match event {
+    let mut in_link = 0usize;
+    let events = Parser::new_ext(markdown, options()).flat_map(move |event| {
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => in_link += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => in_link = in_link.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Text(t) if in_link == 0 => link_mentions(t),
+            other => vec![other],
+        }
+    });
+    let events = events.map(|event| match event {
         // Typed HTML is text: `<script>` shows as `<script>`.
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
         Event::Start(Tag::Image {
@@ -158,6 +249,19 @@ mod tests {
             html.contains(r#"href="https://tracker.example/cat.png""#) && html.contains(">a cat</a>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn mentions_link_and_are_listed() {
+        let md = "Hi @Ann and @bob-2, not ann@example.org, not `@code`, not [@link](https://x.org), @ab too short. @ann again";
+        assert_eq!(mentions(md), ["ann", "bob-2"]);
+        let html = to_html("Thanks @ann!");
+        assert!(
+            html.contains(r#"<a href="/u/ann" rel="nofollow noopener noreferrer ugc">@ann</a>!"#),
+            "{html}"
+        );
+        assert!(!to_html("mail ann@example.org").contains("/u/"));
+        assert!(!to_html("`@ann`").contains("/u/"));
     }
 
     #[test]

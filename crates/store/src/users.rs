@@ -98,6 +98,15 @@ pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Opti
     Ok(row.as_ref().map(from_row).transpose()?)
 }
 
+pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(username)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
 pub async fn username_taken(conn: &mut Conn, username: &str) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
         .bind(username)

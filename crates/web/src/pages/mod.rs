@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/profile/password", post(profile::change_password))
         .route("/profile/sessions", get(profile::sessions))
+        .route("/u/{username}", get(profile::person))
         .route("/profile/sessions/end-all", post(profile::end_all_sessions))
         .route("/profile/sessions/{id}/end", post(profile::end_session))
         .route("/groups/new", get(groups::new_form))

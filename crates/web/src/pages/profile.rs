@@ -221,3 +221,22 @@ pub async fn end_all_sessions(
         .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
     Ok(res)
 }
+
+#[derive(Template)]
+#[template(path = "pages/person.html")]
+struct PersonPage {
+    ctx: PageCtx,
+    name: String,
+    username: String,
+}
+
+/// `/u/{username}`: where a mention leads.
+pub async fn person(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(username): Path<String>,
+) -> Result<Response, WebError> {
+    let (name, username) = state.app.person(&who, &username).await?;
+    Ok(render(StatusCode::OK, &PersonPage { ctx, name, username }))
+}

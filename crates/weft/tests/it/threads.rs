@@ -22,6 +22,7 @@ on_both!(
     watchers_see_comments_as_they_happen,
     a_watcher_on_one_instance_hears_a_comment_posted_on_another,
     reactions_toggle_and_say_who_reacted,
+    mentions_notify_only_people_who_can_read_the_thread,
 );
 
 async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -821,4 +822,97 @@ async fn reactions_toggle_and_say_who_reacted(app: &TestApp) {
         .await;
     assert_eq!(res.status, 403, "a closed thread takes no reactions");
     assert_eq!(app.count("SELECT COUNT(*) FROM reactions").await, 1);
+}
+
+async fn mentions_notify_only_people_who_can_read_the_thread(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cy = app.signed_in_user("Cy", "cy@example.org", PASSWORD).await;
+    let oz = app.signed_in_user("Oz", "oz@example.org", PASSWORD).await;
+    let username = |c: Client| async move {
+        c.get("/api/v1/me").await.json()["username"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (ann_u, bob_u, cy_u, oz_u) = (
+        username(ann.clone()).await,
+        username(bob.clone()).await,
+        username(cy.clone()).await,
+        username(oz.clone()).await,
+    );
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    add_member(app, &g, &cy, Role::Member).await;
+    let t = start(&ann, &g, "Private plans", "", "").await;
+    let before = app
+        .count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'mention'")
+        .await;
+    assert_eq!(before, 0);
+
+    // Bob can read the thread: he hears about it. Oz cannot: nothing is sent, nothing revealed.
+    let text = format!("Hi @{bob_u} and @{oz_u}, and @nobody-here, and me @{ann_u}. Not `@{cy_u}`.");
+    comment(&ann, &t, &text, None).await;
+    let mail = app.last_email_to("bob@example.org").await;
+    assert!(
+        mail.subject.contains("Ann mentioned you in “Private plans”"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains("/t/") && mail.header("List-Unsubscribe").is_some());
+    assert!(
+        app.settled_emails_to("oz@example.org")
+            .await
+            .iter()
+            .all(|m| !m.subject.contains("mentioned"))
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'mention'")
+            .await,
+        1
+    );
+
+    // The mention links to the profile, which shows name and username, never the address.
+    let page = bob.get(&format!("/t/{t}")).await;
+    assert!(page.body.contains(&format!("href=\"/u/{bob_u}\"")), "{}", page.body);
+    let profile = oz.get(&format!("/u/{bob_u}")).await;
+    assert_eq!(profile.status, 200);
+    assert!(profile.body.contains("Bob") && !profile.body.contains("bob@example.org"));
+    assert_eq!(
+        app.client().get(&format!("/u/{bob_u}")).await.status,
+        303,
+        "visitors log in first"
+    );
+
+    // Editing tells only the newly mentioned.
+    let id = comments_of(&ann, &t, 1).await[0]["id"].as_i64().unwrap();
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/threads/{t}/comments/{id}"),
+            Some(&json!({"body": format!("{text} Also @{cy_u}.")})),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(
+        app.last_email_to("cy@example.org")
+            .await
+            .subject
+            .contains("mentioned you")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'mention'")
+            .await,
+        2
+    );
+
+    // Someone who unsubscribed from email is not written to.
+    let unsubscribe = mail.link("/unsubscribe/");
+    bob.post_form(&unsubscribe, &[]).await;
+    comment(&ann, &t, &format!("@{bob_u} one more thing"), None).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'mention'")
+            .await,
+        2
+    );
 }
