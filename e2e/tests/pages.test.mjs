@@ -127,6 +127,7 @@ const pages = [
   { name: 'thread-history', path: () => `${threadPath}/history`, signedIn: true },
   { name: 'thread-delete', path: () => `${threadPath}/delete`, signedIn: true },
   { name: 'comment-edit', path: () => commentEditPath, signedIn: true },
+  { name: 'person', path: '/u/page_reviewer', signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
