@@ -5,11 +5,11 @@
 use weft_domain::permissions::{
     Action, Actor, CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread,
 };
-use weft_domain::threads::{Reaction, ThreadTitle, choose_privacy, parse_comment, parse_context};
+use weft_domain::threads::{Reaction, ThreadTitle, choose_privacy, parse_comment, parse_context, parse_tags};
 use weft_domain::{ValidationErrors, random_key};
 use weft_store::groups::{self, Group};
 use weft_store::threads::{self, NewThread};
-pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread};
+pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread, ThreadFilter};
 use weft_store::{Conn, StoreError};
 
 use crate::groups::{GroupView, decide, facts};
@@ -28,6 +28,8 @@ pub struct ThreadInput {
     pub context: String,
     /// "public", "private", or empty for the group's default.
     pub privacy: String,
+    /// Comma-separated tags; `None` leaves them as they are.
+    pub tags: Option<String>,
 }
 
 /// A thread as one viewer may see it, with what they may do there.
@@ -69,6 +71,7 @@ pub struct ThreadPage {
     pub read_before: Option<i64>,
     /// The reactions on this page's comments.
     pub reactions: Vec<ReactionRow>,
+    pub tags: Vec<String>,
 }
 
 /// One reaction on one comment, summed up for display.
@@ -132,6 +135,13 @@ fn comment_changed(thread_id: i64, seq: i64) -> LiveEvent {
         kind: LiveKind::Comment,
         seq,
     }
+}
+
+struct ParsedThread {
+    title: ThreadTitle,
+    context: String,
+    private: bool,
+    tags: Option<Vec<String>>,
 }
 
 /// What a new mention is about, for its email.
@@ -223,14 +233,23 @@ impl App {
         Ok(view)
     }
 
-    fn parse_thread_input(input: &ThreadInput, group: &Group) -> Result<(ThreadTitle, String, bool), AppError> {
+    fn parse_thread_input(input: &ThreadInput, group: &Group) -> Result<ParsedThread, AppError> {
         let mut errors = ValidationErrors::new();
         let title = errors.check("title", ThreadTitle::parse(&input.title));
         let context = errors.check("context", parse_context(&input.context));
         let private = errors.check("privacy", choose_privacy(&input.privacy, group.thread_privacy));
+        let tags = match &input.tags {
+            Some(t) => errors.check("tags", parse_tags(t)).map(Some),
+            None => Some(None),
+        };
         errors.into_result()?;
-        match (title, context, private) {
-            (Some(t), Some(c), Some(p)) => Ok((t, c, p)),
+        match (title, context, private, tags) {
+            (Some(title), Some(context), Some(private), Some(tags)) => Ok(ParsedThread {
+                title,
+                context,
+                private,
+                tags,
+            }),
             _ => Err(AppError::internal("validated fields missing")),
         }
     }
@@ -243,7 +262,12 @@ impl App {
         input: &ThreadInput,
     ) -> Result<String, AppError> {
         let view = self.group_for(Some(who), group_key, Action::StartThread).await?;
-        let (title, context, private) = Self::parse_thread_input(input, &view.group)?;
+        let ParsedThread {
+            title,
+            context,
+            private,
+            tags,
+        } = Self::parse_thread_input(input, &view.group)?;
         let now = self.clock.now();
         let key = random_key();
         let mut tx = self.store.begin().await?;
@@ -261,6 +285,9 @@ impl App {
         )
         .await?;
         threads::mark_read(&mut tx, id, who.user.id, 0, now).await?;
+        if let Some(tags) = &tags {
+            threads::set_tags(&mut tx, view.group.id, id, tags, now).await?;
+        }
         if !weft_domain::markdown::mentions(&context).is_empty() {
             let thread = threads::find_by_key(&mut tx, &key).await?.ok_or(AppError::NotFound)?;
             let mentioned = Mentioned {
@@ -281,13 +308,19 @@ impl App {
     /// Changes title, context and (as the group allows) privacy; the old version goes to the history.
     pub async fn update_thread(&self, who: &SessionUser, key: &str, input: &ThreadInput) -> Result<(), AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::Edit).await?;
-        let (title, context, _) = Self::parse_thread_input(input, &view.group)?;
+        let ParsedThread {
+            title, context, tags, ..
+        } = Self::parse_thread_input(input, &view.group)?;
         let t = &view.thread;
-        if title.as_str() == t.title && context == t.context {
-            return Ok(());
-        }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
+        if let Some(tags) = &tags {
+            threads::set_tags(&mut tx, view.group.id, t.id, tags, now).await?;
+        }
+        if title.as_str() == t.title && context == t.context {
+            tx.commit().await.map_err(StoreError::from)?;
+            return Ok(());
+        }
         threads::insert_revision(&mut tx, t.id, None, who.user.id, Some(&t.title), &t.context, now).await?;
         threads::update_content(&mut tx, t.id, title.as_str(), &context, now).await?;
         let mentioned = Mentioned {
@@ -352,6 +385,11 @@ impl App {
         };
         let comments = threads::comments_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
         let reactions = threads::reactions_for_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
+        let tags = threads::tags_of(&mut conn, &[view.thread.id])
+            .await?
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
         drop(conn);
         if let Some(w) = who {
             let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
@@ -372,6 +410,7 @@ impl App {
             from,
             read_before,
             reactions,
+            tags,
         })
     }
 
@@ -572,26 +611,52 @@ impl App {
 
     // ---- lists ----
 
-    /// One page of a group's threads the viewer may read, with their unread counts.
+    /// One page of a group's threads the viewer may read, filtered, with unread counts and tags.
     pub async fn group_threads(
         &self,
         who: Option<&SessionUser>,
         view: &GroupView,
+        filter: &ThreadFilter,
         page: i64,
     ) -> Result<Vec<ListedThread>, AppError> {
         if !view.may(Action::SeeContent) {
             return Ok(Vec::new());
         }
-        let list = threads::for_group(
-            &mut *self.store.reader().await?,
+        let mut conn = self.store.reader().await?;
+        let mut list = threads::for_group(
+            &mut conn,
             view.group.id,
             who.map(|w| w.user.id),
             view.actor.is_member(),
+            filter,
             THREADS_PER_PAGE + 1,
             page.clamp(0, 10_000) * THREADS_PER_PAGE,
         )
         .await?;
+        let ids: Vec<i64> = list.iter().map(|lt| lt.thread.id).collect();
+        for (thread_id, name) in threads::tags_of(&mut conn, &ids).await? {
+            if let Some(lt) = list.iter_mut().find(|lt| lt.thread.id == thread_id) {
+                lt.tags.push(name);
+            }
+        }
         Ok(list)
+    }
+
+    /// The group's tags in use on threads the viewer may list, with counts.
+    pub async fn group_tags(&self, view: &GroupView) -> Result<Vec<(String, i64)>, AppError> {
+        if !view.may(Action::SeeContent) {
+            return Ok(Vec::new());
+        }
+        Ok(threads::group_tags(&mut *self.store.reader().await?, view.group.id, view.actor.is_member()).await?)
+    }
+
+    /// A thread's tags, for its edit form.
+    pub async fn thread_tags(&self, view: &ThreadView) -> Result<Vec<String>, AppError> {
+        Ok(threads::tags_of(&mut *self.store.reader().await?, &[view.thread.id])
+            .await?
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect())
     }
 
     /// The latest threads in the signed-in person's groups, for the dashboard.

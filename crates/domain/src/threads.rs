@@ -174,3 +174,49 @@ impl Reaction {
             .ok_or_else(|| FieldError::new("Choose one of the offered reactions."))
     }
 }
+
+/// A thread's tags as typed: comma-separated names of 1–30 letters, digits, spaces or `-`, stored
+/// in lower case, at most 10, duplicates once.
+pub fn parse_tags(input: &str) -> Result<Vec<String>, FieldError> {
+    let mut tags: Vec<String> = Vec::new();
+    for raw in input.split(',') {
+        let tag = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        if tag.chars().count() > 30 {
+            return Err(FieldError::new(format!(
+                "“{tag}” is too long: use at most 30 characters per tag."
+            )));
+        }
+        if !tag.chars().all(|c| c.is_alphanumeric() || c == ' ' || c == '-') {
+            return Err(FieldError::new(format!(
+                "“{tag}”: use letters, digits, spaces and - only."
+            )));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > 10 {
+        return Err(FieldError::new("Use at most 10 tags."));
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::parse_tags;
+
+    #[test]
+    fn tags_as_typed() {
+        assert_eq!(
+            parse_tags(" Budget, budget ,  Long   Term,").unwrap(),
+            ["budget", "long term"]
+        );
+        assert_eq!(parse_tags("").unwrap(), Vec::<String>::new());
+        assert!(parse_tags("a;b").is_err());
+        assert!(parse_tags(&"x".repeat(31)).is_err());
+        assert!(parse_tags(&(0..11).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",")).is_err());
+    }
+}

@@ -153,6 +153,8 @@ pub struct ListedThread {
     pub group_name: String,
     /// `None` for a viewer who has never opened it (or nobody signed in).
     pub read_seq: Option<i64>,
+    /// Filled by `tags_of` where lists show tags.
+    pub tags: Vec<String>,
 }
 
 impl ListedThread {
@@ -168,7 +170,19 @@ fn listed_from_row(r: &AnyRow) -> Result<ListedThread, sqlx::Error> {
         group_key: r.try_get("group_key")?,
         group_name: r.try_get("group_name")?,
         read_seq: r.try_get("read_seq")?,
+        tags: Vec::new(),
     })
+}
+
+/// Which of a group's threads to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ThreadFilter {
+    /// Only threads with this tag (empty: any).
+    pub tag: String,
+    /// `Some(true)`: closed only; `Some(false)`: open only.
+    pub closed: Option<bool>,
+    /// Only threads with something the viewer has not read.
+    pub unread: bool,
 }
 
 /// One page of a group's threads, pinned first, then by latest activity. Private threads only if
@@ -178,15 +192,28 @@ pub async fn for_group(
     group_id: GroupId,
     viewer: Option<UserId>,
     include_private: bool,
+    filter: &ThreadFilter,
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ListedThread>> {
     let privacy = if include_private { "" } else { "AND t.private = 0" };
+    let status = match filter.closed {
+        Some(true) => "AND t.closed_at IS NOT NULL",
+        Some(false) => "AND t.closed_at IS NULL",
+        None => "",
+    };
+    let unread = if filter.unread && viewer.is_some() {
+        "AND t.last_seq > COALESCE(r.read_seq, -1)"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, g.key AS group_key, g.name AS group_name, r.read_seq {THREAD_FROM} \
          JOIN groups g ON g.id = t.group_id \
          LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $2 \
-         WHERE t.group_id = $1 {privacy} \
+         WHERE t.group_id = $1 {privacy} {status} {unread} \
+         AND ($5 = '' OR EXISTS (SELECT 1 FROM thread_tags tt JOIN tags tg ON tg.id = tt.tag_id \
+              WHERE tt.thread_id = t.id AND tg.name = $5)) \
          ORDER BY CASE WHEN t.pinned_at IS NULL THEN 1 ELSE 0 END, t.last_activity_at DESC, t.id DESC LIMIT $3 OFFSET $4"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -194,6 +221,7 @@ pub async fn for_group(
         .bind(viewer.unwrap_or(-1))
         .bind(limit)
         .bind(offset)
+        .bind(filter.tag.as_str())
         .fetch_all(&mut *conn)
         .await?;
     rows.iter()
@@ -520,6 +548,78 @@ pub async fn reactions_for_page(
                 emoji: r.try_get("emoji")?,
             })
         })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- tags ----
+
+/// Gives the thread exactly these tags (creating the group's new ones).
+pub async fn set_tags(
+    conn: &mut Conn,
+    group_id: GroupId,
+    thread_id: ThreadId,
+    names: &[String],
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("DELETE FROM thread_tags WHERE thread_id = $1")
+        .bind(thread_id)
+        .execute(&mut *conn)
+        .await?;
+    for name in names {
+        sqlx::query(
+            "INSERT INTO tags (group_id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (group_id, name) DO NOTHING",
+        )
+        .bind(group_id)
+        .bind(name)
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO thread_tags (thread_id, tag_id) SELECT $1, id FROM tags WHERE group_id = $2 AND name = $3 \
+             ON CONFLICT (thread_id, tag_id) DO NOTHING",
+        )
+        .bind(thread_id)
+        .bind(group_id)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The tags of each of these threads, by name. One statement.
+pub async fn tags_of(conn: &mut Conn, thread_ids: &[ThreadId]) -> Result<Vec<(ThreadId, String)>> {
+    if thread_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids are integers read from the database: safe to list inline.
+    let ids = thread_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT tt.thread_id, tg.name FROM thread_tags tt JOIN tags tg ON tg.id = tt.tag_id \
+         WHERE tt.thread_id IN ({ids}) ORDER BY tg.name"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("thread_id")?, r.try_get("name")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The group's tags in use on threads the viewer may list (`include_private`: a member), with how
+/// many threads carry each. Tags only on private threads stay unknown to outsiders.
+pub async fn group_tags(conn: &mut Conn, group_id: GroupId, include_private: bool) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query(
+        "SELECT tg.name, COUNT(tt.thread_id) AS n FROM tags tg JOIN thread_tags tt ON tt.tag_id = tg.id \
+         JOIN threads th ON th.id = tt.thread_id \
+         WHERE tg.group_id = $1 AND ($2 = 1 OR th.private = 0) GROUP BY tg.name ORDER BY tg.name LIMIT 200",
+    )
+    .bind(group_id)
+    .bind(i64::from(include_private))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("n")?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

@@ -83,29 +83,43 @@ fn listed_json(lt: &ListedThread, signed_in: bool) -> Value {
         "comment_count": t.comment_count,
         "last_activity_at": t.last_activity_at.rfc3339(),
         "unread": if signed_in { json!(lt.unread()) } else { Value::Null },
+        "tags": lt.tags,
     })
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct PageQuery {
+pub struct ListQuery {
     page: i64,
+    tag: String,
+    /// "open" or "closed"; anything else: both.
+    status: String,
+    unread: bool,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     Path(key): Path<String>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let view = state
         .app
         .group_for(who.as_ref(), &key, Action::SeeContent)
         .await
         .map_err(WebError::api)?;
+    let filter = weft_app::threads::ThreadFilter {
+        tag: q.tag.trim().to_lowercase(),
+        closed: match q.status.as_str() {
+            "open" => Some(false),
+            "closed" => Some(true),
+            _ => None,
+        },
+        unread: q.unread,
+    };
     let mut list = state
         .app
-        .group_threads(who.as_ref(), &view, q.page)
+        .group_threads(who.as_ref(), &view, &filter, q.page)
         .await
         .map_err(WebError::api)?;
     let per_page = usize::try_from(weft_app::threads::THREADS_PER_PAGE).unwrap_or(usize::MAX);
@@ -121,6 +135,24 @@ pub struct ThreadBody {
     title: Option<String>,
     context: Option<String>,
     privacy: String,
+    /// Comma-separated, or a list; left out: unchanged.
+    tags: Option<Tags>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Tags {
+    List(Vec<String>),
+    Text(String),
+}
+
+impl Tags {
+    fn joined(self) -> String {
+        match self {
+            Self::List(list) => list.join(","),
+            Self::Text(text) => text,
+        }
+    }
 }
 
 pub async fn create(
@@ -133,6 +165,7 @@ pub async fn create(
         title: body.title.unwrap_or_default(),
         context: body.context.unwrap_or_default(),
         privacy: body.privacy,
+        tags: body.tags.map(Tags::joined),
     };
     let thread = state
         .app
@@ -174,6 +207,7 @@ pub async fn show(
     body["comments"] = json!(comments);
     body["from"] = json!(p.from);
     body["read_before"] = json!(p.read_before);
+    body["tags"] = json!(p.tags);
     Ok(Json(body).into_response())
 }
 
@@ -193,6 +227,7 @@ pub async fn update(
         title: body.title.unwrap_or_else(|| v.thread.title.clone()),
         context: body.context.unwrap_or_else(|| v.thread.context.clone()),
         privacy: if v.thread.private { "private" } else { "public" }.into(),
+        tags: body.tags.map(Tags::joined),
     };
     state
         .app

@@ -386,6 +386,33 @@ struct GroupPage {
     can_start_thread: bool,
     threads: Vec<weft_app::threads::ListedThread>,
     signed_in: bool,
+    tags: Vec<(String, i64)>,
+    filter: GroupQuery,
+    filtered: bool,
+}
+
+/// The thread list's filters, as the group page's query string carries them.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct GroupQuery {
+    tag: String,
+    /// "open", "closed" or empty for both.
+    status: String,
+    unread: Option<String>,
+}
+
+impl GroupQuery {
+    fn filter(&self) -> weft_app::threads::ThreadFilter {
+        weft_app::threads::ThreadFilter {
+            tag: self.tag.trim().to_lowercase(),
+            closed: match self.status.as_str() {
+                "open" => Some(false),
+                "closed" => Some(true),
+                _ => None,
+            },
+            unread: self.unread.is_some(),
+        }
+    }
 }
 
 pub async fn show(
@@ -393,10 +420,13 @@ pub async fn show(
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
     Path(key): Path<String>,
+    Query(q): Query<GroupQuery>,
 ) -> Result<Response, WebError> {
     let view = state.app.group_for(who.as_ref(), &key, Action::SeeGroup).await?;
     let subgroups = state.app.visible_subgroups(who.as_ref(), &view).await?;
-    let threads = state.app.group_threads(who.as_ref(), &view, 0).await?;
+    let filter = q.filter();
+    let threads = state.app.group_threads(who.as_ref(), &view, &filter, 0).await?;
+    let tags = state.app.group_tags(&view).await?;
     let request_pending = match &who {
         Some(w) if view.may(Action::RequestToJoin) => state.app.has_pending_request(w, &view.group).await?,
         _ => false,
@@ -428,6 +458,9 @@ pub async fn show(
         can_start_thread: view.may(Action::StartThread),
         threads,
         signed_in: who.is_some(),
+        tags,
+        filtered: filter != weft_app::threads::ThreadFilter::default(),
+        filter: q,
         v: view,
     };
     Ok(render(StatusCode::OK, &page))

@@ -47,6 +47,7 @@ pub struct ThreadForm {
     title: String,
     context: String,
     privacy: String,
+    tags: String,
 }
 
 impl ThreadForm {
@@ -55,6 +56,7 @@ impl ThreadForm {
             title: self.title.clone(),
             context: self.context.clone(),
             privacy: self.privacy.clone(),
+            tags: Some(self.tags.clone()),
         }
     }
 }
@@ -159,6 +161,7 @@ pub async fn edit_form(
         title: v.thread.title.clone(),
         context: v.thread.context.clone(),
         privacy: String::new(),
+        tags: state.app.thread_tags(&v).await?.join(", "),
     };
     Ok(render(
         StatusCode::OK,
@@ -324,6 +327,7 @@ pub async fn item_fragment(
         from: ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1,
         read_before: None,
         reactions,
+        tags: Vec::new(),
     };
     let fragment = CommentFragment {
         i: item(&page, &c),

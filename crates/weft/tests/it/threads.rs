@@ -23,6 +23,7 @@ on_both!(
     a_watcher_on_one_instance_hears_a_comment_posted_on_another,
     reactions_toggle_and_say_who_reacted,
     mentions_notify_only_people_who_can_read_the_thread,
+    tags_and_filters_narrow_the_thread_list,
 );
 
 async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -915,4 +916,105 @@ async fn mentions_notify_only_people_who_can_read_the_thread(app: &TestApp) {
             .await,
         2
     );
+}
+
+async fn tags_and_filters_narrow_the_thread_list(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let oz = app.signed_in_user("Oz", "oz@example.org", PASSWORD).await;
+    let g = create(&ann, "Co-op", "open", "anyone").await;
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{g}"),
+            Some(&json!({"name": "Co-op", "privacy": "open", "join_policy": "anyone", "thread_privacy": "public_or_private"})),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    add_member(app, &g, &bob, Role::Member).await;
+    let res = ann
+        .post_form(
+            &format!("/g/{g}/threads"),
+            &[
+                ("title", "Budget 2027"),
+                ("privacy", "public"),
+                ("tags", "Budget, finance"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let budget = res
+        .location()
+        .trim_start_matches("/t/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = ann
+        .post_json(
+            &format!("/api/v1/groups/{g}/threads"),
+            &json!({"title": "Summer party", "privacy": "public", "tags": ["events"]}),
+        )
+        .await;
+    let party = res.json()["key"].as_str().unwrap().to_owned();
+    ann.post_json(
+        &format!("/api/v1/groups/{g}/threads"),
+        &json!({"title": "Salaries", "privacy": "private", "tags": "budget, hr"}),
+    )
+    .await;
+    let titles = |c: Client, query: &'static str| {
+        let g = g.clone();
+        async move {
+            let list = c.get(&format!("/api/v1/groups/{g}/threads{query}")).await.json();
+            let mut titles: Vec<String> = list["threads"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["title"].as_str().unwrap().to_owned())
+                .collect();
+            titles.sort();
+            titles
+        }
+    };
+    assert_eq!(titles(bob.clone(), "?tag=budget").await, ["Budget 2027", "Salaries"]);
+    assert_eq!(
+        titles(oz.clone(), "?tag=budget").await,
+        ["Budget 2027"],
+        "private threads stay private"
+    );
+    let page = oz.get(&format!("/g/{g}")).await;
+    assert!(
+        page.body.contains(">budget (1)<") && !page.body.contains(">hr ("),
+        "tags of private threads stay unknown"
+    );
+    let page = bob.get(&format!("/g/{g}?tag=budget")).await;
+    assert!(page.body.contains("Salaries") && !page.body.contains("Summer party"));
+
+    assert_eq!(ann.post_form(&format!("/t/{party}/close"), &[]).await.status, 303);
+    assert_eq!(titles(bob.clone(), "?status=closed").await, ["Summer party"]);
+    assert_eq!(titles(bob.clone(), "?status=open").await, ["Budget 2027", "Salaries"]);
+    bob.get(&format!("/t/{budget}")).await;
+    assert_eq!(titles(bob.clone(), "?unread=true").await, ["Salaries", "Summer party"]);
+
+    // Editing the tags; bad tags are explained and change nothing.
+    let form = ann.get(&format!("/t/{budget}/edit")).await;
+    assert!(form.body.contains("value=\"budget, finance\""), "{}", form.body);
+    let res = ann
+        .post_form(
+            &format!("/t/{budget}/edit"),
+            &[("title", "Budget 2027"), ("context", ""), ("tags", "a;b")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("letters, digits, spaces and - only"));
+    let res = ann
+        .post_form(
+            &format!("/t/{budget}/edit"),
+            &[("title", "Budget 2027"), ("context", ""), ("tags", "finance")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    assert_eq!(titles(bob.clone(), "?tag=budget").await, ["Salaries"]);
+    let shown = bob.get(&format!("/api/v1/threads/{budget}")).await.json();
+    assert_eq!(shown["tags"], json!(["finance"]));
 }
