@@ -354,6 +354,49 @@ impl App {
         Ok(())
     }
 
+    /// Groups this thread could move to: those the actor coordinates, other than its own.
+    pub async fn move_targets(&self, who: &SessionUser, view: &ThreadView) -> Result<Vec<Group>, AppError> {
+        Ok(self
+            .my_groups(who)
+            .await?
+            .into_iter()
+            .filter(|(g, role)| {
+                *role == weft_domain::permissions::Role::Admin && g.id != view.group.id && g.archived_at.is_none()
+            })
+            .map(|(g, _)| g)
+            .collect())
+    }
+
+    /// Moves a thread to another group the actor coordinates. A private thread never becomes
+    /// public by moving: a group that holds only public threads refuses it.
+    pub async fn move_thread(&self, who: &SessionUser, key: &str, target_key: &str) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Move).await?;
+        let target = self
+            .group_for(Some(who), target_key, Action::ChangeSettings)
+            .await
+            .map_err(|_| AppError::field("group", "Choose a group you coordinate."))?;
+        if target.group.archived_at.is_some() {
+            return Err(AppError::field("group", "That group is archived."));
+        }
+        use weft_domain::groups::ThreadPrivacy as P;
+        let private = match (target.group.thread_privacy, view.thread.private) {
+            (P::PublicOnly, true) => {
+                return Err(AppError::field(
+                    "group",
+                    "That group holds only public threads, and this thread is private.",
+                ));
+            }
+            (P::PublicOnly, false) => false,
+            (P::PrivateOnly, _) => true,
+            (P::Either, private) => private,
+        };
+        let mut tx = self.store.begin().await?;
+        threads::move_to(&mut tx, view.thread.id, target.group.id, private).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.publish(thread_changed(view.thread.id)).await;
+        Ok(())
+    }
+
     /// Deletes the thread and everything in it. Returns the group's key.
     pub async fn delete_thread(&self, who: &SessionUser, key: &str) -> Result<String, AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::Delete).await?;

@@ -219,16 +219,19 @@ pub enum ThreadAction {
     /// Close (no new comments) or reopen.
     Close,
     Delete,
+    /// Move to another group (which the actor must also coordinate).
+    Move,
 }
 
 impl ThreadAction {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::See,
         Self::Comment,
         Self::Edit,
         Self::Pin,
         Self::Close,
         Self::Delete,
+        Self::Move,
     ];
 }
 
@@ -281,7 +284,7 @@ pub fn can_thread(actor: &Actor, action: ThreadAction, thread: &ThreadFacts) -> 
             writable
                 && (admin || (thread.by_actor && participant) || (actor.is_member() && flags.members_can_edit_threads))
         }
-        ThreadAction::Pin => writable && admin,
+        ThreadAction::Pin | ThreadAction::Move => writable && admin,
         ThreadAction::Close => writable && (admin || (thread.by_actor && participant)),
         ThreadAction::Delete => admin || (writable && thread.by_actor && participant && !thread.others_commented),
     };
@@ -407,7 +410,7 @@ mod tests {
     }
 
     /// The thread table: (actor, group, thread privacy) → decisions in `ThreadAction::ALL` order:
-    /// see, comment, edit, pin, close, delete. Default flags (members may edit threads).
+    /// see, comment, edit, pin, close, delete, move. Default flags (members may edit threads).
     #[test]
     fn thread_permission_table() {
         let anonymous = Actor::ANONYMOUS;
@@ -429,27 +432,27 @@ mod tests {
         let private_open = thread(open, true);
         let private_closed = thread(closed, true);
         let private_secret = thread(secret, true);
-        const H: [Decision; 6] = [Hidden; 6];
+        const H: [Decision; 7] = [Hidden; 7];
         #[rustfmt::skip]
-        let table: Vec<(&str, Actor, ThreadFacts, [Decision; 6])> = vec![
-            ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn]),
+        let table: Vec<(&str, Actor, ThreadFacts, [Decision; 7])> = vec![
+            ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
             ("anonymous/private-open",   anonymous, private_open,   H),
             ("anonymous/private-closed", anonymous, private_closed, H),
             ("anonymous/private-secret", anonymous, private_secret, H),
-            ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
             ("outsider/private-open",    outsider, private_open,    H),
             ("outsider/private-closed",  outsider, private_closed,  H),
             ("outsider/private-secret",  outsider, private_secret,  H),
-            ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden]),
-            ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden]),
-            ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden]),
-            ("admin/public",             admin, public_open,        [Allow; 6]),
-            ("admin/private-closed",     admin, private_closed,     [Allow; 6]),
-            ("admin/private-secret",     admin, private_secret,     [Allow; 6]),
-            ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("admin/public",             admin, public_open,        [Allow; 7]),
+            ("admin/private-closed",     admin, private_closed,     [Allow; 7]),
+            ("admin/private-secret",     admin, private_secret,     [Allow; 7]),
+            ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
             ("staff/private-closed",     staff, private_closed,     H),
             ("staff/private-secret",     staff, private_secret,     H),
         ];
@@ -460,7 +463,7 @@ mod tests {
                 cases += 1;
             }
         }
-        assert_eq!(cases, 20 * 6);
+        assert_eq!(cases, 20 * 7);
     }
 
     #[test]

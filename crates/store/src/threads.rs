@@ -124,6 +124,22 @@ pub async fn set_closed(conn: &mut Conn, id: ThreadId, at: Option<Timestamp>) ->
     Ok(())
 }
 
+/// Moves a thread to another group, with the privacy it has there; its tags belonged to the old
+/// group and are dropped.
+pub async fn move_to(conn: &mut Conn, id: ThreadId, group_id: GroupId, private: bool) -> Result<()> {
+    sqlx::query("DELETE FROM thread_tags WHERE thread_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE threads SET group_id = $1, private = $2 WHERE id = $3")
+        .bind(group_id)
+        .bind(i64::from(private))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Deletes the thread with its comments, revisions and read state (foreign keys cascade).
 pub async fn delete(conn: &mut Conn, id: ThreadId) -> Result<()> {
     sqlx::query("DELETE FROM threads WHERE id = $1")

@@ -58,6 +58,7 @@ pub fn routes() -> Router<AppState> {
             get(threads::show).patch(threads::update).delete(threads::delete),
         )
         .route("/threads/{key}/history", get(threads::history))
+        .route("/threads/{key}/move", post(threads::move_thread))
         .route("/threads/{key}/comments", post(threads::comment))
         .route(
             "/threads/{key}/comments/{id}",

@@ -351,3 +351,28 @@ pub async fn react(
         .map_err(WebError::api)?;
     Ok(Json(json!({"reacted": on})).into_response())
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveBody {
+    group_key: String,
+}
+
+pub async fn move_thread(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<MoveBody>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .move_thread(&who, &key, &body.group_key)
+        .await
+        .map_err(WebError::api)?;
+    let v = state
+        .app
+        .thread_for(Some(&who), &key, ThreadAction::See)
+        .await
+        .map_err(WebError::api)?;
+    Ok(Json(thread_json(&v)).into_response())
+}

@@ -96,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{key}", get(threads::show))
         .route("/t/{key}/edit", get(threads::edit_form).post(threads::edit))
         .route("/t/{key}/history", get(threads::history))
+        .route("/t/{key}/move", get(threads::move_form).post(threads::move_thread))
         .route("/t/{key}/delete", get(threads::delete_page).post(threads::delete))
         .route("/t/{key}/comments", post(threads::comment))
         .route(
@@ -183,6 +184,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "thread_reopened" => "The thread is open for comments again.",
         "thread_read" => "Marked as read.",
         "thread_deleted" => "The thread and its comments were deleted.",
+        "thread_moved" => "The thread was moved.",
         "comment_deleted" => "The comment was deleted.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,

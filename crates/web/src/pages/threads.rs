@@ -223,6 +223,7 @@ struct ThreadTemplate {
     can_pin: bool,
     can_close: bool,
     can_delete: bool,
+    can_move: bool,
     signed_in: bool,
     prev_from: Option<i64>,
     next_from: Option<i64>,
@@ -278,6 +279,7 @@ fn thread_template(
         can_pin: p.view.may(ThreadAction::Pin),
         can_close: p.view.may(ThreadAction::Close),
         can_delete: p.view.may(ThreadAction::Delete),
+        can_move: p.view.may(ThreadAction::Move),
         prev_from: (p.from > 1).then(|| (p.from - COMMENTS_PER_PAGE).max(1)),
         next_from: (p.from + COMMENTS_PER_PAGE <= last).then_some(p.from + COMMENTS_PER_PAGE),
         signed_in,
@@ -590,4 +592,62 @@ pub async fn react(
     let who = signed_in_on(&state, who, &key, ThreadAction::Comment).await?;
     let (seq, _) = state.app.toggle_reaction(&who, &key, id, &form.reaction).await?;
     Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/thread_move.html")]
+struct MovePage {
+    ctx: PageCtx,
+    v: ThreadView,
+    targets: Vec<weft_app::groups::Group>,
+    errors: ValidationErrors,
+}
+
+pub async fn move_form(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Move).await?;
+    let v = state.app.thread_for(Some(&who), &key, ThreadAction::Move).await?;
+    let targets = state.app.move_targets(&who, &v).await?;
+    let page = MovePage {
+        ctx,
+        v,
+        targets,
+        errors: ValidationErrors::new(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MoveForm {
+    group: String,
+}
+
+pub async fn move_thread(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Move).await?;
+    match state.app.move_thread(&who, &key, &form.group).await {
+        Ok(()) => Ok(Redirect::to(&format!("/t/{key}?notice=thread_moved")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let v = state.app.thread_for(Some(&who), &key, ThreadAction::Move).await?;
+            let targets = state.app.move_targets(&who, &v).await?;
+            let page = MovePage {
+                ctx,
+                v,
+                targets,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
