@@ -8,9 +8,9 @@ use weft_domain::{
 };
 use weft_store::sessions::{self, Session};
 use weft_store::tokens::{self, Purpose};
+use weft_store::unsubscribe;
 use weft_store::users::{self, User};
 use weft_store::{Conn, StoreError};
-use weft_store::{invitations, unsubscribe};
 
 use crate::emails::Kind;
 use crate::{App, AppError};
@@ -245,7 +245,8 @@ impl App {
             return Err(AppError::InvalidToken);
         }
         users::mark_verified(&mut tx, user.id, now).await?;
-        invitations::accept_all_for_address(&mut tx, &user.email, user.id, now).await?;
+        self.accept_waiting_invitations(&mut tx, &user.email, user.id, now)
+            .await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
@@ -294,7 +295,8 @@ impl App {
         // Opening a link sent to the address proves the address, and with it any invitations
         // waiting for that address.
         users::mark_verified(&mut tx, user.id, now).await?;
-        invitations::accept_all_for_address(&mut tx, &user.email, user.id, now).await?;
+        self.accept_waiting_invitations(&mut tx, &user.email, user.id, now)
+            .await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
@@ -575,7 +577,8 @@ impl App {
             Err(StoreError::Conflict) => return Err(AppError::InvalidToken),
             other => other?,
         }
-        invitations::accept_all_for_address(&mut tx, &new_email, user.id, now).await?;
+        self.accept_waiting_invitations(&mut tx, &new_email, user.id, now)
+            .await?;
         self.queue_email(
             &mut tx,
             &user,

@@ -52,6 +52,8 @@ pub(crate) struct InvitationEmail<'a> {
     pub greeting_name: &'a str,
     pub inviter_name: Option<&'a str>,
     pub group_name: &'a str,
+    /// An invitation into one thread (as a guest) rather than into the group.
+    pub thread_title: Option<&'a str>,
     pub message: &'a str,
     pub link: &'a str,
     pub expires_at: weft_domain::Timestamp,
@@ -204,10 +206,16 @@ impl App {
 
     pub(crate) fn invitation_email(&self, invite: &InvitationEmail<'_>) -> EmailContent {
         let inviter = invite.inviter_name.unwrap_or("Someone");
-        let mut paragraphs = vec![format!(
-            "{inviter} invited you to join {}, a group on {}.",
-            invite.group_name, self.config.instance_name
-        )];
+        let mut paragraphs = vec![match invite.thread_title {
+            Some(title) => format!(
+                "{inviter} invited you to take part in “{title}”, a thread of {} on {}. You do not need to join the group.",
+                invite.group_name, self.config.instance_name
+            ),
+            None => format!(
+                "{inviter} invited you to join {}, a group on {}.",
+                invite.group_name, self.config.instance_name
+            ),
+        }];
         if !invite.message.is_empty() {
             paragraphs.push(format!("{inviter} wrote:"));
             paragraphs.extend(invite.message.split("\n\n").map(str::to_owned));
@@ -217,7 +225,10 @@ impl App {
             invite.expires_at.display_utc()
         ));
         let mut c = content(
-            format!("{inviter} invited you to {}", invite.group_name),
+            format!(
+                "{inviter} invited you to {}",
+                invite.thread_title.unwrap_or(invite.group_name)
+            ),
             invite.greeting_name,
             paragraphs,
             Some(Action {

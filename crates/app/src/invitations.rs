@@ -141,7 +141,13 @@ impl App {
         })
     }
 
-    async fn take_quota(&self, tx: &mut Conn, who: &SessionUser, n: usize, now: Timestamp) -> Result<(), AppError> {
+    pub(crate) async fn take_quota(
+        &self,
+        tx: &mut Conn,
+        who: &SessionUser,
+        n: usize,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
         let limit = self.config.invitations_per_day;
         let n = i64::try_from(n).unwrap_or(i64::MAX);
         if invitations::take_quota(tx, who.user.id, now, n, limit).await? {
@@ -173,6 +179,7 @@ impl App {
             greeting_name: account.as_ref().map_or("there", |u| u.name.as_str()),
             inviter_name: Some(inviter_name),
             group_name: &group.name,
+            thread_title: None,
             message,
             link: &link,
             expires_at,
@@ -305,7 +312,8 @@ impl App {
             let Some(user) = insert_account(&mut tx, &name, &inv.email, &hash, Some(now), attempt, now).await? else {
                 continue;
             };
-            invitations::accept_all_for_address(&mut tx, &inv.email, user.id, now).await?;
+            self.accept_waiting_invitations(&mut tx, &inv.email, user.id, now)
+                .await?;
             let session = self.create_session(&mut tx, user.id, client).await?;
             tx.commit().await.map_err(StoreError::from)?;
             return Ok((group.key, session));

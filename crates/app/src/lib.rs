@@ -7,6 +7,7 @@ pub mod config;
 pub mod emails;
 pub mod error;
 pub mod groups;
+pub mod guests;
 pub mod invitations;
 pub mod live;
 pub mod mailer;

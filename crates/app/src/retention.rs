@@ -3,7 +3,7 @@
 
 use tokio::sync::watch;
 
-use weft_store::{invitations, outbox, sessions, tokens, unsubscribe, users};
+use weft_store::{guests, invitations, outbox, sessions, tokens, unsubscribe, users};
 
 use crate::{App, AppError};
 
@@ -31,7 +31,7 @@ impl App {
                 + unsubscribe::purge_address_tokens(&mut conn, now).await?,
             email_bodies: outbox::purge_bodies(&mut conn, now.minus(r.email_bodies)).await?,
             unverified_accounts: users::purge_unverified(&mut conn, now.minus(r.unverified_accounts)).await?,
-            invitations: invitations::purge(&mut conn, now).await?,
+            invitations: invitations::purge(&mut conn, now).await? + guests::purge(&mut conn, now).await?,
         })
     }
 

@@ -47,6 +47,11 @@ impl ThreadView {
         can_thread(&self.actor, action, &self.facts).allowed()
     }
 
+    /// Whether the viewer may know the thread's group (a guest of a secret group may not).
+    pub fn sees_group(&self) -> bool {
+        weft_domain::permissions::visible(&self.actor, &self.facts.group)
+    }
+
     fn comment_facts(&self, comment: &Comment) -> CommentFacts {
         CommentFacts {
             thread: self.facts,
@@ -179,7 +184,10 @@ impl App {
             if user.id == m.author.user.id {
                 continue;
             }
-            let actor = self.actor_of(tx, &user, m.group).await?;
+            let mut actor = self.actor_of(tx, &user, m.group).await?;
+            if actor.role.is_none() {
+                actor.guest = weft_store::guests::is_guest(tx, m.thread.id, user.id).await?;
+            }
             let facts = ThreadFacts {
                 group: facts(m.group),
                 private: m.thread.private,
@@ -200,7 +208,12 @@ impl App {
     async fn load_thread(&self, conn: &mut Conn, who: Option<&SessionUser>, key: &str) -> Result<ThreadView, AppError> {
         let thread = threads::find_by_key(conn, key).await?.ok_or(AppError::NotFound)?;
         let group = groups::find(conn, thread.group_id).await?.ok_or(AppError::NotFound)?;
-        let actor = self.actor_for(conn, who, &group).await?;
+        let mut actor = self.actor_for(conn, who, &group).await?;
+        if let Some(w) = who
+            && actor.role.is_none()
+        {
+            actor.guest = weft_store::guests::is_guest(conn, thread.id, w.user.id).await?;
+        }
         let viewer = who.map(|w| w.user.id);
         let by_actor = viewer.is_some() && thread.author_id == viewer;
         // Only the author's own delete right depends on others having spoken.

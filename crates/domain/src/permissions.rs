@@ -221,10 +221,12 @@ pub enum ThreadAction {
     Delete,
     /// Move to another group (which the actor must also coordinate).
     Move,
+    /// Invite guests into this thread (Loomio's `members_can_add_guests`).
+    AddGuests,
 }
 
 impl ThreadAction {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::See,
         Self::Comment,
         Self::Edit,
@@ -232,6 +234,7 @@ impl ThreadAction {
         Self::Close,
         Self::Delete,
         Self::Move,
+        Self::AddGuests,
     ];
 }
 
@@ -285,6 +288,7 @@ pub fn can_thread(actor: &Actor, action: ThreadAction, thread: &ThreadFacts) -> 
                 && (admin || (thread.by_actor && participant) || (actor.is_member() && flags.members_can_edit_threads))
         }
         ThreadAction::Pin | ThreadAction::Move => writable && admin,
+        ThreadAction::AddGuests => writable && (admin || (actor.is_member() && flags.members_can_add_guests)),
         ThreadAction::Close => writable && (admin || (thread.by_actor && participant)),
         ThreadAction::Delete => admin || (writable && thread.by_actor && participant && !thread.others_commented),
     };
@@ -410,7 +414,8 @@ mod tests {
     }
 
     /// The thread table: (actor, group, thread privacy) → decisions in `ThreadAction::ALL` order:
-    /// see, comment, edit, pin, close, delete, move. Default flags (members may edit threads).
+    /// see, comment, edit, pin, close, delete, move, add guests. Default flags (members may edit
+    /// threads and add guests).
     #[test]
     fn thread_permission_table() {
         let anonymous = Actor::ANONYMOUS;
@@ -432,27 +437,27 @@ mod tests {
         let private_open = thread(open, true);
         let private_closed = thread(closed, true);
         let private_secret = thread(secret, true);
-        const H: [Decision; 7] = [Hidden; 7];
+        const H: [Decision; 8] = [Hidden; 8];
         #[rustfmt::skip]
-        let table: Vec<(&str, Actor, ThreadFacts, [Decision; 7])> = vec![
-            ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+        let table: Vec<(&str, Actor, ThreadFacts, [Decision; 8])> = vec![
+            ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
             ("anonymous/private-open",   anonymous, private_open,   H),
             ("anonymous/private-closed", anonymous, private_closed, H),
             ("anonymous/private-secret", anonymous, private_secret, H),
-            ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
             ("outsider/private-open",    outsider, private_open,    H),
             ("outsider/private-closed",  outsider, private_closed,  H),
             ("outsider/private-secret",  outsider, private_secret,  H),
-            ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("admin/public",             admin, public_open,        [Allow; 7]),
-            ("admin/private-closed",     admin, private_closed,     [Allow; 7]),
-            ("admin/private-secret",     admin, private_secret,     [Allow; 7]),
-            ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+            ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+            ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+            ("admin/public",             admin, public_open,        [Allow; 8]),
+            ("admin/private-closed",     admin, private_closed,     [Allow; 8]),
+            ("admin/private-secret",     admin, private_secret,     [Allow; 8]),
+            ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
             ("staff/private-closed",     staff, private_closed,     H),
             ("staff/private-secret",     staff, private_secret,     H),
         ];
@@ -463,7 +468,7 @@ mod tests {
                 cases += 1;
             }
         }
-        assert_eq!(cases, 20 * 7);
+        assert_eq!(cases, 20 * 8);
     }
 
     #[test]

@@ -95,6 +95,15 @@ pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Thread>> {
     Ok(row.as_ref().map(thread_from_row).transpose()?)
 }
 
+pub async fn find_by_id(conn: &mut Conn, id: ThreadId) -> Result<Option<Thread>> {
+    let sql = format!("SELECT {THREAD_COLUMNS} {THREAD_FROM} WHERE t.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.as_ref().map(thread_from_row).transpose()?)
+}
+
 pub async fn update_content(conn: &mut Conn, id: ThreadId, title: &str, context: &str, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE threads SET title = $1, context = $2, edited_at = $3 WHERE id = $4")
         .bind(title)
@@ -246,14 +255,17 @@ pub async fn for_group(
         .map_err(Into::into)
 }
 
-/// The latest threads across the groups a user belongs to, for the dashboard. One statement.
+/// The latest threads across the groups a user belongs to and the threads they are a guest of,
+/// for the dashboard. One statement.
 pub async fn recent_for_user(conn: &mut Conn, user_id: UserId, limit: i64) -> Result<Vec<ListedThread>> {
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, g.key AS group_key, g.name AS group_name, r.read_seq {THREAD_FROM} \
          JOIN groups g ON g.id = t.group_id \
-         JOIN memberships m ON m.group_id = t.group_id AND m.user_id = $1 \
          LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $1 \
-         WHERE g.archived_at IS NULL ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2"
+         WHERE g.archived_at IS NULL AND t.id IN ( \
+             SELECT t2.id FROM threads t2 JOIN memberships m ON m.group_id = t2.group_id AND m.user_id = $1 \
+             UNION SELECT thread_id FROM thread_guests WHERE user_id = $1) \
+         ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(user_id)

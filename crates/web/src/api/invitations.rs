@@ -21,6 +21,16 @@ pub enum Emails {
     Text(String),
 }
 
+impl Emails {
+    /// One string of addresses, as the form sends them.
+    pub fn joined(self) -> String {
+        match self {
+            Self::List(list) => list.join("\n"),
+            Self::Text(text) => text,
+        }
+    }
+}
+
 impl Default for Emails {
     fn default() -> Self {
         Self::Text(String::new())
@@ -40,12 +50,8 @@ pub async fn invite(
     Path(key): Path<String>,
     Json(body): Json<InviteBody>,
 ) -> Result<Response, WebError> {
-    let emails = match body.emails {
-        Emails::List(list) => list.join("\n"),
-        Emails::Text(text) => text,
-    };
     let input = InviteInput {
-        emails,
+        emails: body.emails.joined(),
         message: body.message,
     };
     let outcome = state.app.invite(&who, &key, &input).await.map_err(WebError::api)?;

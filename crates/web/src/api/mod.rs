@@ -59,6 +59,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/threads/{key}/history", get(threads::history))
         .route("/threads/{key}/move", post(threads::move_thread))
+        .route(
+            "/threads/{key}/guests",
+            get(threads::guests).post(threads::invite_guests),
+        )
+        .route("/threads/{key}/guests/{user}", delete(threads::remove_guest))
         .route("/threads/{key}/comments", post(threads::comment))
         .route(
             "/threads/{key}/comments/{id}",

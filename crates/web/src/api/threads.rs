@@ -376,3 +376,59 @@ pub async fn move_thread(
         .map_err(WebError::api)?;
     Ok(Json(thread_json(&v)).into_response())
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GuestsBody {
+    emails: crate::api::invitations::Emails,
+    message: String,
+}
+
+/// Invites guests into the thread: `{"emails": [...] | "a, b", "message": "..."}`.
+pub async fn invite_guests(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<GuestsBody>,
+) -> Result<Response, WebError> {
+    let input = weft_app::invitations::InviteInput {
+        emails: body.emails.joined(),
+        message: body.message,
+    };
+    let outcome = state
+        .app
+        .invite_guests(&who, &key, &input)
+        .await
+        .map_err(WebError::api)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"sent": outcome.sent, "skipped": outcome.skipped})),
+    )
+        .into_response())
+}
+
+pub async fn guests(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let list = state
+        .app
+        .thread_guests(who.as_ref(), &key)
+        .await
+        .map_err(WebError::api)?;
+    let list: Vec<Value> = list
+        .iter()
+        .map(|(k, name, username)| json!({"key": k, "name": name, "username": username}))
+        .collect();
+    Ok(Json(json!({"guests": list})).into_response())
+}
+
+pub async fn remove_guest(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, user)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    state.app.remove_guest(&who, &key, &user).await.map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -286,3 +286,73 @@ pub async fn answer(
         Ok(Redirect::to("/?notice=invitation_declined").into_response())
     }
 }
+
+// ---- guests: invitations into one thread ----
+
+#[derive(Template)]
+#[template(path = "pages/guest_invitation.html")]
+struct GuestInvitationTemplate {
+    ctx: PageCtx,
+    token: String,
+    inv: weft_app::guests::GuestInvitationPage,
+    name: String,
+    errors: ValidationErrors,
+}
+
+pub async fn guest_invitation(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let inv = state.app.guest_invitation(&token).await?;
+    let page = GuestInvitationTemplate {
+        ctx,
+        token,
+        inv,
+        name: String::new(),
+        errors: ValidationErrors::new(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn accept_guest(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let key = state.app.accept_guest_invitation(&who, &token).await?;
+    Ok(Redirect::to(&format!("/t/{key}?notice=guest_welcome")).into_response())
+}
+
+pub async fn sign_up_as_guest(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    client: Client,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<InvitedSignUpForm>,
+) -> Result<Response, WebError> {
+    super::accounts::limited(&state, Door::SignUp, &client, None)?;
+    match state
+        .app
+        .sign_up_as_guest(&token, &form.name, &form.password, client.info)
+        .await
+    {
+        Ok((key, session)) => {
+            let next = LocalPath::or_root(Some(&format!("/t/{key}?notice=guest_welcome")));
+            logged_in(&state, &headers, session, &next).await
+        }
+        Err(AppError::Invalid(errors)) => {
+            let inv = state.app.guest_invitation(&token).await?;
+            let page = GuestInvitationTemplate {
+                ctx,
+                token,
+                inv,
+                name: form.name,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -97,6 +97,13 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{key}/edit", get(threads::edit_form).post(threads::edit))
         .route("/t/{key}/history", get(threads::history))
         .route("/t/{key}/move", get(threads::move_form).post(threads::move_thread))
+        .route("/t/{key}/guests", post(threads::invite_guests))
+        .route("/t/{key}/guests/{user}/remove", post(threads::remove_guest))
+        .route(
+            "/guest/{token}",
+            get(invitations::guest_invitation).post(invitations::accept_guest),
+        )
+        .route("/guest/{token}/signup", post(invitations::sign_up_as_guest))
         .route("/t/{key}/delete", get(threads::delete_page).post(threads::delete))
         .route("/t/{key}/comments", post(threads::comment))
         .route(
@@ -184,6 +191,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "thread_reopened" => "The thread is open for comments again.",
         "thread_read" => "Marked as read.",
         "thread_deleted" => "The thread and its comments were deleted.",
+        "guests_invited" => "Invitations sent. They will see this thread only.",
+        "guest_removed" => "The guest no longer has access to this thread.",
+        "guest_welcome" => "Welcome! You can read and comment on this thread.",
         "thread_moved" => "The thread was moved.",
         "comment_deleted" => "The comment was deleted.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",

@@ -229,6 +229,12 @@ struct ThreadTemplate {
     next_from: Option<i64>,
     description: String,
     per_page: i64,
+    guests: Vec<weft_app::guests::Guest>,
+    can_add_guests: bool,
+    can_remove_guests: bool,
+    sees_group: bool,
+    guest_emails: String,
+    guest_message: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -284,6 +290,12 @@ fn thread_template(
         next_from: (p.from + COMMENTS_PER_PAGE <= last).then_some(p.from + COMMENTS_PER_PAGE),
         signed_in,
         per_page: COMMENTS_PER_PAGE,
+        guests: Vec::new(),
+        can_add_guests: p.view.may(ThreadAction::AddGuests),
+        can_remove_guests: p.view.may(ThreadAction::Pin),
+        sees_group: p.view.sees_group(),
+        guest_emails: String::new(),
+        guest_message: String::new(),
         items,
         reply_to,
         body,
@@ -301,7 +313,9 @@ pub async fn show(
     Query(q): Query<ThreadQuery>,
 ) -> Result<Response, WebError> {
     let p = state.app.thread_page(who.as_ref(), &key, q.from).await?;
-    let page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new());
+    let guests = state.app.thread_guests(who.as_ref(), &key).await?;
+    let mut page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new());
+    page.guests = guests;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -650,4 +664,58 @@ pub async fn move_thread(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ---- guests ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GuestForm {
+    emails: String,
+    message: String,
+}
+
+/// Invites guests into the thread by email.
+pub async fn invite_guests(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<GuestForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::AddGuests).await?;
+    let input = weft_app::invitations::InviteInput {
+        emails: form.emails.clone(),
+        message: form.message.clone(),
+    };
+    match state.app.invite_guests(&who, &key, &input).await {
+        Ok(outcome) => {
+            let notice = if outcome.sent > 0 {
+                "guests_invited"
+            } else {
+                "nobody_invited"
+            };
+            Ok(Redirect::to(&format!("/t/{key}?notice={notice}#guests")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let p = state.app.thread_page(Some(&who), &key, None).await?;
+            let guests = state.app.thread_guests(Some(&who), &key).await?;
+            let mut page = thread_template(ctx, p, None, String::new(), errors);
+            page.guests = guests;
+            page.guest_emails = form.emails;
+            page.guest_message = form.message;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_guest(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path((key, user)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::Pin).await?;
+    state.app.remove_guest(&who, &key, &user).await?;
+    Ok(Redirect::to(&format!("/t/{key}?notice=guest_removed#guests")).into_response())
 }

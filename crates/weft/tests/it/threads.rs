@@ -25,6 +25,7 @@ on_both!(
     mentions_notify_only_people_who_can_read_the_thread,
     tags_and_filters_narrow_the_thread_list,
     coordinators_move_threads_between_their_groups,
+    guests_take_part_in_one_thread_only,
 );
 
 async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -1074,4 +1075,106 @@ async fn coordinators_move_threads_between_their_groups(app: &TestApp) {
         404,
         "Bob is not in the new group"
     );
+}
+
+async fn guests_take_part_in_one_thread_only(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let oz = app.signed_in_user("Oz", "oz@example.org", PASSWORD).await;
+    let g = create(&ann, "Board", "secret", "invitation").await;
+    let t1 = start(&ann, &g, "Hiring a coordinator", "", "").await;
+    let t2 = start(&ann, &g, "Salaries", "", "").await;
+
+    assert_eq!(
+        oz.post_form(&format!("/t/{t1}/guests"), &[("emails", "x@example.org")])
+            .await
+            .status,
+        404
+    );
+    let res = ann
+        .post_form(
+            &format!("/t/{t1}/guests"),
+            &[
+                ("emails", "gina@example.org, bob@example.org"),
+                ("message", "Your advice, please"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let mail = app.last_email_to("gina@example.org").await;
+    assert!(
+        mail.subject.contains("Ann invited you to Hiring a coordinator"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains("You do not need to join the group") && mail.text.contains("Your advice, please"));
+    let link = mail.link("/guest/");
+
+    // Gina has no account: she makes one from the link and lands in the thread.
+    let gina = app.client();
+    assert!(
+        gina.get(&link)
+            .await
+            .body
+            .contains("Take part in “Hiring a coordinator”")
+    );
+    let res = gina
+        .post_form(&format!("{link}/signup"), &[("name", "Gina"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(res.location(), format!("/t/{t1}?notice=guest_welcome"));
+    let page = gina.get(&format!("/t/{t1}")).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains(&format!("href=\"/g/{g}\"")),
+        "a guest does not see the secret group"
+    );
+    comment(&gina, &t1, "Happy to help.", None).await;
+    assert_eq!(gina.get(&format!("/t/{t2}")).await.status, 404, "one thread only");
+    assert_eq!(gina.get(&format!("/g/{g}")).await.status, 404);
+    assert_eq!(gina.get(&format!("/api/v1/threads/{t2}")).await.status, 404);
+    assert!(
+        gina.get("/").await.body.contains("Hiring a coordinator"),
+        "the thread is on her dashboard"
+    );
+    assert_eq!(app.client().get(&link).await.status, 400, "the link worked once");
+    let names: Vec<String> = ann.get(&format!("/api/v1/threads/{t1}/guests")).await.json()["guests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Gina"]);
+
+    // Bob has an account: the emailed link, accepted while logged in.
+    let bob_link = app.last_email_to("bob@example.org").await.link("/guest/");
+    assert_eq!(bob.post_form(&bob_link, &[]).await.status, 303);
+    assert_eq!(bob.get(&format!("/t/{t1}")).await.status, 200);
+
+    // Guests can be mentioned; a coordinator can end their access.
+    let gina_u = gina.get("/api/v1/me").await.json()["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    comment(&ann, &t1, &format!("Thanks @{gina_u}!"), None).await;
+    assert!(
+        app.last_email_to("gina@example.org")
+            .await
+            .subject
+            .contains("mentioned you")
+    );
+    let gina_key = gina.get("/api/v1/me").await.json()["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        bob.post_form(&format!("/t/{t1}/guests/{gina_key}/remove"), &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        ann.post_form(&format!("/t/{t1}/guests/{gina_key}/remove"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(gina.get(&format!("/t/{t1}")).await.status, 404);
 }

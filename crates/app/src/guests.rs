@@ -1,0 +1,228 @@
+//! Guests: people invited by email into one thread without joining its group (Loomio parity).
+//! They read and comment on that thread only. Invitations work like group invitations: single
+//! use, expiring, waiting for the address until it is confirmed.
+
+use weft_domain::invitations::{parse_addresses, parse_message};
+use weft_domain::permissions::ThreadAction;
+use weft_domain::{DisplayName, EmailAddress, Password, PasswordHash, SecretToken, Timestamp, ValidationErrors};
+use weft_store::threads::{self, Thread};
+use weft_store::{Conn, StoreError, groups, guests, users};
+
+use crate::accounts::{ClientInfo, NewSession, insert_account};
+use crate::emails::{InvitationEmail, Kind};
+use crate::invitations::{InviteInput, InviteOutcome};
+use crate::{App, AppError, SessionUser};
+
+/// A guest invitation as the person holding its link sees it.
+#[derive(Debug, Clone)]
+pub struct GuestInvitationPage {
+    pub thread: Thread,
+    pub group_name: String,
+    pub inviter_name: Option<String>,
+    pub message: String,
+    pub email: EmailAddress,
+    pub expires_at: Timestamp,
+    pub account_exists: bool,
+}
+
+/// A guest as the thread page lists them: key, name, username.
+pub type Guest = (String, String, String);
+
+impl App {
+    /// Invites addresses into one thread as guests. Members of the group and current guests are
+    /// skipped (without saying which, P6); the same daily quota as group invitations applies.
+    pub async fn invite_guests(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        input: &InviteInput,
+    ) -> Result<InviteOutcome, AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::AddGuests).await?;
+        let mut errors = ValidationErrors::new();
+        let addresses = errors.check("emails", parse_addresses(&input.emails));
+        let message = errors.check("message", parse_message(&input.message));
+        errors.into_result()?;
+        let (Some(addresses), Some(message)) = (addresses, message) else {
+            return Err(AppError::internal("validated fields missing"));
+        };
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let mut to_invite = Vec::new();
+        for email in addresses.iter() {
+            if let Some(user) = users::find_by_email(&mut tx, email).await?
+                && (groups::role_of(&mut tx, view.group.id, user.id).await?.is_some()
+                    || guests::is_guest(&mut tx, view.thread.id, user.id).await?)
+            {
+                continue;
+            }
+            to_invite.push(email.clone());
+        }
+        let skipped = addresses.len() - to_invite.len();
+        if to_invite.is_empty() {
+            return Ok(InviteOutcome { sent: 0, skipped });
+        }
+        self.take_quota(&mut tx, who, to_invite.len(), now).await?;
+        let expires_at = now.plus(self.config.invitation_ttl);
+        for email in &to_invite {
+            let token = SecretToken::generate();
+            guests::invite(
+                &mut tx,
+                view.thread.id,
+                email,
+                &token.hash(),
+                &message,
+                who.user.id,
+                now,
+                expires_at,
+            )
+            .await?;
+            let link = self.config.url(&format!("/guest/{}", token.expose()));
+            let account = users::find_by_email(&mut tx, email).await?;
+            let content = self.invitation_email(&InvitationEmail {
+                greeting_name: account.as_ref().map_or("there", |u| u.name.as_str()),
+                inviter_name: Some(&who.user.name),
+                group_name: &view.group.name,
+                thread_title: Some(&view.thread.title),
+                message: &message,
+                link: &link,
+                expires_at,
+            });
+            match &account {
+                Some(user) => {
+                    self.queue_email(&mut tx, user, None, Kind::Invitation, &content)
+                        .await?
+                }
+                None => {
+                    self.queue_email_to_address(&mut tx, email, Kind::Invitation, &content)
+                        .await?
+                }
+            };
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(InviteOutcome {
+            sent: to_invite.len(),
+            skipped,
+        })
+    }
+
+    /// The thread's guests, for whoever may read it.
+    pub async fn thread_guests(&self, who: Option<&SessionUser>, key: &str) -> Result<Vec<Guest>, AppError> {
+        let view = self.thread_for(who, key, ThreadAction::See).await?;
+        Ok(guests::list(&mut *self.store.reader().await?, view.thread.id).await?)
+    }
+
+    /// Ends a guest's access (coordinators, like pinning).
+    pub async fn remove_guest(&self, who: &SessionUser, key: &str, user_key: &str) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Pin).await?;
+        let mut conn = self.store.writer().await?;
+        let user = users::find_by_key(&mut conn, user_key)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !guests::remove(&mut conn, view.thread.id, user.id).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn find_guest_invitation(
+        &self,
+        conn: &mut Conn,
+        token: &str,
+    ) -> Result<(guests::GuestInvitation, Thread, String), AppError> {
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
+        let inv = guests::find_by_token(conn, &hash, self.clock.now())
+            .await?
+            .ok_or(AppError::InvalidToken)?;
+        let thread = threads::find_by_id(conn, inv.thread_id)
+            .await?
+            .ok_or(AppError::InvalidToken)?;
+        let group = groups::find(conn, thread.group_id)
+            .await?
+            .filter(|g| g.archived_at.is_none())
+            .ok_or(AppError::InvalidToken)?;
+        Ok((inv, thread, group.name))
+    }
+
+    /// The guest invitation behind a link, if it is still good.
+    pub async fn guest_invitation(&self, token: &str) -> Result<GuestInvitationPage, AppError> {
+        let mut conn = self.store.reader().await?;
+        let (inv, thread, group_name) = self.find_guest_invitation(&mut conn, token).await?;
+        let account_exists = users::find_by_email(&mut conn, &inv.email).await?.is_some();
+        Ok(GuestInvitationPage {
+            thread,
+            group_name,
+            inviter_name: inv.inviter_name,
+            message: inv.message,
+            email: inv.email,
+            expires_at: inv.expires_at,
+            account_exists,
+        })
+    }
+
+    /// Accepts as the signed-in person (the link works once). Returns the thread's key.
+    pub async fn accept_guest_invitation(&self, who: &SessionUser, token: &str) -> Result<String, AppError> {
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let (inv, thread, _) = self.find_guest_invitation(&mut tx, token).await?;
+        if !guests::delete_invitation(&mut tx, inv.id).await? {
+            return Err(AppError::InvalidToken);
+        }
+        guests::add(&mut tx, thread.id, who.user.id, inv.inviter_id, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(thread.key)
+    }
+
+    /// Creates an account for the invited address and accepts (the link proves the address).
+    pub async fn sign_up_as_guest(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+        client: ClientInfo,
+    ) -> Result<(String, NewSession), AppError> {
+        let mut errors = ValidationErrors::new();
+        let name = errors.check("name", DisplayName::parse(name));
+        let password = errors.check("password", Password::parse_new(password));
+        errors.into_result()?;
+        let (Some(name), Some(password)) = (name, password) else {
+            return Err(AppError::internal("validated fields missing"));
+        };
+        self.guest_invitation(token).await?;
+        let hash = self.hashing(move || PasswordHash::create(&password)).await?;
+        for attempt in 0..4 {
+            let now = self.clock.now();
+            let mut tx = self.store.begin().await?;
+            let (inv, thread, _) = self.find_guest_invitation(&mut tx, token).await?;
+            if users::find_by_email(&mut tx, &inv.email).await?.is_some() {
+                return Err(AppError::field(
+                    "email",
+                    "This address already has an account. Log in to accept the invitation.",
+                ));
+            }
+            let Some(user) = insert_account(&mut tx, &name, &inv.email, &hash, Some(now), attempt, now).await? else {
+                continue;
+            };
+            self.accept_waiting_invitations(&mut tx, &inv.email, user.id, now)
+                .await?;
+            let session = self.create_session(&mut tx, user.id, client).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            return Ok((thread.key, session));
+        }
+        Err(AppError::internal("could not find a free username"))
+    }
+
+    /// Everything waiting for a confirmed address: group invitations become memberships, guest
+    /// invitations become guest access. In the caller's transaction.
+    pub(crate) async fn accept_waiting_invitations(
+        &self,
+        tx: &mut Conn,
+        email: &EmailAddress,
+        user_id: users::UserId,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        weft_store::invitations::accept_all_for_address(tx, email, user_id, now).await?;
+        guests::accept_all_for_address(tx, email, user_id, now).await?;
+        Ok(())
+    }
+}
