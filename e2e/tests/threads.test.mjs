@@ -110,3 +110,33 @@ test('a reader sees new comments appear without reloading (live updates)', async
   assert.deepEqual([...ann.context.foreign, ...bob.context.foreign], []);
   await Promise.all([ann.context.close(), bob.context.close()]);
 });
+
+test('a guest joins one thread of a secret group from an emailed invitation (JavaScript off)', async () => {
+  const ann = await person('Ann', 'ann-guest@example.org', false);
+  await ann.page.getByRole('link', { name: 'Start a group' }).click();
+  await ann.page.getByLabel('Name', { exact: true }).fill('Board');
+  await ann.page.getByRole('radio', { name: /^Secret/ }).check();
+  await ann.page.getByRole('button', { name: 'Create group' }).click();
+  const groupUrl = ann.page.url().split('?')[0];
+  await ann.page.getByRole('link', { name: 'Start a thread' }).click();
+  await ann.page.getByLabel('Title').fill('Choosing an auditor');
+  await ann.page.getByRole('button', { name: 'Start thread' }).click();
+  await ann.page.getByLabel('Invite guests by email').fill('gus-guest@example.org');
+  await ann.page.getByRole('button', { name: 'Invite guests' }).click();
+  await ann.page.getByText('They will see this thread only').waitFor();
+
+  const gus = await newContext(browser, weft.base, { javaScriptEnabled: false });
+  const page = await gus.newPage();
+  await page.goto((await weft.email('gus-guest@example.org')).link('/guest/'));
+  await page.getByRole('heading', { name: 'Take part in “Choosing an auditor”' }).waitFor();
+  await page.getByLabel('Your name').fill('Gus');
+  await page.getByLabel('Choose a password').fill('a long and private passphrase');
+  await page.getByRole('button', { name: 'Create account and open the thread' }).click();
+  await page.getByText('You can read and comment on this thread').waitFor();
+  await page.getByLabel('Your comment').fill('Firm B looks best.');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await page.getByText('Firm B looks best.').waitFor();
+  assert.equal((await page.goto(groupUrl)).status(), 404, 'the group stays hidden');
+  assert.deepEqual([...ann.context.foreign, ...gus.foreign], []);
+  await Promise.all([ann.context.close(), gus.close()]);
+});
