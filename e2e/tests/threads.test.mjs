@@ -5,24 +5,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWeft } from '../lib/weft.mjs';
 import { launch, newContext } from '../lib/browser.mjs';
+import { signedUpPerson } from '../lib/people.mjs';
 
 let weft;
 let browser;
 before(async () => { weft = await startWeft(); browser = await launch(); });
 after(async () => { await browser?.close(); await weft?.stop(); });
 
-async function person(name, email, javaScriptEnabled) {
-  const context = await newContext(browser, weft.base, { javaScriptEnabled });
-  const page = await context.newPage();
-  await page.goto(`${weft.base}/signup`);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill('a long and private passphrase');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.goto((await weft.email(email)).link('/verify/'));
-  await page.getByRole('button', { name: 'Confirm and log in' }).click();
-  await page.getByRole('heading', { name: `Welcome back, ${name}` }).waitFor();
-  return { context, page };
+function person(name, email, javaScriptEnabled) {
+  return signedUpPerson(browser, weft, name, email, { javaScriptEnabled });
 }
 
 for (const javaScriptEnabled of [true, false]) {

@@ -4,11 +4,10 @@
 
 use weft_domain::invitations::{parse_addresses, parse_message};
 use weft_domain::permissions::ThreadAction;
-use weft_domain::{DisplayName, EmailAddress, Password, PasswordHash, SecretToken, Timestamp, ValidationErrors};
+use weft_domain::{EmailAddress, SecretToken, Timestamp, ValidationErrors};
 use weft_store::threads::{self, Thread};
 use weft_store::{Conn, StoreError, groups, guests, users};
 
-use crate::accounts::{ClientInfo, NewSession, insert_account};
 use crate::emails::{InvitationEmail, Kind};
 use crate::invitations::{InviteInput, InviteOutcome};
 use crate::{App, AppError, SessionUser};
@@ -125,7 +124,7 @@ impl App {
         Ok(())
     }
 
-    async fn find_guest_invitation(
+    pub(crate) async fn find_guest_invitation(
         &self,
         conn: &mut Conn,
         token: &str,
@@ -171,45 +170,6 @@ impl App {
         guests::add(&mut tx, thread.id, who.user.id, inv.inviter_id, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(thread.key)
-    }
-
-    /// Creates an account for the invited address and accepts (the link proves the address).
-    pub async fn sign_up_as_guest(
-        &self,
-        token: &str,
-        name: &str,
-        password: &str,
-        client: ClientInfo,
-    ) -> Result<(String, NewSession), AppError> {
-        let mut errors = ValidationErrors::new();
-        let name = errors.check("name", DisplayName::parse(name));
-        let password = errors.check("password", Password::parse_new(password));
-        errors.into_result()?;
-        let (Some(name), Some(password)) = (name, password) else {
-            return Err(AppError::internal("validated fields missing"));
-        };
-        self.guest_invitation(token).await?;
-        let hash = self.hashing(move || PasswordHash::create(&password)).await?;
-        for attempt in 0..4 {
-            let now = self.clock.now();
-            let mut tx = self.store.begin().await?;
-            let (inv, thread, _) = self.find_guest_invitation(&mut tx, token).await?;
-            if users::find_by_email(&mut tx, &inv.email).await?.is_some() {
-                return Err(AppError::field(
-                    "email",
-                    "This address already has an account. Log in to accept the invitation.",
-                ));
-            }
-            let Some(user) = insert_account(&mut tx, &name, &inv.email, &hash, Some(now), attempt, now).await? else {
-                continue;
-            };
-            self.accept_waiting_invitations(&mut tx, &inv.email, user.id, now)
-                .await?;
-            let session = self.create_session(&mut tx, user.id, client).await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            return Ok((thread.key, session));
-        }
-        Err(AppError::internal("could not find a free username"))
     }
 
     /// Everything waiting for a confirmed address: group invitations become memberships, guest

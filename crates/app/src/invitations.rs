@@ -59,6 +59,13 @@ pub struct MyInvitation {
     pub sent_at: Timestamp,
 }
 
+/// An emailed invitation link: into a group, or into one thread as a guest.
+#[derive(Debug, Clone, Copy)]
+pub enum InvitationLink<'a> {
+    Group(&'a str),
+    Guest(&'a str),
+}
+
 enum Plan {
     New(EmailAddress),
     Again(Invitation),
@@ -281,10 +288,11 @@ impl App {
     }
 
     /// Creates an account for the invited address and accepts: the link came to that address, so
-    /// it needs no confirmation. Every other invitation waiting for the address is accepted too.
-    pub async fn sign_up_with_invitation(
+    /// it needs no confirmation. Every other invitation waiting for the address (to groups or
+    /// threads) is accepted too. Returns where to go (the group's or the thread's key).
+    pub async fn sign_up_from_invitation(
         &self,
-        token: &str,
+        link: InvitationLink<'_>,
         name: &str,
         password: &str,
         client: ClientInfo,
@@ -297,28 +305,45 @@ impl App {
             return Err(AppError::internal("validated fields missing"));
         };
         // Check the link before the costly hash, and again inside the transaction.
-        self.invitation(token).await?;
+        self.invited_address(&mut *self.store.reader().await?, link).await?;
         let hash = self.hashing(move || PasswordHash::create(&password)).await?;
         for attempt in 0..4 {
             let now = self.clock.now();
             let mut tx = self.store.begin().await?;
-            let (inv, group) = find_invitation(&mut tx, token, now).await?;
-            if users::find_by_email(&mut tx, &inv.email).await?.is_some() {
+            let (email, destination) = self.invited_address(&mut tx, link).await?;
+            if users::find_by_email(&mut tx, &email).await?.is_some() {
                 return Err(AppError::field(
                     "email",
                     "This address already has an account. Log in to accept the invitation.",
                 ));
             }
-            let Some(user) = insert_account(&mut tx, &name, &inv.email, &hash, Some(now), attempt, now).await? else {
+            let Some(user) = insert_account(&mut tx, &name, &email, &hash, Some(now), attempt, now).await? else {
                 continue;
             };
-            self.accept_waiting_invitations(&mut tx, &inv.email, user.id, now)
-                .await?;
+            self.accept_waiting_invitations(&mut tx, &email, user.id, now).await?;
             let session = self.create_session(&mut tx, user.id, client).await?;
             tx.commit().await.map_err(StoreError::from)?;
-            return Ok((group.key, session));
+            return Ok((destination, session));
         }
         Err(AppError::internal("could not find a free username"))
+    }
+
+    /// The address an unexpired invitation link was sent to, and the key of where it leads.
+    async fn invited_address(
+        &self,
+        conn: &mut Conn,
+        link: InvitationLink<'_>,
+    ) -> Result<(EmailAddress, String), AppError> {
+        match link {
+            InvitationLink::Group(token) => {
+                let (inv, group) = find_invitation(conn, token, self.clock.now()).await?;
+                Ok((inv.email, group.key))
+            }
+            InvitationLink::Guest(token) => {
+                let (inv, thread, _) = self.find_guest_invitation(conn, token).await?;
+                Ok((inv.email, thread.key))
+            }
+        }
     }
 
     /// Invitations waiting for the signed-in person's address, for their dashboard.

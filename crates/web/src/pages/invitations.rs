@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::groups::GroupView;
-use weft_app::invitations::{Invitation, InvitationPage, InviteInput};
+use weft_app::invitations::{Invitation, InvitationLink, InvitationPage, InviteInput};
 use weft_app::{AppError, SessionUser};
 use weft_domain::permissions::Action;
 use weft_domain::{LocalPath, ValidationErrors};
@@ -217,7 +217,7 @@ pub async fn sign_up(
     super::accounts::limited(&state, Door::SignUp, &client, None)?;
     match state
         .app
-        .sign_up_with_invitation(&token, &form.name, &form.password, client.info)
+        .sign_up_from_invitation(InvitationLink::Group(&token), &form.name, &form.password, client.info)
         .await
     {
         Ok((key, session)) => {
@@ -335,7 +335,7 @@ pub async fn sign_up_as_guest(
     super::accounts::limited(&state, Door::SignUp, &client, None)?;
     match state
         .app
-        .sign_up_as_guest(&token, &form.name, &form.password, client.info)
+        .sign_up_from_invitation(InvitationLink::Guest(&token), &form.name, &form.password, client.info)
         .await
     {
         Ok((key, session)) => {
