@@ -265,6 +265,8 @@ async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
     let link = app.app.create_admin("staff@example.org", Some("Staff")).await.unwrap();
     staff.post_form(link.trim_start_matches(&app.base), &[]).await;
 
+    // A member whose account was deactivated: their session no longer counts (P9).
+    let deactivated = app.signed_in_user("Dee", "dee@example.org", PASSWORD).await;
     let open = create(&admin, "Open", "open", "anyone").await;
     let res = admin
         .request_json(
@@ -278,6 +280,14 @@ async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
     let secret = create(&admin, "Secret", "secret", "invitation").await;
     for g in [&open, &closed, &secret] {
         add_member(app, g, &member, Role::Member).await;
+        add_member(app, g, &deactivated, Role::Member).await;
+    }
+    {
+        let mut conn = app.db_conn().await;
+        sqlx::query("UPDATE users SET state = 'deactivated' WHERE email = 'dee@example.org'")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
     }
     let facts_of = |privacy, join_policy| GroupFacts {
         privacy,
@@ -317,8 +327,9 @@ async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
         signed_in: true,
         ..Actor::ANONYMOUS
     };
-    let actors: [(&str, &Client, Actor, bool); 5] = [
+    let actors: [(&str, &Client, Actor, bool); 6] = [
         ("anonymous", &anonymous, Actor::ANONYMOUS, false),
+        ("deactivated member", &deactivated, Actor::ANONYMOUS, false),
         ("outsider", &outsider, signed_in, false),
         (
             "member",
@@ -403,7 +414,7 @@ async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
         }
     }
     eprintln!("thread permission cases checked over HTTP: {checked}");
-    assert!(checked >= 150, "{checked}");
+    assert!(checked >= 180, "{checked}");
     assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 0);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM threads WHERE title = 'Hijacked'").await,
