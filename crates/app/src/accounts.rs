@@ -186,12 +186,13 @@ impl App {
         Ok(LogInOutcome::LoggedIn(session))
     }
 
-    /// Emails a one-time log-in link with a 6-digit code, if the address has an active account.
+    /// Emails a one-time log-in link with a 6-digit code, if the address has an active account or
+    /// a deactivated one (logging in by link is how a deactivated account comes back, P9).
     pub async fn request_log_in_link(&self, email: &str) -> Result<(), AppError> {
         let email = EmailAddress::parse(email).map_err(|e| AppError::field("email", e.message))?;
         let mut tx = self.store.begin().await?;
         if let Some(user) = users::find_by_email(&mut tx, &email).await?
-            && user.state == UserState::Active
+            && can_log_in_by_link(user.state)
         {
             let code = LoginCode::generate();
             let token = self
@@ -222,7 +223,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let user = users::find_by_email(&mut tx, &email)
             .await?
-            .filter(|u| u.state == UserState::Active);
+            .filter(|u| can_log_in_by_link(u.state));
         let Some(user) = user else {
             return Err(AppError::InvalidToken);
         };
@@ -245,11 +246,21 @@ impl App {
             return Err(AppError::InvalidToken);
         }
         users::mark_verified(&mut tx, user.id, now).await?;
+        self.reactivate_if_needed(&mut tx, &user, now).await?;
         self.accept_waiting_invitations(&mut tx, &user.email, user.id, now)
             .await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
+    }
+
+    /// A deactivated account that logs in by emailed link is active again, with everything as it
+    /// was (P9).
+    async fn reactivate_if_needed(&self, tx: &mut Conn, user: &User, now: Timestamp) -> Result<(), AppError> {
+        if user.state == UserState::Deactivated {
+            users::set_state(tx, user.id, UserState::Active, now).await?;
+        }
+        Ok(())
     }
 
     /// Whether a link is still usable, without using it (to show its page or an error).
@@ -278,7 +289,7 @@ impl App {
         }
         let user = users::find(tx, row.user_id)
             .await?
-            .filter(|u| u.state == UserState::Active)
+            .filter(|u| u.state == UserState::Active || (purpose == Purpose::LogIn && can_log_in_by_link(u.state)))
             .ok_or(AppError::InvalidToken)?;
         Ok((row, user))
     }
@@ -295,6 +306,7 @@ impl App {
         // Opening a link sent to the address proves the address, and with it any invitations
         // waiting for that address.
         users::mark_verified(&mut tx, user.id, now).await?;
+        self.reactivate_if_needed(&mut tx, &user, now).await?;
         self.accept_waiting_invitations(&mut tx, &user.email, user.id, now)
             .await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
@@ -474,7 +486,7 @@ impl App {
     }
 
     /// A sensitive change is allowed with the current password, or within minutes of a log-in.
-    async fn reauthenticate(&self, who: &SessionUser, current_password: &str) -> Result<(), AppError> {
+    pub(crate) async fn reauthenticate(&self, who: &SessionUser, current_password: &str) -> Result<(), AppError> {
         let fresh = self.clock.now().minus(self.config.fresh_login_window) < who.session.authenticated_at;
         if current_password.is_empty() {
             return if fresh {
@@ -744,4 +756,8 @@ async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<Stri
         }
     }
     Err(AppError::internal("no free username"))
+}
+
+fn can_log_in_by_link(state: UserState) -> bool {
+    matches!(state, UserState::Active | UserState::Deactivated)
 }

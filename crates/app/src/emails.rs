@@ -4,7 +4,7 @@
 use weft_domain::{EmailAddress, SecretToken};
 use weft_mail::compose::Footer;
 use weft_mail::{Action, EmailContent};
-use weft_store::users::User;
+use weft_store::users::{User, UserId};
 use weft_store::{Conn, outbox, unsubscribe};
 
 use crate::{App, AppError};
@@ -22,6 +22,8 @@ pub enum Kind {
     EmailTaken,
     Invitation,
     Mention,
+    /// The last email to a deleted account's address; its outbox row goes once delivered.
+    DeletionReceipt,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             Self::EmailTaken => "email_taken",
             Self::Invitation => "invitation",
             Self::Mention => "mention",
+            Self::DeletionReceipt => "deletion_receipt",
         }
     }
 
@@ -278,7 +281,27 @@ impl App {
         kind: Kind,
         content: &EmailContent,
     ) -> Result<bool, AppError> {
-        if user.state != weft_domain::UserState::Active {
+        self.queue_email_from(conn, None, user, to, kind, content).await
+    }
+
+    /// `queue_email` for an email someone's action caused (`sender`: an inviter, a mention's
+    /// author), so that deleting their account can erase their name from it (P10).
+    pub(crate) async fn queue_email_from(
+        &self,
+        conn: &mut Conn,
+        sender: Option<UserId>,
+        user: &User,
+        to: Option<&EmailAddress>,
+        kind: Kind,
+        content: &EmailContent,
+    ) -> Result<bool, AppError> {
+        // P9: nothing to a deactivated account but the log-in link its owner asks for to come back.
+        let may_receive = match user.state {
+            weft_domain::UserState::Active => true,
+            weft_domain::UserState::Deactivated => kind == Kind::LogInLink,
+            weft_domain::UserState::Deleted => false,
+        };
+        if !may_receive {
             return Ok(false);
         }
         if user.emails_unsubscribed_at.is_some() && !kind.essential() {
@@ -294,8 +317,16 @@ impl App {
             now.plus(self.config.retention.unsubscribe_links),
         )
         .await?;
-        self.enqueue(conn, Some(user), to.unwrap_or(&user.email), kind, content, &token)
-            .await?;
+        self.enqueue(
+            conn,
+            sender,
+            Some(user),
+            to.unwrap_or(&user.email),
+            kind,
+            content,
+            &token,
+        )
+        .await?;
         Ok(true)
     }
 
@@ -304,6 +335,7 @@ impl App {
     pub(crate) async fn queue_email_to_address(
         &self,
         conn: &mut Conn,
+        sender: Option<UserId>,
         to: &EmailAddress,
         kind: Kind,
         content: &EmailContent,
@@ -322,13 +354,15 @@ impl App {
             now.plus(self.config.retention.unsubscribe_links),
         )
         .await?;
-        self.enqueue(conn, None, to, kind, content, &token).await?;
+        self.enqueue(conn, sender, None, to, kind, content, &token).await?;
         Ok(true)
     }
 
-    async fn enqueue(
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn enqueue(
         &self,
         conn: &mut Conn,
+        sender: Option<UserId>,
         user: Option<&User>,
         to: &EmailAddress,
         kind: Kind,
@@ -345,6 +379,7 @@ impl App {
             conn,
             &outbox::NewEmail {
                 user_id: user.map(|u| u.id),
+                sender_id: sender,
                 kind: kind.as_str(),
                 to_address: to.as_str(),
                 subject: &composed.subject,

@@ -88,11 +88,11 @@ impl App {
             });
             match &account {
                 Some(user) => {
-                    self.queue_email(&mut tx, user, None, Kind::Invitation, &content)
+                    self.queue_email_from(&mut tx, Some(who.user.id), user, None, Kind::Invitation, &content)
                         .await?
                 }
                 None => {
-                    self.queue_email_to_address(&mut tx, email, Kind::Invitation, &content)
+                    self.queue_email_to_address(&mut tx, Some(who.user.id), email, Kind::Invitation, &content)
                         .await?
                 }
             };

@@ -132,7 +132,7 @@ impl App {
             self.send_invitation(
                 &mut tx,
                 &view.group,
-                &who.user.name,
+                (Some(who.user.id), &who.user.name),
                 email,
                 &message,
                 &token,
@@ -174,12 +174,13 @@ impl App {
         &self,
         tx: &mut Conn,
         group: &Group,
-        inviter_name: &str,
+        inviter: (Option<users::UserId>, &str),
         email: &EmailAddress,
         message: &str,
         token: &SecretToken,
         expires_at: Timestamp,
     ) -> Result<(), AppError> {
+        let (inviter_id, inviter_name) = inviter;
         let link = self.config.url(&format!("/invitations/{}", token.expose()));
         let account = users::find_by_email(tx, email).await?;
         let content = self.invitation_email(&InvitationEmail {
@@ -192,9 +193,12 @@ impl App {
             expires_at,
         });
         match &account {
-            Some(user) => self.queue_email(tx, user, None, Kind::Invitation, &content).await?,
+            Some(user) => {
+                self.queue_email_from(tx, inviter_id, user, None, Kind::Invitation, &content)
+                    .await?
+            }
             None => {
-                self.queue_email_to_address(tx, email, Kind::Invitation, &content)
+                self.queue_email_to_address(tx, inviter_id, email, Kind::Invitation, &content)
                     .await?
             }
         };
@@ -230,7 +234,11 @@ impl App {
         let token = SecretToken::generate();
         let expires_at = now.plus(self.config.invitation_ttl);
         invitations::refresh(&mut tx, inv.id, &token.hash(), None, now, expires_at).await?;
-        let inviter = inv.inviter_name.as_deref().unwrap_or(&who.user.name);
+        // Sent again in the original inviter's name while they have an account.
+        let inviter = match (&inv.inviter_name, inv.inviter_id) {
+            (Some(name), id) => (id, name.as_str()),
+            (None, _) => (Some(who.user.id), who.user.name.as_str()),
+        };
         self.send_invitation(
             &mut tx,
             &view.group,

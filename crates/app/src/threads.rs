@@ -199,8 +199,15 @@ impl App {
                 continue;
             }
             let mail = self.mention_email(&user, &m.author.user.name, &m.thread.title, &excerpt, link.clone());
-            self.queue_email(tx, &user, None, crate::emails::Kind::Mention, &mail)
-                .await?;
+            self.queue_email_from(
+                tx,
+                Some(m.author.user.id),
+                &user,
+                None,
+                crate::emails::Kind::Mention,
+                &mail,
+            )
+            .await?;
         }
         Ok(())
     }

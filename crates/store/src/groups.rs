@@ -550,3 +550,18 @@ pub async fn explore(conn: &mut Conn, search: &str, limit: i64, offset: i64) -> 
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+/// The names of the groups `user_id` is the only coordinator of.
+pub async fn solely_coordinated(conn: &mut Conn, user_id: UserId) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT g.name FROM groups g JOIN memberships m ON m.group_id = g.id AND m.user_id = $1 AND m.role = 'admin' \
+         WHERE (SELECT COUNT(*) FROM memberships a WHERE a.group_id = g.id AND a.role = 'admin') = 1 ORDER BY g.name",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get("name"))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -169,3 +169,12 @@ pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Every guest invitation to this address (its account is being deleted).
+pub async fn delete_invitations_for_address(conn: &mut Conn, email: &EmailAddress) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM guest_invitations WHERE email = $1")
+        .bind(email.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -10,6 +10,8 @@ use crate::{Backend, Conn, Result};
 
 pub struct NewEmail<'a> {
     pub user_id: Option<UserId>,
+    /// The person whose action caused the email (an inviter, a mention's author), if any.
+    pub sender_id: Option<UserId>,
     pub kind: &'a str,
     pub to_address: &'a str,
     pub subject: &'a str,
@@ -22,8 +24,8 @@ pub struct NewEmail<'a> {
 pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
-         status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) RETURNING id",
+         status, attempts, next_attempt_at, created_at, sender_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $9) RETURNING id",
     )
     .bind(e.user_id)
     .bind(e.kind)
@@ -33,6 +35,7 @@ pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<i64> {
     .bind(e.body_html)
     .bind(e.unsubscribe_url)
     .bind(e.now.micros())
+    .bind(e.sender_id)
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -93,6 +96,8 @@ pub async fn claim_due(
     Ok(emails)
 }
 
+/// Marks an email delivered. A deletion receipt goes altogether once delivered: it is the last
+/// thing that held a deleted person's address (P10).
 pub async fn mark_sent(conn: &mut Conn, id: i64, now: Timestamp) -> Result<()> {
     sqlx::query(
         "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2",
@@ -101,7 +106,39 @@ pub async fn mark_sent(conn: &mut Conn, id: i64, now: Timestamp) -> Result<()> {
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    sqlx::query("DELETE FROM outbox_emails WHERE id = $1 AND kind = 'deletion_receipt'")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// Forgets what emails caused by `sender_id` said about them (their account is being deleted):
+/// undelivered ones are dropped, delivered ones keep only recipient, kind and dates.
+pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<u64> {
+    let dropped = sqlx::query("DELETE FROM outbox_emails WHERE sender_id = $1 AND status = 'pending'")
+        .bind(sender_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    let erased = sqlx::query(
+        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' WHERE sender_id = $1",
+    )
+    .bind(sender_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(dropped + erased)
+}
+
+/// Every email to this account or address (an account being deleted: the rows hold the address).
+pub async fn delete_for_account(conn: &mut Conn, user_id: UserId, address: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM outbox_emails WHERE user_id = $1 OR to_address = $2")
+        .bind(user_id)
+        .bind(address)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Records a failed attempt: retried at `retry_at`, or `dead` (visible to the operator) when `None`.
@@ -141,8 +178,16 @@ pub async fn next_due(conn: &mut Conn) -> Result<Option<Timestamp>> {
 }
 
 /// P20: the bodies of delivered emails are erased after the retention period; who, when and
-/// what subject stay, for the personal-data export.
+/// what subject stay, for the personal-data export. Emails to addresses without an account
+/// (invitations) have no export to serve: they go entirely.
 pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64> {
+    let gone = sqlx::query(
+        "DELETE FROM outbox_emails WHERE user_id IS NULL AND status IN ('sent', 'dead') AND COALESCE(sent_at, created_at) < $1",
+    )
+    .bind(sent_before.micros())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     let done = sqlx::query(
         "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '' \
          WHERE status IN ('sent', 'dead') AND COALESCE(sent_at, created_at) < $1 AND body_text <> ''",
@@ -150,5 +195,5 @@ pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64
     .bind(sent_before.micros())
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(gone + done.rows_affected())
 }

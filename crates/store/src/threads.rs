@@ -18,7 +18,9 @@ pub struct Thread {
     pub key: String,
     pub group_id: GroupId,
     pub author_id: Option<UserId>,
+    /// `None` when the author deleted their account or deactivated it.
     pub author_name: Option<String>,
+    pub author_deactivated: bool,
     pub title: String,
     pub context: String,
     pub private: bool,
@@ -31,7 +33,10 @@ pub struct Thread {
     pub created_at: Timestamp,
 }
 
-const THREAD_COLUMNS: &str = "t.id, t.key, t.group_id, t.author_id, a.name AS author_name, t.title, t.context, t.private, \
+/// An author's name shows only while their account is active (P9: a deactivated member's name is
+/// not shown next to their content; a deleted member has no row at all).
+const THREAD_COLUMNS: &str = "t.id, t.key, t.group_id, t.author_id, CASE WHEN a.state = 'active' THEN a.name END AS author_name, \
+    CASE WHEN a.state = 'deactivated' THEN 1 ELSE 0 END AS author_deactivated, t.title, t.context, t.private, \
     t.pinned_at, t.closed_at, t.last_seq, t.comment_count, t.last_activity_at, t.edited_at, t.created_at";
 const THREAD_FROM: &str = "FROM threads t LEFT JOIN users a ON a.id = t.author_id";
 
@@ -46,6 +51,7 @@ fn thread_from_row(r: &AnyRow) -> Result<Thread, sqlx::Error> {
         group_id: r.try_get("group_id")?,
         author_id: r.try_get("author_id")?,
         author_name: r.try_get("author_name")?,
+        author_deactivated: flag(r.try_get("author_deactivated")?),
         title: r.try_get("title")?,
         context: r.try_get("context")?,
         private: flag(r.try_get("private")?),
@@ -291,14 +297,19 @@ pub struct Comment {
     pub author_id: Option<UserId>,
     pub author_name: Option<String>,
     pub author_username: Option<String>,
+    pub author_deactivated: bool,
     pub body: String,
     pub edited_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 
-const COMMENT_COLUMNS: &str = "c.id, c.thread_id, c.seq, c.parent_id, p.seq AS parent_seq, pu.name AS parent_author_name, \
-    c.author_id, a.name AS author_name, a.username AS author_username, c.body, c.edited_at, c.deleted_at, c.created_at";
+const COMMENT_COLUMNS: &str = "c.id, c.thread_id, c.seq, c.parent_id, p.seq AS parent_seq, \
+    CASE WHEN pu.state = 'active' THEN pu.name END AS parent_author_name, c.author_id, \
+    CASE WHEN a.state = 'active' THEN a.name END AS author_name, \
+    CASE WHEN a.state = 'active' THEN a.username END AS author_username, \
+    CASE WHEN a.state = 'deactivated' THEN 1 ELSE 0 END AS author_deactivated, \
+    c.body, c.edited_at, c.deleted_at, c.created_at";
 const COMMENT_FROM: &str = "FROM comments c LEFT JOIN users a ON a.id = c.author_id \
     LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN users pu ON pu.id = p.author_id";
 
@@ -313,6 +324,7 @@ fn comment_from_row(r: &AnyRow) -> Result<Comment, sqlx::Error> {
         author_id: r.try_get("author_id")?,
         author_name: r.try_get("author_name")?,
         author_username: r.try_get("author_username")?,
+        author_deactivated: flag(r.try_get("author_deactivated")?),
         body: r.try_get("body")?,
         edited_at: ts(r, "edited_at")?,
         deleted_at: ts(r, "deleted_at")?,
@@ -460,7 +472,7 @@ pub async fn insert_revision(
 /// Earlier versions of the thread (`comment_id` `None`) or of one comment, newest first.
 pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<CommentId>) -> Result<Vec<Revision>> {
     let rows = sqlx::query(
-        "SELECT r.comment_id, u.name AS editor_name, r.title, r.body, r.created_at FROM revisions r \
+        "SELECT r.comment_id, CASE WHEN u.state = 'active' THEN u.name END AS editor_name, r.title, r.body, r.created_at FROM revisions r \
          LEFT JOIN users u ON u.id = r.editor_id WHERE r.thread_id = $1 \
          AND ((r.comment_id IS NULL AND $2 = -1) OR r.comment_id = $2) ORDER BY r.id DESC LIMIT 200",
     )
@@ -560,7 +572,8 @@ pub async fn reactions_for_page(
 ) -> Result<Vec<ReactionRow>> {
     let rows = sqlx::query(
         "SELECT r.comment_id, r.user_id, u.name, r.emoji FROM reactions r JOIN comments c ON c.id = r.comment_id \
-         JOIN users u ON u.id = r.user_id WHERE c.thread_id = $1 AND c.seq >= $2 AND c.seq < $3 ORDER BY r.id",
+         JOIN users u ON u.id = r.user_id AND u.state = 'active' \
+         WHERE c.thread_id = $1 AND c.seq >= $2 AND c.seq < $3 ORDER BY r.id",
     )
     .bind(thread_id)
     .bind(from)

@@ -209,3 +209,23 @@ pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<User>> {
         .await?;
     Ok(row.as_ref().map(from_row).transpose()?)
 }
+
+pub async fn set_state(conn: &mut Conn, id: UserId, state: UserState, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET state = $1, updated_at = $2 WHERE id = $3")
+        .bind(state.as_str())
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the account row. Personal rows go with it (foreign keys cascade); content they wrote
+/// stays with its author set to NULL ("a deleted member").
+pub async fn delete(conn: &mut Conn, id: UserId) -> Result<()> {
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

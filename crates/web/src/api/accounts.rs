@@ -173,3 +173,48 @@ pub async fn sessions(
             .collect(),
     ))
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConfirmBody {
+    current_password: String,
+}
+
+/// P9: `{"current_password": "…"}`; every session ends, this one included.
+pub async fn deactivate(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Json(body): Json<ConfirmBody>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .deactivate_account(&who, &body.current_password)
+        .await
+        .map_err(WebError::api)?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, state.cookies.clear_session());
+    Ok(res)
+}
+
+/// P10: deletes the account for good and answers with the receipt.
+pub async fn delete_me(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Json(body): Json<ConfirmBody>,
+) -> Result<Response, WebError> {
+    let receipt = state
+        .app
+        .delete_account(&who, &body.current_password)
+        .await
+        .map_err(WebError::api)?;
+    let mut res = Json(serde_json::json!({
+        "deleted_at": receipt.at.rfc3339(),
+        "deleted": receipt.deleted,
+        "kept": receipt.kept,
+    }))
+    .into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, state.cookies.clear_session());
+    Ok(res)
+}

@@ -15,7 +15,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/signup", post(accounts::signup))
         .route("/session", post(accounts::log_in).delete(accounts::log_out))
-        .route("/me", get(accounts::me).patch(accounts::update_me))
+        .route(
+            "/me",
+            get(accounts::me).patch(accounts::update_me).delete(accounts::delete_me),
+        )
+        .route("/me/deactivate", post(accounts::deactivate))
         .route("/me/sessions", get(accounts::sessions))
         .route("/groups", get(groups::list_mine).post(groups::create))
         .route(

@@ -48,6 +48,11 @@ pub fn routes() -> Router<AppState> {
         .route("/profile/password", post(profile::change_password))
         .route("/profile/sessions", get(profile::sessions))
         .route("/u/{username}", get(profile::person))
+        .route(
+            "/profile/deactivate",
+            get(profile::deactivate_page).post(profile::deactivate),
+        )
+        .route("/profile/delete", get(profile::delete_page).post(profile::delete))
         .route("/profile/sessions/end-all", post(profile::end_all_sessions))
         .route("/profile/sessions/{id}/end", post(profile::end_session))
         .route("/groups/new", get(groups::new_form))
@@ -196,6 +201,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "guest_welcome" => "Welcome! You can read and comment on this thread.",
         "thread_moved" => "The thread was moved.",
         "comment_deleted" => "The comment was deleted.",
+        "deactivated" => "Your account is deactivated. Log in by email link whenever you want to come back.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,
     })

@@ -240,3 +240,103 @@ pub async fn person(
     let (name, username) = state.app.person(&who, &username).await?;
     Ok(render(StatusCode::OK, &PersonPage { ctx, name, username }))
 }
+
+// ---- deactivate and delete (P9, P10) ----
+
+#[derive(Template)]
+#[template(path = "pages/leave.html")]
+struct LeavePage {
+    ctx: PageCtx,
+    delete: bool,
+    receipt: weft_app::privacy::DeletionReceipt,
+    errors: ValidationErrors,
+}
+
+fn leave_page(state: &AppState, ctx: PageCtx, delete: bool, errors: ValidationErrors) -> LeavePage {
+    LeavePage {
+        ctx,
+        delete,
+        receipt: weft_app::privacy::DeletionReceipt::preview(state.app.clock.now()),
+        errors,
+    }
+}
+
+pub async fn deactivate_page(State(state): State<AppState>, RequireUser(_): RequireUser, ctx: PageCtx) -> Response {
+    render(StatusCode::OK, &leave_page(&state, ctx, false, ValidationErrors::new()))
+}
+
+pub async fn delete_page(State(state): State<AppState>, RequireUser(_): RequireUser, ctx: PageCtx) -> Response {
+    render(StatusCode::OK, &leave_page(&state, ctx, true, ValidationErrors::new()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LeaveForm {
+    current_password: String,
+}
+
+/// The reason a confirmation failed, next to the password field.
+fn leave_errors(e: AppError) -> Result<ValidationErrors, WebError> {
+    match e {
+        AppError::Invalid(errors) => Ok(errors),
+        AppError::ReauthenticationRequired => Ok(ValidationErrors::single(
+            "current_password",
+            "Enter your password to confirm.",
+        )),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Form(form): Form<LeaveForm>,
+) -> Result<Response, WebError> {
+    match state.app.deactivate_account(&who, &form.current_password).await {
+        Ok(()) => {
+            let mut res = Redirect::to("/?notice=deactivated").into_response();
+            res.headers_mut()
+                .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
+            Ok(res)
+        }
+        Err(e) => {
+            let errors = leave_errors(e)?;
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &leave_page(&state, ctx, false, errors),
+            ))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/deleted.html")]
+struct DeletedPage {
+    ctx: PageCtx,
+    receipt: weft_app::privacy::DeletionReceipt,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    mut ctx: PageCtx,
+    Form(form): Form<LeaveForm>,
+) -> Result<Response, WebError> {
+    match state.app.delete_account(&who, &form.current_password).await {
+        Ok(receipt) => {
+            ctx.user = None;
+            let mut res = render(StatusCode::OK, &DeletedPage { ctx, receipt });
+            res.headers_mut()
+                .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
+            Ok(res)
+        }
+        Err(e) => {
+            let errors = leave_errors(e)?;
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &leave_page(&state, ctx, true, errors),
+            ))
+        }
+    }
+}

@@ -99,7 +99,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 on_both!(
     p5_pseudonyms_are_fine,
     p20_expired_data_is_purged,
-    p14_secrets_are_stored_only_as_hashes
+    p14_secrets_are_stored_only_as_hashes,
+    p9_a_deactivated_account_is_hidden_silent_and_can_come_back,
+    p10_a_deleted_account_leaves_no_trace_but_its_content,
 );
 
 async fn p5_pseudonyms_are_fine(app: &TestApp) {
@@ -185,4 +187,218 @@ async fn p20_expired_data_is_purged(app: &TestApp) {
     assert_eq!(purged.sessions, 1, "{purged:?}");
     assert!(purged.unsubscribe_tokens >= 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+async fn thread_with_comment_by(app: &TestApp, ann: &crate::helpers::Client, bob: &crate::helpers::Client) -> String {
+    let g = crate::groups::create(ann, "Garden", "closed", "approval").await;
+    crate::groups::add_member(app, &g, bob, weft_domain::permissions::Role::Member).await;
+    let res = bob
+        .post_json(
+            &format!("/api/v1/groups/{g}/threads"),
+            &serde_json::json!({"title": "Seeds", "context": "Which seeds?"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let t = res.json()["key"].as_str().unwrap().to_owned();
+    let res = bob
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments"),
+            &serde_json::json!({"body": "Tomatoes first."}),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    let id = bob.get(&format!("/api/v1/threads/{t}")).await.json()["comments"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let res = ann
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments/{id}/reactions"),
+            &serde_json::json!({"reaction": "heart"}),
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    bob.post_json(
+        &format!("/api/v1/threads/{t}/comments/{id}/reactions"),
+        &serde_json::json!({"reaction": "tada"}),
+    )
+    .await;
+    t
+}
+
+async fn p9_a_deactivated_account_is_hidden_silent_and_can_come_back(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob Brightside", "bob@example.org", PASSWORD).await;
+    let t = thread_with_comment_by(app, &ann, &bob).await;
+    let bob_username = bob.get("/api/v1/me").await.json()["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_device = bob.clone_cookies();
+
+    let res = bob
+        .post_form("/profile/deactivate", &[("current_password", "wrong password")])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("not your current password"));
+    let res = bob
+        .post_form("/profile/deactivate", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(
+        !bob.is_signed_in().await && !other_device.is_signed_in().await,
+        "every session ended"
+    );
+
+    // The name disappears from the content; the content stays.
+    let page = ann.get(&format!("/t/{t}")).await;
+    assert!(page.body.contains("Tomatoes first.") && page.body.contains("A deactivated member"));
+    assert!(page.body.contains("Started by a deactivated member"));
+    assert!(!page.body.contains("Bob Brightside"), "{}", page.body);
+    // No email of any kind: not a mention, not a password reset.
+    let sent_before = app.settled_emails_to("bob@example.org").await.len();
+    ann.post_json(
+        &format!("/api/v1/threads/{t}/comments"),
+        &serde_json::json!({"body": format!("@{bob_username} are you there?")}),
+    )
+    .await;
+    app.client()
+        .post_form("/password/forgot", &[("email", "bob@example.org")])
+        .await;
+    assert_eq!(app.settled_emails_to("bob@example.org").await.len(), sent_before);
+    // Password log-in does not bring the account back; an emailed link does, with everything.
+    let res = app
+        .client()
+        .post_form("/login", &[("email", "bob@example.org"), ("password", PASSWORD)])
+        .await;
+    assert_ne!(res.status, 303, "a password does not reactivate");
+    let back = app.client();
+    back.get("/login").await;
+    back.post_form("/login/link", &[("link-email", "bob@example.org")])
+        .await;
+    let link = app.last_email_to("bob@example.org").await.link("/login/token/");
+    assert_eq!(back.post_form(&link, &[]).await.status, 303);
+    assert!(back.is_signed_in().await);
+    let page = ann.get(&format!("/t/{t}")).await;
+    assert!(page.body.contains("Bob Brightside") && page.body.contains("Started by Bob Brightside"));
+    let comments = back.get(&format!("/api/v1/threads/{t}")).await.json();
+    assert_eq!(
+        comments["comments"][0]["reactions"].as_array().unwrap().len(),
+        2,
+        "reactions restored"
+    );
+}
+
+async fn p10_a_deleted_account_leaves_no_trace_but_its_content(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob Brightside", "bob@example.org", PASSWORD).await;
+    let t = thread_with_comment_by(app, &ann, &bob).await;
+    let me = bob.get("/api/v1/me").await.json();
+    let (bob_id_key, bob_username) = (
+        me["key"].as_str().unwrap().to_owned(),
+        me["username"].as_str().unwrap().to_owned(),
+    );
+    let bob_id: i64 = {
+        let mut conn = app.db_conn().await;
+        sqlx::Row::get(
+            &sqlx::query("SELECT id FROM users WHERE email = 'bob@example.org'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap(),
+            0,
+        )
+    };
+    // Bob coordinates a group of his own and invites someone; he also waits on an invitation.
+    let own = crate::groups::create(&bob, "Bob's allotment", "closed", "approval").await;
+    bob.post_form(
+        &format!("/g/{own}/invite"),
+        &[("emails", "friend@example.org"), ("message", "")],
+    )
+    .await;
+    ann.post_form(
+        &format!(
+            "/g/{}/invite",
+            crate::groups::create(&ann, "Orchard", "closed", "approval").await
+        ),
+        &[("emails", "bob@example.org"), ("message", "")],
+    )
+    .await;
+
+    // The only coordinator of a group must hand over first; nothing is deleted meanwhile.
+    let res = bob
+        .post_form("/profile/delete", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body.contains("only coordinator of Bob&#39;s allotment"),
+        "{}",
+        res.body
+    );
+    assert!(bob.is_signed_in().await);
+    assert_eq!(bob.post_form(&format!("/g/{own}/delete"), &[]).await.status, 303);
+
+    let res = bob
+        .post_form("/profile/delete", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("Your account is deleted") && res.body.contains("a deleted member"));
+    assert!(!bob.is_signed_in().await);
+    let receipt = app.last_email_to("bob@example.org").await;
+    assert!(receipt.subject.contains("is deleted") && receipt.header("List-Unsubscribe").is_some());
+    for _ in 0..100 {
+        if app
+            .count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'deletion_receipt'")
+            .await
+            == 0
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // No row anywhere holds his address, name, username or key…
+    let mut conn = app.db_conn().await;
+    let values = weft_store::schema::all_text_values(&mut conn, app.app.store.backend())
+        .await
+        .unwrap();
+    for needle in [
+        "bob@example.org",
+        "Bob Brightside",
+        bob_username.as_str(),
+        bob_id_key.as_str(),
+    ] {
+        let found: Vec<_> = values.iter().filter(|(_, _, v)| v.contains(needle)).collect();
+        assert!(found.is_empty(), "{needle:?} is still stored: {found:?}");
+    }
+    // …nor his id in any column that points at a person.
+    let columns = weft_store::schema::columns(&mut conn, app.app.store.backend())
+        .await
+        .unwrap();
+    for c in columns.iter().filter(|c| {
+        c.family == "integer"
+            && (c.name.ends_with("user_id")
+                || ["author_id", "editor_id", "inviter_id", "responder_id", "created_by"].contains(&c.name.as_str()))
+    }) {
+        let sql = format!("SELECT COUNT(*) FROM \"{}\" WHERE \"{}\" = $1", c.table, c.name);
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(bob_id)
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap(),
+            0,
+        );
+        assert_eq!(n, 0, "{}.{} still points at the deleted account", c.table, c.name);
+    }
+    drop(conn);
+    // The discussion keeps its integrity.
+    let page = ann.get(&format!("/t/{t}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Tomatoes first.") && page.body.contains("A deleted member"));
+    assert!(page.body.contains("Started by a deleted member"));
+    // It cannot come back: the address is free, as if never used.
+    let res = app
+        .client()
+        .post_form("/login", &[("email", "bob@example.org"), ("password", PASSWORD)])
+        .await;
+    assert_ne!(res.status, 303);
 }
