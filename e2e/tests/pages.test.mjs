@@ -128,6 +128,8 @@ const pages = [
   { name: 'thread-delete', path: () => `${threadPath}/delete`, signedIn: true },
   { name: 'comment-edit', path: () => commentEditPath, signedIn: true },
   { name: 'person', path: '/u/page_reviewer', signedIn: true },
+  { name: 'profile-deactivate', path: '/profile/deactivate', signedIn: true },
+  { name: 'profile-delete', path: '/profile/delete', signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
