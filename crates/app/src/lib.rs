@@ -14,6 +14,7 @@ pub mod mailer;
 pub mod privacy;
 pub mod retention;
 pub mod threads;
+mod zip;
 
 use std::sync::Arc;
 

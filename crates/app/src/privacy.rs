@@ -1,9 +1,9 @@
-//! The privacy centre: deactivating (P9) and deleting (P10) one's account. Personal-data export
-//! (P8) joins this module next.
+//! The privacy centre: the personal-data export (P8), deactivating (P9) and deleting (P10) one's
+//! account.
 
 use weft_domain::{SecretToken, Timestamp, UserState};
 use weft_mail::EmailContent;
-use weft_store::{StoreError, groups, guests, invitations, outbox, sessions, unsubscribe, users};
+use weft_store::{StoreError, export, groups, guests, invitations, outbox, sessions, unsubscribe, users};
 
 use crate::emails::Kind;
 use crate::{App, AppError, SessionUser};
@@ -121,5 +121,152 @@ impl App {
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(receipt)
+    }
+}
+
+// ---- personal-data export (P8) ----
+
+/// The export's format version, in every JSON file.
+pub const EXPORT_SCHEMA_VERSION: u32 = 1;
+
+/// One kind of data as the personal-data page lists it.
+#[derive(Debug, Clone)]
+pub struct DataKind {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub count: usize,
+}
+
+fn json_value(column: &str, value: &export::Value) -> serde_json::Value {
+    use export::Value as V;
+    match value {
+        V::Null => serde_json::Value::Null,
+        V::Int(n) if column.ends_with("_at") || column == "since" => serde_json::Value::String(Timestamp(*n).rfc3339()),
+        V::Int(n) if column == "private" || column == "is_admin" => serde_json::Value::Bool(*n != 0),
+        V::Int(n) => serde_json::Value::from(*n),
+        V::Text(s) => serde_json::Value::String(s.clone()),
+    }
+}
+
+fn csv_field(value: &serde_json::Value) -> String {
+    let text = match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Each kind with its rows, each row its (column, value) pairs in select order.
+type ExportRows = Vec<(&'static export::Kind, Vec<Vec<(String, serde_json::Value)>>)>;
+
+impl App {
+    async fn export_rows(&self, who: &SessionUser) -> Result<ExportRows, AppError> {
+        let mut conn = self.store.reader().await?;
+        let mut all = Vec::with_capacity(export::KINDS.len());
+        for kind in export::KINDS {
+            let rows = export::rows(&mut conn, kind, who.user.id).await?;
+            let items = rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|(c, v)| (c.clone(), json_value(c, v)))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            all.push((kind, items));
+        }
+        Ok(all)
+    }
+
+    /// What the personal-data page shows: each kind with how many items Weft holds.
+    pub async fn personal_data_summary(&self, who: &SessionUser) -> Result<Vec<DataKind>, AppError> {
+        Ok(self
+            .export_rows(who)
+            .await?
+            .into_iter()
+            .map(|(kind, items)| DataKind {
+                name: kind.name,
+                title: kind.title,
+                count: items.len(),
+            })
+            .collect())
+    }
+
+    /// P8: everything Weft holds about the signed-in person, as a ZIP: one JSON file per kind
+    /// (with the schema version and UTC timestamps), a CSV mirror of each, and an HTML index that
+    /// opens offline.
+    pub async fn export_personal_data(&self, who: &SessionUser) -> Result<Vec<u8>, AppError> {
+        let exported_at = self.clock.now().rfc3339();
+        let all = self.export_rows(who).await?;
+        let mut zip = crate::zip::ZipWriter::default();
+        let mut index = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your data on {instance}</title>\
+             <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
+             table{{border-collapse:collapse;width:100%;margin-bottom:2rem}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}</style>\
+             </head><body><h1>Your data on {instance}</h1><p>Exported {exported_at}. Each section is also in a JSON file \
+             (for programs) and a CSV file (for spreadsheets) in this archive.</p>",
+            instance = html_escape(&self.config.instance_name),
+        );
+        for (kind, items) in &all {
+            let objects: Vec<serde_json::Map<String, serde_json::Value>> =
+                items.iter().map(|row| row.iter().cloned().collect()).collect();
+            let json = serde_json::json!({
+                "schema_version": EXPORT_SCHEMA_VERSION,
+                "kind": kind.name,
+                "title": kind.title,
+                "exported_at": exported_at,
+                "items": objects,
+            });
+            let pretty = serde_json::to_vec_pretty(&json).map_err(|e| AppError::internal(e.to_string()))?;
+            zip.add(&format!("{}.json", kind.name), &pretty);
+            let columns: Vec<String> = items
+                .first()
+                .map(|row| row.iter().map(|(c, _)| c.clone()).collect())
+                .unwrap_or_default();
+            let mut csv = columns.join(",");
+            csv.push_str("\r\n");
+            for item in items {
+                let line: Vec<String> = item.iter().map(|(_, v)| csv_field(v)).collect();
+                csv.push_str(&line.join(","));
+                csv.push_str("\r\n");
+            }
+            zip.add(&format!("{}.csv", kind.name), csv.as_bytes());
+            index.push_str(&format!(
+                "<h2>{}</h2><p><a href=\"{name}.json\">{name}.json</a> · <a href=\"{name}.csv\">{name}.csv</a> · {} item(s)</p>",
+                html_escape(kind.title),
+                items.len(),
+                name = kind.name
+            ));
+            if !items.is_empty() {
+                index.push_str("<table><tr>");
+                for c in &columns {
+                    index.push_str(&format!("<th>{}</th>", html_escape(c)));
+                }
+                index.push_str("</tr>");
+                for item in items {
+                    index.push_str("<tr>");
+                    for (_, v) in item {
+                        index.push_str(&format!("<td>{}</td>", html_escape(&csv_field(v))));
+                    }
+                    index.push_str("</tr>");
+                }
+                index.push_str("</table>");
+            }
+        }
+        index.push_str("</body></html>");
+        zip.add("index.html", index.as_bytes());
+        Ok(zip.finish())
     }
 }

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
             get(accounts::me).patch(accounts::update_me).delete(accounts::delete_me),
         )
         .route("/me/deactivate", post(accounts::deactivate))
+        .route("/me/export", get(crate::pages::profile::export))
         .route("/me/sessions", get(accounts::sessions))
         .route("/groups", get(groups::list_mine).post(groups::create))
         .route(

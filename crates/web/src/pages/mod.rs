@@ -53,6 +53,8 @@ pub fn routes() -> Router<AppState> {
             get(profile::deactivate_page).post(profile::deactivate),
         )
         .route("/profile/delete", get(profile::delete_page).post(profile::delete))
+        .route("/profile/data", get(profile::personal_data))
+        .route("/profile/data/export.zip", get(profile::export))
         .route("/profile/sessions/end-all", post(profile::end_all_sessions))
         .route("/profile/sessions/{id}/end", post(profile::end_session))
         .route("/groups/new", get(groups::new_form))

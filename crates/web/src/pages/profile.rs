@@ -340,3 +340,42 @@ pub async fn delete(
         }
     }
 }
+
+// ---- personal data (P8) ----
+
+#[derive(Template)]
+#[template(path = "pages/personal_data.html")]
+struct PersonalDataPage {
+    ctx: PageCtx,
+    kinds: Vec<weft_app::privacy::DataKind>,
+    email: String,
+}
+
+pub async fn personal_data(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
+    let kinds = state.app.personal_data_summary(&who).await?;
+    let email = who.user.email.as_str().to_owned();
+    Ok(render(StatusCode::OK, &PersonalDataPage { ctx, kinds, email }))
+}
+
+/// The ZIP of everything, for the signed-in person only, never cached.
+pub async fn export(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
+    let bytes = state.app.export_personal_data(&who).await?;
+    Ok(zip_response(bytes, &state.app.clock.now()))
+}
+
+pub(crate) fn zip_response(bytes: Vec<u8>, now: &weft_domain::Timestamp) -> Response {
+    use axum::http::{HeaderValue, header};
+    let date: String = now.rfc3339().chars().take(10).collect();
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"weft-data-{date}.zip\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}

@@ -102,6 +102,8 @@ on_both!(
     p14_secrets_are_stored_only_as_hashes,
     p9_a_deactivated_account_is_hidden_silent_and_can_come_back,
     p10_a_deleted_account_leaves_no_trace_but_its_content,
+    p8_the_export_holds_everything_about_you_and_nothing_of_others,
+    p8_every_table_about_a_person_is_exported_or_explained,
 );
 
 async fn p5_pseudonyms_are_fine(app: &TestApp) {
@@ -401,4 +403,138 @@ async fn p10_a_deleted_account_leaves_no_trace_but_its_content(app: &TestApp) {
         .post_form("/login", &[("email", "bob@example.org"), ("password", PASSWORD)])
         .await;
     assert_ne!(res.status, 303);
+}
+
+/// The files of a ZIP made of stored entries, as (name, bytes).
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut at = 0;
+    while at + 30 <= bytes.len() && bytes[at..at + 4] == [0x50, 0x4b, 0x03, 0x04] {
+        let u16_at = |i: usize| usize::from(u16::from_le_bytes([bytes[i], bytes[i + 1]]));
+        let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize;
+        assert_eq!(u16_at(at + 8), 0, "stored entries");
+        let size = u32_at(at + 18);
+        let (name_len, extra_len) = (u16_at(at + 26), u16_at(at + 28));
+        let name = String::from_utf8(bytes[at + 30..at + 30 + name_len].to_vec()).unwrap();
+        let start = at + 30 + name_len + extra_len;
+        files.push((name, bytes[start..start + size].to_vec()));
+        at = start + size;
+    }
+    assert_eq!(
+        &bytes[at..at + 4],
+        &[0x50, 0x4b, 0x01, 0x02],
+        "the central directory follows"
+    );
+    files
+}
+
+async fn p8_the_export_holds_everything_about_you_and_nothing_of_others(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob Brightside", "bob@example.org", PASSWORD).await;
+    let t = thread_with_comment_by(app, &ann, &bob).await;
+    let g = crate::groups::create(&bob, "Bob's allotment", "closed", "approval").await;
+    bob.post_form(
+        &format!("/g/{g}/invite"),
+        &[("emails", "friend@example.org"), ("message", "")],
+    )
+    .await;
+    assert_eq!(
+        app.client().get("/profile/data/export.zip").await.status,
+        303,
+        "yours only, after log-in"
+    );
+    let page = bob.get("/profile/data").await;
+    assert!(page.body.contains("Your comments") && page.body.contains("Download everything"));
+
+    let res = bob
+        .send(bob.http().get(format!("{}/profile/data/export.zip", app.base)))
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.headers["content-type"], "application/zip");
+    assert_eq!(res.headers["cache-control"], "no-store");
+    let raw = bob
+        .http()
+        .get(format!("{}/api/v1/me/export", app.base))
+        .header(
+            "cookie",
+            format!("__Host-weft_session={}", bob.cookie("__Host-weft_session").unwrap()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let files = unzip(&raw);
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    for kind in weft_store::export::KINDS {
+        assert!(names.contains(&format!("{}.json", kind.name).as_str()), "{names:?}");
+        assert!(names.contains(&format!("{}.csv", kind.name).as_str()), "{names:?}");
+    }
+    assert!(names.contains(&"index.html"));
+    let file = |name: &str| {
+        let bytes = &files.iter().find(|(n, _)| n == name).unwrap().1;
+        serde_json::from_slice::<serde_json::Value>(bytes).unwrap()
+    };
+    let comments = file("comments.json");
+    assert_eq!(comments["schema_version"], 1);
+    assert_eq!(comments["items"][0]["body"], "Tomatoes first.");
+    assert_eq!(comments["items"][0]["thread_key"], t.as_str());
+    assert!(
+        comments["items"][0]["created_at"].as_str().unwrap().ends_with('Z'),
+        "UTC timestamps"
+    );
+    assert_eq!(file("profile.json")["items"][0]["email"], "bob@example.org");
+    assert!(file("sessions.json")["items"][0]["ip_masked"].is_string());
+    assert_eq!(file("reactions.json")["items"][0]["emoji"], "tada");
+    assert_eq!(file("memberships.json")["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        file("invitations_sent.json")["items"][0]["group_name"],
+        "Bob's allotment"
+    );
+    let csv = String::from_utf8(files.iter().find(|(n, _)| n == "comments.csv").unwrap().1.clone()).unwrap();
+    assert!(csv.starts_with("thread_key,thread_title,seq,body,") && csv.contains("Tomatoes first."));
+    // Never another person's address.
+    let everything = String::from_utf8_lossy(&raw);
+    assert!(!everything.contains("ann@example.org") && !everything.contains("friend@example.org"));
+    let index = String::from_utf8(files.iter().find(|(n, _)| n == "index.html").unwrap().1.clone()).unwrap();
+    assert!(
+        index.contains("Your comments") && !index.contains("http://") && !index.contains("https://"),
+        "opens offline"
+    );
+}
+
+async fn p8_every_table_about_a_person_is_exported_or_explained(app: &TestApp) {
+    let mut conn = app.db_conn().await;
+    let columns = weft_store::schema::columns(&mut conn, app.app.store.backend())
+        .await
+        .unwrap();
+    let person_columns = [
+        "user_id",
+        "author_id",
+        "editor_id",
+        "inviter_id",
+        "responder_id",
+        "created_by",
+        "sender_id",
+    ];
+    let mut tables: Vec<&str> = columns
+        .iter()
+        .filter(|c| person_columns.contains(&c.name.as_str()) || c.table == "users")
+        .map(|c| c.table.as_str())
+        .collect();
+    tables.sort_unstable();
+    tables.dedup();
+    let exported: Vec<&str> = weft_store::export::KINDS
+        .iter()
+        .flat_map(|k| k.tables.iter().copied())
+        .collect();
+    let explained: Vec<&str> = weft_store::export::NOT_EXPORTED.iter().map(|(t, _)| *t).collect();
+    for table in &tables {
+        assert!(
+            exported.contains(table) || explained.contains(table),
+            "table {table} holds data about a person: add it to store::export::KINDS or explain it in NOT_EXPORTED"
+        );
+    }
+    assert!(tables.len() >= 15, "{tables:?}");
 }
