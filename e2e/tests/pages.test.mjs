@@ -130,6 +130,7 @@ const pages = [
   { name: 'person', path: '/u/page_reviewer', signedIn: true },
   { name: 'profile-deactivate', path: '/profile/deactivate', signedIn: true },
   { name: 'profile-delete', path: '/profile/delete', signedIn: true },
+  { name: 'personal-data', path: '/profile/data', signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
