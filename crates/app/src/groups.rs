@@ -7,8 +7,8 @@ use weft_domain::groups::{
 use weft_domain::permissions::{Action, Actor, Decision, GroupFacts, Role, can};
 use weft_domain::{Timestamp, ValidationErrors, random_key};
 pub use weft_store::groups::Group;
-pub use weft_store::groups::MembershipRequest;
 use weft_store::groups::{self, GroupSettings};
+pub use weft_store::groups::{DeletionSummary, MembershipRequest};
 use weft_store::{Conn, StoreError, users};
 
 use crate::{App, AppError, SessionUser};
@@ -272,6 +272,11 @@ impl App {
         let at = archived.then(|| self.clock.now());
         groups::set_archived(&mut *self.store.writer().await?, view.group.id, at).await?;
         Ok(())
+    }
+
+    /// What deleting the group would delete, for the confirmation page (P11's dry run).
+    pub async fn group_deletion_summary(&self, view: &GroupView) -> Result<DeletionSummary, AppError> {
+        Ok(groups::deletion_summary(&mut *self.store.reader().await?, view.group.id).await?)
     }
 
     /// Deletes the group and everything in it (P11): subgroups, memberships, requests.

@@ -70,6 +70,7 @@ impl Mailer {
         let backend = self.app.store.backend();
         let claimed = {
             let mut tx = self.app.store.begin().await?;
+            outbox::cancel_for_inactive_accounts(&mut tx).await?;
             let claimed = outbox::claim_due(&mut tx, backend, now, now.plus(LEASE), BATCH).await?;
             tx.commit().await.map_err(weft_store::StoreError::from)?;
             claimed

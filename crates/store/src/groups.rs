@@ -565,3 +565,34 @@ pub async fn solely_coordinated(conn: &mut Conn, user_id: UserId) -> Result<Vec<
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+/// What deleting a group would delete, counted over it and its subgroups (P11's dry run).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeletionSummary {
+    pub subgroups: i64,
+    pub memberships: i64,
+    pub threads: i64,
+    pub comments: i64,
+    pub invitations: i64,
+}
+
+pub async fn deletion_summary(conn: &mut Conn, id: GroupId) -> Result<DeletionSummary> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM groups WHERE parent_id = $1) AS subgroups, \
+         (SELECT COUNT(*) FROM memberships WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)) AS memberships, \
+         (SELECT COUNT(*) FROM threads WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)) AS threads, \
+         (SELECT COUNT(*) FROM comments WHERE thread_id IN (SELECT id FROM threads WHERE group_id IN \
+             (SELECT id FROM groups WHERE id = $1 OR parent_id = $1))) AS comments, \
+         (SELECT COUNT(*) FROM invitations WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)) AS invitations",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(DeletionSummary {
+        subgroups: row.try_get("subgroups")?,
+        memberships: row.try_get("memberships")?,
+        threads: row.try_get("threads")?,
+        comments: row.try_get("comments")?,
+        invitations: row.try_get("invitations")?,
+    })
+}

@@ -68,6 +68,19 @@ fn from_row(r: &AnyRow) -> Result<QueuedEmail, sqlx::Error> {
     })
 }
 
+/// P9 in the mail layer itself: pending emails to accounts that are no longer active are
+/// cancelled before any is claimed, whatever queued them (a deactivated person may still receive
+/// the log-in link they ask for to come back).
+pub async fn cancel_for_inactive_accounts(conn: &mut Conn) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox_emails SET status = 'cancelled', locked_until = NULL WHERE status = 'pending' \
+         AND kind <> 'log_in_link' AND user_id IN (SELECT id FROM users WHERE state <> 'active')",
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Claims up to `limit` due emails for `lease` microseconds. A claimed email is not claimed again
 /// until its lease runs out, so a worker that dies mid-send leaves it for another to retry.
 pub async fn claim_due(
@@ -182,7 +195,7 @@ pub async fn next_due(conn: &mut Conn) -> Result<Option<Timestamp>> {
 /// (invitations) have no export to serve: they go entirely.
 pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64> {
     let gone = sqlx::query(
-        "DELETE FROM outbox_emails WHERE user_id IS NULL AND status IN ('sent', 'dead') AND COALESCE(sent_at, created_at) < $1",
+        "DELETE FROM outbox_emails WHERE user_id IS NULL AND status IN ('sent', 'dead', 'cancelled') AND COALESCE(sent_at, created_at) < $1",
     )
     .bind(sent_before.micros())
     .execute(&mut *conn)
@@ -190,7 +203,7 @@ pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64
     .rows_affected();
     let done = sqlx::query(
         "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '' \
-         WHERE status IN ('sent', 'dead') AND COALESCE(sent_at, created_at) < $1 AND body_text <> ''",
+         WHERE status IN ('sent', 'dead', 'cancelled') AND COALESCE(sent_at, created_at) < $1 AND body_text <> ''",
     )
     .bind(sent_before.micros())
     .execute(&mut *conn)

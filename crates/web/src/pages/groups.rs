@@ -471,6 +471,7 @@ pub async fn show(
 struct DeletePage {
     ctx: PageCtx,
     v: GroupView,
+    summary: weft_app::groups::DeletionSummary,
 }
 
 pub async fn delete_page(
@@ -481,7 +482,8 @@ pub async fn delete_page(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::Delete).await?;
     let v = state.app.group_for(Some(&who), &key, Action::Delete).await?;
-    Ok(render(StatusCode::OK, &DeletePage { ctx, v }))
+    let summary = state.app.group_deletion_summary(&v).await?;
+    Ok(render(StatusCode::OK, &DeletePage { ctx, v, summary }))
 }
 
 pub async fn delete(

@@ -475,8 +475,29 @@ async fn deleting_a_group_deletes_its_data(app: &TestApp) {
     assert_eq!(invited.status, 303, "{}", invited.body);
     assert_eq!(app.count("SELECT COUNT(*) FROM invitations").await, 1);
     assert_eq!(bob.post_form(&format!("/g/{g}/delete"), &[]).await.status, 403);
+    let t = ann
+        .post_json(
+            &format!("/api/v1/groups/{sub}/threads"),
+            &json!({"title": "In the subgroup"}),
+        )
+        .await
+        .json()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ann.post_json(&format!("/api/v1/threads/{t}/comments"), &json!({"body": "Soon gone"}))
+        .await;
     let confirm = ann.get(&format!("/g/{g}/delete")).await;
     assert!(confirm.body.contains("cannot be undone"));
+    // The dry run counts what goes, subgroups included.
+    for line in [
+        "1 subgroup<",
+        "3 memberships<",
+        "1 thread and 1 comment,",
+        "1 pending invitation<",
+    ] {
+        assert!(confirm.body.contains(line), "{line} in {}", confirm.body);
+    }
     let res = ann.post_form(&format!("/g/{g}/delete"), &[]).await;
     assert_eq!(res.status, 303);
     assert_eq!(ann.get(&format!("/g/{g}")).await.status, 404);
@@ -491,6 +512,8 @@ async fn deleting_a_group_deletes_its_data(app: &TestApp) {
             .unwrap()
             .id
     };
+    assert_eq!(app.count("SELECT COUNT(*) FROM threads").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 0);
     for table in ["memberships", "membership_requests", "invitations"] {
         let mut conn = app.db_conn().await;
         let n: i64 = sqlx::Row::get(

@@ -104,6 +104,7 @@ on_both!(
     p10_a_deleted_account_leaves_no_trace_but_its_content,
     p8_the_export_holds_everything_about_you_and_nothing_of_others,
     p8_every_table_about_a_person_is_exported_or_explained,
+    p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account,
 );
 
 async fn p5_pseudonyms_are_fine(app: &TestApp) {
@@ -537,4 +538,60 @@ async fn p8_every_table_about_a_person_is_exported_or_explained(app: &TestApp) {
         );
     }
     assert!(tables.len() >= 15, "{tables:?}");
+}
+
+async fn p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account(app: &TestApp) {
+    app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let before = app.settled_emails_to("bob@example.org").await.len();
+    let mut conn = app.db_conn().await;
+    let bob =
+        weft_store::users::find_by_email(&mut conn, &weft_domain::EmailAddress::parse("bob@example.org").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    weft_store::users::set_state(
+        &mut conn,
+        bob.id,
+        weft_domain::UserState::Deactivated,
+        app.app.clock.now(),
+    )
+    .await
+    .unwrap();
+    // An email queued by any path at all, as if a caller forgot the rule.
+    for kind in ["mention", "log_in_link"] {
+        weft_store::outbox::enqueue(
+            &mut conn,
+            &weft_store::outbox::NewEmail {
+                user_id: Some(bob.id),
+                sender_id: None,
+                kind,
+                to_address: "bob@example.org",
+                subject: &format!("Queued anyway: {kind}"),
+                body_text: "text",
+                body_html: "<p>html</p>",
+                unsubscribe_url: "http://127.0.0.1/unsubscribe/x",
+                now: app.app.clock.now(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    app.app.mail_wakeup.notify_one();
+    let subjects: Vec<String> = app
+        .settled_emails_to("bob@example.org")
+        .await
+        .iter()
+        .map(|e| e.subject.clone())
+        .collect();
+    assert_eq!(subjects.len(), before + 1, "{subjects:?}");
+    assert!(
+        subjects.iter().any(|s| s.contains("log_in_link")),
+        "the way back still works"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'cancelled'")
+            .await,
+        1
+    );
 }
