@@ -131,6 +131,9 @@ const pages = [
   { name: 'profile-deactivate', path: '/profile/deactivate', signedIn: true },
   { name: 'profile-delete', path: '/profile/delete', signedIn: true },
   { name: 'personal-data', path: '/profile/data', signedIn: true },
+  { name: 'privacy', path: '/privacy' },
+  { name: 'terms', path: '/terms' },
+  { name: 'third-parties', path: '/third-parties' },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

@@ -741,6 +741,8 @@ pub(crate) async fn insert_account(
         Err(StoreError::Conflict) => return Ok(None),
         other => other?,
     };
+    // Someone new has nothing to be told about policy versions published before they came.
+    weft_store::policies::ack_latest(tx, id, now).await?;
     Ok(users::find(tx, id).await?)
 }
 

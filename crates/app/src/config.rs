@@ -19,6 +19,10 @@ pub struct AppConfig {
     pub invitation_ttl: Duration,
     /// Invitation emails one person may send per day (Loomio limits these too).
     pub invitations_per_day: i64,
+    /// P16: processors the operator uses, as (name, what it receives).
+    pub third_parties: Vec<(String, String)>,
+    /// The SMTP server, when one is used: it is a third party too.
+    pub smtp_host: Option<String>,
     pub retention: Retention,
 }
 
@@ -56,6 +60,8 @@ impl AppConfig {
             fresh_login_window: Duration::minutes(10),
             invitation_ttl: Duration::days(30),
             invitations_per_day: 200,
+            third_parties: Vec::new(),
+            smtp_host: None,
             retention: Retention::default(),
         }
     }

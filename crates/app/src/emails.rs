@@ -24,6 +24,7 @@ pub enum Kind {
     Mention,
     /// The last email to a deleted account's address; its outbox row goes once delivered.
     DeletionReceipt,
+    PolicyChanged,
 }
 
 impl Kind {
@@ -40,13 +41,14 @@ impl Kind {
             Self::Invitation => "invitation",
             Self::Mention => "mention",
             Self::DeletionReceipt => "deletion_receipt",
+            Self::PolicyChanged => "policy_changed",
         }
     }
 
     /// Security emails about the account itself are sent even to someone who unsubscribed from
     /// the rest: they were asked for, or they warn about a change nobody else can see.
     fn essential(self) -> bool {
-        !matches!(self, Self::Invitation | Self::Mention)
+        !matches!(self, Self::Invitation | Self::Mention | Self::PolicyChanged)
     }
 }
 
@@ -242,6 +244,29 @@ impl App {
             "Someone invited this address to a group.",
         );
         c.closing = vec!["If you do not want to join, ignore this email; nothing will change.".into()];
+        c
+    }
+
+    pub(crate) fn policy_changed_email(&self, to: &User, title: &str, summary: &str, link: String) -> EmailContent {
+        let mut c = content(
+            format!("{title} of {} has changed", self.config.instance_name),
+            &to.name,
+            vec![
+                format!(
+                    "The {} of {} has a new version. What changed:",
+                    title.to_lowercase(),
+                    self.config.instance_name
+                ),
+                summary.to_owned(),
+            ],
+            Some(Action {
+                label: format!("Read the new {}", title.to_lowercase()),
+                url: link,
+            }),
+            None,
+            "You have an account on this instance.",
+        );
+        c.closing = vec!["Earlier versions stay readable on the same page.".into()];
         c
     }
 

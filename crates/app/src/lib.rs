@@ -11,6 +11,7 @@ pub mod guests;
 pub mod invitations;
 pub mod live;
 pub mod mailer;
+pub mod policies;
 pub mod privacy;
 pub mod retention;
 pub mod threads;

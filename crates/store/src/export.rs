@@ -108,6 +108,18 @@ pub const KINDS: &[Kind] = &[
               JOIN threads t ON t.id = i.thread_id JOIN groups g ON g.id = t.group_id WHERE i.inviter_id = $1",
     },
     Kind {
+        name: "policy_versions_seen",
+        title: "Policy versions you have seen",
+        tables: &["policy_acks"],
+        sql: "SELECT kind, version, seen_at FROM policy_acks WHERE user_id = $1 ORDER BY kind",
+    },
+    Kind {
+        name: "policies_published",
+        title: "Policy versions you published (as an administrator)",
+        tables: &["policies"],
+        sql: "SELECT kind, version, summary, published_at FROM policies WHERE published_by = $1 ORDER BY published_at",
+    },
+    Kind {
         name: "emails_to_you",
         title: "Emails we sent you (bodies are erased after the retention period)",
         tables: &["outbox_emails"],

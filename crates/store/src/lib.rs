@@ -7,6 +7,7 @@ pub mod guests;
 pub mod invitations;
 pub mod live;
 pub mod outbox;
+pub mod policies;
 pub mod schema;
 pub mod sessions;
 pub mod threads;
@@ -258,10 +259,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender")
+            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender")
+            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies")
         }
     };
     Migrator::with_migrations(migrations)

@@ -229,3 +229,11 @@ pub async fn delete(conn: &mut Conn, id: UserId) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Every active account, for announcements (a policy change).
+pub async fn all_active(conn: &mut Conn) -> Result<Vec<User>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM users WHERE state = 'active' AND email_verified_at IS NOT NULL ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}

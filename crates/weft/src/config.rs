@@ -76,6 +76,11 @@ pub struct ServeArgs {
     #[arg(long, env = "WEFT_SMTP_PASSWORD", hide_env_values = true)]
     pub smtp_password: Option<String>,
 
+    /// Processors this instance uses, listed on the third parties page (P16): "Name: what it
+    /// receives", separated by semicolons. The SMTP server is added by itself.
+    #[arg(long, env = "WEFT_THIRD_PARTIES", default_value = "")]
+    pub third_parties: String,
+
     /// Reverse proxies whose X-Forwarded-For is trusted: addresses or CIDR ranges, comma-separated.
     #[arg(long, env = "WEFT_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
@@ -124,6 +129,8 @@ pub struct ServeConfig {
     pub instance_name: String,
     pub mail_from: String,
     pub smtp: Option<weft_mail::SmtpSettings>,
+    /// P16: (name, what it receives) for each processor the operator declared.
+    pub third_parties: Vec<(String, String)>,
     pub trusted_proxies: TrustedProxies,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
@@ -150,6 +157,7 @@ impl ServeConfig {
             smtp_tls: SmtpTls::StartTls,
             smtp_username: None,
             smtp_password: None,
+            third_parties: String::new(),
             trusted_proxies: TrustedProxies::default(),
             session_idle_timeout: Duration::days(14),
             session_absolute_timeout: Duration::days(90),
@@ -181,6 +189,7 @@ impl From<&ServeArgs> for ServeConfig {
                 username: a.smtp_username.clone(),
                 password: a.smtp_password.clone(),
             }),
+            third_parties: parse_third_parties(&a.third_parties),
             trusted_proxies: a.trusted_proxies.clone(),
             session_idle_timeout: a.session_idle_timeout,
             session_absolute_timeout: a.session_absolute_timeout,
@@ -196,4 +205,17 @@ impl From<&ServeArgs> for ServeConfig {
             },
         }
     }
+}
+
+/// "Mailgun: email delivery; Hetzner: hosting" → [("Mailgun", "email delivery"), ("Hetzner", "hosting")].
+fn parse_third_parties(input: &str) -> Vec<(String, String)> {
+    input
+        .split(';')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| match entry.split_once(':') {
+            Some((name, what)) => (name.trim().to_owned(), what.trim().to_owned()),
+            None => (entry.to_owned(), String::new()),
+        })
+        .collect()
 }

@@ -58,6 +58,8 @@ impl Application {
         let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let mut app_config = AppConfig::new(&base_url);
         app_config.instance_name.clone_from(&config.instance_name);
+        app_config.third_parties.clone_from(&config.third_parties);
+        app_config.smtp_host = config.smtp.as_ref().map(|s| s.host.clone());
         app_config.mail_from.clone_from(&config.mail_from);
         app_config.session_idle_timeout = config.session_idle_timeout;
         app_config.session_absolute_timeout = config.session_absolute_timeout;

@@ -22,6 +22,8 @@ pub fn page(status: StatusCode, heading: &str, text: &str) -> Response {
         instance_name: "Weft".to_owned(),
         notice: None,
         asset_version: crate::static_files::VERSION,
+        policy_notice: None,
+        path: "/".to_owned(),
     };
     render(status, &ErrorPage { ctx, heading, text })
 }

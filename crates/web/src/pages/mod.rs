@@ -5,6 +5,7 @@ pub mod errors;
 pub mod groups;
 pub mod home;
 pub mod invitations;
+pub mod policies;
 pub mod profile;
 pub mod threads;
 pub mod unsubscribe;
@@ -98,6 +99,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/me/invitations/{id}/{answer}", post(invitations::answer))
         .route("/explore", get(groups::explore))
+        .route("/privacy", get(policies::privacy))
+        .route("/terms", get(policies::terms))
+        .route("/third-parties", get(policies::third_parties))
+        .route("/policies/seen", post(policies::seen))
+        .route(
+            "/admin/policies/{kind}",
+            get(policies::edit_form).post(policies::publish),
+        )
         .route("/g/{key}/threads/new", get(threads::new_form))
         .route("/g/{key}/threads", post(threads::create))
         .route("/t/{key}", get(threads::show))
@@ -155,6 +164,10 @@ pub struct PageCtx {
     pub instance_name: String,
     pub notice: Option<&'static str>,
     pub asset_version: &'static str,
+    /// A policy version the signed-in person has not seen (P19).
+    pub policy_notice: Option<weft_app::policies::PolicyNotice>,
+    /// This page's path, to come back to after dismissing a notice.
+    pub path: String,
 }
 
 /// Short confirmations shown after a redirect, chosen by code so no one can put words in our mouth.
@@ -204,6 +217,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "thread_moved" => "The thread was moved.",
         "comment_deleted" => "The comment was deleted.",
         "deactivated" => "Your account is deactivated. Log in by email link whenever you want to come back.",
+        "policy_published" => "The new version is published. People see a notice on their next visit.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,
     })
@@ -220,8 +234,14 @@ impl FromRequestParts<AppState> for PageCtx {
             .query()
             .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("notice=")))
             .and_then(notice_text);
+        let policy_notice = match &user {
+            Some(u) => state.app.policy_notice(u).await?,
+            None => None,
+        };
         Ok(Self {
             csrf,
+            policy_notice,
+            path: parts.uri.path().to_owned(),
             user: user.map(|u| NavUser {
                 name: u.user.name.clone(),
                 username: u.user.username.as_str().to_owned(),

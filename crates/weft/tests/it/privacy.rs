@@ -105,6 +105,8 @@ on_both!(
     p8_the_export_holds_everything_about_you_and_nothing_of_others,
     p8_every_table_about_a_person_is_exported_or_explained,
     p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account,
+    p16_third_parties_are_listed,
+    p19_policy_changes_are_announced,
 );
 
 async fn p5_pseudonyms_are_fine(app: &TestApp) {
@@ -594,4 +596,94 @@ async fn p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account(app: &T
             .await,
         1
     );
+}
+
+async fn p16_third_parties_are_listed(app: &TestApp) {
+    // A fresh instance uses none.
+    let page = app.client().get("/third-parties").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("None. Everything stays on this server"));
+    assert!(
+        app.client().get("/").await.body.contains("href=\"/third-parties\""),
+        "linked from every page"
+    );
+    // What the operator declares, and the SMTP server by itself.
+    let other = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.third_parties = vec![("Hetzner".into(), "Hosting: all data, encrypted at rest".into())];
+        c.smtp = Some(weft_mail::SmtpSettings {
+            host: "smtp.example.net".into(),
+            port: 587,
+            tls: weft_mail::SmtpTls::StartTls,
+            username: None,
+            password: None,
+        });
+    })
+    .await
+    .unwrap();
+    let page = other.client().get("/third-parties").await;
+    assert!(page.body.contains("Hetzner") && page.body.contains("Hosting: all data"));
+    assert!(page.body.contains("Email server smtp.example.net"));
+    other.finish().await;
+}
+
+async fn p19_policy_changes_are_announced(app: &TestApp) {
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let staff = app.client();
+    let link = app.app.create_admin("staff@example.org", Some("Staff")).await.unwrap();
+    staff.post_form(link.trim_start_matches(&app.base), &[]).await;
+    // A fresh instance has a policy and terms, version 1.
+    let page = app.client().get("/privacy").await;
+    assert!(page.body.contains("Version 1") && page.body.contains("What we keep"));
+    assert!(app.client().get("/terms").await.body.contains("Terms of use"));
+    assert!(!bob.get("/").await.body.contains("policy-notice"));
+
+    assert_eq!(
+        bob.get("/admin/policies/privacy").await.status,
+        403,
+        "administrators only"
+    );
+    let res = staff
+        .post_form(
+            "/admin/policies/privacy",
+            &[("body", "New text."), ("summary", ""), ("email", "1")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Say in a sentence or two what changed"));
+    let res = staff
+        .post_form(
+            "/admin/policies/privacy",
+            &[
+                ("body", "## New\n\nWe now keep less."),
+                ("summary", "We keep email texts 3 days instead of 7."),
+                ("email", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+
+    // Bob sees the notice on his next visit, and an email told him too.
+    let home = bob.get("/").await;
+    assert!(home.body.contains("The privacy policy changed on") && home.body.contains("3 days instead of 7"));
+    let mail = app.last_email_to("bob@example.org").await;
+    assert!(mail.subject.contains("Privacy policy") && mail.text.contains("3 days instead of 7"));
+    assert_eq!(
+        bob.post_form("/policies/seen", &[("next", "/profile")])
+            .await
+            .location(),
+        "/profile"
+    );
+    assert!(
+        !bob.get("/").await.body.contains("policy-notice"),
+        "seen once is enough"
+    );
+    // Someone who joins later is not told about what came before.
+    let cy = app.signed_in_user("Cy", "cy@example.org", PASSWORD).await;
+    assert!(!cy.get("/").await.body.contains("policy-notice"));
+    // Every version stays readable.
+    let page = app.client().get("/privacy").await;
+    assert!(page.body.contains("Version 2") && page.body.contains("We now keep less."));
+    let old = app.client().get("/privacy?version=1").await;
+    assert!(old.body.contains("What we keep") && old.body.contains("an earlier version"));
+    assert_eq!(app.client().get("/privacy?version=9").await.status, 404);
 }

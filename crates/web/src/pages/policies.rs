@@ -1,0 +1,170 @@
+//! `/privacy`, `/terms` (with every earlier version), `/third-parties` (P16, P19), and
+//! `/admin/policies/{kind}` where an instance administrator publishes a new version.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use weft_app::policies::{PolicyKind, PolicyPage};
+use weft_app::{AppError, SessionUser};
+use weft_domain::{LocalPath, ValidationErrors};
+
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::{MaybeUser, RequireUser};
+use crate::error::WebError;
+
+#[derive(Template)]
+#[template(path = "pages/policy.html")]
+struct PolicyTemplate {
+    ctx: PageCtx,
+    p: PolicyPage,
+    html: String,
+    can_edit: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VersionQuery {
+    version: Option<i64>,
+}
+
+async fn show(
+    state: &AppState,
+    who: Option<SessionUser>,
+    ctx: PageCtx,
+    kind: PolicyKind,
+    version: Option<i64>,
+) -> Result<Response, WebError> {
+    let p = state.app.policy(kind, version).await?;
+    let can_edit = who.is_some_and(|w| w.user.is_admin);
+    let page = PolicyTemplate {
+        html: weft_domain::markdown::to_html(&p.body),
+        ctx,
+        p,
+        can_edit,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn privacy(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, WebError> {
+    show(&state, who, ctx, PolicyKind::Privacy, q.version).await
+}
+
+pub async fn terms(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, WebError> {
+    show(&state, who, ctx, PolicyKind::Terms, q.version).await
+}
+
+#[derive(Template)]
+#[template(path = "pages/third_parties.html")]
+struct ThirdPartiesPage {
+    ctx: PageCtx,
+    parties: Vec<(String, String)>,
+}
+
+pub async fn third_parties(State(state): State<AppState>, ctx: PageCtx) -> Response {
+    let parties = state.app.third_parties();
+    render(StatusCode::OK, &ThirdPartiesPage { ctx, parties })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SeenForm {
+    next: String,
+}
+
+/// "Got it": every current policy version counts as seen.
+pub async fn seen(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Form(form): Form<SeenForm>,
+) -> Result<Response, WebError> {
+    state.app.ack_policies(&who).await?;
+    Ok(Redirect::to(LocalPath::or_root(Some(&form.next)).as_str()).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/policy_form.html")]
+struct PolicyForm {
+    ctx: PageCtx,
+    kind: PolicyKind,
+    body: String,
+    summary: String,
+    email: bool,
+    errors: ValidationErrors,
+}
+
+fn kind_of(kind: &str) -> Result<PolicyKind, WebError> {
+    PolicyKind::parse(kind).ok_or_else(|| AppError::NotFound.into())
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(kind): Path<String>,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    if !who.user.is_admin {
+        return Err(AppError::Forbidden.into());
+    }
+    let current = state.app.policy(kind, None).await?;
+    let page = PolicyForm {
+        ctx,
+        kind,
+        body: current.body,
+        summary: String::new(),
+        email: false,
+        errors: ValidationErrors::new(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PublishForm {
+    body: String,
+    summary: String,
+    email: Option<String>,
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(kind): Path<String>,
+    Form(form): Form<PublishForm>,
+) -> Result<Response, WebError> {
+    let kind = kind_of(&kind)?;
+    match state
+        .app
+        .publish_policy(&who, kind, &form.body, &form.summary, form.email.is_some())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/{}?notice=policy_published", kind.as_str())).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let page = PolicyForm {
+                ctx,
+                kind,
+                body: form.body,
+                summary: form.summary,
+                email: form.email.is_some(),
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
