@@ -15,6 +15,7 @@ pub mod policies;
 pub mod privacy;
 pub mod retention;
 pub mod threads;
+pub mod usage;
 mod zip;
 
 use std::sync::Arc;
@@ -38,6 +39,8 @@ pub struct App {
     pub mail_wakeup: Arc<Notify>,
     /// Who watches which thread on this instance (live updates).
     pub live: Arc<live::LiveHub>,
+    /// Aggregate usage counters not yet written (P2).
+    pub usage: Arc<usage::UsageCounters>,
     /// Bounds concurrent argon2 work (19 MiB and ~tens of ms each) to the number of cores.
     hashing: Arc<Semaphore>,
 }
@@ -51,6 +54,7 @@ impl App {
             clock,
             mail_wakeup: Arc::new(Notify::new()),
             live: Arc::new(live::LiveHub::default()),
+            usage: Arc::new(usage::UsageCounters::default()),
             hashing: Arc::new(Semaphore::new(cores)),
         }
     }

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod security;
 mod static_files;
+mod usage;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(static_files::routes())
         .fallback(pages::errors::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), usage::count))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

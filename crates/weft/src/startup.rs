@@ -108,13 +108,14 @@ impl Application {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mailer = tokio::spawn(self.mailer.run(stop_rx.clone()));
         let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx.clone()));
-        let live = tokio::spawn(self.state.app.clone().run_live_listener(stop_rx));
+        let live = tokio::spawn(self.state.app.clone().run_live_listener(stop_rx.clone()));
+        let usage = tokio::spawn(self.state.app.clone().run_usage(stop_rx));
         let store = self.state.app.store.clone();
         weft_web::serve(self.listener, self.state, shutdown)
             .await
             .context("the HTTP server failed")?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mailer, retention, live);
+        let _ = tokio::join!(mailer, retention, live, usage);
         store.close().await;
         Ok(())
     }

@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route("/terms", get(policies::terms))
         .route("/third-parties", get(policies::third_parties))
         .route("/policies/seen", post(policies::seen))
+        .route("/admin/usage", get(policies::usage))
         .route(
             "/admin/policies/{kind}",
             get(policies::edit_form).post(policies::publish),

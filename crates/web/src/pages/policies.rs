@@ -168,3 +168,51 @@ pub async fn publish(
         Err(e) => Err(e.into()),
     }
 }
+
+// ---- aggregate usage (P2), for instance administrators ----
+
+#[derive(Template)]
+#[template(path = "pages/admin_usage.html")]
+struct UsagePage {
+    ctx: PageCtx,
+    report: weft_app::usage::UsageReport,
+    /// (dimension title, rows of (value, count, percent of the dimension's largest)).
+    sections: Vec<(&'static str, Vec<(String, i64, i64)>)>,
+    max_day: i64,
+}
+
+pub async fn usage(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
+    let report = state.app.usage_report(&who, 30).await?;
+    let sections = [
+        ("page", "Pages viewed"),
+        ("browser", "Browsers"),
+        ("language", "Languages"),
+        ("referrer", "Sites that linked here"),
+    ]
+    .into_iter()
+    .map(|(dimension, title)| {
+        let rows: Vec<(String, i64)> = report
+            .totals
+            .iter()
+            .filter(|(d, _, _)| d == dimension)
+            .map(|(_, v, n)| (v.clone(), *n))
+            .collect();
+        let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+        (title, rows.into_iter().map(|(v, n)| (v, n, n * 100 / max)).collect())
+    })
+    .collect();
+    let max_day = report.per_day.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    Ok(render(
+        StatusCode::OK,
+        &UsagePage {
+            ctx,
+            report,
+            sections,
+            max_day,
+        },
+    ))
+}

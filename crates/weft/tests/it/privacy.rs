@@ -107,6 +107,7 @@ on_both!(
     p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account,
     p16_third_parties_are_listed,
     p19_policy_changes_are_announced,
+    p2_only_aggregate_usage_is_counted,
 );
 
 async fn p5_pseudonyms_are_fine(app: &TestApp) {
@@ -686,4 +687,62 @@ async fn p19_policy_changes_are_announced(app: &TestApp) {
     let old = app.client().get("/privacy?version=1").await;
     assert!(old.body.contains("What we keep") && old.body.contains("an earlier version"));
     assert_eq!(app.client().get("/privacy?version=9").await.status, 404);
+}
+
+async fn p2_only_aggregate_usage_is_counted(app: &TestApp) {
+    let mut visitor = app.client();
+    visitor.user_agent = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0".into();
+    for path in ["/", "/explore", "/explore", "/api/v1/explore", "/no/such/page"] {
+        visitor
+            .send(
+                visitor
+                    .http()
+                    .get(format!("{}{path}", app.base))
+                    .header("accept-language", "fr-FR,fr;q=0.9")
+                    .header("referer", "https://news.example.com/item?id=42"),
+            )
+            .await;
+    }
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    assert_eq!(bob.get("/admin/usage").await.status, 403, "administrators only");
+    let staff = app.client();
+    let link = app.app.create_admin("staff@example.org", Some("Staff")).await.unwrap();
+    staff.post_form(link.trim_start_matches(&app.base), &[]).await;
+    let report = staff.get("/admin/usage").await;
+    assert_eq!(report.status, 200);
+    for shown in ["/explore", "Firefox", ">fr<", "news.example.com"] {
+        assert!(report.body.contains(shown), "{shown} in the report");
+    }
+    // The table holds counts per value: no address, no person, no visit.
+    let mut conn = app.db_conn().await;
+    let rows: Vec<(String, String, i64)> = sqlx::query("SELECT dimension, value, count FROM usage_daily")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (sqlx::Row::get(r, 0), sqlx::Row::get(r, 1), sqlx::Row::get(r, 2)))
+        .collect();
+    let count = |d: &str, v: &str| rows.iter().find(|(dd, vv, _)| dd == d && vv == v).map_or(0, |r| r.2);
+    assert_eq!(count("page", "/explore"), 2, "{rows:?}");
+    assert_eq!(
+        count("referrer", "news.example.com"),
+        3,
+        "the home page, Explore twice; not the API, not the 404"
+    );
+    assert_eq!(count("page", "/api/v1/explore"), 0);
+    for (_, value, _) in &rows {
+        assert!(
+            !value.contains("127.0.0.1") && !value.contains('@') && !value.contains("?id="),
+            "{value}"
+        );
+    }
+    let columns = weft_store::schema::columns(&mut conn, app.app.store.backend())
+        .await
+        .unwrap();
+    let usage_columns: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.table == "usage_daily")
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(usage_columns, ["count", "day", "dimension", "value"]);
 }

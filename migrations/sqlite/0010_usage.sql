@@ -1,0 +1,10 @@
+-- Aggregate usage counters (P2): per day, dimension and value, a count. No visitor, no IP, no
+-- cookie: nothing here can tell two visits apart. Keep in step with the PostgreSQL file.
+
+CREATE TABLE usage_daily (
+    day INTEGER NOT NULL,
+    dimension TEXT NOT NULL,
+    value TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (day, dimension, value)
+);
