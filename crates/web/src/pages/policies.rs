@@ -171,13 +171,15 @@ pub async fn publish(
 
 // ---- aggregate usage (P2), for instance administrators ----
 
+/// One dimension of the report: its title and (value, count, percent of its largest count).
+type UsageSection = (&'static str, Vec<(String, i64, i64)>);
+
 #[derive(Template)]
 #[template(path = "pages/admin_usage.html")]
 struct UsagePage {
     ctx: PageCtx,
     report: weft_app::usage::UsageReport,
-    /// (dimension title, rows of (value, count, percent of the dimension's largest)).
-    sections: Vec<(&'static str, Vec<(String, i64, i64)>)>,
+    sections: Vec<UsageSection>,
     max_day: i64,
 }
 
