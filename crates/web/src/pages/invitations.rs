@@ -205,7 +205,35 @@ pub struct InvitedSignUpForm {
     password: String,
 }
 
-/// Creates the invited person's account and accepts in one step.
+/// Creates the invited person's account and accepts in one step: into the group, or (for a guest
+/// link) into the thread. `Ok(None)` when the input was refused: the caller shows its page again.
+async fn invited_sign_up(
+    state: &AppState,
+    client: &Client,
+    headers: &HeaderMap,
+    link: InvitationLink<'_>,
+    form: &InvitedSignUpForm,
+) -> Result<Result<Response, ValidationErrors>, WebError> {
+    super::accounts::limited(state, Door::SignUp, client, None)?;
+    match state
+        .app
+        .sign_up_from_invitation(link, &form.name, &form.password, client.info)
+        .await
+    {
+        Ok((key, session)) => {
+            let next = match link {
+                InvitationLink::Group(_) => format!("/g/{key}?notice=joined"),
+                InvitationLink::Guest(_) => format!("/t/{key}?notice=guest_welcome"),
+            };
+            Ok(Ok(
+                logged_in(state, headers, session, &LocalPath::or_root(Some(&next))).await?
+            ))
+        }
+        Err(AppError::Invalid(errors)) => Ok(Err(errors)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn sign_up(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -214,17 +242,9 @@ pub async fn sign_up(
     Path(token): Path<String>,
     Form(form): Form<InvitedSignUpForm>,
 ) -> Result<Response, WebError> {
-    super::accounts::limited(&state, Door::SignUp, &client, None)?;
-    match state
-        .app
-        .sign_up_from_invitation(InvitationLink::Group(&token), &form.name, &form.password, client.info)
-        .await
-    {
-        Ok((key, session)) => {
-            let next = LocalPath::or_root(Some(&format!("/g/{key}?notice=joined")));
-            logged_in(&state, &headers, session, &next).await
-        }
-        Err(AppError::Invalid(errors)) => {
+    match invited_sign_up(&state, &client, &headers, InvitationLink::Group(&token), &form).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => {
             let inv = state.app.invitation(&token).await?;
             let page = InvitationTemplate {
                 ctx,
@@ -235,7 +255,6 @@ pub async fn sign_up(
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -332,17 +351,9 @@ pub async fn sign_up_as_guest(
     Path(token): Path<String>,
     Form(form): Form<InvitedSignUpForm>,
 ) -> Result<Response, WebError> {
-    super::accounts::limited(&state, Door::SignUp, &client, None)?;
-    match state
-        .app
-        .sign_up_from_invitation(InvitationLink::Guest(&token), &form.name, &form.password, client.info)
-        .await
-    {
-        Ok((key, session)) => {
-            let next = LocalPath::or_root(Some(&format!("/t/{key}?notice=guest_welcome")));
-            logged_in(&state, &headers, session, &next).await
-        }
-        Err(AppError::Invalid(errors)) => {
+    match invited_sign_up(&state, &client, &headers, InvitationLink::Guest(&token), &form).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => {
             let inv = state.app.guest_invitation(&token).await?;
             let page = GuestInvitationTemplate {
                 ctx,
@@ -353,6 +364,5 @@ pub async fn sign_up_as_guest(
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(e) => Err(e.into()),
     }
 }
