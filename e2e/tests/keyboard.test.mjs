@@ -58,3 +58,43 @@ test('sign up and log in with the keyboard only', async () => {
   await page.getByText('You are logged out.').waitFor();
   await context.close();
 });
+
+test('start a group and a thread, and comment, with the keyboard only', async () => {
+  const context = await newContext(browser, weft.base);
+  const page = await context.newPage();
+  await page.goto(`${weft.base}/signup`);
+  await page.getByLabel('Name').fill('Lee');
+  await page.getByLabel('Email address').fill('lee@example.org');
+  await page.getByLabel('Password', { exact: true }).fill('typed with keys only');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.goto((await weft.email('lee@example.org')).link('/verify/'));
+  await page.getByRole('button', { name: 'Confirm and log in' }).click();
+  await page.getByRole('heading', { name: 'Welcome back, Lee' }).waitFor();
+
+  await tabTo(page, 'Start a group');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Start a group' }).waitFor();
+  await tabTo(page, 'Name');
+  await page.keyboard.type('Keyboard Club');
+  await tabTo(page, 'Create group', 40);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Keyboard Club', level: 1 }).waitFor();
+
+  await tabTo(page, 'Start a thread', 40);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Start a thread' }).waitFor();
+  await tabTo(page, 'Title');
+  await page.keyboard.type('Shortcuts we like');
+  await tabTo(page, 'Context');
+  await page.keyboard.type('Share **yours**.');
+  await tabTo(page, 'Start thread', 40);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Shortcuts we like', level: 1 }).waitFor();
+
+  await tabTo(page, 'Your comment', 60);
+  await page.keyboard.type('Ctrl+L to reach the address bar.');
+  await tabTo(page, 'Post comment', 10);
+  await page.keyboard.press('Enter');
+  await page.getByText('Ctrl+L to reach the address bar.').waitFor();
+  await context.close();
+});
