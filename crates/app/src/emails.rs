@@ -25,6 +25,7 @@ pub enum Kind {
     /// The last email to a deleted account's address; its outbox row goes once delivered.
     DeletionReceipt,
     PolicyChanged,
+    NewComment,
 }
 
 impl Kind {
@@ -42,13 +43,17 @@ impl Kind {
             Self::Mention => "mention",
             Self::DeletionReceipt => "deletion_receipt",
             Self::PolicyChanged => "policy_changed",
+            Self::NewComment => "new_comment",
         }
     }
 
     /// Security emails about the account itself are sent even to someone who unsubscribed from
     /// the rest: they were asked for, or they warn about a change nobody else can see.
     fn essential(self) -> bool {
-        !matches!(self, Self::Invitation | Self::Mention | Self::PolicyChanged)
+        !matches!(
+            self,
+            Self::Invitation | Self::Mention | Self::PolicyChanged | Self::NewComment
+        )
     }
 }
 
@@ -267,6 +272,29 @@ impl App {
             "You have an account on this instance.",
         );
         c.closing = vec!["Earlier versions stay readable on the same page.".into()];
+        c
+    }
+
+    pub(crate) fn new_comment_email(
+        &self,
+        to: &User,
+        author: &str,
+        thread_title: &str,
+        excerpt: &str,
+        link: String,
+    ) -> EmailContent {
+        let mut c = content(
+            format!("{author} commented on “{thread_title}”"),
+            &to.name,
+            vec![format!("{author} commented on “{thread_title}”:"), excerpt.to_owned()],
+            Some(Action {
+                label: "Go to the comment".into(),
+                url: link,
+            }),
+            None,
+            "You follow this thread.",
+        );
+        c.closing = vec!["To stop these, set the thread to normal or mute on its page.".into()];
         c
     }
 

@@ -5,7 +5,7 @@
 use weft_domain::permissions::{
     Action, Actor, CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread,
 };
-use weft_domain::threads::{Reaction, ThreadTitle, choose_privacy, parse_comment, parse_context, parse_tags};
+use weft_domain::threads::{Reaction, ThreadTitle, Volume, choose_privacy, parse_comment, parse_context, parse_tags};
 use weft_domain::{ValidationErrors, random_key};
 use weft_store::groups::{self, Group};
 use weft_store::threads::{self, NewThread};
@@ -77,6 +77,8 @@ pub struct ThreadPage {
     /// The reactions on this page's comments.
     pub reactions: Vec<ReactionRow>,
     pub tags: Vec<String>,
+    /// How loudly the signed-in viewer follows the thread.
+    pub volume: Volume,
 }
 
 /// One reaction on one comment, summed up for display.
@@ -181,7 +183,9 @@ impl App {
             let Some(user) = weft_store::users::find_by_username(tx, &username).await? else {
                 continue;
             };
-            if user.id == m.author.user.id {
+            if user.id == m.author.user.id
+                || threads::volume_of(tx, m.thread.id, user.id).await? == Volume::Mute.as_str()
+            {
                 continue;
             }
             let mut actor = self.actor_of(tx, &user, m.group).await?;
@@ -209,6 +213,67 @@ impl App {
             )
             .await?;
         }
+        Ok(())
+    }
+
+    /// Emails everyone following the thread loudly about a new comment — if they may still read
+    /// it, and unless they wrote it or were just mentioned in it (one email is enough).
+    async fn notify_followers(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
+        let mentioned = weft_domain::markdown::mentions(m.text);
+        let excerpt: String = weft_domain::markdown::to_plain_text(m.text).chars().take(300).collect();
+        let link = self
+            .config
+            .url(&format!("/t/{}?from={}#c{}", m.thread.key, m.seq, m.seq));
+        for user_id in threads::followers(tx, m.thread.id).await? {
+            if user_id == m.author.user.id {
+                continue;
+            }
+            let Some(user) = weft_store::users::find(tx, user_id).await? else {
+                continue;
+            };
+            if mentioned.contains(&user.username.as_str().to_owned()) {
+                continue;
+            }
+            let mut actor = self.actor_of(tx, &user, m.group).await?;
+            if actor.role.is_none() {
+                actor.guest = weft_store::guests::is_guest(tx, m.thread.id, user.id).await?;
+            }
+            let facts = ThreadFacts {
+                group: facts(m.group),
+                private: m.thread.private,
+                closed: m.thread.closed_at.is_some(),
+                by_actor: false,
+                others_commented: false,
+            };
+            if !can_thread(&actor, ThreadAction::See, &facts).allowed() {
+                continue;
+            }
+            let mail = self.new_comment_email(&user, &m.author.user.name, &m.thread.title, &excerpt, link.clone());
+            self.queue_email_from(
+                tx,
+                Some(m.author.user.id),
+                &user,
+                None,
+                crate::emails::Kind::NewComment,
+                &mail,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Follow, normal or mute, for the signed-in person.
+    pub async fn set_thread_volume(&self, who: &SessionUser, key: &str, volume: &str) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::See).await?;
+        let volume = Volume::parse(volume).map_err(|e| AppError::field("volume", e.message))?;
+        threads::set_volume(
+            &mut *self.store.writer().await?,
+            view.thread.id,
+            who.user.id,
+            volume.as_str(),
+            self.clock.now(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -440,6 +505,10 @@ impl App {
             Some(w) => threads::read_seq(&mut conn, view.thread.id, w.user.id).await?,
             None => None,
         };
+        let volume = match (who, read_before) {
+            (Some(w), Some(_)) => Volume::from_stored(&threads::volume_of(&mut conn, view.thread.id, w.user.id).await?),
+            _ => Volume::Normal,
+        };
         let last = view.thread.last_seq;
         let from = match (from, read_before) {
             (Some(f), _) => page_start(f.clamp(1, last.max(1))),
@@ -474,6 +543,7 @@ impl App {
             read_before,
             reactions,
             tags,
+            volume,
         })
     }
 
@@ -538,6 +608,7 @@ impl App {
             seq,
         };
         self.notify_mentions(&mut tx, &mentioned).await?;
+        self.notify_followers(&mut tx, &mentioned).await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         self.publish(comment_changed(view.thread.id, seq)).await;

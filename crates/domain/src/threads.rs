@@ -220,3 +220,37 @@ mod tag_tests {
         assert!(parse_tags(&(0..11).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",")).is_err());
     }
 }
+
+/// How loudly someone follows a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Volume {
+    /// No email from this thread, and off the dashboard.
+    Mute,
+    /// Email only when mentioned.
+    Normal,
+    /// Email for every new comment.
+    Follow,
+}
+
+impl Volume {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mute => "mute",
+            Self::Normal => "normal",
+            Self::Follow => "follow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        match s {
+            "mute" => Ok(Self::Mute),
+            "normal" => Ok(Self::Normal),
+            "follow" => Ok(Self::Follow),
+            _ => Err(FieldError::new("Choose follow, normal or mute.")),
+        }
+    }
+
+    pub fn from_stored(s: &str) -> Self {
+        Self::parse(s).unwrap_or(Self::Normal)
+    }
+}

@@ -268,7 +268,7 @@ pub async fn recent_for_user(conn: &mut Conn, user_id: UserId, limit: i64) -> Re
         "SELECT {THREAD_COLUMNS}, g.key AS group_key, g.name AS group_name, r.read_seq {THREAD_FROM} \
          JOIN groups g ON g.id = t.group_id \
          LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $1 \
-         WHERE g.archived_at IS NULL AND t.id IN ( \
+         WHERE g.archived_at IS NULL AND COALESCE(r.volume, 'normal') <> 'mute' AND t.id IN ( \
              SELECT t2.id FROM threads t2 JOIN memberships m ON m.group_id = t2.group_id AND m.user_id = $1 \
              UNION SELECT thread_id FROM thread_guests WHERE user_id = $1) \
          ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2"
@@ -661,6 +661,53 @@ pub async fn group_tags(conn: &mut Conn, group_id: GroupId, include_private: boo
     .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("name")?, r.try_get("n")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+// ---- volume ----
+
+/// Sets how loudly `user_id` follows the thread, keeping how far they have read.
+pub async fn set_volume(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    user_id: UserId,
+    volume: &str,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at, volume) VALUES ($1, $2, 0, $3, $4) \
+         ON CONFLICT (thread_id, user_id) DO UPDATE SET volume = excluded.volume",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(now.micros())
+    .bind(volume)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn volume_of(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<String> {
+    let row = sqlx::query("SELECT volume FROM thread_reads WHERE thread_id = $1 AND user_id = $2")
+        .bind(thread_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<String, _>("volume"))
+        .transpose()?
+        .unwrap_or_else(|| "normal".to_owned()))
+}
+
+/// The people following the thread loudly (an email for every comment).
+pub async fn followers(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<UserId>> {
+    let rows = sqlx::query("SELECT user_id FROM thread_reads WHERE thread_id = $1 AND volume = 'follow' LIMIT 10000")
+        .bind(thread_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get("user_id"))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }

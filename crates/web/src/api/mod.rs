@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/threads/{key}/history", get(threads::history))
         .route("/threads/{key}/move", post(threads::move_thread))
+        .route("/threads/{key}/volume", post(threads::volume))
         .route(
             "/threads/{key}/guests",
             get(threads::guests).post(threads::invite_guests),

@@ -208,6 +208,9 @@ pub async fn show(
     body["from"] = json!(p.from);
     body["read_before"] = json!(p.read_before);
     body["tags"] = json!(p.tags);
+    if who.is_some() {
+        body["volume"] = json!(p.volume.as_str());
+    }
     Ok(Json(body).into_response())
 }
 
@@ -430,5 +433,26 @@ pub async fn remove_guest(
     Path((key, user)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     state.app.remove_guest(&who, &key, &user).await.map_err(WebError::api)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VolumeBody {
+    volume: String,
+}
+
+/// `{"volume": "follow" | "normal" | "mute"}`.
+pub async fn volume(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<VolumeBody>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .set_thread_volume(&who, &key, &body.volume)
+        .await
+        .map_err(WebError::api)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -115,6 +115,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{key}/history", get(threads::history))
         .route("/t/{key}/move", get(threads::move_form).post(threads::move_thread))
         .route("/t/{key}/guests", post(threads::invite_guests))
+        .route("/t/{key}/volume", post(threads::volume))
         .route("/t/{key}/guests/{user}/remove", post(threads::remove_guest))
         .route(
             "/guest/{token}",
@@ -215,6 +216,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "guests_invited" => "Invitations sent. They will see this thread only.",
         "guest_removed" => "The guest no longer has access to this thread.",
         "guest_welcome" => "Welcome! You can read and comment on this thread.",
+        "volume_saved" => "Your email setting for this thread was saved.",
         "thread_moved" => "The thread was moved.",
         "comment_deleted" => "The comment was deleted.",
         "deactivated" => "Your account is deactivated. Log in by email link whenever you want to come back.",

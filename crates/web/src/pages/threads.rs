@@ -344,6 +344,7 @@ pub async fn item_fragment(
         read_before: None,
         reactions,
         tags: Vec::new(),
+        volume: weft_domain::threads::Volume::Normal,
     };
     let fragment = CommentFragment {
         i: item(&page, &c),
@@ -718,4 +719,22 @@ pub async fn remove_guest(
     let who = signed_in_on(&state, who, &key, ThreadAction::Pin).await?;
     state.app.remove_guest(&who, &key, &user).await?;
     Ok(Redirect::to(&format!("/t/{key}?notice=guest_removed#guests")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VolumeForm {
+    volume: String,
+}
+
+/// Follow, normal or mute.
+pub async fn volume(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+    Form(form): Form<VolumeForm>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
+    state.app.set_thread_volume(&who, &key, &form.volume).await?;
+    Ok(Redirect::to(&format!("/t/{key}?notice=volume_saved#volume")).into_response())
 }

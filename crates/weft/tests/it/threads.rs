@@ -26,6 +26,7 @@ on_both!(
     tags_and_filters_narrow_the_thread_list,
     coordinators_move_threads_between_their_groups,
     guests_take_part_in_one_thread_only,
+    follow_normal_and_mute_decide_the_email,
 );
 
 async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -1188,4 +1189,85 @@ async fn guests_take_part_in_one_thread_only(app: &TestApp) {
         303
     );
     assert_eq!(gina.get(&format!("/t/{t1}")).await.status, 404);
+}
+
+async fn follow_normal_and_mute_decide_the_email(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cy = app.signed_in_user("Cy", "cy@example.org", PASSWORD).await;
+    let dee = app.signed_in_user("Dee", "dee@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    for member in [&bob, &cy, &dee] {
+        add_member(app, &g, member, Role::Member).await;
+    }
+    let t = start(&ann, &g, "Watering rota", "", "").await;
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/volume"), &[("volume", "follow")])
+            .await
+            .status,
+        303
+    );
+    let res = dee
+        .post_json(&format!("/api/v1/threads/{t}/volume"), &json!({"volume": "mute"}))
+        .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        dee.post_json(&format!("/api/v1/threads/{t}/volume"), &json!({"volume": "loud"}))
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        bob.get(&format!("/api/v1/threads/{t}")).await.json()["volume"],
+        "follow"
+    );
+    let count = |kind: &'static str| async move {
+        app.count(match kind {
+            "new_comment" => "SELECT COUNT(*) FROM outbox_emails WHERE kind = 'new_comment'",
+            _ => "SELECT COUNT(*) FROM outbox_emails WHERE kind = 'mention'",
+        })
+        .await
+    };
+
+    comment(&ann, &t, "Who takes Mondays?", None).await;
+    let mail = app.last_email_to("bob@example.org").await;
+    assert!(mail.subject.contains("Ann commented on"), "{}", mail.subject);
+    assert!(mail.text.contains("Who takes Mondays?"));
+    assert_eq!(
+        count("new_comment").await,
+        1,
+        "only the follower: not Cy (normal), not Dee (mute)"
+    );
+
+    // A muted thread stays quiet even for a mention, and leaves the dashboard.
+    let dee_u = dee.get("/api/v1/me").await.json()["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    comment(&ann, &t, &format!("@{dee_u} can you?"), None).await;
+    assert_eq!(count("mention").await, 0);
+    assert!(!dee.get("/").await.body.contains("Watering rota"));
+    assert!(bob.get("/").await.body.contains("Watering rota"));
+
+    // A mention of a follower is one email, not two; one's own comment is none.
+    let bob_u = bob.get("/api/v1/me").await.json()["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.settled_emails_to("bob@example.org").await.len();
+    comment(&ann, &t, &format!("@{bob_u} and you?"), None).await;
+    comment(&bob, &t, "Tuesdays suit me.", None).await;
+    assert_eq!(app.settled_emails_to("bob@example.org").await.len(), before + 1);
+
+    // Someone who left the group hears nothing more.
+    let bob_key = bob.get("/api/v1/me").await.json()["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ann.post_form(&format!("/g/{g}/members/{bob_key}/remove"), &[])
+            .await
+            .status,
+        303
+    );
+    let before = count("new_comment").await;
+    comment(&ann, &t, "Rota done.", None).await;
+    assert_eq!(count("new_comment").await, before);
 }
