@@ -384,16 +384,20 @@ pub async fn history(
         heading: format!("History of “{}”", v.thread.title),
         current_title: Some(v.thread.title.clone()),
         current_html: to_html(&v.thread.context),
-        revisions: list
-            .into_iter()
-            .map(|r| {
-                let html = to_html(&r.body);
-                (r, html)
-            })
-            .collect(),
+        revisions: with_html(list),
         v,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Each earlier version with its rendered text.
+fn with_html(list: Vec<Revision>) -> Vec<(Revision, String)> {
+    list.into_iter()
+        .map(|r| {
+            let html = to_html(&r.body);
+            (r, html)
+        })
+        .collect()
 }
 
 pub async fn comment_history(
@@ -407,17 +411,15 @@ pub async fn comment_history(
         ctx,
         heading: format!(
             "History of a comment by {}",
-            c.author_name.as_deref().unwrap_or("a former member")
+            c.author_name.as_deref().unwrap_or(if c.author_deactivated {
+                "a deactivated member"
+            } else {
+                "a deleted member"
+            })
         ),
         current_title: None,
         current_html: to_html(&c.body),
-        revisions: list
-            .into_iter()
-            .map(|r| {
-                let html = to_html(&r.body);
-                (r, html)
-            })
-            .collect(),
+        revisions: with_html(list),
         v,
     };
     Ok(render(StatusCode::OK, &page))
