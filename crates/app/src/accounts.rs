@@ -25,6 +25,9 @@ const TOUCH_EVERY_MICROS: i64 = 60_000_000;
 pub struct ClientInfo {
     pub ip: MaskedIp,
     pub browser: &'static str,
+    /// The full address: memory only, except in the security log when the operator switches it
+    /// on (P20: seven days).
+    pub raw_ip: std::net::IpAddr,
 }
 
 /// A fresh session: the web layer puts `token` in the cookie; only its hash is stored.
@@ -164,6 +167,7 @@ impl App {
             })
             .await?;
         if verification == Verification::Wrong || user.state != UserState::Active {
+            self.security_event("log_in_failed", Some(user.id), &client).await?;
             return Err(AppError::InvalidCredentials);
         }
         let new_hash = if verification == Verification::CorrectNeedsRehash {
@@ -374,6 +378,9 @@ impl App {
         client: ClientInfo,
     ) -> Result<NewSession, AppError> {
         let now = self.clock.now();
+        if self.config.security_log {
+            weft_store::security_log::insert(conn, now, "log_in", Some(user_id), &client.raw_ip.to_string()).await?;
+        }
         let token = SecretToken::generate();
         sessions::insert(
             conn,
@@ -388,6 +395,32 @@ impl App {
         )
         .await?;
         Ok(NewSession { token, user_id })
+    }
+
+    /// P20: writes to the security log, only when the operator keeps one.
+    pub(crate) async fn security_event(
+        &self,
+        event: &str,
+        user_id: Option<users::UserId>,
+        client: &ClientInfo,
+    ) -> Result<(), AppError> {
+        if self.config.security_log {
+            weft_store::security_log::insert(
+                &mut *self.store.writer().await?,
+                self.clock.now(),
+                event,
+                user_id,
+                &client.raw_ip.to_string(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The security log, newest first, for instance administrators.
+    pub async fn security_log(&self, who: &SessionUser) -> Result<Vec<weft_store::security_log::Entry>, AppError> {
+        self.require_instance_admin(who)?;
+        Ok(weft_store::security_log::recent(&mut *self.store.reader().await?, 500).await?)
     }
 
     fn idle_since(&self, now: Timestamp) -> Timestamp {

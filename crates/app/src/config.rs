@@ -23,6 +23,15 @@ pub struct AppConfig {
     pub third_parties: Vec<(String, String)>,
     /// The SMTP server, when one is used: it is a third party too.
     pub smtp_host: Option<String>,
+    /// P12: how to reach the instance's data protection officer (an address or a sentence),
+    /// shown on the privacy pages; an address also receives each request.
+    pub dpo_contact: Option<String>,
+    /// P8: accounts holding more items than this get their export built in the background.
+    pub export_inline_limit: usize,
+    /// P20: keep a security log with full IP addresses (seven days). Off unless switched on.
+    pub security_log: bool,
+    /// P2: show the aggregate usage report at `/usage` to everyone.
+    pub public_usage: bool,
     pub retention: Retention,
 }
 
@@ -32,6 +41,12 @@ pub struct Retention {
     pub email_bodies: Duration,
     pub unverified_accounts: Duration,
     pub unsubscribe_links: Duration,
+    /// Answered deletion requests (the record that they were answered), with a reply address.
+    pub deletion_requests: Duration,
+    /// The optional security log.
+    pub security_log: Duration,
+    /// How long a finished personal-data archive can be downloaded.
+    pub exports: Duration,
     /// How often the purge runs.
     pub interval: Duration,
 }
@@ -42,6 +57,9 @@ impl Default for Retention {
             email_bodies: Duration::days(7),
             unverified_accounts: Duration::days(7),
             unsubscribe_links: Duration::days(90),
+            deletion_requests: Duration::days(365),
+            security_log: Duration::days(7),
+            exports: Duration::days(2),
             interval: Duration::hours(1),
         }
     }
@@ -62,6 +80,10 @@ impl AppConfig {
             invitations_per_day: 200,
             third_parties: Vec::new(),
             smtp_host: None,
+            dpo_contact: None,
+            export_inline_limit: 5_000,
+            security_log: false,
+            public_usage: false,
             retention: Retention::default(),
         }
     }

@@ -26,6 +26,14 @@ pub enum Kind {
     DeletionReceipt,
     PolicyChanged,
     NewComment,
+    /// To coordinators (or the data protection officer): someone asks for a deletion (P12).
+    DeletionRequest,
+    /// To the person who asked: the outcome of their deletion request.
+    DeletionRequestAnswered,
+    /// The personal-data archive someone asked for is ready (P8).
+    ExportReady,
+    /// To a group's coordinators: an instance admin opened maintenance access (P13).
+    SupportAccess,
 }
 
 impl Kind {
@@ -44,6 +52,10 @@ impl Kind {
             Self::DeletionReceipt => "deletion_receipt",
             Self::PolicyChanged => "policy_changed",
             Self::NewComment => "new_comment",
+            Self::DeletionRequest => "deletion_request",
+            Self::DeletionRequestAnswered => "deletion_request_answered",
+            Self::ExportReady => "export_ready",
+            Self::SupportAccess => "support_access",
         }
     }
 
@@ -52,7 +64,7 @@ impl Kind {
     fn essential(self) -> bool {
         !matches!(
             self,
-            Self::Invitation | Self::Mention | Self::PolicyChanged | Self::NewComment
+            Self::Invitation | Self::Mention | Self::PolicyChanged | Self::NewComment | Self::DeletionRequest
         )
     }
 }

@@ -130,12 +130,18 @@ impl App {
             Some(parent) => groups::role_of(conn, parent, user.id).await?,
             None => None,
         };
+        // P13: an instance admin who is not a member reads private content only while support
+        // access is open (one indexed lookup, only for instance admins).
+        let support_access = user.is_admin
+            && role.is_none()
+            && weft_store::support::active(conn, group.id, self.clock.now()).await?.is_some();
         Ok(Actor {
             signed_in: true,
             instance_admin: user.is_admin,
             role,
             parent_role,
             guest: false,
+            support_access,
         })
     }
 
@@ -310,6 +316,7 @@ impl App {
                 let actor = Actor {
                     role: *role,
                     parent_role: view.actor.role,
+                    support_access: false,
                     ..view.actor
                 };
                 can(&actor, Action::SeeGroup, &facts(sub)).allowed()
@@ -326,6 +333,10 @@ impl App {
         page: i64,
     ) -> Result<(GroupView, Vec<MemberView>), AppError> {
         let view = self.group_for(who, key, Action::SeeMembers).await?;
+        if view.group.privacy != GroupPrivacy::Open {
+            self.log_support_read(who, &view.actor, view.group.id, "the member list")
+                .await?;
+        }
         let show_emails = view.may(Action::SeeMemberEmails);
         let offset = page.max(0) * MEMBERS_PER_PAGE;
         let members = groups::members(

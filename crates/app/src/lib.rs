@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod clock;
 pub mod config;
+pub mod deletion_requests;
 pub mod emails;
 pub mod error;
+pub mod exports;
 pub mod groups;
 pub mod guests;
 pub mod invitations;
@@ -14,6 +16,7 @@ pub mod mailer;
 pub mod policies;
 pub mod privacy;
 pub mod retention;
+pub mod support;
 pub mod threads;
 pub mod usage;
 mod zip;
@@ -37,6 +40,8 @@ pub struct App {
     pub clock: Clock,
     /// Woken after a transaction that queued email commits, so mail leaves at once.
     pub mail_wakeup: Arc<Notify>,
+    /// Woken when someone asks for a background personal-data export.
+    pub export_wakeup: Arc<Notify>,
     /// Who watches which thread on this instance (live updates).
     pub live: Arc<live::LiveHub>,
     /// Aggregate usage counters not yet written (P2).
@@ -53,6 +58,7 @@ impl App {
             config: Arc::new(config),
             clock,
             mail_wakeup: Arc::new(Notify::new()),
+            export_wakeup: Arc::new(Notify::new()),
             live: Arc::new(live::LiveHub::default()),
             usage: Arc::new(usage::UsageCounters::default()),
             hashing: Arc::new(Semaphore::new(cores)),

@@ -169,14 +169,23 @@ fn html_escape(s: &str) -> String {
 }
 
 /// Each kind with its rows, each row its (column, value) pairs in select order.
-type ExportRows = Vec<(&'static export::Kind, Vec<Vec<(String, serde_json::Value)>>)>;
+pub(crate) type ExportRows = Vec<(&'static export::Kind, Vec<Vec<(String, serde_json::Value)>>)>;
 
 impl App {
     async fn export_rows(&self, who: &SessionUser) -> Result<ExportRows, AppError> {
+        self.export_rows_of(who.user.id, None).await
+    }
+
+    /// Every kind's rows for one person; with `job`, records progress after each kind.
+    pub(crate) async fn export_rows_of(&self, user_id: i64, job: Option<i64>) -> Result<ExportRows, AppError> {
         let mut conn = self.store.reader().await?;
         let mut all = Vec::with_capacity(export::KINDS.len());
-        for kind in export::KINDS {
-            let rows = export::rows(&mut conn, kind, who.user.id).await?;
+        for (done, kind) in export::KINDS.iter().enumerate() {
+            if let Some(id) = job {
+                let done = i64::try_from(done).unwrap_or(0);
+                weft_store::data_exports::progress(&mut *self.store.writer().await?, id, done).await?;
+            }
+            let rows = export::rows(&mut conn, kind, user_id).await?;
             let items = rows
                 .iter()
                 .map(|row| {
@@ -208,8 +217,13 @@ impl App {
     /// (with the schema version and UTC timestamps), a CSV mirror of each, and an HTML index that
     /// opens offline.
     pub async fn export_personal_data(&self, who: &SessionUser) -> Result<Vec<u8>, AppError> {
-        let exported_at = self.clock.now().rfc3339();
         let all = self.export_rows(who).await?;
+        self.export_archive(&all)
+    }
+
+    /// The ZIP for rows already read.
+    pub(crate) fn export_archive(&self, all: &ExportRows) -> Result<Vec<u8>, AppError> {
+        let exported_at = self.clock.now().rfc3339();
         let mut zip = crate::zip::ZipWriter::default();
         let mut index = format!(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your data on {instance}</title>\
@@ -219,7 +233,7 @@ impl App {
              (for programs) and a CSV file (for spreadsheets) in this archive.</p>",
             instance = html_escape(&self.config.instance_name),
         );
-        for (kind, items) in &all {
+        for (kind, items) in all {
             let objects: Vec<serde_json::Map<String, serde_json::Value>> =
                 items.iter().map(|row| row.iter().cloned().collect()).collect();
             let json = serde_json::json!({

@@ -3,7 +3,9 @@
 
 use tokio::sync::watch;
 
-use weft_store::{guests, invitations, outbox, sessions, tokens, unsubscribe, users};
+use weft_store::{
+    data_exports, deletion_requests, guests, invitations, outbox, security_log, sessions, tokens, unsubscribe, users,
+};
 
 use crate::{App, AppError};
 
@@ -17,6 +19,9 @@ pub struct Purged {
     pub unverified_accounts: u64,
     /// Expired invitations (with their addresses) and old invitation counters.
     pub invitations: u64,
+    pub deletion_requests: u64,
+    pub security_log: u64,
+    pub data_exports: u64,
 }
 
 impl App {
@@ -32,6 +37,10 @@ impl App {
             email_bodies: outbox::purge_bodies(&mut conn, now.minus(r.email_bodies)).await?,
             unverified_accounts: users::purge_unverified(&mut conn, now.minus(r.unverified_accounts)).await?,
             invitations: invitations::purge(&mut conn, now).await? + guests::purge(&mut conn, now).await?,
+            deletion_requests: deletion_requests::purge_resolved(&mut conn, now.minus(r.deletion_requests)).await?,
+            // Purged whether or not the log is on now: switching it off must not keep old rows.
+            security_log: security_log::purge(&mut conn, now.minus(r.security_log)).await?,
+            data_exports: data_exports::purge(&mut conn, now).await?,
         })
     }
 

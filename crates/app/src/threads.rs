@@ -315,6 +315,10 @@ impl App {
     ) -> Result<ThreadView, AppError> {
         let view = self.load_thread(&mut *self.store.reader().await?, who, key).await?;
         decide(can_thread(&view.actor, action, &view.facts))?;
+        if view.facts.private && view.actor.reads_as_support() {
+            let what = format!("the thread “{}”", view.thread.title);
+            self.log_support_read(who, &view.actor, view.group.id, &what).await?;
+        }
         Ok(view)
     }
 
@@ -756,12 +760,17 @@ impl App {
         if !view.may(Action::SeeContent) {
             return Ok(Vec::new());
         }
+        let private_too = view.actor.is_member() || view.actor.reads_as_support();
+        if view.actor.reads_as_support() {
+            self.log_support_read(who, &view.actor, view.group.id, "the list of threads")
+                .await?;
+        }
         let mut conn = self.store.reader().await?;
         let mut list = threads::for_group(
             &mut conn,
             view.group.id,
             who.map(|w| w.user.id),
-            view.actor.is_member(),
+            private_too,
             filter,
             THREADS_PER_PAGE + 1,
             page.clamp(0, 10_000) * THREADS_PER_PAGE,
@@ -781,7 +790,7 @@ impl App {
         if !view.may(Action::SeeContent) {
             return Ok(Vec::new());
         }
-        Ok(threads::group_tags(&mut *self.store.reader().await?, view.group.id, view.actor.is_member()).await?)
+        Ok(threads::group_tags(&mut *self.store.reader().await?, view.group.id, view.actor.is_member() || view.actor.reads_as_support()).await?)
     }
 
     /// A thread's tags, for its edit form.

@@ -35,6 +35,10 @@ pub struct Actor {
     pub parent_role: Option<Role>,
     /// Invited into a thread or poll of this group without being a member.
     pub guest: bool,
+    /// An instance admin for whom this group's coordinators opened time-limited support access
+    /// (or who opened maintenance access with a stated reason): they read, never write, and
+    /// every read is logged (P13). Means nothing for anyone else.
+    pub support_access: bool,
 }
 
 impl Actor {
@@ -44,10 +48,16 @@ impl Actor {
         role: None,
         parent_role: None,
         guest: false,
+        support_access: false,
     };
 
     pub fn is_member(&self) -> bool {
         self.role.is_some()
+    }
+
+    /// Reads private content through support access rather than membership (P13).
+    pub fn reads_as_support(&self) -> bool {
+        self.instance_admin && self.support_access && !self.is_member()
     }
 
     pub fn is_admin(&self) -> bool {
@@ -91,10 +101,12 @@ pub enum Action {
     ManageMembers,
     Leave,
     Delete,
+    /// Ask the coordinators to delete one's own content in the group (P12).
+    AskToDeleteContent,
 }
 
 impl Action {
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::SeeGroup,
         Self::SeeContent,
         Self::SeeMembers,
@@ -108,6 +120,7 @@ impl Action {
         Self::ManageMembers,
         Self::Leave,
         Self::Delete,
+        Self::AskToDeleteContent,
     ];
 }
 
@@ -159,8 +172,9 @@ pub fn can(actor: &Actor, action: Action, group: &GroupFacts) -> Decision {
     let writable = !group.archived;
     match action {
         A::SeeGroup => Decision::Allow,
-        // P13: instance admins see that a group exists, not its private content.
-        A::SeeContent | A::SeeMembers => needs_account(open || member),
+        // P13: instance admins see that a group exists, not its private content, unless the
+        // coordinators opened support access.
+        A::SeeContent | A::SeeMembers => needs_account(open || member || actor.reads_as_support()),
         A::SeeMemberEmails => needs_account(admin),
         A::Join => {
             if member {
@@ -189,6 +203,7 @@ pub fn can(actor: &Actor, action: Action, group: &GroupFacts) -> Decision {
         A::Leave => needs_account(member),
         // Instance admins may remove a group (abuse) without being able to read it.
         A::Delete => needs_account(admin || actor.instance_admin),
+        A::AskToDeleteContent => needs_account(member),
     }
 }
 
@@ -263,7 +278,7 @@ fn sees_thread(actor: &Actor, thread: &ThreadFacts) -> bool {
         return false;
     }
     if thread.private {
-        actor.is_member()
+        actor.is_member() || actor.reads_as_support()
     } else {
         can(actor, Action::SeeContent, &thread.group).allowed()
     }
@@ -349,11 +364,13 @@ mod tests {
             role,
             parent_role: None,
             guest: false,
+            support_access: false,
         }
     }
 
     /// The table: (actor, privacy) → the decision for each action, in `Action::ALL` order:
-    /// see, content, members, emails, join, request, invite, thread, subgroup, settings, manage, leave, delete.
+    /// see, content, members, emails, join, request, invite, thread, subgroup, settings, manage, leave, delete,
+    /// ask to delete one's content.
     #[test]
     fn permission_table() {
         let anonymous = Actor::ANONYMOUS;
@@ -368,30 +385,37 @@ mod tests {
             instance_admin: true,
             ..outsider
         };
+        let support = Actor {
+            support_access: true,
+            ..staff
+        };
         let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
         let open_approval = group(GroupPrivacy::Open, JoinPolicy::Approval);
         let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
         let secret = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
         #[rustfmt::skip]
-        let table: Vec<(&str, Actor, GroupFacts, [Decision; 13])> = vec![
-            ("anonymous/open",   anonymous, open,   [Allow, Allow, Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
-            ("anonymous/closed", anonymous, closed, [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
-            ("anonymous/secret", anonymous, secret, [Hidden; 13]),
-            ("outsider/open",    outsider, open,   [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("outsider/open-approval", outsider, open_approval, [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("outsider/closed",  outsider, closed, [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("outsider/secret",  outsider, secret, [Hidden; 13]),
-            ("guest/closed",     guest, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-            ("guest/secret",     guest, secret,    [Hidden; 13]),
-            ("member/open",      member, open,     [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
-            ("member/closed",    member, closed,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
-            ("member/secret",    member, secret,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
-            ("admin/open",       admin, open,      [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
-            ("admin/closed",     admin, closed,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
-            ("admin/secret",     admin, secret,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
-            ("staff/open",       staff, open,      [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
-            ("staff/closed",     staff, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
-            ("staff/secret",     staff, secret,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+        let table: Vec<(&str, Actor, GroupFacts, [Decision; 14])> = vec![
+            ("anonymous/open",   anonymous, open,   [Allow, Allow, Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+            ("anonymous/closed", anonymous, closed, [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+            ("anonymous/secret", anonymous, secret, [Hidden; 14]),
+            ("outsider/open",    outsider, open,   [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("outsider/open-approval", outsider, open_approval, [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("outsider/closed",  outsider, closed, [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("outsider/secret",  outsider, secret, [Hidden; 14]),
+            ("guest/closed",     guest, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("guest/secret",     guest, secret,    [Hidden; 14]),
+            ("member/open",      member, open,     [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
+            ("member/closed",    member, closed,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
+            ("member/secret",    member, secret,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
+            ("admin/open",       admin, open,      [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+            ("admin/closed",     admin, closed,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+            ("admin/secret",     admin, secret,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+            ("staff/open",       staff, open,      [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+            ("staff/closed",     staff, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+            ("staff/secret",     staff, secret,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+            // P13: support access reads, never writes.
+            ("support/closed",   support, closed,  [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+            ("support/secret",   support, secret,  [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
         ];
         let mut cases = 0;
         for (name, actor, group, expected) in &table {
@@ -400,7 +424,7 @@ mod tests {
                 cases += 1;
             }
         }
-        assert_eq!(cases, 18 * 13);
+        assert_eq!(cases, 20 * 14);
     }
 
     fn thread(group: GroupFacts, private: bool) -> ThreadFacts {
@@ -429,6 +453,10 @@ mod tests {
         let staff = Actor {
             instance_admin: true,
             ..outsider
+        };
+        let support = Actor {
+            support_access: true,
+            ..staff
         };
         let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
         let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
@@ -460,6 +488,9 @@ mod tests {
             ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
             ("staff/private-closed",     staff, private_closed,     H),
             ("staff/private-secret",     staff, private_secret,     H),
+            // P13: with support access an instance admin reads private threads, and only reads.
+            ("support/private-closed",   support, private_closed,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+            ("support/private-secret",   support, private_secret,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
         ];
         let mut cases = 0;
         for (name, actor, thread, expected) in &table {
@@ -468,7 +499,7 @@ mod tests {
                 cases += 1;
             }
         }
-        assert_eq!(cases, 20 * 8);
+        assert_eq!(cases, 22 * 8);
     }
 
     #[test]
@@ -612,7 +643,7 @@ mod tests {
             for instance_admin in [false, true] {
                 for role in roles {
                     for parent_role in roles {
-                        for guest in [false, true] {
+                        for (guest, support_access) in [(false, false), (false, true), (true, false), (true, true)] {
                             for privacy in GroupPrivacy::ALL {
                                 for join_policy in policies {
                                     for is_subgroup in [false, true] {
@@ -624,6 +655,11 @@ mod tests {
                                                     role,
                                                     parent_role,
                                                     guest,
+                                                    support_access,
+                                                };
+                                                let without_support = Actor {
+                                                    support_access: false,
+                                                    ..actor
                                                 };
                                                 let g = GroupFacts {
                                                     privacy,
@@ -647,9 +683,17 @@ mod tests {
                                                         && privacy != GroupPrivacy::Open
                                                     {
                                                         assert!(
-                                                            role.is_some() || matches!(action, A::RequestToJoin),
+                                                            role.is_some()
+                                                                || matches!(action, A::RequestToJoin)
+                                                                || (actor.reads_as_support()
+                                                                    && matches!(action, A::SeeContent | A::SeeMembers)),
                                                             "{actor:?} {action:?} {g:?}"
                                                         );
+                                                    }
+                                                    // P13: support access only ever adds reading.
+                                                    if d != can(&without_support, action, &g) {
+                                                        assert!(actor.reads_as_support(), "{actor:?} {action:?}");
+                                                        assert!(matches!(action, A::SeeContent | A::SeeMembers));
                                                     }
                                                     checked += 1;
                                                 }
@@ -663,6 +707,6 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 30_000);
+        assert!(checked > 60_000);
     }
 }

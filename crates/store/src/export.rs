@@ -120,6 +120,26 @@ pub const KINDS: &[Kind] = &[
         sql: "SELECT kind, version, summary, published_at FROM policies WHERE published_by = $1 ORDER BY published_at",
     },
     Kind {
+        name: "deletion_requests",
+        title: "Deletion requests you made",
+        tables: &["deletion_requests"],
+        sql: "SELECT g.name AS group_name, r.body, r.status, r.outcome, r.created_at, r.due_at, r.resolved_at \
+              FROM deletion_requests r LEFT JOIN groups g ON g.id = r.group_id WHERE r.requester_id = $1 ORDER BY r.created_at",
+    },
+    Kind {
+        name: "private_content_read_as_admin",
+        title: "Private group content you read as an instance administrator (the access log)",
+        tables: &["access_log"],
+        sql: "SELECT g.name AS group_name, a.what, a.reason, a.at FROM access_log a JOIN groups g ON g.id = a.group_id \
+              WHERE a.staff_id = $1 ORDER BY a.at",
+    },
+    Kind {
+        name: "security_log",
+        title: "Security events about your account (only if the operator keeps a security log: 7 days, with full IP addresses)",
+        tables: &["security_log"],
+        sql: "SELECT event, ip, at FROM security_log WHERE user_id = $1 ORDER BY at",
+    },
+    Kind {
         name: "emails_to_you",
         title: "Emails we sent you (bodies are erased after the retention period)",
         tables: &["outbox_emails"],
@@ -133,6 +153,7 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("login_tokens", "hashes of short-lived secrets; nothing readable"),
     ("unsubscribe_tokens", "hashes of secrets; nothing readable"),
     ("invitation_quota", "a count of invitations per day, kept two days"),
+    ("data_exports", "earlier copies of this very export, kept until their download link expires"),
 ];
 
 /// A value as read from any backend.

@@ -596,3 +596,15 @@ pub async fn deletion_summary(conn: &mut Conn, id: GroupId) -> Result<DeletionSu
         invitations: row.try_get("invitations")?,
     })
 }
+
+/// The coordinators of a group, to tell them about something only they handle.
+pub async fn admin_ids(conn: &mut Conn, group_id: GroupId) -> Result<Vec<UserId>> {
+    let rows = sqlx::query("SELECT user_id FROM memberships WHERE group_id = $1 AND role = 'admin' ORDER BY user_id")
+        .bind(group_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

@@ -1,6 +1,8 @@
 //! Weft's database: SQLite or PostgreSQL chosen by URL at run time, migrations for both, queries per
 //! aggregate. It stores and fetches; it never decides who may do what.
 
+pub mod deletion_requests;
+pub mod data_exports;
 pub mod export;
 pub mod groups;
 pub mod guests;
@@ -9,7 +11,9 @@ pub mod live;
 pub mod outbox;
 pub mod policies;
 pub mod schema;
+pub mod security_log;
 pub mod sessions;
+pub mod support;
 pub mod threads;
 pub mod tokens;
 pub mod unsubscribe;
@@ -39,6 +43,8 @@ pub enum StoreError {
     Migration(#[source] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
     UnsupportedUrl(String),
+    #[error("not supported: {0}")]
+    Unsupported(&'static str),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -180,6 +186,18 @@ impl Store {
             .map_err(StoreError::Migration)
     }
 
+    /// SQLite only: a consistent copy of the whole database into a new file, taken while the
+    /// server keeps running (`VACUUM INTO`: one read transaction, compacted, WAL folded in).
+    pub async fn backup_sqlite_into(&self, path: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsupported("backup_sqlite_into on PostgreSQL"));
+        }
+        let path = path.to_str().ok_or(StoreError::Unsupported("a backup path that is not UTF-8"))?;
+        let sql = format!("VACUUM INTO '{}'", path.replace('\'', "''"));
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&self.read).await?;
+        Ok(())
+    }
+
     pub async fn begin(&self) -> Result<Tx> {
         Ok(self.write.begin().await?)
     }
@@ -260,10 +278,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume")
+            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume")
+            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre")
         }
     };
     Migrator::with_migrations(migrations)

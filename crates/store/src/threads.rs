@@ -711,3 +711,66 @@ pub async fn followers(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<UserI
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+// ---- a member's content in one group (P12) ----
+
+/// What one person wrote in one group: their comments (thread, comment) and the threads they
+/// started, with whether someone else commented there.
+pub async fn content_by_in_group(
+    conn: &mut Conn,
+    group_id: GroupId,
+    user_id: UserId,
+) -> Result<(Vec<(ThreadId, CommentId)>, Vec<(ThreadId, bool)>)> {
+    let comments = sqlx::query(
+        "SELECT c.thread_id, c.id FROM comments c JOIN threads t ON t.id = c.thread_id \
+         WHERE t.group_id = $1 AND c.author_id = $2 AND c.deleted_at IS NULL ORDER BY c.id DESC",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let threads = sqlx::query(
+        "SELECT t.id, CASE WHEN EXISTS (SELECT 1 FROM comments c WHERE c.thread_id = t.id AND \
+         (c.author_id IS NULL OR c.author_id <> $2)) THEN 1 ELSE 0 END AS others FROM threads t WHERE t.group_id = $1 AND t.author_id = $2",
+    )
+    .bind(group_id)
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, flag(r.try_get(1)?))))
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((comments, threads))
+}
+
+/// Blanks a thread whose discussion must stay for others: no title, no context, no earlier
+/// versions of them.
+pub async fn blank(conn: &mut Conn, id: ThreadId, title: &str, now: Timestamp) -> Result<()> {
+    sqlx::query("DELETE FROM revisions WHERE thread_id = $1 AND comment_id IS NULL")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE threads SET title = $1, context = '', edited_at = $2 WHERE id = $3")
+        .bind(title)
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes one person's reactions in one group.
+pub async fn delete_reactions_in_group(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM reactions WHERE user_id = $1 AND comment_id IN (SELECT c.id FROM comments c \
+         JOIN threads t ON t.id = c.thread_id WHERE t.group_id = $2)",
+    )
+    .bind(user_id)
+    .bind(group_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}

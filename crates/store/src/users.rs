@@ -237,3 +237,10 @@ pub async fn all_active(conn: &mut Conn) -> Result<Vec<User>> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
+
+/// The instance administrators whose accounts are active.
+pub async fn instance_admins(conn: &mut Conn) -> Result<Vec<User>> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE is_admin = 1 AND state = 'active' ORDER BY id LIMIT 100");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+}

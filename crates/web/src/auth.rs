@@ -39,6 +39,7 @@ impl FromRequestParts<AppState> for Client {
             info: ClientInfo {
                 ip: MaskedIp::mask(raw_ip),
                 browser: browser_family(ua),
+                raw_ip,
             },
         })
     }

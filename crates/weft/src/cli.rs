@@ -1,4 +1,4 @@
-//! The command line: `weft serve`, `weft migrate`, `weft admin create`.
+//! The command line: `weft serve`, `weft migrate`, `weft backup`, `weft restore`, `weft admin create`.
 
 use std::process::ExitCode;
 
@@ -27,6 +27,24 @@ enum Command {
     /// Instance administration.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Write a backup of the database to a new file while Weft keeps running (SQLite: a
+    /// consistent copy; PostgreSQL: pg_dump's custom format).
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Replace the database with a backup (stop `weft serve` first). SQLite keeps the replaced
+    /// file as weft.sqlite3.before-restore.
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +123,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open_store(&data.data_dir, &data.database_url(), data.database_max_connections).await?;
             println!("Database is up to date ({}).", store.backend().name());
             store.close().await;
+            Ok(())
+        }
+        Command::Backup { data, to } => {
+            crate::backup::backup(&data, &to).await?;
+            println!("Backup written to {}", to.display());
+            Ok(())
+        }
+        Command::Restore { data, from } => {
+            crate::backup::restore(&data, &from).await?;
+            println!("Restored from {}", from.display());
             Ok(())
         }
         Command::Admin(AdminCommand::Create {

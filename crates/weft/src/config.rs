@@ -81,6 +81,24 @@ pub struct ServeArgs {
     #[arg(long, env = "WEFT_THIRD_PARTIES", default_value = "")]
     pub third_parties: String,
 
+    /// How to reach your data protection officer (an address or a sentence), shown on the
+    /// privacy pages (P12). An address also receives each data-protection request.
+    #[arg(long, env = "WEFT_DPO_CONTACT")]
+    pub dpo_contact: Option<String>,
+
+    /// Keep a security log of log-ins with full IP addresses, for seven days (P20). Off by default.
+    #[arg(long, env = "WEFT_SECURITY_LOG", default_value_t = false)]
+    pub security_log: bool,
+
+    /// Show the aggregate usage report (P2) to everyone at /usage.
+    #[arg(long, env = "WEFT_PUBLIC_USAGE", default_value_t = false)]
+    pub public_usage: bool,
+
+    /// Accounts holding more items than this get their personal-data archive built in the
+    /// background and are emailed a link when it is ready.
+    #[arg(long, env = "WEFT_EXPORT_INLINE_LIMIT", default_value_t = 5000)]
+    pub export_inline_limit: usize,
+
     /// Reverse proxies whose X-Forwarded-For is trusted: addresses or CIDR ranges, comma-separated.
     #[arg(long, env = "WEFT_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: TrustedProxies,
@@ -131,6 +149,10 @@ pub struct ServeConfig {
     pub smtp: Option<weft_mail::SmtpSettings>,
     /// P16: (name, what it receives) for each processor the operator declared.
     pub third_parties: Vec<(String, String)>,
+    pub dpo_contact: Option<String>,
+    pub security_log: bool,
+    pub public_usage: bool,
+    pub export_inline_limit: usize,
     pub trusted_proxies: TrustedProxies,
     pub session_idle_timeout: Duration,
     pub session_absolute_timeout: Duration,
@@ -158,6 +180,10 @@ impl ServeConfig {
             smtp_username: None,
             smtp_password: None,
             third_parties: String::new(),
+            dpo_contact: None,
+            security_log: false,
+            public_usage: false,
+            export_inline_limit: 5000,
             trusted_proxies: TrustedProxies::default(),
             session_idle_timeout: Duration::days(14),
             session_absolute_timeout: Duration::days(90),
@@ -190,6 +216,10 @@ impl From<&ServeArgs> for ServeConfig {
                 password: a.smtp_password.clone(),
             }),
             third_parties: parse_third_parties(&a.third_parties),
+            dpo_contact: a.dpo_contact.clone().filter(|c| !c.trim().is_empty()),
+            security_log: a.security_log,
+            public_usage: a.public_usage,
+            export_inline_limit: a.export_inline_limit,
             trusted_proxies: a.trusted_proxies.clone(),
             session_idle_timeout: a.session_idle_timeout,
             session_absolute_timeout: a.session_absolute_timeout,

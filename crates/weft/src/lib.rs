@@ -1,6 +1,7 @@
 //! Wiring: configuration, start-up and shutdown of `weft serve`, and the other subcommands.
 //! No rules live here.
 
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod startup;

@@ -59,6 +59,10 @@ impl Application {
         let mut app_config = AppConfig::new(&base_url);
         app_config.instance_name.clone_from(&config.instance_name);
         app_config.third_parties.clone_from(&config.third_parties);
+        app_config.dpo_contact.clone_from(&config.dpo_contact);
+        app_config.security_log = config.security_log;
+        app_config.public_usage = config.public_usage;
+        app_config.export_inline_limit = config.export_inline_limit;
         app_config.smtp_host = config.smtp.as_ref().map(|s| s.host.clone());
         app_config.mail_from.clone_from(&config.mail_from);
         app_config.session_idle_timeout = config.session_idle_timeout;
@@ -108,6 +112,7 @@ impl Application {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mailer = tokio::spawn(self.mailer.run(stop_rx.clone()));
         let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx.clone()));
+        let exports = tokio::spawn(self.state.app.clone().run_exports(stop_rx.clone()));
         let live = tokio::spawn(self.state.app.clone().run_live_listener(stop_rx.clone()));
         let usage = tokio::spawn(self.state.app.clone().run_usage(stop_rx));
         let store = self.state.app.store.clone();
@@ -115,7 +120,7 @@ impl Application {
             .await
             .context("the HTTP server failed")?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mailer, retention, live, usage);
+        let _ = tokio::join!(mailer, retention, exports, live, usage);
         store.close().await;
         Ok(())
     }

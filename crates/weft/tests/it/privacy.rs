@@ -521,6 +521,8 @@ async fn p8_every_table_about_a_person_is_exported_or_explained(app: &TestApp) {
         "responder_id",
         "created_by",
         "sender_id",
+        "requester_id",
+        "staff_id",
     ];
     let mut tables: Vec<&str> = columns
         .iter()

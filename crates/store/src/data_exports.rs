@@ -1,0 +1,156 @@
+//! The `data_exports` table (P8): personal-data archives built in the background for large
+//! accounts. The archive is kept in the database, so any instance can serve it, until it expires.
+
+use sqlx::Row;
+use weft_domain::{Timestamp, TokenHash};
+
+use crate::users::UserId;
+use crate::{Conn, Result};
+
+#[derive(Debug, Clone)]
+pub struct DataExport {
+    pub id: i64,
+    pub user_id: UserId,
+    /// `pending`, `building`, `ready` or `failed`.
+    pub state: String,
+    pub done_steps: i64,
+    pub total_steps: i64,
+    pub size_bytes: Option<i64>,
+    pub created_at: Timestamp,
+    pub ready_at: Option<Timestamp>,
+    pub expires_at: Timestamp,
+}
+
+const COLUMNS: &str = "id, user_id, state, done_steps, total_steps, size_bytes, created_at, ready_at, expires_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<DataExport, sqlx::Error> {
+    Ok(DataExport {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        state: r.try_get("state")?,
+        done_steps: r.try_get("done_steps")?,
+        total_steps: r.try_get("total_steps")?,
+        size_bytes: r.try_get("size_bytes")?,
+        created_at: Timestamp(r.try_get("created_at")?),
+        ready_at: r.try_get::<Option<i64>, _>("ready_at")?.map(Timestamp),
+        expires_at: Timestamp(r.try_get("expires_at")?),
+    })
+}
+
+/// Queues an export, unless one is already pending or building for this person (then that one).
+pub async fn request(
+    conn: &mut Conn,
+    user_id: UserId,
+    total_steps: i64,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<i64> {
+    if let Some(row) = sqlx::query(
+        "SELECT id FROM data_exports WHERE user_id = $1 AND state IN ('pending', 'building') ORDER BY id DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    {
+        return Ok(row.try_get(0)?);
+    }
+    let row = sqlx::query(
+        "INSERT INTO data_exports (user_id, total_steps, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(total_steps)
+    .bind(now.0)
+    .bind(expires_at.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// The person's most recent export that has not expired.
+pub async fn latest(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<Option<DataExport>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM data_exports WHERE user_id = $1 AND expires_at > $2 ORDER BY id DESC LIMIT 1"
+    )))
+    .bind(user_id)
+    .bind(now.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+/// Claims the oldest pending export (or one whose builder's lease ran out) until `lease_until`.
+pub async fn claim(conn: &mut Conn, now: Timestamp, lease_until: Timestamp) -> Result<Option<DataExport>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE data_exports SET state = 'building', lease_until = $1 WHERE id = (SELECT id FROM data_exports \
+         WHERE state = 'pending' OR (state = 'building' AND lease_until < $2) ORDER BY id LIMIT 1) \
+         AND (state = 'pending' OR lease_until < $2) RETURNING {COLUMNS}"
+    )))
+    .bind(lease_until.0)
+    .bind(now.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.as_ref().map(from_row).transpose()?)
+}
+
+pub async fn progress(conn: &mut Conn, id: i64, done_steps: i64) -> Result<()> {
+    sqlx::query("UPDATE data_exports SET done_steps = $1 WHERE id = $2")
+        .bind(done_steps)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores the finished archive and the hash of its download token.
+pub async fn finish(
+    conn: &mut Conn,
+    id: i64,
+    archive: &[u8],
+    token: &TokenHash,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE data_exports SET state = 'ready', archive = $1, size_bytes = $2, token_hash = $3, ready_at = $4, \
+         expires_at = $5, done_steps = total_steps, lease_until = NULL WHERE id = $6",
+    )
+    .bind(archive.to_vec())
+    .bind(i64::try_from(archive.len()).unwrap_or(i64::MAX))
+    .bind(token.as_str())
+    .bind(now.0)
+    .bind(expires_at.0)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn fail(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE data_exports SET state = 'failed', lease_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The archive behind a download token, if it belongs to `user_id` and has not expired.
+pub async fn archive(conn: &mut Conn, token: &TokenHash, user_id: UserId, now: Timestamp) -> Result<Option<Vec<u8>>> {
+    let row = sqlx::query(
+        "SELECT archive FROM data_exports WHERE token_hash = $1 AND user_id = $2 AND state = 'ready' AND expires_at > $3",
+    )
+    .bind(token.as_str())
+    .bind(user_id)
+    .bind(now.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|r| r.try_get::<Vec<u8>, _>(0)).transpose()?)
+}
+
+/// Retention: expired archives go.
+pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM data_exports WHERE expires_at <= $1")
+        .bind(now.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
