@@ -20,6 +20,9 @@ const MAX_CODE_ATTEMPTS: i64 = 5;
 /// A session's last-seen time is written at most this often.
 const TOUCH_EVERY_MICROS: i64 = 60_000_000;
 
+/// One entry of the optional security log (P20).
+pub use weft_store::security_log::Entry as SecurityEvent;
+
 /// Where a request comes from, reduced to what may be stored (P4).
 #[derive(Debug, Clone, Copy)]
 pub struct ClientInfo {
@@ -418,7 +421,7 @@ impl App {
     }
 
     /// The security log, newest first, for instance administrators.
-    pub async fn security_log(&self, who: &SessionUser) -> Result<Vec<weft_store::security_log::Entry>, AppError> {
+    pub async fn security_log(&self, who: &SessionUser) -> Result<Vec<SecurityEvent>, AppError> {
         self.require_instance_admin(who)?;
         Ok(weft_store::security_log::recent(&mut *self.store.reader().await?, 500).await?)
     }

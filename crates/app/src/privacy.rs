@@ -284,3 +284,77 @@ impl App {
         Ok(zip.finish())
     }
 }
+
+// ---- who can see what ("beyond" P8) ----
+
+/// One piece of data and who can see it.
+#[derive(Debug, Clone)]
+pub struct Audience {
+    pub what: String,
+    pub who: String,
+}
+
+/// "A, B and C".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+impl App {
+    /// For each piece of data about the person, who can see it, naming their groups.
+    pub async fn who_can_see(&self, who: &SessionUser) -> Result<Vec<Audience>, AppError> {
+        let mut conn = self.store.reader().await?;
+        let memberships = groups::for_user(&mut conn, who.user.id).await?;
+        let public_in = weft_store::threads::groups_with_public_writing(&mut conn, who.user.id).await?;
+        let names: Vec<String> = memberships.iter().map(|(g, _)| g.name.clone()).collect();
+        let admins = "the administrators of this instance, who run its database".to_owned();
+        let mut out = Vec::new();
+        out.push(Audience {
+            what: format!("Your email address ({})", who.user.email.as_str()),
+            who: if names.is_empty() {
+                format!("you and {admins}; no group member")
+            } else {
+                format!("you, the coordinators of {}, and {admins}; never other members", and_list(&names))
+            },
+        });
+        let mut name_audience = vec!["signed-in people who open your profile page".to_owned()];
+        if !names.is_empty() {
+            name_audience.insert(0, format!("the members of {}", and_list(&names)));
+        }
+        if !public_in.is_empty() {
+            name_audience.push(format!(
+                "everyone, without an account, next to what you wrote in the public threads of {}",
+                and_list(&public_in)
+            ));
+        }
+        out.push(Audience {
+            what: format!("Your name ({}) and username (@{})", who.user.name, who.user.username.as_str()),
+            who: and_list(&name_audience),
+        });
+        for (group, _) in &memberships {
+            let public = public_in.contains(&group.name);
+            out.push(Audience {
+                what: format!("What you write in {}", group.name),
+                who: if public {
+                    format!(
+                        "private threads: the members of {} and guests of each thread; public threads: everyone",
+                        group.name
+                    )
+                } else {
+                    format!(
+                        "the members of {} and guests of each thread; instance administrators only while the coordinators open support access, and each of their reads is logged",
+                        group.name
+                    )
+                },
+            });
+        }
+        out.push(Audience {
+            what: "Your sessions, masked IP addresses, read marks, email settings and this export".into(),
+            who: "only you".into(),
+        });
+        Ok(out)
+    }
+}

@@ -93,10 +93,12 @@ impl App {
         }
     }
 
-    /// The last `days` days of counters (instance administrators only).
-    pub async fn usage_report(&self, who: &SessionUser, days: i64) -> Result<UsageReport, AppError> {
-        if !who.user.is_admin {
-            return Err(AppError::Forbidden);
+    /// The last `days` days of counters: for instance administrators, and for everyone when the
+    /// operator publishes the report (`public_usage`).
+    pub async fn usage_report(&self, who: Option<&SessionUser>, days: i64) -> Result<UsageReport, AppError> {
+        let admin = who.is_some_and(|w| w.user.is_admin);
+        if !admin && !self.config.public_usage {
+            return Err(if who.is_some() { AppError::Forbidden } else { AppError::NotFound });
         }
         self.flush_usage().await?;
         let today = invitations::day_of(self.clock.now());

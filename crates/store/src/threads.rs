@@ -774,3 +774,19 @@ pub async fn delete_reactions_in_group(conn: &mut Conn, group_id: GroupId, user_
     .await?;
     Ok(done.rows_affected())
 }
+
+/// The groups where a person wrote in public threads (threads or comments), by name.
+pub async fn groups_with_public_writing(conn: &mut Conn, user_id: UserId) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT g.name FROM groups g WHERE EXISTS (SELECT 1 FROM threads t WHERE t.group_id = g.id AND t.private = 0 \
+         AND (t.author_id = $1 OR EXISTS (SELECT 1 FROM comments c WHERE c.thread_id = t.id AND c.author_id = $1))) \
+         ORDER BY g.name LIMIT 100",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| r.try_get::<String, _>(0))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}

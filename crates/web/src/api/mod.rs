@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod groups;
 pub mod invitations;
+pub mod privacy;
 pub mod threads;
 
 use axum::Router;
@@ -22,6 +23,21 @@ pub fn routes() -> Router<AppState> {
         .route("/me/deactivate", post(accounts::deactivate))
         .route("/me/export", get(crate::pages::profile::export))
         .route("/me/sessions", get(accounts::sessions))
+        .route("/me/exports", post(privacy::request_export))
+        .route("/me/visibility", get(privacy::visibility))
+        .route(
+            "/groups/{key}/deletion-requests",
+            get(privacy::group_queue).post(privacy::ask_group),
+        )
+        .route("/groups/{key}/deletion-requests/{request}", post(privacy::group_resolve))
+        .route("/privacy/requests", post(privacy::ask_dpo))
+        .route("/admin/deletion-requests", get(privacy::admin_queue))
+        .route("/admin/deletion-requests/{request}", post(privacy::admin_resolve))
+        .route(
+            "/groups/{key}/support",
+            get(privacy::support).post(privacy::grant_support).delete(privacy::end_support),
+        )
+        .route("/groups/{key}/maintenance", post(privacy::maintenance))
         .route("/groups", get(groups::list_mine).post(groups::create))
         .route(
             "/groups/{key}",

@@ -383,6 +383,10 @@ struct GroupPage {
     can_delete: bool,
     can_leave: bool,
     can_create_subgroup: bool,
+    /// A member may ask the coordinators to delete their content here (P12).
+    can_ask_deletion: bool,
+    /// Coordinators and instance admins reach the support-access page (P13).
+    can_support: bool,
     can_start_thread: bool,
     threads: Vec<weft_app::threads::ListedThread>,
     signed_in: bool,
@@ -455,6 +459,8 @@ pub async fn show(
         can_delete: view.may(Action::Delete),
         can_leave: view.may(Action::Leave),
         can_create_subgroup: view.may(Action::CreateSubgroup),
+        can_ask_deletion: view.may(Action::AskToDeleteContent),
+        can_support: view.may(Action::ChangeSettings) || who.as_ref().is_some_and(|w| w.user.is_admin),
         can_start_thread: view.may(Action::StartThread),
         threads,
         signed_in: who.is_some(),

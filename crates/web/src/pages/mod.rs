@@ -1,12 +1,15 @@
 //! HTML pages, one module per area; each template in `templates/pages/` is named after its page.
 
 pub mod accounts;
+pub mod admin;
+pub mod deletion_requests;
 pub mod errors;
 pub mod groups;
 pub mod home;
 pub mod invitations;
 pub mod policies;
 pub mod profile;
+pub mod support;
 pub mod threads;
 pub mod unsubscribe;
 
@@ -56,6 +59,23 @@ pub fn routes() -> Router<AppState> {
         .route("/profile/delete", get(profile::delete_page).post(profile::delete))
         .route("/profile/data", get(profile::personal_data))
         .route("/profile/data/export.zip", get(profile::export))
+        .route("/profile/data/export", post(profile::request_export))
+        .route("/profile/data/exports/{token}", get(profile::download_export))
+        .route(
+            "/g/{key}/delete-my-content",
+            get(deletion_requests::group_form).post(deletion_requests::group_submit),
+        )
+        .route("/g/{key}/deletion-requests", get(deletion_requests::group_queue))
+        .route("/g/{key}/deletion-requests/{request}", post(deletion_requests::group_resolve))
+        .route("/privacy/request", get(deletion_requests::dpo_form).post(deletion_requests::dpo_submit))
+        .route("/admin", get(admin::index))
+        .route("/admin/deletion-requests", get(deletion_requests::admin_queue))
+        .route("/admin/deletion-requests/{request}", post(deletion_requests::admin_resolve))
+        .route("/admin/security-log", get(admin::security_log))
+        .route("/usage", get(policies::public_usage))
+        .route("/g/{key}/support", get(support::show).post(support::grant))
+        .route("/g/{key}/support/end", post(support::end))
+        .route("/g/{key}/maintenance", post(support::maintenance))
         .route("/profile/sessions/end-all", post(profile::end_all_sessions))
         .route("/profile/sessions/{id}/end", post(profile::end_session))
         .route("/groups/new", get(groups::new_form))
@@ -156,6 +176,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
 pub struct NavUser {
     pub name: String,
     pub username: String,
+    /// An instance administrator: the header links to `/admin`.
+    pub is_admin: bool,
 }
 
 /// What every page's layout needs.
@@ -221,6 +243,15 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "comment_deleted" => "The comment was deleted.",
         "deactivated" => "Your account is deactivated. Log in by email link whenever you want to come back.",
         "policy_published" => "The new version is published. People see a notice on their next visit.",
+        "deletion_requested" => "Your request was sent. You will get an email with the answer, within one month.",
+        "dpo_requested" => {
+            "Your request was sent to the data protection officer. You will get an answer by email within one month."
+        }
+        "request_resolved" => "The outcome is recorded, and the person who asked was told.",
+        "support_granted" => "Support access is open. Every read by an administrator is in the access log below.",
+        "support_ended" => "Support access is closed.",
+        "maintenance_opened" => "Maintenance access is open for one hour. The coordinators were told why.",
+        "export_requested" => "Your archive is being prepared. We will email you a link when it is ready.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,
     })
@@ -248,6 +279,7 @@ impl FromRequestParts<AppState> for PageCtx {
             user: user.map(|u| NavUser {
                 name: u.user.name.clone(),
                 username: u.user.username.as_str().to_owned(),
+                is_admin: u.user.is_admin,
             }),
             instance_name: state.app.config.instance_name.clone(),
             notice,

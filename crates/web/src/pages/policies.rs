@@ -23,6 +23,8 @@ struct PolicyTemplate {
     p: PolicyPage,
     html: String,
     can_edit: bool,
+    /// P12: shown under the privacy policy.
+    dpo_contact: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -45,6 +47,7 @@ async fn show(
         ctx,
         p,
         can_edit,
+        dpo_contact: state.app.config.dpo_contact.clone(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -188,7 +191,23 @@ pub async fn usage(
     RequireUser(who): RequireUser,
     ctx: PageCtx,
 ) -> Result<Response, WebError> {
-    let report = state.app.usage_report(&who, 30).await?;
+    usage_page(&state, Some(&who), ctx).await
+}
+
+/// `/usage`: the same report for everyone, when the operator publishes it (P2).
+pub async fn public_usage(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
+    if !state.app.config.public_usage {
+        return Err(AppError::NotFound.into());
+    }
+    usage_page(&state, who.as_ref(), ctx).await
+}
+
+async fn usage_page(state: &AppState, who: Option<&SessionUser>, ctx: PageCtx) -> Result<Response, WebError> {
+    let report = state.app.usage_report(who, 30).await?;
     let sections = [
         ("page", "Pages viewed"),
         ("browser", "Browsers"),

@@ -27,11 +27,14 @@ struct Profile {
     profile_errors: ValidationErrors,
     email_errors: ValidationErrors,
     password_errors: ValidationErrors,
+    /// Who can see each piece of data about them ("beyond" P8).
+    audiences: Vec<weft_app::privacy::Audience>,
 }
 
 impl Profile {
-    fn new(ctx: PageCtx, who: &SessionUser) -> Self {
-        Self {
+    async fn new(state: &AppState, ctx: PageCtx, who: &SessionUser) -> Result<Self, WebError> {
+        let audiences = state.app.who_can_see(who).await?;
+        Ok(Self {
             ctx,
             name: who.user.name.clone(),
             username: who.user.username.as_str().to_owned(),
@@ -45,7 +48,8 @@ impl Profile {
             profile_errors: ValidationErrors::new(),
             email_errors: ValidationErrors::new(),
             password_errors: ValidationErrors::new(),
-        }
+            audiences,
+        })
     }
 }
 
@@ -60,8 +64,12 @@ fn reauth_errors(e: AppError, field: &str) -> Result<ValidationErrors, WebError>
     }
 }
 
-pub async fn show(RequireUser(who): RequireUser, ctx: PageCtx) -> Response {
-    render(StatusCode::OK, &Profile::new(ctx, &who))
+pub async fn show(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
+    Ok(render(StatusCode::OK, &Profile::new(&state, ctx, &who).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -84,7 +92,7 @@ pub async fn update(
     match state.app.update_profile(&who, &change).await {
         Ok(()) => Ok(Redirect::to("/profile?notice=profile_saved").into_response()),
         Err(AppError::Invalid(errors)) => {
-            let mut page = Profile::new(ctx, &who);
+            let mut page = Profile::new(&state, ctx, &who).await?;
             page.name = form.name;
             page.username = form.username;
             page.profile_errors = errors;
@@ -127,7 +135,7 @@ pub async fn change_email(
                 messages.into_iter().for_each(|m| renamed.add("current_password", m));
                 errors = renamed;
             }
-            let mut page = Profile::new(ctx, &who);
+            let mut page = Profile::new(&state, ctx, &who).await?;
             page.new_email = form.email;
             page.email_errors = errors;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -173,7 +181,7 @@ pub async fn change_password(
     {
         Ok(()) => Ok(Redirect::to("/profile?notice=password_changed").into_response()),
         Err(e) => {
-            let mut page = Profile::new(ctx, &who);
+            let mut page = Profile::new(&state, ctx, &who).await?;
             page.password_errors = reauth_errors(e, "current_password")?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -348,7 +356,26 @@ pub async fn delete(
 struct PersonalDataPage {
     ctx: PageCtx,
     kinds: Vec<weft_app::privacy::DataKind>,
-    email: String,
+    audiences: Vec<weft_app::privacy::Audience>,
+    offer: weft_app::exports::ExportOffer,
+    requests: Vec<weft_app::deletion_requests::DeletionRequest>,
+}
+
+impl PersonalDataPage {
+    /// Percent done of a background export, for the progress bar.
+    fn percent(&self) -> i64 {
+        match &self.offer {
+            weft_app::exports::ExportOffer::Background(Some(e)) if e.total_steps > 0 => {
+                e.done_steps * 100 / e.total_steps
+            }
+            _ => 0,
+        }
+    }
+
+    /// Still being built: the page refreshes itself (no JavaScript needed).
+    fn in_progress(&self) -> bool {
+        matches!(&self.offer, weft_app::exports::ExportOffer::Background(Some(e)) if e.state == "pending" || e.state == "building")
+    }
 }
 
 pub async fn personal_data(
@@ -357,8 +384,39 @@ pub async fn personal_data(
     ctx: PageCtx,
 ) -> Result<Response, WebError> {
     let kinds = state.app.personal_data_summary(&who).await?;
-    let email = who.user.email.as_str().to_owned();
-    Ok(render(StatusCode::OK, &PersonalDataPage { ctx, kinds, email }))
+    let items = kinds.iter().map(|k| k.count).sum();
+    let offer = state.app.export_offer(&who, items).await?;
+    let audiences = state.app.who_can_see(&who).await?;
+    let requests = state.app.my_deletion_requests(&who).await?;
+    Ok(render(
+        StatusCode::OK,
+        &PersonalDataPage {
+            ctx,
+            kinds,
+            audiences,
+            offer,
+            requests,
+        },
+    ))
+}
+
+/// Asks for the archive to be built in the background (large accounts).
+pub async fn request_export(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+) -> Result<Response, WebError> {
+    state.app.request_export(&who).await?;
+    Ok(Redirect::to("/profile/data?notice=export_requested").into_response())
+}
+
+/// The archive behind an emailed link: only for its owner, until it expires.
+pub async fn download_export(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let bytes = state.app.download_export(&who, &token).await?;
+    Ok(zip_response(bytes, &state.app.clock.now()))
 }
 
 /// The ZIP of everything, for the signed-in person only, never cached.

@@ -1,0 +1,59 @@
+//! `/admin`: the instance administrators' entry point (policies, usage, the data-protection
+//! queue, the security log when it is kept).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use weft_app::AppError;
+
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::RequireUser;
+use crate::error::WebError;
+
+#[derive(Template)]
+#[template(path = "pages/admin.html")]
+struct AdminPage {
+    ctx: PageCtx,
+    open_requests: i64,
+    security_log: bool,
+    public_usage: bool,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
+    let requests = state.app.instance_deletion_requests(&who).await?;
+    let open_requests = i64::try_from(requests.iter().filter(|r| r.status == "open").count()).unwrap_or(0);
+    Ok(render(
+        StatusCode::OK,
+        &AdminPage {
+            ctx,
+            open_requests,
+            security_log: state.app.config.security_log,
+            public_usage: state.app.config.public_usage,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "pages/security_log.html")]
+struct SecurityLogPage {
+    ctx: PageCtx,
+    entries: Vec<weft_app::accounts::SecurityEvent>,
+}
+
+pub async fn security_log(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+) -> Result<Response, WebError> {
+    if !state.app.config.security_log {
+        return Err(AppError::NotFound.into());
+    }
+    let entries = state.app.security_log(&who).await?;
+    Ok(render(StatusCode::OK, &SecurityLogPage { ctx, entries }))
+}
