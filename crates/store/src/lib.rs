@@ -194,7 +194,8 @@ impl Store {
         }
         let path = path.to_str().ok_or(StoreError::Unsupported("a backup path that is not UTF-8"))?;
         let sql = format!("VACUUM INTO '{}'", path.replace('\'', "''"));
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&self.read).await?;
+        // On the writer: readers are `query_only`, which refuses VACUUM even into another file.
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&self.write).await?;
         Ok(())
     }
 

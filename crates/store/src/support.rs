@@ -97,7 +97,7 @@ pub async fn log_access(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO access_log (group_id, staff_id, what, reason, at) SELECT $1, $2, $3, $4, $5 \
-         WHERE NOT EXISTS (SELECT 1 FROM access_log WHERE group_id = $1 AND staff_id = $2 AND what = $3 AND at >= $6)",
+         WHERE NOT EXISTS (SELECT 1 FROM access_log WHERE group_id = $1 AND staff_id = $2 AND what = $3 AND reason = $4 AND at >= $6)",
     )
     .bind(group_id)
     .bind(staff_id)

@@ -42,6 +42,31 @@ macro_rules! on_both {
     )*};
 }
 
+/// `on_both!` with a configuration tweak: `on_both_with!(tweak; name, …)`, where `tweak` is a
+/// `fn(&mut ServeConfig)`.
+#[macro_export]
+macro_rules! on_both_with {
+    ($tweak:path; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Db::Sqlite, $tweak).await.expect("sqlite");
+                super::$name(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some(app) = $crate::helpers::TestApp::spawn_with($crate::helpers::Db::Postgres, $tweak).await else {
+                    eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+                    return;
+                };
+                super::$name(&app).await;
+                app.finish().await;
+            }
+        }
+    )*};
+}
+
 pub fn postgres_url() -> Option<String> {
     std::env::var("WEFT_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
 }
@@ -195,6 +220,25 @@ impl TestApp {
         if let Some(name) = self.pg_database.take() {
             drop_database(&name);
         }
+    }
+
+    /// Stops the server but keeps its data folder and database, for a restart on them
+    /// (`adopt` hands them to the next instance, which then cleans up).
+    pub async fn stop_keeping_data(mut self) -> (TempDir, Option<String>) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+        }
+        let data = std::mem::replace(&mut self.data, TempDir::new());
+        (data, self.pg_database.take())
+    }
+
+    /// Takes over what `stop_keeping_data` kept, to remove it when this instance finishes.
+    pub fn adopt(&mut self, kept: (TempDir, Option<String>)) {
+        self.data = kept.0;
+        self.pg_database = kept.1;
     }
 
     /// A raw connection to the test database, for assertions on what is stored.

@@ -10,6 +10,7 @@ mod email;
 mod groups;
 mod invitations;
 mod privacy;
+mod privacy_centre;
 mod schema;
 mod security;
 mod threads;
