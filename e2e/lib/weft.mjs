@@ -68,6 +68,12 @@ export async function startWeft() {
       }
       throw new Error(`no email #${n} to ${to}`);
     },
+    /** Makes `email` an instance administrator (`weft admin create`) and returns its log-in link. */
+    admin(email) {
+      const out = execFileSync(weftBinary(), ['admin', 'create', '--email', email, '--base-url', base],
+        { env, encoding: 'utf8' });
+      return out.match(/(http:\/\/\S+\/login\/token\/\S+)/)[1];
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

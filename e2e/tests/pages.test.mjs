@@ -134,6 +134,11 @@ const pages = [
   { name: 'privacy', path: '/privacy' },
   { name: 'terms', path: '/terms' },
   { name: 'third-parties', path: '/third-parties' },
+  { name: 'dpo-request', path: '/privacy/request' },
+  { name: 'dpo-request-errors', path: '/privacy/request', act: (p) => p.getByRole('button', { name: 'Send the request' }).click() },
+  { name: 'ask-deletion', path: () => `${groupPath}/delete-my-content`, signedIn: true },
+  { name: 'group-deletion-requests', path: () => `${groupPath}/deletion-requests`, signedIn: true },
+  { name: 'group-support', path: () => `${groupPath}/support`, signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
