@@ -5,8 +5,8 @@
 use weft_domain::permissions::Action;
 use weft_domain::{DisplayName, Duration, EmailAddress, ValidationErrors, random_key};
 use weft_mail::{Action as MailAction, EmailContent};
-use weft_store::deletion_requests::{self as requests, NewRequest};
 pub use weft_store::deletion_requests::DeletionRequest;
+use weft_store::deletion_requests::{self as requests, NewRequest};
 use weft_store::{Conn, StoreError, groups, threads, users};
 
 use crate::emails::Kind;
@@ -105,9 +105,17 @@ impl App {
         let link = self.config.url(&format!("/g/{key}/deletion-requests"));
         for admin_id in groups::admin_ids(&mut tx, view.group.id).await? {
             if let Some(admin) = users::find(&mut tx, admin_id).await? {
-                let content = self.new_request_email(&admin.name, Some(&view.group.name), &body, now.plus(DEADLINE), &link);
-                self.queue_email_from(&mut tx, Some(who.user.id), &admin, None, Kind::DeletionRequest, &content)
-                    .await?;
+                let content =
+                    self.new_request_email(&admin.name, Some(&view.group.name), &body, now.plus(DEADLINE), &link);
+                self.queue_email_from(
+                    &mut tx,
+                    Some(who.user.id),
+                    &admin,
+                    None,
+                    Kind::DeletionRequest,
+                    &content,
+                )
+                .await?;
             }
         }
         tx.commit().await.map_err(StoreError::from)?;
@@ -117,11 +125,7 @@ impl App {
 
     /// Anyone, signed in or not, writes to the instance's data protection officer. Someone
     /// without an account gives a name and an address to answer to.
-    pub async fn ask_dpo(
-        &self,
-        who: Option<&SessionUser>,
-        input: &DpoRequestInput,
-    ) -> Result<String, AppError> {
+    pub async fn ask_dpo(&self, who: Option<&SessionUser>, input: &DpoRequestInput) -> Result<String, AppError> {
         let mut errors = ValidationErrors::new();
         let body = parse_body(&input.body, &mut errors);
         let reply = match who {
@@ -158,7 +162,12 @@ impl App {
             self.queue_email(&mut tx, &admin, None, Kind::DeletionRequest, &content)
                 .await?;
         }
-        if let Some(dpo) = self.config.dpo_contact.as_deref().and_then(|c| EmailAddress::parse(c).ok()) {
+        if let Some(dpo) = self
+            .config
+            .dpo_contact
+            .as_deref()
+            .and_then(|c| EmailAddress::parse(c).ok())
+        {
             let content = self.new_request_email("there", None, &body, due, &link);
             self.queue_email_to_address(&mut tx, None, &dpo, Kind::DeletionRequest, &content)
                 .await?;
@@ -239,7 +248,10 @@ impl App {
         self.require_instance_admin(who)?;
         let outcome = parse_outcome(outcome, resolution)?;
         if outcome.is_empty() {
-            return Err(AppError::field("outcome", "Say what was done: the person asking will read it."));
+            return Err(AppError::field(
+                "outcome",
+                "Say what was done: the person asking will read it.",
+            ));
         }
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -250,7 +262,8 @@ impl App {
         if !requests::resolve(&mut tx, request.id, resolution.as_str(), &outcome, who.user.id, now).await? {
             return Err(AppError::field("outcome", "This request was already answered."));
         }
-        self.tell_requester(&mut tx, &request, resolution, &outcome, None).await?;
+        self.tell_requester(&mut tx, &request, resolution, &outcome, None)
+            .await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(())
@@ -279,7 +292,10 @@ impl App {
             ),
             None => (
                 format!("A data-protection request for {}", self.config.instance_name),
-                format!("Someone wrote to the data protection officer of {}:", self.config.instance_name),
+                format!(
+                    "Someone wrote to the data protection officer of {}:",
+                    self.config.instance_name
+                ),
             ),
         };
         EmailContent {

@@ -31,8 +31,7 @@ impl App {
         if items <= self.config.export_inline_limit {
             return Ok(ExportOffer::Now);
         }
-        let latest =
-            data_exports::latest(&mut *self.store.reader().await?, who.user.id, self.clock.now()).await?;
+        let latest = data_exports::latest(&mut *self.store.reader().await?, who.user.id, self.clock.now()).await?;
         Ok(ExportOffer::Background(latest))
     }
 
@@ -91,14 +90,12 @@ impl App {
             let content = EmailContent {
                 subject: format!("Your data from {} is ready", self.config.instance_name),
                 greeting_name: user.name.clone(),
-                paragraphs: vec![
-                    format!(
-                        "The archive of everything {} holds about you is ready ({} KiB). The link works for you, logged in, until {}.",
-                        self.config.instance_name,
-                        archive.len().div_ceil(1024),
-                        expires_at.display_utc()
-                    ),
-                ],
+                paragraphs: vec![format!(
+                    "The archive of everything {} holds about you is ready ({} KiB). The link works for you, logged in, until {}.",
+                    self.config.instance_name,
+                    archive.len().div_ceil(1024),
+                    expires_at.display_utc()
+                )],
                 action: Some(MailAction {
                     label: "Download my data".into(),
                     url: self.config.url(&format!("/profile/data/exports/{}", token.expose())),
@@ -107,7 +104,8 @@ impl App {
                 closing: vec!["If you did not ask for this, log in and change your password.".into()],
                 footer_reason: "You asked for a copy of your data.".into(),
             };
-            self.queue_email(&mut tx, &user, None, Kind::ExportReady, &content).await?;
+            self.queue_email(&mut tx, &user, None, Kind::ExportReady, &content)
+                .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();

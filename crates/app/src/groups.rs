@@ -134,7 +134,9 @@ impl App {
         // access is open (one indexed lookup, only for instance admins).
         let support_access = user.is_admin
             && role.is_none()
-            && weft_store::support::active(conn, group.id, self.clock.now()).await?.is_some();
+            && weft_store::support::active(conn, group.id, self.clock.now())
+                .await?
+                .is_some();
         Ok(Actor {
             signed_in: true,
             instance_admin: user.is_admin,

@@ -317,7 +317,10 @@ impl App {
             who: if names.is_empty() {
                 format!("you and {admins}; no group member")
             } else {
-                format!("you, the coordinators of {}, and {admins}; never other members", and_list(&names))
+                format!(
+                    "you, the coordinators of {}, and {admins}; never other members",
+                    and_list(&names)
+                )
             },
         });
         let mut name_audience = vec!["signed-in people who open your profile page".to_owned()];
@@ -331,7 +334,11 @@ impl App {
             ));
         }
         out.push(Audience {
-            what: format!("Your name ({}) and username (@{})", who.user.name, who.user.username.as_str()),
+            what: format!(
+                "Your name ({}) and username (@{})",
+                who.user.name,
+                who.user.username.as_str()
+            ),
             who: and_list(&name_audience),
         });
         for (group, _) in &memberships {

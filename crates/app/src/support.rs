@@ -156,7 +156,16 @@ impl App {
             },
             None => "support access".to_owned(),
         };
-        support::log_access(&mut conn, group_id, who.user.id, what, &reason, now, now.minus(LOG_WINDOW)).await?;
+        support::log_access(
+            &mut conn,
+            group_id,
+            who.user.id,
+            what,
+            &reason,
+            now,
+            now.minus(LOG_WINDOW),
+        )
+        .await?;
         Ok(())
     }
 }

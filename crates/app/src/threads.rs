@@ -790,7 +790,12 @@ impl App {
         if !view.may(Action::SeeContent) {
             return Ok(Vec::new());
         }
-        Ok(threads::group_tags(&mut *self.store.reader().await?, view.group.id, view.actor.is_member() || view.actor.reads_as_support()).await?)
+        Ok(threads::group_tags(
+            &mut *self.store.reader().await?,
+            view.group.id,
+            view.actor.is_member() || view.actor.reads_as_support(),
+        )
+        .await?)
     }
 
     /// A thread's tags, for its edit form.

@@ -98,7 +98,11 @@ impl App {
     pub async fn usage_report(&self, who: Option<&SessionUser>, days: i64) -> Result<UsageReport, AppError> {
         let admin = who.is_some_and(|w| w.user.is_admin);
         if !admin && !self.config.public_usage {
-            return Err(if who.is_some() { AppError::Forbidden } else { AppError::NotFound });
+            return Err(if who.is_some() {
+                AppError::Forbidden
+            } else {
+                AppError::NotFound
+            });
         }
         self.flush_usage().await?;
         let today = invitations::day_of(self.clock.now());

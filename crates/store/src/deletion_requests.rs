@@ -115,9 +115,11 @@ pub async fn list(conn: &mut Conn, group_id: Option<GroupId>) -> Result<Vec<Dele
                 .await?
         }
         None => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.group_id IS NULL {order}")))
-                .fetch_all(&mut *conn)
-                .await?
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "{SELECT} WHERE r.group_id IS NULL {order}"
+            )))
+            .fetch_all(&mut *conn)
+            .await?
         }
     };
     all(&rows)

@@ -153,7 +153,10 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("login_tokens", "hashes of short-lived secrets; nothing readable"),
     ("unsubscribe_tokens", "hashes of secrets; nothing readable"),
     ("invitation_quota", "a count of invitations per day, kept two days"),
-    ("data_exports", "earlier copies of this very export, kept until their download link expires"),
+    (
+        "data_exports",
+        "earlier copies of this very export, kept until their download link expires",
+    ),
 ];
 
 /// A value as read from any backend.

@@ -1,8 +1,8 @@
 //! Weft's database: SQLite or PostgreSQL chosen by URL at run time, migrations for both, queries per
 //! aggregate. It stores and fetches; it never decides who may do what.
 
-pub mod deletion_requests;
 pub mod data_exports;
+pub mod deletion_requests;
 pub mod export;
 pub mod groups;
 pub mod guests;
@@ -192,7 +192,9 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Err(StoreError::Unsupported("backup_sqlite_into on PostgreSQL"));
         }
-        let path = path.to_str().ok_or(StoreError::Unsupported("a backup path that is not UTF-8"))?;
+        let path = path
+            .to_str()
+            .ok_or(StoreError::Unsupported("a backup path that is not UTF-8"))?;
         let sql = format!("VACUUM INTO '{}'", path.replace('\'', "''"));
         // On the writer: readers are `query_only`, which refuses VACUUM even into another file.
         sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&self.write).await?;

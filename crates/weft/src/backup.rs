@@ -52,7 +52,9 @@ pub async fn restore(data: &DataArgs, from: &Path) -> anyhow::Result<()> {
         Backend::Sqlite => {
             let mut header = [0_u8; 16];
             use std::io::Read;
-            std::fs::File::open(from)?.read_exact(&mut header).context("reading the backup")?;
+            std::fs::File::open(from)?
+                .read_exact(&mut header)
+                .context("reading the backup")?;
             if &header != b"SQLite format 3\0" {
                 bail!("{} is not an SQLite database", from.display());
             }

@@ -29,13 +29,18 @@ pub fn routes() -> Router<AppState> {
             "/groups/{key}/deletion-requests",
             get(privacy::group_queue).post(privacy::ask_group),
         )
-        .route("/groups/{key}/deletion-requests/{request}", post(privacy::group_resolve))
+        .route(
+            "/groups/{key}/deletion-requests/{request}",
+            post(privacy::group_resolve),
+        )
         .route("/privacy/requests", post(privacy::ask_dpo))
         .route("/admin/deletion-requests", get(privacy::admin_queue))
         .route("/admin/deletion-requests/{request}", post(privacy::admin_resolve))
         .route(
             "/groups/{key}/support",
-            get(privacy::support).post(privacy::grant_support).delete(privacy::end_support),
+            get(privacy::support)
+                .post(privacy::grant_support)
+                .delete(privacy::end_support),
         )
         .route("/groups/{key}/maintenance", post(privacy::maintenance))
         .route("/groups", get(groups::list_mine).post(groups::create))

@@ -25,7 +25,7 @@ fn request_json(r: &DeletionRequest, with_reply_address: bool) -> serde_json::Va
         "outcome": r.outcome,
         "created_at": r.created_at.rfc3339(),
         "due_at": r.due_at.rfc3339(),
-        "resolved_at": r.resolved_at.map(|t| t.rfc3339()),
+        "resolved_at": r.resolved_at.map(weft_domain::Timestamp::rfc3339),
     })
 }
 
@@ -110,11 +110,12 @@ pub async fn ask_dpo(
     Ok((StatusCode::CREATED, Json(json!({ "key": request }))).into_response())
 }
 
-pub async fn admin_queue(
-    State(state): State<AppState>,
-    RequireUser(who): RequireUser,
-) -> Result<Response, WebError> {
-    let list = state.app.instance_deletion_requests(&who).await.map_err(WebError::api)?;
+pub async fn admin_queue(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
+    let list = state
+        .app
+        .instance_deletion_requests(&who)
+        .await
+        .map_err(WebError::api)?;
     let list: Vec<_> = list.iter().map(|r| request_json(r, true)).collect();
     Ok(Json(json!({ "requests": list })).into_response())
 }
@@ -209,10 +210,7 @@ pub async fn request_export(
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
-pub async fn visibility(
-    State(state): State<AppState>,
-    RequireUser(who): RequireUser,
-) -> Result<Response, WebError> {
+pub async fn visibility(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
     let list = state.app.who_can_see(&who).await.map_err(WebError::api)?;
     let list: Vec<_> = list.iter().map(|a| json!({"what": a.what, "who": a.who})).collect();
     Ok(Json(json!({ "audiences": list })).into_response())

@@ -48,7 +48,10 @@ pub async fn group_form(
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::AskToDeleteContent).await?;
-    let group = state.app.group_for(Some(&who), &key, Action::AskToDeleteContent).await?;
+    let group = state
+        .app
+        .group_for(Some(&who), &key, Action::AskToDeleteContent)
+        .await?;
     Ok(render(
         StatusCode::OK,
         &FormPage {
@@ -73,7 +76,10 @@ pub async fn group_submit(
     match state.app.ask_group_to_delete(&who, &key, &form.body).await {
         Ok(_) => Ok(Redirect::to(&format!("/g/{key}?notice=deletion_requested")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let group = state.app.group_for(Some(&who), &key, Action::AskToDeleteContent).await?;
+            let group = state
+                .app
+                .group_for(Some(&who), &key, Action::AskToDeleteContent)
+                .await?;
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &FormPage {

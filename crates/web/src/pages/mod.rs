@@ -66,11 +66,20 @@ pub fn routes() -> Router<AppState> {
             get(deletion_requests::group_form).post(deletion_requests::group_submit),
         )
         .route("/g/{key}/deletion-requests", get(deletion_requests::group_queue))
-        .route("/g/{key}/deletion-requests/{request}", post(deletion_requests::group_resolve))
-        .route("/privacy/request", get(deletion_requests::dpo_form).post(deletion_requests::dpo_submit))
+        .route(
+            "/g/{key}/deletion-requests/{request}",
+            post(deletion_requests::group_resolve),
+        )
+        .route(
+            "/privacy/request",
+            get(deletion_requests::dpo_form).post(deletion_requests::dpo_submit),
+        )
         .route("/admin", get(admin::index))
         .route("/admin/deletion-requests", get(deletion_requests::admin_queue))
-        .route("/admin/deletion-requests/{request}", post(deletion_requests::admin_resolve))
+        .route(
+            "/admin/deletion-requests/{request}",
+            post(deletion_requests::admin_resolve),
+        )
         .route("/admin/security-log", get(admin::security_log))
         .route("/usage", get(policies::public_usage))
         .route("/g/{key}/support", get(support::show).post(support::grant))

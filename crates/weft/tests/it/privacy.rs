@@ -195,7 +195,11 @@ async fn p20_expired_data_is_purged(app: &TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
-pub(crate) async fn thread_with_comment_by(app: &TestApp, ann: &crate::helpers::Client, bob: &crate::helpers::Client) -> String {
+pub(crate) async fn thread_with_comment_by(
+    app: &TestApp,
+    ann: &crate::helpers::Client,
+    bob: &crate::helpers::Client,
+) -> String {
     let g = crate::groups::create(ann, "Garden", "closed", "approval").await;
     crate::groups::add_member(app, &g, bob, weft_domain::permissions::Role::Member).await;
     let res = bob

@@ -61,22 +61,37 @@ async fn p12_a_member_asks_the_coordinators_to_delete_their_content(app: &TestAp
     assert_eq!(ann_reaction_before, 2);
 
     // The page names the door; an empty request is refused next to the field, nothing stored.
-    assert!(bob.get(&format!("/g/{g}")).await.body.contains("Ask to delete my content here"));
-    let res = bob.post_form(&format!("/g/{g}/delete-my-content"), &[("body", "  ")]).await;
+    assert!(
+        bob.get(&format!("/g/{g}"))
+            .await
+            .body
+            .contains("Ask to delete my content here")
+    );
+    let res = bob
+        .post_form(&format!("/g/{g}/delete-my-content"), &[("body", "  ")])
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("Say what you would like deleted."));
     assert_eq!(app.count("SELECT COUNT(*) FROM deletion_requests").await, 0);
     let res = bob
-        .post_form(&format!("/g/{g}/delete-my-content"), &[("body", "Everything I wrote here, please.")])
+        .post_form(
+            &format!("/g/{g}/delete-my-content"),
+            &[("body", "Everything I wrote here, please.")],
+        )
         .await;
     assert_eq!(res.status, 303);
 
     // The coordinator is emailed, and the queue shows the one-month deadline.
-    let mail = app.email_to_containing("ann@example.org", "Everything I wrote here").await;
+    let mail = app
+        .email_to_containing("ann@example.org", "Everything I wrote here")
+        .await;
     assert!(mail.text.contains("Please answer by"));
     let queue = ann.get(&format!("/g/{g}/deletion-requests")).await;
     assert_eq!(queue.status, 200);
-    assert!(queue.body.contains("Everything I wrote here, please.") && queue.body.contains("30 days left") || queue.body.contains("29 days left"));
+    assert!(
+        queue.body.contains("Everything I wrote here, please.") && queue.body.contains("30 days left")
+            || queue.body.contains("29 days left")
+    );
     // Only coordinators see the queue; only members may ask.
     assert_eq!(bob.get(&format!("/g/{g}/deletion-requests")).await.status, 403);
     let outsider = app.signed_in_user("Out", "out@example.org", PASSWORD).await;
@@ -90,7 +105,10 @@ async fn p12_a_member_asks_the_coordinators_to_delete_their_content(app: &TestAp
     let list = ann.get(&format!("/api/v1/groups/{g}/deletion-requests")).await.json();
     let key = list["requests"][0]["key"].as_str().unwrap().to_owned();
     assert_eq!(list["requests"][0]["status"], "open");
-    assert!(list["requests"][0]["reply_email"].is_null(), "coordinators need no address to answer");
+    assert!(
+        list["requests"][0]["reply_email"].is_null(),
+        "coordinators need no address to answer"
+    );
 
     // Refusing needs a reason; the request stays open.
     let res = ann
@@ -136,7 +154,12 @@ async fn p12_a_member_asks_the_coordinators_to_delete_their_content(app: &TestAp
         .await;
     assert_eq!(again.status, 422);
     assert!(again.body.contains("already answered"));
-    assert!(bob.get("/profile/data").await.body.contains("Done, sorry to see you go."));
+    assert!(
+        bob.get("/profile/data")
+            .await
+            .body
+            .contains("Done, sorry to see you go.")
+    );
 }
 
 async fn p12_anyone_can_ask_the_data_protection_officer(app: &TestApp) {
@@ -202,7 +225,10 @@ async fn p12_anyone_can_ask_the_data_protection_officer(app: &TestApp) {
     assert_eq!(res.status, 204);
     let answer = app.email_to_containing("zoe@example.net", "was carried out").await;
     assert!(answer.text.contains("removed by its group"));
-    assert!(answer.header("List-Unsubscribe").is_some(), "P15 for addresses without an account");
+    assert!(
+        answer.header("List-Unsubscribe").is_some(),
+        "P15 for addresses without an account"
+    );
 
     // A year after the answer, the request and the address it held are gone (P20).
     app.app.clock.advance(weft_domain::Duration::days(366));
@@ -211,9 +237,7 @@ async fn p12_anyone_can_ask_the_data_protection_officer(app: &TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM deletion_requests").await, 0);
 }
 
-async fn p13_instance_admins_read_private_content_only_with_support_access_and_every_read_is_logged(
-    app: &TestApp,
-) {
+async fn p13_instance_admins_read_private_content_only_with_support_access_and_every_read_is_logged(app: &TestApp) {
     let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
     let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
     let t = thread_with_comment_by(app, &ann, &bob).await;
@@ -226,10 +250,20 @@ async fn p13_instance_admins_read_private_content_only_with_support_access_and_e
     assert_eq!(admin.get(&format!("/g/{g}/members")).await.status, 403);
     assert!(!admin.get(&format!("/g/{g}")).await.body.contains("Seeds"));
     // Members cannot open it; the coordinator can.
-    assert_eq!(bob.post_form(&format!("/g/{g}/support"), &[("hours", "1")]).await.status, 403);
+    assert_eq!(
+        bob.post_form(&format!("/g/{g}/support"), &[("hours", "1")])
+            .await
+            .status,
+        403
+    );
     let res = ann.post_form(&format!("/g/{g}/support"), &[("hours", "5")]).await;
     assert_eq!(res.status, 422, "only the offered durations");
-    assert_eq!(ann.post_form(&format!("/g/{g}/support"), &[("hours", "24")]).await.status, 303);
+    assert_eq!(
+        ann.post_form(&format!("/g/{g}/support"), &[("hours", "24")])
+            .await
+            .status,
+        303
+    );
 
     // Now the administrator reads, and only reads; each read is logged once per ten minutes.
     let page = admin.get(&format!("/t/{t}")).await;
@@ -249,10 +283,23 @@ async fn p13_instance_admins_read_private_content_only_with_support_access_and_e
     let entries = log["access_log"].as_array().unwrap();
     let whats: Vec<&str> = entries.iter().map(|e| e["what"].as_str().unwrap()).collect();
     assert_eq!(whats.iter().filter(|w| w.contains("Seeds")).count(), 1, "{whats:?}");
-    assert!(whats.contains(&"the member list") && whats.contains(&"the list of threads"), "{whats:?}");
+    assert!(
+        whats.contains(&"the member list") && whats.contains(&"the list of threads"),
+        "{whats:?}"
+    );
     assert_eq!(entries[0]["administrator"], "Staff");
-    assert!(entries[0]["reason"].as_str().unwrap().contains("support access opened by Ann"));
-    assert!(ann.get(&format!("/g/{g}/support")).await.body.contains("the member list"));
+    assert!(
+        entries[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("support access opened by Ann")
+    );
+    assert!(
+        ann.get(&format!("/g/{g}/support"))
+            .await
+            .body
+            .contains("the member list")
+    );
     // Members do not read the log.
     assert_eq!(bob.get(&format!("/api/v1/groups/{g}/support")).await.status, 403);
 
@@ -261,10 +308,17 @@ async fn p13_instance_admins_read_private_content_only_with_support_access_and_e
     assert_eq!(admin.get(&format!("/t/{t}")).await.status, 404);
 
     // Maintenance access: a stated reason, one hour, the coordinators are emailed.
-    let res = admin.post_form(&format!("/g/{g}/maintenance"), &[("reason", "fix")]).await;
+    let res = admin
+        .post_form(&format!("/g/{g}/maintenance"), &[("reason", "fix")])
+        .await;
     assert_eq!(res.status, 422);
     assert!(res.body.contains("Give the reason in a sentence"));
-    assert_eq!(bob.post_form(&format!("/g/{g}/maintenance"), &[("reason", "I am curious about it")]).await.status, 404);
+    assert_eq!(
+        bob.post_form(&format!("/g/{g}/maintenance"), &[("reason", "I am curious about it")])
+            .await
+            .status,
+        404
+    );
     let res = admin
         .post_form(
             &format!("/g/{g}/maintenance"),
@@ -272,14 +326,18 @@ async fn p13_instance_admins_read_private_content_only_with_support_access_and_e
         )
         .await;
     assert_eq!(res.status, 303);
-    let mail = app.email_to_containing("ann@example.org", "Repairing a broken attachment").await;
+    let mail = app
+        .email_to_containing("ann@example.org", "Repairing a broken attachment")
+        .await;
     assert!(mail.subject.contains("maintenance access"));
     assert_eq!(admin.get(&format!("/t/{t}")).await.status, 200);
     let log = ann.get(&format!("/api/v1/groups/{g}/support")).await.json();
-    assert!(log["access_log"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .starts_with("maintenance: Repairing"));
+    assert!(
+        log["access_log"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("maintenance: Repairing")
+    );
     app.app.clock.advance(weft_domain::Duration::minutes(61));
     assert_eq!(admin.get(&format!("/t/{t}")).await.status, 404, "an hour, no more");
 }
@@ -298,7 +356,10 @@ async fn p8_a_large_account_gets_its_archive_in_the_background(app: &TestApp) {
     let page = bob.get("/profile/data").await.body;
     assert!(page.contains("Prepare my archive"), "over the limit of 20 items");
     assert!(!page.contains("export.zip"));
-    assert!(ann.get("/profile/data").await.body.contains("export.zip"), "small accounts download at once");
+    assert!(
+        ann.get("/profile/data").await.body.contains("export.zip"),
+        "small accounts download at once"
+    );
 
     assert_eq!(bob.post_form("/profile/data/export", &[]).await.status, 303);
     let mail = app.email_to_containing("bob@example.org", "is ready").await;
@@ -324,7 +385,10 @@ async fn p20_the_security_log_when_on_keeps_full_addresses_seven_days(app: &Test
     app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
     let res = app
         .client()
-        .post_form("/login", &[("email", "ann@example.org"), ("password", "wrong password!")])
+        .post_form(
+            "/login",
+            &[("email", "ann@example.org"), ("password", "wrong password!")],
+        )
         .await;
     assert_eq!(res.status, 401);
     let log = admin.get("/admin/security-log").await;
@@ -344,7 +408,10 @@ async fn p20_the_security_log_is_off_by_default(app: &TestApp) {
     let admin = staff(app).await;
     app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
     app.client()
-        .post_form("/login", &[("email", "ann@example.org"), ("password", "wrong password!")])
+        .post_form(
+            "/login",
+            &[("email", "ann@example.org"), ("password", "wrong password!")],
+        )
         .await;
     assert_eq!(app.count("SELECT COUNT(*) FROM security_log").await, 0);
     assert_eq!(admin.get("/admin/security-log").await.status, 404);
@@ -363,7 +430,10 @@ async fn p2_the_usage_report_is_private_by_default(app: &TestApp) {
     let admin = staff(app).await;
     let index = admin.get("/admin").await;
     assert!(index.body.contains("/admin/usage") && index.body.contains("/admin/policies/privacy"));
-    assert!(admin.get("/").await.body.contains("href=\"/admin\""), "the header links to it");
+    assert!(
+        admin.get("/").await.body.contains("href=\"/admin\""),
+        "the header links to it"
+    );
     let member = app.signed_in_user("Mia", "mia@example.org", PASSWORD).await;
     assert!(!member.get("/").await.body.contains("href=\"/admin\""));
     assert_eq!(member.get("/admin").await.status, 404);
@@ -382,7 +452,12 @@ async fn p8_the_profile_says_who_can_see_what(app: &TestApp) {
         assert!(body.contains("What you write in Garden"));
     }
     let api = bob.get("/api/v1/me/visibility").await.json();
-    assert!(api["audiences"][0]["who"].as_str().unwrap().contains("never other members"));
+    assert!(
+        api["audiences"][0]["who"]
+            .as_str()
+            .unwrap()
+            .contains("never other members")
+    );
 }
 
 // ---- P17: backups ----
@@ -442,7 +517,11 @@ async fn p17_backup_and_restore_round_trip(db: Db) {
     let back = again.client();
     back.post_form("/login", &[("email", "ann@example.org"), ("password", PASSWORD)])
         .await;
-    assert_eq!(back.get(&format!("/g/{g}")).await.status, 200, "the account and its group came back");
+    assert_eq!(
+        back.get(&format!("/g/{g}")).await.status,
+        200,
+        "the account and its group came back"
+    );
     again.finish().await;
 }
 
