@@ -1,6 +1,7 @@
 //! Weft's database: SQLite or PostgreSQL chosen by URL at run time, migrations for both, queries per
 //! aggregate. It stores and fetches; it never decides who may do what.
 
+pub mod bulk;
 pub mod data_exports;
 pub mod deletion_requests;
 pub mod export;

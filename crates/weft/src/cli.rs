@@ -36,6 +36,23 @@ enum Command {
         #[arg(long)]
         to: std::path::PathBuf,
     },
+    /// Fill an empty instance with realistic, deterministic data for benchmarks. Every account's
+    /// password is "weft-seed-password".
+    Seed {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, default_value_t = 5_000)]
+        users: i64,
+        #[arg(long, default_value_t = 200)]
+        groups: i64,
+        #[arg(long, default_value_t = 20_000)]
+        threads: i64,
+        #[arg(long, default_value_t = 500_000)]
+        comments: i64,
+        /// The same seed gives the same instance.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Replace the database with a backup (stop `weft serve` first). SQLite keeps the replaced
     /// file as weft.sqlite3.before-restore.
     Restore {
@@ -129,6 +146,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::backup::backup(&data, &to).await?;
             println!("Backup written to {}", to.display());
             Ok(())
+        }
+        Command::Seed {
+            data,
+            users,
+            groups,
+            threads,
+            comments,
+            seed,
+        } => {
+            let store = open_store(&data.data_dir, &data.database_url(), data.database_max_connections).await?;
+            let size = crate::seed::SeedSize {
+                users,
+                groups,
+                threads,
+                comments,
+                seed,
+            };
+            let result = crate::seed::seed(&store, size).await;
+            store.close().await;
+            result
         }
         Command::Restore { data, from } => {
             crate::backup::restore(&data, &from).await?;
