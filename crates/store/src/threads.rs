@@ -790,3 +790,12 @@ pub async fn groups_with_public_writing(conn: &mut Conn, user_id: UserId) -> Res
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
+
+/// How many comments one person wrote (for the benchmark's export figure).
+pub async fn count_by_author(conn: &mut Conn, user_id: UserId) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM comments WHERE author_id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}

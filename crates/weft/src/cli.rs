@@ -53,6 +53,22 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Benchmark a seeded instance: starts `weft serve` on it and drives it over loopback with
+    /// concurrent signed-in clients (run `weft seed` first; raise `ulimit -n` for the live-update
+    /// connections).
+    Bench {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 10)]
+        duration: u64,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Idle live-update connections to hold open at the end (0: skip).
+        #[arg(long, default_value_t = 10_000)]
+        live_connections: usize,
+    },
     /// Replace the database with a backup (stop `weft serve` first). SQLite keeps the replaced
     /// file as weft.sqlite3.before-restore.
     Restore {
@@ -166,6 +182,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let result = crate::seed::seed(&store, size).await;
             store.close().await;
             result
+        }
+        Command::Bench {
+            data,
+            duration,
+            concurrency,
+            live_connections,
+        } => {
+            let report = crate::bench::run(crate::bench::BenchOptions {
+                data_dir: data.data_dir.clone(),
+                database_url: data.database_url.clone(),
+                duration: std::time::Duration::from_secs(duration),
+                concurrency: concurrency.max(1),
+                live_connections,
+            })
+            .await?;
+            println!("{report}");
+            Ok(())
         }
         Command::Restore { data, from } => {
             crate::backup::restore(&data, &from).await?;

@@ -2,6 +2,7 @@
 //! No rules live here.
 
 pub mod backup;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod seed;

@@ -1,0 +1,498 @@
+//! `weft bench`: starts `weft serve` on a seeded data folder (or PostgreSQL database), then drives
+//! it over loopback HTTP with concurrent signed-in clients and reports, per scenario, the median,
+//! p95 and p99 latency and the throughput. It also times the bare database work behind the thread
+//! page and behind posting a comment (the same store calls through the same driver, no HTTP, no
+//! permission check, no rendering) and reports page time / floor time. Cold start and idle memory
+//! come from the server process itself.
+
+use std::fmt::Write as _;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use weft_store::{Store, StoreOptions, groups, threads};
+
+use crate::seed::SEED_PASSWORD;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub data_dir: std::path::PathBuf,
+    pub database_url: Option<String>,
+    pub duration: Duration,
+    pub concurrency: usize,
+    pub live_connections: usize,
+}
+
+/// Latencies of one scenario, in microseconds.
+struct Sample {
+    name: String,
+    micros: Vec<u64>,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Sample {
+    fn pct(&self, p: f64) -> f64 {
+        if self.micros.is_empty() {
+            return f64::NAN;
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        let i = (((self.micros.len() - 1) as f64) * p).round() as usize;
+        #[allow(clippy::cast_precision_loss)]
+        let v = self.micros[i] as f64;
+        v / 1000.0
+    }
+
+    fn per_second(&self) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let n = self.micros.len() as f64;
+        n / self.elapsed.as_secs_f64()
+    }
+}
+
+/// A browser: its cookies and the CSRF value.
+#[derive(Clone)]
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn cookies_from(res: &reqwest::Response, into: &mut Vec<(String, String)>) {
+    for v in res.headers().get_all(reqwest::header::SET_COOKIE) {
+        if let Ok(s) = v.to_str()
+            && let Some((pair, _)) = s.split_once(';').or(Some((s, "")))
+            && let Some((k, v)) = pair.split_once('=')
+        {
+            into.retain(|(name, _)| name != k);
+            into.push((k.to_owned(), v.to_owned()));
+        }
+    }
+}
+
+async fn log_in(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Result<Session> {
+    let mut jar = Vec::new();
+    let res = http.get(format!("{base}/login")).send().await?;
+    cookies_from(&res, &mut jar);
+    let csrf = jar
+        .iter()
+        .find(|(k, _)| k.ends_with("weft_csrf"))
+        .map(|(_, v)| v.clone())
+        .context("no CSRF cookie")?;
+    let header = |jar: &[(String, String)]| jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let res = http
+        .post(format!("{base}/login"))
+        .header("cookie", header(&jar))
+        .form(&[("email", email), ("password", SEED_PASSWORD), ("csrf_token", &csrf)])
+        .send()
+        .await?;
+    if res.status().as_u16() != 303 {
+        bail!("log-in as {email} answered {}", res.status());
+    }
+    cookies_from(&res, &mut jar);
+    Ok(Session {
+        cookie: header(&jar),
+        csrf,
+    })
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn fd_limit() -> usize {
+    std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(1024)
+}
+
+/// Runs `work` from `concurrency` tasks for `duration`; each call returns whether it succeeded.
+async fn drive<F, Fut>(name: &str, concurrency: usize, duration: Duration, work: F) -> Sample
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let work = Arc::new(work);
+    let stop = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..concurrency {
+        let (work, stop, errors) = (work.clone(), stop.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let ok = work(worker).await;
+                if ok {
+                    mine.push(u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX));
+                } else {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            mine
+        }));
+    }
+    tokio::time::sleep(duration).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut micros = Vec::new();
+    for t in tasks {
+        micros.extend(t.await.unwrap_or_default());
+    }
+    let elapsed = started.elapsed();
+    micros.sort_unstable();
+    Sample {
+        name: name.to_owned(),
+        micros,
+        errors: errors.load(Ordering::Relaxed),
+        elapsed,
+    }
+}
+
+pub async fn run(options: BenchOptions) -> anyhow::Result<String> {
+    let exe = std::env::current_exe()?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    drop(listener);
+    let base = format!("http://127.0.0.1:{port}");
+    let mut command = tokio::process::Command::new(&exe);
+    command
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(&options.data_dir)
+        .arg("--bind")
+        .arg(format!("127.0.0.1:{port}"))
+        .env("WEFT_LOG", "warn")
+        .env("WEFT_RATE_LIMIT_PER_IP", "100000000")
+        .env("WEFT_RATE_LIMIT_PER_EMAIL", "100000000")
+        .env_remove("WEFT_BASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    match &options.database_url {
+        Some(url) => command.env("WEFT_DATABASE_URL", url),
+        None => command.env_remove("WEFT_DATABASE_URL"),
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(options.concurrency * 2)
+        .build()?;
+    let spawned = Instant::now();
+    let mut server = command.spawn().context("starting weft serve")?;
+    let pid = server.id().context("no server pid")?;
+    loop {
+        if let Ok(res) = http.get(format!("{base}/healthz")).send().await
+            && res.status().is_success()
+        {
+            break;
+        }
+        if spawned.elapsed() > Duration::from_secs(60) {
+            bail!("weft serve did not answer within a minute");
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let cold_start = spawned.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_rss = rss_kib(pid).unwrap_or(0);
+
+    let result = scenarios(&options, &http, &base, pid).await;
+    let _ = server.start_kill();
+    let _ = server.wait().await;
+    let (samples, extra) = result?;
+
+    let backend = if options.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    let mut out = String::new();
+    writeln!(
+        out,
+        "weft bench: {backend}, {} concurrent clients, {} s per scenario, {} cores",
+        options.concurrency,
+        options.duration.as_secs(),
+        std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
+    )?;
+    writeln!(out, "\n| Scenario | p50 ms | p95 ms | p99 ms | per second | errors |")?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for s in &samples {
+        writeln!(
+            out,
+            "| {} | {:.2} | {:.2} | {:.2} | {:.0} | {} |",
+            s.name,
+            s.pct(0.50),
+            s.pct(0.95),
+            s.pct(0.99),
+            s.per_second(),
+            s.errors
+        )?;
+    }
+    writeln!(out)?;
+    #[allow(clippy::cast_precision_loss)]
+    let idle_mib = idle_rss as f64 / 1024.0;
+    writeln!(out, "cold start to first answer: {:.0} ms", cold_start.as_secs_f64() * 1000.0)?;
+    writeln!(out, "idle resident memory: {idle_mib:.1} MiB")?;
+    for line in extra {
+        writeln!(out, "{line}")?;
+    }
+    Ok(out)
+}
+
+type Outcome = (Vec<Sample>, Vec<String>);
+
+async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, pid: u32) -> anyhow::Result<Outcome> {
+    let c = options.concurrency;
+    let d = options.duration;
+    let mut sessions = Vec::with_capacity(c);
+    for i in 0..c {
+        sessions.push(log_in(http, base, &format!("user{}@seed.example", i + 2)).await?);
+    }
+    let sessions = Arc::new(sessions);
+    let mut samples = Vec::new();
+    let mut extra = Vec::new();
+
+    let get = |name: &str, path: String, signed_in: bool| {
+        let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
+        let name = name.to_owned();
+        async move {
+            let path = Arc::new(path);
+            drive(&name, c, d, move |w| {
+                let (http, base, sessions, path) = (http.clone(), base.clone(), sessions.clone(), path.clone());
+                async move {
+                    let mut req = http.get(format!("{base}{path}"));
+                    if signed_in {
+                        req = req.header("cookie", &sessions[w].cookie);
+                    }
+                    match req.send().await {
+                        Ok(res) if res.status().is_success() => res.bytes().await.is_ok(),
+                        _ => false,
+                    }
+                }
+            })
+            .await
+        }
+    };
+    for n in [10, 100, 1000] {
+        samples.push(get(&format!("thread page, {n} comments (signed in)"), format!("/t/bench{n}?from=1"), true).await);
+    }
+    samples.push(get("public thread page, 100 comments (anonymous)", "/t/bench100?from=1".into(), false).await);
+    samples.push(get("group page, 5 000 members (signed in)", "/g/seedg1".into(), true).await);
+    samples.push(get("dashboard (signed in)", "/".into(), true).await);
+
+    // Post a comment: every answer counted, then the thread must hold exactly that many.
+    let store = Store::connect(
+        &options
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", options.data_dir.join("weft.sqlite3").display())),
+        &StoreOptions {
+            max_connections: u32::try_from(c).unwrap_or(8),
+        },
+    )
+    .await?;
+    let before = threads::find_by_key(&mut *store.reader().await?, "benchpost")
+        .await?
+        .context("no benchpost thread: run weft seed first")?
+        .comment_count;
+    let post = {
+        let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
+        drive("post a comment (32 writers)", c, d, move |w| {
+            let (http, base, sessions) = (http.clone(), base.clone(), sessions.clone());
+            async move {
+                let res = http
+                    .post(format!("{base}/api/v1/threads/benchpost/comments"))
+                    .header("cookie", &sessions[w].cookie)
+                    .header("x-csrf-token", &sessions[w].csrf)
+                    .json(&serde_json::json!({"body": "A benchmark comment with **markdown**."}))
+                    .send()
+                    .await;
+                matches!(res, Ok(r) if r.status().as_u16() == 201)
+            }
+        })
+        .await
+    };
+    let after = threads::find_by_key(&mut *store.reader().await?, "benchpost")
+        .await?
+        .context("benchpost vanished")?
+        .comment_count;
+    let stored = after - before;
+    let answered = i64::try_from(post.micros.len())?;
+    extra.push(format!(
+        "post a comment: {answered} answered 201, {stored} stored{}",
+        if stored == answered { " (none lost)" } else { " — MISMATCH" }
+    ));
+    samples.push(post);
+
+    let read = {
+        let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
+        drive("mark a thread read", c, d, move |w| {
+            let (http, base, sessions) = (http.clone(), base.clone(), sessions.clone());
+            async move {
+                let res = http
+                    .post(format!("{base}/api/v1/threads/bench1000/read"))
+                    .header("cookie", &sessions[w].cookie)
+                    .header("x-csrf-token", &sessions[w].csrf)
+                    .send()
+                    .await;
+                matches!(res, Ok(r) if r.status().is_success())
+            }
+        })
+        .await
+    };
+    samples.push(read);
+
+    // The floor: the anonymous thread page's store calls, and a comment's transaction.
+    let page = samples
+        .iter()
+        .find(|s| s.name.starts_with("public thread page"))
+        .map(|s| (s.pct(0.5), s.per_second()));
+    let floor = {
+        let store = store.clone();
+        drive("floor: the thread page's queries alone", c, d, move |_| {
+            let store = store.clone();
+            async move { thread_page_queries(&store).await.is_ok() }
+        })
+        .await
+    };
+    if let Some((p50, rate)) = page {
+        extra.push(format!(
+            "thread page / floor: p50 {:.2} / {:.2} ms = {:.1}×; throughput {:.0} / {:.0} per s = {:.1}×",
+            p50,
+            floor.pct(0.5),
+            p50 / floor.pct(0.5),
+            floor.per_second(),
+            rate,
+            floor.per_second() / rate
+        ));
+    }
+    samples.push(floor);
+    let post_page = samples
+        .iter()
+        .find(|s| s.name.starts_with("post a comment"))
+        .map(|s| (s.pct(0.5), s.per_second()));
+    let floor = {
+        let store = store.clone();
+        drive("floor: a comment's transaction alone", c, d, move |_| {
+            let store = store.clone();
+            async move { comment_transaction(&store).await.is_ok() }
+        })
+        .await
+    };
+    if let Some((p50, rate)) = post_page {
+        extra.push(format!(
+            "post a comment / floor: p50 {:.2} / {:.2} ms = {:.1}×; throughput {:.0} / {:.0} per s = {:.1}×",
+            p50,
+            floor.pct(0.5),
+            p50 / floor.pct(0.5),
+            floor.per_second(),
+            rate,
+            floor.per_second() / rate
+        ));
+    }
+    samples.push(floor);
+
+    // The personal-data export of the heavy account (user1).
+    let heavy = log_in(http, base, "user1@seed.example").await?;
+    let t = Instant::now();
+    let res = http
+        .get(format!("{base}/profile/data/export.zip"))
+        .header("cookie", &heavy.cookie)
+        .send()
+        .await?;
+    let status = res.status();
+    let bytes = res.bytes().await?;
+    let comments = threads::count_by_author(&mut *store.reader().await?, 1).await?;
+    #[allow(clippy::cast_precision_loss)]
+    let mib = bytes.len() as f64 / 1_048_576.0;
+    extra.push(format!(
+        "personal-data export of user1 ({comments} comments): {} ms, {mib:.1} MiB ({status}; accounts over the inline limit get it in the background)",
+        t.elapsed().as_millis()
+    ));
+
+    // Idle live-update connections.
+    if options.live_connections > 0 {
+        let possible = fd_limit().saturating_sub(200);
+        let want = options.live_connections.min(possible);
+        let before = rss_kib(pid).unwrap_or(0);
+        let mut held = Vec::with_capacity(want);
+        let addr = base.trim_start_matches("http://").to_owned();
+        for i in 0..want {
+            let session = &sessions[i % sessions.len()];
+            match open_stream(&addr, "/t/bench100/live", &session.cookie).await {
+                Ok(s) => held.push(s),
+                Err(e) => {
+                    extra.push(format!("live connections: stopped at {i}: {e}"));
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let after = rss_kib(pid).unwrap_or(0);
+        #[allow(clippy::cast_precision_loss)]
+        let more = (after.saturating_sub(before)) as f64 / 1024.0;
+        extra.push(format!(
+            "{} idle live-update connections: +{more:.1} MiB resident{}",
+            held.len(),
+            if want < options.live_connections {
+                format!(" (open-file limit allowed {want}; raise it with ulimit -n)")
+            } else {
+                String::new()
+            }
+        ));
+        drop(held);
+    }
+    store.close().await;
+    Ok((samples, extra))
+}
+
+/// Opens a Server-Sent Events stream and reads its response head.
+async fn open_stream(addr: &str, path: &str, cookie: &str) -> anyhow::Result<tokio::net::TcpStream> {
+    let mut s = tokio::net::TcpStream::connect(addr).await?;
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n").as_bytes(),
+    )
+    .await?;
+    let mut buf = [0_u8; 512];
+    let n = s.read(&mut buf).await?;
+    if !buf[..n].starts_with(b"HTTP/1.1 200") {
+        bail!("{}", String::from_utf8_lossy(&buf[..n.min(40)]));
+    }
+    Ok(s)
+}
+
+/// What `App::thread_page` asks the store for an anonymous reader of the first page.
+async fn thread_page_queries(store: &Store) -> anyhow::Result<()> {
+    let mut conn = store.reader().await?;
+    let thread = threads::find_by_key(&mut conn, "bench100").await?.context("thread")?;
+    groups::find(&mut conn, thread.group_id).await?.context("group")?;
+    threads::comments_page(&mut conn, thread.id, 1, 50).await?;
+    threads::reactions_for_page(&mut conn, thread.id, 1, 50).await?;
+    threads::tags_of(&mut conn, &[thread.id]).await?;
+    Ok(())
+}
+
+/// What posting a comment writes, in one transaction: the sequence number and the comment.
+async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
+    let mut conn = store.reader().await?;
+    let thread = threads::find_by_key(&mut conn, "benchpost").await?.context("thread")?;
+    drop(conn);
+    let mut tx = store.begin().await?;
+    threads::insert_comment(
+        &mut tx,
+        thread.id,
+        None,
+        2,
+        "A floor comment with **markdown**.",
+        weft_domain::Timestamp(1),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
