@@ -39,7 +39,11 @@ impl Sample {
         if self.micros.is_empty() {
             return f64::NAN;
         }
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
         let i = (((self.micros.len() - 1) as f64) * p).round() as usize;
         #[allow(clippy::cast_precision_loss)]
         let v = self.micros[i] as f64;
@@ -81,7 +85,12 @@ async fn log_in(http: &reqwest::Client, base: &str, email: &str) -> anyhow::Resu
         .find(|(k, _)| k.ends_with("weft_csrf"))
         .map(|(_, v)| v.clone())
         .context("no CSRF cookie")?;
-    let header = |jar: &[(String, String)]| jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let header = |jar: &[(String, String)]| {
+        jar.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let res = http
         .post(format!("{base}/login"))
         .header("cookie", header(&jar))
@@ -211,7 +220,11 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<String> {
     let _ = server.wait().await;
     let (samples, extra) = result?;
 
-    let backend = if options.database_url.is_some() { "PostgreSQL" } else { "SQLite" };
+    let backend = if options.database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let mut out = String::new();
     writeln!(
         out,
@@ -237,7 +250,11 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<String> {
     writeln!(out)?;
     #[allow(clippy::cast_precision_loss)]
     let idle_mib = idle_rss as f64 / 1024.0;
-    writeln!(out, "cold start to first answer: {:.0} ms", cold_start.as_secs_f64() * 1000.0)?;
+    writeln!(
+        out,
+        "cold start to first answer: {:.0} ms",
+        cold_start.as_secs_f64() * 1000.0
+    )?;
     writeln!(out, "idle resident memory: {idle_mib:.1} MiB")?;
     for line in extra {
         writeln!(out, "{line}")?;
@@ -280,10 +297,24 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         }
     };
     for n in [10, 100, 1000] {
-        samples.push(get(&format!("thread page, {n} comments (signed in)"), format!("/t/bench{n}?from=1"), true).await);
+        samples.push(
+            get(
+                &format!("thread page, {n} comments (signed in)"),
+                format!("/t/bench{n}?from=1"),
+                true,
+            )
+            .await,
+        );
     }
-    samples.push(get("public thread page, 100 comments (anonymous)", "/t/bench100?from=1".into(), false).await);
-    samples.push(get("group page, 5 000 members (signed in)", "/g/seedg1".into(), true).await);
+    samples.push(
+        get(
+            "public thread page, 100 comments (anonymous)",
+            "/t/bench100?from=1".into(),
+            false,
+        )
+        .await,
+    );
+    samples.push(get("group page, the largest group (signed in)", "/g/seedg1".into(), true).await);
     samples.push(get("dashboard (signed in)", "/".into(), true).await);
 
     // Post a comment: every answer counted, then the thread must hold exactly that many.
@@ -303,7 +334,7 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         .comment_count;
     let post = {
         let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
-        drive("post a comment (32 writers)", c, d, move |w| {
+        drive(&format!("post a comment ({c} writers)"), c, d, move |w| {
             let (http, base, sessions) = (http.clone(), base.clone(), sessions.clone());
             async move {
                 let res = http
@@ -326,7 +357,11 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
     let answered = i64::try_from(post.micros.len())?;
     extra.push(format!(
         "post a comment: {answered} answered 201, {stored} stored{}",
-        if stored == answered { " (none lost)" } else { " — MISMATCH" }
+        if stored == answered {
+            " (none lost)"
+        } else {
+            " — MISMATCH"
+        }
     ));
     samples.push(post);
 
@@ -456,7 +491,8 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
 async fn open_stream(addr: &str, path: &str, cookie: &str) -> anyhow::Result<tokio::net::TcpStream> {
     let mut s = tokio::net::TcpStream::connect(addr).await?;
     s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n").as_bytes(),
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n")
+            .as_bytes(),
     )
     .await?;
     let mut buf = [0_u8; 512];

@@ -13,13 +13,18 @@ use std::time::Instant;
 
 use anyhow::bail;
 use weft_domain::{Password, PasswordHash};
-use weft_store::bulk::{self, Lit};
 use weft_store::Store;
+use weft_store::bulk::{self, Lit};
 
 /// The password of every seeded account.
 pub const SEED_PASSWORD: &str = "weft-seed-password";
 /// The fixed threads the benchmark reads, with their comment counts.
-pub const BENCH_THREADS: [(&str, i64); 4] = [("bench10", 10), ("bench100", 100), ("bench1000", 1000), ("benchpost", 0)];
+pub const BENCH_THREADS: [(&str, i64); 4] = [
+    ("bench10", 10),
+    ("bench100", 100),
+    ("bench1000", 1000),
+    ("benchpost", 0),
+];
 
 #[derive(Debug, Clone, Copy)]
 pub struct SeedSize {
@@ -73,10 +78,46 @@ const FIRST: [&str; 24] = [
     "Pia", "Quin", "Rosa", "Sami", "Tove", "Uma", "Vik", "Wren", "Yara",
 ];
 const WORDS: [&str; 40] = [
-    "garden", "budget", "meeting", "proposal", "compost", "rota", "bikes", "library", "roof", "solar", "festival",
-    "kitchen", "minutes", "accounts", "volunteers", "schedule", "repair", "harvest", "newsletter", "policy", "members",
-    "storage", "tools", "workshop", "training", "donation", "grant", "survey", "signage", "website", "parking",
-    "heating", "insurance", "cleaning", "openings", "market", "choir", "seeds", "water", "paint",
+    "garden",
+    "budget",
+    "meeting",
+    "proposal",
+    "compost",
+    "rota",
+    "bikes",
+    "library",
+    "roof",
+    "solar",
+    "festival",
+    "kitchen",
+    "minutes",
+    "accounts",
+    "volunteers",
+    "schedule",
+    "repair",
+    "harvest",
+    "newsletter",
+    "policy",
+    "members",
+    "storage",
+    "tools",
+    "workshop",
+    "training",
+    "donation",
+    "grant",
+    "survey",
+    "signage",
+    "website",
+    "parking",
+    "heating",
+    "insurance",
+    "cleaning",
+    "openings",
+    "market",
+    "choir",
+    "seeds",
+    "water",
+    "paint",
 ];
 
 fn sentence(rng: &mut Rng, words: i64) -> String {
@@ -99,7 +140,12 @@ fn markdown_body(rng: &mut Rng, mention: Option<&str>) -> String {
     let mut body = sentence(rng, n);
     match rng.below(6) {
         0 => body.push_str(&format!(" I think **{}** matters most.", rng.pick(&WORDS))),
-        1 => body.push_str(&format!("\n\n- {}\n- {}\n- {}", sentence(rng, 3), sentence(rng, 4), sentence(rng, 2))),
+        1 => body.push_str(&format!(
+            "\n\n- {}\n- {}\n- {}",
+            sentence(rng, 3),
+            sentence(rng, 4),
+            sentence(rng, 2)
+        )),
         2 => body.push_str(&format!(" See <https://example.org/{}>.", rng.pick(&WORDS))),
         3 => body.push_str(&format!("\n\n> {}\n\n{}", sentence(rng, 8), sentence(rng, 5))),
         _ => {}
@@ -157,7 +203,23 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
             Lit::Int(created),
         ]);
     }
-    load(store, "users", &["id", "key", "name", "username", "email", "password_hash", "email_verified_at", "created_at", "updated_at"], &rows).await?;
+    load(
+        store,
+        "users",
+        &[
+            "id",
+            "key",
+            "name",
+            "username",
+            "email",
+            "password_hash",
+            "email_verified_at",
+            "created_at",
+            "updated_at",
+        ],
+        &rows,
+    )
+    .await?;
 
     // Groups and memberships. Group g's members: `size` consecutive users from a random offset.
     let mut members: Vec<Vec<i64>> = Vec::new();
@@ -213,12 +275,26 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
         })
         .collect();
     let mut group_columns = vec![
-        "id", "key", "name", "handle", "description", "privacy", "join_policy", "thread_privacy", "listed_in_explore",
+        "id",
+        "key",
+        "name",
+        "handle",
+        "description",
+        "privacy",
+        "join_policy",
+        "thread_privacy",
+        "listed_in_explore",
     ];
     group_columns.extend(flags.split(',').map(str::trim));
     group_columns.extend(["created_by", "created_at", "updated_at"]);
     load(store, "groups", &group_columns, &group_rows).await?;
-    load(store, "memberships", &["group_id", "user_id", "role", "created_at"], &membership_rows).await?;
+    load(
+        store,
+        "memberships",
+        &["group_id", "user_id", "role", "created_at"],
+        &membership_rows,
+    )
+    .await?;
 
     // Threads: spread over groups by size; the fixed benchmark threads first, in group 1.
     let total_members: i64 = members.iter().map(|m| i64::try_from(m.len()).unwrap_or(0)).sum();
@@ -290,7 +366,19 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
     load(
         store,
         "threads",
-        &["id", "key", "group_id", "author_id", "title", "context", "private", "last_seq", "comment_count", "last_activity_at", "created_at"],
+        &[
+            "id",
+            "key",
+            "group_id",
+            "author_id",
+            "title",
+            "context",
+            "private",
+            "last_seq",
+            "comment_count",
+            "last_activity_at",
+            "created_at",
+        ],
         &thread_rows,
     )
     .await?;
@@ -347,7 +435,12 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
                     let e = rng.pick(&emoji);
                     if !used.contains(&(who, e)) {
                         used.push((who, e));
-                        reactions.push(vec![Lit::Int(comment_id), Lit::Int(who), Lit::Text(e.into()), Lit::Int(at)]);
+                        reactions.push(vec![
+                            Lit::Int(comment_id),
+                            Lit::Int(who),
+                            Lit::Text(e.into()),
+                            Lit::Int(at),
+                        ]);
                     }
                 }
             }
@@ -378,12 +471,7 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
     progress("comments", done, done);
 
     let mut conn = store.writer().await?;
-    bulk::reset_ids(
-        &mut conn,
-        backend,
-        &["users", "groups", "threads", "comments"],
-    )
-    .await?;
+    bulk::reset_ids(&mut conn, backend, &["users", "groups", "threads", "comments"]).await?;
     bulk::analyze(&mut conn).await?;
     eprintln!(
         "Seeded {} users, {} groups ({} memberships), {} threads, {} comments in {:.1} s.",
@@ -394,7 +482,10 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
         done,
         started.elapsed().as_secs_f64()
     );
-    eprintln!("Every account logs in with the password {SEED_PASSWORD:?}: user1@seed.example … user{}@seed.example.", size.users);
+    eprintln!(
+        "Every account logs in with the password {SEED_PASSWORD:?}: user1@seed.example … user{}@seed.example.",
+        size.users
+    );
     Ok(())
 }
 
@@ -420,9 +511,27 @@ async fn flush(
     reactions: &mut Vec<Vec<Lit>>,
     reads: &mut Vec<Vec<Lit>>,
 ) -> anyhow::Result<()> {
-    bulk::insert(tx, "comments", &["id", "thread_id", "seq", "parent_id", "author_id", "body", "created_at"], comments).await?;
-    bulk::insert(tx, "reactions", &["comment_id", "user_id", "emoji", "created_at"], reactions).await?;
-    bulk::insert(tx, "thread_reads", &["thread_id", "user_id", "read_seq", "read_at"], reads).await?;
+    bulk::insert(
+        tx,
+        "comments",
+        &["id", "thread_id", "seq", "parent_id", "author_id", "body", "created_at"],
+        comments,
+    )
+    .await?;
+    bulk::insert(
+        tx,
+        "reactions",
+        &["comment_id", "user_id", "emoji", "created_at"],
+        reactions,
+    )
+    .await?;
+    bulk::insert(
+        tx,
+        "thread_reads",
+        &["thread_id", "user_id", "read_seq", "read_at"],
+        reads,
+    )
+    .await?;
     comments.clear();
     reactions.clear();
     reads.clear();
