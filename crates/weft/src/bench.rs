@@ -383,11 +383,7 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
     };
     samples.push(read);
 
-    // The floor: the anonymous thread page's store calls, and a comment's transaction.
-    let page = samples
-        .iter()
-        .find(|s| s.name.starts_with("public thread page"))
-        .map(|s| (s.pct(0.5), s.per_second()));
+    // The floors: the anonymous thread page's store calls, and a comment's transaction.
     let floor = {
         let store = store.clone();
         drive("floor: the thread page's queries alone", c, d, move |_| {
@@ -396,22 +392,8 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         })
         .await
     };
-    if let Some((p50, rate)) = page {
-        extra.push(format!(
-            "thread page / floor: p50 {:.2} / {:.2} ms = {:.1}×; throughput {:.0} / {:.0} per s = {:.1}×",
-            p50,
-            floor.pct(0.5),
-            p50 / floor.pct(0.5),
-            floor.per_second(),
-            rate,
-            floor.per_second() / rate
-        ));
-    }
+    extra.extend(ratio(&samples, "public thread page", "thread page", &floor));
     samples.push(floor);
-    let post_page = samples
-        .iter()
-        .find(|s| s.name.starts_with("post a comment"))
-        .map(|s| (s.pct(0.5), s.per_second()));
     let floor = {
         let store = store.clone();
         drive("floor: a comment's transaction alone", c, d, move |_| {
@@ -420,17 +402,7 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         })
         .await
     };
-    if let Some((p50, rate)) = post_page {
-        extra.push(format!(
-            "post a comment / floor: p50 {:.2} / {:.2} ms = {:.1}×; throughput {:.0} / {:.0} per s = {:.1}×",
-            p50,
-            floor.pct(0.5),
-            p50 / floor.pct(0.5),
-            floor.per_second(),
-            rate,
-            floor.per_second() / rate
-        ));
-    }
+    extra.extend(ratio(&samples, "post a comment", "post a comment", &floor));
     samples.push(floor);
 
     // The personal-data export of the heavy account (user1).
@@ -485,6 +457,21 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
     }
     store.close().await;
     Ok((samples, extra))
+}
+
+/// "label / floor: p50 a / b ms = r×; throughput …" for the scenario whose name starts with `page`.
+fn ratio(samples: &[Sample], page: &str, label: &str, floor: &Sample) -> Option<String> {
+    let s = samples.iter().find(|s| s.name.starts_with(page))?;
+    let (p50, rate) = (s.pct(0.5), s.per_second());
+    Some(format!(
+        "{label} / floor: p50 {:.2} / {:.2} ms = {:.1}×; throughput {:.0} / {:.0} per s = {:.1}×",
+        p50,
+        floor.pct(0.5),
+        p50 / floor.pct(0.5),
+        floor.per_second(),
+        rate,
+        floor.per_second() / rate
+    ))
 }
 
 /// Opens a Server-Sent Events stream and reads its response head.
