@@ -12,6 +12,8 @@ pub enum Door {
     LogIn,
     LogInLink,
     PasswordReset,
+    /// The data-protection request form, open to anyone (each request emails the administrators).
+    DataRequest,
 }
 
 #[derive(Debug, Clone)]

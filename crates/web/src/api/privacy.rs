@@ -11,8 +11,9 @@ use weft_app::AppError;
 use weft_app::deletion_requests::{DeletionRequest, DpoRequestInput, Resolution};
 
 use crate::AppState;
-use crate::auth::{MaybeUser, RequireUser};
+use crate::auth::{Client, MaybeUser, RequireUser};
 use crate::error::WebError;
+use crate::rate_limit::Door;
 
 fn request_json(r: &DeletionRequest, with_reply_address: bool) -> serde_json::Value {
     json!({
@@ -99,8 +100,13 @@ pub async fn group_resolve(
 pub async fn ask_dpo(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
+    client: Client,
     Json(body): Json<RequestBody>,
 ) -> Result<Response, WebError> {
+    state
+        .limiter
+        .attempt(Door::DataRequest, client.raw_ip, Some(&body.email))
+        .map_err(|retry_after| WebError::RateLimited { retry_after, api: true })?;
     let input = DpoRequestInput {
         name: body.name,
         email: body.email,

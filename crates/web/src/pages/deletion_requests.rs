@@ -18,8 +18,9 @@ use weft_domain::permissions::Action;
 use super::groups::signed_in_for;
 use super::{PageCtx, render};
 use crate::AppState;
-use crate::auth::{MaybeUser, RequireUser};
+use crate::auth::{Client, MaybeUser, RequireUser};
 use crate::error::WebError;
+use crate::rate_limit::Door;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -117,9 +118,11 @@ pub async fn dpo_form(
 pub async fn dpo_submit(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
+    client: Client,
     ctx: PageCtx,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, WebError> {
+    super::accounts::limited(&state, Door::DataRequest, &client, Some(&form.email))?;
     let input = DpoRequestInput {
         name: form.name.clone(),
         email: form.email.clone(),

@@ -27,6 +27,7 @@ on_both_with!(super::configured;
 );
 
 on_both!(
+    p12_the_request_form_is_rate_limited,
     p20_the_security_log_is_off_by_default,
     p2_the_usage_report_is_private_by_default,
     p8_the_profile_says_who_can_see_what,
@@ -234,6 +235,29 @@ async fn p12_anyone_can_ask_the_data_protection_officer(app: &TestApp) {
     app.app.clock.advance(weft_domain::Duration::days(366));
     let purged = app.app.purge_expired().await.unwrap();
     assert_eq!(purged.deletion_requests, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM deletion_requests").await, 0);
+}
+
+/// The form is open to anyone and emails the administrators: it shares the account doors' budget.
+async fn p12_the_request_form_is_rate_limited(app: &TestApp) {
+    let visitor = app.client();
+    // Ten attempts per address per hour (the default), as at the log-in doors.
+    for _ in 0..10 {
+        let res = visitor
+            .post_form(
+                "/privacy/request",
+                &[("name", "Spam"), ("email", "spam@example.net"), ("body", "")],
+            )
+            .await;
+        assert_eq!(res.status, 422);
+    }
+    let res = visitor
+        .post_form(
+            "/privacy/request",
+            &[("name", "Spam"), ("email", "spam@example.net"), ("body", "x")],
+        )
+        .await;
+    assert_eq!(res.status, 429);
     assert_eq!(app.count("SELECT COUNT(*) FROM deletion_requests").await, 0);
 }
 
