@@ -194,6 +194,12 @@ impl App {
         Ok(requests::list(&mut *self.store.reader().await?, None).await?)
     }
 
+    /// How many requests to the data protection officer wait for an answer (instance admins).
+    pub async fn open_instance_deletion_requests(&self, who: &SessionUser) -> Result<i64, AppError> {
+        self.require_instance_admin(who)?;
+        Ok(requests::count_open(&mut *self.store.reader().await?, None).await?)
+    }
+
     /// The requests a person made, for their personal-data page.
     pub async fn my_deletion_requests(&self, who: &SessionUser) -> Result<Vec<DeletionRequest>, AppError> {
         Ok(requests::by_requester(&mut *self.store.reader().await?, who.user.id).await?)

@@ -67,8 +67,7 @@ struct Session {
 fn cookies_from(res: &reqwest::Response, into: &mut Vec<(String, String)>) {
     for v in res.headers().get_all(reqwest::header::SET_COOKIE) {
         if let Ok(s) = v.to_str()
-            && let Some((pair, _)) = s.split_once(';').or(Some((s, "")))
-            && let Some((k, v)) = pair.split_once('=')
+            && let Some((k, v)) = s.split(';').next().unwrap_or(s).split_once('=')
         {
             into.retain(|(name, _)| name != k);
             into.push((k.to_owned(), v.to_owned()));

@@ -37,7 +37,7 @@ impl Me {
     }
 }
 
-fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), WebError> {
+pub(crate) fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), WebError> {
     state
         .limiter
         .attempt(door, client.raw_ip, Some(email))

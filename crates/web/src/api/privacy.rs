@@ -103,10 +103,7 @@ pub async fn ask_dpo(
     client: Client,
     Json(body): Json<RequestBody>,
 ) -> Result<Response, WebError> {
-    state
-        .limiter
-        .attempt(Door::DataRequest, client.raw_ip, Some(&body.email))
-        .map_err(|retry_after| WebError::RateLimited { retry_after, api: true })?;
+    super::accounts::limited(&state, Door::DataRequest, &client, &body.email)?;
     let input = DpoRequestInput {
         name: body.name,
         email: body.email,

@@ -26,8 +26,7 @@ pub async fn index(
     RequireUser(who): RequireUser,
     ctx: PageCtx,
 ) -> Result<Response, WebError> {
-    let requests = state.app.instance_deletion_requests(&who).await?;
-    let open_requests = i64::try_from(requests.iter().filter(|r| r.status == "open").count()).unwrap_or(0);
+    let open_requests = state.app.open_instance_deletion_requests(&who).await?;
     Ok(render(
         StatusCode::OK,
         &AdminPage {
