@@ -436,17 +436,16 @@ impl App {
             return Ok(None);
         };
         let now = self.clock.now();
-        let mut conn = self.store.reader().await?;
-        let Some(session) = sessions::find_live(&mut conn, &token.hash(), now, self.idle_since(now)).await? else {
+        let found = sessions::find_live_with_user(
+            &mut *self.store.reader().await?,
+            &token.hash(),
+            now,
+            self.idle_since(now),
+        )
+        .await?;
+        let Some((session, user)) = found.filter(|(_, u)| u.state == UserState::Active) else {
             return Ok(None);
         };
-        let Some(user) = users::find(&mut conn, session.user_id)
-            .await?
-            .filter(|u| u.state == UserState::Active)
-        else {
-            return Ok(None);
-        };
-        drop(conn);
         if now.micros() - session.last_seen_at.micros() > TOUCH_EVERY_MICROS {
             sessions::touch(&mut *self.store.writer().await?, session.id, now, client.ip).await?;
         }

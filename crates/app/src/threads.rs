@@ -79,6 +79,8 @@ pub struct ThreadPage {
     pub tags: Vec<String>,
     /// How loudly the signed-in viewer follows the thread.
     pub volume: Volume,
+    /// The people invited into this thread alone.
+    pub guests: Vec<crate::guests::Guest>,
 }
 
 /// One reaction on one comment, summed up for display.
@@ -315,11 +317,18 @@ impl App {
     ) -> Result<ThreadView, AppError> {
         let view = self.load_thread(&mut *self.store.reader().await?, who, key).await?;
         decide(can_thread(&view.actor, action, &view.facts))?;
+        self.log_if_support_read(who, &view).await?;
+        Ok(view)
+    }
+
+    /// An instance admin reading a private thread through support access goes into the group's
+    /// access log (P13).
+    async fn log_if_support_read(&self, who: Option<&SessionUser>, view: &ThreadView) -> Result<(), AppError> {
         if view.facts.private && view.actor.reads_as_support() {
             let what = format!("the thread “{}”", view.thread.title);
             self.log_support_read(who, &view.actor, view.group.id, &what).await?;
         }
-        Ok(view)
+        Ok(())
     }
 
     fn parse_thread_input(input: &ThreadInput, group: &Group) -> Result<ParsedThread, AppError> {
@@ -505,14 +514,12 @@ impl App {
         let mut conn = self.store.reader().await?;
         let view = self.load_thread(&mut conn, who, key).await?;
         decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
-        let read_before = match who {
-            Some(w) => threads::read_seq(&mut conn, view.thread.id, w.user.id).await?,
+        let state = match who {
+            Some(w) => threads::read_state(&mut conn, view.thread.id, w.user.id).await?,
             None => None,
         };
-        let volume = match (who, read_before) {
-            (Some(w), Some(_)) => Volume::from_stored(&threads::volume_of(&mut conn, view.thread.id, w.user.id).await?),
-            _ => Volume::Normal,
-        };
+        let read_before = state.as_ref().map(|(seq, _)| *seq);
+        let volume = state.map_or(Volume::Normal, |(_, volume)| Volume::from_stored(&volume));
         let last = view.thread.last_seq;
         let from = match (from, read_before) {
             (Some(f), _) => page_start(f.clamp(1, last.max(1))),
@@ -526,7 +533,9 @@ impl App {
             .into_iter()
             .map(|(_, name)| name)
             .collect();
+        let guests = weft_store::guests::list(&mut conn, view.thread.id).await?;
         drop(conn);
+        self.log_if_support_read(who, &view).await?;
         if let Some(w) = who {
             let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
             if read_before.is_none_or(|r| r < seen) {
@@ -548,6 +557,7 @@ impl App {
             reactions,
             tags,
             volume,
+            guests,
         })
     }
 

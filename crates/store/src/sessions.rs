@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use weft_domain::{MaskedIp, Timestamp, TokenHash};
 
-use crate::users::UserId;
+use crate::users::{self, User, UserId};
 use crate::{Conn, Result};
 
 #[derive(Debug, Clone)]
@@ -59,21 +59,39 @@ pub async fn insert(conn: &mut Conn, s: &NewSession<'_>) -> Result<i64> {
     Ok(row.try_get("id")?)
 }
 
-/// The live session for a cookie: not past its absolute expiry, not idle since `idle_since`.
-pub async fn find_live(
+/// The live session for a cookie (not past its absolute expiry, not idle since `idle_since`)
+/// together with its person, in one statement: every signed-in request starts here.
+pub async fn find_live_with_user(
     conn: &mut Conn,
     token_hash: &TokenHash,
     now: Timestamp,
     idle_since: Timestamp,
-) -> Result<Option<Session>> {
-    let sql = format!("SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at > $3");
+) -> Result<Option<(Session, User)>> {
+    let sql = format!(
+        "SELECT {}, s.id AS session_id, s.created_at AS session_created_at, s.authenticated_at, s.last_seen_at, \
+         s.expires_at, s.browser, s.ip_masked FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+        users::U_COLUMNS
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(token_hash.as_str())
         .bind(now.micros())
         .bind(idle_since.micros())
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    let Some(r) = row else { return Ok(None) };
+    let user = users::from_row(&r)?;
+    let session = Session {
+        id: r.try_get("session_id")?,
+        user_id: user.id,
+        created_at: Timestamp(r.try_get("session_created_at")?),
+        authenticated_at: Timestamp(r.try_get("authenticated_at")?),
+        last_seen_at: Timestamp(r.try_get("last_seen_at")?),
+        expires_at: Timestamp(r.try_get("expires_at")?),
+        browser: r.try_get("browser")?,
+        ip_masked: r.try_get("ip_masked")?,
+    };
+    Ok(Some((session, user)))
 }
 
 pub async fn touch(conn: &mut Conn, id: i64, now: Timestamp, ip: MaskedIp) -> Result<()> {

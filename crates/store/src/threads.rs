@@ -262,20 +262,38 @@ pub async fn for_group(
 }
 
 /// The latest threads across the groups a user belongs to and the threads they are a guest of,
-/// for the dashboard. One statement.
+/// for the dashboard, muted threads and archived groups left out. One statement, whose cost
+/// follows the number of groups, not of threads: any thread among the latest `limit` overall is
+/// among the latest `limit` unmuted ones of its own group, so each membership contributes only the
+/// threads at least as recent as its group's `limit`-th (any, `$4`, in a group with fewer), found
+/// by one probe of `threads_group_recent`. The candidates are cut to `limit` before the rows are
+/// decorated, so both planners join the rest by primary key.
 pub async fn recent_for_user(conn: &mut Conn, user_id: UserId, limit: i64) -> Result<Vec<ListedThread>> {
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, g.key AS group_key, g.name AS group_name, r.read_seq {THREAD_FROM} \
+         JOIN (SELECT c.id FROM ( \
+             SELECT t2.id, t2.group_id, t2.last_activity_at FROM memberships m \
+             JOIN threads t2 ON t2.group_id = m.group_id AND t2.last_activity_at >= COALESCE(( \
+                 SELECT t3.last_activity_at FROM threads t3 WHERE t3.group_id = m.group_id \
+                 AND NOT EXISTS (SELECT 1 FROM thread_reads r3 \
+                     WHERE r3.thread_id = t3.id AND r3.user_id = $1 AND r3.volume = 'mute') \
+                 ORDER BY t3.last_activity_at DESC LIMIT 1 OFFSET $3), $4) \
+             WHERE m.user_id = $1 \
+             UNION SELECT t4.id, t4.group_id, t4.last_activity_at FROM thread_guests tg \
+             JOIN threads t4 ON t4.id = tg.thread_id WHERE tg.user_id = $1) c \
+           JOIN groups g2 ON g2.id = c.group_id \
+           WHERE g2.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM thread_reads r2 \
+               WHERE r2.thread_id = c.id AND r2.user_id = $1 AND r2.volume = 'mute') \
+           ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $2) latest ON latest.id = t.id \
          JOIN groups g ON g.id = t.group_id \
          LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $1 \
-         WHERE g.archived_at IS NULL AND COALESCE(r.volume, 'normal') <> 'mute' AND t.id IN ( \
-             SELECT t2.id FROM threads t2 JOIN memberships m ON m.group_id = t2.group_id AND m.user_id = $1 \
-             UNION SELECT thread_id FROM thread_guests WHERE user_id = $1) \
-         ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2"
+         ORDER BY t.last_activity_at DESC, t.id DESC"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(user_id)
         .bind(limit)
+        .bind(limit - 1)
+        .bind(i64::MIN)
         .fetch_all(&mut *conn)
         .await?;
     rows.iter()
@@ -496,13 +514,17 @@ pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<
 
 // ---- read state ----
 
-pub async fn read_seq(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<i64>> {
-    let row = sqlx::query("SELECT read_seq FROM thread_reads WHERE thread_id = $1 AND user_id = $2")
+/// How far `user_id` has read the thread and how loudly they follow it (`volume`); `None` until
+/// they first open it. One statement for both, as the thread page needs both.
+pub async fn read_state(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<(i64, String)>> {
+    let row = sqlx::query("SELECT read_seq, volume FROM thread_reads WHERE thread_id = $1 AND user_id = $2")
         .bind(thread_id)
         .bind(user_id)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.map(|r| r.try_get("read_seq")).transpose()?)
+    Ok(row
+        .map(|r| Ok::<_, sqlx::Error>((r.try_get("read_seq")?, r.try_get("volume")?)))
+        .transpose()?)
 }
 
 /// Records that `user_id` has read up to `seq`. Never moves backwards: reading an older page on

@@ -31,8 +31,11 @@ impl User {
 
 const COLUMNS: &str = "id, key, name, username, email, password_hash, email_verified_at, is_admin, state, \
                        emails_unsubscribed_at, created_at";
+/// `COLUMNS` of the `users` table aliased `u`, for joins that read a whole user (`from_row`).
+pub(crate) const U_COLUMNS: &str = "u.id, u.key, u.name, u.username, u.email, u.password_hash, u.email_verified_at, \
+                       u.is_admin, u.state, u.emails_unsubscribed_at, u.created_at";
 
-fn from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
         id: r.try_get("id")?,
         key: r.try_get("key")?,

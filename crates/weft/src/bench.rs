@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use weft_store::{Store, StoreOptions, groups, threads};
 
 use crate::seed::SEED_PASSWORD;
@@ -24,6 +24,16 @@ pub struct BenchOptions {
     pub duration: Duration,
     pub concurrency: usize,
     pub live_connections: usize,
+    /// Only the scenarios whose name contains this (case-insensitive).
+    pub only: Option<String>,
+}
+
+impl BenchOptions {
+    fn wants(&self, scenario: &str) -> bool {
+        self.only
+            .as_deref()
+            .is_none_or(|only| scenario.to_lowercase().contains(&only.to_lowercase()))
+    }
 }
 
 /// Latencies of one scenario, in microseconds.
@@ -168,56 +178,84 @@ where
     }
 }
 
+/// A `weft serve` started by the benchmark.
+struct Server {
+    child: tokio::process::Child,
+    base: String,
+    pid: u32,
+    cold_start: Duration,
+}
+
+impl Server {
+    /// Starts `weft serve` on the benchmark's database with the given log levels, and waits for
+    /// its first answer.
+    async fn start(options: &BenchOptions, http: &reqwest::Client, log: &str, stdout: Stdio) -> anyhow::Result<Self> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        drop(listener);
+        let base = format!("http://127.0.0.1:{port}");
+        let mut command = tokio::process::Command::new(std::env::current_exe()?);
+        command
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(&options.data_dir)
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .env("WEFT_LOG", log)
+            .env("WEFT_RATE_LIMIT_PER_IP", "100000000")
+            .env("WEFT_RATE_LIMIT_PER_EMAIL", "100000000")
+            .env_remove("WEFT_BASE_URL")
+            .stdout(stdout)
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        match &options.database_url {
+            Some(url) => command.env("WEFT_DATABASE_URL", url),
+            None => command.env_remove("WEFT_DATABASE_URL"),
+        };
+        let spawned = Instant::now();
+        let child = command.spawn().context("starting weft serve")?;
+        let pid = child.id().context("no server pid")?;
+        loop {
+            if let Ok(res) = http.get(format!("{base}/healthz")).send().await
+                && res.status().is_success()
+            {
+                break;
+            }
+            if spawned.elapsed() > Duration::from_secs(60) {
+                bail!("weft serve did not answer within a minute");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        Ok(Self {
+            child,
+            base,
+            pid,
+            cold_start: spawned.elapsed(),
+        })
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
 pub async fn run(options: BenchOptions) -> anyhow::Result<String> {
-    let exe = std::env::current_exe()?;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    drop(listener);
-    let base = format!("http://127.0.0.1:{port}");
-    let mut command = tokio::process::Command::new(&exe);
-    command
-        .arg("serve")
-        .arg("--data-dir")
-        .arg(&options.data_dir)
-        .arg("--bind")
-        .arg(format!("127.0.0.1:{port}"))
-        .env("WEFT_LOG", "warn")
-        .env("WEFT_RATE_LIMIT_PER_IP", "100000000")
-        .env("WEFT_RATE_LIMIT_PER_EMAIL", "100000000")
-        .env_remove("WEFT_BASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true);
-    match &options.database_url {
-        Some(url) => command.env("WEFT_DATABASE_URL", url),
-        None => command.env_remove("WEFT_DATABASE_URL"),
-    };
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(options.concurrency * 2)
         .build()?;
-    let spawned = Instant::now();
-    let mut server = command.spawn().context("starting weft serve")?;
-    let pid = server.id().context("no server pid")?;
-    loop {
-        if let Ok(res) = http.get(format!("{base}/healthz")).send().await
-            && res.status().is_success()
-        {
-            break;
-        }
-        if spawned.elapsed() > Duration::from_secs(60) {
-            bail!("weft serve did not answer within a minute");
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    let cold_start = spawned.elapsed();
+    let server = Server::start(&options, &http, "warn", Stdio::null()).await?;
+    let (base, pid, cold_start) = (server.base.clone(), server.pid, server.cold_start);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle_rss = rss_kib(pid).unwrap_or(0);
 
     let result = scenarios(&options, &http, &base, pid).await;
-    let _ = server.start_kill();
-    let _ = server.wait().await;
-    let (samples, extra) = result?;
+    server.stop().await;
+    let (samples, mut extra) = result?;
+    if options.wants("statements per page") {
+        extra.extend(statements_per_page(&options, &http).await?);
+    }
 
     let backend = if options.database_url.is_some() {
         "PostgreSQL"
@@ -295,38 +333,106 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
             .await
         }
     };
-    for n in [10, 100, 1000] {
+    let pages = [
+        ("thread page, 10 comments (signed in)", "/t/bench10?from=1", true),
+        ("thread page, 100 comments (signed in)", "/t/bench100?from=1", true),
+        ("thread page, 1 000 comments (signed in)", "/t/bench1000?from=1", true),
+        (
+            "public thread page, 100 comments (anonymous)",
+            "/t/bench100?from=1",
+            false,
+        ),
+        ("group page, the largest group (signed in)", "/g/seedg1", true),
+        ("dashboard (signed in)", "/", true),
+    ];
+    for (name, path, signed_in) in pages {
+        if options.wants(name) {
+            samples.push(get(name, path.to_owned(), signed_in).await);
+        }
+    }
+
+    let store = open_store(options, c).await?;
+    if options.wants("post a comment") {
+        let (sample, check) = post_comments(&store, http, base, &sessions, c, d).await?;
+        samples.push(sample);
+        extra.push(check);
+    }
+    if options.wants("mark a thread read") {
+        let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
         samples.push(
-            get(
-                &format!("thread page, {n} comments (signed in)"),
-                format!("/t/bench{n}?from=1"),
-                true,
-            )
+            drive("mark a thread read", c, d, move |w| {
+                let (http, base, sessions) = (http.clone(), base.clone(), sessions.clone());
+                async move {
+                    let res = http
+                        .post(format!("{base}/api/v1/threads/bench1000/read"))
+                        .header("cookie", &sessions[w].cookie)
+                        .header("x-csrf-token", &sessions[w].csrf)
+                        .send()
+                        .await;
+                    matches!(res, Ok(r) if r.status().is_success())
+                }
+            })
             .await,
         );
     }
-    samples.push(
-        get(
-            "public thread page, 100 comments (anonymous)",
-            "/t/bench100?from=1".into(),
-            false,
-        )
-        .await,
-    );
-    samples.push(get("group page, the largest group (signed in)", "/g/seedg1".into(), true).await);
-    samples.push(get("dashboard (signed in)", "/".into(), true).await);
 
-    // Post a comment: every answer counted, then the thread must hold exactly that many.
-    let store = Store::connect(
-        &options
-            .database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", options.data_dir.join("weft.sqlite3").display())),
+    // The floors: the anonymous thread page's store calls, and a comment's transaction.
+    let name = "floor: the thread page's queries alone";
+    if options.wants(name) {
+        let store = store.clone();
+        let floor = drive(name, c, d, move |_| {
+            let store = store.clone();
+            async move { thread_page_queries(&store).await.is_ok() }
+        })
+        .await;
+        extra.extend(ratio(&samples, "public thread page", "thread page", &floor));
+        samples.push(floor);
+    }
+    let name = "floor: a comment's transaction alone";
+    if options.wants(name) {
+        let store = store.clone();
+        let floor = drive(name, c, d, move |_| {
+            let store = store.clone();
+            async move { comment_transaction(&store).await.is_ok() }
+        })
+        .await;
+        extra.extend(ratio(&samples, "post a comment", "post a comment", &floor));
+        samples.push(floor);
+    }
+
+    if options.wants("personal-data export") {
+        extra.push(export_heavy_account(&store, http, base).await?);
+    }
+    if options.live_connections > 0 && options.wants("live-update connections") {
+        extra.push(live_connections(options, base, pid, &sessions).await);
+    }
+    store.close().await;
+    Ok((samples, extra))
+}
+
+async fn open_store(options: &BenchOptions, connections: usize) -> anyhow::Result<Store> {
+    let url = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", options.data_dir.join("weft.sqlite3").display()));
+    Ok(Store::connect(
+        &url,
         &StoreOptions {
-            max_connections: u32::try_from(c).unwrap_or(8),
+            max_connections: u32::try_from(connections).unwrap_or(8),
         },
     )
-    .await?;
+    .await?)
+}
+
+/// Post a comment: every answer counted, then the thread must hold exactly that many.
+async fn post_comments(
+    store: &Store,
+    http: &reqwest::Client,
+    base: &str,
+    sessions: &Arc<Vec<Session>>,
+    c: usize,
+    d: Duration,
+) -> anyhow::Result<(Sample, String)> {
     let before = threads::find_by_key(&mut *store.reader().await?, "benchpost")
         .await?
         .context("no benchpost thread: run weft seed first")?
@@ -354,57 +460,19 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         .comment_count;
     let stored = after - before;
     let answered = i64::try_from(post.micros.len())?;
-    extra.push(format!(
+    let check = format!(
         "post a comment: {answered} answered 201, {stored} stored{}",
         if stored == answered {
             " (none lost)"
         } else {
             " — MISMATCH"
         }
-    ));
-    samples.push(post);
+    );
+    Ok((post, check))
+}
 
-    let read = {
-        let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
-        drive("mark a thread read", c, d, move |w| {
-            let (http, base, sessions) = (http.clone(), base.clone(), sessions.clone());
-            async move {
-                let res = http
-                    .post(format!("{base}/api/v1/threads/bench1000/read"))
-                    .header("cookie", &sessions[w].cookie)
-                    .header("x-csrf-token", &sessions[w].csrf)
-                    .send()
-                    .await;
-                matches!(res, Ok(r) if r.status().is_success())
-            }
-        })
-        .await
-    };
-    samples.push(read);
-
-    // The floors: the anonymous thread page's store calls, and a comment's transaction.
-    let floor = {
-        let store = store.clone();
-        drive("floor: the thread page's queries alone", c, d, move |_| {
-            let store = store.clone();
-            async move { thread_page_queries(&store).await.is_ok() }
-        })
-        .await
-    };
-    extra.extend(ratio(&samples, "public thread page", "thread page", &floor));
-    samples.push(floor);
-    let floor = {
-        let store = store.clone();
-        drive("floor: a comment's transaction alone", c, d, move |_| {
-            let store = store.clone();
-            async move { comment_transaction(&store).await.is_ok() }
-        })
-        .await
-    };
-    extra.extend(ratio(&samples, "post a comment", "post a comment", &floor));
-    samples.push(floor);
-
-    // The personal-data export of the heavy account (user1).
+/// The personal-data export of the heavy account (user1).
+async fn export_heavy_account(store: &Store, http: &reqwest::Client, base: &str) -> anyhow::Result<String> {
     let heavy = log_in(http, base, "user1@seed.example").await?;
     let t = Instant::now();
     let res = http
@@ -417,45 +485,191 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
     let comments = threads::count_by_author(&mut *store.reader().await?, 1).await?;
     #[allow(clippy::cast_precision_loss)]
     let mib = bytes.len() as f64 / 1_048_576.0;
-    extra.push(format!(
+    Ok(format!(
         "personal-data export of user1 ({comments} comments): {} ms, {mib:.1} MiB ({status}; accounts over the inline limit get it in the background)",
         t.elapsed().as_millis()
-    ));
+    ))
+}
 
-    // Idle live-update connections.
-    if options.live_connections > 0 {
-        let possible = fd_limit().saturating_sub(200);
-        let want = options.live_connections.min(possible);
-        let before = rss_kib(pid).unwrap_or(0);
-        let mut held = Vec::with_capacity(want);
-        let addr = base.trim_start_matches("http://").to_owned();
-        for i in 0..want {
-            let session = &sessions[i % sessions.len()];
-            match open_stream(&addr, "/t/bench100/live", &session.cookie).await {
-                Ok(s) => held.push(s),
-                Err(e) => {
-                    extra.push(format!("live connections: stopped at {i}: {e}"));
-                    break;
-                }
+/// Idle live-update connections: the server's resident memory before and after opening them.
+async fn live_connections(options: &BenchOptions, base: &str, pid: u32, sessions: &[Session]) -> String {
+    let possible = fd_limit().saturating_sub(200);
+    let want = options.live_connections.min(possible);
+    let before = rss_kib(pid).unwrap_or(0);
+    let mut held = Vec::with_capacity(want);
+    let addr = base.trim_start_matches("http://").to_owned();
+    let mut stopped = String::new();
+    for i in 0..want {
+        let session = &sessions[i % sessions.len()];
+        match open_stream(&addr, "/t/bench100/live", &session.cookie).await {
+            Ok(s) => held.push(s),
+            Err(e) => {
+                stopped = format!(" (stopped at {i}: {e})");
+                break;
             }
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        let after = rss_kib(pid).unwrap_or(0);
-        #[allow(clippy::cast_precision_loss)]
-        let more = (after.saturating_sub(before)) as f64 / 1024.0;
-        extra.push(format!(
-            "{} idle live-update connections: +{more:.1} MiB resident{}",
-            held.len(),
-            if want < options.live_connections {
-                format!(" (open-file limit allowed {want}; raise it with ulimit -n)")
-            } else {
-                String::new()
-            }
-        ));
-        drop(held);
     }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib(pid).unwrap_or(0);
+    #[allow(clippy::cast_precision_loss)]
+    let more = (after.saturating_sub(before)) as f64 / 1024.0;
+    #[allow(clippy::cast_precision_loss)]
+    let each = (after.saturating_sub(before)) as f64 / held.len().max(1) as f64;
+    format!(
+        "{} idle live-update connections: +{more:.1} MiB resident, {each:.1} KiB each{stopped}{}",
+        held.len(),
+        if want < options.live_connections {
+            format!(" (open-file limit allowed {want}; raise it with ulimit -n)")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// Statements per page, counted by a second server that logs every statement (`sqlx::query` at
+/// debug) as the page grows: a thread of 10, 100 and 1 000 comments; the smallest and the largest
+/// group of the person in the most groups; the dashboards of the people in the fewest and the
+/// most groups. Each page is asked for three times and the fewest statements count (a background
+/// worker's poll may fall into one request's window; the first visit also moves the read mark).
+async fn statements_per_page(options: &BenchOptions, http: &reqwest::Client) -> anyhow::Result<Vec<String>> {
+    let store = open_store(options, 2).await?;
+    let subjects = Subjects::find(&store).await?;
     store.close().await;
-    Ok((samples, extra))
+
+    let mut server = Server::start(options, http, "warn,sqlx::query=debug", Stdio::piped()).await?;
+    let stdout = server.child.stdout.take().context("no server output")?;
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            if line.contains("sqlx::query") {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    });
+    let base = server.base.clone();
+    let most = log_in(http, &base, &subjects.most_groups.0).await?;
+    let fewest = log_in(http, &base, &subjects.fewest_groups.0).await?;
+    let count = |path: String, session: Session| {
+        let (http, base, statements) = (http.clone(), base.clone(), statements.clone());
+        async move {
+            let mut fewest = u64::MAX;
+            for _ in 0..3 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let before = statements.load(Ordering::Relaxed);
+                let res = http
+                    .get(format!("{base}{path}"))
+                    .header("cookie", &session.cookie)
+                    .send()
+                    .await?;
+                if !res.status().is_success() {
+                    bail!("{path} answered {}", res.status());
+                }
+                res.bytes().await?;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                fewest = fewest.min(statements.load(Ordering::Relaxed) - before);
+            }
+            anyhow::Ok(fewest)
+        }
+    };
+    let (small_group, small_members, small_threads) = &subjects.smallest_group;
+    let (large_group, large_members, large_threads) = &subjects.largest_group;
+    let rows = [
+        (
+            "thread page (signed in)",
+            (
+                "10 comments".to_owned(),
+                count("/t/bench10?from=1".into(), most.clone()).await?,
+            ),
+            (
+                "1 000 comments".to_owned(),
+                count("/t/bench1000?from=1".into(), most.clone()).await?,
+            ),
+        ),
+        (
+            "group page (signed in, a member)",
+            (
+                format!("{small_members} members, {small_threads} threads"),
+                count(format!("/g/{small_group}"), most.clone()).await?,
+            ),
+            (
+                format!("{large_members} members, {large_threads} threads"),
+                count(format!("/g/{large_group}"), most.clone()).await?,
+            ),
+        ),
+        (
+            "dashboard",
+            (
+                format!("a member of {} group(s)", subjects.fewest_groups.1),
+                count("/".into(), fewest).await?,
+            ),
+            (
+                format!("a member of {} groups", subjects.most_groups.1),
+                count("/".into(), most).await?,
+            ),
+        ),
+    ];
+    server.stop().await;
+    let mut out = vec![
+        String::new(),
+        "Statements per page (sqlx's statement log; fewest of 3 requests):".to_owned(),
+        String::new(),
+        "| Page | smaller | statements | larger | statements |".to_owned(),
+        "|---|---|---|---|---|".to_owned(),
+    ];
+    for (page, (small, a), (large, b)) in rows {
+        out.push(format!(
+            "| {page} | {small} | {a} | {large} | {b}{} |",
+            if a == b { "" } else { " (GROWS)" }
+        ));
+    }
+    Ok(out)
+}
+
+/// Who and what the statement counts look at, read from the seeded database.
+struct Subjects {
+    /// (email, groups)
+    most_groups: (String, i64),
+    fewest_groups: (String, i64),
+    /// (key, members, threads) among the groups of the person in the most groups.
+    smallest_group: (String, i64, i64),
+    largest_group: (String, i64, i64),
+}
+
+impl Subjects {
+    async fn find(store: &Store) -> anyhow::Result<Self> {
+        use sqlx::Row as _;
+        let mut conn = store.reader().await?;
+        let person = |order: &'static str| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT u.email, COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id \
+                 WHERE u.state = 'active' GROUP BY u.id, u.email ORDER BY n {order}, u.id LIMIT 1"
+            )))
+        };
+        let row = person("DESC").fetch_one(&mut *conn).await?;
+        let most_groups = (row.try_get("email")?, row.try_get("n")?);
+        let row = person("ASC").fetch_one(&mut *conn).await?;
+        let fewest_groups = (row.try_get("email")?, row.try_get("n")?);
+        let group = |order: &'static str| {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT g.key, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS members, \
+                 (SELECT COUNT(*) FROM threads t WHERE t.group_id = g.id) AS threads FROM groups g \
+                 WHERE g.id IN (SELECT m.group_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1) \
+                 ORDER BY members {order}, g.id LIMIT 1"
+            )))
+        };
+        let row = group("ASC").bind(&most_groups.0).fetch_one(&mut *conn).await?;
+        let smallest_group = (row.try_get("key")?, row.try_get("members")?, row.try_get("threads")?);
+        let row = group("DESC").bind(&most_groups.0).fetch_one(&mut *conn).await?;
+        let largest_group = (row.try_get("key")?, row.try_get("members")?, row.try_get("threads")?);
+        Ok(Self {
+            most_groups,
+            fewest_groups,
+            smallest_group,
+            largest_group,
+        })
+    }
 }
 
 /// "label / floor: p50 a / b ms = r×; throughput …" for the scenario whose name starts with `page`.

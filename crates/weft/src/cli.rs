@@ -68,6 +68,9 @@ enum Command {
         /// Idle live-update connections to hold open at the end (0: skip).
         #[arg(long, default_value_t = 10_000)]
         live_connections: usize,
+        /// Run only the scenarios whose name contains this text (e.g. "dashboard", "statements").
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Replace the database with a backup (stop `weft serve` first). SQLite keeps the replaced
     /// file as weft.sqlite3.before-restore.
@@ -188,6 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             duration,
             concurrency,
             live_connections,
+            only,
         } => {
             let report = crate::bench::run(crate::bench::BenchOptions {
                 data_dir: data.data_dir.clone(),
@@ -195,6 +199,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 duration: std::time::Duration::from_secs(duration),
                 concurrency: concurrency.max(1),
                 live_connections,
+                only,
             })
             .await?;
             println!("{report}");

@@ -290,7 +290,7 @@ fn thread_template(
         next_from: (p.from + COMMENTS_PER_PAGE <= last).then_some(p.from + COMMENTS_PER_PAGE),
         signed_in,
         per_page: COMMENTS_PER_PAGE,
-        guests: Vec::new(),
+        guests: p.guests.clone(),
         can_add_guests: p.view.may(ThreadAction::AddGuests),
         can_remove_guests: p.view.may(ThreadAction::Pin),
         sees_group: p.view.sees_group(),
@@ -313,9 +313,7 @@ pub async fn show(
     Query(q): Query<ThreadQuery>,
 ) -> Result<Response, WebError> {
     let p = state.app.thread_page(who.as_ref(), &key, q.from).await?;
-    let guests = state.app.thread_guests(who.as_ref(), &key).await?;
-    let mut page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new());
-    page.guests = guests;
+    let page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new());
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -345,6 +343,7 @@ pub async fn item_fragment(
         reactions,
         tags: Vec::new(),
         volume: weft_domain::threads::Volume::Normal,
+        guests: Vec::new(),
     };
     let fragment = CommentFragment {
         i: item(&page, &c),
@@ -702,9 +701,7 @@ pub async fn invite_guests(
         }
         Err(AppError::Invalid(errors)) => {
             let p = state.app.thread_page(Some(&who), &key, None).await?;
-            let guests = state.app.thread_guests(Some(&who), &key).await?;
             let mut page = thread_template(ctx, p, None, String::new(), errors);
-            page.guests = guests;
             page.guest_emails = form.emails;
             page.guest_message = form.message;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -27,6 +27,7 @@ on_both!(
     coordinators_move_threads_between_their_groups,
     guests_take_part_in_one_thread_only,
     follow_normal_and_mute_decide_the_email,
+    the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups,
 );
 
 async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -1270,4 +1271,44 @@ async fn follow_normal_and_mute_decide_the_email(app: &TestApp) {
     let before = count("new_comment").await;
     comment(&ann, &t, "Rota done.", None).await;
     assert_eq!(count("new_comment").await, before);
+}
+
+/// The dashboard merges the groups' latest threads: twenty, by latest activity, muted ones left
+/// out. The quiet group's threads must surface between the busy group's, and muting the busy
+/// group's latest threads must bring older ones in (the per-group bound counts unmuted threads).
+async fn the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let busy = create(&ann, "Busy", "closed", "approval").await;
+    let quiet = create(&ann, "Quiet", "closed", "approval").await;
+    let mut keys = std::collections::HashMap::new();
+    for i in 1..=25 {
+        let title = format!("Busy topic {i:02}");
+        keys.insert(title.clone(), start(&ann, &busy, &title, "", "").await);
+        if i == 10 {
+            start(&ann, &quiet, "Quiet topic 1", "", "").await;
+        }
+    }
+    start(&ann, &quiet, "Quiet topic 2", "", "").await;
+    for i in [23, 24, 25] {
+        let t = &keys[&format!("Busy topic {i}")];
+        let res = ann
+            .post_json(&format!("/api/v1/threads/{t}/volume"), &json!({"volume": "mute"}))
+            .await;
+        assert_eq!(res.status, 204);
+    }
+    comment(&ann, &keys["Busy topic 01"], "Still open?", None).await;
+
+    let page = ann.get("/").await.body;
+    let mut listed: Vec<(usize, String)> = (1..=25)
+        .map(|i| format!("Busy topic {i:02}"))
+        .chain(["Quiet topic 1".to_owned(), "Quiet topic 2".to_owned()])
+        .filter_map(|title| page.find(&format!(">{title}<")).map(|at| (at, title)))
+        .collect();
+    listed.sort();
+    let listed: Vec<String> = listed.into_iter().map(|(_, title)| title).collect();
+    let mut expected = vec!["Busy topic 01".to_owned(), "Quiet topic 2".to_owned()];
+    expected.extend((11..=22).rev().map(|i| format!("Busy topic {i:02}")));
+    expected.push("Quiet topic 1".to_owned());
+    expected.extend((6..=10).rev().map(|i| format!("Busy topic {i:02}")));
+    assert_eq!(listed, expected);
 }
