@@ -7,6 +7,7 @@ pub mod client_ip;
 pub mod cookies;
 pub mod error;
 pub mod live;
+mod markdown_cache;
 pub mod pages;
 pub mod rate_limit;
 pub mod security;

@@ -49,13 +49,14 @@ impl Watch {
             Err(RecvError::Closed) => return None,
         };
         if self.checked.elapsed() >= RECHECK {
-            if self
-                .state
-                .app
-                .thread_for(self.who.as_ref(), &self.key, ThreadAction::See)
-                .await
-                .is_err()
-            {
+            // Boxed: the check's future is large and rarely needed, and this future is held
+            // for as long as the stream stays open (10 000 streams, issue 12).
+            let check = Box::pin(
+                self.state
+                    .app
+                    .thread_for(self.who.as_ref(), &self.key, ThreadAction::See),
+            );
+            if check.await.is_err() {
                 self.done = true;
                 return Some((Ok(Event::default().event("reload").data("now")), self));
             }

@@ -26,6 +26,8 @@ pub struct BenchOptions {
     pub live_connections: usize,
     /// Only the scenarios whose name contains this (case-insensitive).
     pub only: Option<String>,
+    /// Set for the server process only (the client shares the binary, not these).
+    pub server_env: Vec<(String, String)>,
 }
 
 impl BenchOptions {
@@ -205,6 +207,7 @@ impl Server {
             .env("WEFT_RATE_LIMIT_PER_IP", "100000000")
             .env("WEFT_RATE_LIMIT_PER_EMAIL", "100000000")
             .env_remove("WEFT_BASE_URL")
+            .envs(options.server_env.iter().map(|(k, v)| (k, v)))
             .stdout(stdout)
             .stderr(Stdio::inherit())
             .kill_on_drop(true);

@@ -71,6 +71,10 @@ enum Command {
         /// Run only the scenarios whose name contains this text (e.g. "dashboard", "statements").
         #[arg(long)]
         only: Option<String>,
+        /// An environment variable for the server alone, as NAME=VALUE (repeatable), e.g.
+        /// MALLOC_ARENA_MAX=2.
+        #[arg(long, value_parser = parse_env_pair)]
+        server_env: Vec<(String, String)>,
     },
     /// Replace the database with a backup (stop `weft serve` first). SQLite keeps the replaced
     /// file as weft.sqlite3.before-restore.
@@ -117,6 +121,13 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_env_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {s:?}"))
 }
 
 fn init_logging(format: &str, levels: &str) {
@@ -192,6 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             concurrency,
             live_connections,
             only,
+            server_env,
         } => {
             let report = crate::bench::run(crate::bench::BenchOptions {
                 data_dir: data.data_dir.clone(),
@@ -200,6 +212,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 concurrency: concurrency.max(1),
                 live_connections,
                 only,
+                server_env,
             })
             .await?;
             println!("{report}");

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use weft_app::AppError;
 use weft_app::threads::{Comment, ListedThread, ReactionRow, ThreadInput, ThreadView, summarize};
-use weft_domain::markdown::to_html;
 use weft_domain::permissions::{Action, CommentAction, ThreadAction};
 
 use crate::AppState;
@@ -30,7 +29,7 @@ fn thread_json(v: &ThreadView) -> Value {
         "group": {"key": v.group.key, "name": v.group.name},
         "title": t.title,
         "context": t.context,
-        "context_html": to_html(&t.context),
+        "context_html": &*crate::markdown_cache::to_html(&t.context),
         "private": t.private,
         "author": t.author_name,
         "pinned": t.pinned_at.is_some(),
@@ -59,7 +58,7 @@ fn comment_json(v: &ThreadView, c: &Comment, reactions: &[ReactionRow]) -> Value
         "parent_id": c.parent_id,
         "author": if deleted { Value::Null } else { json!({"name": c.author_name, "username": c.author_username}) },
         "body": c.body,
-        "body_html": to_html(&c.body),
+        "body_html": &*crate::markdown_cache::to_html(&c.body),
         "deleted": deleted,
         "created_at": c.created_at.rfc3339(),
         "edited_at": c.edited_at.map(weft_domain::Timestamp::rfc3339),

@@ -443,7 +443,7 @@ pub async fn show(
     let page = GroupPage {
         ctx,
         privacy_label,
-        description_html: weft_domain::markdown::to_html(&view.group.description),
+        description_html: crate::markdown_cache::to_html(&view.group.description).to_string(),
         subgroups,
         can_join: view.may(Action::Join),
         can_request: view.may(Action::RequestToJoin),

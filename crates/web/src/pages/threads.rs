@@ -198,7 +198,7 @@ pub async fn edit(
 /// A comment as the page shows it.
 pub struct CommentItem {
     c: Comment,
-    html: String,
+    html: std::sync::Arc<str>,
     new: bool,
     can_edit: bool,
     can_delete: bool,
@@ -212,7 +212,7 @@ pub struct CommentItem {
 struct ThreadTemplate {
     ctx: PageCtx,
     p: ThreadPage,
-    context_html: String,
+    context_html: std::sync::Arc<str>,
     items: Vec<CommentItem>,
     reply_to: Option<CommentItem>,
     body: String,
@@ -249,7 +249,7 @@ fn item(p: &ThreadPage, c: &Comment) -> CommentItem {
     CommentItem {
         reactions: summarize(&p.reactions, c.id, p.view.viewer),
         offer: if can_react { &Reaction::ALL } else { &[] },
-        html: to_html(&c.body),
+        html: crate::markdown_cache::to_html(&c.body),
         new: p.read_before.is_some_and(|r| c.seq > r),
         can_edit: p.view.may_comment(c, CommentAction::Edit),
         can_delete: p.view.may_comment(c, CommentAction::Delete),
@@ -274,7 +274,7 @@ fn thread_template(
     let last = p.view.thread.last_seq;
     let signed_in = ctx.user.is_some();
     ThreadTemplate {
-        context_html: to_html(&p.view.thread.context),
+        context_html: crate::markdown_cache::to_html(&p.view.thread.context),
         description: weft_domain::markdown::to_plain_text(&p.view.thread.context)
             .chars()
             .take(200)

@@ -1,0 +1,104 @@
+//! Rendered markdown, remembered. Turning a comment into safe HTML (pulldown-cmark, then
+//! ammonia's sanitiser, which parses and re-serialises the HTML) costs more than reading the
+//! comment from the database, and a thread page shows 50 of them (issue 12: see
+//! docs/PERFORMANCE.md). The HTML is a pure function of the markdown, so the markdown itself is
+//! the key: an edit is a new key, nothing can go stale, and every instance may keep its own copy.
+//!
+//! Two generations bound the memory: entries go into the young one; when it holds `budget / 2`
+//! bytes it becomes the old one and the previous old one is dropped. A hit in the old generation
+//! moves the entry back to the young one, so what is read keeps living.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+/// Bytes of markdown and HTML kept, both generations together.
+const BUDGET: usize = 8 * 1024 * 1024;
+/// Longer texts are rendered every time: they are rare, and would crowd out many short ones.
+const LONGEST: usize = 64 * 1024;
+
+struct Generations {
+    young: HashMap<Arc<str>, Arc<str>>,
+    old: HashMap<Arc<str>, Arc<str>>,
+    young_bytes: usize,
+    budget: usize,
+}
+
+impl Generations {
+    fn new(budget: usize) -> Self {
+        Self {
+            young: HashMap::new(),
+            old: HashMap::new(),
+            young_bytes: 0,
+            budget,
+        }
+    }
+
+    fn get(&mut self, markdown: &str) -> Option<Arc<str>> {
+        if let Some(html) = self.young.get(markdown) {
+            return Some(html.clone());
+        }
+        let (key, html) = self.old.remove_entry(markdown)?;
+        self.insert(key, html.clone());
+        Some(html)
+    }
+
+    fn insert(&mut self, markdown: Arc<str>, html: Arc<str>) {
+        let bytes = markdown.len() + html.len();
+        if self.young_bytes + bytes > self.budget / 2 {
+            self.old = std::mem::take(&mut self.young);
+            self.young_bytes = 0;
+        }
+        self.young_bytes += bytes;
+        self.young.insert(markdown, html);
+    }
+}
+
+static CACHE: LazyLock<Mutex<Generations>> = LazyLock::new(|| Mutex::new(Generations::new(BUDGET)));
+
+/// Safe HTML for `markdown` (`weft_domain::markdown::to_html`), rendered once per text.
+pub fn to_html(markdown: &str) -> Arc<str> {
+    if markdown.len() > LONGEST {
+        return weft_domain::markdown::to_html(markdown).into();
+    }
+    if let Some(html) = CACHE.lock().ok().and_then(|mut c| c.get(markdown)) {
+        return html;
+    }
+    // Rendered outside the lock: other pages go on meanwhile; a race renders twice, harmlessly.
+    let html: Arc<str> = weft_domain::markdown::to_html(markdown).into();
+    if let Ok(mut cache) = CACHE.lock() {
+        cache.insert(markdown.into(), html.clone());
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_what_the_renderer_answers() {
+        for text in [
+            "**bold** and @ann",
+            "<script>alert(1)</script>",
+            "",
+            "[x](javascript:alert(1))",
+        ] {
+            assert_eq!(&*to_html(text), weft_domain::markdown::to_html(text));
+            assert_eq!(&*to_html(text), weft_domain::markdown::to_html(text), "from the cache");
+        }
+    }
+
+    #[test]
+    fn memory_stays_within_the_budget_and_read_entries_survive() {
+        let mut g = Generations::new(1000);
+        g.insert("kept".into(), "<p>kept</p>".into());
+        for i in 0..200 {
+            let text: Arc<str> = format!("text {i}").into();
+            g.insert(text.clone(), text);
+            assert!(g.get("kept").is_some(), "a text read all along is never dropped");
+        }
+        let bytes: usize = g.young.iter().chain(g.old.iter()).map(|(k, v)| k.len() + v.len()).sum();
+        assert!(bytes <= 1000, "{bytes} bytes kept");
+        assert!(g.get("text 0").is_none(), "the oldest unread entries went");
+    }
+}
