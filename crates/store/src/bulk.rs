@@ -69,8 +69,14 @@ pub async fn reset_ids(conn: &mut Conn, backend: Backend, tables: &[&str]) -> Re
     Ok(())
 }
 
-/// After a bulk load: fresh planner statistics.
-pub async fn analyze(conn: &mut Conn) -> Result<()> {
-    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+/// After a bulk load: fresh planner statistics and, on PostgreSQL, the state autovacuum would
+/// reach on its own later (the visibility map, so counts and listings can read indexes only).
+/// Outside any transaction.
+pub async fn analyze(conn: &mut Conn, backend: crate::Backend) -> Result<()> {
+    let sql = match backend {
+        crate::Backend::Postgres => "VACUUM ANALYZE",
+        crate::Backend::Sqlite => "ANALYZE",
+    };
+    sqlx::query(sql).execute(&mut *conn).await?;
     Ok(())
 }

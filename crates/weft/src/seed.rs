@@ -472,7 +472,7 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
 
     let mut conn = store.writer().await?;
     bulk::reset_ids(&mut conn, backend, &["users", "groups", "threads", "comments"]).await?;
-    bulk::analyze(&mut conn).await?;
+    bulk::analyze(&mut conn, backend).await?;
     eprintln!(
         "Seeded {} users, {} groups ({} memberships), {} threads, {} comments in {:.1} s.",
         size.users,
