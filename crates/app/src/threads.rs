@@ -167,6 +167,27 @@ struct Mentioned<'a> {
 }
 
 impl App {
+    /// Whether `user` may read the thread `m` is about: an email about it must never reveal it.
+    async fn recipient_may_read(
+        &self,
+        tx: &mut Conn,
+        user: &weft_store::users::User,
+        m: &Mentioned<'_>,
+    ) -> Result<bool, AppError> {
+        let mut actor = self.actor_of(tx, user, m.group).await?;
+        if actor.role.is_none() {
+            actor.guest = weft_store::guests::is_guest(tx, m.thread.id, user.id).await?;
+        }
+        let facts = ThreadFacts {
+            group: facts(m.group),
+            private: m.thread.private,
+            closed: m.thread.closed_at.is_some(),
+            by_actor: false,
+            others_commented: false,
+        };
+        Ok(can_thread(&actor, ThreadAction::See, &facts).allowed())
+    }
+
     /// Emails everyone newly mentioned in `m.text` who may read the thread — never someone who
     /// may not (a mention must not reveal a thread), never the author. In the caller's transaction.
     async fn notify_mentions(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
@@ -190,18 +211,7 @@ impl App {
             {
                 continue;
             }
-            let mut actor = self.actor_of(tx, &user, m.group).await?;
-            if actor.role.is_none() {
-                actor.guest = weft_store::guests::is_guest(tx, m.thread.id, user.id).await?;
-            }
-            let facts = ThreadFacts {
-                group: facts(m.group),
-                private: m.thread.private,
-                closed: m.thread.closed_at.is_some(),
-                by_actor: false,
-                others_commented: false,
-            };
-            if !can_thread(&actor, ThreadAction::See, &facts).allowed() {
+            if !self.recipient_may_read(tx, &user, m).await? {
                 continue;
             }
             let mail = self.mention_email(&user, &m.author.user.name, &m.thread.title, &excerpt, link.clone());
@@ -236,18 +246,7 @@ impl App {
             if mentioned.contains(&user.username.as_str().to_owned()) {
                 continue;
             }
-            let mut actor = self.actor_of(tx, &user, m.group).await?;
-            if actor.role.is_none() {
-                actor.guest = weft_store::guests::is_guest(tx, m.thread.id, user.id).await?;
-            }
-            let facts = ThreadFacts {
-                group: facts(m.group),
-                private: m.thread.private,
-                closed: m.thread.closed_at.is_some(),
-                by_actor: false,
-                others_commented: false,
-            };
-            if !can_thread(&actor, ThreadAction::See, &facts).allowed() {
+            if !self.recipient_may_read(tx, &user, m).await? {
                 continue;
             }
             let mail = self.new_comment_email(&user, &m.author.user.name, &m.thread.title, &excerpt, link.clone());
