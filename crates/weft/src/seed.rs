@@ -6,7 +6,9 @@
 //! Every seeded account logs in with `SEED_PASSWORD` (one argon2id hash, computed once). The first
 //! group is open and holds the benchmark's fixed threads: `bench10`, `bench100`, `bench1000` with
 //! exactly that many comments, and `benchpost`, where the benchmark writes. `user1` is the heavy
-//! account (about one comment in eight of the all-members group's threads).
+//! account (about one comment in eight of the all-members group's threads). `benchpost` has
+//! `BENCH_FOLLOWERS` followers, so a comment posted there sends that many emails; elsewhere about
+//! one reader in ten follows a thread.
 
 use std::io::Write;
 use std::time::Instant;
@@ -25,6 +27,8 @@ pub const BENCH_THREADS: [(&str, i64); 4] = [
     ("bench1000", 1000),
     ("benchpost", 0),
 ];
+/// How many people follow `benchpost` (users 100, 101, …: none of them writes in the benchmark).
+pub const BENCH_FOLLOWERS: i64 = 20;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SeedSize {
@@ -445,7 +449,9 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
                 }
             }
         }
-        // Up to 20 members have read some or all of it.
+        // Up to 20 members have read some or all of it; about one in ten follows it (`benchpost`:
+        // exactly its fixed followers).
+        let benchpost = BENCH_THREADS.get(t).is_some_and(|(key, _)| *key == "benchpost");
         let readers = rng.below(21).min(glen);
         let mut seen = Vec::new();
         for _ in 0..readers {
@@ -453,7 +459,29 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
             if !seen.contains(&who) {
                 seen.push(who);
                 let upto = if counts[t] == 0 { 0 } else { 1 + rng.below(counts[t]) };
-                reads.push(vec![Lit::Int(thread_id), Lit::Int(who), Lit::Int(upto), Lit::Int(at)]);
+                let volume = if rng.chance(10) && !benchpost {
+                    "follow"
+                } else {
+                    "normal"
+                };
+                reads.push(vec![
+                    Lit::Int(thread_id),
+                    Lit::Int(who),
+                    Lit::Int(upto),
+                    Lit::Int(at),
+                    Lit::Text(volume.into()),
+                ]);
+            }
+        }
+        if benchpost {
+            for who in (100..100 + BENCH_FOLLOWERS).filter(|u| *u <= size.users && !seen.contains(u)) {
+                reads.push(vec![
+                    Lit::Int(thread_id),
+                    Lit::Int(who),
+                    Lit::Int(0),
+                    Lit::Int(at),
+                    Lit::Text("follow".into()),
+                ]);
             }
         }
         if comments.len() >= 20_000 {
@@ -528,7 +556,7 @@ async fn flush(
     bulk::insert(
         tx,
         "thread_reads",
-        &["thread_id", "user_id", "read_seq", "read_at"],
+        &["thread_id", "user_id", "read_seq", "read_at", "volume"],
         reads,
     )
     .await?;
