@@ -2,12 +2,31 @@
 //! the unsubscribe link (P15) and refuses to write to anyone whose account is not active (P9).
 
 use weft_domain::{EmailAddress, SecretToken};
-use weft_mail::compose::Footer;
+use weft_mail::compose::{Composed, Footer};
 use weft_mail::{Action, EmailContent};
 use weft_store::users::{User, UserId};
 use weft_store::{Conn, outbox, unsubscribe};
 
 use crate::{App, AppError};
+
+/// One email to one person, for `App::queue_emails_from`.
+pub(crate) struct Letter<'a> {
+    pub user: &'a User,
+    /// Another address than the account's (a change of address is confirmed at the new one).
+    pub to: Option<&'a EmailAddress>,
+    pub content: &'a EmailContent,
+}
+
+/// P9: nothing to a deactivated account but the log-in link its owner asks for to come back;
+/// nothing optional to someone who unsubscribed from everything (P15).
+fn may_receive(user: &User, kind: Kind) -> bool {
+    let active = match user.state {
+        weft_domain::UserState::Active => true,
+        weft_domain::UserState::Deactivated => kind == Kind::LogInLink,
+        weft_domain::UserState::Deleted => false,
+    };
+    active && (user.emails_unsubscribed_at.is_none() || kind.essential())
+}
 
 /// Why an email is sent: asked for by the person (log-in links) or a notice about their account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,39 +379,54 @@ impl App {
         kind: Kind,
         content: &EmailContent,
     ) -> Result<bool, AppError> {
-        // P9: nothing to a deactivated account but the log-in link its owner asks for to come back.
-        let may_receive = match user.state {
-            weft_domain::UserState::Active => true,
-            weft_domain::UserState::Deactivated => kind == Kind::LogInLink,
-            weft_domain::UserState::Deleted => false,
-        };
-        if !may_receive {
-            return Ok(false);
-        }
-        if user.emails_unsubscribed_at.is_some() && !kind.essential() {
-            return Ok(false);
+        let letter = Letter { user, to, content };
+        Ok(self.queue_emails_from(conn, sender, kind, &[letter]).await? == 1)
+    }
+
+    /// `queue_email_from` for many people at once (a comment's followers): two statements however
+    /// many letters, so a fan-out does not hold the write transaction for a round trip per person.
+    /// Returns how many were queued.
+    pub(crate) async fn queue_emails_from(
+        &self,
+        conn: &mut Conn,
+        sender: Option<UserId>,
+        kind: Kind,
+        letters: &[Letter<'_>],
+    ) -> Result<usize, AppError> {
+        let letters: Vec<&Letter<'_>> = letters.iter().filter(|l| may_receive(l.user, kind)).collect();
+        if letters.is_empty() {
+            return Ok(0);
         }
         let now = self.clock.now();
-        let token = SecretToken::generate();
-        unsubscribe::insert(
-            conn,
-            &token.hash(),
-            user.id,
-            now,
-            now.plus(self.config.retention.unsubscribe_links),
-        )
-        .await?;
-        self.enqueue(
-            conn,
-            sender,
-            Some(user),
-            to.unwrap_or(&user.email),
-            kind,
-            content,
-            &token,
-        )
-        .await?;
-        Ok(true)
+        let tokens: Vec<SecretToken> = letters.iter().map(|_| SecretToken::generate()).collect();
+        let hashes: Vec<_> = tokens
+            .iter()
+            .zip(&letters)
+            .map(|(t, l)| (t.hash(), l.user.id))
+            .collect();
+        unsubscribe::insert_many(conn, &hashes, now, now.plus(self.config.retention.unsubscribe_links)).await?;
+        let composed: Vec<(String, Composed)> = tokens
+            .iter()
+            .zip(&letters)
+            .map(|(token, l)| self.compose(l.content, token))
+            .collect();
+        let rows: Vec<outbox::NewEmail<'_>> = letters
+            .iter()
+            .zip(&composed)
+            .map(|(l, (unsubscribe_url, c))| outbox::NewEmail {
+                user_id: Some(l.user.id),
+                sender_id: sender,
+                kind: kind.as_str(),
+                to_address: l.to.unwrap_or(&l.user.email).as_str(),
+                subject: &c.subject,
+                body_text: &c.text,
+                body_html: &c.html,
+                unsubscribe_url,
+                now,
+            })
+            .collect();
+        outbox::enqueue_many(conn, &rows).await?;
+        Ok(rows.len())
     }
 
     /// Queues an email to an address that has no account (an invitation), unless that address
@@ -434,12 +468,7 @@ impl App {
         content: &EmailContent,
         unsubscribe_token: &SecretToken,
     ) -> Result<(), AppError> {
-        let unsubscribe_url = self.config.url(&format!("/unsubscribe/{}", unsubscribe_token.expose()));
-        let composed = content.compose(&Footer {
-            instance_name: &self.config.instance_name,
-            base_url: &self.config.base_url,
-            unsubscribe_url: &unsubscribe_url,
-        });
+        let (unsubscribe_url, composed) = self.compose(content, unsubscribe_token);
         outbox::enqueue(
             conn,
             &outbox::NewEmail {
@@ -456,6 +485,17 @@ impl App {
         )
         .await?;
         Ok(())
+    }
+
+    /// The email as sent, with its unsubscribe link (P15), and that link.
+    fn compose(&self, content: &EmailContent, unsubscribe_token: &SecretToken) -> (String, Composed) {
+        let unsubscribe_url = self.config.url(&format!("/unsubscribe/{}", unsubscribe_token.expose()));
+        let composed = content.compose(&Footer {
+            instance_name: &self.config.instance_name,
+            base_url: &self.config.base_url,
+            unsubscribe_url: &unsubscribe_url,
+        });
+        (unsubscribe_url, composed)
     }
 
     /// Call after committing a transaction that queued email.

@@ -109,6 +109,24 @@ const LAST_ADMIN: &str = "A group needs a coordinator: make someone else a coord
 pub const MEMBERS_PER_PAGE: i64 = 50;
 pub const EXPLORE_PER_PAGE: i64 = 30;
 
+/// How the permission rule sees a signed-in person with these roles. `support_access`: whether
+/// the group's support access is open, which counts only for an instance admin who is not a member.
+pub(crate) fn person_actor(
+    user: &users::User,
+    role: Option<Role>,
+    parent_role: Option<Role>,
+    support_access: bool,
+) -> Actor {
+    Actor {
+        signed_in: true,
+        instance_admin: user.is_admin,
+        role,
+        parent_role,
+        guest: false,
+        support_access: support_access && user.is_admin && role.is_none(),
+    }
+}
+
 impl App {
     pub(crate) async fn actor_for(
         &self,
@@ -137,14 +155,7 @@ impl App {
             && weft_store::support::active(conn, group.id, self.clock.now())
                 .await?
                 .is_some();
-        Ok(Actor {
-            signed_in: true,
-            instance_admin: user.is_admin,
-            role,
-            parent_role,
-            guest: false,
-            support_access,
-        })
+        Ok(person_actor(user, role, parent_role, support_access))
     }
 
     /// Loads a group for `action`, or answers as the permission rule says (hidden groups: NotFound).

@@ -12,7 +12,7 @@ use weft_store::threads::{self, NewThread};
 pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread, ThreadFilter};
 use weft_store::{Conn, StoreError};
 
-use crate::groups::{GroupView, decide, facts};
+use crate::groups::{GroupView, decide, facts, person_actor};
 use crate::live::{LiveEvent, LiveKind};
 use crate::{App, AppError, SessionUser};
 
@@ -166,18 +166,30 @@ struct Mentioned<'a> {
     seq: i64,
 }
 
+/// The start of a comment as plain text, for an email.
+fn excerpt(markdown: &str) -> String {
+    weft_domain::markdown::to_plain_text(markdown)
+        .chars()
+        .take(300)
+        .collect()
+}
+
 impl App {
-    /// Whether `user` may read the thread `m` is about: an email about it must never reveal it.
-    async fn recipient_may_read(
+    /// Those of `audience` who may read the thread `m` is about (an email about it must never
+    /// reveal it), other than its author and anyone who muted it. One statement for all of them.
+    async fn readers_among(
         &self,
         tx: &mut Conn,
-        user: &weft_store::users::User,
         m: &Mentioned<'_>,
-    ) -> Result<bool, AppError> {
-        let mut actor = self.actor_of(tx, user, m.group).await?;
-        if actor.role.is_none() {
-            actor.guest = weft_store::guests::is_guest(tx, m.thread.id, user.id).await?;
-        }
+        audience: threads::Audience<'_>,
+    ) -> Result<Vec<weft_store::users::User>, AppError> {
+        let found = threads::recipients(tx, m.thread.id, m.group.id, m.group.parent_id, audience).await?;
+        // Support access belongs to the group, not the person: looked up once, and only when an
+        // instance admin who is not a member is among them (P13).
+        let support_access = found.iter().any(|r| r.user.is_admin && r.role.is_none())
+            && weft_store::support::active(tx, m.group.id, self.clock.now())
+                .await?
+                .is_some();
         let facts = ThreadFacts {
             group: facts(m.group),
             private: m.thread.private,
@@ -185,81 +197,90 @@ impl App {
             by_actor: false,
             others_commented: false,
         };
-        Ok(can_thread(&actor, ThreadAction::See, &facts).allowed())
+        Ok(found
+            .into_iter()
+            .filter(|r| r.user.id != m.author.user.id && r.volume != Volume::Mute.as_str())
+            .filter(|r| {
+                let mut actor = person_actor(&r.user, r.role, r.parent_role, support_access);
+                actor.guest = r.role.is_none() && r.guest;
+                can_thread(&actor, ThreadAction::See, &facts).allowed()
+            })
+            .map(|r| r.user)
+            .collect())
     }
 
     /// Emails everyone newly mentioned in `m.text` who may read the thread — never someone who
     /// may not (a mention must not reveal a thread), never the author. In the caller's transaction.
     async fn notify_mentions(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
         let already = m.before.map(weft_domain::markdown::mentions).unwrap_or_default();
-        let excerpt: String = weft_domain::markdown::to_plain_text(m.text).chars().take(300).collect();
+        let new: Vec<String> = weft_domain::markdown::mentions(m.text)
+            .into_iter()
+            .filter(|name| !already.contains(name))
+            .collect();
+        let readers = self.readers_among(tx, m, threads::Audience::Usernames(&new)).await?;
+        if readers.is_empty() {
+            return Ok(());
+        }
+        let excerpt = excerpt(m.text);
         let link = if m.seq > 0 {
             self.config
                 .url(&format!("/t/{}?from={}#c{}", m.thread.key, m.seq, m.seq))
         } else {
             self.config.url(&format!("/t/{}", m.thread.key))
         };
-        for username in weft_domain::markdown::mentions(m.text) {
-            if already.contains(&username) {
-                continue;
-            }
-            let Some(user) = weft_store::users::find_by_username(tx, &username).await? else {
-                continue;
-            };
-            if user.id == m.author.user.id
-                || threads::volume_of(tx, m.thread.id, user.id).await? == Volume::Mute.as_str()
-            {
-                continue;
-            }
-            if !self.recipient_may_read(tx, &user, m).await? {
-                continue;
-            }
-            let mail = self.mention_email(&user, &m.author.user.name, &m.thread.title, &excerpt, link.clone());
-            self.queue_email_from(
-                tx,
-                Some(m.author.user.id),
-                &user,
-                None,
-                crate::emails::Kind::Mention,
-                &mail,
-            )
-            .await?;
-        }
-        Ok(())
+        let contents: Vec<_> = readers
+            .iter()
+            .map(|user| self.mention_email(user, &m.author.user.name, &m.thread.title, &excerpt, link.clone()))
+            .collect();
+        self.queue_letters(tx, m, crate::emails::Kind::Mention, &readers, &contents)
+            .await
     }
 
     /// Emails everyone following the thread loudly about a new comment — if they may still read
     /// it, and unless they wrote it or were just mentioned in it (one email is enough).
     async fn notify_followers(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
         let mentioned = weft_domain::markdown::mentions(m.text);
-        let excerpt: String = weft_domain::markdown::to_plain_text(m.text).chars().take(300).collect();
+        let readers: Vec<_> = self
+            .readers_among(tx, m, threads::Audience::Followers)
+            .await?
+            .into_iter()
+            .filter(|user| !mentioned.iter().any(|name| name == user.username.as_str()))
+            .collect();
+        if readers.is_empty() {
+            return Ok(());
+        }
+        let excerpt = excerpt(m.text);
         let link = self
             .config
             .url(&format!("/t/{}?from={}#c{}", m.thread.key, m.seq, m.seq));
-        for user_id in threads::followers(tx, m.thread.id).await? {
-            if user_id == m.author.user.id {
-                continue;
-            }
-            let Some(user) = weft_store::users::find(tx, user_id).await? else {
-                continue;
-            };
-            if mentioned.contains(&user.username.as_str().to_owned()) {
-                continue;
-            }
-            if !self.recipient_may_read(tx, &user, m).await? {
-                continue;
-            }
-            let mail = self.new_comment_email(&user, &m.author.user.name, &m.thread.title, &excerpt, link.clone());
-            self.queue_email_from(
-                tx,
-                Some(m.author.user.id),
-                &user,
-                None,
-                crate::emails::Kind::NewComment,
-                &mail,
-            )
+        let contents: Vec<_> = readers
+            .iter()
+            .map(|user| self.new_comment_email(user, &m.author.user.name, &m.thread.title, &excerpt, link.clone()))
+            .collect();
+        self.queue_letters(tx, m, crate::emails::Kind::NewComment, &readers, &contents)
+            .await
+    }
+
+    /// Queues `contents[i]` to `readers[i]`, sent by `m`'s author.
+    async fn queue_letters(
+        &self,
+        tx: &mut Conn,
+        m: &Mentioned<'_>,
+        kind: crate::emails::Kind,
+        readers: &[weft_store::users::User],
+        contents: &[weft_mail::EmailContent],
+    ) -> Result<(), AppError> {
+        let letters: Vec<_> = readers
+            .iter()
+            .zip(contents)
+            .map(|(user, content)| crate::emails::Letter {
+                user,
+                to: None,
+                content,
+            })
+            .collect();
+        self.queue_emails_from(tx, Some(m.author.user.id), kind, &letters)
             .await?;
-        }
         Ok(())
     }
 

@@ -301,6 +301,27 @@ fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(migrations)
 }
 
+/// `($1, $2, …), ($n+1, …)`: the VALUES of a multi-row insert with bound parameters, `columns`
+/// per row. Keep `rows × columns` under SQLite's limit of 32 766 parameters.
+pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * columns + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// Reads an integer flag stored as 0/1 (portable across both backends).
 pub(crate) fn flag(value: i64) -> bool {
     value != 0
@@ -324,6 +345,12 @@ mod tests {
         assert_eq!(Backend::from_url("postgres://u:p@h/db").unwrap(), Backend::Postgres);
         assert!(Backend::from_url("mysql://h/db").is_err());
         assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://…@h:5432/db");
+    }
+
+    #[test]
+    fn value_rows_number_parameters_row_by_row() {
+        assert_eq!(value_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(value_rows(1, 1), "($1)");
     }
 
     /// A migration file that is not in the list is never applied (0014 once sat unapplied).

@@ -41,6 +41,35 @@ pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<i64> {
     Ok(row.try_get("id")?)
 }
 
+/// `enqueue` for many emails at once (a comment's followers): one statement per 200 emails.
+pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()> {
+    for chunk in emails.chunks(200) {
+        let sql = format!(
+            "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
+             status, attempts, next_attempt_at, created_at, sender_id) VALUES {}",
+            crate::value_rows(chunk.len(), 12)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            query = query
+                .bind(e.user_id)
+                .bind(e.kind)
+                .bind(e.to_address)
+                .bind(e.subject)
+                .bind(e.body_text)
+                .bind(e.body_html)
+                .bind(e.unsubscribe_url)
+                .bind("pending")
+                .bind(0_i64)
+                .bind(e.now.micros())
+                .bind(e.now.micros())
+                .bind(e.sender_id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct QueuedEmail {
     pub id: i64,

@@ -23,6 +23,31 @@ pub async fn insert(
     Ok(())
 }
 
+/// `insert` for many emails at once: one statement per 1 000 tokens.
+pub async fn insert_many(
+    conn: &mut Conn,
+    tokens: &[(TokenHash, UserId)],
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
+    for chunk in tokens.chunks(1_000) {
+        let sql = format!(
+            "INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at, expires_at) VALUES {}",
+            crate::value_rows(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (hash, user_id) in chunk {
+            query = query
+                .bind(hash.as_str())
+                .bind(*user_id)
+                .bind(now.micros())
+                .bind(expires_at.micros());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The user an unexpired unsubscribe token belongs to.
 pub async fn user_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<UserId>> {
     let row = sqlx::query("SELECT user_id FROM unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")

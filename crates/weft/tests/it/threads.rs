@@ -27,6 +27,7 @@ on_both!(
     coordinators_move_threads_between_their_groups,
     guests_take_part_in_one_thread_only,
     follow_normal_and_mute_decide_the_email,
+    a_comment_emails_each_follower_who_may_read_it_once,
     the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups,
 );
 
@@ -1271,6 +1272,86 @@ async fn follow_normal_and_mute_decide_the_email(app: &TestApp) {
     let before = count("new_comment").await;
     comment(&ann, &t, "Rota done.", None).await;
     assert_eq!(count("new_comment").await, before);
+}
+
+/// A comment's followers are emailed together (one statement for all of them): each one who may
+/// still read the thread gets exactly one email with an unsubscribe link of their own; a follower
+/// who left, was deactivated or lost guest access gets none.
+async fn a_comment_emails_each_follower_who_may_read_it_once(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cy = app.signed_in_user("Cy", "cy@example.org", PASSWORD).await;
+    let dee = app.signed_in_user("Dee", "dee@example.org", PASSWORD).await;
+    let eve = app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    let fay = app.signed_in_user("Fay", "fay@example.org", PASSWORD).await;
+    let g = create(&ann, "Orchard", "closed", "approval").await;
+    for member in [&bob, &cy, &dee, &fay] {
+        add_member(app, &g, member, Role::Member).await;
+    }
+    let t = start(&ann, &g, "Pruning day", "", "").await;
+    let res = ann
+        .post_form(&format!("/t/{t}/guests"), &[("emails", "eve@example.org")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let invite = app.last_email_to("eve@example.org").await.link("/guest/");
+    assert_eq!(eve.post_form(&invite, &[]).await.status, 303);
+    for follower in [&bob, &cy, &dee, &eve, &fay] {
+        let res = follower
+            .post_json(&format!("/api/v1/threads/{t}/volume"), &json!({"volume": "follow"}))
+            .await;
+        assert_eq!(res.status, 204);
+    }
+    let dee_key = dee.get("/api/v1/me").await.json()["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ann.post_form(&format!("/g/{g}/members/{dee_key}/remove"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        fay.post_form("/profile/deactivate", &[("current_password", PASSWORD)])
+            .await
+            .status,
+        303
+    );
+    let new_comments_to = |to: &'static str| async move {
+        app.settled_emails_to(to)
+            .await
+            .into_iter()
+            .filter(|m| m.subject.contains("commented on"))
+            .collect::<Vec<_>>()
+    };
+
+    comment(&ann, &t, "The ladders are in the shed.", None).await;
+    let (to_bob, to_cy, to_eve) = (
+        new_comments_to("bob@example.org").await,
+        new_comments_to("cy@example.org").await,
+        new_comments_to("eve@example.org").await,
+    );
+    assert_eq!((to_bob.len(), to_cy.len(), to_eve.len()), (1, 1, 1), "one each");
+    assert!(to_eve[0].text.contains("The ladders are in the shed."));
+    assert!(new_comments_to("dee@example.org").await.is_empty(), "left the group");
+    assert!(new_comments_to("fay@example.org").await.is_empty(), "deactivated");
+    let links: std::collections::HashSet<String> = [&to_bob, &to_cy, &to_eve]
+        .iter()
+        .map(|m| m[0].link("/unsubscribe/"))
+        .collect();
+    assert_eq!(links.len(), 3, "an unsubscribe link each");
+
+    // Each link unsubscribes its own recipient and no one else; a guest whose access ended hears
+    // nothing more.
+    assert!(cy.post_form(&to_cy[0].link("/unsubscribe/"), &[]).await.status < 400);
+    let eve_key = eve.get("/api/v1/me").await.json()["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        ann.post_form(&format!("/t/{t}/guests/{eve_key}/remove"), &[])
+            .await
+            .status,
+        303
+    );
+    comment(&ann, &t, "Bring gloves.", None).await;
+    assert_eq!(new_comments_to("bob@example.org").await.len(), 2);
+    assert_eq!(new_comments_to("cy@example.org").await.len(), 1, "Cy unsubscribed");
+    assert_eq!(new_comments_to("eve@example.org").await.len(), 1, "no longer a guest");
 }
 
 /// The dashboard merges the groups' latest threads: twenty, by latest activity, muted ones left
