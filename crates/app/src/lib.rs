@@ -8,6 +8,7 @@ pub mod deletion_requests;
 pub mod emails;
 pub mod error;
 pub mod exports;
+pub mod fanout;
 pub mod groups;
 pub mod guests;
 pub mod invitations;
@@ -40,6 +41,8 @@ pub struct App {
     pub clock: Clock,
     /// Woken after a transaction that queued email commits, so mail leaves at once.
     pub mail_wakeup: Arc<Notify>,
+    /// Woken after a new comment commits, so its followers' emails are queued at once.
+    pub fanout_wakeup: Arc<Notify>,
     /// Woken when someone asks for a background personal-data export.
     pub export_wakeup: Arc<Notify>,
     /// Who watches which thread on this instance (live updates).
@@ -58,6 +61,7 @@ impl App {
             config: Arc::new(config),
             clock,
             mail_wakeup: Arc::new(Notify::new()),
+            fanout_wakeup: Arc::new(Notify::new()),
             export_wakeup: Arc::new(Notify::new()),
             live: Arc::new(live::LiveHub::default()),
             usage: Arc::new(usage::UsageCounters::default()),

@@ -154,16 +154,16 @@ struct ParsedThread {
 }
 
 /// What a new mention is about, for its email.
-struct Mentioned<'a> {
-    thread: &'a Thread,
-    group: &'a Group,
-    author: &'a SessionUser,
+pub(crate) struct Mentioned<'a> {
+    pub(crate) thread: &'a Thread,
+    pub(crate) group: &'a Group,
+    pub(crate) author: &'a weft_store::users::User,
     /// The text that mentions them now, and the text before an edit (already-mentioned people are
     /// not told twice).
-    text: &'a str,
-    before: Option<&'a str>,
+    pub(crate) text: &'a str,
+    pub(crate) before: Option<&'a str>,
     /// The timeline item (0: the thread's context).
-    seq: i64,
+    pub(crate) seq: i64,
 }
 
 /// The start of a comment as plain text, for an email.
@@ -199,7 +199,7 @@ impl App {
         };
         Ok(found
             .into_iter()
-            .filter(|r| r.user.id != m.author.user.id && r.volume != Volume::Mute.as_str())
+            .filter(|r| r.user.id != m.author.id && r.volume != Volume::Mute.as_str())
             .filter(|r| {
                 let mut actor = person_actor(&r.user, r.role, r.parent_role, support_access);
                 actor.guest = r.role.is_none() && r.guest;
@@ -230,7 +230,7 @@ impl App {
         };
         let contents: Vec<_> = readers
             .iter()
-            .map(|user| self.mention_email(user, &m.author.user.name, &m.thread.title, &excerpt, link.clone()))
+            .map(|user| self.mention_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
             .collect();
         self.queue_letters(tx, m, crate::emails::Kind::Mention, &readers, &contents)
             .await
@@ -238,7 +238,7 @@ impl App {
 
     /// Emails everyone following the thread loudly about a new comment — if they may still read
     /// it, and unless they wrote it or were just mentioned in it (one email is enough).
-    async fn notify_followers(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
+    pub(crate) async fn notify_followers(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
         let mentioned = weft_domain::markdown::mentions(m.text);
         let readers: Vec<_> = self
             .readers_among(tx, m, threads::Audience::Followers)
@@ -255,7 +255,7 @@ impl App {
             .url(&format!("/t/{}?from={}#c{}", m.thread.key, m.seq, m.seq));
         let contents: Vec<_> = readers
             .iter()
-            .map(|user| self.new_comment_email(user, &m.author.user.name, &m.thread.title, &excerpt, link.clone()))
+            .map(|user| self.new_comment_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
             .collect();
         self.queue_letters(tx, m, crate::emails::Kind::NewComment, &readers, &contents)
             .await
@@ -279,8 +279,7 @@ impl App {
                 content,
             })
             .collect();
-        self.queue_emails_from(tx, Some(m.author.user.id), kind, &letters)
-            .await?;
+        self.queue_emails_from(tx, Some(m.author.id), kind, &letters).await?;
         Ok(())
     }
 
@@ -411,7 +410,7 @@ impl App {
             let mentioned = Mentioned {
                 thread: &thread,
                 group: &view.group,
-                author: who,
+                author: &who.user,
                 text: &context,
                 before: None,
                 seq: 0,
@@ -444,7 +443,7 @@ impl App {
         let mentioned = Mentioned {
             thread: t,
             group: &view.group,
-            author: who,
+            author: &who.user,
             text: &context,
             before: Some(&t.context),
             seq: 0,
@@ -631,20 +630,24 @@ impl App {
                 ));
             }
         }
-        let (_, seq) = threads::insert_comment(&mut tx, view.thread.id, parent, who.user.id, &body, now).await?;
+        let (comment_id, seq) =
+            threads::insert_comment(&mut tx, view.thread.id, parent, who.user.id, &body, now).await?;
         threads::mark_read(&mut tx, view.thread.id, who.user.id, seq, now).await?;
         let mentioned = Mentioned {
             thread: &view.thread,
             group: &view.group,
-            author: who,
+            author: &who.user,
             text: &body,
             before: None,
             seq,
         };
         self.notify_mentions(&mut tx, &mentioned).await?;
-        self.notify_followers(&mut tx, &mentioned).await?;
+        // Followers hear of it once it is committed (`fanout`): posting costs the same however
+        // many follow the thread.
+        weft_store::fanouts::insert(&mut tx, view.thread.id, comment_id, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
+        self.fanout_wakeup.notify_one();
         self.publish(comment_changed(view.thread.id, seq)).await;
         Ok(seq)
     }
@@ -696,7 +699,7 @@ impl App {
             let mentioned = Mentioned {
                 thread: &view.thread,
                 group: &view.group,
-                author: who,
+                author: &who.user,
                 text: &body,
                 before: Some(&comment.body),
                 seq: comment.seq,

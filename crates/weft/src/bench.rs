@@ -436,10 +436,20 @@ async fn post_comments(
     c: usize,
     d: Duration,
 ) -> anyhow::Result<(Sample, String)> {
-    let before = threads::find_by_key(&mut *store.reader().await?, "benchpost")
+    let thread = threads::find_by_key(&mut *store.reader().await?, "benchpost")
         .await?
-        .context("no benchpost thread: run weft seed first")?
-        .comment_count;
+        .context("no benchpost thread: run weft seed first")?;
+    let before = thread.comment_count;
+    let followers = threads::recipients(
+        &mut *store.reader().await?,
+        thread.id,
+        thread.group_id,
+        None,
+        threads::Audience::Followers,
+    )
+    .await?
+    .len();
+    let emails_before = new_comment_emails(store).await?;
     let post = {
         let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
         drive(&format!("post a comment ({c} writers)"), c, d, move |w| {
@@ -463,15 +473,40 @@ async fn post_comments(
         .comment_count;
     let stored = after - before;
     let answered = i64::try_from(post.micros.len())?;
+    // Follower emails are queued after each comment commits: wait for the last of them.
+    let posted = Instant::now();
+    while weft_store::fanouts::pending(&mut *store.reader().await?).await? > 0
+        && posted.elapsed() < Duration::from_secs(120)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let drained = posted.elapsed();
+    let emails = new_comment_emails(store).await? - emails_before;
+    let expected = stored * i64::try_from(followers)?;
     let check = format!(
-        "post a comment: {answered} answered 201, {stored} stored{}",
+        "post a comment: {answered} answered 201, {stored} stored{}; follower emails: {emails} queued for {stored} × \
+         {followers} followers{}, the last {:.0} ms after the last answer",
         if stored == answered {
             " (none lost)"
         } else {
             " — MISMATCH"
-        }
+        },
+        if emails == expected {
+            " (none lost)"
+        } else {
+            " — MISMATCH"
+        },
+        drained.as_secs_f64() * 1000.0
     );
     Ok((post, check))
+}
+
+/// How many follower emails the outbox holds (queued or sent).
+async fn new_comment_emails(store: &Store) -> anyhow::Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox_emails WHERE kind = 'new_comment'")
+        .fetch_one(&mut *store.reader().await?)
+        .await?;
+    Ok(sqlx::Row::try_get(&row, "n")?)
 }
 
 /// The personal-data export of the heavy account (user1).
@@ -717,21 +752,17 @@ async fn thread_page_queries(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What posting a comment writes, in one transaction: the sequence number and the comment.
+/// What posting a comment writes, in one transaction: the sequence number, the comment and the
+/// row that asks for its follower emails (those are queued after the commit, as in the app).
 async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
     let mut conn = store.reader().await?;
     let thread = threads::find_by_key(&mut conn, "benchpost").await?.context("thread")?;
     drop(conn);
+    let now = weft_domain::Timestamp(1);
     let mut tx = store.begin().await?;
-    threads::insert_comment(
-        &mut tx,
-        thread.id,
-        None,
-        2,
-        "A floor comment with **markdown**.",
-        weft_domain::Timestamp(1),
-    )
-    .await?;
+    let (comment_id, _) =
+        threads::insert_comment(&mut tx, thread.id, None, 2, "A floor comment with **markdown**.", now).await?;
+    weft_store::fanouts::insert(&mut tx, thread.id, comment_id, now).await?;
     tx.commit().await?;
     Ok(())
 }

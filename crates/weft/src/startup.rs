@@ -113,6 +113,7 @@ impl Application {
         let mailer = tokio::spawn(self.mailer.run(stop_rx.clone()));
         let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx.clone()));
         let exports = tokio::spawn(self.state.app.clone().run_exports(stop_rx.clone()));
+        let fanout = tokio::spawn(self.state.app.clone().run_fanout(stop_rx.clone()));
         let live = tokio::spawn(self.state.app.clone().run_live_listener(stop_rx.clone()));
         let usage = tokio::spawn(self.state.app.clone().run_usage(stop_rx));
         let store = self.state.app.store.clone();
@@ -120,7 +121,7 @@ impl Application {
             .await
             .context("the HTTP server failed")?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mailer, retention, exports, live, usage);
+        let _ = tokio::join!(mailer, retention, exports, fanout, live, usage);
         store.close().await;
         Ok(())
     }

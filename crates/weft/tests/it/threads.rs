@@ -1224,6 +1224,7 @@ async fn follow_normal_and_mute_decide_the_email(app: &TestApp) {
         "follow"
     );
     let count = |kind: &'static str| async move {
+        app.settle_mail().await;
         app.count(match kind {
             "new_comment" => "SELECT COUNT(*) FROM outbox_emails WHERE kind = 'new_comment'",
             _ => "SELECT COUNT(*) FROM outbox_emails WHERE kind = 'mention'",

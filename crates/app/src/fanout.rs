@@ -1,0 +1,88 @@
+//! Follower emails about a new comment, queued once the comment is committed. The comment's
+//! transaction records one `comment_fanouts` row; this worker turns a batch of rows into outbox
+//! emails in one transaction. So posting costs the same however many people follow the thread,
+//! many comments' emails share one commit, and whether each follower may still read the thread is
+//! decided when their email is queued. A comment deleted or an author gone before then sends
+//! nothing.
+
+use std::time::Duration as StdDuration;
+
+use tokio::sync::watch;
+use weft_store::fanouts::{self, Fanout};
+use weft_store::{Conn, StoreError, groups, threads, users};
+
+use crate::threads::Mentioned;
+use crate::{App, AppError};
+
+/// Comments per transaction.
+const BATCH: i64 = 100;
+/// Polling interval as a fallback for wake-ups from other instances.
+const POLL: StdDuration = StdDuration::from_secs(5);
+
+impl App {
+    /// Queues the follower emails of up to `BATCH` waiting comments. Returns how many comments.
+    pub async fn fan_out_due(&self) -> Result<usize, AppError> {
+        let mut tx = self.store.begin().await?;
+        let claimed = fanouts::claim(&mut tx, self.store.backend(), BATCH).await?;
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        for fanout in &claimed {
+            self.fan_out(&mut tx, *fanout).await?;
+        }
+        fanouts::delete(&mut tx, &claimed).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake_mailer();
+        Ok(claimed.len())
+    }
+
+    async fn fan_out(&self, tx: &mut Conn, fanout: Fanout) -> Result<(), AppError> {
+        let Some(thread) = threads::find_by_id(tx, fanout.thread_id).await? else {
+            return Ok(());
+        };
+        let Some(comment) = threads::find_comment(tx, thread.id, fanout.comment_id).await? else {
+            return Ok(());
+        };
+        if comment.deleted_at.is_some() {
+            return Ok(());
+        }
+        // P9: a deactivated author's name is not shown, so no email names them.
+        let Some(author_id) = comment.author_id else {
+            return Ok(());
+        };
+        let Some(author) = users::find(tx, author_id).await? else {
+            return Ok(());
+        };
+        if author.state != weft_domain::UserState::Active {
+            return Ok(());
+        }
+        let Some(group) = groups::find(tx, thread.group_id).await? else {
+            return Ok(());
+        };
+        let comment_about = Mentioned {
+            thread: &thread,
+            group: &group,
+            author: &author,
+            text: &comment.body,
+            before: None,
+            seq: comment.seq,
+        };
+        self.notify_followers(tx, &comment_about).await
+    }
+
+    /// Queues follower emails as comments arrive, until `shutdown`.
+    pub async fn run_fanout(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            match self.fan_out_due().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "queuing follower emails failed"),
+            }
+            tokio::select! {
+                () = self.fanout_wakeup.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The `comment_fanouts` table: new comments whose followers have not been emailed yet. The
+//! comment's transaction adds a row; the fan-out worker claims a batch, queues the emails and
+//! deletes the rows, all in one transaction.
+
+use sqlx::Row;
+use weft_domain::Timestamp;
+
+use crate::threads::{CommentId, ThreadId};
+use crate::{Backend, Conn, Result};
+
+/// One comment waiting for its follower emails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fanout {
+    pub comment_id: CommentId,
+    pub thread_id: ThreadId,
+}
+
+pub async fn insert(conn: &mut Conn, thread_id: ThreadId, comment_id: CommentId, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO comment_fanouts (comment_id, thread_id, created_at) VALUES ($1, $2, $3)")
+        .bind(comment_id)
+        .bind(thread_id)
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The oldest `limit` waiting comments, locked against other instances' workers until the
+/// caller's transaction ends (SQLite's single writer serialises workers by itself).
+pub async fn claim(conn: &mut Conn, backend: Backend, limit: i64) -> Result<Vec<Fanout>> {
+    let sql = format!(
+        "SELECT comment_id, thread_id FROM comment_fanouts ORDER BY comment_id LIMIT $1 {}",
+        backend.skip_locked()
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Fanout {
+                comment_id: r.try_get("comment_id")?,
+                thread_id: r.try_get("thread_id")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// Done: the rows of `claimed` go.
+pub async fn delete(conn: &mut Conn, claimed: &[Fanout]) -> Result<()> {
+    for chunk in claimed.chunks(1_000) {
+        let sql = format!(
+            "DELETE FROM comment_fanouts WHERE comment_id IN ({})",
+            (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for f in chunk {
+            query = query.bind(f.comment_id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// How many comments wait for their follower emails (the benchmark's and tests' "settled").
+pub async fn pending(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM comment_fanouts")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}

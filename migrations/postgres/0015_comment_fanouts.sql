@@ -1,0 +1,9 @@
+-- A new comment's follower emails are queued after the comment commits (issue 12): the comment's
+-- transaction records one row here, and a worker expands a batch of rows into outbox emails in one
+-- transaction. Only ids: nothing personal, and a row lives for milliseconds. A comment or thread
+-- deleted first takes its row with it. Keep in step with the other backend's file.
+CREATE TABLE comment_fanouts (
+    comment_id BIGINT NOT NULL PRIMARY KEY REFERENCES comments (id) ON DELETE CASCADE,
+    thread_id BIGINT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL
+);
