@@ -10,7 +10,7 @@ use weft_store::outbox;
 
 use crate::App;
 
-const BATCH: i64 = 20;
+const BATCH: i64 = 50;
 const MAX_ATTEMPTS: i64 = 8;
 const LEASE: Duration = Duration::minutes(5);
 /// Polling interval as a fallback for wake-ups from other instances.
@@ -75,6 +75,11 @@ impl Mailer {
             tx.commit().await.map_err(weft_store::StoreError::from)?;
             claimed
         };
+        // Outcomes are written together after the batch: one commit instead of one per email.
+        // Should the process die mid-batch, its emails go again once their lease runs out: at
+        // least once, at most one batch twice.
+        let mut sent = Vec::with_capacity(claimed.len());
+        let mut failed = Vec::new();
         for email in &claimed {
             let outgoing = Outgoing {
                 id: email.id,
@@ -84,12 +89,10 @@ impl Mailer {
                 html: &email.body_html,
                 unsubscribe_url: &email.unsubscribe_url,
             };
-            let result = self.transport.send(&self.from, &self.message_domain, &outgoing).await;
-            let mut conn = self.app.store.writer().await?;
-            match result {
+            match self.transport.send(&self.from, &self.message_domain, &outgoing).await {
                 Ok(()) => {
-                    outbox::mark_sent(&mut conn, email.id, self.app.clock.now()).await?;
                     tracing::info!(email_id = email.id, kind = %email.kind, "email sent");
+                    sent.push(email.id);
                 }
                 Err(error) => {
                     let retry_at: Option<Timestamp> =
@@ -101,10 +104,16 @@ impl Mailer {
                         dead = retry_at.is_none(),
                         "email delivery failed"
                     );
-                    outbox::mark_failed(&mut conn, email.id, &error.to_string(), retry_at).await?;
+                    failed.push((email.id, error.to_string(), retry_at));
                 }
             }
         }
+        let mut tx = self.app.store.begin().await?;
+        outbox::mark_sent(&mut tx, &sent, self.app.clock.now()).await?;
+        for (id, error, retry_at) in &failed {
+            outbox::mark_failed(&mut tx, *id, error, *retry_at).await?;
+        }
+        tx.commit().await.map_err(weft_store::StoreError::from)?;
         Ok(claimed.len())
     }
 }

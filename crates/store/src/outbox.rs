@@ -138,20 +138,26 @@ pub async fn claim_due(
     Ok(emails)
 }
 
-/// Marks an email delivered. A deletion receipt goes altogether once delivered: it is the last
+/// Marks emails delivered. A deletion receipt goes altogether once delivered: it is the last
 /// thing that held a deleted person's address (P10).
-pub async fn mark_sent(conn: &mut Conn, id: i64, now: Timestamp) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id = $2",
-    )
-    .bind(now.micros())
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM outbox_emails WHERE id = $1 AND kind = 'deletion_receipt'")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<()> {
+    for chunk in ids.chunks(1_000) {
+        let list = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({list})"
+        )))
+        .bind(now.micros());
+        let mut receipts = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM outbox_emails WHERE kind = 'deletion_receipt' AND id IN ({})",
+            (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        )));
+        for id in chunk {
+            update = update.bind(*id);
+            receipts = receipts.bind(*id);
+        }
+        update.execute(&mut *conn).await?;
+        receipts.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
