@@ -64,16 +64,18 @@ impl Mailer {
         }
     }
 
-    /// One pass: claims a batch of due emails and tries each. Returns how many it tried.
+    /// One pass: claims a batch of due emails and tries each. Returns how many it claimed.
     pub async fn deliver_due(&self) -> Result<usize, crate::AppError> {
         let now = self.app.clock.now();
         let backend = self.app.store.backend();
-        let claimed = {
+        let (claimed, claimed_count) = {
             let mut tx = self.app.store.begin().await?;
-            outbox::cancel_for_inactive_accounts(&mut tx).await?;
-            let claimed = outbox::claim_due(&mut tx, backend, now, now.plus(LEASE), BATCH).await?;
+            let mut claimed = outbox::claim_due(&mut tx, backend, now, now.plus(LEASE), BATCH).await?;
+            let ids: Vec<i64> = claimed.iter().map(|e| e.id).collect();
+            let cancelled = outbox::cancel_for_inactive_accounts(&mut tx, &ids).await?;
             tx.commit().await.map_err(weft_store::StoreError::from)?;
-            claimed
+            claimed.retain(|e| !cancelled.contains(&e.id));
+            (claimed, ids.len())
         };
         // Outcomes are written together after the batch: one commit instead of one per email.
         // Should the process die mid-batch, its emails go again once their lease runs out: at
@@ -114,7 +116,7 @@ impl Mailer {
             outbox::mark_failed(&mut tx, *id, error, *retry_at).await?;
         }
         tx.commit().await.map_err(weft_store::StoreError::from)?;
-        Ok(claimed.len())
+        Ok(claimed_count)
     }
 }
 

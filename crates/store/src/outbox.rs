@@ -97,20 +97,32 @@ fn from_row(r: &AnyRow) -> Result<QueuedEmail, sqlx::Error> {
     })
 }
 
-/// P9 in the mail layer itself: pending emails to accounts that are no longer active are
-/// cancelled before any is claimed, whatever queued them (a deactivated person may still receive
-/// the log-in link they ask for to come back).
-pub async fn cancel_for_inactive_accounts(conn: &mut Conn) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE outbox_emails SET status = 'cancelled', locked_until = NULL WHERE status = 'pending' \
-         AND kind <> 'log_in_link' AND user_id IN (SELECT id FROM users WHERE state <> 'active')",
-    )
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
+/// P9 in the mail layer itself: of the emails just claimed, those to accounts that are no longer
+/// active are cancelled, whatever queued them (a deactivated person may still receive the log-in
+/// link they ask for to come back). Returns the ids cancelled. Bounded by the batch, not by the
+/// size of the queue.
+pub async fn cancel_for_inactive_accounts(conn: &mut Conn, claimed: &[i64]) -> Result<Vec<i64>> {
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE outbox_emails SET status = 'cancelled', locked_until = NULL WHERE id IN ({}) \
+         AND kind <> 'log_in_link' AND user_id IN (SELECT id FROM users WHERE state <> 'active') RETURNING id",
+        (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in claimed {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }
 
-/// Claims up to `limit` due emails for `lease` microseconds. A claimed email is not claimed again
+/// Claims up to `limit` due emails, longest due first (the order of the `outbox_emails_due` index,
+/// so a long queue costs no sort), for `lease` microseconds. A claimed email is not claimed again
 /// until its lease runs out, so a worker that dies mid-send leaves it for another to retry.
 pub async fn claim_due(
     conn: &mut Conn,
@@ -123,7 +135,7 @@ pub async fn claim_due(
         "UPDATE outbox_emails SET locked_until = $1, attempts = attempts + 1 WHERE id IN ( \
             SELECT id FROM outbox_emails \
             WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2) \
-            ORDER BY id LIMIT $3 {skip_locked}) \
+            ORDER BY next_attempt_at, id LIMIT $3 {skip_locked}) \
          RETURNING id, kind, to_address, subject, body_text, body_html, unsubscribe_url, attempts, created_at",
         skip_locked = backend.skip_locked()
     );
