@@ -108,7 +108,10 @@ pub async fn cancel_for_inactive_accounts(conn: &mut Conn, claimed: &[i64]) -> R
     let sql = format!(
         "UPDATE outbox_emails SET status = 'cancelled', locked_until = NULL WHERE id IN ({}) \
          AND kind <> 'log_in_link' AND user_id IN (SELECT id FROM users WHERE state <> 'active') RETURNING id",
-        (1..=claimed.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        (1..=claimed.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in claimed {
@@ -154,14 +157,20 @@ pub async fn claim_due(
 /// thing that held a deleted person's address (P10).
 pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<()> {
     for chunk in ids.chunks(1_000) {
-        let list = (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let list = (2..chunk.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({list})"
         )))
         .bind(now.micros());
         let mut receipts = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM outbox_emails WHERE kind = 'deletion_receipt' AND id IN ({})",
-            (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
         for id in chunk {
             update = update.bind(*id);

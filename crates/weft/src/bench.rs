@@ -355,10 +355,14 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
     }
 
     let store = open_store(options, c).await?;
-    if options.wants("post a comment") {
-        let (sample, check) = post_comments(&store, http, base, &sessions, c, d).await?;
-        samples.push(sample);
-        extra.push(check);
+    // The same comment on a thread nobody follows, then on one whose followers are each emailed.
+    for (thread, who) in [("benchquiet", "no followers"), ("benchpost", "followers emailed")] {
+        let name = format!("post a comment, {who} ({c} writers)");
+        if options.wants(&name) {
+            let (sample, check) = post_comments(&store, http, base, &sessions, thread, &name, c, d).await?;
+            samples.push(sample);
+            extra.push(check);
+        }
     }
     if options.wants("mark a thread read") {
         let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
@@ -427,18 +431,22 @@ async fn open_store(options: &BenchOptions, connections: usize) -> anyhow::Resul
     .await?)
 }
 
-/// Post a comment: every answer counted, then the thread must hold exactly that many.
+/// Post a comment: every answer counted, then the thread must hold exactly that many, and the
+/// outbox an email to each follower for each.
+#[allow(clippy::too_many_arguments)]
 async fn post_comments(
     store: &Store,
     http: &reqwest::Client,
     base: &str,
     sessions: &Arc<Vec<Session>>,
+    key: &'static str,
+    name: &str,
     c: usize,
     d: Duration,
 ) -> anyhow::Result<(Sample, String)> {
-    let thread = threads::find_by_key(&mut *store.reader().await?, "benchpost")
+    let thread = threads::find_by_key(&mut *store.reader().await?, key)
         .await?
-        .context("no benchpost thread: run weft seed first")?;
+        .with_context(|| format!("no {key} thread: run weft seed first (again, after an upgrade)"))?;
     let before = thread.comment_count;
     let followers = threads::recipients(
         &mut *store.reader().await?,
@@ -452,11 +460,11 @@ async fn post_comments(
     let emails_before = new_comment_emails(store).await?;
     let post = {
         let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
-        drive(&format!("post a comment ({c} writers)"), c, d, move |w| {
+        drive(name, c, d, move |w| {
             let (http, base, sessions) = (http.clone(), base.clone(), sessions.clone());
             async move {
                 let res = http
-                    .post(format!("{base}/api/v1/threads/benchpost/comments"))
+                    .post(format!("{base}/api/v1/threads/{key}/comments"))
                     .header("cookie", &sessions[w].cookie)
                     .header("x-csrf-token", &sessions[w].csrf)
                     .json(&serde_json::json!({"body": "A benchmark comment with **markdown**."}))
@@ -467,9 +475,9 @@ async fn post_comments(
         })
         .await
     };
-    let after = threads::find_by_key(&mut *store.reader().await?, "benchpost")
+    let after = threads::find_by_key(&mut *store.reader().await?, key)
         .await?
-        .context("benchpost vanished")?
+        .context("the thread vanished")?
         .comment_count;
     let stored = after - before;
     let answered = i64::try_from(post.micros.len())?;
@@ -484,7 +492,7 @@ async fn post_comments(
     let emails = new_comment_emails(store).await? - emails_before;
     let expected = stored * i64::try_from(followers)?;
     let check = format!(
-        "post a comment: {answered} answered 201, {stored} stored{}; follower emails: {emails} queued for {stored} × \
+        "{key}: {answered} answered 201, {stored} stored{}; follower emails: {emails} queued for {stored} × \
          {followers} followers{}, the last {:.0} ms after the last answer",
         if stored == answered {
             " (none lost)"
@@ -756,7 +764,7 @@ async fn thread_page_queries(store: &Store) -> anyhow::Result<()> {
 /// row that asks for its follower emails (those are queued after the commit, as in the app).
 async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
     let mut conn = store.reader().await?;
-    let thread = threads::find_by_key(&mut conn, "benchpost").await?.context("thread")?;
+    let thread = threads::find_by_key(&mut conn, "benchquiet").await?.context("thread")?;
     drop(conn);
     let now = weft_domain::Timestamp(1);
     let mut tx = store.begin().await?;

@@ -216,6 +216,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await?;
             println!("{report}");
+            // A lost comment or email is a failure, not a figure (the CI smoke run relies on it).
+            if report.contains("MISMATCH") {
+                anyhow::bail!("the benchmark lost writes: see MISMATCH above");
+            }
             Ok(())
         }
         Command::Restore { data, from } => {

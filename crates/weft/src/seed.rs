@@ -5,10 +5,10 @@
 //!
 //! Every seeded account logs in with `SEED_PASSWORD` (one argon2id hash, computed once). The first
 //! group is open and holds the benchmark's fixed threads: `bench10`, `bench100`, `bench1000` with
-//! exactly that many comments, and `benchpost`, where the benchmark writes. `user1` is the heavy
+//! exactly that many comments, and `benchpost` and `benchquiet`, where the benchmark writes. `user1` is the heavy
 //! account (about one comment in eight of the all-members group's threads). `benchpost` has
-//! `BENCH_FOLLOWERS` followers, so a comment posted there sends that many emails; elsewhere about
-//! one reader in ten follows a thread.
+//! `BENCH_FOLLOWERS` followers, so a comment posted there sends that many emails, and `benchquiet`
+//! none; elsewhere about one reader in ten follows a thread.
 
 use std::io::Write;
 use std::time::Instant;
@@ -21,13 +21,14 @@ use weft_store::bulk::{self, Lit};
 /// The password of every seeded account.
 pub const SEED_PASSWORD: &str = "weft-seed-password";
 /// The fixed threads the benchmark reads, with their comment counts.
-pub const BENCH_THREADS: [(&str, i64); 4] = [
+pub const BENCH_THREADS: [(&str, i64); 5] = [
     ("bench10", 10),
     ("bench100", 100),
     ("bench1000", 1000),
     ("benchpost", 0),
+    ("benchquiet", 0),
 ];
-/// How many people follow `benchpost` (users 100, 101, …: none of them writes in the benchmark).
+/// How many people follow `benchpost`: the last accounts (the benchmark writes as user2, user3, …).
 pub const BENCH_FOLLOWERS: i64 = 20;
 
 #[derive(Debug, Clone, Copy)]
@@ -176,8 +177,8 @@ fn group_size(g: i64, users: i64) -> i64 {
 }
 
 pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
-    if size.users < 10 || size.groups < 1 || size.threads < 4 {
-        bail!("seed at least 10 users, 1 group and 4 threads");
+    if size.users < 10 || size.groups < 1 || size.threads < 5 {
+        bail!("seed at least 10 users, 1 group and 5 threads");
     }
     let existing = weft_store::users::count(&mut *store.reader().await?).await?;
     if existing > 0 {
@@ -452,6 +453,7 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
         // Up to 20 members have read some or all of it; about one in ten follows it (`benchpost`:
         // exactly its fixed followers).
         let benchpost = BENCH_THREADS.get(t).is_some_and(|(key, _)| *key == "benchpost");
+        let quiet = benchpost || BENCH_THREADS.get(t).is_some_and(|(key, _)| *key == "benchquiet");
         let readers = rng.below(21).min(glen);
         let mut seen = Vec::new();
         for _ in 0..readers {
@@ -459,7 +461,7 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
             if !seen.contains(&who) {
                 seen.push(who);
                 let upto = if counts[t] == 0 { 0 } else { 1 + rng.below(counts[t]) };
-                let volume = if rng.chance(10) && !benchpost {
+                let volume = if rng.chance(10) && !quiet {
                     "follow"
                 } else {
                     "normal"
@@ -474,7 +476,7 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
             }
         }
         if benchpost {
-            for who in (100..100 + BENCH_FOLLOWERS).filter(|u| *u <= size.users && !seen.contains(u)) {
+            for who in (size.users - BENCH_FOLLOWERS + 1..=size.users).filter(|u| *u > 1 && !seen.contains(u)) {
                 reads.push(vec![
                     Lit::Int(thread_id),
                     Lit::Int(who),
