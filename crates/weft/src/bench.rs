@@ -490,10 +490,15 @@ async fn post_comments(
     }
     let drained = posted.elapsed();
     let emails = new_comment_emails(store).await? - emails_before;
+    // Then for the mailer to deliver them, so the next scenarios do not share the machine with it.
+    while pending_emails(store).await? > 0 && posted.elapsed() < Duration::from_secs(300) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivered = posted.elapsed();
     let expected = stored * i64::try_from(followers)?;
     let check = format!(
         "{key}: {answered} answered 201, {stored} stored{}; follower emails: {emails} queued for {stored} × \
-         {followers} followers{}, the last {:.0} ms after the last answer",
+         {followers} followers{}, the last {:.0} ms after the last answer; the outbox empty (delivered to files) {:.1} s after it",
         if stored == answered {
             " (none lost)"
         } else {
@@ -504,9 +509,15 @@ async fn post_comments(
         } else {
             " — MISMATCH"
         },
-        drained.as_secs_f64() * 1000.0
+        drained.as_secs_f64() * 1000.0,
+        delivered.as_secs_f64()
     );
     Ok((post, check))
+}
+
+/// How many emails wait for the mailer.
+async fn pending_emails(store: &Store) -> anyhow::Result<i64> {
+    Ok(weft_store::outbox::count_by_status(&mut *store.reader().await?, "pending").await?)
 }
 
 /// How many follower emails the outbox holds (queued or sent).
