@@ -52,10 +52,7 @@ pub async fn delete(conn: &mut Conn, claimed: &[Fanout]) -> Result<()> {
     for chunk in claimed.chunks(1_000) {
         let sql = format!(
             "DELETE FROM comment_fanouts WHERE comment_id IN ({})",
-            (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::parameters(1, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for f in chunk {

@@ -302,6 +302,14 @@ fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(migrations)
 }
 
+/// `$first, $first+1, …`: `count` bound parameters, for `IN (…)`.
+pub(crate) fn parameters(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `($1, $2, …), ($n+1, …)`: the VALUES of a multi-row insert with bound parameters, `columns`
 /// per row. Keep `rows × columns` under SQLite's limit of 32 766 parameters.
 pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
@@ -352,6 +360,7 @@ mod tests {
     fn value_rows_number_parameters_row_by_row() {
         assert_eq!(value_rows(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(value_rows(1, 1), "($1)");
+        assert_eq!(parameters(4, 2), "$4, $5");
     }
 
     /// A migration file that is not in the list is never applied (0014 once sat unapplied).

@@ -21,24 +21,8 @@ pub struct NewEmail<'a> {
     pub now: Timestamp,
 }
 
-pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<i64> {
-    let row = sqlx::query(
-        "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
-         status, attempts, next_attempt_at, created_at, sender_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $9) RETURNING id",
-    )
-    .bind(e.user_id)
-    .bind(e.kind)
-    .bind(e.to_address)
-    .bind(e.subject)
-    .bind(e.body_text)
-    .bind(e.body_html)
-    .bind(e.unsubscribe_url)
-    .bind(e.now.micros())
-    .bind(e.sender_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<()> {
+    enqueue_many(conn, std::slice::from_ref(e)).await
 }
 
 /// `enqueue` for many emails at once (a comment's followers): one statement per 200 emails.
@@ -108,10 +92,7 @@ pub async fn cancel_for_inactive_accounts(conn: &mut Conn, claimed: &[i64]) -> R
     let sql = format!(
         "UPDATE outbox_emails SET status = 'cancelled', locked_until = NULL WHERE id IN ({}) \
          AND kind <> 'log_in_link' AND user_id IN (SELECT id FROM users WHERE state <> 'active') RETURNING id",
-        (1..=claimed.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::parameters(1, claimed.len())
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in claimed {
@@ -157,20 +138,14 @@ pub async fn claim_due(
 /// thing that held a deleted person's address (P10).
 pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<()> {
     for chunk in ids.chunks(1_000) {
-        let list = (2..chunk.len() + 2)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = crate::parameters(2, chunk.len());
         let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({list})"
         )))
         .bind(now.micros());
         let mut receipts = sqlx::query(sqlx::AssertSqlSafe(format!(
             "DELETE FROM outbox_emails WHERE kind = 'deletion_receipt' AND id IN ({})",
-            (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::parameters(1, chunk.len())
         )));
         for id in chunk {
             update = update.bind(*id);

@@ -752,13 +752,7 @@ pub async fn recipients(
         Audience::Usernames([]) => return Ok(Vec::new()),
         Audience::Usernames(names) => (
             "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
-            format!(
-                "u.username IN ({}) ORDER BY u.id",
-                (0..names.len())
-                    .map(|i| format!("${}", i + 4))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("u.username IN ({}) ORDER BY u.id", crate::parameters(4, names.len())),
         ),
     };
     let sql = format!(

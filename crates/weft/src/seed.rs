@@ -461,11 +461,7 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
             if !seen.contains(&who) {
                 seen.push(who);
                 let upto = if counts[t] == 0 { 0 } else { 1 + rng.below(counts[t]) };
-                let volume = if rng.chance(10) && !quiet {
-                    "follow"
-                } else {
-                    "normal"
-                };
+                let volume = if rng.chance(10) && !quiet { "follow" } else { "normal" };
                 reads.push(vec![
                     Lit::Int(thread_id),
                     Lit::Int(who),
