@@ -32,7 +32,10 @@ pub async fn claim(conn: &mut Conn, backend: Backend, limit: i64) -> Result<Vec<
         "SELECT comment_id, thread_id FROM comment_fanouts ORDER BY comment_id LIMIT $1 {}",
         backend.skip_locked()
     );
+    // Planned on every run: a queue swings from empty to thousands of rows faster than statistics
+    // follow, and a plan kept from when it was empty scans and sorts it all (see `outbox::claim_due`).
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .persistent(false)
         .bind(limit)
         .fetch_all(&mut *conn)
         .await?;
