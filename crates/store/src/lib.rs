@@ -313,22 +313,10 @@ pub(crate) fn parameters(first: usize, count: usize) -> String {
 /// `($1, $2, …), ($n+1, …)`: the VALUES of a multi-row insert with bound parameters, `columns`
 /// per row. Keep `rows × columns` under SQLite's limit of 32 766 parameters.
 pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
-    let mut out = String::with_capacity(rows * columns * 5);
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for c in 0..columns {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push('$');
-            out.push_str(&(r * columns + c + 1).to_string());
-        }
-        out.push(')');
-    }
-    out
+    (0..rows)
+        .map(|r| format!("({})", parameters(r * columns + 1, columns)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads an integer flag stored as 0/1 (portable across both backends).

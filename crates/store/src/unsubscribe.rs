@@ -6,24 +6,7 @@ use weft_domain::{Timestamp, TokenHash};
 use crate::users::UserId;
 use crate::{Conn, Result};
 
-pub async fn insert(
-    conn: &mut Conn,
-    token_hash: &TokenHash,
-    user_id: UserId,
-    now: Timestamp,
-    expires_at: Timestamp,
-) -> Result<()> {
-    sqlx::query("INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash.as_str())
-        .bind(user_id)
-        .bind(now.micros())
-        .bind(expires_at.micros())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// `insert` for many emails at once: one statement per 1 000 tokens.
+/// One token per email, many emails at once: one statement per 1 000 tokens.
 pub async fn insert_many(
     conn: &mut Conn,
     tokens: &[(TokenHash, UserId)],
