@@ -5,10 +5,12 @@
 //! decided when their email is queued. A comment deleted or an author gone before then sends
 //! nothing.
 
+use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
 use tokio::sync::watch;
-use weft_store::fanouts::{self, Fanout};
+use weft_store::fanouts;
+use weft_store::threads::{CommentId, ThreadId};
 use weft_store::{Conn, StoreError, groups, threads, users};
 
 use crate::threads::Mentioned;
@@ -29,8 +31,14 @@ impl App {
         if claimed.is_empty() {
             return Ok(0);
         }
-        for fanout in &claimed {
-            self.fan_out(&mut tx, *fanout).await?;
+        // A busy thread has many comments in one batch: its thread, group and followers are read
+        // once for all of them.
+        let mut by_thread: BTreeMap<ThreadId, Vec<CommentId>> = BTreeMap::new();
+        for f in &claimed {
+            by_thread.entry(f.thread_id).or_default().push(f.comment_id);
+        }
+        for (thread_id, comment_ids) in &by_thread {
+            self.fan_out(&mut tx, *thread_id, comment_ids).await?;
         }
         fanouts::delete(&mut tx, &claimed).await?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -38,38 +46,48 @@ impl App {
         Ok(claimed.len())
     }
 
-    async fn fan_out(&self, tx: &mut Conn, fanout: Fanout) -> Result<(), AppError> {
-        let Some(thread) = threads::find_by_id(tx, fanout.thread_id).await? else {
+    /// The follower emails of these comments on one thread.
+    async fn fan_out(&self, tx: &mut Conn, thread_id: ThreadId, comment_ids: &[CommentId]) -> Result<(), AppError> {
+        let Some(thread) = threads::find_by_id(tx, thread_id).await? else {
             return Ok(());
         };
-        let Some(comment) = threads::find_comment(tx, thread.id, fanout.comment_id).await? else {
-            return Ok(());
-        };
-        if comment.deleted_at.is_some() {
-            return Ok(());
-        }
-        // P9: a deactivated author's name is not shown, so no email names them.
-        let Some(author_id) = comment.author_id else {
-            return Ok(());
-        };
-        let Some(author) = users::find(tx, author_id).await? else {
-            return Ok(());
-        };
-        if author.state != weft_domain::UserState::Active {
-            return Ok(());
-        }
         let Some(group) = groups::find(tx, thread.group_id).await? else {
             return Ok(());
         };
-        let comment_about = Mentioned {
-            thread: &thread,
-            group: &group,
-            author: &author,
-            text: &comment.body,
-            before: None,
-            seq: comment.seq,
-        };
-        self.notify_followers(tx, &comment_about).await
+        let followers = self
+            .readers_among(tx, &thread, &group, threads::Audience::Followers)
+            .await?;
+        if followers.is_empty() {
+            return Ok(());
+        }
+        for id in comment_ids {
+            let Some(comment) = threads::find_comment(tx, thread.id, *id).await? else {
+                continue;
+            };
+            if comment.deleted_at.is_some() {
+                continue;
+            }
+            // P9: a deactivated author's name is not shown, so no email names them.
+            let Some(author_id) = comment.author_id else {
+                continue;
+            };
+            let Some(author) = users::find(tx, author_id).await? else {
+                continue;
+            };
+            if author.state != weft_domain::UserState::Active {
+                continue;
+            }
+            let comment_about = Mentioned {
+                thread: &thread,
+                group: &group,
+                author: &author,
+                text: &comment.body,
+                before: None,
+                seq: comment.seq,
+            };
+            self.notify_followers(tx, &comment_about, &followers).await?;
+        }
+        Ok(())
     }
 
     /// Queues follower emails as comments arrive, until `shutdown`.

@@ -175,31 +175,32 @@ fn excerpt(markdown: &str) -> String {
 }
 
 impl App {
-    /// Those of `audience` who may read the thread `m` is about (an email about it must never
-    /// reveal it), other than its author and anyone who muted it. One statement for all of them.
-    async fn readers_among(
+    /// Those of `audience` who may read `thread` (an email about it must never reveal it), other
+    /// than anyone who muted it. One statement for all of them.
+    pub(crate) async fn readers_among(
         &self,
         tx: &mut Conn,
-        m: &Mentioned<'_>,
+        thread: &Thread,
+        group: &Group,
         audience: threads::Audience<'_>,
     ) -> Result<Vec<weft_store::users::User>, AppError> {
-        let found = threads::recipients(tx, m.thread.id, m.group.id, m.group.parent_id, audience).await?;
+        let found = threads::recipients(tx, thread.id, group.id, group.parent_id, audience).await?;
         // Support access belongs to the group, not the person: looked up once, and only when an
         // instance admin who is not a member is among them (P13).
         let support_access = found.iter().any(|r| r.user.is_admin && r.role.is_none())
-            && weft_store::support::active(tx, m.group.id, self.clock.now())
+            && weft_store::support::active(tx, group.id, self.clock.now())
                 .await?
                 .is_some();
         let facts = ThreadFacts {
-            group: facts(m.group),
-            private: m.thread.private,
-            closed: m.thread.closed_at.is_some(),
+            group: facts(group),
+            private: thread.private,
+            closed: thread.closed_at.is_some(),
             by_actor: false,
             others_commented: false,
         };
         Ok(found
             .into_iter()
-            .filter(|r| r.user.id != m.author.id && r.volume != Volume::Mute.as_str())
+            .filter(|r| r.volume != Volume::Mute.as_str())
             .filter(|r| {
                 let mut actor = person_actor(&r.user, r.role, r.parent_role, support_access);
                 actor.guest = r.role.is_none() && r.guest;
@@ -217,7 +218,12 @@ impl App {
             .into_iter()
             .filter(|name| !already.contains(name))
             .collect();
-        let readers = self.readers_among(tx, m, threads::Audience::Usernames(&new)).await?;
+        let readers: Vec<_> = self
+            .readers_among(tx, m.thread, m.group, threads::Audience::Usernames(&new))
+            .await?
+            .into_iter()
+            .filter(|user| user.id != m.author.id)
+            .collect();
         if readers.is_empty() {
             return Ok(());
         }
@@ -236,15 +242,19 @@ impl App {
             .await
     }
 
-    /// Emails everyone following the thread loudly about a new comment — if they may still read
-    /// it, and unless they wrote it or were just mentioned in it (one email is enough).
-    pub(crate) async fn notify_followers(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
+    /// Emails the thread's `followers` who may read it (`readers_among(…, Followers)`) about a new
+    /// comment, unless they wrote it or were just mentioned in it (one email is enough).
+    pub(crate) async fn notify_followers(
+        &self,
+        tx: &mut Conn,
+        m: &Mentioned<'_>,
+        followers: &[weft_store::users::User],
+    ) -> Result<(), AppError> {
         let mentioned = weft_domain::markdown::mentions(m.text);
-        let readers: Vec<_> = self
-            .readers_among(tx, m, threads::Audience::Followers)
-            .await?
-            .into_iter()
-            .filter(|user| !mentioned.iter().any(|name| name == user.username.as_str()))
+        let readers: Vec<_> = followers
+            .iter()
+            .filter(|user| user.id != m.author.id && !mentioned.iter().any(|name| name == user.username.as_str()))
+            .cloned()
             .collect();
         if readers.is_empty() {
             return Ok(());
