@@ -23,6 +23,9 @@ pub enum AppError {
     NotFound,
     #[error("not allowed")]
     Forbidden,
+    /// The database's disk is full: nothing was stored. Answered 503; retrying later can work.
+    #[error("the server's storage is full")]
+    StorageFull,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -39,7 +42,10 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
-        Self::Internal(error.to_string())
+        match error {
+            StoreError::Full => Self::StorageFull,
+            other => Self::Internal(other.to_string()),
+        }
     }
 }
 

@@ -83,4 +83,35 @@ impl App {
             .await
             .map_err(|e| AppError::internal(format!("hashing task failed: {e}")))
     }
+
+    /// What `/healthz` reports: the database answers, and writes can commit (after a write found
+    /// the storage full, a probe write must commit again).
+    pub async fn health(&self) -> Health {
+        if let Err(e) = self.store.ping().await {
+            tracing::error!(error = %e, "health check: database unreachable");
+            return Health::Unreachable;
+        }
+        match self.store.storage_health(self.clock.now()).await {
+            Ok(weft_store::StorageHealth::Ok) => Health::Ok,
+            Ok(weft_store::StorageHealth::Full) => Health::StorageFull,
+            Err(e) => {
+                tracing::error!(error = %e, "health check: a probe write failed");
+                Health::Unreachable
+            }
+        }
+    }
+
+    /// A write was refused because the storage is full: `health` says so until writes commit again.
+    pub fn note_storage_full(&self) {
+        self.store.note_full();
+    }
+}
+
+/// The instance's health as `/healthz` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Ok,
+    Unreachable,
+    /// Writes are refused: the database's disk is full.
+    StorageFull,
 }

@@ -39,6 +39,9 @@ pub enum StoreError {
     /// A unique constraint refused the row (a duplicate email, username, token…).
     #[error("a row with the same unique value already exists")]
     Conflict,
+    /// The database's disk is full: nothing was written. Retrying later can succeed.
+    #[error("the database's storage is full")]
+    Full,
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -53,6 +56,8 @@ impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
+            // SQLITE_FULL (13); PostgreSQL's disk_full (53100).
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("13" | "53100")) => Self::Full,
             _ => Self::Database(error),
         }
     }
@@ -132,6 +137,17 @@ pub struct Store {
     backend: Backend,
     /// PostgreSQL only: where live-update listeners connect (`live::Listener`).
     listen_url: Option<RedactedUrl>,
+    /// Set when a write found the storage full; `storage_health` clears it once a probe write
+    /// commits again.
+    full: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// What `Store::storage_health` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageHealth {
+    Ok,
+    /// A write found the disk full and a probe write still cannot commit.
+    Full,
 }
 
 /// A database URL that never prints its password.
@@ -158,6 +174,7 @@ impl Store {
                     read,
                     backend,
                     listen_url: None,
+                    full: std::sync::Arc::default(),
                 })
             }
             Backend::Postgres => {
@@ -181,6 +198,7 @@ impl Store {
                     read: pool,
                     backend,
                     listen_url: Some(RedactedUrl(url.to_owned())),
+                    full: std::sync::Arc::default(),
                 })
             }
         }
@@ -232,6 +250,46 @@ impl Store {
         Ok(())
     }
 
+    /// Records that a write found the storage full, so `storage_health` reports it.
+    pub fn note_full(&self) {
+        self.full.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// `Ok` unless a write found the storage full and a probe still cannot commit. The probe
+    /// writes 64 KiB that does not compress (more than any refused write needed, so space freed
+    /// by a failed write does not fake a recovery), then empties its row again.
+    pub async fn storage_health(&self, now: weft_domain::Timestamp) -> Result<StorageHealth> {
+        use std::sync::atomic::Ordering;
+        if !self.full.load(Ordering::Relaxed) {
+            return Ok(StorageHealth::Ok);
+        }
+        let payload: String = (0..64 * 1024 / 8).map(|_| weft_domain::random_key()).collect();
+        let probe = async {
+            let mut tx = self.begin().await?;
+            sqlx::query(
+                "INSERT INTO storage_probes (id, payload, probed_at) VALUES (1, $1, $2) \
+                 ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, probed_at = excluded.probed_at",
+            )
+            .bind(payload)
+            .bind(now.micros())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            sqlx::query("UPDATE storage_probes SET payload = '' WHERE id = 1")
+                .execute(&mut *self.writer().await?)
+                .await?;
+            Ok::<_, StoreError>(())
+        };
+        match probe.await {
+            Ok(()) => {
+                self.full.store(false, Ordering::Relaxed);
+                Ok(StorageHealth::Ok)
+            }
+            Err(StoreError::Full) => Ok(StorageHealth::Full),
+            Err(other) => Err(other),
+        }
+    }
+
     /// A listener for live-update notifications from every instance on this database; `None` on
     /// SQLite, where the one process is the only instance.
     pub async fn listener(&self) -> Result<Option<live::Listener>> {
@@ -259,6 +317,34 @@ fn sqlite_url_with_create(url: &str) -> String {
 
 fn sqlite_pool(max: u32, read_only: bool) -> AnyPoolOptions {
     AnyPoolOptions::new()
+        // sqlx counts transaction depth itself instead of asking SQLite. When SQLite rolls a
+        // transaction back on its own (SQLITE_FULL at COMMIT does), the ROLLBACK sqlx sends on drop
+        // fails and its count stays at 1: the next `begin` became a SAVEPOINT, a failed RELEASE
+        // left that savepoint open, and every later "commit" released a nested savepoint inside a
+        // transaction that never committed (writes acknowledged, then lost). A connection whose
+        // count says it is still in a transaction after release is closed (SQLite rolls back on
+        // close) and replaced.
+        .after_release(|conn, _meta| {
+            Box::pin(async move {
+                use sqlx::Connection;
+                if !conn.is_in_transaction() {
+                    return Ok(true);
+                }
+                // A rollback sent on drop is still queued on the connection's worker: let it run.
+                conn.ping().await?;
+                if conn.is_in_transaction() {
+                    tracing::warn!("closing a database connection left inside a failed transaction");
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        })
+        .before_acquire(|conn, _meta| {
+            Box::pin(async move {
+                use sqlx::Connection;
+                Ok(!conn.is_in_transaction())
+            })
+        })
         .max_connections(max)
         .min_connections(if read_only { 0 } else { 1 })
         .acquire_timeout(Duration::from_secs(30))
@@ -293,10 +379,10 @@ macro_rules! migrations {
 fn migrator(backend: Backend) -> Migrator {
     let migrations = match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue")
+            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_storage_probe")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue")
+            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_storage_probe")
         }
     };
     Migrator::with_migrations(migrations)

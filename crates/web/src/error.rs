@@ -41,14 +41,32 @@ fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         AppError::ReauthenticationRequired => (StatusCode::FORBIDDEN, "reauthentication_required"),
         AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::StorageFull => (StatusCode::SERVICE_UNAVAILABLE, "storage_full"),
         AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
 
 fn log_internal(e: &AppError) {
-    if let AppError::Internal(detail) = e {
-        tracing::error!(detail = %detail, "internal error");
+    match e {
+        AppError::Internal(detail) => tracing::error!(detail = %detail, "internal error"),
+        AppError::StorageFull => tracing::error!("a write was refused: the database's storage is full"),
+        _ => {}
     }
+}
+
+/// What a person reads when the disk is full: nothing they sent was kept, and it is not their fault.
+const STORAGE_FULL: &str =
+    "The server has run out of storage space, so what you sent was not saved. Try again in a few minutes.";
+
+/// Marks a response whose write found the storage full, so `note_storage_full` can tell the store.
+#[derive(Debug, Clone, Copy)]
+pub struct StorageFullMarker;
+
+fn unavailable(mut res: Response) -> Response {
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    res.extensions_mut().insert(StorageFullMarker);
+    res
 }
 
 impl IntoResponse for WebError {
@@ -91,11 +109,20 @@ impl IntoResponse for WebError {
                 let (status, code) = status_of(&e);
                 match e {
                     AppError::Invalid(errors) => (status, Json(serde_json::json!({"errors": errors}))).into_response(),
+                    AppError::StorageFull => unavailable(api_error(status, code, STORAGE_FULL, None)),
                     AppError::Internal(_) => api_error(status, code, "Something went wrong on our side.", None),
                     other => api_error(status, code, &other.to_string(), None),
                 }
             }
             Self::App(AppError::Unauthenticated) => Redirect::to("/login").into_response(),
+            Self::App(AppError::StorageFull) => {
+                log_internal(&AppError::StorageFull);
+                unavailable(crate::pages::errors::page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Nothing was saved",
+                    STORAGE_FULL,
+                ))
+            }
             Self::App(e) => {
                 log_internal(&e);
                 let (status, _) = status_of(&e);
@@ -130,4 +157,18 @@ pub fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Tells the store that a request's write found the storage full, so `/healthz` reports it until
+/// a probe write commits again.
+pub async fn record_storage_full(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let res = next.run(req).await;
+    if res.extensions().get::<StorageFullMarker>().is_some() {
+        state.app.note_storage_full();
+    }
+    res
 }

@@ -67,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         .merge(static_files::routes())
         .fallback(pages::errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), usage::count))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::record_storage_full,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
         .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(

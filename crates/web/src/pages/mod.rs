@@ -169,14 +169,17 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// 200 when the process is up and the database answers.
+/// 200 when the process is up, the database answers and, after a write found the storage full,
+/// a probe write commits again.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.app.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-        }
+    match state.app.health().await {
+        weft_app::Health::Ok => (StatusCode::OK, "ok").into_response(),
+        weft_app::Health::Unreachable => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+        weft_app::Health::StorageFull => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database storage full: writes are refused",
+        )
+            .into_response(),
     }
 }
 

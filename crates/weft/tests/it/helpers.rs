@@ -568,6 +568,13 @@ impl Client {
         other
     }
 
+    /// The same browser (cookies) talking to another server: an instance restarted on the same data.
+    pub fn rebase(&self, base: &str) -> Self {
+        let other = Self::new(base);
+        *other.jar.lock().unwrap() = self.jar.lock().unwrap().clone();
+        other
+    }
+
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.jar.lock().unwrap().get(name).cloned()
     }

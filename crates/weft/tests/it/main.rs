@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod api;
 mod cli;
+mod durability;
 mod email;
 mod groups;
 mod invitations;
