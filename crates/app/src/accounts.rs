@@ -38,6 +38,9 @@ pub struct ClientInfo {
 pub struct NewSession {
     pub token: SecretToken,
     pub user_id: users::UserId,
+    /// This log-in was the first proof of the address and dropped a password chosen before it
+    /// (by whoever typed the address): the person may set their own.
+    pub password_dropped: bool,
 }
 
 #[derive(Debug)]
@@ -70,6 +73,14 @@ pub struct SignUp<'a> {
     pub password: &'a str,
     /// Where to go once the address is confirmed (a shareable invitation link, say).
     pub next: Option<&'a LocalPath>,
+    /// The signing-up browser's CSRF value: the verification link keeps the password only when
+    /// opened in this browser.
+    pub browser: Option<&'a str>,
+}
+
+/// The hash that binds a verification link to a browser (its CSRF value), if it has one.
+fn browser_hash(browser: Option<&str>) -> Option<weft_domain::TokenHash> {
+    browser.and_then(SecretToken::parse).map(|t| t.hash())
 }
 
 pub struct ProfileChange<'a> {
@@ -95,7 +106,11 @@ impl App {
         let hash = self.hashing(move || PasswordHash::create(&password)).await?;
         // A unique username may need a second try if another sign-up takes it meanwhile.
         for attempt in 0..4 {
-            if self.try_sign_up(&name, &email, &hash, input.next, attempt).await? == SignUpAttempt::Done {
+            if self
+                .try_sign_up(&name, &email, &hash, input.next, input.browser, attempt)
+                .await?
+                == SignUpAttempt::Done
+            {
                 return Ok(());
             }
         }
@@ -108,28 +123,56 @@ impl App {
         email: &EmailAddress,
         hash: &PasswordHash,
         next: Option<&LocalPath>,
+        browser: Option<&str>,
         attempt: u32,
     ) -> Result<SignUpAttempt, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        if let Some(existing) = users::find_by_email(&mut tx, email).await? {
-            let mail = self.sign_up_existing_email(&existing);
-            self.queue_email(&mut tx, &existing, None, Kind::SignUpExisting, &mail)
-                .await?;
-        } else {
-            let Some(user) = insert_account(&mut tx, name, email, hash, None, attempt, now).await? else {
-                // The username (or the address) was taken meanwhile: try again in a new transaction.
-                return Ok(SignUpAttempt::Retry);
-            };
-            self.send_verification(&mut tx, &user, next).await?;
+        match users::find_by_email(&mut tx, email).await? {
+            Some(existing) if existing.is_verified() => {
+                let mail = self.sign_up_existing_email(&existing);
+                self.queue_email(&mut tx, &existing, None, Kind::SignUpExisting, &mail)
+                    .await?;
+            }
+            Some(unproven) => {
+                // Nobody has proven this address: an earlier sign-up may have been anyone's. This
+                // one starts over (its name and password replace the earlier ones; the earlier
+                // link stops working), so an attacker's sign-up cannot block or pre-empt the owner's.
+                let suggested = Username::suggest(name.as_str());
+                let username = if unproven.username.as_str() == suggested {
+                    suggested
+                } else {
+                    free_username(&mut tx, &suggested, attempt).await?
+                };
+                if !users::restart_unverified(&mut tx, unproven.id, name, &username, hash, now).await? {
+                    return Ok(SignUpAttempt::Retry);
+                }
+                self.send_verification(&mut tx, &unproven, next, browser).await?;
+            }
+            None => {
+                let Some(user) = insert_account(&mut tx, name, email, hash, None, attempt, now).await? else {
+                    // The username (or the address) was taken meanwhile: try again in a new transaction.
+                    return Ok(SignUpAttempt::Retry);
+                };
+                self.send_verification(&mut tx, &user, next, browser).await?;
+            }
         }
         tx.commit().await.map_err(StoreError::from)?;
         self.wake_mailer();
         Ok(SignUpAttempt::Done)
     }
 
-    async fn send_verification(&self, conn: &mut Conn, user: &User, next: Option<&LocalPath>) -> Result<(), AppError> {
-        let token = self.issue_token(conn, user, Purpose::VerifyEmail, None, None).await?;
+    async fn send_verification(
+        &self,
+        conn: &mut Conn,
+        user: &User,
+        next: Option<&LocalPath>,
+        browser: Option<&str>,
+    ) -> Result<(), AppError> {
+        let binding = browser_hash(browser);
+        let token = self
+            .issue_token(conn, user, Purpose::VerifyEmail, None, None, binding.as_ref())
+            .await?;
         let mut path = format!("/verify/{}", token.expose());
         if let Some(next) = next.filter(|n| !n.is_root()) {
             path.push_str("?next=");
@@ -140,17 +183,52 @@ impl App {
         Ok(())
     }
 
-    /// Confirms the address behind a verification link and logs its owner in.
-    pub async fn verify_email_and_log_in(&self, token: &str, client: ClientInfo) -> Result<NewSession, AppError> {
-        self.consume_token_and_log_in(Purpose::VerifyEmail, token, client).await
+    /// Confirms the address behind a verification link and logs its owner in. The password chosen
+    /// at sign-up survives only when `browser` (its CSRF value) is the browser that signed up.
+    pub async fn verify_email_and_log_in(
+        &self,
+        token: &str,
+        browser: Option<&str>,
+        client: ClientInfo,
+    ) -> Result<NewSession, AppError> {
+        self.consume_token_and_log_in(Purpose::VerifyEmail, token, browser, client)
+            .await
+    }
+
+    /// Records that whoever controls `user`'s address is here (they opened a link sent there, or
+    /// the operator vouched for it). The first proof of an address drops everything set before
+    /// it — the password (unless `keep_password`: it was set by the prover), every session and every
+    /// other unused link — because an account nobody had proven may have been made by anyone who
+    /// typed the address (pre-hijack). Returns whether a password was dropped.
+    pub(crate) async fn prove_address(
+        &self,
+        tx: &mut Conn,
+        user: &User,
+        used_token: Option<i64>,
+        keep_password: bool,
+        now: Timestamp,
+    ) -> Result<bool, AppError> {
+        if user.is_verified() {
+            return Ok(false);
+        }
+        let drop_password = !keep_password && user.password_hash.is_some();
+        if drop_password {
+            users::clear_password(tx, user.id, now).await?;
+        }
+        sessions::delete_all_for_user(tx, user.id, None).await?;
+        tokens::void_all(tx, user.id, used_token.unwrap_or(0), now).await?;
+        users::mark_verified(tx, user.id, now).await?;
+        Ok(drop_password)
     }
 
     // ---- logging in ----
 
+    /// `browser` (its CSRF value) binds a verification link sent to an unconfirmed account.
     pub async fn log_in_with_password(
         &self,
         email: &str,
         password: &str,
+        browser: Option<&str>,
         client: ClientInfo,
     ) -> Result<LogInOutcome, AppError> {
         let candidate = Password::candidate(password);
@@ -183,7 +261,7 @@ impl App {
             users::set_password_hash(&mut tx, user.id, new_hash, self.clock.now()).await?;
         }
         if !user.is_verified() {
-            self.send_verification(&mut tx, &user, None).await?;
+            self.send_verification(&mut tx, &user, None, browser).await?;
             tx.commit().await.map_err(StoreError::from)?;
             self.wake_mailer();
             return Ok(LogInOutcome::NeedsVerification);
@@ -203,7 +281,7 @@ impl App {
         {
             let code = LoginCode::generate();
             let token = self
-                .issue_token(&mut tx, &user, Purpose::LogIn, Some(&code), None)
+                .issue_token(&mut tx, &user, Purpose::LogIn, Some(&code), None, None)
                 .await?;
             let mail = self.log_in_email(
                 &user,
@@ -218,7 +296,7 @@ impl App {
     }
 
     pub async fn log_in_with_link(&self, token: &str, client: ClientInfo) -> Result<NewSession, AppError> {
-        self.consume_token_and_log_in(Purpose::LogIn, token, client).await
+        self.consume_token_and_log_in(Purpose::LogIn, token, None, client).await
     }
 
     /// Logs in with the code from the emailed link. Wrong codes count; after five the code is void.
@@ -252,11 +330,12 @@ impl App {
         if !tokens::consume(&mut tx, token.id, now).await? {
             return Err(AppError::InvalidToken);
         }
-        users::mark_verified(&mut tx, user.id, now).await?;
+        let password_dropped = self.prove_address(&mut tx, &user, Some(token.id), false, now).await?;
         self.reactivate_if_needed(&mut tx, &user, now).await?;
         self.accept_waiting_invitations(&mut tx, &user.email, user.id, now)
             .await?;
-        let session = self.create_session(&mut tx, user.id, client).await?;
+        let mut session = self.create_session(&mut tx, user.id, client).await?;
+        session.password_dropped = password_dropped;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
     }
@@ -305,18 +384,29 @@ impl App {
         &self,
         purpose: Purpose,
         token: &str,
+        browser: Option<&str>,
         client: ClientInfo,
     ) -> Result<NewSession, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let (_, user) = self.use_token(&mut tx, purpose, token, now).await?;
+        let (row, user) = self.use_token(&mut tx, purpose, token, now).await?;
         // Opening a link sent to the address proves the address, and with it any invitations
-        // waiting for that address.
-        users::mark_verified(&mut tx, user.id, now).await?;
+        // waiting for that address. A sign-up's password is kept only in the browser that chose it.
+        let same_browser = match (&row.browser_hash, browser_hash(browser)) {
+            (Some(bound), Some(this)) => {
+                weft_domain::secret::constant_time_eq(bound.as_str().as_bytes(), this.as_str().as_bytes())
+            }
+            _ => false,
+        };
+        let keep_password = purpose == Purpose::VerifyEmail && same_browser;
+        let password_dropped = self
+            .prove_address(&mut tx, &user, Some(row.id), keep_password, now)
+            .await?;
         self.reactivate_if_needed(&mut tx, &user, now).await?;
         self.accept_waiting_invitations(&mut tx, &user.email, user.id, now)
             .await?;
-        let session = self.create_session(&mut tx, user.id, client).await?;
+        let mut session = self.create_session(&mut tx, user.id, client).await?;
+        session.password_dropped = password_dropped;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(session)
     }
@@ -330,7 +420,7 @@ impl App {
             && user.state == UserState::Active
         {
             let token = self
-                .issue_token(&mut tx, &user, Purpose::ResetPassword, None, None)
+                .issue_token(&mut tx, &user, Purpose::ResetPassword, None, None, None)
                 .await?;
             let mail =
                 self.password_reset_email(&user, self.config.url(&format!("/password/reset/{}", token.expose())));
@@ -354,9 +444,10 @@ impl App {
         let password_hash = self.hashing(move || PasswordHash::create(&password)).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
-        let (_, user) = self.use_token(&mut tx, Purpose::ResetPassword, token, now).await?;
+        let (row, user) = self.use_token(&mut tx, Purpose::ResetPassword, token, now).await?;
+        // The reset link proves the address; the new password is the prover's own.
+        self.prove_address(&mut tx, &user, Some(row.id), true, now).await?;
         users::set_password_hash(&mut tx, user.id, &password_hash, now).await?;
-        users::mark_verified(&mut tx, user.id, now).await?;
         sessions::delete_all_for_user(&mut tx, user.id, None).await?;
         let session = self.create_session(&mut tx, user.id, client).await?;
         self.queue_email(
@@ -397,7 +488,11 @@ impl App {
             },
         )
         .await?;
-        Ok(NewSession { token, user_id })
+        Ok(NewSession {
+            token,
+            user_id,
+            password_dropped: false,
+        })
     }
 
     /// P20: writes to the security log, only when the operator keeps one.
@@ -597,7 +692,7 @@ impl App {
             .await?;
         } else {
             let token = self
-                .issue_token(&mut tx, &who.user, Purpose::ChangeEmail, None, Some(&new_email))
+                .issue_token(&mut tx, &who.user, Purpose::ChangeEmail, None, Some(&new_email), None)
                 .await?;
             let mail = self.confirm_new_email(
                 &who.user,
@@ -680,8 +775,10 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let user = if let Some(user) = users::find_by_email(&mut tx, &email).await? {
+            // The operator vouches for the address, not for a password someone else may have set
+            // on an account nobody had proven: that password and any sessions go.
+            self.prove_address(&mut tx, &user, None, false, now).await?;
             users::set_admin(&mut tx, user.id, true, now).await?;
-            users::mark_verified(&mut tx, user.id, now).await?;
             user
         } else {
             let username = free_username(&mut tx, &Username::suggest(name.as_str()), 0).await?;
@@ -701,7 +798,9 @@ impl App {
             .await?;
             users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?
         };
-        let token = self.issue_token(&mut tx, &user, Purpose::LogIn, None, None).await?;
+        let token = self
+            .issue_token(&mut tx, &user, Purpose::LogIn, None, None, None)
+            .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(self.config.url(&format!("/login/token/{}", token.expose())))
     }
@@ -713,6 +812,7 @@ impl App {
         purpose: Purpose,
         code: Option<&LoginCode>,
         new_email: Option<&EmailAddress>,
+        browser_hash: Option<&weft_domain::TokenHash>,
     ) -> Result<SecretToken, AppError> {
         let now = self.clock.now();
         let ttl = match purpose {
@@ -730,6 +830,7 @@ impl App {
                 token_hash: &token_hash,
                 code_hash: code_hash.as_ref(),
                 new_email,
+                browser_hash,
                 now,
                 expires_at: now.plus(ttl),
             },
@@ -781,7 +882,7 @@ pub(crate) async fn insert_account(
     Ok(users::find(tx, id).await?)
 }
 
-async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<String, AppError> {
+pub(crate) async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<String, AppError> {
     if attempt == 0 && !users::username_taken(conn, base).await? {
         return Ok(base.to_owned());
     }

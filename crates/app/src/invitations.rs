@@ -4,13 +4,15 @@
 
 use weft_domain::invitations::{parse_addresses, parse_message};
 use weft_domain::permissions::{Action, Role};
-use weft_domain::{DisplayName, EmailAddress, Password, PasswordHash, SecretToken, Timestamp, ValidationErrors};
+use weft_domain::{
+    DisplayName, EmailAddress, Password, PasswordHash, SecretToken, Timestamp, Username, ValidationErrors,
+};
 use weft_store::groups::{self, Group};
 pub use weft_store::invitations::Invitation;
 use weft_store::invitations::{self, NewInvitation};
 use weft_store::{Conn, StoreError, users};
 
-use crate::accounts::{ClientInfo, NewSession, insert_account};
+use crate::accounts::{ClientInfo, NewSession, free_username, insert_account};
 use crate::emails::{InvitationEmail, Kind};
 use crate::groups::GroupView;
 use crate::{App, AppError, SessionUser};
@@ -319,14 +321,30 @@ impl App {
             let now = self.clock.now();
             let mut tx = self.store.begin().await?;
             let (email, destination) = self.invited_address(&mut tx, link).await?;
-            if users::find_by_email(&mut tx, &email).await?.is_some() {
-                return Err(AppError::field(
-                    "email",
-                    "This address already has an account. Log in to accept the invitation.",
-                ));
-            }
-            let Some(user) = insert_account(&mut tx, &name, &email, &hash, Some(now), attempt, now).await? else {
-                continue;
+            let user = match users::find_by_email(&mut tx, &email).await? {
+                Some(existing) if existing.is_verified() => {
+                    return Err(AppError::field(
+                        "email",
+                        "This address already has an account. Log in to accept the invitation.",
+                    ));
+                }
+                Some(unproven) => {
+                    // Someone signed up with this address without proving it: the link proves it
+                    // now, so this sign-up replaces theirs and everything they set goes.
+                    let username = free_username(&mut tx, &Username::suggest(name.as_str()), attempt).await?;
+                    if !users::restart_unverified(&mut tx, unproven.id, &name, &username, &hash, now).await? {
+                        continue;
+                    }
+                    self.prove_address(&mut tx, &unproven, None, true, now).await?;
+                    unproven
+                }
+                None => {
+                    let Some(user) = insert_account(&mut tx, &name, &email, &hash, Some(now), attempt, now).await?
+                    else {
+                        continue;
+                    };
+                    user
+                }
             };
             self.accept_waiting_invitations(&mut tx, &email, user.id, now).await?;
             let session = self.create_session(&mut tx, user.id, client).await?;

@@ -36,6 +36,8 @@ pub struct LoginToken {
     pub code_attempts: i64,
     pub new_email: Option<EmailAddress>,
     pub expires_at: Timestamp,
+    /// A sign-up's verification link: the hash of the browser that signed up (its CSRF value).
+    pub browser_hash: Option<TokenHash>,
 }
 
 fn from_row(r: &AnyRow) -> Result<LoginToken, sqlx::Error> {
@@ -51,10 +53,13 @@ fn from_row(r: &AnyRow) -> Result<LoginToken, sqlx::Error> {
             .try_get::<Option<String>, _>("new_email")?
             .map(EmailAddress::from_trusted),
         expires_at: Timestamp(r.try_get("expires_at")?),
+        browser_hash: r
+            .try_get::<Option<String>, _>("browser_hash")?
+            .map(TokenHash::from_trusted),
     })
 }
 
-const COLUMNS: &str = "id, user_id, token_hash, code_hash, code_attempts, new_email, expires_at";
+const COLUMNS: &str = "id, user_id, token_hash, code_hash, code_attempts, new_email, expires_at, browser_hash";
 
 pub struct NewToken<'a> {
     pub user_id: UserId,
@@ -62,6 +67,7 @@ pub struct NewToken<'a> {
     pub token_hash: &'a TokenHash,
     pub code_hash: Option<&'a TokenHash>,
     pub new_email: Option<&'a EmailAddress>,
+    pub browser_hash: Option<&'a TokenHash>,
     pub now: Timestamp,
     pub expires_at: Timestamp,
 }
@@ -75,8 +81,8 @@ pub async fn issue(conn: &mut Conn, t: &NewToken<'_>) -> Result<i64> {
         .execute(&mut *conn)
         .await?;
     let row = sqlx::query(
-        "INSERT INTO login_tokens (user_id, purpose, token_hash, code_hash, new_email, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO login_tokens (user_id, purpose, token_hash, code_hash, new_email, created_at, expires_at, browser_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(t.user_id)
     .bind(t.purpose.as_str())
@@ -85,6 +91,7 @@ pub async fn issue(conn: &mut Conn, t: &NewToken<'_>) -> Result<i64> {
     .bind(t.new_email.map(EmailAddress::as_str))
     .bind(t.now.micros())
     .bind(t.expires_at.micros())
+    .bind(t.browser_hash.map(TokenHash::as_str))
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -159,6 +166,18 @@ pub async fn record_wrong_code(conn: &mut Conn, id: i64, max: i64, now: Timestam
 pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
     let done = sqlx::query("DELETE FROM login_tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
         .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Voids every unused link of the user (any purpose): an address proven for the first time
+/// drops what was issued before the proof.
+pub async fn void_all(conn: &mut Conn, user_id: UserId, except: i64, now: Timestamp) -> Result<u64> {
+    let done = sqlx::query("UPDATE login_tokens SET used_at = $1 WHERE user_id = $2 AND id <> $3 AND used_at IS NULL")
+        .bind(now.micros())
+        .bind(user_id)
+        .bind(except)
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())

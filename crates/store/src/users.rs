@@ -134,6 +134,40 @@ pub async fn mark_verified(conn: &mut Conn, id: UserId, now: Timestamp) -> Resul
     Ok(())
 }
 
+/// The account has no password any more (log in by emailed link until one is set).
+pub async fn clear_password(conn: &mut Conn, id: UserId, now: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = NULL, updated_at = $1 WHERE id = $2")
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A sign-up on an address nobody has proven starts over: the new name, username and password
+/// replace what the earlier sign-up set.
+pub async fn restart_unverified(
+    conn: &mut Conn,
+    id: UserId,
+    name: &DisplayName,
+    username: &str,
+    hash: &PasswordHash,
+    now: Timestamp,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE users SET name = $1, username = $2, password_hash = $3, updated_at = $4 \
+         WHERE id = $5 AND email_verified_at IS NULL",
+    )
+    .bind(name.as_str())
+    .bind(username)
+    .bind(hash.as_str())
+    .bind(now.micros())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &PasswordHash, now: Timestamp) -> Result<()> {
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash.as_str())

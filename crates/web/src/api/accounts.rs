@@ -56,6 +56,7 @@ pub struct SignUpBody {
 pub async fn signup(
     State(state): State<AppState>,
     client: Client,
+    axum::Extension(csrf): axum::Extension<crate::security::CsrfToken>,
     Json(body): Json<SignUpBody>,
 ) -> Result<Response, WebError> {
     limited(&state, Door::SignUp, &client, &body.email)?;
@@ -64,6 +65,7 @@ pub async fn signup(
         email: &body.email,
         password: &body.password,
         next: None,
+        browser: Some(&csrf.0),
     };
     state.app.sign_up(&input).await.map_err(WebError::api)?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "check_email"}))).into_response())
@@ -79,13 +81,14 @@ pub struct LogInBody {
 pub async fn log_in(
     State(state): State<AppState>,
     client: Client,
+    axum::Extension(csrf): axum::Extension<crate::security::CsrfToken>,
     headers: HeaderMap,
     Json(body): Json<LogInBody>,
 ) -> Result<Response, WebError> {
     limited(&state, Door::LogIn, &client, &body.email)?;
     match state
         .app
-        .log_in_with_password(&body.email, &body.password, client.info)
+        .log_in_with_password(&body.email, &body.password, Some(&csrf.0), client.info)
         .await
         .map_err(WebError::api)?
     {

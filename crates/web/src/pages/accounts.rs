@@ -164,6 +164,7 @@ pub async fn signup(
         email: &form.email,
         password: &form.password,
         next: next.as_ref(),
+        browser: Some(&ctx.csrf),
     };
     match state.app.sign_up(&input).await {
         Ok(()) => Ok(render(
@@ -217,14 +218,23 @@ pub async fn verify_page(
 
 pub async fn verify(
     State(state): State<AppState>,
+    ctx: PageCtx,
     headers: HeaderMap,
     client: Client,
     Path(token): Path<String>,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
-    let session = state.app.verify_email_and_log_in(&token, client.info).await?;
+    let session = state
+        .app
+        .verify_email_and_log_in(&token, Some(&ctx.csrf), client.info)
+        .await?;
     let next = LocalPath::or_root(q.next.as_deref());
-    logged_in(&state, &headers, session, &with_notice(&next, "welcome")).await
+    let notice = if session.password_dropped {
+        "welcome_no_password"
+    } else {
+        "welcome"
+    };
+    logged_in(&state, &headers, session, &with_notice(&next, notice)).await
 }
 
 // ---- log in ----
@@ -265,7 +275,7 @@ pub async fn login_password(
     let next = LocalPath::or_root(Some(&form.next));
     match state
         .app
-        .log_in_with_password(&form.email, &form.password, client.info)
+        .log_in_with_password(&form.email, &form.password, Some(&ctx.csrf), client.info)
         .await
     {
         Ok(LogInOutcome::LoggedIn(session)) => {
@@ -356,7 +366,14 @@ pub async fn login_code(
     limited(&state, Door::LogIn, &client, Some(&form.email))?;
     let next = LocalPath::or_root(Some(&form.next));
     match state.app.log_in_with_code(&form.email, &form.code, client.info).await {
-        Ok(session) => logged_in(&state, &headers, session, &with_notice(&next, "logged_in")).await,
+        Ok(session) => {
+            let notice = if session.password_dropped {
+                "welcome_no_password"
+            } else {
+                "logged_in"
+            };
+            logged_in(&state, &headers, session, &with_notice(&next, notice)).await
+        }
         Err(AppError::InvalidToken) => Ok(render(
             StatusCode::BAD_REQUEST,
             &CheckEmail {
@@ -397,11 +414,16 @@ pub async fn token_log_in(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let session = state.app.log_in_with_link(&token, client.info).await?;
+    let notice = if session.password_dropped {
+        "welcome_no_password"
+    } else {
+        "logged_in"
+    };
     logged_in(
         &state,
         &headers,
         session,
-        &LocalPath::or_root(Some("/?notice=logged_in")),
+        &LocalPath::or_root(Some(&format!("/?notice={notice}"))),
     )
     .await
 }

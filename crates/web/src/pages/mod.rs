@@ -215,6 +215,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "email_changed" => "Your email address was changed.",
         "session_ended" => "That session was logged out.",
         "welcome" => "Welcome! Your address is confirmed.",
+        "welcome_no_password" => {
+            "Your address is confirmed. A password chosen before you confirmed it was not kept: \
+             someone else may have typed your address. Set your own password in your profile if you want one."
+        }
         "logged_in" => "You are logged in.",
         "logged_out" => "You are logged out.",
         "group_created" => "Your group is ready. You are its coordinator.",

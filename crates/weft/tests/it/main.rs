@@ -14,4 +14,5 @@ mod privacy;
 mod privacy_centre;
 mod schema;
 mod security;
+mod takeover;
 mod threads;
