@@ -110,8 +110,30 @@ fn link_mentions(text: CowStr<'_>) -> Vec<Event<'_>> {
     events
 }
 
-/// Safe HTML for `markdown`. `@username` mentions link to the person's profile.
+/// Containers nested deeper than this (quotes in quotes, lists in lists, emphasis in links…)
+/// lose their tags beyond it and keep their text. The sanitiser's HTML parser costs about the
+/// square of the nesting depth (50 000 `>` took tens of seconds); nobody writes 16 levels on purpose.
+pub const MAX_DEPTH: usize = 16;
+
+/// HTML bytes a text of `len` bytes may produce before it is shown as plain text instead. Real
+/// markdown produces about 1.5× its length; a table whose header declares thousands of columns
+/// produced 80× (every row is padded to every column).
+pub fn output_budget(len: usize) -> usize {
+    64 * 1024 + 8 * len
+}
+
+/// Safe HTML for `markdown`. `@username` mentions link to the person's profile. Its cost is
+/// bounded by the length of the text: nesting beyond `MAX_DEPTH` is flattened, and a text whose
+/// HTML would outgrow `output_budget` is shown as escaped plain text.
 pub fn to_html(markdown: &str) -> String {
+    match render(markdown) {
+        Some(html) => SANITIZER.clean(&html).to_string(),
+        None => plain_html(markdown),
+    }
+}
+
+/// CommonMark HTML (not yet sanitised), or `None` when it would be larger than the budget.
+fn render(markdown: &str) -> Option<String> {
     let mut in_link = 0usize;
     let events = Parser::new_ext(markdown, options()).flat_map(move |event| {
         match &event {
@@ -150,9 +172,65 @@ pub fn to_html(markdown: &str) -> String {
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(lower(level))),
         other => other,
     });
+    // Start and End events are balanced, so one counter tells each tag's depth.
+    let mut depth = 0usize;
+    let events = events.filter(move |event| match event {
+        Event::Start(_) => {
+            depth += 1;
+            depth <= MAX_DEPTH
+        }
+        Event::End(_) => {
+            depth = depth.saturating_sub(1);
+            depth < MAX_DEPTH
+        }
+        _ => true,
+    });
+    // Stop reading events once the HTML would be too large (an estimate: escaping can at most
+    // sextuple a text, tags are short), so an amplifying input costs no more than the budget.
+    let budget = output_budget(markdown.len());
+    let mut estimate = 0usize;
+    let over = std::cell::Cell::new(false);
+    let events = events.take_while(|event| {
+        estimate += 24
+            + match event {
+                Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len() * 6,
+                Event::Start(Tag::Link { dest_url, title, .. }) => (dest_url.len() + title.len()) * 6,
+                _ => 0,
+            };
+        if estimate > budget * 6 {
+            over.set(true);
+        }
+        !over.get()
+    });
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events);
-    SANITIZER.clean(&html).to_string()
+    (!over.get() && html.len() <= budget).then_some(html)
+}
+
+/// `markdown` as escaped text, one paragraph per blank-line-separated block: what a text too
+/// costly to render looks like. Built without the sanitiser, safe by construction.
+fn plain_html(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() + markdown.len() / 4);
+    for block in markdown.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
+        out.push_str("<p>");
+        for (i, line) in block.lines().enumerate() {
+            if i > 0 {
+                out.push_str("<br>\n");
+            }
+            for c in line.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' => out.push_str("&quot;"),
+                    '\'' => out.push_str("&#39;"),
+                    c => out.push(c),
+                }
+            }
+        }
+        out.push_str("</p>\n");
+    }
+    out
 }
 
 /// The text of `markdown` without its markup, on one line, for previews and email.
@@ -262,6 +340,76 @@ mod tests {
         );
         assert!(!to_html("mail ann@example.org").contains("/u/"));
         assert!(!to_html("`@ann`").contains("/u/"));
+    }
+
+    /// The deepest element nesting in `html` (void elements do not nest).
+    fn nesting(html: &str) -> usize {
+        let (mut depth, mut deepest) = (0usize, 0usize);
+        let mut rest = html;
+        while let Some(at) = rest.find('<') {
+            rest = &rest[at + 1..];
+            let end = rest.find('>').unwrap_or(rest.len());
+            let tag = &rest[..end];
+            if tag.starts_with('/') {
+                depth = depth.saturating_sub(1);
+            } else if !matches!(tag.split([' ', '/']).next(), Some("br" | "hr" | "input")) {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+        deepest
+    }
+
+    /// Issue 19: 50 000 `>` took 35–59 s and 1.4 MB of HTML (the sanitiser's parser costs about
+    /// the square of the depth). Now nesting stops at `MAX_DEPTH` and the text stays.
+    #[test]
+    fn deep_nesting_is_flattened_and_keeps_its_text() {
+        for md in [
+            ">".repeat(50_000),
+            "> ".repeat(25_000) + "deep",
+            "> - ".repeat(12_000) + "deep",
+            "1. ".repeat(16_000) + "deep",
+            "*".repeat(20_000) + "deep" + &"*".repeat(20_000),
+        ] {
+            let html = to_html(&md);
+            assert!(nesting(&html) <= MAX_DEPTH + 2, "{} levels", nesting(&html));
+            assert!(html.len() <= 2 * output_budget(md.len()), "{} bytes", html.len());
+            if md.ends_with("deep") {
+                assert!(html.contains("deep"), "{html}");
+            }
+        }
+        let shallow = to_html("> quoted\n>> twice\n\n- a\n  - b");
+        assert_eq!(nesting(&shallow), 4, "nothing shallow is flattened: {shallow}");
+        assert!(
+            shallow.contains("<blockquote>") && shallow.contains("<li>b</li>"),
+            "{shallow}"
+        );
+    }
+
+    #[test]
+    fn a_text_that_would_render_too_large_is_shown_as_plain_text() {
+        // A header of 5 000 columns pads every row to 5 000 cells: 80× its length.
+        let table = "|a".repeat(5_000) + "\n" + &"|-".repeat(5_000) + "\n" + &"|<b>x</b>\n".repeat(2_000);
+        let html = to_html(&table);
+        assert!(html.len() <= 2 * output_budget(table.len()), "{} bytes", html.len());
+        assert!(html.starts_with("<p>|a|a"), "{}", &html[..60]);
+        assert!(
+            html.contains("&lt;b&gt;x&lt;/b&gt;") && !html.contains("<b>"),
+            "escaped"
+        );
+        assert!(!html.contains("<table"), "not rendered");
+    }
+
+    proptest::proptest! {
+        /// Whatever is typed, the HTML nests at most `MAX_DEPTH` (plus the list-item paragraph),
+        /// stays within twice the budget, and carries no raw tag from the input.
+        #[test]
+        fn html_is_bounded_for_any_input(md in "([>*_\\-+`~|\\[\\]()!#<a1. \n]{1,4}){0,600}") {
+            let html = to_html(&md);
+            proptest::prop_assert!(nesting(&html) <= MAX_DEPTH + 2, "{} levels: {:?}", nesting(&html), md);
+            proptest::prop_assert!(html.len() <= 2 * output_budget(md.len()));
+            proptest::prop_assert!(!html.contains("<a>"), "{html}");
+        }
     }
 
     #[test]

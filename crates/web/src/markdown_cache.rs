@@ -4,6 +4,10 @@
 //! docs/PERFORMANCE.md). The HTML is a pure function of the markdown, so the markdown itself is
 //! the key: an edit is a new key, nothing can go stale, and every instance may keep its own copy.
 //!
+//! Rendering runs on the blocking pool (`prepare`), never on the async workers that serve other
+//! requests: its cost is bounded by the text's length (`weft_domain::markdown`), but a page of 50
+//! long texts is still milliseconds of CPU.
+//!
 //! Two generations bound the memory: entries go into the young one; when it holds `budget / 2`
 //! bytes it becomes the old one and the previous old one is dropped. A hit in the old generation
 //! moves the entry back to the young one, so what is read keeps living.
@@ -13,8 +17,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 /// Bytes of markdown and HTML kept, both generations together.
 const BUDGET: usize = 8 * 1024 * 1024;
-/// Longer texts are rendered every time: they are rare, and would crowd out many short ones.
-const LONGEST: usize = 64 * 1024;
+/// Longer texts are rendered every time (only an operator's policy can be this long): they would
+/// crowd out many short ones. Every text people write (at most 50 000 characters) fits.
+const LONGEST: usize = 256 * 1024;
 
 struct Generations {
     young: HashMap<Arc<str>, Arc<str>>,
@@ -55,7 +60,39 @@ impl Generations {
 
 static CACHE: LazyLock<Mutex<Generations>> = LazyLock::new(|| Mutex::new(Generations::new(BUDGET)));
 
-/// Safe HTML for `markdown` (`weft_domain::markdown::to_html`), rendered once per text.
+/// Renders, on the blocking pool and in one hop, whichever of `texts` are not cached yet, so
+/// that the `to_html` calls building the page that follows find them.
+pub async fn prepare<'a>(texts: impl IntoIterator<Item = &'a str>) {
+    let missing: Vec<String> = {
+        let Ok(mut cache) = CACHE.lock() else { return };
+        texts
+            .into_iter()
+            .filter(|t| t.len() <= LONGEST && cache.get(t).is_none())
+            .map(str::to_owned)
+            .collect()
+    };
+    if missing.is_empty() {
+        return;
+    }
+    let rendered = tokio::task::spawn_blocking(move || {
+        missing
+            .into_iter()
+            .map(|md| {
+                let html: Arc<str> = weft_domain::markdown::to_html(&md).into();
+                (Arc::<str>::from(md), html)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await;
+    if let (Ok(rendered), Ok(mut cache)) = (rendered, CACHE.lock()) {
+        for (md, html) in rendered {
+            cache.insert(md, html);
+        }
+    }
+}
+
+/// Safe HTML for `markdown` (`weft_domain::markdown::to_html`), rendered once per text. Call
+/// `prepare` first with every text of the page.
 pub fn to_html(markdown: &str) -> Arc<str> {
     if markdown.len() > LONGEST {
         return weft_domain::markdown::to_html(markdown).into();

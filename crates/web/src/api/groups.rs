@@ -32,7 +32,8 @@ pub struct GroupJson {
     permissions: Vec<&'static str>,
 }
 
-fn group_json(v: &GroupView) -> GroupJson {
+async fn group_json(v: &GroupView) -> GroupJson {
+    crate::markdown_cache::prepare([v.group.description.as_str()]).await;
     let names = [
         (Action::SeeContent, "see_content"),
         (Action::SeeMembers, "see_members"),
@@ -52,7 +53,7 @@ fn group_json(v: &GroupView) -> GroupJson {
         name: v.group.name.clone(),
         handle: v.group.handle.clone(),
         description: v.group.description.clone(),
-        description_html: weft_domain::markdown::to_html(&v.group.description),
+        description_html: crate::markdown_cache::to_html(&v.group.description).to_string(),
         privacy: v.group.privacy.as_str(),
         join_policy: v.group.join_policy.as_str(),
         thread_privacy: v.group.thread_privacy.as_str(),
@@ -145,7 +146,7 @@ pub async fn create(
         .group_for(Some(&who), &key, Action::SeeGroup)
         .await
         .map_err(WebError::api)?;
-    Ok((StatusCode::CREATED, Json(group_json(&view))).into_response())
+    Ok((StatusCode::CREATED, Json(group_json(&view).await)).into_response())
 }
 
 pub async fn show(
@@ -158,7 +159,7 @@ pub async fn show(
         .group_for(who.as_ref(), &key, Action::SeeGroup)
         .await
         .map_err(WebError::api)?;
-    Ok(Json(group_json(&view)).into_response())
+    Ok(Json(group_json(&view).await).into_response())
 }
 
 pub async fn update(
@@ -177,7 +178,7 @@ pub async fn update(
         .group_for(Some(&who), &key, Action::SeeGroup)
         .await
         .map_err(WebError::api)?;
-    Ok(Json(group_json(&view)).into_response())
+    Ok(Json(group_json(&view).await).into_response())
 }
 
 pub async fn delete(

@@ -15,7 +15,8 @@ use crate::AppState;
 use crate::auth::{MaybeUser, RequireUser};
 use crate::error::WebError;
 
-fn thread_json(v: &ThreadView) -> Value {
+async fn thread_json(v: &ThreadView) -> Value {
+    crate::markdown_cache::prepare([v.thread.context.as_str()]).await;
     let t = &v.thread;
     let names = [
         (ThreadAction::Comment, "comment"),
@@ -176,7 +177,7 @@ pub async fn create(
         .thread_for(Some(&who), &thread, ThreadAction::See)
         .await
         .map_err(WebError::api)?;
-    Ok((StatusCode::CREATED, Json(thread_json(&v))).into_response())
+    Ok((StatusCode::CREATED, Json(thread_json(&v).await)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -197,12 +198,13 @@ pub async fn show(
         .thread_page(who.as_ref(), &key, q.from)
         .await
         .map_err(WebError::api)?;
+    crate::markdown_cache::prepare(p.comments.iter().map(|c| c.body.as_str())).await;
     let comments: Vec<Value> = p
         .comments
         .iter()
         .map(|c| comment_json(&p.view, c, &p.reactions))
         .collect();
-    let mut body = thread_json(&p.view);
+    let mut body = thread_json(&p.view).await;
     body["comments"] = json!(comments);
     body["from"] = json!(p.from);
     body["read_before"] = json!(p.read_before);
@@ -241,7 +243,7 @@ pub async fn update(
         .thread_for(Some(&who), &key, ThreadAction::See)
         .await
         .map_err(WebError::api)?;
-    Ok(Json(thread_json(&v)).into_response())
+    Ok(Json(thread_json(&v).await).into_response())
 }
 
 pub async fn delete(
@@ -321,6 +323,7 @@ pub async fn edit_comment(
         .await
         .map_err(WebError::api)?;
     let (v, c) = state.app.comment_to_edit(&who, &key, id).await.map_err(WebError::api)?;
+    crate::markdown_cache::prepare([c.body.as_str()]).await;
     Ok(Json(comment_json(&v, &c, &[])).into_response())
 }
 
@@ -376,7 +379,7 @@ pub async fn move_thread(
         .thread_for(Some(&who), &key, ThreadAction::See)
         .await
         .map_err(WebError::api)?;
-    Ok(Json(thread_json(&v)).into_response())
+    Ok(Json(thread_json(&v).await).into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -440,6 +440,7 @@ pub async fn show(
         GroupPrivacy::Closed => "Closed group",
         GroupPrivacy::Secret => "Secret group",
     };
+    crate::markdown_cache::prepare([view.group.description.as_str()]).await;
     let page = GroupPage {
         ctx,
         privacy_label,

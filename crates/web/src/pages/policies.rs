@@ -41,9 +41,10 @@ async fn show(
     version: Option<i64>,
 ) -> Result<Response, WebError> {
     let p = state.app.policy(kind, version).await?;
+    crate::markdown_cache::prepare([p.body.as_str()]).await;
     let can_edit = who.is_some_and(|w| w.user.is_admin);
     let page = PolicyTemplate {
-        html: weft_domain::markdown::to_html(&p.body),
+        html: crate::markdown_cache::to_html(&p.body).to_string(),
         ctx,
         p,
         can_edit,

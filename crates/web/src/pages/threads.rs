@@ -1,6 +1,7 @@
 //! `/g/{key}/threads/new` and `/t/{key}…`: a thread's page (context, paged timeline, comment
 //! form), editing with history, pin, close, delete; comments, replies, their edits and deletion.
 
+use crate::markdown_cache::{prepare, to_html};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -13,7 +14,6 @@ use weft_app::threads::{
 use weft_app::{AppError, SessionUser};
 use weft_domain::ValidationErrors;
 use weft_domain::groups::ThreadPrivacy;
-use weft_domain::markdown::to_html;
 use weft_domain::permissions::{Action, CommentAction, ThreadAction};
 use weft_domain::threads::Reaction;
 
@@ -249,7 +249,7 @@ fn item(p: &ThreadPage, c: &Comment) -> CommentItem {
     CommentItem {
         reactions: summarize(&p.reactions, c.id, p.view.viewer),
         offer: if can_react { &Reaction::ALL } else { &[] },
-        html: crate::markdown_cache::to_html(&c.body),
+        html: to_html(&c.body),
         new: p.read_before.is_some_and(|r| c.seq > r),
         can_edit: p.view.may_comment(c, CommentAction::Edit),
         can_delete: p.view.may_comment(c, CommentAction::Delete),
@@ -257,13 +257,14 @@ fn item(p: &ThreadPage, c: &Comment) -> CommentItem {
     }
 }
 
-fn thread_template(
+async fn thread_template(
     ctx: PageCtx,
     p: ThreadPage,
     reply_to: Option<i64>,
     body: String,
     errors: ValidationErrors,
 ) -> ThreadTemplate {
+    prepare(std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.body.as_str()))).await;
     let items: Vec<CommentItem> = p.comments.iter().map(|c| item(&p, c)).collect();
     let reply_to = reply_to.and_then(|id| {
         p.comments
@@ -274,7 +275,7 @@ fn thread_template(
     let last = p.view.thread.last_seq;
     let signed_in = ctx.user.is_some();
     ThreadTemplate {
-        context_html: crate::markdown_cache::to_html(&p.view.thread.context),
+        context_html: to_html(&p.view.thread.context),
         description: weft_domain::markdown::to_plain_text(&p.view.thread.context)
             .chars()
             .take(200)
@@ -313,7 +314,7 @@ pub async fn show(
     Query(q): Query<ThreadQuery>,
 ) -> Result<Response, WebError> {
     let p = state.app.thread_page(who.as_ref(), &key, q.from).await?;
-    let page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new());
+    let page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new()).await;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -345,6 +346,7 @@ pub async fn item_fragment(
         volume: weft_domain::threads::Volume::Normal,
         guests: Vec::new(),
     };
+    prepare([c.body.as_str()]).await;
     let fragment = CommentFragment {
         i: item(&page, &c),
         can_comment: page.view.may(ThreadAction::Comment),
@@ -378,11 +380,12 @@ pub async fn history(
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
     let (v, list) = state.app.thread_history(who.as_ref(), &key).await?;
+    prepare(std::iter::once(v.thread.context.as_str()).chain(list.iter().map(|r| r.body.as_str()))).await;
     let page = HistoryPage {
         ctx,
         heading: format!("History of “{}”", v.thread.title),
         current_title: Some(v.thread.title.clone()),
-        current_html: to_html(&v.thread.context),
+        current_html: to_html(&v.thread.context).to_string(),
         revisions: with_html(list),
         v,
     };
@@ -393,7 +396,7 @@ pub async fn history(
 fn with_html(list: Vec<Revision>) -> Vec<(Revision, String)> {
     list.into_iter()
         .map(|r| {
-            let html = to_html(&r.body);
+            let html = to_html(&r.body).to_string();
             (r, html)
         })
         .collect()
@@ -406,6 +409,7 @@ pub async fn comment_history(
     Path((key, id)): Path<(String, i64)>,
 ) -> Result<Response, WebError> {
     let (v, c, list) = state.app.comment_history(who.as_ref(), &key, id).await?;
+    prepare(std::iter::once(c.body.as_str()).chain(list.iter().map(|r| r.body.as_str()))).await;
     let page = HistoryPage {
         ctx,
         heading: format!(
@@ -417,7 +421,7 @@ pub async fn comment_history(
             })
         ),
         current_title: None,
-        current_html: to_html(&c.body),
+        current_html: to_html(&c.body).to_string(),
         revisions: with_html(list),
         v,
     };
@@ -521,7 +525,7 @@ pub async fn comment(
                 .thread
                 .last_seq;
             let p = state.app.thread_page(Some(&who), &key, Some(last.max(1))).await?;
-            let page = thread_template(ctx, p, form.parent, form.body, errors);
+            let page = thread_template(ctx, p, form.parent, form.body, errors).await;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
@@ -701,7 +705,7 @@ pub async fn invite_guests(
         }
         Err(AppError::Invalid(errors)) => {
             let p = state.app.thread_page(Some(&who), &key, None).await?;
-            let mut page = thread_template(ctx, p, None, String::new(), errors);
+            let mut page = thread_template(ctx, p, None, String::new(), errors).await;
             page.guest_emails = form.emails;
             page.guest_message = form.message;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

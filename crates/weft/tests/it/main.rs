@@ -9,6 +9,7 @@ mod cli;
 mod durability;
 mod email;
 mod groups;
+mod hardening;
 mod invitations;
 mod privacy;
 mod privacy_centre;
