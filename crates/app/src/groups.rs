@@ -311,7 +311,7 @@ impl App {
     /// Anyone may look, signed in or not.
     pub async fn explore(&self, search: &str, page: i64) -> Result<Vec<(Group, i64)>, AppError> {
         let search: String = search.trim().chars().take(100).collect();
-        let offset = page.clamp(0, 1_000) * EXPLORE_PER_PAGE;
+        let offset = weft_domain::Page::from(page.min(1_000)).offset(EXPLORE_PER_PAGE);
         Ok(groups::explore(&mut *self.store.reader().await?, &search, EXPLORE_PER_PAGE + 1, offset).await?)
     }
 
@@ -351,7 +351,7 @@ impl App {
                 .await?;
         }
         let show_emails = view.may(Action::SeeMemberEmails);
-        let offset = page.max(0) * MEMBERS_PER_PAGE;
+        let offset = weft_domain::Page::from(page).offset(MEMBERS_PER_PAGE);
         let members = groups::members(
             &mut *self.store.reader().await?,
             view.group.id,

@@ -816,7 +816,7 @@ impl App {
             private_too,
             filter,
             THREADS_PER_PAGE + 1,
-            page.clamp(0, 10_000) * THREADS_PER_PAGE,
+            weft_domain::Page::from(page).offset(THREADS_PER_PAGE),
         )
         .await?;
         let ids: Vec<i64> = list.iter().map(|lt| lt.thread.id).collect();

@@ -6,6 +6,7 @@ pub mod groups;
 pub mod invitations;
 pub mod ip;
 pub mod markdown;
+pub mod paging;
 pub mod password;
 pub mod permissions;
 pub mod redirect;
@@ -17,6 +18,7 @@ pub mod validation;
 
 pub use email::EmailAddress;
 pub use ip::MaskedIp;
+pub use paging::Page;
 pub use password::{Password, PasswordHash};
 pub use redirect::LocalPath;
 pub use secret::{LoginCode, SecretToken, TokenHash, random_key};

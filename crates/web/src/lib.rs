@@ -34,6 +34,8 @@ pub use rate_limit::{RateLimiter, RateLimits};
 pub struct WebConfig {
     pub trusted_proxies: TrustedProxies,
     pub rate_limits: RateLimits,
+    /// A request that has not been answered after this long is answered 408.
+    pub request_timeout: Duration,
 }
 
 /// Shared by every handler.
@@ -72,7 +74,7 @@ pub fn router(state: AppState) -> Router {
             error::record_storage_full,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), security::csrf))
-        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(middleware::from_fn(security::reject_nul))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
                 tracing::error!("a request handler panicked");
@@ -86,8 +88,10 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            state.web.request_timeout,
         ))
+        // Outside the timeout and the panic catcher, so their answers carry the headers too.
+        .layer(middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(
             // Spans name the route pattern, never the URI: URIs can carry tokens.
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

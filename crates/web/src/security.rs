@@ -64,6 +64,50 @@ fn exempt(path: &str) -> bool {
 
 const MAX_FORM: usize = 256 * 1024;
 
+/// Refuses text with a NUL character anywhere a request carries text (path, query, form or JSON
+/// body): PostgreSQL cannot store it, and no person types it. One check at the edge, so no
+/// parser behind it can forget (a NUL in Explore's query, a tag filter or a description was a 500).
+pub async fn reject_nul(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let raw = req.uri().path_and_query().map_or("", |pq| pq.as_str());
+    if has_encoded_nul(raw.as_bytes()) {
+        return nul_refused(is_api);
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+    };
+    if bytes.contains(&0) || has_encoded_nul(&bytes) || has_json_nul(&bytes) {
+        return nul_refused(is_api);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// `%00` (URL encoding of NUL).
+fn has_encoded_nul(bytes: &[u8]) -> bool {
+    bytes.windows(3).any(|w| w == b"%00")
+}
+
+/// `\u0000` in JSON that is an escape (preceded by an even number of backslashes), not text.
+fn has_json_nul(bytes: &[u8]) -> bool {
+    bytes.windows(6).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(b"\\u0000") && bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
+}
+
+fn nul_refused(is_api: bool) -> Response {
+    const WHY: &str = "Text cannot contain the NUL character (\\0). Remove it and try again.";
+    if is_api {
+        let body = serde_json::json!({"error": "invalid_text", "message": WHY});
+        (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    } else {
+        crate::pages::errors::page(StatusCode::BAD_REQUEST, "Please check what you entered", WHY)
+    }
+}
+
 /// Refuses a state-changing request unless it carries this browser's CSRF value (form field
 /// `csrf_token` or header `X-CSRF-Token`) and, when the browser says where it comes from, comes
 /// from this site.
@@ -144,6 +188,21 @@ fn refuse(is_api: bool, why: &'static str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_is_found_however_it_is_encoded() {
+        assert!(has_encoded_nul(b"q=a%00b"));
+        assert!(!has_encoded_nul(b"q=a%20b"));
+        assert!(has_json_nul(br#"{"q":"a\u0000"}"#));
+        assert!(
+            has_json_nul(br#"{"q":"a\\\u0000"}"#),
+            "an escaped backslash, then the escape"
+        );
+        assert!(
+            !has_json_nul(br#"{"q":"a\\u0000"}"#),
+            "a backslash typed before u0000 is text"
+        );
+    }
 
     #[test]
     fn origins() {

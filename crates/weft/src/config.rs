@@ -158,6 +158,8 @@ pub struct ServeConfig {
     pub session_absolute_timeout: Duration,
     pub rate_limits: weft_web::RateLimits,
     pub retention: weft_app::config::Retention,
+    /// A request unanswered after this long gets 408 (30 s; tests shorten it).
+    pub request_timeout: std::time::Duration,
 }
 
 impl ServeConfig {
@@ -233,6 +235,7 @@ impl From<&ServeArgs> for ServeConfig {
                 unverified_accounts: a.retain_unverified_accounts,
                 ..weft_app::config::Retention::default()
             },
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

@@ -80,6 +80,7 @@ impl Application {
         let web = WebConfig {
             trusted_proxies: config.trusted_proxies.clone(),
             rate_limits: config.rate_limits.clone(),
+            request_timeout: config.request_timeout,
         };
         Ok(Self {
             listener,

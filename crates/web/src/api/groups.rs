@@ -193,7 +193,7 @@ pub async fn delete(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PageQuery {
-    page: i64,
+    page: weft_domain::Page,
 }
 
 /// Members; `email` is present only when the caller coordinates the group (P6).
@@ -205,7 +205,7 @@ pub async fn members(
 ) -> Result<Response, WebError> {
     let (view, members) = state
         .app
-        .group_members(who.as_ref(), &key, q.page)
+        .group_members(who.as_ref(), &key, q.page.get())
         .await
         .map_err(WebError::api)?;
     let list: Vec<_> = members
@@ -218,7 +218,7 @@ pub async fn members(
             o
         })
         .collect();
-    Ok(Json(serde_json::json!({"members": list, "total": view.member_count, "page": q.page.max(0)})).into_response())
+    Ok(Json(serde_json::json!({"members": list, "total": view.member_count, "page": q.page.get()})).into_response())
 }
 
 pub async fn join(

@@ -239,11 +239,11 @@ pub async fn decline_mine(
 #[serde(default)]
 pub struct ExploreQuery {
     q: String,
-    page: i64,
+    page: weft_domain::Page,
 }
 
 pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery>) -> Result<Response, WebError> {
-    let mut groups = state.app.explore(&q.q, q.page).await.map_err(WebError::api)?;
+    let mut groups = state.app.explore(&q.q, q.page.get()).await.map_err(WebError::api)?;
     let per_page = usize::try_from(weft_app::groups::EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
     let has_more = groups.len() > per_page;
     groups.truncate(per_page);
@@ -253,5 +253,5 @@ pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery
             serde_json::json!({"key": g.key, "name": g.name, "handle": g.handle, "description": g.description, "member_count": members})
         })
         .collect();
-    Ok(Json(serde_json::json!({"groups": list, "page": q.page.max(0), "has_more": has_more})).into_response())
+    Ok(Json(serde_json::json!({"groups": list, "page": q.page.get(), "has_more": has_more})).into_response())
 }

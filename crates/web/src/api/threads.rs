@@ -90,7 +90,7 @@ fn listed_json(lt: &ListedThread, signed_in: bool) -> Value {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListQuery {
-    page: i64,
+    page: weft_domain::Page,
     tag: String,
     /// "open" or "closed"; anything else: both.
     status: String,
@@ -119,14 +119,14 @@ pub async fn list(
     };
     let mut list = state
         .app
-        .group_threads(who.as_ref(), &view, &filter, q.page)
+        .group_threads(who.as_ref(), &view, &filter, q.page.get())
         .await
         .map_err(WebError::api)?;
     let per_page = usize::try_from(weft_app::threads::THREADS_PER_PAGE).unwrap_or(usize::MAX);
     let has_more = list.len() > per_page;
     list.truncate(per_page);
     let threads: Vec<Value> = list.iter().map(|lt| listed_json(lt, who.is_some())).collect();
-    Ok(Json(json!({"threads": threads, "page": q.page.max(0), "has_more": has_more})).into_response())
+    Ok(Json(json!({"threads": threads, "page": q.page.get(), "has_more": has_more})).into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -518,7 +518,7 @@ struct MembersPage {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct PageQuery {
-    page: i64,
+    page: weft_domain::Page,
 }
 
 pub async fn members(
@@ -528,13 +528,13 @@ pub async fn members(
     Path(key): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let (v, members) = state.app.group_members(who.as_ref(), &key, q.page).await?;
+    let (v, members) = state.app.group_members(who.as_ref(), &key, q.page.get()).await?;
     let page = MembersPage {
         ctx,
         show_emails: v.may(Action::SeeMemberEmails),
         can_manage: v.may(Action::ManageMembers),
-        has_more: (q.page.max(0) + 1) * MEMBERS_PER_PAGE < v.member_count,
-        page: q.page.max(0),
+        has_more: (q.page.get() + 1) * MEMBERS_PER_PAGE < v.member_count,
+        page: q.page.get(),
         members,
         v,
     };
@@ -683,7 +683,7 @@ struct ExplorePage {
 #[serde(default)]
 pub struct ExploreQuery {
     q: String,
-    page: i64,
+    page: weft_domain::Page,
 }
 
 /// `/explore`: the directory of open groups that chose to be listed.
@@ -692,7 +692,7 @@ pub async fn explore(
     ctx: PageCtx,
     Query(query): Query<ExploreQuery>,
 ) -> Result<Response, WebError> {
-    let mut groups = state.app.explore(&query.q, query.page).await?;
+    let mut groups = state.app.explore(&query.q, query.page.get()).await?;
     let has_more = groups.len() > usize::try_from(EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
     groups.truncate(usize::try_from(EXPLORE_PER_PAGE).unwrap_or(usize::MAX));
     let groups = groups
@@ -706,7 +706,7 @@ pub async fn explore(
         ctx,
         q: query.q,
         groups,
-        page: query.page.max(0),
+        page: query.page.get(),
         has_more,
     };
     Ok(render(StatusCode::OK, &page))

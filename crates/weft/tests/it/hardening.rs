@@ -5,11 +5,150 @@ use serde_json::json;
 
 use crate::groups::create;
 use crate::helpers::TestApp;
-use crate::on_both;
+use crate::{on_both, on_both_with};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-on_both!(a_deeply_nested_text_costs_what_its_length_allows_on_every_page,);
+on_both!(
+    a_deeply_nested_text_costs_what_its_length_allows_on_every_page,
+    page_numbers_past_the_end_answer_an_empty_page,
+    text_with_a_nul_character_is_refused_everywhere_and_nothing_is_stored,
+);
+on_both_with!(super::short_timeout; every_answer_carries_the_security_headers_even_a_timeout);
+
+fn short_timeout(c: &mut weft::ServeConfig) {
+    c.request_timeout = std::time::Duration::from_secs(1);
+}
+
+/// `?page=9223372036854775807` overflowed an OFFSET into a 500 on PostgreSQL.
+async fn page_numbers_past_the_end_answer_an_empty_page(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let group = create(&ann, "Pages", "open", "anyone").await;
+    for page in ["9223372036854775807", "-9223372036854775808", "10001", "-1"] {
+        for path in [
+            format!("/api/v1/groups/{group}/members?page={page}"),
+            format!("/api/v1/groups/{group}/threads?page={page}"),
+            format!("/api/v1/explore?page={page}"),
+            format!("/g/{group}/members?page={page}"),
+            format!("/explore?page={page}"),
+        ] {
+            let res = ann.get(&path).await;
+            assert_eq!(res.status, 200, "{path}: {}", res.body);
+        }
+    }
+    let res = ann
+        .get(&format!("/api/v1/groups/{group}/members?page=9223372036854775807"))
+        .await;
+    assert_eq!(
+        res.json()["members"].as_array().unwrap().len(),
+        0,
+        "past the end is empty"
+    );
+    // A number that is not one is the client's mistake, never ours.
+    let res = ann
+        .get(&format!("/api/v1/groups/{group}/members?page=99999999999999999999"))
+        .await;
+    assert_eq!(res.status, 400, "{}", res.body);
+}
+
+/// PostgreSQL cannot store NUL: it reached the database from Explore, tag filters, descriptions,
+/// privacy and deletion requests and answered 500.
+async fn text_with_a_nul_character_is_refused_everywhere_and_nothing_is_stored(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let group = create(&ann, "Nul", "open", "anyone").await;
+    for path in [
+        "/explore?q=a%00b".to_owned(),
+        "/api/v1/explore?q=a%00b".to_owned(),
+        format!("/g/{group}?tag=a%00b"),
+        format!("/api/v1/groups/{group}/threads?tag=a%00b"),
+    ] {
+        let res = ann.get(&path).await;
+        assert_eq!(res.status, 400, "{path}: {}", res.body);
+        assert!(res.body.contains("NUL"), "{path}: {}", res.body);
+    }
+    let groups_before = app.count("SELECT COUNT(*) FROM groups").await;
+    let res = ann
+        .post_json(
+            "/api/v1/groups",
+            &json!({"name": "Bad", "privacy": "open", "join_policy": "anyone", "description": "a\u{0}b"}),
+        )
+        .await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert_eq!(res.json()["error"], "invalid_text");
+    let res = ann
+        .post_form(
+            "/groups",
+            &[
+                ("name", "Bad"),
+                ("privacy", "open"),
+                ("join_policy", "anyone"),
+                ("description", "a\u{0}b"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM groups").await,
+        groups_before,
+        "nothing half-made"
+    );
+    let res = app
+        .client()
+        .post_form(
+            "/privacy/request",
+            &[("name", "X"), ("email", "x@example.org"), ("body", "delete\u{0}me")],
+        )
+        .await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM deletion_requests").await, 0);
+}
+
+/// The 408 of the timeout layer went out without the security headers (CSP, nosniff, frame
+/// options), as did the panic catcher's 500.
+async fn every_answer_carries_the_security_headers_even_a_timeout(app: &TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    // A body announced and never sent: the request is answered when the timeout fires.
+    stream
+        .write_all(
+            format!(
+                "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+                 Content-Length: 100\r\n\r\n{{\"email\""
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = vec![0u8; 8192];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("the timeout answers within 10 s")
+        .unwrap();
+    let head = String::from_utf8_lossy(&answer[..n]).to_lowercase();
+    assert!(head.starts_with("http/1.1 408"), "{head}");
+    for header in [
+        "content-security-policy:",
+        "x-content-type-options: nosniff",
+        "x-frame-options: deny",
+        "referrer-policy:",
+    ] {
+        assert!(head.contains(header), "{header} missing from the 408: {head}");
+    }
+    for path in ["/no/such/page", "/api/v1/no/such", "/explore?q=%00"] {
+        let res = app.client().get(path).await;
+        assert!(
+            res.header("content-security-policy").is_some(),
+            "{path} ({})",
+            res.status
+        );
+        assert_eq!(
+            res.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+}
 
 fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
