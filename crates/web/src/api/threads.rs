@@ -400,16 +400,13 @@ pub async fn invite_guests(
         emails: body.emails.joined(),
         message: body.message,
     };
-    let outcome = state
+    let invited = state
         .app
         .invite_guests(&who, &key, &input)
         .await
         .map_err(WebError::api)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"sent": outcome.sent, "skipped": outcome.skipped})),
-    )
-        .into_response())
+    // The same answer whether an address belongs to a member or not (P6).
+    Ok((StatusCode::CREATED, Json(json!({"invited": invited}))).into_response())
 }
 
 pub async fn guests(

@@ -251,7 +251,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "thread_reopened" => "The thread is open for comments again.",
         "thread_read" => "Marked as read.",
         "thread_deleted" => "The thread and its comments were deleted.",
-        "guests_invited" => "Invitations sent. They will see this thread only.",
+        "guests_invited" => {
+            "Invitations sent to those who are not in the group or the thread yet. They will see this thread only."
+        }
         "guest_removed" => "The guest no longer has access to this thread.",
         "guest_welcome" => "Welcome! You can read and comment on this thread.",
         "volume_saved" => "Your email setting for this thread was saved.",

@@ -695,14 +695,7 @@ pub async fn invite_guests(
         message: form.message.clone(),
     };
     match state.app.invite_guests(&who, &key, &input).await {
-        Ok(outcome) => {
-            let notice = if outcome.sent > 0 {
-                "guests_invited"
-            } else {
-                "nobody_invited"
-            };
-            Ok(Redirect::to(&format!("/t/{key}?notice={notice}#guests")).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/t/{key}?notice=guests_invited#guests")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let p = state.app.thread_page(Some(&who), &key, None).await?;
             let mut page = thread_template(ctx, p, None, String::new(), errors).await;

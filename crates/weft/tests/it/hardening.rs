@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::groups::create;
+use crate::groups::{add_member, create};
 use crate::helpers::TestApp;
 use crate::{on_both, on_both_with};
 
@@ -13,6 +13,7 @@ on_both!(
     a_deeply_nested_text_costs_what_its_length_allows_on_every_page,
     page_numbers_past_the_end_answer_an_empty_page,
     text_with_a_nul_character_is_refused_everywhere_and_nothing_is_stored,
+    adding_a_guest_answers_the_same_whether_the_address_is_a_members,
 );
 on_both_with!(super::short_timeout; every_answer_carries_the_security_headers_even_a_timeout);
 
@@ -212,4 +213,37 @@ async fn a_deeply_nested_text_costs_what_its_length_allows_on_every_page(app: &T
     let res = visitor.get(&format!("/api/v1/groups/{group}")).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(count(&res.body, "<blockquote>") <= 16, "{}", res.body.len());
+}
+
+/// P6: "skipped" for a member's address and "sent" otherwise told whoever adds guests which
+/// addresses belong to members. Both answers are now the same, on the page and in the API.
+async fn adding_a_guest_answers_the_same_whether_the_address_is_a_members(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let group = create(&ann, "Oracle", "closed", "approval").await;
+    add_member(app, &group, &bob, weft_domain::permissions::Role::Member).await;
+    let res = ann
+        .post_json(
+            &format!("/api/v1/groups/{group}/threads"),
+            &json!({"title": "Plans", "context": "", "privacy": "private"}),
+        )
+        .await;
+    let thread = res.json()["key"].as_str().unwrap().to_owned();
+    let mut answers = vec![];
+    for address in ["bob@example.org", "stranger@example.org"] {
+        let api = ann
+            .post_json(
+                &format!("/api/v1/threads/{thread}/guests"),
+                &json!({"emails": [address]}),
+            )
+            .await;
+        let page = ann
+            .post_form(&format!("/t/{thread}/guests"), &[("emails", address)])
+            .await;
+        answers.push((api.status, api.body, page.status, page.location()));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "a member's address and a stranger's are answered alike"
+    );
 }
