@@ -11,6 +11,12 @@ use weft_store::{invitations, usage};
 
 use crate::{App, AppError, SessionUser};
 
+/// Distinct values kept per day for the open-ended dimensions (referring site, language); the
+/// rest are counted together as `(other)` (issue 19: a flood of referrers added a row each).
+pub const TOP_VALUES_PER_DAY: i64 = 100;
+/// Distinct values held in memory between flushes; later new ones count as `(other)` at once.
+const PENDING_MAX: usize = 5_000;
+
 /// The counters not yet written, by (dimension, value).
 #[derive(Default)]
 pub struct UsageCounters {
@@ -32,6 +38,11 @@ impl UsageCounters {
     pub fn record(&self, view: &PageView<'_>) {
         let mut pending = self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut add = |dimension: &'static str, value: &str| {
+            let value = if pending.len() >= PENDING_MAX && !pending.contains_key(&(dimension, value.to_owned())) {
+                usage::OTHER
+            } else {
+                value
+            };
             *pending.entry((dimension, value.to_owned())).or_insert(0) += 1;
         };
         add("page", view.page);
@@ -70,6 +81,9 @@ impl App {
         let mut tx = self.store.begin().await?;
         for ((dimension, value), n) in &pending {
             usage::add(&mut tx, day, dimension, value, *n).await?;
+        }
+        for dimension in ["referrer", "language"] {
+            usage::keep_top(&mut tx, day, dimension, TOP_VALUES_PER_DAY).await?;
         }
         tx.commit().await.map_err(weft_store::StoreError::from)?;
         Ok(())

@@ -19,6 +19,46 @@ pub async fn add(conn: &mut Conn, day: i64, dimension: &str, value: &str, n: i64
     Ok(())
 }
 
+/// The value that stands for every one past a day's top `n`.
+pub const OTHER: &str = "(other)";
+
+/// Keeps a day's `n` largest values of `dimension` and folds the rest into `OTHER`, so a flood
+/// of distinct values (20 000 referring domains a day) adds one row, not 20 000.
+pub async fn keep_top(conn: &mut Conn, day: i64, dimension: &str, n: i64) -> Result<u64> {
+    let rows = sqlx::query(
+        "SELECT value, count FROM usage_daily WHERE day = $1 AND dimension = $2 AND value <> $3 \
+         ORDER BY count DESC, value LIMIT 20000 OFFSET $4",
+    )
+    .bind(day)
+    .bind(dimension)
+    .bind(OTHER)
+    .bind(n)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let mut folded = 0i64;
+    let mut values = Vec::with_capacity(rows.len());
+    for r in &rows {
+        values.push(r.try_get::<String, _>("value")?);
+        folded += r.try_get::<i64, _>("count")?;
+    }
+    for chunk in values.chunks(1000) {
+        let sql = format!(
+            "DELETE FROM usage_daily WHERE day = $1 AND dimension = $2 AND value IN ({})",
+            crate::parameters(3, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(day).bind(dimension);
+        for v in chunk {
+            q = q.bind(v);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    add(conn, day, dimension, OTHER, folded).await?;
+    Ok(values.len() as u64)
+}
+
 /// Totals per (dimension, value) since `from_day`, largest first.
 pub async fn totals(conn: &mut Conn, from_day: i64) -> Result<Vec<(String, String, i64)>> {
     let rows = sqlx::query(

@@ -14,6 +14,7 @@ on_both!(
     page_numbers_past_the_end_answer_an_empty_page,
     text_with_a_nul_character_is_refused_everywhere_and_nothing_is_stored,
     adding_a_guest_answers_the_same_whether_the_address_is_a_members,
+    a_flood_of_referring_sites_keeps_the_top_hundred_and_counts_the_rest_together,
 );
 on_both_with!(super::short_timeout; every_answer_carries_the_security_headers_even_a_timeout);
 
@@ -246,4 +247,47 @@ async fn adding_a_guest_answers_the_same_whether_the_address_is_a_members(app: &
         answers[0], answers[1],
         "a member's address and a stranger's are answered alike"
     );
+}
+
+/// P2 statistics are bounded: 20 000 distinct referring domains added 20 000 rows a day.
+async fn a_flood_of_referring_sites_keeps_the_top_hundred_and_counts_the_rest_together(app: &TestApp) {
+    let visitor = app.client();
+    let referers = (0..150)
+        .map(|i| format!("https://site{i}.example/"))
+        .chain((0..5).map(|_| "https://big.example/".to_owned()));
+    for referer in referers {
+        let res = visitor
+            .send(
+                visitor
+                    .http()
+                    .get(format!("{}/explore", app.base))
+                    .header("referer", referer),
+            )
+            .await;
+        assert_eq!(res.status, 200);
+    }
+    let staff = app.client();
+    let link = app.app.create_admin("staff@example.org", Some("Staff")).await.unwrap();
+    staff.post_form(link.trim_start_matches(&app.base), &[]).await;
+    assert_eq!(
+        staff.get("/admin/usage").await.status,
+        200,
+        "the report flushes the counters"
+    );
+    let rows = app
+        .count("SELECT COUNT(*) FROM usage_daily WHERE dimension = 'referrer'")
+        .await;
+    assert_eq!(rows, 101, "the top 100 and (other)");
+    let total = app
+        .count("SELECT CAST(SUM(count) AS BIGINT) FROM usage_daily WHERE dimension = 'referrer'")
+        .await;
+    assert_eq!(total, 155, "nothing is lost from the total");
+    let big = app
+        .count("SELECT count FROM usage_daily WHERE dimension = 'referrer' AND value = 'big.example'")
+        .await;
+    assert_eq!(big, 5, "the largest is kept");
+    let other = app
+        .count("SELECT count FROM usage_daily WHERE dimension = 'referrer' AND value = '(other)'")
+        .await;
+    assert_eq!(other, 51);
 }
