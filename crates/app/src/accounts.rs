@@ -135,16 +135,8 @@ impl App {
                     .await?;
             }
             Some(unproven) => {
-                // Nobody has proven this address: an earlier sign-up may have been anyone's. This
-                // one starts over (its name and password replace the earlier ones; the earlier
-                // link stops working), so an attacker's sign-up cannot block or pre-empt the owner's.
-                let suggested = Username::suggest(name.as_str());
-                let username = if unproven.username.as_str() == suggested {
-                    suggested
-                } else {
-                    free_username(&mut tx, &suggested, attempt).await?
-                };
-                if !users::restart_unverified(&mut tx, unproven.id, name, &username, hash, now).await? {
+                // The earlier link stops working: `send_verification` voids it.
+                if !start_over(&mut tx, &unproven, name, hash, attempt, now).await? {
                     return Ok(SignUpAttempt::Retry);
                 }
                 self.send_verification(&mut tx, &unproven, next, browser).await?;
@@ -882,7 +874,31 @@ pub(crate) async fn insert_account(
     Ok(users::find(tx, id).await?)
 }
 
-pub(crate) async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<String, AppError> {
+/// Nobody has proven `unproven`'s address, so an earlier sign-up may have been anyone's: a new
+/// sign-up on it starts over (its name, username and password replace the earlier ones), so an
+/// attacker's sign-up can neither block nor pre-empt the owner's. `false` when the username was
+/// taken meanwhile or the address was proven meanwhile: the caller retries.
+pub(crate) async fn start_over(
+    tx: &mut Conn,
+    unproven: &User,
+    name: &DisplayName,
+    hash: &PasswordHash,
+    attempt: u32,
+    now: Timestamp,
+) -> Result<bool, AppError> {
+    let suggested = Username::suggest(name.as_str());
+    let username = if unproven.username.as_str() == suggested {
+        suggested
+    } else {
+        free_username(tx, &suggested, attempt).await?
+    };
+    match users::restart_unverified(tx, unproven.id, name, &username, hash, now).await {
+        Err(StoreError::Conflict) => Ok(false),
+        other => Ok(other?),
+    }
+}
+
+async fn free_username(conn: &mut Conn, base: &str, attempt: u32) -> Result<String, AppError> {
     if attempt == 0 && !users::username_taken(conn, base).await? {
         return Ok(base.to_owned());
     }

@@ -4,15 +4,13 @@
 
 use weft_domain::invitations::{parse_addresses, parse_message};
 use weft_domain::permissions::{Action, Role};
-use weft_domain::{
-    DisplayName, EmailAddress, Password, PasswordHash, SecretToken, Timestamp, Username, ValidationErrors,
-};
+use weft_domain::{DisplayName, EmailAddress, Password, PasswordHash, SecretToken, Timestamp, ValidationErrors};
 use weft_store::groups::{self, Group};
 pub use weft_store::invitations::Invitation;
 use weft_store::invitations::{self, NewInvitation};
 use weft_store::{Conn, StoreError, users};
 
-use crate::accounts::{ClientInfo, NewSession, free_username, insert_account};
+use crate::accounts::{ClientInfo, NewSession, insert_account, start_over};
 use crate::emails::{InvitationEmail, Kind};
 use crate::groups::GroupView;
 use crate::{App, AppError, SessionUser};
@@ -331,8 +329,7 @@ impl App {
                 Some(unproven) => {
                     // Someone signed up with this address without proving it: the link proves it
                     // now, so this sign-up replaces theirs and everything they set goes.
-                    let username = free_username(&mut tx, &Username::suggest(name.as_str()), attempt).await?;
-                    if !users::restart_unverified(&mut tx, unproven.id, &name, &username, &hash, now).await? {
+                    if !start_over(&mut tx, &unproven, &name, &hash, attempt, now).await? {
                         continue;
                     }
                     self.prove_address(&mut tx, &unproven, None, true, now).await?;

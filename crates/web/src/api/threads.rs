@@ -198,7 +198,9 @@ pub async fn show(
         .thread_page(who.as_ref(), &key, q.from)
         .await
         .map_err(WebError::api)?;
-    crate::markdown_cache::prepare(p.comments.iter().map(|c| c.body.as_str())).await;
+    // One blocking hop for the whole page: `thread_json` then finds its context cached.
+    let texts = std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.body.as_str()));
+    crate::markdown_cache::prepare(texts).await;
     let comments: Vec<Value> = p
         .comments
         .iter()
