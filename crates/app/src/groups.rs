@@ -4,7 +4,7 @@
 use weft_domain::groups::{
     GroupFlags, GroupHandle, GroupName, GroupPrivacy, JoinPolicy, ThreadPrivacy, parse_description,
 };
-use weft_domain::permissions::{Action, Actor, Decision, GroupFacts, Role, can};
+use weft_domain::permissions::{Action, Actor, Decision, GroupFacts, Role, can, parent_visible};
 use weft_domain::{Timestamp, ValidationErrors, random_key};
 pub use weft_store::groups::Group;
 use weft_store::groups::{self, GroupSettings};
@@ -92,6 +92,7 @@ pub fn facts(group: &Group) -> GroupFacts {
         flags: group.flags,
         is_subgroup: group.parent_id.is_some(),
         visible_to_parent_members: group.visible_to_parent_members,
+        parent_secret: group.parent_privacy == Some(GroupPrivacy::Secret),
         archived: group.archived_at.is_some(),
     }
 }
@@ -165,8 +166,11 @@ impl App {
         let actor = self.actor_for(&mut conn, who, &group).await?;
         let facts = facts(&group);
         decide(can(&actor, action, &facts))?;
+        // The parent is named (breadcrumb, API) only to those the rule lets know it.
         let parent = match group.parent_id {
-            Some(id) => groups::find(&mut conn, id).await?,
+            Some(id) => groups::find(&mut conn, id)
+                .await?
+                .filter(|parent| parent_visible(&actor, &self::facts(parent))),
             None => None,
         };
         let member_count = groups::count_members(&mut conn, group.id).await?;
@@ -312,7 +316,11 @@ impl App {
     pub async fn explore(&self, search: &str, page: i64) -> Result<Vec<(Group, i64)>, AppError> {
         let search: String = search.trim().chars().take(100).collect();
         let offset = weft_domain::Page::from(page.min(1_000)).offset(EXPLORE_PER_PAGE);
-        Ok(groups::explore(&mut *self.store.reader().await?, &search, EXPLORE_PER_PAGE + 1, offset).await?)
+        let mut listed =
+            groups::explore(&mut *self.store.reader().await?, &search, EXPLORE_PER_PAGE + 1, offset).await?;
+        // The query already keeps to what the public may see; the rule has the last word.
+        listed.retain(|(g, _)| can(&Actor::ANONYMOUS, Action::SeeGroup, &facts(g)).allowed());
+        Ok(listed)
     }
 
     pub async fn my_groups(&self, who: &SessionUser) -> Result<Vec<(Group, Role)>, AppError> {

@@ -74,6 +74,10 @@ pub struct GroupFacts {
     pub is_subgroup: bool,
     /// A subgroup that members of its parent may see (Loomio's `is_visible_to_parent_members`).
     pub visible_to_parent_members: bool,
+    /// A subgroup whose parent is secret: even when open or closed it is visible to the parent's
+    /// members at most, or it would reveal the parent (Loomio: "visible to parent members for a
+    /// subgroup of a secret parent").
+    pub parent_secret: bool,
     pub archived: bool,
 }
 
@@ -143,14 +147,27 @@ impl Decision {
 
 /// Whether the actor may know the group exists.
 pub fn visible(actor: &Actor, group: &GroupFacts) -> bool {
-    match group.privacy {
-        GroupPrivacy::Open | GroupPrivacy::Closed => true,
-        GroupPrivacy::Secret => {
-            actor.is_member()
-                || actor.instance_admin
-                || (group.is_subgroup && group.visible_to_parent_members && actor.parent_role.is_some())
-        }
+    if actor.is_member() || actor.instance_admin {
+        return true;
     }
+    let parent_member = group.is_subgroup && actor.parent_role.is_some();
+    match group.privacy {
+        GroupPrivacy::Open | GroupPrivacy::Closed => !(group.is_subgroup && group.parent_secret) || parent_member,
+        GroupPrivacy::Secret => parent_member && group.visible_to_parent_members,
+    }
+}
+
+/// Whether the actor, looking at a subgroup, may know its parent: its name, key and link. The
+/// actor here is as the subgroup sees them (`parent_role` is their role in `parent`); a member of
+/// a subgroup is not thereby told about a secret parent.
+pub fn parent_visible(actor: &Actor, parent: &GroupFacts) -> bool {
+    let in_parent = Actor {
+        role: actor.parent_role,
+        parent_role: None,
+        guest: false,
+        ..*actor
+    };
+    visible(&in_parent, parent)
 }
 
 /// The permission rule. Pure: the same facts always give the same answer.
@@ -353,6 +370,7 @@ mod tests {
             flags: GroupFlags::default(),
             is_subgroup: false,
             visible_to_parent_members: false,
+            parent_secret: false,
             archived: false,
         }
     }
@@ -621,6 +639,48 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_parent_is_known_to_its_members_only() {
+        let parent = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
+        for privacy in [GroupPrivacy::Open, GroupPrivacy::Closed] {
+            let mut sub = group(privacy, JoinPolicy::Approval);
+            sub.is_subgroup = true;
+            sub.parent_secret = true;
+            let anonymous = Actor::ANONYMOUS;
+            let outsider = actor(None);
+            let parent_member = Actor {
+                parent_role: Some(Role::Member),
+                ..actor(None)
+            };
+            let sub_only = actor(Some(Role::Member));
+            let staff = Actor {
+                instance_admin: true,
+                ..actor(None)
+            };
+            for (who, sees_sub, sees_parent) in [
+                (&anonymous, false, false),
+                (&outsider, false, false),
+                (&sub_only, true, false),
+                (&parent_member, true, true),
+                (&staff, true, true),
+            ] {
+                assert_eq!(can(who, A::SeeGroup, &sub).allowed(), sees_sub, "{privacy:?} {who:?}");
+                assert_eq!(parent_visible(who, &parent), sees_parent, "{privacy:?} {who:?}");
+            }
+            assert_eq!(can(&outsider, A::RequestToJoin, &sub), Hidden);
+            sub.parent_secret = false;
+            assert_eq!(
+                can(&outsider, A::SeeGroup, &sub),
+                Allow,
+                "a visible parent hides nothing"
+            );
+            assert!(parent_visible(
+                &outsider,
+                &group(GroupPrivacy::Closed, JoinPolicy::Approval)
+            ));
+        }
+    }
+
+    #[test]
     fn archived_groups_are_read_only() {
         let admin = actor(Some(Role::Admin));
         let mut g = group(GroupPrivacy::Open, JoinPolicy::Anyone);
@@ -648,7 +708,9 @@ mod tests {
                                 for join_policy in policies {
                                     for is_subgroup in [false, true] {
                                         for visible_to_parent_members in [false, true] {
-                                            for archived in [false, true] {
+                                            for (archived, parent_secret) in
+                                                [(false, false), (false, true), (true, false), (true, true)]
+                                            {
                                                 let actor = Actor {
                                                     signed_in: signed_in || role.is_some(),
                                                     instance_admin,
@@ -667,6 +729,7 @@ mod tests {
                                                     flags: GroupFlags::default(),
                                                     is_subgroup,
                                                     visible_to_parent_members,
+                                                    parent_secret,
                                                     archived,
                                                 };
                                                 for action in Action::ALL {
@@ -676,6 +739,16 @@ mod tests {
                                                     }
                                                     if !visible(&actor, &g) {
                                                         assert_eq!(d, Hidden);
+                                                    }
+                                                    // A secret parent is never revealed by its
+                                                    // subgroups to people outside it.
+                                                    if is_subgroup
+                                                        && parent_secret
+                                                        && role.is_none()
+                                                        && parent_role.is_none()
+                                                        && !instance_admin
+                                                    {
+                                                        assert_eq!(d, Hidden, "{actor:?} {action:?} {g:?}");
                                                     }
                                                     if d.allowed()
                                                         && action != A::SeeGroup
@@ -707,6 +780,6 @@ mod tests {
                 }
             }
         }
-        assert!(checked > 60_000);
+        assert!(checked > 120_000);
     }
 }

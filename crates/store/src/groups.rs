@@ -27,6 +27,9 @@ pub struct Group {
     pub flags: GroupFlags,
     pub archived_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// The parent's privacy, read with the group (a subgroup of a secret parent is hidden from
+    /// people outside the parent).
+    pub parent_privacy: Option<GroupPrivacy>,
 }
 
 const COLUMNS: &str = "id, key, parent_id, name, handle, description, privacy, join_policy, thread_privacy, \
@@ -63,16 +66,25 @@ fn from_row(r: &AnyRow) -> Result<Group, sqlx::Error> {
         },
         archived_at: r.try_get::<Option<i64>, _>("archived_at")?.map(Timestamp),
         created_at: Timestamp(r.try_get("created_at")?),
+        parent_privacy: r
+            .try_get::<Option<String>, _>("parent_privacy")?
+            .map(|p| GroupPrivacy::parse(&p))
+            .transpose()
+            .map_err(invalid)?,
     })
 }
 
-/// `COLUMNS` qualified with a table alias, for joins.
+/// `COLUMNS` qualified with a table alias, and the parent's privacy (one primary-key lookup).
 fn columns_of(alias: &str) -> String {
-    COLUMNS
+    let mut cols = COLUMNS
         .split(", ")
         .map(|c| format!("{alias}.{c}"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    cols.push_str(&format!(
+        ", (SELECT pg.privacy FROM groups pg WHERE pg.id = {alias}.parent_id) AS parent_privacy"
+    ));
+    cols
 }
 
 /// Everything an admin can set on a group.
@@ -158,7 +170,7 @@ pub async fn update(conn: &mut Conn, id: GroupId, s: &GroupSettings<'_>, now: Ti
 }
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Group>> {
-    let sql = format!("SELECT {COLUMNS} FROM groups WHERE key = $1");
+    let sql = format!("SELECT {} FROM groups g WHERE g.key = $1", columns_of("g"));
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(key)
         .fetch_optional(&mut *conn)
@@ -167,7 +179,7 @@ pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Group>> {
 }
 
 pub async fn find(conn: &mut Conn, id: GroupId) -> Result<Option<Group>> {
-    let sql = format!("SELECT {COLUMNS} FROM groups WHERE id = $1");
+    let sql = format!("SELECT {} FROM groups g WHERE g.id = $1", columns_of("g"));
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -511,7 +523,10 @@ pub async fn set_invite_link(conn: &mut Conn, id: GroupId, token: Option<&str>) 
 }
 
 pub async fn find_by_invite_link(conn: &mut Conn, token: &str) -> Result<Option<Group>> {
-    let sql = format!("SELECT {COLUMNS} FROM groups WHERE invite_link_token = $1");
+    let sql = format!(
+        "SELECT {} FROM groups g WHERE g.invite_link_token = $1",
+        columns_of("g")
+    );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(token)
         .fetch_optional(&mut *conn)
@@ -521,13 +536,14 @@ pub async fn find_by_invite_link(conn: &mut Conn, token: &str) -> Result<Option<
 
 // ---- the Explore directory ----
 
-/// One page of open, unarchived groups whose admins chose to list them, with member counts, by
-/// size then name; `search` matches names, case-insensitively. One statement.
+/// One page of open, unarchived groups whose admins chose to list them (never a subgroup of a
+/// secret group, which the permission rule hides from the public), with member counts, by size then name; `search` matches names, case-insensitively. One statement.
 pub async fn explore(conn: &mut Conn, search: &str, limit: i64, offset: i64) -> Result<Vec<(Group, i64)>> {
     let cols = columns_of("g");
     let sql = format!(
         "SELECT {cols}, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS member_count FROM groups g \
          WHERE g.privacy = 'open' AND g.listed_in_explore = 1 AND g.archived_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM groups p WHERE p.id = g.parent_id AND p.privacy = 'secret') \
          AND LOWER(g.name) LIKE $1 ESCAPE '\\' ORDER BY member_count DESC, g.name, g.id LIMIT $2 OFFSET $3"
     );
     let pattern = format!(

@@ -18,6 +18,7 @@ on_both!(
     member_emails_are_shown_only_to_coordinators,
     deleting_a_group_deletes_its_data,
     subgroups_follow_their_parent,
+    a_secret_parent_is_not_revealed_by_its_subgroups,
 );
 
 pub(crate) async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> String {
@@ -99,6 +100,20 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
                 "/api/v1/groups",
                 &json!({"name": name, "privacy": "secret", "parent_key": groups[2].1,
                         "visible_to_parent_members": shown}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        subgroups.push((name, res.json()["key"].as_str().unwrap().to_owned()));
+    }
+    // Open and closed subgroups of the secret group: hidden from everyone outside the parent.
+    for (name, privacy, policy) in [
+        ("open-sub-of-secret", "open", "anyone"),
+        ("closed-sub-of-secret", "closed", "approval"),
+    ] {
+        let res = admin
+            .post_json(
+                "/api/v1/groups",
+                &json!({"name": name, "privacy": privacy, "join_policy": policy, "parent_key": groups[3].1}),
             )
             .await;
         assert_eq!(res.status, 201, "{}", res.body);
@@ -235,8 +250,8 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
     // Nothing was changed by any refused request.
     let open = admin.get(&format!("/api/v1/groups/{}", groups[0].1)).await.json();
     assert_eq!(open["name"], "Open Garden");
-    assert_eq!(app.count("SELECT COUNT(*) FROM groups").await, 6);
-    assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 10);
+    assert_eq!(app.count("SELECT COUNT(*) FROM groups").await, 8);
+    assert_eq!(app.count("SELECT COUNT(*) FROM memberships").await, 12);
 }
 
 async fn bad_group_input_is_explained_and_nothing_is_stored(app: &TestApp) {
@@ -582,6 +597,84 @@ async fn subgroups_follow_their_parent(app: &TestApp) {
     add_member(app, &shown, &bob, Role::Member).await;
     bob.post_form(&format!("/g/{parent}/leave"), &[]).await;
     assert_eq!(bob.get(&format!("/g/{shown}")).await.status, 404);
+}
+
+/// Issue 19.4: an open or closed subgroup of a secret group named its parent to anyone (breadcrumb,
+/// `parent_key`, Explore). Now the subgroup itself is visible to the parent's members at most, and
+/// its own members who are not in the parent learn nothing of it.
+async fn a_secret_parent_is_not_revealed_by_its_subgroups(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let sub_only = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let parent_member = app.signed_in_user("Cat", "cat@example.org", PASSWORD).await;
+    let outsider = app.signed_in_user("Dan", "dan@example.org", PASSWORD).await;
+    let anonymous = app.client();
+    let parent = create(&ann, "Hush Parent", "secret", "invitation").await;
+    add_member(app, &parent, &parent_member, Role::Member).await;
+    let mut subs = Vec::new();
+    for (name, privacy, policy) in [("Open Child", "open", "anyone"), ("Closed Child", "closed", "approval")] {
+        let res = ann
+            .post_json(
+                "/api/v1/groups",
+                &json!({"name": name, "privacy": privacy, "join_policy": policy, "parent_key": parent,
+                        "listed_in_explore": true}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let key = res.json()["key"].as_str().unwrap().to_owned();
+        add_member(app, &key, &sub_only, Role::Member).await;
+        subs.push((name, key));
+    }
+    for (name, sub) in &subs {
+        for (who, client) in [("anonymous", &anonymous), ("outsider", &outsider)] {
+            for path in [format!("/g/{sub}"), format!("/api/v1/groups/{sub}")] {
+                let res = client.get(&path).await;
+                assert_eq!(res.status, 404, "{who} {name} {path}");
+                assert!(
+                    !res.body.contains("Hush Parent") && !res.body.contains(&parent),
+                    "{who} {path}"
+                );
+            }
+            for path in ["/explore", "/api/v1/explore", "/explore?q=child"] {
+                let res = client.get(path).await;
+                assert_eq!(res.status, 200, "{path}");
+                assert!(
+                    !res.body.contains(name) && !res.body.contains(sub.as_str()),
+                    "{who} {path} lists {name}"
+                );
+            }
+        }
+        // A member of the subgroup only reads it, and is not told about the parent.
+        let page = sub_only.get(&format!("/g/{sub}")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(name));
+        assert!(
+            !page.body.contains("Hush Parent") && !page.body.contains(&parent),
+            "{name}: breadcrumb"
+        );
+        let api = sub_only.get(&format!("/api/v1/groups/{sub}")).await;
+        assert_eq!(api.status, 200);
+        assert_eq!(api.json()["parent_key"], serde_json::Value::Null, "{name}");
+        assert!(!api.body.contains("Hush Parent"));
+        // The parent's members see the subgroup and its parent.
+        let page = parent_member.get(&format!("/g/{sub}")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Hush Parent") && page.body.contains(&format!("/g/{parent}")));
+        let api = parent_member.get(&format!("/api/v1/groups/{sub}")).await.json();
+        assert_eq!(api["parent_key"], parent.as_str());
+    }
+    // Once the parent is no longer secret, the open child is as public as it says.
+    let res = ann
+        .request_json(
+            Method::PATCH,
+            &format!("/api/v1/groups/{parent}"),
+            Some(&json!({"name": "Hush Parent", "privacy": "closed", "join_policy": "approval"})),
+        )
+        .await;
+    assert!(res.status < 300, "{} {}", res.status, res.body);
+    let res = anonymous.get(&format!("/g/{}", subs[0].1)).await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("Hush Parent"), "a closed parent may be named");
+    assert!(anonymous.get("/explore").await.body.contains("Open Child"));
 }
 
 on_both!(archived_groups_are_read_only_until_restored);

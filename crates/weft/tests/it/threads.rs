@@ -298,6 +298,7 @@ async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
         flags: GroupFlags::default(),
         is_subgroup: false,
         visible_to_parent_members: false,
+        parent_secret: false,
         archived: false,
     };
     let threads = [
