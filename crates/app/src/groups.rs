@@ -183,6 +183,29 @@ impl App {
         })
     }
 
+    /// Whether the viewer may read this part of the group (`SeeContent`: its threads;
+    /// `SeeMembers`: its member list). The one place a group-level read is decided and, when it
+    /// reaches private content through support access, written to the access log (P13).
+    pub(crate) async fn may_read(
+        &self,
+        who: Option<&SessionUser>,
+        view: &GroupView,
+        action: Action,
+        what: &str,
+    ) -> Result<bool, AppError> {
+        if !view.may(action) {
+            return Ok(false);
+        }
+        let private = match action {
+            Action::SeeMembers => view.group.privacy != GroupPrivacy::Open,
+            _ => view.group.thread_privacy != ThreadPrivacy::PublicOnly,
+        };
+        if private && view.actor.reads_as_support() {
+            self.log_support_read(who, &view.actor, view.group.id, what).await?;
+        }
+        Ok(true)
+    }
+
     fn parse_group_input(input: &GroupInput, current: Option<&Group>) -> Result<ParsedGroup, AppError> {
         let mut errors = ValidationErrors::new();
         let name = errors.check("name", GroupName::parse(&input.name));
@@ -354,10 +377,7 @@ impl App {
         page: i64,
     ) -> Result<(GroupView, Vec<MemberView>), AppError> {
         let view = self.group_for(who, key, Action::SeeMembers).await?;
-        if view.group.privacy != GroupPrivacy::Open {
-            self.log_support_read(who, &view.actor, view.group.id, "the member list")
-                .await?;
-        }
+        self.may_read(who, &view, Action::SeeMembers, "the member list").await?;
         let show_emails = view.may(Action::SeeMemberEmails);
         let offset = weft_domain::Page::from(page).offset(MEMBERS_PER_PAGE);
         let members = groups::members(

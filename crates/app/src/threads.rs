@@ -344,20 +344,28 @@ impl App {
         key: &str,
         action: ThreadAction,
     ) -> Result<ThreadView, AppError> {
-        let view = self.load_thread(&mut *self.store.reader().await?, who, key).await?;
-        decide(can_thread(&view.actor, action, &view.facts))?;
-        self.log_if_support_read(who, &view).await?;
-        Ok(view)
+        self.open_thread(&mut *self.store.reader().await?, who, key, action)
+            .await
     }
 
-    /// An instance admin reading a private thread through support access goes into the group's
-    /// access log (P13).
-    async fn log_if_support_read(&self, who: Option<&SessionUser>, view: &ThreadView) -> Result<(), AppError> {
+    /// The one access check for a thread: loads it, decides `action` by the rule, and writes an
+    /// instance admin's read of a private thread through support access to the group's access log
+    /// (P13). Every use case reaches a thread through here (`load_thread` is called nowhere else),
+    /// so no route can read private content through support without leaving a trace.
+    async fn open_thread(
+        &self,
+        conn: &mut Conn,
+        who: Option<&SessionUser>,
+        key: &str,
+        action: ThreadAction,
+    ) -> Result<ThreadView, AppError> {
+        let view = self.load_thread(conn, who, key).await?;
+        decide(can_thread(&view.actor, action, &view.facts))?;
         if view.facts.private && view.actor.reads_as_support() {
             let what = format!("the thread “{}”", view.thread.title);
             self.log_support_read(who, &view.actor, view.group.id, &what).await?;
         }
-        Ok(())
+        Ok(view)
     }
 
     fn parse_thread_input(input: &ThreadInput, group: &Group) -> Result<ParsedThread, AppError> {
@@ -541,8 +549,7 @@ impl App {
         from: Option<i64>,
     ) -> Result<ThreadPage, AppError> {
         let mut conn = self.store.reader().await?;
-        let view = self.load_thread(&mut conn, who, key).await?;
-        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
         let state = match who {
             Some(w) => threads::read_state(&mut conn, view.thread.id, w.user.id).await?,
             None => None,
@@ -564,7 +571,6 @@ impl App {
             .collect();
         let guests = weft_store::guests::list(&mut conn, view.thread.id).await?;
         drop(conn);
-        self.log_if_support_read(who, &view).await?;
         if let Some(w) = who {
             let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
             if read_before.is_none_or(|r| r < seen) {
@@ -670,8 +676,7 @@ impl App {
         action: CommentAction,
     ) -> Result<(ThreadView, Comment), AppError> {
         let mut conn = self.store.reader().await?;
-        let view = self.load_thread(&mut conn, Some(who), key).await?;
-        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let view = self.open_thread(&mut conn, Some(who), key, ThreadAction::See).await?;
         let comment = threads::find_comment(&mut conn, view.thread.id, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -739,8 +744,7 @@ impl App {
         id: i64,
     ) -> Result<(ThreadView, Comment, Vec<Revision>), AppError> {
         let mut conn = self.store.reader().await?;
-        let view = self.load_thread(&mut conn, who, key).await?;
-        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
         let comment = threads::find_comment(&mut conn, view.thread.id, id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -757,8 +761,7 @@ impl App {
         seq: i64,
     ) -> Result<(ThreadView, Comment, Vec<ReactionRow>), AppError> {
         let mut conn = self.store.reader().await?;
-        let view = self.load_thread(&mut conn, who, key).await?;
-        decide(can_thread(&view.actor, ThreadAction::See, &view.facts))?;
+        let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
         let comment = threads::comments_page(&mut conn, view.thread.id, seq, 1)
             .await?
             .pop()
@@ -800,14 +803,13 @@ impl App {
         filter: &ThreadFilter,
         page: i64,
     ) -> Result<Vec<ListedThread>, AppError> {
-        if !view.may(Action::SeeContent) {
+        if !self
+            .may_read(who, view, Action::SeeContent, "the list of threads")
+            .await?
+        {
             return Ok(Vec::new());
         }
         let private_too = view.actor.is_member() || view.actor.reads_as_support();
-        if view.actor.reads_as_support() {
-            self.log_support_read(who, &view.actor, view.group.id, "the list of threads")
-                .await?;
-        }
         let mut conn = self.store.reader().await?;
         let mut list = threads::for_group(
             &mut conn,
@@ -829,8 +831,15 @@ impl App {
     }
 
     /// The group's tags in use on threads the viewer may list, with counts.
-    pub async fn group_tags(&self, view: &GroupView) -> Result<Vec<(String, i64)>, AppError> {
-        if !view.may(Action::SeeContent) {
+    pub async fn group_tags(
+        &self,
+        who: Option<&SessionUser>,
+        view: &GroupView,
+    ) -> Result<Vec<(String, i64)>, AppError> {
+        if !self
+            .may_read(who, view, Action::SeeContent, "the list of threads")
+            .await?
+        {
             return Ok(Vec::new());
         }
         Ok(threads::group_tags(

@@ -430,7 +430,7 @@ pub async fn show(
     let subgroups = state.app.visible_subgroups(who.as_ref(), &view).await?;
     let filter = q.filter();
     let threads = state.app.group_threads(who.as_ref(), &view, &filter, 0).await?;
-    let tags = state.app.group_tags(&view).await?;
+    let tags = state.app.group_tags(who.as_ref(), &view).await?;
     let request_pending = match &who {
         Some(w) if view.may(Action::RequestToJoin) => state.app.has_pending_request(w, &view.group).await?,
         _ => false,

@@ -21,6 +21,7 @@ on_both_with!(super::configured;
     p12_a_member_asks_the_coordinators_to_delete_their_content,
     p12_anyone_can_ask_the_data_protection_officer,
     p13_instance_admins_read_private_content_only_with_support_access_and_every_read_is_logged,
+    p13_every_route_to_private_content_logs_a_support_read,
     p8_a_large_account_gets_its_archive_in_the_background,
     p20_the_security_log_when_on_keeps_full_addresses_seven_days,
     p2_the_usage_report_can_be_public,
@@ -364,6 +365,60 @@ async fn p13_instance_admins_read_private_content_only_with_support_access_and_e
     );
     app.app.clock.advance(weft_domain::Duration::minutes(61));
     assert_eq!(admin.get(&format!("/t/{t}")).await.status, 404, "an hour, no more");
+}
+
+/// Issue 19.5: the timeline item fragment and comment history read private content through
+/// support access without a trace. The log is written by the access check itself, so every route
+/// that reads a private thread or a non-public member list leaves one, whichever it is.
+async fn p13_every_route_to_private_content_logs_a_support_read(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let t = thread_with_comment_by(app, &ann, &bob).await;
+    let g = group_of(&bob, &t).await;
+    let id = bob.get(&format!("/api/v1/threads/{t}")).await.json()["comments"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let admin = staff(app).await;
+    assert_eq!(
+        ann.post_form(&format!("/g/{g}/support"), &[("hours", "24")])
+            .await
+            .status,
+        303
+    );
+    let routes = [
+        format!("/t/{t}"),
+        format!("/t/{t}/items/1"),
+        format!("/t/{t}/history"),
+        format!("/t/{t}/comments/{id}/history"),
+        format!("/api/v1/threads/{t}"),
+        format!("/api/v1/threads/{t}/history"),
+        format!("/api/v1/groups/{g}/threads"),
+        format!("/g/{g}"),
+        format!("/g/{g}/members"),
+        format!("/api/v1/groups/{g}/members"),
+    ];
+    for path in &routes {
+        sqlx::query("DELETE FROM access_log")
+            .execute(&mut *app.db_conn().await)
+            .await
+            .unwrap();
+        let res = admin.get(path).await;
+        assert_eq!(res.status, 200, "{path}");
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM access_log").await,
+            1,
+            "{path}: a read through support access leaves one entry"
+        );
+    }
+    // Members read without a trace: the log is about staff.
+    sqlx::query("DELETE FROM access_log")
+        .execute(&mut *app.db_conn().await)
+        .await
+        .unwrap();
+    for path in &routes {
+        assert_eq!(bob.get(path).await.status, 200, "{path}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM access_log").await, 0);
 }
 
 async fn p8_a_large_account_gets_its_archive_in_the_background(app: &TestApp) {
