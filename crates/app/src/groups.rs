@@ -78,8 +78,9 @@ impl GroupView {
 #[derive(Debug, Clone)]
 pub struct MemberView {
     pub user_key: String,
-    pub name: String,
-    pub username: String,
+    /// `None` for a deactivated member (P9), and then no username or email either.
+    pub name: Option<String>,
+    pub username: Option<String>,
     pub role: Role,
     pub email: Option<String>,
     pub joined_at: Timestamp,
@@ -392,9 +393,9 @@ impl App {
             .map(|m| MemberView {
                 user_key: m.user_key,
                 name: m.name,
-                username: m.username.as_str().to_owned(),
+                username: m.username.map(|u| u.as_str().to_owned()),
                 role: m.role,
-                email: show_emails.then(|| m.email.as_str().to_owned()),
+                email: m.email.filter(|_| show_emails).map(|e| e.as_str().to_owned()),
                 joined_at: m.joined_at,
             })
             .collect();

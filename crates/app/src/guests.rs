@@ -25,7 +25,7 @@ pub struct GuestInvitationPage {
 }
 
 /// A guest as the thread page lists them: key, name, username.
-pub type Guest = (String, String, String);
+pub use weft_store::guests::Guest;
 
 impl App {
     /// Invites addresses into one thread as guests and answers how many addresses were taken.

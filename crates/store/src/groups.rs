@@ -374,12 +374,14 @@ pub async fn count_members(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
 }
 
 #[derive(Debug, Clone)]
+/// A member as stored. Name, username and address only while the account is active (P9: a
+/// deactivated member is not named).
 pub struct Member {
     pub user_key: String,
     pub user_id: UserId,
-    pub name: String,
-    pub username: Username,
-    pub email: EmailAddress,
+    pub name: Option<String>,
+    pub username: Option<Username>,
+    pub email: Option<EmailAddress>,
     pub role: Role,
     pub joined_at: Timestamp,
 }
@@ -387,9 +389,12 @@ pub struct Member {
 /// One page of members: admins first, then by name. One query, whatever the group's size.
 pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64) -> Result<Vec<Member>> {
     let rows = sqlx::query(
-        "SELECT u.key, u.id, u.name, u.username, u.email, m.role, m.created_at FROM memberships m \
+        "SELECT u.key, u.id, CASE WHEN u.state = 'active' THEN u.name END AS name, \
+         CASE WHEN u.state = 'active' THEN u.username END AS username, \
+         CASE WHEN u.state = 'active' THEN u.email END AS email, m.role, m.created_at FROM memberships m \
          JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 \
-         ORDER BY CASE WHEN m.role = 'admin' THEN 0 ELSE 1 END, u.name, u.id LIMIT $2 OFFSET $3",
+         ORDER BY CASE WHEN m.role = 'admin' THEN 0 ELSE 1 END, CASE WHEN u.state = 'active' THEN 0 ELSE 1 END, \
+         CASE WHEN u.state = 'active' THEN u.name ELSE '' END, u.id LIMIT $2 OFFSET $3",
     )
     .bind(group_id)
     .bind(limit)
@@ -402,8 +407,8 @@ pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64
                 user_key: r.try_get("key")?,
                 user_id: r.try_get("id")?,
                 name: r.try_get("name")?,
-                username: Username::from_trusted(r.try_get("username")?),
-                email: EmailAddress::from_trusted(r.try_get("email")?),
+                username: r.try_get::<Option<String>, _>("username")?.map(Username::from_trusted),
+                email: r.try_get::<Option<String>, _>("email")?.map(EmailAddress::from_trusted),
                 role: Role::from_stored(&r.try_get::<String, _>("role")?),
                 joined_at: Timestamp(r.try_get("created_at")?),
             })
@@ -452,10 +457,13 @@ pub async fn add_request(
     Ok(())
 }
 
+/// The pending requests of people whose accounts are active: a deactivated person's request waits,
+/// unnamed and unlisted, until they come back (P9).
 pub async fn pending_requests(conn: &mut Conn, group_id: GroupId) -> Result<Vec<MembershipRequest>> {
     let rows = sqlx::query(
         "SELECT r.id, r.user_id, u.name, u.username, r.introduction, r.created_at FROM membership_requests r \
-         JOIN users u ON u.id = r.user_id WHERE r.group_id = $1 AND r.status = 'pending' ORDER BY r.id LIMIT 200",
+         JOIN users u ON u.id = r.user_id WHERE r.group_id = $1 AND r.status = 'pending' AND u.state = 'active' \
+         ORDER BY r.id LIMIT 200",
     )
     .bind(group_id)
     .fetch_all(&mut *conn)
@@ -486,7 +494,8 @@ pub async fn respond_to_request(
 ) -> Result<Option<UserId>> {
     let row = sqlx::query(
         "UPDATE membership_requests SET status = $1, responder_id = $2, responded_at = $3 \
-         WHERE id = $4 AND group_id = $5 AND status = 'pending' RETURNING user_id",
+         WHERE id = $4 AND group_id = $5 AND status = 'pending' \
+         AND user_id IN (SELECT id FROM users WHERE state = 'active') RETURNING user_id",
     )
     .bind(status)
     .bind(responder)

@@ -47,17 +47,33 @@ pub async fn remove(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Re
     Ok(done.rows_affected() == 1)
 }
 
-/// A thread's guests: (user key, name, username).
-pub async fn list(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<(String, String, String)>> {
+/// A thread's guests, active accounts named first.
+/// A thread's guest. Name and username only while the account is active (P9).
+#[derive(Debug, Clone)]
+pub struct Guest {
+    pub user_key: String,
+    pub name: Option<String>,
+    pub username: Option<String>,
+}
+
+pub async fn list(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<Guest>> {
     let rows = sqlx::query(
-        "SELECT u.key, u.name, u.username FROM thread_guests g JOIN users u ON u.id = g.user_id \
-         WHERE g.thread_id = $1 ORDER BY u.name LIMIT 500",
+        "SELECT u.key, CASE WHEN u.state = 'active' THEN u.name END AS name, \
+         CASE WHEN u.state = 'active' THEN u.username END AS username FROM thread_guests g JOIN users u ON u.id = g.user_id \
+         WHERE g.thread_id = $1 ORDER BY CASE WHEN u.state = 'active' THEN 0 ELSE 1 END, \
+         CASE WHEN u.state = 'active' THEN u.name ELSE '' END, u.id LIMIT 500",
     )
     .bind(thread_id)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("key")?, r.try_get("name")?, r.try_get("username")?)))
+        .map(|r| {
+            Ok(Guest {
+                user_key: r.try_get("key")?,
+                name: r.try_get("name")?,
+                username: r.try_get("username")?,
+            })
+        })
         .collect::<Result<_, sqlx::Error>>()
         .map_err(Into::into)
 }
@@ -107,7 +123,7 @@ pub async fn invite(
 
 pub async fn find_by_token(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<GuestInvitation>> {
     let row = sqlx::query(
-        "SELECT i.id, i.thread_id, i.email, i.message, i.inviter_id, u.name AS inviter_name, i.expires_at \
+        "SELECT i.id, i.thread_id, i.email, i.message, i.inviter_id, CASE WHEN u.state = 'active' THEN u.name END AS inviter_name, i.expires_at \
          FROM guest_invitations i LEFT JOIN users u ON u.id = i.inviter_id WHERE i.token_hash = $1 AND i.expires_at > $2",
     )
     .bind(token_hash.as_str())

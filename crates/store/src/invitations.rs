@@ -25,7 +25,7 @@ pub struct Invitation {
     pub expires_at: Timestamp,
 }
 
-const COLUMNS: &str = "i.id, i.group_id, i.email, i.message, i.inviter_id, u.name AS inviter_name, i.send_count, \
+const COLUMNS: &str = "i.id, i.group_id, i.email, i.message, i.inviter_id, CASE WHEN u.state = 'active' THEN u.name END AS inviter_name, i.send_count, \
     i.sent_at, i.expires_at";
 const FROM: &str = "FROM invitations i LEFT JOIN users u ON u.id = i.inviter_id";
 

@@ -211,7 +211,7 @@ pub async fn members(
     let list: Vec<_> = members
         .iter()
         .map(|m| {
-            let mut o = serde_json::json!({"key": m.user_key, "name": m.name, "username": m.username, "role": m.role.as_str(), "joined_at": m.joined_at.rfc3339()});
+            let mut o = serde_json::json!({"key": m.user_key, "name": m.name, "username": m.username, "deactivated": m.name.is_none(), "role": m.role.as_str(), "joined_at": m.joined_at.rfc3339()});
             if let Some(email) = &m.email {
                 o["email"] = serde_json::Value::String(email.clone());
             }

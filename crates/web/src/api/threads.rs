@@ -423,7 +423,7 @@ pub async fn guests(
         .map_err(WebError::api)?;
     let list: Vec<Value> = list
         .iter()
-        .map(|(k, name, username)| json!({"key": k, "name": name, "username": username}))
+        .map(|g| json!({"key": g.user_key, "name": g.name, "username": g.username, "deactivated": g.name.is_none()}))
         .collect();
     Ok(Json(json!({"guests": list})).into_response())
 }

@@ -101,6 +101,7 @@ on_both!(
     p20_expired_data_is_purged,
     p14_secrets_are_stored_only_as_hashes,
     p9_a_deactivated_account_is_hidden_silent_and_can_come_back,
+    p9_deactivated_people_are_not_named_in_member_guest_or_request_lists,
     p10_a_deleted_account_leaves_no_trace_but_its_content,
     p8_the_export_holds_everything_about_you_and_nothing_of_others,
     p8_every_table_about_a_person_is_exported_or_explained,
@@ -233,6 +234,117 @@ pub(crate) async fn thread_with_comment_by(
     )
     .await;
     t
+}
+
+/// Issue 19.8: members pages and API, guest lists and pending requests still named deactivated
+/// people. They show as "A deactivated member" (no username, no address), a pending request waits
+/// unlisted, and all of it comes back with the account.
+async fn p9_deactivated_people_are_not_named_in_member_guest_or_request_lists(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob Brightside", "bob@example.org", PASSWORD).await;
+    let cat = app.signed_in_user("Cat Catalina", "cat@example.org", PASSWORD).await;
+    let dan = app.signed_in_user("Dan Dandelion", "dan@example.org", PASSWORD).await;
+    let g = crate::groups::create(&ann, "Garden", "closed", "approval").await;
+    crate::groups::add_member(app, &g, &bob, weft_domain::permissions::Role::Member).await;
+    let res = ann
+        .post_json(
+            &format!("/api/v1/groups/{g}/threads"),
+            &serde_json::json!({"title": "Seeds", "context": "Which seeds?"}),
+        )
+        .await;
+    let t = res.json()["key"].as_str().unwrap().to_owned();
+    {
+        let mut conn = app.db_conn().await;
+        let thread = weft_store::threads::find_by_key(&mut conn, &t).await.unwrap().unwrap();
+        let cat_user =
+            weft_store::users::find_by_email(&mut conn, &weft_domain::EmailAddress::parse("cat@example.org").unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+        weft_store::guests::add(&mut conn, thread.id, cat_user.id, None, app.app.clock.now())
+            .await
+            .unwrap();
+    }
+    let res = dan
+        .post_form(&format!("/g/{g}/request"), &[("introduction", "I grow beans")])
+        .await;
+    assert_eq!(res.status, 303);
+    let mut names = Vec::new();
+    for c in [&bob, &cat, &dan] {
+        let me = c.get("/api/v1/me").await.json();
+        names.push(me["name"].as_str().unwrap().to_owned());
+        names.push(format!("@{}", me["username"].as_str().unwrap()));
+        names.push(me["username"].as_str().unwrap().to_owned());
+        names.push(me["email"].as_str().unwrap().to_owned());
+    }
+    let lists = [
+        format!("/g/{g}/members"),
+        format!("/api/v1/groups/{g}/members"),
+        format!("/t/{t}"),
+        format!("/api/v1/threads/{t}/guests"),
+        format!("/g/{g}/requests"),
+        format!("/api/v1/groups/{g}/requests"),
+    ];
+    // Before: named, as they should be.
+    for path in &lists {
+        let body = ann.get(path).await.body;
+        assert!(
+            ["Bob Brightside", "Cat Catalina", "Dan Dandelion"]
+                .iter()
+                .any(|n| body.contains(n)),
+            "{path}"
+        );
+    }
+    for c in [&bob, &cat, &dan] {
+        let res = c
+            .post_form("/profile/deactivate", &[("current_password", PASSWORD)])
+            .await;
+        assert_eq!(res.status, 303);
+    }
+    for viewer in [&ann] {
+        for path in &lists {
+            let res = viewer.get(path).await;
+            assert_eq!(res.status, 200, "{path}");
+            for name in &names {
+                assert!(!res.body.contains(name.as_str()), "{path} names {name}");
+            }
+        }
+    }
+    let members = ann.get(&format!("/g/{g}/members")).await.body;
+    assert!(members.contains("A deactivated member"));
+    let api = ann.get(&format!("/api/v1/groups/{g}/members")).await.json();
+    let bob_row = api["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["deactivated"] == true)
+        .expect("still a member, unnamed");
+    assert_eq!(bob_row["name"], serde_json::Value::Null);
+    assert!(bob_row.get("email").is_none_or(serde_json::Value::is_null));
+    assert!(ann.get(&format!("/t/{t}")).await.body.contains("A deactivated member"));
+    let requests = ann.get(&format!("/api/v1/groups/{g}/requests")).await.json();
+    assert_eq!(requests["requests"].as_array().unwrap().len(), 0, "waits unlisted");
+
+    // Coming back by an emailed link restores every list.
+    for email in ["bob@example.org", "dan@example.org"] {
+        let back = app.client();
+        back.get("/login").await;
+        back.post_form("/login/link", &[("link-email", email)]).await;
+        let link = app.last_email_to(email).await.link("/login/token/");
+        assert_eq!(back.post_form(&link, &[]).await.status, 303);
+    }
+    assert!(
+        ann.get(&format!("/g/{g}/members"))
+            .await
+            .body
+            .contains("Bob Brightside")
+    );
+    assert!(
+        ann.get(&format!("/g/{g}/requests"))
+            .await
+            .body
+            .contains("Dan Dandelion")
+    );
 }
 
 async fn p9_a_deactivated_account_is_hidden_silent_and_can_come_back(app: &TestApp) {
