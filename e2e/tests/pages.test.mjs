@@ -22,8 +22,9 @@ let invitationLink;
 let joinLink;
 let threadPath;
 let commentEditPath;
+let guestLink;
 before(async () => {
-  weft = await startWeft();
+  weft = await startWeft({ WEFT_PUBLIC_USAGE: 'true', WEFT_SECURITY_LOG: 'true' });
   browser = await launch();
   mkdirSync(shots, { recursive: true });
   const context = await newContext(browser, weft.base);
@@ -76,9 +77,16 @@ before(async () => {
   await page.getByRole('button', { name: 'Post reply' }).click();
   await page.getByRole('link', { name: 'Edit comment' }).first().waitFor();
   commentEditPath = new URL(await page.getByRole('link', { name: 'Edit comment' }).first().evaluate((a) => a.href)).pathname;
+  await page.goto(`${weft.base}${commentEditPath}`);
+  await page.getByLabel('Comment', { exact: true }).fill('Beans go by the fence, peas too.');
+  await page.getByRole('button', { name: 'Save comment' }).click();
   await page.goto(`${weft.base}${threadPath}/edit`);
   await page.getByLabel('Title').fill('Planting plan for spring 2027');
   await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.goto(`${weft.base}${threadPath}`);
+  await page.getByLabel('Invite guests by email').fill('guest@example.org');
+  await page.getByRole('button', { name: 'Invite guests' }).click();
+  guestLink = (await weft.email('guest@example.org')).link('/guest/');
   await page.getByRole('button', { name: 'Log out' }).click();
   // The log-in link above was used; ask for a fresh one for the page listing.
   await page.goto(`${weft.base}/login`);
@@ -86,6 +94,8 @@ before(async () => {
   await page.getByRole('button', { name: 'Email me a link' }).click();
   loginLink = (await weft.email(email, 3)).link('/login/token/');
   await context.close();
+  // The reviewer is also an instance administrator, for the admin pages.
+  weft.admin(email);
 });
 after(async () => { await browser?.close(); await weft?.stop(); });
 
@@ -100,9 +110,9 @@ const pages = [
   } },
   { name: 'forgot-password', path: '/password/forgot' },
   { name: 'login-link', path: () => loginLink },
-  { name: 'expired-link', path: '/login/token/0000000000000000000000000000000000000000000000000000000000000000' },
+  { name: 'expired-link', path: '/login/token/0000000000000000000000000000000000000000000000000000000000000000', error: true },
   { name: 'unsubscribe', path: () => unsubscribeLink },
-  { name: 'not-found', path: '/no/such/page' },
+  { name: 'not-found', path: '/no/such/page', error: true },
   { name: 'group-public', path: () => groupPath },
   { name: 'explore', path: '/explore' },
   { name: 'invitation', path: () => invitationLink },
@@ -139,6 +149,16 @@ const pages = [
   { name: 'ask-deletion', path: () => `${groupPath}/delete-my-content`, signedIn: true },
   { name: 'group-deletion-requests', path: () => `${groupPath}/deletion-requests`, signedIn: true },
   { name: 'group-support', path: () => `${groupPath}/support`, signedIn: true },
+  { name: 'subgroup-new', path: () => `${groupPath}/subgroups/new`, signedIn: true },
+  { name: 'thread-move', path: () => `${threadPath}/move`, signedIn: true },
+  { name: 'comment-history', path: () => commentEditPath.replace(/\/edit$/, '/history'), signedIn: true },
+  { name: 'guest-invitation', path: () => guestLink },
+  { name: 'usage-public', path: '/usage' },
+  { name: 'admin', path: '/admin', signedIn: true },
+  { name: 'admin-deletion-requests', path: '/admin/deletion-requests', signedIn: true },
+  { name: 'admin-security-log', path: '/admin/security-log', signedIn: true },
+  { name: 'admin-usage', path: '/admin/usage', signedIn: true },
+  { name: 'admin-policy', path: '/admin/policies/privacy', signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
@@ -156,7 +176,9 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
           await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
         }
         const path = typeof spec.path === 'function' ? spec.path() : spec.path;
-        await page.goto(path.startsWith('http') ? path : `${weft.base}${path}`);
+        const res = await page.goto(path.startsWith('http') ? path : `${weft.base}${path}`);
+        // A sweep of error pages would prove nothing about the pages it means to cover.
+        if (!spec.error && res.status() >= 400) problems.push(`${spec.name}: ${path} answered ${res.status()}`);
         if (spec.act) await spec.act(page);
         await page.waitForLoadState('load');
         await page.evaluate(axeSource);

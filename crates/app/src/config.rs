@@ -33,6 +33,9 @@ pub struct AppConfig {
     /// P2: show the aggregate usage report at `/usage` to everyone.
     pub public_usage: bool,
     pub retention: Retention,
+    /// The folder emails are written to as `.eml` files when no SMTP server is configured. Its
+    /// files are erased with what they are about and after the email-body retention (P10, P20).
+    pub outbox_dir: Option<std::path::PathBuf>,
 }
 
 /// P20: how long each kind of expiring data is kept. Listed in docs/PRIVACY.md.
@@ -85,6 +88,7 @@ impl AppConfig {
             security_log: false,
             public_usage: false,
             retention: Retention::default(),
+            outbox_dir: None,
         }
     }
 

@@ -9,7 +9,7 @@ pub use weft_store::deletion_requests::DeletionRequest;
 use weft_store::deletion_requests::{self as requests, NewRequest};
 use weft_store::{Conn, StoreError, groups, threads, users};
 
-use crate::emails::Kind;
+use crate::emails::{Cause, Kind};
 use crate::groups::GroupView;
 use crate::{App, AppError, SessionUser};
 
@@ -109,7 +109,7 @@ impl App {
                     self.new_request_email(&admin.name, Some(&view.group.name), &body, now.plus(DEADLINE), &link);
                 self.queue_email_from(
                     &mut tx,
-                    Some(who.user.id),
+                    Cause::by(who.user.id).about(view.group.id),
                     &admin,
                     None,
                     Kind::DeletionRequest,
@@ -169,7 +169,7 @@ impl App {
             .and_then(|c| EmailAddress::parse(c).ok())
         {
             let content = self.new_request_email("there", None, &body, due, &link);
-            self.queue_email_to_address(&mut tx, None, &dpo, Kind::DeletionRequest, &content)
+            self.queue_email_to_address(&mut tx, Cause::NONE, &dpo, Kind::DeletionRequest, &content)
                 .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
@@ -363,7 +363,7 @@ impl App {
             }
             None => {
                 if let Some(address) = request.reply_email.as_deref().and_then(|a| EmailAddress::parse(a).ok()) {
-                    self.queue_email_to_address(conn, None, &address, Kind::DeletionRequestAnswered, &content)
+                    self.queue_email_to_address(conn, Cause::NONE, &address, Kind::DeletionRequestAnswered, &content)
                         .await?;
                 }
             }

@@ -9,6 +9,36 @@ use weft_store::{Conn, outbox, unsubscribe};
 
 use crate::{App, AppError};
 
+/// Who and what an email is about, so that erasing them erases what it said: the person whose
+/// action caused it (an inviter, a mention's author: P10) and the group it concerns (P11).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cause {
+    pub sender: Option<UserId>,
+    pub group: Option<weft_store::groups::GroupId>,
+}
+
+impl Cause {
+    pub const NONE: Self = Self {
+        sender: None,
+        group: None,
+    };
+
+    pub fn by(sender: impl Into<Option<UserId>>) -> Self {
+        Self {
+            sender: sender.into(),
+            group: None,
+        }
+    }
+
+    #[must_use]
+    pub fn about(self, group: weft_store::groups::GroupId) -> Self {
+        Self {
+            group: Some(group),
+            ..self
+        }
+    }
+}
+
 /// One email to one person, for `App::queue_emails_from`.
 pub(crate) struct Letter<'a> {
     pub user: &'a User,
@@ -365,22 +395,22 @@ impl App {
         kind: Kind,
         content: &EmailContent,
     ) -> Result<bool, AppError> {
-        self.queue_email_from(conn, None, user, to, kind, content).await
+        self.queue_email_from(conn, Cause::NONE, user, to, kind, content).await
     }
 
-    /// `queue_email` for an email someone's action caused (`sender`: an inviter, a mention's
-    /// author), so that deleting their account can erase their name from it (P10).
+    /// `queue_email` for an email someone's action caused or that concerns a group (`cause`), so
+    /// that deleting their account or the group can erase what it said (P10, P11).
     pub(crate) async fn queue_email_from(
         &self,
         conn: &mut Conn,
-        sender: Option<UserId>,
+        cause: Cause,
         user: &User,
         to: Option<&EmailAddress>,
         kind: Kind,
         content: &EmailContent,
     ) -> Result<bool, AppError> {
         let letter = Letter { user, to, content };
-        Ok(self.queue_emails_from(conn, sender, kind, &[letter]).await? == 1)
+        Ok(self.queue_emails_from(conn, cause, kind, &[letter]).await? == 1)
     }
 
     /// `queue_email_from` for many people at once (a comment's followers): two statements however
@@ -389,7 +419,7 @@ impl App {
     pub(crate) async fn queue_emails_from(
         &self,
         conn: &mut Conn,
-        sender: Option<UserId>,
+        cause: Cause,
         kind: Kind,
         letters: &[Letter<'_>],
     ) -> Result<usize, AppError> {
@@ -415,7 +445,8 @@ impl App {
             .zip(&composed)
             .map(|(l, (unsubscribe_url, c))| outbox::NewEmail {
                 user_id: Some(l.user.id),
-                sender_id: sender,
+                sender_id: cause.sender,
+                group_id: cause.group,
                 kind: kind.as_str(),
                 to_address: l.to.unwrap_or(&l.user.email).as_str(),
                 subject: &c.subject,
@@ -434,7 +465,7 @@ impl App {
     pub(crate) async fn queue_email_to_address(
         &self,
         conn: &mut Conn,
-        sender: Option<UserId>,
+        cause: Cause,
         to: &EmailAddress,
         kind: Kind,
         content: &EmailContent,
@@ -453,7 +484,7 @@ impl App {
             now.plus(self.config.retention.unsubscribe_links),
         )
         .await?;
-        self.enqueue(conn, sender, None, to, kind, content, &token).await?;
+        self.enqueue(conn, cause, None, to, kind, content, &token).await?;
         Ok(true)
     }
 
@@ -461,7 +492,7 @@ impl App {
     pub(crate) async fn enqueue(
         &self,
         conn: &mut Conn,
-        sender: Option<UserId>,
+        cause: Cause,
         user: Option<&User>,
         to: &EmailAddress,
         kind: Kind,
@@ -473,7 +504,8 @@ impl App {
             conn,
             &outbox::NewEmail {
                 user_id: user.map(|u| u.id),
-                sender_id: sender,
+                sender_id: cause.sender,
+                group_id: cause.group,
                 kind: kind.as_str(),
                 to_address: to.as_str(),
                 subject: &composed.subject,

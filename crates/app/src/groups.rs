@@ -330,8 +330,10 @@ impl App {
     pub async fn delete_group(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
         let view = self.group_for(Some(who), key, Action::Delete).await?;
         let mut tx = self.store.begin().await?;
+        let emails = weft_store::outbox::erase_about_group(&mut tx, view.group.id).await?;
         groups::delete(&mut tx, view.group.id).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.after_erasure(&emails, crate::erasure::GROUP_TABLES).await;
         Ok(())
     }
 

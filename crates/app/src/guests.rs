@@ -8,7 +8,7 @@ use weft_domain::{EmailAddress, SecretToken, Timestamp, ValidationErrors};
 use weft_store::threads::{self, Thread};
 use weft_store::{Conn, StoreError, groups, guests, users};
 
-use crate::emails::{InvitationEmail, Kind};
+use crate::emails::{Cause, InvitationEmail, Kind};
 use crate::invitations::InviteInput;
 use crate::{App, AppError, SessionUser};
 
@@ -79,13 +79,14 @@ impl App {
                 link: &link,
                 expires_at,
             });
+            let cause = Cause::by(who.user.id).about(view.group.id);
             match &account {
                 Some(user) => {
-                    self.queue_email_from(&mut tx, Some(who.user.id), user, None, Kind::Invitation, &content)
+                    self.queue_email_from(&mut tx, cause, user, None, Kind::Invitation, &content)
                         .await?
                 }
                 None => {
-                    self.queue_email_to_address(&mut tx, Some(who.user.id), email, Kind::Invitation, &content)
+                    self.queue_email_to_address(&mut tx, cause, email, Kind::Invitation, &content)
                         .await?
                 }
             };

@@ -11,7 +11,7 @@ use weft_store::invitations::{self, NewInvitation};
 use weft_store::{Conn, StoreError, users};
 
 use crate::accounts::{ClientInfo, NewSession, insert_account, start_over};
-use crate::emails::{InvitationEmail, Kind};
+use crate::emails::{Cause, InvitationEmail, Kind};
 use crate::groups::GroupView;
 use crate::{App, AppError, SessionUser};
 
@@ -192,13 +192,14 @@ impl App {
             link: &link,
             expires_at,
         });
+        let cause = Cause::by(inviter_id).about(group.id);
         match &account {
             Some(user) => {
-                self.queue_email_from(tx, inviter_id, user, None, Kind::Invitation, &content)
+                self.queue_email_from(tx, cause, user, None, Kind::Invitation, &content)
                     .await?
             }
             None => {
-                self.queue_email_to_address(tx, inviter_id, email, Kind::Invitation, &content)
+                self.queue_email_to_address(tx, cause, email, Kind::Invitation, &content)
                     .await?
             }
         };

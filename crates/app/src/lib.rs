@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod deletion_requests;
 pub mod emails;
+pub mod erasure;
 pub mod error;
 pub mod exports;
 pub mod fanout;

@@ -111,11 +111,18 @@ impl Mailer {
             }
         }
         let mut tx = self.app.store.begin().await?;
-        outbox::mark_sent(&mut tx, &sent, self.app.clock.now()).await?;
+        let delivered = outbox::mark_sent(&mut tx, &sent, self.app.clock.now()).await?;
         for (id, error, retry_at) in &failed {
             outbox::mark_failed(&mut tx, *id, error, *retry_at).await?;
         }
         tx.commit().await.map_err(weft_store::StoreError::from)?;
+        // An email erased while it was being delivered leaves no copy in the outbox folder; a
+        // delivered deletion receipt took the address with its row, so the files are scrubbed.
+        if !delivered.erased_meanwhile.is_empty() || delivered.receipts_deleted {
+            self.app
+                .after_erasure(&delivered.erased_meanwhile, &["outbox_emails"])
+                .await;
+        }
         Ok(claimed_count)
     }
 }

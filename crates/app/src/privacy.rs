@@ -5,7 +5,7 @@ use weft_domain::{SecretToken, Timestamp, UserState};
 use weft_mail::EmailContent;
 use weft_store::{StoreError, export, groups, guests, invitations, outbox, sessions, unsubscribe, users};
 
-use crate::emails::Kind;
+use crate::emails::{Cause, Kind};
 use crate::{App, AppError, SessionUser};
 
 /// What deleting an account removed and what it kept, shown and emailed at that moment (P10).
@@ -93,8 +93,8 @@ impl App {
         let email = who.user.email.clone();
         invitations::delete_for_address(&mut tx, &email).await?;
         guests::delete_invitations_for_address(&mut tx, &email).await?;
-        outbox::delete_for_account(&mut tx, who.user.id, email.as_str()).await?;
-        outbox::erase_sent_by(&mut tx, who.user.id).await?;
+        let mut emails = outbox::delete_for_account(&mut tx, who.user.id, email.as_str()).await?;
+        emails.extend(outbox::erase_sent_by(&mut tx, who.user.id).await?);
         users::delete(&mut tx, who.user.id).await?;
         let receipt = DeletionReceipt::new(now);
         // The receipt row holds the address until it is delivered, then goes (outbox::mark_sent).
@@ -110,7 +110,7 @@ impl App {
         .await?;
         self.enqueue(
             &mut tx,
-            None,
+            Cause::NONE,
             None,
             &email,
             Kind::DeletionReceipt,
@@ -119,6 +119,7 @@ impl App {
         )
         .await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.after_erasure(&emails, crate::erasure::ACCOUNT_TABLES).await;
         self.wake_mailer();
         Ok(receipt)
     }

@@ -9,6 +9,20 @@ use weft_store::{
 
 use crate::{App, AppError};
 
+/// The tables the purge deletes from, for PostgreSQL's vacuum.
+const PURGED_TABLES: &[&str] = &[
+    "login_tokens",
+    "sessions",
+    "unsubscribe_tokens",
+    "outbox_emails",
+    "users",
+    "invitations",
+    "guest_invitations",
+    "deletion_requests",
+    "security_log",
+    "data_exports",
+];
+
 /// What one purge removed, by kind.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Purged {
@@ -22,6 +36,8 @@ pub struct Purged {
     pub deletion_requests: u64,
     pub security_log: u64,
     pub data_exports: u64,
+    /// Outbox `.eml` files older than the email-body retention.
+    pub outbox_files: u64,
 }
 
 impl App {
@@ -29,7 +45,7 @@ impl App {
         let now = self.clock.now();
         let r = &self.config.retention;
         let mut conn = self.store.writer().await?;
-        Ok(Purged {
+        let purged = Purged {
             login_tokens: tokens::purge(&mut conn, now).await?,
             sessions: sessions::purge_expired(&mut conn, now, now.minus(self.config.session_idle_timeout)).await?,
             unsubscribe_tokens: unsubscribe::purge(&mut conn, now).await?
@@ -41,7 +57,16 @@ impl App {
             // Purged whether or not the log is on now: switching it off must not keep old rows.
             security_log: security_log::purge(&mut conn, now.minus(r.security_log)).await?,
             data_exports: data_exports::purge(&mut conn, now).await?,
-        })
+            outbox_files: 0,
+        };
+        drop(conn);
+        let purged = Purged {
+            outbox_files: self.purge_outbox_files().await,
+            ..purged
+        };
+        // What was purged leaves no copy in the database files either.
+        self.after_erasure(&[], PURGED_TABLES).await;
+        Ok(purged)
     }
 
     /// Runs the purge at start and then every `retention.interval`, until `shutdown`.

@@ -9,7 +9,7 @@ use weft_mail::{Action as MailAction, EmailContent};
 pub use weft_store::support::{Access, Grant};
 use weft_store::{StoreError, groups, support, users};
 
-use crate::emails::Kind;
+use crate::emails::{Cause, Kind};
 use crate::groups::GroupView;
 use crate::{App, AppError, SessionUser};
 
@@ -106,8 +106,15 @@ impl App {
             if let Some(admin) = users::find(&mut tx, admin_id).await? {
                 let mut c = content.clone();
                 c.greeting_name.clone_from(&admin.name);
-                self.queue_email_from(&mut tx, Some(who.user.id), &admin, None, Kind::SupportAccess, &c)
-                    .await?;
+                self.queue_email_from(
+                    &mut tx,
+                    Cause::by(who.user.id).about(view.group.id),
+                    &admin,
+                    None,
+                    Kind::SupportAccess,
+                    &c,
+                )
+                .await?;
             }
         }
         tx.commit().await.map_err(StoreError::from)?;

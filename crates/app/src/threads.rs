@@ -12,6 +12,7 @@ use weft_store::threads::{self, NewThread};
 pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread, ThreadFilter};
 use weft_store::{Conn, StoreError};
 
+use crate::emails::Cause;
 use crate::groups::{GroupView, decide, facts, person_actor};
 use crate::live::{LiveEvent, LiveKind};
 use crate::{App, AppError, SessionUser};
@@ -289,7 +290,8 @@ impl App {
                 content,
             })
             .collect();
-        self.queue_emails_from(tx, Some(m.author.id), kind, &letters).await?;
+        self.queue_emails_from(tx, Cause::by(m.author.id).about(m.group.id), kind, &letters)
+            .await?;
         Ok(())
     }
 

@@ -86,9 +86,9 @@ pub const KINDS: &[Kind] = &[
     },
     Kind {
         name: "read_marks",
-        title: "How far you have read each thread",
+        title: "How far you have read each thread, and how closely you follow it (follow, normal or mute)",
         tables: &["thread_reads"],
-        sql: "SELECT t.key AS thread_key, t.title AS thread_title, r.read_seq, r.read_at FROM thread_reads r \
+        sql: "SELECT t.key AS thread_key, t.title AS thread_title, r.read_seq, r.read_at, r.volume FROM thread_reads r \
               JOIN threads t ON t.id = r.thread_id WHERE r.user_id = $1 ORDER BY r.read_at",
     },
     Kind {
@@ -106,6 +106,16 @@ pub const KINDS: &[Kind] = &[
               JOIN groups g ON g.id = i.group_id WHERE i.inviter_id = $1 \
               UNION ALL SELECT g.name, t.title, i.created_at, i.expires_at FROM guest_invitations i \
               JOIN threads t ON t.id = i.thread_id JOIN groups g ON g.id = t.group_id WHERE i.inviter_id = $1",
+    },
+    Kind {
+        name: "invitations_received",
+        title: "Pending invitations addressed to you, into groups and into threads",
+        tables: &["invitations", "guest_invitations"],
+        sql: "SELECT g.name AS group_name, NULL AS thread_title, i.message, i.created_at, i.expires_at FROM invitations i \
+              JOIN groups g ON g.id = i.group_id WHERE i.email = (SELECT email FROM users WHERE id = $1) \
+              UNION ALL SELECT g.name, t.title, i.message, i.created_at, i.expires_at FROM guest_invitations i \
+              JOIN threads t ON t.id = i.thread_id JOIN groups g ON g.id = t.group_id \
+              WHERE i.email = (SELECT email FROM users WHERE id = $1)",
     },
     Kind {
         name: "policy_versions_seen",

@@ -12,6 +12,8 @@ pub struct NewEmail<'a> {
     pub user_id: Option<UserId>,
     /// The person whose action caused the email (an inviter, a mention's author), if any.
     pub sender_id: Option<UserId>,
+    /// The group the email is about, if any (erased with the group, P11).
+    pub group_id: Option<crate::groups::GroupId>,
     pub kind: &'a str,
     pub to_address: &'a str,
     pub subject: &'a str,
@@ -30,8 +32,8 @@ pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()
     for chunk in emails.chunks(200) {
         let sql = format!(
             "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
-             status, attempts, next_attempt_at, created_at, sender_id) VALUES {}",
-            crate::value_rows(chunk.len(), 12)
+             status, attempts, next_attempt_at, created_at, sender_id, group_id) VALUES {}",
+            crate::value_rows(chunk.len(), 13)
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {
@@ -47,7 +49,8 @@ pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()
                 .bind(0_i64)
                 .bind(e.now.micros())
                 .bind(e.now.micros())
-                .bind(e.sender_id);
+                .bind(e.sender_id)
+                .bind(e.group_id);
         }
         query.execute(&mut *conn).await?;
     }
@@ -141,11 +144,22 @@ pub async fn claim_due(
 
 /// Marks emails delivered. A deletion receipt goes altogether once delivered: it is the last
 /// thing that held a deleted person's address (P10).
-pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<()> {
+/// What `mark_sent` found.
+#[derive(Debug, Default)]
+pub struct Delivered {
+    /// Delivered while being erased (the row went meanwhile): their copies must go too.
+    pub erased_meanwhile: Vec<i64>,
+    /// Deletion receipts were delivered and their rows, which held the address, deleted.
+    pub receipts_deleted: bool,
+}
+
+pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<Delivered> {
+    let mut found = Delivered::default();
     for chunk in ids.chunks(1_000) {
         let list = crate::parameters(2, chunk.len());
         let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({list})"
+            "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL \
+             WHERE id IN ({list}) RETURNING id"
         )))
         .bind(now.micros());
         let mut receipts = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -156,38 +170,79 @@ pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<(
             update = update.bind(*id);
             receipts = receipts.bind(*id);
         }
-        update.execute(&mut *conn).await?;
-        receipts.execute(&mut *conn).await?;
+        let still: Vec<i64> = update
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        found
+            .erased_meanwhile
+            .extend(chunk.iter().filter(|id| !still.contains(id)));
+        found.receipts_deleted |= receipts.execute(&mut *conn).await?.rows_affected() > 0;
     }
-    Ok(())
+    Ok(found)
+}
+
+fn ids_of(rows: &[AnyRow]) -> Result<Vec<i64>> {
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<std::result::Result<_, _>>()?)
+}
+
+/// Forgets what the emails about a group and its subgroups said (they are being deleted, P11):
+/// undelivered ones are dropped, delivered ones keep only recipient, kind and dates. Returns the
+/// ids of every email touched, so that copies of them (outbox files) go too.
+pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId) -> Result<Vec<i64>> {
+    const ABOUT: &str = "group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)";
+    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM outbox_emails WHERE {ABOUT} AND status = 'pending' RETURNING id"
+    )))
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let erased = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' \
+         WHERE {ABOUT} RETURNING id"
+    )))
+    .bind(group_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut ids = ids_of(&dropped)?;
+    ids.extend(ids_of(&erased)?);
+    Ok(ids)
 }
 
 /// Forgets what emails caused by `sender_id` said about them (their account is being deleted):
 /// undelivered ones are dropped, delivered ones keep only recipient, kind and dates.
-pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<u64> {
-    let dropped = sqlx::query("DELETE FROM outbox_emails WHERE sender_id = $1 AND status = 'pending'")
+/// Returns the ids of the emails touched, so that copies of them (outbox files) go too.
+pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<Vec<i64>> {
+    let dropped = sqlx::query("DELETE FROM outbox_emails WHERE sender_id = $1 AND status = 'pending' RETURNING id")
         .bind(sender_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+        .fetch_all(&mut *conn)
+        .await?;
     let erased = sqlx::query(
-        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' WHERE sender_id = $1",
+        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' \
+         WHERE sender_id = $1 RETURNING id",
     )
     .bind(sender_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(dropped + erased)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut ids = ids_of(&dropped)?;
+    ids.extend(ids_of(&erased)?);
+    Ok(ids)
 }
 
 /// Every email to this account or address (an account being deleted: the rows hold the address).
-pub async fn delete_for_account(conn: &mut Conn, user_id: UserId, address: &str) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM outbox_emails WHERE user_id = $1 OR to_address = $2")
+/// Returns their ids, so that copies of them (outbox files) go too.
+pub async fn delete_for_account(conn: &mut Conn, user_id: UserId, address: &str) -> Result<Vec<i64>> {
+    let rows = sqlx::query("DELETE FROM outbox_emails WHERE user_id = $1 OR to_address = $2 RETURNING id")
         .bind(user_id)
         .bind(address)
-        .execute(&mut *conn)
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(done.rows_affected())
+    ids_of(&rows)
 }
 
 /// Records a failed attempt: retried at `retry_at`, or `dead` (visible to the operator) when `None`.

@@ -68,7 +68,6 @@ impl Application {
         app_config.session_idle_timeout = config.session_idle_timeout;
         app_config.session_absolute_timeout = config.session_absolute_timeout;
         app_config.retention = config.retention.clone();
-        let app = App::new(store, app_config, clock);
         let (transport, outbox_dir) = match &config.smtp {
             Some(smtp) => (Transport::smtp(smtp).context("SMTP settings")?, None),
             None => {
@@ -76,6 +75,8 @@ impl Application {
                 (Transport::files(dir.clone()), Some(dir))
             }
         };
+        app_config.outbox_dir.clone_from(&outbox_dir);
+        let app = App::new(store, app_config, clock);
         let mailer = Mailer::new(app.clone(), transport).map_err(anyhow::Error::msg)?;
         let web = WebConfig {
             trusted_proxies: config.trusted_proxies.clone(),

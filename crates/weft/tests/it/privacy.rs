@@ -83,6 +83,166 @@ async fn p4_no_raw_ip_is_stored(db: Db) {
     app.finish().await;
 }
 
+/// Issue 19.6: after an account was deleted, `grep -a` still found its address, name, username
+/// and password hash in the SQLite file and its WAL (deleted cells left in free pages) and in the
+/// outbox's `.eml` files, which were never purged; a deleted group's email subjects survived.
+/// Now SQLite zeroes deleted cells (`secure_delete`) and checkpoints and truncates its WAL after an
+/// erasure; PostgreSQL vacuums what the erasure touched; outbox files go with what they are about,
+/// and all of them after the email-body retention (the deletion receipt too, which is the delivery).
+async fn p10_p11_erasure_reaches_the_bytes_of_every_file(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let zeb = app
+        .signed_in_user("Zebediah Quince", "zebediah@example.org", PASSWORD)
+        .await;
+    let zeb_username = zeb.get("/api/v1/me").await.json()["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ann_username = ann.get("/api/v1/me").await.json()["username"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hash: String = {
+        let mut conn = app.db_conn().await;
+        sqlx::Row::get(
+            &sqlx::query("SELECT password_hash FROM users WHERE email = 'zebediah@example.org'")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap(),
+            0,
+        )
+    };
+    let hash_tail = hash.rsplit('$').next().unwrap().to_owned();
+    assert!(hash_tail.len() > 20, "{hash}");
+    // A group with a name to look for, a thread, a mention each way and an invitation by email.
+    let g = crate::groups::create(&ann, "Xanadu Cooperative", "closed", "approval").await;
+    crate::groups::add_member(app, &g, &zeb, weft_domain::permissions::Role::Member).await;
+    let t = ann
+        .post_json(
+            &format!("/api/v1/groups/{g}/threads"),
+            &serde_json::json!({"title": "Quarterly Marmalade Ledger", "context": format!("Over to @{zeb_username}")}),
+        )
+        .await
+        .json()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = zeb
+        .post_json(
+            &format!("/api/v1/threads/{t}/comments"),
+            &serde_json::json!({"body": format!("Thank you @{ann_username}")}),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    ann.post_form(
+        &format!("/g/{g}/invite"),
+        &[("emails", "newcomer@example.org"), ("message", "")],
+    )
+    .await;
+    app.settle_mail().await;
+    let person = [
+        "zebediah@example.org",
+        "Zebediah Quince",
+        zeb_username.as_str(),
+        hash_tail.as_str(),
+    ];
+    let files_holding = |needles: &[&str]| -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for path in walk(&app.data.0) {
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            for needle in needles {
+                if contains(&bytes, needle.as_bytes()) {
+                    found.push((path.display().to_string(), (*needle).to_owned()));
+                }
+            }
+        }
+        found
+    };
+    assert!(
+        !files_holding(&person[..3]).is_empty(),
+        "the set-up wrote them to the files: the test can see them"
+    );
+
+    // The account goes.
+    let res = zeb
+        .post_form("/profile/delete", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let mut delivered = false;
+    for _ in 0..200 {
+        if app
+            .count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'deletion_receipt'")
+            .await
+            == 0
+        {
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(delivered, "the deletion receipt was not delivered within 10 s");
+    // Only the receipt itself, delivered to the address, holds it; nothing holds the rest (but
+    // Ann's thread, which mentions his username: her content stays until the group goes).
+    let without_username = [person[0], person[1], person[3]];
+    let only_the_receipt = |left: &[(String, String)]| {
+        let files: std::collections::BTreeSet<_> = left.iter().map(|(p, _)| p.clone()).collect();
+        files.len() <= 1
+            && left
+                .iter()
+                .all(|(p, n)| p.ends_with(".eml") && n == "zebediah@example.org")
+    };
+    let left = files_holding(&without_username);
+    assert!(only_the_receipt(&left), "still in the files: {left:?}");
+    if let Some((receipt, _)) = left.first() {
+        let text = std::fs::read_to_string(receipt).unwrap();
+        assert!(text.contains("is deleted"), "only the receipt: {receipt}");
+    }
+
+    // The group goes.
+    assert_eq!(ann.post_form(&format!("/g/{g}/delete"), &[]).await.status, 303);
+    let group = ["Xanadu Cooperative", "Quarterly Marmalade Ledger"];
+    assert_eq!(
+        files_holding(&group),
+        vec![],
+        "the group's name and thread title are gone from every file"
+    );
+    let left = files_holding(&person);
+    assert!(
+        only_the_receipt(&left),
+        "with the thread, the last mention of him: {left:?}"
+    );
+
+    if app.db == crate::helpers::Db::Postgres {
+        // PostgreSQL's files are its own; what Weft can do is vacuum at once, and it did.
+        let mut vacuumed = false;
+        for _ in 0..100 {
+            let n = app
+                .count(
+                    "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('users', 'outbox_emails', 'groups') \
+                     AND last_vacuum IS NOT NULL",
+                )
+                .await;
+            if n == 3 {
+                vacuumed = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(vacuumed, "the erased tables were vacuumed");
+    }
+
+    // After the email-body retention, the outbox folder holds nothing of them at all.
+    app.app.clock.advance(weft_domain::Duration::days(8));
+    let purged = app.app.purge_expired().await.unwrap();
+    assert!(purged.outbox_files >= 1, "{purged:?}");
+    assert_eq!(files_holding(&person), vec![]);
+    let outbox_files = walk(&app.data.0)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .count();
+    assert_eq!(outbox_files, 0, "every delivered file older than the retention is gone");
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
@@ -103,6 +263,7 @@ on_both!(
     p9_a_deactivated_account_is_hidden_silent_and_can_come_back,
     p9_deactivated_people_are_not_named_in_member_guest_or_request_lists,
     p10_a_deleted_account_leaves_no_trace_but_its_content,
+    p10_p11_erasure_reaches_the_bytes_of_every_file,
     p8_the_export_holds_everything_about_you_and_nothing_of_others,
     p8_every_table_about_a_person_is_exported_or_explained,
     p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account,
@@ -558,6 +719,21 @@ async fn p8_the_export_holds_everything_about_you_and_nothing_of_others(app: &Te
         &[("emails", "friend@example.org"), ("message", "")],
     )
     .await;
+    // Bob mutes the thread, and Ann invites him into another group of hers.
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/volume"), &[("volume", "mute")])
+            .await
+            .status,
+        303
+    );
+    let ann_g = crate::groups::create(&ann, "Ann's orchard", "closed", "approval").await;
+    let res = ann
+        .post_form(
+            &format!("/g/{ann_g}/invite"),
+            &[("emails", "bob@example.org"), ("message", "Come and prune with us")],
+        )
+        .await;
+    assert_eq!(res.status, 303);
     assert_eq!(
         app.client().get("/profile/data/export.zip").await.status,
         303,
@@ -612,6 +788,10 @@ async fn p8_the_export_holds_everything_about_you_and_nothing_of_others(app: &Te
         file("invitations_sent.json")["items"][0]["group_name"],
         "Bob's allotment"
     );
+    assert_eq!(file("read_marks.json")["items"][0]["volume"], "mute", "thread volume");
+    let received = file("invitations_received.json");
+    assert_eq!(received["items"][0]["group_name"], "Ann's orchard", "{received}");
+    assert_eq!(received["items"][0]["message"], "Come and prune with us");
     let csv = String::from_utf8(files.iter().find(|(n, _)| n == "comments.csv").unwrap().1.clone()).unwrap();
     assert!(csv.starts_with("thread_key,thread_title,seq,body,") && csv.contains("Tomatoes first."));
     // Never another person's address.
@@ -685,6 +865,7 @@ async fn p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account(app: &T
             &weft_store::outbox::NewEmail {
                 user_id: Some(bob.id),
                 sender_id: None,
+                group_id: None,
                 kind,
                 to_address: "bob@example.org",
                 subject: &format!("Queued anyway: {kind}"),
