@@ -27,7 +27,8 @@ function psql(adminUrl, sql) {
 export async function startWeft(extraEnv = {}) {
   const data = mkdtempSync(join(tmpdir(), 'weft-e2e-'));
   const env = { ...process.env, WEFT_DATA_DIR: data, WEFT_BIND: '127.0.0.1:0', WEFT_LOG: 'warn',
-    WEFT_RATE_LIMIT_PER_IP: '100000', WEFT_RATE_LIMIT_PER_EMAIL: '100000', ...extraEnv };
+    WEFT_RATE_LIMIT_PER_IP: '100000', WEFT_RATE_LIMIT_PER_EMAIL: '100000',
+    WEFT_CONNECTIONS_PER_CLIENT: '100000', WEFT_LIVE_STREAMS_PER_CLIENT: '100000', ...extraEnv };
   delete env.WEFT_DATABASE_URL;
   delete env.WEFT_BASE_URL;
   let dbName = null;

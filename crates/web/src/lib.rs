@@ -11,6 +11,7 @@ mod markdown_cache;
 pub mod pages;
 pub mod rate_limit;
 pub mod security;
+mod server;
 mod static_files;
 mod usage;
 
@@ -36,6 +37,10 @@ pub struct WebConfig {
     pub rate_limits: RateLimits,
     /// A request that has not been answered after this long is answered 408.
     pub request_timeout: Duration,
+    pub connections: ConnectionLimits,
+    /// Live-update streams open at once per client address (behind a trusted proxy, per client
+    /// the proxy names).
+    pub live_streams_per_client: usize,
 }
 
 /// Shared by every handler.
@@ -45,6 +50,8 @@ pub struct AppState {
     pub web: Arc<WebConfig>,
     pub limiter: Arc<RateLimiter>,
     pub cookies: Arc<cookies::CookieNames>,
+    /// Live-update streams open per client address.
+    pub live_streams: Arc<live::Slots>,
 }
 
 impl AppState {
@@ -56,6 +63,7 @@ impl AppState {
             web: Arc::new(web),
             limiter,
             cookies,
+            live_streams: Arc::default(),
         }
     }
 }
@@ -113,20 +121,4 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves HTTP on `listener` until `shutdown` completes, then drains requests in flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let live = state.app.live.clone();
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        // Live-update streams never end by themselves: end them so shutdown can finish.
-        live.close();
-    })
-    .await
-}
+pub use server::{ConnectionLimits, raise_open_file_limit, serve};

@@ -5,7 +5,10 @@
 //! is checked when the stream opens and again at least every `RECHECK` while events flow, so a
 //! person removed from the group stops hearing about it.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
@@ -18,12 +21,51 @@ use weft_app::live::{LiveEvent, LiveKind};
 use weft_domain::permissions::ThreadAction;
 
 use crate::AppState;
-use crate::auth::MaybeUser;
+use crate::auth::{Client, MaybeUser};
 use crate::error::WebError;
 
 const RECHECK: Duration = Duration::from_secs(10);
 
+/// Live-update streams open per client address (issue 19.3: each holds a connection for as long
+/// as the page stays open, so one client may not hold them all).
+#[derive(Default)]
+pub struct Slots(Mutex<HashMap<IpAddr, usize>>);
+
+/// One open stream, counted until it ends.
+struct Slot {
+    slots: Arc<Slots>,
+    client: IpAddr,
+}
+
+impl Slots {
+    fn take(self: &Arc<Self>, client: IpAddr, cap: usize) -> Option<Slot> {
+        let mut open = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(client).or_insert(0);
+        if *n >= cap {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            slots: Arc::clone(self),
+            client,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.slots.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.client) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.client);
+            }
+        }
+    }
+}
+
 struct Watch {
+    _slot: Slot,
     state: AppState,
     who: Option<SessionUser>,
     key: String,
@@ -73,11 +115,23 @@ impl Watch {
 pub async fn thread(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
+    client: Client,
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
     // Unreadable threads are 404 here too (P7).
     let view = state.app.thread_for(who.as_ref(), &key, ThreadAction::See).await?;
+    let Some(slot) = state
+        .live_streams
+        .take(client.raw_ip, state.web.live_streams_per_client)
+    else {
+        // The page works without live updates; its script tries again later.
+        return Err(WebError::RateLimited {
+            retry_after: 30,
+            api: true,
+        });
+    };
     let watch = Watch {
+        _slot: slot,
         events: state.app.live.subscribe(view.thread.id),
         closing: state.app.live.closing(),
         state,

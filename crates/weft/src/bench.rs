@@ -206,6 +206,9 @@ impl Server {
             .env("WEFT_LOG", log)
             .env("WEFT_RATE_LIMIT_PER_IP", "100000000")
             .env("WEFT_RATE_LIMIT_PER_EMAIL", "100000000")
+            // Every benchmark client is one address: the per-client caps would measure themselves.
+            .env("WEFT_CONNECTIONS_PER_CLIENT", "100000000")
+            .env("WEFT_LIVE_STREAMS_PER_CLIENT", "100000000")
             .env_remove("WEFT_BASE_URL")
             .envs(options.server_env.iter().map(|(k, v)| (k, v)))
             .stdout(stdout)

@@ -147,6 +147,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             init_logging(&args.log_format, &args.log);
+            // Issue 19.3: the default of 1 024 open files let 1 100 slow clients lock everyone out.
+            if let Some(limit) = weft_web::raise_open_file_limit() {
+                tracing::info!(limit, "open-file limit");
+            }
             let config = ServeConfig::from(&*args);
             let application = Application::build(config.clone()).await?;
             let addr = application.local_addr();

@@ -119,6 +119,15 @@ pub struct ServeArgs {
     #[arg(long, env = "WEFT_RATE_LIMIT_PER_EMAIL", default_value_t = 10)]
     pub rate_limit_per_email: u32,
 
+    /// Open connections per client IP address (connections from trusted proxies are not capped:
+    /// configure the proxy's own per-client limit).
+    #[arg(long, env = "WEFT_CONNECTIONS_PER_CLIENT", default_value_t = 256)]
+    pub connections_per_client: usize,
+
+    /// Live-update streams open at once per client (proxy-aware).
+    #[arg(long, env = "WEFT_LIVE_STREAMS_PER_CLIENT", default_value_t = 64)]
+    pub live_streams_per_client: usize,
+
     /// How long the bodies of sent emails are kept before they are erased.
     #[arg(long, env = "WEFT_RETAIN_EMAIL_BODIES", default_value = "7d")]
     pub retain_email_bodies: Duration,
@@ -160,6 +169,9 @@ pub struct ServeConfig {
     pub retention: weft_app::config::Retention,
     /// A request unanswered after this long gets 408 (30 s; tests shorten it).
     pub request_timeout: std::time::Duration,
+    /// Header-read deadline and connections per client.
+    pub connections: weft_web::ConnectionLimits,
+    pub live_streams_per_client: usize,
 }
 
 impl ServeConfig {
@@ -191,6 +203,8 @@ impl ServeConfig {
             session_absolute_timeout: Duration::days(90),
             rate_limit_per_ip: 30,
             rate_limit_per_email: 10,
+            connections_per_client: 256,
+            live_streams_per_client: 64,
             retain_email_bodies: Duration::days(7),
             retain_unverified_accounts: Duration::days(7),
             log_format: "human".into(),
@@ -236,6 +250,11 @@ impl From<&ServeArgs> for ServeConfig {
                 ..weft_app::config::Retention::default()
             },
             request_timeout: std::time::Duration::from_secs(30),
+            connections: weft_web::ConnectionLimits {
+                per_client: a.connections_per_client,
+                ..weft_web::ConnectionLimits::default()
+            },
+            live_streams_per_client: a.live_streams_per_client,
         }
     }
 }

@@ -82,6 +82,8 @@ impl Application {
             trusted_proxies: config.trusted_proxies.clone(),
             rate_limits: config.rate_limits.clone(),
             request_timeout: config.request_timeout,
+            connections: config.connections.clone(),
+            live_streams_per_client: config.live_streams_per_client,
         };
         Ok(Self {
             listener,

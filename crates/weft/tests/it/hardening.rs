@@ -22,6 +22,93 @@ fn short_timeout(c: &mut weft::ServeConfig) {
     c.request_timeout = std::time::Duration::from_secs(1);
 }
 
+on_both_with!(super::tight_connections; slow_and_greedy_clients_cannot_hold_the_server);
+
+fn tight_connections(c: &mut weft::ServeConfig) {
+    c.connections.header_read_timeout = std::time::Duration::from_secs(1);
+    c.connections.per_client = 8;
+    c.live_streams_per_client = 2;
+}
+
+/// Issue 19.3: with no deadline for request headers, 1 100 partial requests held every file
+/// descriptor and `/healthz` was unreachable for as long as they stayed open (a partial request
+/// lingered 120 s). Now a request head must arrive within the header-read timeout, one client may
+/// hold only so many connections and live streams, and the server is reachable again as soon as
+/// the slow ones are cut.
+async fn slow_and_greedy_clients_cannot_hold_the_server(app: &TestApp) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::time::{Duration, Instant, timeout};
+    let addr = app.base.trim_start_matches("http://").to_owned();
+
+    // Live streams: two per client, the third is refused until one ends.
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let group = create(&ann, "Streams", "open", "anyone").await;
+    let res = ann
+        .post_json(
+            &format!("/api/v1/groups/{group}/threads"),
+            &json!({"title": "Watched", "context": "Live"}),
+        )
+        .await;
+    let key = res.json()["key"].as_str().unwrap().to_owned();
+    let visitor = app.client();
+    let first = visitor.events(&format!("/t/{key}/live")).await;
+    let second = visitor.events(&format!("/t/{key}/live")).await;
+    assert_eq!((first.status, second.status), (200, 200));
+    let third = visitor.events(&format!("/t/{key}/live")).await;
+    assert_eq!(third.status, 429, "a third live stream for one client");
+    drop((first, third));
+    let mut again = 0;
+    for _ in 0..50 {
+        again = visitor.events(&format!("/t/{key}/live")).await.status;
+        if again == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(again, 200, "a slot comes back when a stream ends");
+    drop(second);
+    drop((visitor, ann));
+
+    // Slow clients: partial request heads are cut after the header-read timeout.
+    let started = Instant::now();
+    let mut slow = Vec::new();
+    for _ in 0..8 {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: weft\r\nX-Slow: ")
+            .await
+            .unwrap();
+        slow.push(s);
+    }
+    // A ninth connection from the same client is closed at once, whatever it sends.
+    let mut ninth = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let _ = ninth.write_all(b"GET /healthz HTTP/1.1\r\nHost: weft\r\n\r\n").await;
+    let mut buf = [0u8; 64];
+    let n = timeout(Duration::from_secs(5), ninth.read(&mut buf))
+        .await
+        .expect("the ninth connection is closed, not left waiting")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "over the per-client cap: closed without an answer");
+    for s in &mut slow {
+        let n = timeout(Duration::from_secs(10), s.read(&mut buf))
+            .await
+            .expect("a partial request is cut by the header-read timeout, not left open")
+            .unwrap_or(0);
+        assert_eq!(n, 0);
+    }
+    let held = started.elapsed();
+    assert!(held < Duration::from_secs(10), "cut after {held:?}");
+    // An idle connection that never sends a byte is cut too.
+    let mut idle = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let n = timeout(Duration::from_secs(10), idle.read(&mut buf))
+        .await
+        .expect("an idle connection is cut")
+        .unwrap_or(0);
+    assert_eq!(n, 0);
+    // And the server answers again.
+    let res = app.client().get("/healthz").await;
+    assert_eq!(res.status, 200);
+}
+
 /// `?page=9223372036854775807` overflowed an OFFSET into a 500 on PostgreSQL.
 async fn page_numbers_past_the_end_answer_an_empty_page(app: &TestApp) {
     let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
