@@ -17,6 +17,7 @@ pub mod live;
 pub mod mailer;
 pub mod policies;
 pub mod privacy;
+pub mod rate_limits;
 pub mod retention;
 pub mod support;
 pub mod threads;

@@ -21,6 +21,7 @@ const PURGED_TABLES: &[&str] = &[
     "deletion_requests",
     "security_log",
     "data_exports",
+    "rate_counters",
 ];
 
 /// What one purge removed, by kind.
@@ -38,6 +39,8 @@ pub struct Purged {
     pub data_exports: u64,
     /// Outbox `.eml` files older than the email-body retention.
     pub outbox_files: u64,
+    /// Attempt counters of the account doors whose window is long over (two hours).
+    pub rate_counters: u64,
 }
 
 impl App {
@@ -58,6 +61,8 @@ impl App {
             security_log: security_log::purge(&mut conn, now.minus(r.security_log)).await?,
             data_exports: data_exports::purge(&mut conn, now).await?,
             outbox_files: 0,
+            rate_counters: weft_store::rate_counters::purge(&mut conn, now.minus(weft_domain::Duration::hours(2)))
+                .await?,
         };
         drop(conn);
         let purged = Purged {

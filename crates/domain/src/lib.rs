@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod paging;
 pub mod password;
 pub mod permissions;
+pub mod rate_limit;
 pub mod redirect;
 pub mod secret;
 pub mod threads;

@@ -1,20 +1,20 @@
-//! Rate limits on the doors an attacker knocks on: sign-up, log-in, log-in links, password reset.
-//! Counted per client IP and per email address in memory only; keys are hashed, never stored.
+//! Rate limits on the doors an attacker knocks on: sign-up, log-in, log-in links, password reset,
+//! the data-protection form. Per client IP they are counted here, in memory (a key derived from an
+//! IP address is easily reversed, and P4 promises raw addresses are never stored); per email
+//! address they are counted in the database by `App::count_attempt`, so that they hold across
+//! instances. `limited` asks both.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Door {
-    SignUp,
-    LogIn,
-    LogInLink,
-    PasswordReset,
-    /// The data-protection request form, open to anyone (each request emails the administrators).
-    DataRequest,
-}
+use weft_domain::rate_limit::AddressLimits;
+pub use weft_domain::rate_limit::Door;
+
+use crate::AppState;
+use crate::auth::Client;
+use crate::error::WebError;
 
 #[derive(Debug, Clone)]
 pub struct RateLimits {
@@ -33,6 +33,7 @@ impl Default for RateLimits {
     }
 }
 
+/// Per-IP counters of this instance.
 pub struct RateLimiter {
     limits: RateLimits,
     hasher: RandomState,
@@ -48,152 +49,78 @@ impl RateLimiter {
         }
     }
 
-    fn key(&self, door: Door, kind: &str, value: &str) -> u64 {
-        self.hasher.hash_one((door, kind, value))
-    }
-
-    /// Counts one attempt at `door`; `Err(seconds)` says how long until the caller may try again.
-    ///
-    /// Per address, attempts are counted per client network (the masked address, /24 or /48):
-    /// ten wrong passwords for an address from one network no longer lock its owner out
-    /// everywhere. A cap over all networks (ten times higher) still bounds a botnet's guesses,
-    /// and an emailed link (log-in link, password reset) always gets through to its owner's inbox
-    /// at one per ten minutes, whatever anyone else requested.
-    pub fn attempt(&self, door: Door, ip: std::net::IpAddr, email: Option<&str>) -> Result<(), u64> {
+    /// Counts one attempt at `door` from `ip`; `Err(seconds)` says how long until it may try again.
+    pub fn attempt(&self, door: Door, ip: std::net::IpAddr) -> Result<(), u64> {
         let now = Instant::now();
-        let network = weft_domain::MaskedIp::mask(ip).to_string();
-        let mut keys = vec![(self.key(door, "ip", &ip.to_string()), self.limits.per_ip)];
-        let mut everywhere = None;
-        if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
-            let email = email.to_lowercase();
-            keys.push((self.key(door, &network, &email), self.limits.per_email));
-            everywhere = Some((
-                self.key(door, "email, any network", &email),
-                self.limits.per_email.saturating_mul(10),
-                self.key(door, "emailed link trickle", &email),
-            ));
-        }
+        let key = self.hasher.hash_one((door, ip));
         let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if windows.len() > 100_000 {
             let window = self.limits.window;
             windows.retain(|_, (start, _)| now.duration_since(*start) < window);
         }
-        let mut retry_after = 0;
-        let count = |key: u64, limit: u32, windows: &mut HashMap<u64, (Instant, u32)>| {
-            let entry = windows.entry(key).or_insert((now, 0));
-            if now.duration_since(entry.0) >= self.limits.window {
-                *entry = (now, 0);
-            }
-            entry.1 += 1;
-            if entry.1 > limit {
-                let left = self.limits.window.saturating_sub(now.duration_since(entry.0));
-                return left.as_secs().max(1);
-            }
-            0
-        };
-        for (key, limit) in keys {
-            retry_after = retry_after.max(count(key, limit, &mut windows));
+        let entry = windows.entry(key).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.limits.window {
+            *entry = (now, 0);
         }
-        if let Some((key, limit, trickle)) = everywhere {
-            let over = count(key, limit, &mut windows);
-            if over > 0 {
-                let emailed = matches!(door, Door::LogInLink | Door::PasswordReset);
-                let last = windows.get(&trickle).map(|(at, _)| *at);
-                if emailed && retry_after == 0 && last.is_none_or(|at| now.duration_since(at) >= TRICKLE) {
-                    windows.insert(trickle, (now, 1));
-                } else {
-                    retry_after = retry_after.max(over);
-                }
-            }
+        entry.1 += 1;
+        if entry.1 > self.limits.per_ip {
+            let left = self.limits.window.saturating_sub(now.duration_since(entry.0));
+            return Err(left.as_secs().max(1));
         }
-        if retry_after > 0 { Err(retry_after) } else { Ok(()) }
+        Ok(())
+    }
+
+    fn address_limits(&self) -> AddressLimits {
+        AddressLimits {
+            per_network: self.limits.per_email,
+            window: weft_domain::Duration::seconds(i64::try_from(self.limits.window.as_secs()).unwrap_or(3600)),
+        }
     }
 }
 
-/// An emailed link for an address whose every-network cap is spent still goes out this often.
-const TRICKLE: Duration = Duration::from_secs(600);
+/// Counts one attempt at `door` by this client, for `email` if the form names one: 429 with
+/// `Retry-After` when the client's IP or the address (from this client's network, or from all
+/// networks: see `weft_domain::rate_limit`) has spent its budget. An IP over its budget is refused
+/// before the address is counted, so a flood from one place costs the database nothing.
+pub(crate) async fn limited(
+    state: &AppState,
+    door: Door,
+    client: &Client,
+    email: Option<&str>,
+    api: bool,
+) -> Result<(), WebError> {
+    let refused = |retry_after| WebError::RateLimited { retry_after, api };
+    state.limiter.attempt(door, client.raw_ip).map_err(refused)?;
+    if let Some(email) = email {
+        let wait = state
+            .app
+            .count_attempt(door, client.info.ip, email, state.limiter.address_limits())
+            .await
+            .map_err(|e| if api { WebError::api(e) } else { WebError::from(e) })?;
+        if let Some(wait) = wait {
+            return Err(refused(wait));
+        }
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Issue 19: ten wrong log-ins for an address from anywhere locked its owner out for an hour.
     #[test]
-    fn an_attacker_elsewhere_does_not_lock_the_owner_out() {
-        let limiter = RateLimiter::new(RateLimits {
-            per_ip: 1000,
-            per_email: 10,
-            window: Duration::from_secs(3600),
-        });
-        let attacker: std::net::IpAddr = "198.51.100.7".parse().unwrap();
-        let owner: std::net::IpAddr = "203.0.113.9".parse().unwrap();
-        for door in [Door::LogIn, Door::LogInLink] {
-            for _ in 0..10 {
-                assert!(limiter.attempt(door, attacker, Some("vic@example.org")).is_ok());
-            }
-            assert!(limiter.attempt(door, attacker, Some("vic@example.org")).is_err());
-            assert!(
-                limiter
-                    .attempt(door, "198.51.100.200".parse().unwrap(), Some("vic@example.org"))
-                    .is_err(),
-                "the same /24 is the same network"
-            );
-            assert!(
-                limiter.attempt(door, owner, Some("vic@example.org")).is_ok(),
-                "{door:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_botnet_is_capped_but_an_emailed_link_still_trickles_through() {
-        let limiter = RateLimiter::new(RateLimits {
-            per_ip: 1000,
-            per_email: 2,
-            window: Duration::from_secs(3600),
-        });
-        let from = |n: u8| -> std::net::IpAddr { format!("10.0.{n}.1").parse().unwrap() };
-        for door in [Door::LogIn, Door::LogInLink] {
-            for n in 0..10 {
-                for _ in 0..2 {
-                    assert!(limiter.attempt(door, from(n), Some("vic@example.org")).is_ok());
-                }
-            }
-            // 20 attempts from 10 networks: the cap over all networks (10 × 2) is reached.
-            let next = limiter.attempt(door, from(100), Some("vic@example.org"));
-            match door {
-                Door::LogIn => assert!(next.is_err(), "a botnet's 21st password guess"),
-                _ => assert!(next.is_ok(), "the owner's link gets through at a lower rate"),
-            }
-            if door == Door::LogInLink {
-                assert!(
-                    limiter.attempt(door, from(101), Some("vic@example.org")).is_err(),
-                    "but only one per ten minutes"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn eleventh_attempt_per_email_is_refused() {
-        let limiter = RateLimiter::new(RateLimits {
-            per_ip: 1000,
-            per_email: 10,
-            window: Duration::from_secs(3600),
-        });
+    fn the_thirty_first_attempt_from_one_ip_is_refused() {
+        let limiter = RateLimiter::new(RateLimits::default());
         let ip = "192.0.2.1".parse().unwrap();
-        for _ in 0..10 {
-            assert!(limiter.attempt(Door::LogIn, ip, Some("a@example.org")).is_ok());
+        for _ in 0..30 {
+            assert!(limiter.attempt(Door::LogIn, ip).is_ok());
         }
-        let retry = limiter.attempt(Door::LogIn, ip, Some("A@example.org")).unwrap_err();
+        let retry = limiter.attempt(Door::LogIn, ip).unwrap_err();
         assert!(retry > 3500 && retry <= 3600);
+        assert!(limiter.attempt(Door::SignUp, ip).is_ok(), "other doors unaffected");
         assert!(
-            limiter.attempt(Door::LogIn, ip, Some("b@example.org")).is_ok(),
+            limiter.attempt(Door::LogIn, "192.0.2.2".parse().unwrap()).is_ok(),
             "other addresses unaffected"
-        );
-        assert!(
-            limiter.attempt(Door::SignUp, ip, Some("a@example.org")).is_ok(),
-            "other doors unaffected"
         );
     }
 }

@@ -37,11 +37,8 @@ impl Me {
     }
 }
 
-pub(crate) fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), WebError> {
-    state
-        .limiter
-        .attempt(door, client.raw_ip, Some(email))
-        .map_err(|retry_after| WebError::RateLimited { retry_after, api: true })
+pub(crate) async fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), WebError> {
+    crate::rate_limit::limited(state, door, client, Some(email), true).await
 }
 
 #[derive(Deserialize, Default)]
@@ -59,7 +56,7 @@ pub async fn signup(
     axum::Extension(csrf): axum::Extension<crate::security::CsrfToken>,
     Json(body): Json<SignUpBody>,
 ) -> Result<Response, WebError> {
-    limited(&state, Door::SignUp, &client, &body.email)?;
+    limited(&state, Door::SignUp, &client, &body.email).await?;
     let input = weft_app::accounts::SignUp {
         name: &body.name,
         email: &body.email,
@@ -85,7 +82,7 @@ pub async fn log_in(
     headers: HeaderMap,
     Json(body): Json<LogInBody>,
 ) -> Result<Response, WebError> {
-    limited(&state, Door::LogIn, &client, &body.email)?;
+    limited(&state, Door::LogIn, &client, &body.email).await?;
     match state
         .app
         .log_in_with_password(&body.email, &body.password, Some(&csrf.0), client.info)

@@ -103,7 +103,7 @@ pub async fn ask_dpo(
     client: Client,
     Json(body): Json<RequestBody>,
 ) -> Result<Response, WebError> {
-    super::accounts::limited(&state, Door::DataRequest, &client, &body.email)?;
+    super::accounts::limited(&state, Door::DataRequest, &client, &body.email).await?;
     let input = DpoRequestInput {
         name: body.name,
         email: body.email,

@@ -79,14 +79,13 @@ struct Reset {
 
 // ---- helpers ----
 
-pub(crate) fn limited(state: &AppState, door: Door, client: &Client, email: Option<&str>) -> Result<(), WebError> {
-    state
-        .limiter
-        .attempt(door, client.raw_ip, email)
-        .map_err(|retry_after| WebError::RateLimited {
-            retry_after,
-            api: false,
-        })
+pub(crate) async fn limited(
+    state: &AppState,
+    door: Door,
+    client: &Client,
+    email: Option<&str>,
+) -> Result<(), WebError> {
+    crate::rate_limit::limited(state, door, client, email, false).await
 }
 
 /// Sets the new session cookie, ends the session the browser had before (rotation) and goes on.
@@ -157,7 +156,7 @@ pub async fn signup(
     client: Client,
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, WebError> {
-    limited(&state, Door::SignUp, &client, Some(&form.email))?;
+    limited(&state, Door::SignUp, &client, Some(&form.email)).await?;
     let next = LocalPath::parse(&form.next);
     let input = weft_app::accounts::SignUp {
         name: &form.name,
@@ -271,7 +270,7 @@ pub async fn login_password(
     headers: HeaderMap,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    limited(&state, Door::LogIn, &client, Some(&form.email))?;
+    limited(&state, Door::LogIn, &client, Some(&form.email)).await?;
     let next = LocalPath::or_root(Some(&form.next));
     match state
         .app
@@ -321,7 +320,7 @@ pub async fn login_link(
     client: Client,
     Form(form): Form<LinkForm>,
 ) -> Result<Response, WebError> {
-    limited(&state, Door::LogInLink, &client, Some(&form.email))?;
+    limited(&state, Door::LogInLink, &client, Some(&form.email)).await?;
     let next = LocalPath::or_root(Some(&form.next)).as_str().to_owned();
     match state.app.request_log_in_link(&form.email).await {
         Ok(()) => Ok(render(
@@ -363,7 +362,7 @@ pub async fn login_code(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
-    limited(&state, Door::LogIn, &client, Some(&form.email))?;
+    limited(&state, Door::LogIn, &client, Some(&form.email)).await?;
     let next = LocalPath::or_root(Some(&form.next));
     match state.app.log_in_with_code(&form.email, &form.code, client.info).await {
         Ok(session) => {
@@ -463,7 +462,7 @@ pub async fn forgot(
     client: Client,
     Form(form): Form<ForgotForm>,
 ) -> Result<Response, WebError> {
-    limited(&state, Door::PasswordReset, &client, Some(&form.email))?;
+    limited(&state, Door::PasswordReset, &client, Some(&form.email)).await?;
     match state.app.request_password_reset(&form.email).await {
         Ok(()) => Ok(render(
             StatusCode::OK,

@@ -122,7 +122,7 @@ pub async fn dpo_submit(
     ctx: PageCtx,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, WebError> {
-    super::accounts::limited(&state, Door::DataRequest, &client, Some(&form.email))?;
+    super::accounts::limited(&state, Door::DataRequest, &client, Some(&form.email)).await?;
     let input = DpoRequestInput {
         name: form.name.clone(),
         email: form.email.clone(),

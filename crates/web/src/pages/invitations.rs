@@ -214,7 +214,7 @@ async fn invited_sign_up(
     link: InvitationLink<'_>,
     form: &InvitedSignUpForm,
 ) -> Result<Result<Response, ValidationErrors>, WebError> {
-    super::accounts::limited(state, Door::SignUp, client, None)?;
+    super::accounts::limited(state, Door::SignUp, client, None).await?;
     match state
         .app
         .sign_up_from_invitation(link, &form.name, &form.password, client.info)

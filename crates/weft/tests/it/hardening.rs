@@ -23,11 +23,120 @@ fn short_timeout(c: &mut weft::ServeConfig) {
 }
 
 on_both_with!(super::tight_connections; slow_and_greedy_clients_cannot_hold_the_server);
+on_both_with!(super::behind_a_proxy; address_limits_are_counted_in_the_database_and_hold_across_instances);
+
+fn behind_a_proxy(c: &mut weft::ServeConfig) {
+    c.trusted_proxies = "127.0.0.1".parse().unwrap();
+    c.rate_limits.per_email = 2;
+}
 
 fn tight_connections(c: &mut weft::ServeConfig) {
     c.connections.header_read_timeout = std::time::Duration::from_secs(1);
     c.connections.per_client = 8;
     c.live_streams_per_client = 2;
+}
+
+/// Issue 19.13: attempts per address were counted in memory, so N instances gave N times the
+/// budget and a restart reset it. Now they are counted in the database (hashed keys, no address),
+/// per client network, with ten times the budget over all networks and an emailed link that still
+/// trickles through; on PostgreSQL a second instance sees the same counts.
+async fn address_limits_are_counted_in_the_database_and_hold_across_instances(app: &TestApp) {
+    use crate::helpers::{Client, Db};
+    let _ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let second = if app.db == Db::Postgres {
+        Some(app.second_instance_with(behind_a_proxy).await)
+    } else {
+        None
+    };
+    let other = second.as_ref().unwrap_or(app);
+    // A password guess for Ann's address from `ip`, through `on`'s proxy.
+    async fn guess(on: &TestApp, from: &str, password: &str) -> u16 {
+        let c = on.client();
+        c.get("/healthz").await;
+        let req = c
+            .http()
+            .post(format!("{}/api/v1/session", on.base))
+            .header("x-csrf-token", c.csrf())
+            .header("x-forwarded-for", from)
+            .json(&json!({"email": "ann@example.org", "password": password}));
+        c.send(req).await.status
+    }
+    async fn ask_link(c: &Client, from: &str) -> u16 {
+        let req = c
+            .post_form_raw(
+                "/login/link",
+                &[("link-email", "ann@example.org"), ("csrf_token", &c.csrf())],
+            )
+            .await
+            .header("x-forwarded-for", from);
+        c.send(req).await.status
+    }
+    // Two guesses per network (this test's budget), the third refused, on either instance.
+    for on in [app, other] {
+        let status = guess(on, "198.51.100.7", "wrong guess").await;
+        assert_ne!(status, 429);
+    }
+    assert_eq!(
+        guess(other, "198.51.100.200", "wrong guess").await,
+        429,
+        "the same /24, any instance"
+    );
+    assert_eq!(guess(app, "198.51.100.9", "wrong guess").await, 429);
+    // The owner, elsewhere, is not locked out.
+    assert_eq!(guess(app, "203.0.113.9", PASSWORD).await, 200);
+    // A botnet: the cap over all networks is 10 × 2. Five attempts so far, 14 from seven more
+    // networks, one from an eighth: 20. The 21st is refused from wherever it comes.
+    for n in 1..=7 {
+        for _ in 0..2 {
+            assert_ne!(
+                guess(if n % 2 == 0 { app } else { other }, &format!("10.0.{n}.1"), "x").await,
+                429
+            );
+        }
+    }
+    assert_ne!(guess(app, "10.0.50.1", "x").await, 429, "the 20th");
+    assert_eq!(
+        guess(other, "10.0.100.1", PASSWORD).await,
+        429,
+        "the 21st guess, from a fresh network"
+    );
+    // Log-in links: the same cap, but one still goes out every ten minutes.
+    let browser = app.client();
+    browser.get("/login").await;
+    for n in 0..10 {
+        for _ in 0..2 {
+            assert_ne!(ask_link(&browser, &format!("10.1.{n}.1")).await, 429);
+        }
+    }
+    assert_ne!(
+        ask_link(&browser, "10.1.200.1").await,
+        429,
+        "the owner's link trickles through"
+    );
+    assert_eq!(ask_link(&browser, "10.1.201.1").await, 429, "one per ten minutes");
+    // No address is stored, and the counters go with the retention purge.
+    let mut conn = app.db_conn().await;
+    let values = weft_store::schema::all_text_values(&mut conn, app.app.store.backend())
+        .await
+        .unwrap();
+    drop(conn);
+    assert!(
+        values.iter().any(|(t, _, _)| t == "rate_counters"),
+        "counted in the database"
+    );
+    assert!(
+        !values
+            .iter()
+            .any(|(t, _, v)| t == "rate_counters" && (v.contains("ann@") || v.contains("198.51"))),
+        "hashed keys only"
+    );
+    app.app.clock.advance(weft_domain::Duration::hours(3));
+    let purged = app.app.purge_expired().await.unwrap();
+    assert!(purged.rate_counters > 0, "{purged:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM rate_counters").await, 0);
+    if let Some(second) = second {
+        second.finish().await;
+    }
 }
 
 /// Issue 19.3: with no deadline for request headers, 1 100 partial requests held every file

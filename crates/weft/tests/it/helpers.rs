@@ -194,19 +194,27 @@ impl TestApp {
     /// A second instance on the same PostgreSQL database, as a deployment of several would run.
     /// Its own data folder; the database stays owned (and dropped) by `self`.
     pub async fn second_instance(&self) -> TestApp {
+        self.second_instance_with(|_| {}).await
+    }
+
+    /// `second_instance` with its configuration changed as `tweak` says.
+    pub async fn second_instance_with(&self, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
         assert_eq!(
             self.db,
             Db::Postgres,
             "several instances share PostgreSQL, never SQLite"
         );
         let url = self.database_url.clone();
-        Self::spawn_with(Db::Sqlite, move |c| c.database_url = url)
-            .await
-            .map(|mut second| {
-                second.db = Db::Postgres;
-                second
-            })
-            .expect("a second instance")
+        Self::spawn_with(Db::Sqlite, move |c| {
+            tweak(c);
+            c.database_url = url;
+        })
+        .await
+        .map(|mut second| {
+            second.db = Db::Postgres;
+            second
+        })
+        .expect("a second instance")
     }
 
     /// Stops the server cleanly (workers finish) and removes the database.
