@@ -124,7 +124,8 @@ pub async fn thread(
         .live_streams
         .take(client.raw_ip, state.web.live_streams_per_client)
     else {
-        // The page works without live updates; its script tries again later.
+        // The page works without live updates (EventSource gives up on a refusal; a reload
+        // tries again).
         return Err(WebError::RateLimited {
             retry_after: 30,
             api: true,
