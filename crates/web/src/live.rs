@@ -120,10 +120,10 @@ pub async fn thread(
 ) -> Result<Response, WebError> {
     // Unreadable threads are 404 here too (P7).
     let view = state.app.thread_for(who.as_ref(), &key, ThreadAction::See).await?;
-    let Some(slot) = state
-        .live_streams
-        .take(client.raw_ip, state.web.live_streams_per_client)
-    else {
+    let Some(slot) = state.live_streams.take(
+        crate::server::client_key(client.raw_ip),
+        state.web.live_streams_per_client,
+    ) else {
         // The page works without live updates (EventSource gives up on a refusal; a reload
         // tries again).
         return Err(WebError::RateLimited {

@@ -36,6 +36,18 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// The address a cap counts: an IPv4 address, or an IPv6 address's /64 (one host's usual
+/// allocation: counting single IPv6 addresses would let one machine open a cap per address).
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+    }
+}
+
 /// Open connections by client address, and in all.
 #[derive(Default)]
 struct Open {
@@ -120,7 +132,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let cap = (!web.trusted_proxies.trusts(peer.ip())).then_some(limits.per_client);
-        let Some(admitted) = open.admit(peer.ip(), cap) else {
+        let Some(admitted) = open.admit(client_key(peer.ip()), cap) else {
             tracing::debug!("a client's connection cap was reached; connection refused");
             drop(stream);
             continue;
@@ -201,4 +213,36 @@ pub fn raise_open_file_limit() -> Option<u64> {
 #[cfg(not(unix))]
 pub fn raise_open_file_limit() -> Option<u64> {
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_host_counts_as_its_64_and_ipv4_as_itself() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(c));
+        let v4: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(client_key(v4), v4);
+        assert_ne!(client_key(v4), client_key("198.51.100.8".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_client_gets_its_cap_and_slots_come_back() {
+        let open = Arc::new(Open::default());
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let held: Vec<_> = (0..3).map(|_| open.admit(ip, Some(3)).unwrap()).collect();
+        assert!(open.admit(ip, Some(3)).is_none());
+        assert!(
+            open.admit("192.0.2.2".parse().unwrap(), Some(3)).is_some(),
+            "others unaffected"
+        );
+        assert!(open.admit(ip, None).is_some(), "a trusted proxy is not capped");
+        drop(held);
+        assert!(open.admit(ip, Some(3)).is_some());
+    }
 }
