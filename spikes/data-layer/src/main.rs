@@ -343,6 +343,102 @@ impl Dedicated {
     }
 }
 
+/// The shape the store could take: every store call is one async function over a `Db`, written
+/// once for both databases. On SQLite the whole future is sent to a dedicated thread and polled
+/// there; each SQLite statement completes at once, so one poll with a no-op waker finishes it.
+/// This variant measures what that facade costs over calling rusqlite directly.
+struct Db<'c> {
+    conn: &'c rusqlite::Connection,
+}
+
+impl Db<'_> {
+    async fn rows<T>(
+        &self,
+        sql: &'static str,
+        params: &[&dyn rusqlite::ToSql],
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Vec<T> {
+        let text = sql.replace("$1", "?1").replace("$2", "?2").replace("$3", "?3");
+        let mut stmt = self.conn.prepare_cached(&text).unwrap();
+        stmt.query_map(params, map).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+}
+
+/// Polls a future that never waits (every await inside is a completed SQLite call) to its end.
+fn finish<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => panic!("a SQLite store call waited on something else"),
+    }
+}
+
+async fn facade_page(db: &Db<'_>) -> Page {
+    let t = db
+        .rows(THREAD, &[&"bench100"], |r| {
+            Ok(Thread {
+                id: r.get("id")?,
+                key: r.get("key")?,
+                group_id: r.get("group_id")?,
+                title: r.get("title")?,
+                context: r.get("context")?,
+                author: r.get("author_name")?,
+                last_seq: r.get("last_seq")?,
+                created_at: r.get("created_at")?,
+            })
+        })
+        .await
+        .pop()
+        .unwrap();
+    let _g = db
+        .rows(GROUP, &[&t.group_id], |r| {
+            Ok(Group {
+                id: r.get("id")?,
+                key: r.get("key")?,
+                name: r.get("name")?,
+                handle: r.get("handle")?,
+                description: r.get("description")?,
+                privacy: r.get("privacy")?,
+                parent_id: r.get("parent_id")?,
+                created_at: r.get("created_at")?,
+            })
+        })
+        .await;
+    let comments = db
+        .rows(COMMENTS, &[&t.id, &1_i64, &51_i64], |r| {
+            Ok(Comment {
+                id: r.get("id")?,
+                seq: r.get("seq")?,
+                parent_id: r.get("parent_id")?,
+                parent_seq: r.get("parent_seq")?,
+                parent_author: r.get("parent_author_name")?,
+                author_id: r.get("author_id")?,
+                author: r.get("author_name")?,
+                username: r.get("author_username")?,
+                body: r.get("body")?,
+                edited_at: r.get("edited_at")?,
+                deleted_at: r.get("deleted_at")?,
+                created_at: r.get("created_at")?,
+            })
+        })
+        .await;
+    let reactions = db
+        .rows(REACTIONS, &[&t.id, &1_i64, &51_i64], |r| {
+            Ok(Reaction {
+                comment_id: r.get("comment_id")?,
+                user_id: r.get("user_id")?,
+                name: r.get("name")?,
+                emoji: r.get("emoji")?,
+            })
+        })
+        .await;
+    Page {
+        comments: comments.len(),
+        reactions: reactions.len(),
+    }
+}
+
 // ---- tokio-postgres ----
 
 struct TokioPg(Mutex<Vec<PgClient>>);
@@ -512,6 +608,13 @@ async fn main() {
             .await,
         );
     }
+    let d = Dedicated::open(&sqlite, 2);
+    let facade = drive("page, async facade polled on 2 dedicated threads", move || {
+        let d = d.clone();
+        async move { d.with(|c| finish(facade_page(&Db { conn: c }))).await }
+    })
+    .await;
+    println!("facade over direct rusqlite: {:.2}", facade / dedicated[0]);
     println!(
         "ratios to sqlx Any: SqlitePool {:.2}, rusqlite blocking pool {:.2}, rusqlite 2 threads {:.2}, 4 threads {:.2}",
         page_native / page_any,
