@@ -366,7 +366,8 @@ pub async fn count_admins(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
 }
 
 pub async fn count_members(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1")
+    // Kept by triggers on `memberships` (migration 0019).
+    let row = sqlx::query("SELECT member_count AS n FROM groups WHERE id = $1")
         .bind(group_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -550,10 +551,10 @@ pub async fn find_by_invite_link(conn: &mut Conn, token: &str) -> Result<Option<
 pub async fn explore(conn: &mut Conn, search: &str, limit: i64, offset: i64) -> Result<Vec<(Group, i64)>> {
     let cols = columns_of("g");
     let sql = format!(
-        "SELECT {cols}, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS member_count FROM groups g \
+        "SELECT {cols}, g.member_count FROM groups g \
          WHERE g.privacy = 'open' AND g.listed_in_explore = 1 AND g.archived_at IS NULL \
          AND NOT EXISTS (SELECT 1 FROM groups p WHERE p.id = g.parent_id AND p.privacy = 'secret') \
-         AND LOWER(g.name) LIKE $1 ESCAPE '\\' ORDER BY member_count DESC, g.name, g.id LIMIT $2 OFFSET $3"
+         AND LOWER(g.name) LIKE $1 ESCAPE '\\' ORDER BY g.member_count DESC, g.name, g.id LIMIT $2 OFFSET $3"
     );
     let pattern = format!(
         "%{}%",

@@ -19,6 +19,7 @@ on_both!(
     deleting_a_group_deletes_its_data,
     subgroups_follow_their_parent,
     a_secret_parent_is_not_revealed_by_its_subgroups,
+    member_counts_stay_true_through_every_change,
 );
 
 pub(crate) async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> String {
@@ -675,6 +676,75 @@ async fn a_secret_parent_is_not_revealed_by_its_subgroups(app: &TestApp) {
     assert_eq!(res.status, 200);
     assert!(res.body.contains("Hush Parent"), "a closed parent may be named");
     assert!(anonymous.get("/explore").await.body.contains("Open Child"));
+}
+
+/// Issue 20: each group keeps its member count (triggers on `memberships`, migration 0019), which
+/// Explore sorts by and pages show. It must equal the memberships after every kind of change:
+/// joining, approval, leaving a parent (and so its subgroups), removal, deleting an account,
+/// deleting a subgroup.
+async fn member_counts_stay_true_through_every_change(app: &TestApp) {
+    async fn counts_are_true(app: &TestApp, step: &str) {
+        let wrong = app
+            .count(
+                "SELECT COUNT(*) FROM groups g WHERE g.member_count <> \
+                 (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id)",
+            )
+            .await;
+        assert_eq!(wrong, 0, "after {step}");
+    }
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cat = app.signed_in_user("Cat", "cat@example.org", PASSWORD).await;
+    let open = create(&ann, "Open Field", "open", "anyone").await;
+    let closed = create(&ann, "Closed Barn", "closed", "approval").await;
+    counts_are_true(app, "creating groups").await;
+    assert_eq!(bob.post_form(&format!("/g/{open}/join"), &[]).await.status, 303);
+    assert_eq!(cat.post_form(&format!("/g/{open}/join"), &[]).await.status, 303);
+    counts_are_true(app, "joining").await;
+    bob.post_form(&format!("/g/{closed}/request"), &[("introduction", "Hi")])
+        .await;
+    let requests = ann.get(&format!("/api/v1/groups/{closed}/requests")).await.json();
+    let id = requests["requests"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        ann.post_form(&format!("/g/{closed}/requests/{id}/approve"), &[])
+            .await
+            .status,
+        303
+    );
+    counts_are_true(app, "approval").await;
+    let sub = ann
+        .post_json(
+            "/api/v1/groups",
+            &json!({"name": "Barn loft", "privacy": "closed", "parent_key": closed}),
+        )
+        .await
+        .json()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    add_member(app, &sub, &bob, Role::Member).await;
+    counts_are_true(app, "a subgroup").await;
+    assert_eq!(bob.post_form(&format!("/g/{closed}/leave"), &[]).await.status, 303);
+    counts_are_true(app, "leaving a parent and its subgroup").await;
+    let cat_key = user_key(&cat).await;
+    assert_eq!(
+        ann.post_form(&format!("/g/{open}/members/{cat_key}/remove"), &[])
+            .await
+            .status,
+        303
+    );
+    counts_are_true(app, "removal").await;
+    let res = bob
+        .post_form("/profile/delete", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 200);
+    counts_are_true(app, "deleting an account").await;
+    assert_eq!(ann.post_form(&format!("/g/{sub}/delete"), &[]).await.status, 303);
+    counts_are_true(app, "deleting a subgroup").await;
+    let api = ann.get(&format!("/api/v1/groups/{open}")).await.json();
+    assert_eq!(api["member_count"], 1, "Ann alone is left in the open group");
+    let explore = app.client().get("/api/v1/explore").await;
+    assert_eq!(explore.status, 200);
 }
 
 on_both!(archived_groups_are_read_only_until_restored);
