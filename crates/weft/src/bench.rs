@@ -69,6 +69,9 @@ impl Sample {
     }
 }
 
+/// The scenario every other is compared with: a static file from the same server.
+const STATIC_BASELINE: &str = "static file, 10 KiB (the baseline)";
+
 /// A browser: its cookies and the CSRF value.
 #[derive(Clone)]
 struct Session {
@@ -276,12 +279,20 @@ pub async fn run(options: BenchOptions) -> anyhow::Result<String> {
         options.duration.as_secs(),
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
     )?;
-    writeln!(out, "\n| Scenario | p50 ms | p95 ms | p99 ms | per second | errors |")?;
-    writeln!(out, "|---|---|---|---|---|---|")?;
+    let baseline = samples
+        .iter()
+        .find(|s| s.name == STATIC_BASELINE)
+        .map(Sample::per_second);
+    writeln!(
+        out,
+        "\n| Scenario | p50 ms | p95 ms | p99 ms | per second | % of the static file | errors |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
     for s in &samples {
+        let share = baseline.map_or_else(|| "–".to_owned(), |b| format!("{:.1} %", 100.0 * s.per_second() / b));
         writeln!(
             out,
-            "| {} | {:.2} | {:.2} | {:.2} | {:.0} | {} |",
+            "| {} | {:.2} | {:.2} | {:.2} | {:.0} | {share} | {} |",
             s.name,
             s.pct(0.50),
             s.pct(0.95),
@@ -340,6 +351,9 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         }
     };
     let pages = [
+        // The baseline every page is compared with, from the same server in the same run.
+        (STATIC_BASELINE, "/static/weft.css", false),
+        ("/healthz (one trivial statement)", "/healthz", false),
         ("thread page, 10 comments (signed in)", "/t/bench10?from=1", true),
         ("thread page, 100 comments (signed in)", "/t/bench100?from=1", true),
         ("thread page, 1 000 comments (signed in)", "/t/bench1000?from=1", true),
@@ -350,6 +364,7 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         ),
         ("group page, the largest group (signed in)", "/g/seedg1", true),
         ("dashboard (signed in)", "/", true),
+        ("Explore, first page (anonymous)", "/explore", false),
     ];
     for (name, path, signed_in) in pages {
         if options.wants(name) {
