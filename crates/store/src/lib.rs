@@ -256,7 +256,13 @@ impl Store {
         let mut conn = self.writer().await?;
         match self.backend {
             Backend::Sqlite => {
-                let row = conn.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+                // TRUNCATE waits (through the busy handler) for readers to leave the WAL: under a
+                // steady read load that is the whole busy timeout, with the writer held. A short
+                // wait here, and the next scrub tries again if readers were still there.
+                conn.execute("PRAGMA busy_timeout = 100").await?;
+                let row = conn.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)").await;
+                conn.execute("PRAGMA busy_timeout = 5000").await?;
+                let row = row?;
                 let busy: i64 = sqlx::Row::try_get(&row, 0)?;
                 if busy != 0 {
                     tracing::debug!("WAL checkpoint after an erasure was blocked by a reader; the next scrub retries");
