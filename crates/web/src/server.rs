@@ -176,8 +176,11 @@ pub async fn serve(
     // Live-update streams never end by themselves: end them so shutdown can finish.
     live.close();
     let drained = async {
-        while !open.is_empty() {
+        loop {
+            // Registered before the check, so a last connection closing in between still wakes us.
             let notified = open.none_left.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
             if open.is_empty() {
                 break;
             }
