@@ -732,9 +732,19 @@ impl App {
     /// Works without a session; the token can only touch its own user's setting. For an address
     /// with no account (an invitation), it stops further invitations to that address.
     pub async fn unsubscribe(&self, token: &str) -> Result<(), AppError> {
-        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
         let mut conn = self.store.writer().await?;
+        // A signed link (every email since issue 20).
+        if let Some(claim) = self.verify_unsubscribe(&mut conn, token).await? {
+            let user = users::find_by_key(&mut conn, &claim.user_key)
+                .await?
+                .ok_or(AppError::InvalidToken)?;
+            users::set_unsubscribed(&mut conn, user.id, Some(now)).await?;
+            return Ok(());
+        }
+        // A stored token: links to addresses without an account, and emails sent before signed
+        // links (they expire within the unsubscribe-link retention).
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         if let Some(user_id) = unsubscribe::user_for(&mut conn, &hash, now).await? {
             users::set_unsubscribed(&mut conn, user_id, Some(now)).await?;
         } else if let Some(address) = unsubscribe::address_for(&mut conn, &hash, now).await? {
@@ -746,8 +756,14 @@ impl App {
     }
 
     pub async fn check_unsubscribe_token(&self, token: &str) -> Result<(), AppError> {
-        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let mut conn = self.store.reader().await?;
+        if let Some(claim) = self.verify_unsubscribe(&mut conn, token).await? {
+            return match users::find_by_key(&mut conn, &claim.user_key).await? {
+                Some(_) => Ok(()),
+                None => Err(AppError::InvalidToken),
+            };
+        }
+        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
         if unsubscribe::user_for(&mut conn, &hash, now).await?.is_none()
             && unsubscribe::address_for(&mut conn, &hash, now).await?.is_none()

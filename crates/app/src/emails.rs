@@ -428,18 +428,13 @@ impl App {
             return Ok(0);
         }
         let now = self.clock.now();
-        let tokens: Vec<SecretToken> = letters.iter().map(|_| SecretToken::generate()).collect();
-        let hashes: Vec<_> = tokens
-            .iter()
-            .zip(&letters)
-            .map(|(t, l)| (t.hash(), l.user.id))
-            .collect();
-        unsubscribe::insert_many(conn, &hashes, now, now.plus(self.config.retention.unsubscribe_links)).await?;
-        let composed: Vec<(String, Composed)> = tokens
-            .iter()
-            .zip(&letters)
-            .map(|(token, l)| self.compose(l.content, token))
-            .collect();
+        // Signed links (P15): no row per email.
+        let mut composed: Vec<(String, Composed)> = Vec::with_capacity(letters.len());
+        for l in &letters {
+            let url = self.unsubscribe_url(conn, l.user).await?;
+            let c = self.compose(l.content, &url);
+            composed.push((url, c));
+        }
         let rows: Vec<outbox::NewEmail<'_>> = letters
             .iter()
             .zip(&composed)
@@ -499,7 +494,8 @@ impl App {
         content: &EmailContent,
         unsubscribe_token: &SecretToken,
     ) -> Result<(), AppError> {
-        let (unsubscribe_url, composed) = self.compose(content, unsubscribe_token);
+        let unsubscribe_url = self.config.url(&format!("/unsubscribe/{}", unsubscribe_token.expose()));
+        let composed = self.compose(content, &unsubscribe_url);
         outbox::enqueue(
             conn,
             &outbox::NewEmail {
@@ -519,15 +515,13 @@ impl App {
         Ok(())
     }
 
-    /// The email as sent, with its unsubscribe link (P15), and that link.
-    fn compose(&self, content: &EmailContent, unsubscribe_token: &SecretToken) -> (String, Composed) {
-        let unsubscribe_url = self.config.url(&format!("/unsubscribe/{}", unsubscribe_token.expose()));
-        let composed = content.compose(&Footer {
+    /// The email as sent, with its unsubscribe link (P15).
+    fn compose(&self, content: &EmailContent, unsubscribe_url: &str) -> Composed {
+        content.compose(&Footer {
             instance_name: &self.config.instance_name,
             base_url: &self.config.base_url,
-            unsubscribe_url: &unsubscribe_url,
-        });
-        (unsubscribe_url, composed)
+            unsubscribe_url,
+        })
     }
 
     /// Call after committing a transaction that queued email.

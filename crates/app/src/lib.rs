@@ -19,6 +19,7 @@ pub mod policies;
 pub mod privacy;
 pub mod rate_limits;
 pub mod retention;
+pub mod signed_links;
 pub mod support;
 pub mod threads;
 pub mod usage;
@@ -53,6 +54,8 @@ pub struct App {
     pub usage: Arc<usage::UsageCounters>,
     /// Bounds concurrent argon2 work (19 MiB and ~tens of ms each) to the number of cores.
     hashing: Arc<Semaphore>,
+    /// The signing keys of unsubscribe links, newest first (`signed_links.rs`).
+    signing_keys: Arc<std::sync::RwLock<Vec<weft_store::signing_keys::StoredKey>>>,
 }
 
 impl App {
@@ -68,6 +71,7 @@ impl App {
             live: Arc::new(live::LiveHub::default()),
             usage: Arc::new(usage::UsageCounters::default()),
             hashing: Arc::new(Semaphore::new(cores)),
+            signing_keys: Arc::default(),
         }
     }
 

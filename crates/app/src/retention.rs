@@ -69,6 +69,10 @@ impl App {
             outbox_files: self.purge_outbox_files().await,
             ..purged
         };
+        // A new signing key every 30 days; the retired ones go.
+        if let Err(e) = self.rotate_signing_keys().await {
+            tracing::warn!(error = %e, "rotating the signing keys failed; the next purge retries");
+        }
         // What was purged leaves no copy in the database files either.
         self.after_erasure(&[], PURGED_TABLES).await;
         Ok(purged)

@@ -14,6 +14,7 @@ pub mod redirect;
 pub mod secret;
 pub mod threads;
 pub mod time;
+pub mod unsubscribe;
 pub mod user;
 pub mod validation;
 

@@ -1,35 +1,12 @@
-//! The `unsubscribe_tokens` table: the secret behind each email's one-click unsubscribe link (P15).
+//! The `unsubscribe_tokens` table: the secret behind one-click unsubscribe links sent before links
+//! were signed (issue 20; read until they expire, then purged), and the address tokens of
+//! invitations to people without an account (P15).
 
 use sqlx::Row;
 use weft_domain::{Timestamp, TokenHash};
 
 use crate::users::UserId;
 use crate::{Conn, Result};
-
-/// One token per email, many emails at once: one statement per 1 000 tokens.
-pub async fn insert_many(
-    conn: &mut Conn,
-    tokens: &[(TokenHash, UserId)],
-    now: Timestamp,
-    expires_at: Timestamp,
-) -> Result<()> {
-    for chunk in tokens.chunks(1_000) {
-        let sql = format!(
-            "INSERT INTO unsubscribe_tokens (token_hash, user_id, created_at, expires_at) VALUES {}",
-            crate::value_rows(chunk.len(), 4)
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (hash, user_id) in chunk {
-            query = query
-                .bind(hash.as_str())
-                .bind(*user_id)
-                .bind(now.micros())
-                .bind(expires_at.micros());
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
 
 /// The user an unexpired unsubscribe token belongs to.
 pub async fn user_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<UserId>> {

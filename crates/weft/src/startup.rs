@@ -77,6 +77,7 @@ impl Application {
         };
         app_config.outbox_dir.clone_from(&outbox_dir);
         let app = App::new(store, app_config, clock);
+        app.rotate_signing_keys().await.context("the signing keys")?;
         let mailer = Mailer::new(app.clone(), transport).map_err(anyhow::Error::msg)?;
         let web = WebConfig {
             trusted_proxies: config.trusted_proxies.clone(),

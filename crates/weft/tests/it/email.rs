@@ -8,7 +8,8 @@ const PASSWORD: &str = "correct horse battery staple";
 
 on_both!(
     every_email_has_text_html_and_one_click_unsubscribe,
-    one_click_unsubscribe_works_without_cookies_and_only_for_its_owner
+    one_click_unsubscribe_works_without_cookies_and_only_for_its_owner,
+    signed_unsubscribe_links_need_no_row_and_survive_key_rotation,
 );
 
 async fn every_email_has_text_html_and_one_click_unsubscribe(app: &TestApp) {
@@ -82,6 +83,86 @@ async fn one_click_unsubscribe_works_without_cookies_and_only_for_its_owner(app:
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
+}
+
+/// Issue 20: unsubscribe links are signed, not stored one row per email. A signed link works
+/// without a row, only unchanged, only for the account it names, through key rotations, until it
+/// expires; and nothing is written per email.
+async fn signed_unsubscribe_links_need_no_row_and_survive_key_rotation(app: &TestApp) {
+    let link_of = |mail: &crate::helpers::Email| {
+        mail.header("List-Unsubscribe")
+            .unwrap()
+            .trim_matches(|c| c == '<' || c == '>')
+            .to_owned()
+    };
+    async fn one_click(url: &str) -> u16 {
+        reqwest::Client::new()
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+    app.signed_in_user("Una", "una@example.org", PASSWORD).await;
+    app.signed_in_user("Ola", "ola@example.org", PASSWORD).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM unsubscribe_tokens").await,
+        0,
+        "no row per email"
+    );
+    let una = link_of(&app.nth_email_to("una@example.org", 1).await);
+    let ola = link_of(&app.nth_email_to("ola@example.org", 1).await);
+    assert!(una.contains("/unsubscribe/v1."), "{una}");
+    // Tampered: another account's key with Una's signature, or a changed expiry, does nothing.
+    let token = una.rsplit('/').next().unwrap().to_owned();
+    let parts: Vec<&str> = token.split('.').collect();
+    let ola_key = ola.rsplit('/').next().unwrap().split('.').nth(1).unwrap().to_owned();
+    let mut forged = parts.clone();
+    forged[1] = &ola_key;
+    assert_eq!(
+        one_click(&format!("{}/unsubscribe/{}", app.base, forged.join("."))).await,
+        400
+    );
+    let later = (parts[3].parse::<i64>().unwrap() + 86_400).to_string();
+    let mut stretched = parts.clone();
+    stretched[3] = &later;
+    assert_eq!(
+        one_click(&format!("{}/unsubscribe/{}", app.base, stretched.join("."))).await,
+        400
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE emails_unsubscribed_at IS NOT NULL")
+            .await,
+        0
+    );
+    // A month on, the purge makes a new key; new emails use it, the old link still works.
+    let keys_before = app.count("SELECT COUNT(*) FROM signing_keys").await;
+    app.app.clock.advance(weft_domain::Duration::days(31));
+    app.app.purge_expired().await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM signing_keys").await, keys_before + 1);
+    let fresh = app.client();
+    fresh
+        .post_form("/password/forgot", &[("email", "ola@example.org")])
+        .await;
+    let newer = link_of(&app.last_email_to("ola@example.org").await);
+    assert_ne!(
+        newer.rsplit('/').next().unwrap().split('.').nth(4),
+        ola.rsplit('/').next().unwrap().split('.').nth(4),
+        "signed with the new key"
+    );
+    assert_eq!(one_click(&una).await, 200, "a link signed before the rotation");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'una@example.org' AND emails_unsubscribed_at IS NOT NULL")
+            .await,
+        1
+    );
+    // 90 days after it was sent, Ola's first link has expired.
+    app.app.clock.advance(weft_domain::Duration::days(60));
+    assert_eq!(one_click(&ola).await, 400, "expired");
+    assert_eq!(one_click(&newer).await, 200, "the newer one has not");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
