@@ -50,8 +50,9 @@ pub struct AppState {
     pub web: Arc<WebConfig>,
     pub limiter: Arc<RateLimiter>,
     pub cookies: Arc<cookies::CookieNames>,
-    /// Live-update streams open per client address.
-    pub live_streams: Arc<live::Slots>,
+    /// Live-update streams open per client (issue 19.3: each holds a connection for as long as
+    /// its page stays open, so one client may not hold them all).
+    pub(crate) live_streams: Arc<server::PerClient>,
 }
 
 impl AppState {

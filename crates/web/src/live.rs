@@ -5,10 +5,7 @@
 //! is checked when the stream opens and again at least every `RECHECK` while events flow, so a
 //! person removed from the group stops hearing about it.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
@@ -23,49 +20,13 @@ use weft_domain::permissions::ThreadAction;
 use crate::AppState;
 use crate::auth::{Client, MaybeUser};
 use crate::error::WebError;
+use crate::server::Held;
 
 const RECHECK: Duration = Duration::from_secs(10);
 
-/// Live-update streams open per client address (issue 19.3: each holds a connection for as long
-/// as the page stays open, so one client may not hold them all).
-#[derive(Default)]
-pub struct Slots(Mutex<HashMap<IpAddr, usize>>);
-
-/// One open stream, counted until it ends.
-struct Slot {
-    slots: Arc<Slots>,
-    client: IpAddr,
-}
-
-impl Slots {
-    fn take(self: &Arc<Self>, client: IpAddr, cap: usize) -> Option<Slot> {
-        let mut open = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let n = open.entry(client).or_insert(0);
-        if *n >= cap {
-            return None;
-        }
-        *n += 1;
-        Some(Slot {
-            slots: Arc::clone(self),
-            client,
-        })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut open = self.slots.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(n) = open.get_mut(&self.client) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&self.client);
-            }
-        }
-    }
-}
-
 struct Watch {
-    _slot: Slot,
+    /// Counted against the client's live-stream cap while the stream is open.
+    _held: Held,
     state: AppState,
     who: Option<SessionUser>,
     key: String,
@@ -120,10 +81,10 @@ pub async fn thread(
 ) -> Result<Response, WebError> {
     // Unreadable threads are 404 here too (P7).
     let view = state.app.thread_for(who.as_ref(), &key, ThreadAction::See).await?;
-    let Some(slot) = state.live_streams.take(
-        crate::server::client_key(client.raw_ip),
-        state.web.live_streams_per_client,
-    ) else {
+    let Some(held) = state
+        .live_streams
+        .take(client.raw_ip, Some(state.web.live_streams_per_client))
+    else {
         // The page works without live updates (EventSource gives up on a refusal; a reload
         // tries again).
         return Err(WebError::RateLimited {
@@ -132,7 +93,7 @@ pub async fn thread(
         });
     };
     let watch = Watch {
-        _slot: slot,
+        _held: held,
         events: state.app.live.subscribe(view.thread.id),
         closing: state.app.live.closing(),
         state,

@@ -38,7 +38,7 @@ impl Default for ConnectionLimits {
 
 /// The address a cap counts: an IPv4 address, or an IPv6 address's /64 (one host's usual
 /// allocation: counting single IPv6 addresses would let one machine open a cap per address).
-pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
+fn client_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => {
@@ -48,28 +48,31 @@ pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Open connections by client address, and in all.
+/// What one client holds at once, by client (`client_key`): open connections here, live streams
+/// in `live.rs`. A `Held` counts until it is dropped.
 #[derive(Default)]
-struct Open {
+pub(crate) struct PerClient {
     by_client: Mutex<HashMap<IpAddr, usize>>,
     none_left: Notify,
 }
 
-/// One admitted connection; counted until dropped.
-struct Admitted {
-    open: Arc<Open>,
+/// One connection or stream, counted until dropped.
+pub(crate) struct Held {
+    open: Arc<PerClient>,
     client: IpAddr,
 }
 
-impl Open {
-    fn admit(self: &Arc<Self>, client: IpAddr, cap: Option<usize>) -> Option<Admitted> {
+impl PerClient {
+    /// Counts one more for the client of `ip`, unless it already holds `cap` (`None`: no cap).
+    pub(crate) fn take(self: &Arc<Self>, ip: IpAddr, cap: Option<usize>) -> Option<Held> {
+        let client = client_key(ip);
         let mut by_client = self.by_client.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let n = by_client.entry(client).or_insert(0);
         if cap.is_some_and(|cap| *n >= cap) {
             return None;
         }
         *n += 1;
-        Some(Admitted {
+        Some(Held {
             open: Arc::clone(self),
             client,
         })
@@ -83,7 +86,7 @@ impl Open {
     }
 }
 
-impl Drop for Admitted {
+impl Drop for Held {
     fn drop(&mut self) {
         let mut by_client = self
             .open
@@ -114,7 +117,7 @@ pub async fn serve(
     let limits = state.web.connections.clone();
     let web = Arc::clone(&state.web);
     let router = crate::router(state);
-    let open = Arc::new(Open::default());
+    let open = Arc::new(PerClient::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::pin!(shutdown);
     loop {
@@ -132,7 +135,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let cap = (!web.trusted_proxies.trusts(peer.ip())).then_some(limits.per_client);
-        let Some(admitted) = open.admit(client_key(peer.ip()), cap) else {
+        let Some(admitted) = open.take(peer.ip(), cap) else {
             tracing::debug!("a client's connection cap was reached; connection refused");
             drop(stream);
             continue;
@@ -236,16 +239,22 @@ mod tests {
 
     #[test]
     fn a_client_gets_its_cap_and_slots_come_back() {
-        let open = Arc::new(Open::default());
+        let open = Arc::new(PerClient::default());
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        let held: Vec<_> = (0..3).map(|_| open.admit(ip, Some(3)).unwrap()).collect();
-        assert!(open.admit(ip, Some(3)).is_none());
+        let held: Vec<_> = (0..3).map(|_| open.take(ip, Some(3)).unwrap()).collect();
+        assert!(open.take(ip, Some(3)).is_none());
         assert!(
-            open.admit("192.0.2.2".parse().unwrap(), Some(3)).is_some(),
+            open.take("192.0.2.2".parse().unwrap(), Some(3)).is_some(),
             "others unaffected"
         );
-        assert!(open.admit(ip, None).is_some(), "a trusted proxy is not capped");
+        assert!(open.take(ip, None).is_some(), "a trusted proxy is not capped");
+        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        let _one = open.take(v6, Some(1)).unwrap();
+        assert!(
+            open.take("2001:db8::2".parse().unwrap(), Some(1)).is_none(),
+            "one /64 is one client"
+        );
         drop(held);
-        assert!(open.admit(ip, Some(3)).is_some());
+        assert!(open.take(ip, Some(3)).is_some());
     }
 }
