@@ -88,6 +88,12 @@ pub struct ProfileChange<'a> {
     pub username: &'a str,
 }
 
+/// What an unsubscribe link stops: an account's optional emails, or invitations to an address.
+enum UnsubscribeTarget {
+    Account(users::UserId),
+    Address(weft_domain::TokenHash),
+}
+
 impl App {
     // ---- sign up and verification ----
 
@@ -732,45 +738,43 @@ impl App {
     /// Works without a session; the token can only touch its own user's setting. For an address
     /// with no account (an invitation), it stops further invitations to that address.
     pub async fn unsubscribe(&self, token: &str) -> Result<(), AppError> {
+        let target = self.unsubscribe_target(token).await?;
         let now = self.clock.now();
         let mut conn = self.store.writer().await?;
-        // A signed link (every email since issue 20).
-        if let Some(claim) = self.verify_unsubscribe(&mut conn, token).await? {
-            let user = users::find_by_key(&mut conn, &claim.user_key)
-                .await?
-                .ok_or(AppError::InvalidToken)?;
-            users::set_unsubscribed(&mut conn, user.id, Some(now)).await?;
-            return Ok(());
-        }
-        // A stored token: links to addresses without an account, and emails sent before signed
-        // links (they expire within the unsubscribe-link retention).
-        let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
-        if let Some(user_id) = unsubscribe::user_for(&mut conn, &hash, now).await? {
-            users::set_unsubscribed(&mut conn, user_id, Some(now)).await?;
-        } else if let Some(address) = unsubscribe::address_for(&mut conn, &hash, now).await? {
-            unsubscribe::suppress(&mut conn, &address, now).await?;
-        } else {
-            return Err(AppError::InvalidToken);
+        match target {
+            UnsubscribeTarget::Account(user_id) => users::set_unsubscribed(&mut conn, user_id, Some(now)).await?,
+            UnsubscribeTarget::Address(address) => unsubscribe::suppress(&mut conn, &address, now).await?,
         }
         Ok(())
     }
 
+    /// Whether the token is a genuine unsubscribe link, for the page that shows its button.
     pub async fn check_unsubscribe_token(&self, token: &str) -> Result<(), AppError> {
+        self.unsubscribe_target(token).await.map(|_| ())
+    }
+
+    /// What an unsubscribe token stops, looked up on a reader, so that a flood of made-up links
+    /// never waits for the writer.
+    async fn unsubscribe_target(&self, token: &str) -> Result<UnsubscribeTarget, AppError> {
         let mut conn = self.store.reader().await?;
         if let Some(claim) = self.verify_unsubscribe(&mut conn, token).await? {
-            return match users::find_by_key(&mut conn, &claim.user_key).await? {
-                Some(_) => Ok(()),
-                None => Err(AppError::InvalidToken),
-            };
+            // A signed link (every email to an account since issue 20).
+            let user = users::find_by_key(&mut conn, &claim.user_key)
+                .await?
+                .ok_or(AppError::InvalidToken)?;
+            return Ok(UnsubscribeTarget::Account(user.id));
         }
+        // A stored token: links to addresses without an account, and emails sent before links
+        // were signed (they expire within the unsubscribe-link retention).
         let hash = SecretToken::parse(token).ok_or(AppError::InvalidToken)?.hash();
         let now = self.clock.now();
-        if unsubscribe::user_for(&mut conn, &hash, now).await?.is_none()
-            && unsubscribe::address_for(&mut conn, &hash, now).await?.is_none()
-        {
-            return Err(AppError::InvalidToken);
+        if let Some(user_id) = unsubscribe::user_for(&mut conn, &hash, now).await? {
+            return Ok(UnsubscribeTarget::Account(user_id));
         }
-        Ok(())
+        match unsubscribe::address_for(&mut conn, &hash, now).await? {
+            Some(address) => Ok(UnsubscribeTarget::Address(address)),
+            None => Err(AppError::InvalidToken),
+        }
     }
 
     // ---- operator ----

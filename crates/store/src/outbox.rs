@@ -170,7 +170,7 @@ pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<D
             update = update.bind(*id);
             receipts = receipts.bind(*id);
         }
-        let still: Vec<i64> = update
+        let still: std::collections::HashSet<i64> = update
             .fetch_all(&mut *conn)
             .await?
             .iter()
