@@ -37,6 +37,13 @@ pub(crate) async fn user_key(c: &Client) -> String {
     c.get("/api/v1/me").await.json()["key"].as_str().unwrap().to_owned()
 }
 
+/// Creates a subgroup as `c` (the body names its `parent_key`) and returns its key.
+pub(crate) async fn create_subgroup(c: &Client, body: serde_json::Value) -> String {
+    let res = c.post_json("/api/v1/groups", &body).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    res.json()["key"].as_str().unwrap().to_owned()
+}
+
 /// Adds a member directly through the store: set-up is not what these tests examine (invitations
 /// have their own scenarios in `invitations.rs`).
 pub(crate) async fn add_member(app: &TestApp, group_key: &str, member: &Client, role: Role) {
@@ -96,29 +103,29 @@ async fn every_denial_answers_over_http_as_the_permission_rule_says(app: &TestAp
     // The member belongs to the parent only; the admin created them and coordinates both.
     let mut subgroups = Vec::new();
     for (name, shown) in [("secret-sub-shown", true), ("secret-sub-hidden", false)] {
-        let res = admin
-            .post_json(
-                "/api/v1/groups",
-                &json!({"name": name, "privacy": "secret", "parent_key": groups[2].1,
+        subgroups.push((
+            name,
+            create_subgroup(
+                &admin,
+                json!({"name": name, "privacy": "secret", "parent_key": groups[2].1,
                         "visible_to_parent_members": shown}),
             )
-            .await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        subgroups.push((name, res.json()["key"].as_str().unwrap().to_owned()));
+            .await,
+        ));
     }
     // Open and closed subgroups of the secret group: hidden from everyone outside the parent.
     for (name, privacy, policy) in [
         ("open-sub-of-secret", "open", "anyone"),
         ("closed-sub-of-secret", "closed", "approval"),
     ] {
-        let res = admin
-            .post_json(
-                "/api/v1/groups",
-                &json!({"name": name, "privacy": privacy, "join_policy": policy, "parent_key": groups[3].1}),
+        subgroups.push((
+            name,
+            create_subgroup(
+                &admin,
+                json!({"name": name, "privacy": privacy, "join_policy": policy, "parent_key": groups[3].1}),
             )
-            .await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        subgroups.push((name, res.json()["key"].as_str().unwrap().to_owned()));
+            .await,
+        ));
     }
     let groups: Vec<(&str, String)> = groups.into_iter().chain(subgroups).collect();
     let actors: [(&str, &Client, Actor); 5] = [
@@ -469,16 +476,11 @@ async fn deleting_a_group_deletes_its_data(app: &TestApp) {
     let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
     let g = create(&ann, "Doomed", "closed", "approval").await;
     let keep = create(&ann, "Kept", "closed", "approval").await;
-    let sub = ann
-        .post_json(
-            "/api/v1/groups",
-            &json!({"name": "Doomed sub", "privacy": "closed", "parent_key": g}),
-        )
-        .await
-        .json()["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sub = create_subgroup(
+        &ann,
+        json!({"name": "Doomed sub", "privacy": "closed", "parent_key": g}),
+    )
+    .await;
     add_member(app, &sub, &bob, Role::Member).await;
     bob.post_form(&format!("/g/{g}/request"), &[("introduction", "hi")])
         .await;
@@ -551,26 +553,16 @@ async fn subgroups_follow_their_parent(app: &TestApp) {
     let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
     let parent = create(&ann, "Parent", "closed", "approval").await;
     add_member(app, &parent, &bob, Role::Member).await;
-    let hidden = ann
-        .post_json(
-            "/api/v1/groups",
-            &json!({"name": "Hidden sub", "privacy": "secret", "parent_key": parent}),
-        )
-        .await
-        .json()["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let shown = ann
-        .post_json(
-            "/api/v1/groups",
-            &json!({"name": "Shown sub", "privacy": "secret", "parent_key": parent, "visible_to_parent_members": true}),
-        )
-        .await
-        .json()["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let hidden = create_subgroup(
+        &ann,
+        json!({"name": "Hidden sub", "privacy": "secret", "parent_key": parent}),
+    )
+    .await;
+    let shown = create_subgroup(
+        &ann,
+        json!({"name": "Shown sub", "privacy": "secret", "parent_key": parent, "visible_to_parent_members": true}),
+    )
+    .await;
     assert_eq!(bob.get(&format!("/g/{hidden}")).await.status, 404);
     assert_eq!(bob.get(&format!("/g/{shown}")).await.status, 200);
     assert_eq!(
@@ -613,15 +605,12 @@ async fn a_secret_parent_is_not_revealed_by_its_subgroups(app: &TestApp) {
     add_member(app, &parent, &parent_member, Role::Member).await;
     let mut subs = Vec::new();
     for (name, privacy, policy) in [("Open Child", "open", "anyone"), ("Closed Child", "closed", "approval")] {
-        let res = ann
-            .post_json(
-                "/api/v1/groups",
-                &json!({"name": name, "privacy": privacy, "join_policy": policy, "parent_key": parent,
-                        "listed_in_explore": true}),
-            )
-            .await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let key = res.json()["key"].as_str().unwrap().to_owned();
+        let key = create_subgroup(
+            &ann,
+            json!({"name": name, "privacy": privacy, "join_policy": policy, "parent_key": parent,
+                   "listed_in_explore": true}),
+        )
+        .await;
         add_member(app, &key, &sub_only, Role::Member).await;
         subs.push((name, key));
     }
@@ -712,16 +701,11 @@ async fn member_counts_stay_true_through_every_change(app: &TestApp) {
         303
     );
     counts_are_true(app, "approval").await;
-    let sub = ann
-        .post_json(
-            "/api/v1/groups",
-            &json!({"name": "Barn loft", "privacy": "closed", "parent_key": closed}),
-        )
-        .await
-        .json()["key"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sub = create_subgroup(
+        &ann,
+        json!({"name": "Barn loft", "privacy": "closed", "parent_key": closed}),
+    )
+    .await;
     add_member(app, &sub, &bob, Role::Member).await;
     counts_are_true(app, "a subgroup").await;
     assert_eq!(bob.post_form(&format!("/g/{closed}/leave"), &[]).await.status, 303);
