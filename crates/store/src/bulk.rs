@@ -3,7 +3,7 @@
 //! transaction. Ids are given explicitly so generated rows can point at each other; `reset_ids`
 //! then moves PostgreSQL's identity sequences past them.
 
-use crate::{Backend, Conn, Result};
+use crate::{Backend, Conn, Result, query};
 
 /// One literal value.
 #[derive(Debug, Clone)]
@@ -50,7 +50,7 @@ pub async fn insert(conn: &mut Conn, table: &str, columns: &[&str], rows: &[Vec<
             }
             sql.push(')');
         }
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+        query(sql).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -64,7 +64,7 @@ pub async fn reset_ids(conn: &mut Conn, backend: Backend, tables: &[&str]) -> Re
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *conn).await?;
+        query(sql).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -77,6 +77,6 @@ pub async fn analyze(conn: &mut Conn, backend: crate::Backend) -> Result<()> {
         crate::Backend::Postgres => "VACUUM ANALYZE",
         crate::Backend::Sqlite => "ANALYZE",
     };
-    sqlx::query(sql).execute(&mut *conn).await?;
+    query(sql).execute(&mut *conn).await?;
     Ok(())
 }

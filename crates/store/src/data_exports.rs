@@ -1,11 +1,10 @@
 //! The `data_exports` table (P8): personal-data archives built in the background for large
 //! accounts. The archive is kept in the database, so any instance can serve it, until it expires.
 
-use sqlx::Row;
 use weft_domain::{Timestamp, TokenHash};
 
 use crate::users::UserId;
-use crate::{Conn, Result};
+use crate::{Conn, Result, Row, query};
 
 #[derive(Debug, Clone)]
 pub struct DataExport {
@@ -23,7 +22,7 @@ pub struct DataExport {
 
 const COLUMNS: &str = "id, user_id, state, done_steps, total_steps, size_bytes, created_at, ready_at, expires_at";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<DataExport, sqlx::Error> {
+fn from_row(r: &Row<'_>) -> Result<DataExport> {
     Ok(DataExport {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -45,55 +44,55 @@ pub async fn request(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<i64> {
-    if let Some(row) = sqlx::query(
+    if let Some(row) = query(
         "SELECT id FROM data_exports WHERE user_id = $1 AND state IN ('pending', 'building') ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut *conn, |r| r.try_get::<i64, _>(0))
     .await?
     {
-        return Ok(row.try_get(0)?);
+        return Ok(row);
     }
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO data_exports (user_id, total_steps, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user_id)
     .bind(total_steps)
     .bind(now.0)
     .bind(expires_at.0)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get(0)?)
+    .fetch_one(&mut *conn, |r| r.try_get(0))
+        .await?;
+    Ok(row)
 }
 
 /// The person's most recent export that has not expired.
 pub async fn latest(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<Option<DataExport>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = query(format!(
         "SELECT {COLUMNS} FROM data_exports WHERE user_id = $1 AND expires_at > $2 ORDER BY id DESC LIMIT 1"
-    )))
+    ))
     .bind(user_id)
     .bind(now.0)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    .fetch_optional(&mut *conn, from_row)
+        .await?;
+    Ok(row)
 }
 
 /// Claims the oldest pending export (or one whose builder's lease ran out) until `lease_until`.
 pub async fn claim(conn: &mut Conn, now: Timestamp, lease_until: Timestamp) -> Result<Option<DataExport>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = query(format!(
         "UPDATE data_exports SET state = 'building', lease_until = $1 WHERE id = (SELECT id FROM data_exports \
          WHERE state = 'pending' OR (state = 'building' AND lease_until < $2) ORDER BY id LIMIT 1) \
          AND (state = 'pending' OR lease_until < $2) RETURNING {COLUMNS}"
-    )))
+    ))
     .bind(lease_until.0)
     .bind(now.0)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    .fetch_optional(&mut *conn, from_row)
+        .await?;
+    Ok(row)
 }
 
 pub async fn progress(conn: &mut Conn, id: i64, done_steps: i64) -> Result<()> {
-    sqlx::query("UPDATE data_exports SET done_steps = $1 WHERE id = $2")
+    query("UPDATE data_exports SET done_steps = $1 WHERE id = $2")
         .bind(done_steps)
         .bind(id)
         .execute(&mut *conn)
@@ -110,7 +109,7 @@ pub async fn finish(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE data_exports SET state = 'ready', archive = $1, size_bytes = $2, token_hash = $3, ready_at = $4, \
          expires_at = $5, done_steps = total_steps, lease_until = NULL WHERE id = $6",
     )
@@ -126,7 +125,7 @@ pub async fn finish(
 }
 
 pub async fn fail(conn: &mut Conn, id: i64) -> Result<()> {
-    sqlx::query("UPDATE data_exports SET state = 'failed', lease_until = NULL WHERE id = $1")
+    query("UPDATE data_exports SET state = 'failed', lease_until = NULL WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -135,20 +134,20 @@ pub async fn fail(conn: &mut Conn, id: i64) -> Result<()> {
 
 /// The archive behind a download token, if it belongs to `user_id` and has not expired.
 pub async fn archive(conn: &mut Conn, token: &TokenHash, user_id: UserId, now: Timestamp) -> Result<Option<Vec<u8>>> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT archive FROM data_exports WHERE token_hash = $1 AND user_id = $2 AND state = 'ready' AND expires_at > $3",
     )
     .bind(token.as_str())
     .bind(user_id)
     .bind(now.0)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| r.try_get::<Vec<u8>, _>(0)).transpose()?)
+    .fetch_optional(&mut *conn, |r| r.try_get::<Vec<u8>, _>(0))
+        .await?;
+    Ok(row)
 }
 
 /// Retention: expired archives go.
 pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM data_exports WHERE expires_at <= $1")
+    let done = query("DELETE FROM data_exports WHERE expires_at <= $1")
         .bind(now.0)
         .execute(&mut *conn)
         .await?;

@@ -2,13 +2,11 @@
 //! content there (`group_id` set), or anyone asks the instance's data protection officer
 //! (`group_id` NULL). Each request has a deadline and, once resolved, a recorded outcome.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::Timestamp;
 
 use crate::groups::GroupId;
 use crate::users::UserId;
-use crate::{Conn, Result};
+use crate::{Conn, Result, Row, query};
 
 #[derive(Debug, Clone)]
 pub struct DeletionRequest {
@@ -38,7 +36,7 @@ const SELECT: &str = "SELECT r.id, r.key, r.group_id, g.name AS group_name, g.ke
      FROM deletion_requests r LEFT JOIN groups g ON g.id = r.group_id LEFT JOIN users u ON u.id = r.requester_id \
      LEFT JOIN users rb ON rb.id = r.resolved_by";
 
-fn from_row(r: &AnyRow) -> Result<DeletionRequest, sqlx::Error> {
+fn from_row(r: &Row<'_>) -> Result<DeletionRequest> {
     Ok(DeletionRequest {
         id: r.try_get("id")?,
         key: r.try_get("key")?,
@@ -58,13 +56,6 @@ fn from_row(r: &AnyRow) -> Result<DeletionRequest, sqlx::Error> {
     })
 }
 
-fn all(rows: &[AnyRow]) -> Result<Vec<DeletionRequest>> {
-    rows.iter()
-        .map(from_row)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
-}
-
 pub struct NewRequest<'a> {
     pub key: &'a str,
     pub group_id: Option<GroupId>,
@@ -77,7 +68,7 @@ pub struct NewRequest<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewRequest<'_>) -> Result<i64> {
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO deletion_requests (key, group_id, requester_id, reply_name, reply_email, body, created_at, due_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -89,17 +80,17 @@ pub async fn insert(conn: &mut Conn, new: &NewRequest<'_>) -> Result<i64> {
     .bind(new.body)
     .bind(new.now.0)
     .bind(new.due_at.0)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get(0)?)
+    .fetch_one(&mut *conn, |r| r.try_get(0))
+        .await?;
+    Ok(row)
 }
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<DeletionRequest>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.key = $1")))
+    let row = query(format!("{SELECT} WHERE r.key = $1"))
         .bind(key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 /// A group's requests (`Some`) or the instance's (`None`): open ones first, soonest deadline first,
@@ -109,49 +100,49 @@ pub async fn list(conn: &mut Conn, group_id: Option<GroupId>) -> Result<Vec<Dele
                  CASE WHEN r.status = 'open' THEN r.due_at ELSE -r.resolved_at END, r.id LIMIT 500";
     let rows = match group_id {
         Some(id) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE r.group_id = $1 {order}")))
+            query(format!("{SELECT} WHERE r.group_id = $1 {order}"))
                 .bind(id)
-                .fetch_all(&mut *conn)
+                .fetch_all(&mut *conn, from_row)
                 .await?
         }
         None => {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            query(format!(
                 "{SELECT} WHERE r.group_id IS NULL {order}"
-            )))
-            .fetch_all(&mut *conn)
+            ))
+            .fetch_all(&mut *conn, from_row)
             .await?
         }
     };
-    all(&rows)
+    Ok(rows)
 }
 
 /// The requests one person made, newest first.
 pub async fn by_requester(conn: &mut Conn, user_id: UserId) -> Result<Vec<DeletionRequest>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = query(format!(
         "{SELECT} WHERE r.requester_id = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT 200"
-    )))
+    ))
     .bind(user_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *conn, from_row)
     .await?;
-    all(&rows)
+    Ok(rows)
 }
 
 /// How many requests are open in a group (for the coordinators' badge).
 pub async fn count_open(conn: &mut Conn, group_id: Option<GroupId>) -> Result<i64> {
     let row = match group_id {
         Some(id) => {
-            sqlx::query("SELECT COUNT(*) FROM deletion_requests WHERE group_id = $1 AND status = 'open'")
+            query("SELECT COUNT(*) FROM deletion_requests WHERE group_id = $1 AND status = 'open'")
                 .bind(id)
-                .fetch_one(&mut *conn)
+                .fetch_scalar(&mut *conn)
                 .await?
         }
         None => {
-            sqlx::query("SELECT COUNT(*) FROM deletion_requests WHERE group_id IS NULL AND status = 'open'")
-                .fetch_one(&mut *conn)
+            query("SELECT COUNT(*) FROM deletion_requests WHERE group_id IS NULL AND status = 'open'")
+                .fetch_scalar(&mut *conn)
                 .await?
         }
     };
-    Ok(row.try_get(0)?)
+    Ok(row)
 }
 
 /// Records the outcome of an open request. False if it was already resolved.
@@ -163,7 +154,7 @@ pub async fn resolve(
     by: UserId,
     now: Timestamp,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE deletion_requests SET status = $1, outcome = $2, resolved_by = $3, resolved_at = $4 \
          WHERE id = $5 AND status = 'open'",
     )
@@ -179,7 +170,7 @@ pub async fn resolve(
 
 /// Retention: resolved requests older than `before` go, with the reply address they held.
 pub async fn purge_resolved(conn: &mut Conn, before: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM deletion_requests WHERE status <> 'open' AND resolved_at < $1")
+    let done = query("DELETE FROM deletion_requests WHERE status <> 'open' AND resolved_at < $1")
         .bind(before.0)
         .execute(&mut *conn)
         .await?;

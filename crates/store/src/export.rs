@@ -5,10 +5,8 @@
 //! a person but are deliberately left out, with the reason. A test fails when a table with a
 //! person column is in neither list.
 
-use sqlx::any::AnyRow;
-use sqlx::{Column, Row};
 
-use crate::{Conn, Result};
+use crate::{Conn, Result, Row, query};
 
 /// One kind of data in the export.
 pub struct Kind {
@@ -179,13 +177,15 @@ pub enum Value {
 
 /// One kind's rows for `user_id`, as (column, value) pairs in select order.
 pub async fn rows(conn: &mut Conn, kind: &Kind, user_id: i64) -> Result<Vec<Vec<(String, Value)>>> {
-    let rows = sqlx::query(kind.sql).bind(user_id).fetch_all(&mut *conn).await?;
-    Ok(rows.iter().map(row_values).collect())
+    query(kind.sql)
+        .bind(user_id)
+        .fetch_all(&mut *conn, |r| Ok(row_values(r)))
+        .await
 }
 
-fn row_values(row: &AnyRow) -> Vec<(String, Value)> {
-    row.columns()
-        .iter()
+fn row_values(row: &Row<'_>) -> Vec<(String, Value)> {
+    row.column_names()
+        .into_iter()
         .enumerate()
         .map(|(i, column)| {
             let value = match row.try_get::<Option<i64>, _>(i) {
@@ -196,7 +196,7 @@ fn row_values(row: &AnyRow) -> Vec<(String, Value)> {
                     _ => Value::Null,
                 },
             };
-            (column.name().to_owned(), value)
+            (column, value)
         })
         .collect()
 }

@@ -2,11 +2,10 @@
 //! comment's transaction adds a row; the fan-out worker claims a batch, queues the emails and
 //! deletes the rows, all in one transaction.
 
-use sqlx::Row;
 use weft_domain::Timestamp;
 
 use crate::threads::{CommentId, ThreadId};
-use crate::{Backend, Conn, Result};
+use crate::{Backend, Conn, Result, query};
 
 /// One comment waiting for its follower emails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +15,7 @@ pub struct Fanout {
 }
 
 pub async fn insert(conn: &mut Conn, thread_id: ThreadId, comment_id: CommentId, now: Timestamp) -> Result<()> {
-    sqlx::query("INSERT INTO comment_fanouts (comment_id, thread_id, created_at) VALUES ($1, $2, $3)")
+    query("INSERT INTO comment_fanouts (comment_id, thread_id, created_at) VALUES ($1, $2, $3)")
         .bind(comment_id)
         .bind(thread_id)
         .bind(now.micros())
@@ -34,20 +33,17 @@ pub async fn claim(conn: &mut Conn, backend: Backend, limit: i64) -> Result<Vec<
     );
     // Planned on every run: a queue swings from empty to thousands of rows faster than statistics
     // follow, and a plan kept from when it was empty scans and sorts it all (see `outbox::claim_due`).
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .persistent(false)
         .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
+        .fetch_all(&mut *conn, |r| {
             Ok(Fanout {
                 comment_id: r.try_get("comment_id")?,
                 thread_id: r.try_get("thread_id")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 /// Done: the rows of `claimed` go.
@@ -57,7 +53,7 @@ pub async fn delete(conn: &mut Conn, claimed: &[Fanout]) -> Result<()> {
             "DELETE FROM comment_fanouts WHERE comment_id IN ({})",
             crate::parameters(1, chunk.len())
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = query(sql);
         for f in chunk {
             query = query.bind(f.comment_id);
         }
@@ -68,8 +64,8 @@ pub async fn delete(conn: &mut Conn, claimed: &[Fanout]) -> Result<()> {
 
 /// How many comments wait for their follower emails (the benchmark's and tests' "settled").
 pub async fn pending(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM comment_fanouts")
-        .fetch_one(&mut *conn)
+    let row = query("SELECT COUNT(*) AS n FROM comment_fanouts")
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(row)
 }

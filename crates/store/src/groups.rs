@@ -1,13 +1,11 @@
 //! The `groups`, `memberships` and `membership_requests` tables.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy, ThreadPrivacy};
 use weft_domain::permissions::Role;
 use weft_domain::{EmailAddress, Timestamp, Username};
 
 use crate::users::UserId;
-use crate::{Conn, Result, flag};
+use crate::{Conn, Result, Row, flag, query};
 
 pub type GroupId = i64;
 
@@ -37,9 +35,9 @@ const COLUMNS: &str = "id, key, parent_id, name, handle, description, privacy, j
     members_can_create_subgroups, members_can_start_threads, members_can_edit_threads, members_can_edit_comments, \
     members_can_delete_comments, members_can_raise_polls, admins_can_edit_user_content, archived_at, created_at";
 
-fn from_row(r: &AnyRow) -> Result<Group, sqlx::Error> {
-    let f = |name: &str| -> Result<bool, sqlx::Error> { Ok(flag(r.try_get(name)?)) };
-    let invalid = |e: weft_domain::FieldError| sqlx::Error::Decode(e.message.into());
+fn from_row(r: &Row<'_>) -> Result<Group> {
+    let f = |name: &str| -> Result<bool> { Ok(flag(r.try_get(name)?)) };
+    let invalid = |e: weft_domain::FieldError| crate::StoreError::Decode { column: "flags".into(), reason: e.message };
     Ok(Group {
         id: r.try_get("id")?,
         key: r.try_get("key")?,
@@ -102,9 +100,9 @@ pub struct GroupSettings<'a> {
 }
 
 fn bind_settings<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    q: crate::db::Query<'q>,
     s: &'q GroupSettings<'q>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+) -> crate::db::Query<'q> {
     let b = |v: bool| i64::from(v);
     q.bind(s.name)
         .bind(s.handle)
@@ -135,7 +133,7 @@ pub async fn insert(
     created_by: UserId,
     now: Timestamp,
 ) -> Result<GroupId> {
-    let q = sqlx::query(
+    let q = query(
         "INSERT INTO groups (name, handle, description, privacy, join_policy, thread_privacy, visible_to_parent_members, \
          listed_in_explore, members_can_add_members, members_can_add_guests, members_can_announce, members_can_create_subgroups, \
          members_can_start_threads, members_can_edit_threads, members_can_edit_comments, members_can_delete_comments, \
@@ -147,14 +145,14 @@ pub async fn insert(
         .bind(parent_id)
         .bind(created_by)
         .bind(now.micros())
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get("id"))
         .await?;
-    Ok(row.try_get("id")?)
+    Ok(row)
 }
 
 /// `StoreError::Conflict` when the new handle is taken.
 pub async fn update(conn: &mut Conn, id: GroupId, s: &GroupSettings<'_>, now: Timestamp) -> Result<()> {
-    let q = sqlx::query(
+    let q = query(
         "UPDATE groups SET name = $1, handle = $2, description = $3, privacy = $4, join_policy = $5, thread_privacy = $6, \
          visible_to_parent_members = $7, listed_in_explore = $8, members_can_add_members = $9, members_can_add_guests = $10, \
          members_can_announce = $11, members_can_create_subgroups = $12, members_can_start_threads = $13, \
@@ -171,33 +169,33 @@ pub async fn update(conn: &mut Conn, id: GroupId, s: &GroupSettings<'_>, now: Ti
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Group>> {
     let sql = format!("SELECT {} FROM groups g WHERE g.key = $1", columns_of("g"));
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn find(conn: &mut Conn, id: GroupId) -> Result<Option<Group>> {
     let sql = format!("SELECT {} FROM groups g WHERE g.id = $1", columns_of("g"));
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn handle_taken(conn: &mut Conn, handle: &str, except: Option<GroupId>) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM groups WHERE handle = $1 AND id <> $2")
+    let row = query("SELECT COUNT(*) AS n FROM groups WHERE handle = $1 AND id <> $2")
         .bind(handle)
         .bind(except.unwrap_or(-1))
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
         .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    Ok(row > 0)
 }
 
 pub async fn set_archived(conn: &mut Conn, id: GroupId, at: Option<Timestamp>) -> Result<()> {
-    sqlx::query("UPDATE groups SET archived_at = $1 WHERE id = $2")
+    query("UPDATE groups SET archived_at = $1 WHERE id = $2")
         .bind(at.map(Timestamp::micros))
         .bind(id)
         .execute(&mut *conn)
@@ -207,7 +205,7 @@ pub async fn set_archived(conn: &mut Conn, id: GroupId, at: Option<Timestamp>) -
 
 /// Deletes the group; subgroups, memberships and requests go with it (ON DELETE CASCADE).
 pub async fn delete(conn: &mut Conn, id: GroupId) -> Result<()> {
-    sqlx::query("DELETE FROM groups WHERE id = $1")
+    query("DELETE FROM groups WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -226,21 +224,18 @@ pub async fn subgroups_with_role(
          LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 \
          WHERE g.parent_id = $1 ORDER BY g.name, g.id LIMIT 500"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(parent_id)
         .bind(user_id.unwrap_or(-1))
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
+        .fetch_all(&mut *conn, |r| {
             Ok((
                 from_row(r)?,
                 r.try_get::<Option<String>, _>("member_role")?
                     .map(|s| Role::from_stored(&s)),
             ))
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 /// The groups a user belongs to, with their role, by name.
@@ -250,14 +245,11 @@ pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Ro
         "SELECT {cols}, m.role AS member_role FROM groups g JOIN memberships m ON m.group_id = g.id \
          WHERE m.user_id = $1 ORDER BY g.name, g.id LIMIT 1000"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(user_id)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, |r| Ok((from_row(r)?, Role::from_stored(&r.try_get::<String, _>("member_role")?))))
         .await?;
-    rows.iter()
-        .map(|r| Ok((from_row(r)?, Role::from_stored(&r.try_get::<String, _>("member_role")?))))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(rows)
 }
 
 // ---- memberships ----
@@ -266,22 +258,20 @@ pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Ro
 /// coordinator) hold under concurrent changes on PostgreSQL.
 pub async fn lock(conn: &mut Conn, backend: crate::Backend, id: GroupId) -> Result<()> {
     let sql = format!("SELECT id FROM groups WHERE id = $1 {}", backend.for_update());
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    query(sql)
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, |_| Ok(()))
         .await?;
     Ok(())
 }
 
 pub async fn role_of(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<Option<Role>> {
-    let row = sqlx::query("SELECT role FROM memberships WHERE group_id = $1 AND user_id = $2")
+    let row = query("SELECT role FROM memberships WHERE group_id = $1 AND user_id = $2")
         .bind(group_id)
         .bind(user_id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, |r| r.try_get::<String, _>("role").map(|s| Role::from_stored(&s)))
         .await?;
-    Ok(row
-        .map(|r| r.try_get::<String, _>("role").map(|s| Role::from_stored(&s)))
-        .transpose()?)
+    Ok(row)
 }
 
 /// `StoreError::Conflict` when already a member.
@@ -293,7 +283,7 @@ pub async fn add_member(
     inviter: Option<UserId>,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(group_id)
@@ -316,7 +306,7 @@ pub async fn ensure_member(
     inviter: Option<UserId>,
     now: Timestamp,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (group_id, user_id) DO NOTHING",
     )
@@ -332,14 +322,14 @@ pub async fn ensure_member(
 
 /// Removes a membership, and the memberships of the same user in the group's subgroups.
 pub async fn remove_member(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<bool> {
-    sqlx::query(
+    query(
         "DELETE FROM memberships WHERE user_id = $1 AND group_id IN (SELECT id FROM groups WHERE parent_id = $2)",
     )
     .bind(user_id)
     .bind(group_id)
     .execute(&mut *conn)
     .await?;
-    let done = sqlx::query("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2")
+    let done = query("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2")
         .bind(group_id)
         .bind(user_id)
         .execute(&mut *conn)
@@ -348,7 +338,7 @@ pub async fn remove_member(conn: &mut Conn, group_id: GroupId, user_id: UserId) 
 }
 
 pub async fn set_role(conn: &mut Conn, group_id: GroupId, user_id: UserId, role: Role) -> Result<bool> {
-    let done = sqlx::query("UPDATE memberships SET role = $1 WHERE group_id = $2 AND user_id = $3")
+    let done = query("UPDATE memberships SET role = $1 WHERE group_id = $2 AND user_id = $3")
         .bind(role.as_str())
         .bind(group_id)
         .bind(user_id)
@@ -358,20 +348,20 @@ pub async fn set_role(conn: &mut Conn, group_id: GroupId, user_id: UserId, role:
 }
 
 pub async fn count_admins(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1 AND role = 'admin'")
+    let row = query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1 AND role = 'admin'")
         .bind(group_id)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(row)
 }
 
 pub async fn count_members(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
     // Kept by triggers on `memberships` (migration 0019).
-    let row = sqlx::query("SELECT member_count AS n FROM groups WHERE id = $1")
+    let row = query("SELECT member_count AS n FROM groups WHERE id = $1")
         .bind(group_id)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(row)
 }
 
 #[derive(Debug, Clone)]
@@ -389,7 +379,7 @@ pub struct Member {
 
 /// One page of members: admins first, then by name. One query, whatever the group's size.
 pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64) -> Result<Vec<Member>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT u.key, u.id, CASE WHEN u.state = 'active' THEN u.name END AS name, \
          CASE WHEN u.state = 'active' THEN u.username END AS username, \
          CASE WHEN u.state = 'active' THEN u.email END AS email, m.role, m.created_at FROM memberships m \
@@ -400,10 +390,7 @@ pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64
     .bind(group_id)
     .bind(limit)
     .bind(offset)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
+    .fetch_all(&mut *conn, |r| {
             Ok(Member {
                 user_key: r.try_get("key")?,
                 user_id: r.try_get("id")?,
@@ -414,8 +401,8 @@ pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64
                 joined_at: Timestamp(r.try_get("created_at")?),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 // ---- membership requests ----
@@ -431,14 +418,14 @@ pub struct MembershipRequest {
 }
 
 pub async fn pending_request_exists(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<bool> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT COUNT(*) AS n FROM membership_requests WHERE group_id = $1 AND user_id = $2 AND status = 'pending'",
     )
     .bind(group_id)
     .bind(user_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
+        .await?;
+    Ok(row > 0)
 }
 
 pub async fn add_request(
@@ -448,7 +435,7 @@ pub async fn add_request(
     introduction: &str,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO membership_requests (group_id, user_id, introduction, status, created_at) VALUES ($1, $2, $3, 'pending', $4)")
+    query("INSERT INTO membership_requests (group_id, user_id, introduction, status, created_at) VALUES ($1, $2, $3, 'pending', $4)")
         .bind(group_id)
         .bind(user_id)
         .bind(introduction)
@@ -461,16 +448,13 @@ pub async fn add_request(
 /// The pending requests of people whose accounts are active: a deactivated person's request waits,
 /// unnamed and unlisted, until they come back (P9).
 pub async fn pending_requests(conn: &mut Conn, group_id: GroupId) -> Result<Vec<MembershipRequest>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT r.id, r.user_id, u.name, u.username, r.introduction, r.created_at FROM membership_requests r \
          JOIN users u ON u.id = r.user_id WHERE r.group_id = $1 AND r.status = 'pending' AND u.state = 'active' \
          ORDER BY r.id LIMIT 200",
     )
     .bind(group_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
+    .fetch_all(&mut *conn, |r| {
             Ok(MembershipRequest {
                 id: r.try_get("id")?,
                 user_id: r.try_get("user_id")?,
@@ -480,8 +464,8 @@ pub async fn pending_requests(conn: &mut Conn, group_id: GroupId) -> Result<Vec<
                 created_at: Timestamp(r.try_get("created_at")?),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 /// Answers a pending request of this group; the requester's id, or `None` if there was none.
@@ -493,7 +477,7 @@ pub async fn respond_to_request(
     responder: UserId,
     now: Timestamp,
 ) -> Result<Option<UserId>> {
-    let row = sqlx::query(
+    let row = query(
         "UPDATE membership_requests SET status = $1, responder_id = $2, responded_at = $3 \
          WHERE id = $4 AND group_id = $5 AND status = 'pending' \
          AND user_id IN (SELECT id FROM users WHERE state = 'active') RETURNING user_id",
@@ -503,28 +487,25 @@ pub async fn respond_to_request(
     .bind(now.micros())
     .bind(request_id)
     .bind(group_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+    .fetch_optional(&mut *conn, |r| r.try_get("user_id"))
+        .await?;
+    Ok(row)
 }
 
 // ---- the shareable invitation link ----
 
 /// The group's current shareable link secret, if it has one switched on.
 pub async fn invite_link(conn: &mut Conn, id: GroupId) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT invite_link_token FROM groups WHERE id = $1")
+    let row = query("SELECT invite_link_token FROM groups WHERE id = $1")
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, |r| r.try_get::<Option<String>, _>("invite_link_token"))
         .await?;
-    Ok(row
-        .map(|r| r.try_get::<Option<String>, _>("invite_link_token"))
-        .transpose()?
-        .flatten())
+    Ok(row.flatten())
 }
 
 /// Sets a new link secret (the old link stops working) or switches the link off with `None`.
 pub async fn set_invite_link(conn: &mut Conn, id: GroupId, token: Option<&str>) -> Result<()> {
-    sqlx::query("UPDATE groups SET invite_link_token = $1 WHERE id = $2")
+    query("UPDATE groups SET invite_link_token = $1 WHERE id = $2")
         .bind(token)
         .bind(id)
         .execute(&mut *conn)
@@ -537,11 +518,11 @@ pub async fn find_by_invite_link(conn: &mut Conn, token: &str) -> Result<Option<
         "SELECT {} FROM groups g WHERE g.invite_link_token = $1",
         columns_of("g")
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(token)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 // ---- the Explore directory ----
@@ -565,31 +546,25 @@ pub async fn explore(conn: &mut Conn, search: &str, limit: i64, offset: i64) -> 
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(pattern)
         .bind(limit)
         .bind(offset)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, |r| Ok((from_row(r)?, r.try_get("member_count")?)))
         .await?;
-    rows.iter()
-        .map(|r| Ok((from_row(r)?, r.try_get("member_count")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(rows)
 }
 
 /// The names of the groups `user_id` is the only coordinator of.
 pub async fn solely_coordinated(conn: &mut Conn, user_id: UserId) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT g.name FROM groups g JOIN memberships m ON m.group_id = g.id AND m.user_id = $1 AND m.role = 'admin' \
          WHERE (SELECT COUNT(*) FROM memberships a WHERE a.group_id = g.id AND a.role = 'admin') = 1 ORDER BY g.name",
     )
     .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| r.try_get("name"))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    .fetch_all(&mut *conn, |r| r.try_get("name"))
+        .await?;
+    Ok(rows)
 }
 
 /// What deleting a group would delete, counted over it and its subgroups (P11's dry run).
@@ -603,7 +578,7 @@ pub struct DeletionSummary {
 }
 
 pub async fn deletion_summary(conn: &mut Conn, id: GroupId) -> Result<DeletionSummary> {
-    let row = sqlx::query(
+    query(
         "SELECT (SELECT COUNT(*) FROM groups WHERE parent_id = $1) AS subgroups, \
          (SELECT COUNT(*) FROM memberships WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)) AS memberships, \
          (SELECT COUNT(*) FROM threads WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)) AS threads, \
@@ -612,25 +587,23 @@ pub async fn deletion_summary(conn: &mut Conn, id: GroupId) -> Result<DeletionSu
          (SELECT COUNT(*) FROM invitations WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)) AS invitations",
     )
     .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(DeletionSummary {
-        subgroups: row.try_get("subgroups")?,
-        memberships: row.try_get("memberships")?,
-        threads: row.try_get("threads")?,
-        comments: row.try_get("comments")?,
-        invitations: row.try_get("invitations")?,
+    .fetch_one(&mut *conn, |row| {
+        Ok(DeletionSummary {
+            subgroups: row.try_get("subgroups")?,
+            memberships: row.try_get("memberships")?,
+            threads: row.try_get("threads")?,
+            comments: row.try_get("comments")?,
+            invitations: row.try_get("invitations")?,
+        })
     })
+    .await
 }
 
 /// The coordinators of a group, to tell them about something only they handle.
 pub async fn admin_ids(conn: &mut Conn, group_id: GroupId) -> Result<Vec<UserId>> {
-    let rows = sqlx::query("SELECT user_id FROM memberships WHERE group_id = $1 AND role = 'admin' ORDER BY user_id")
+    let rows = query("SELECT user_id FROM memberships WHERE group_id = $1 AND role = 'admin' ORDER BY user_id")
         .bind(group_id)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, |r| r.try_get::<i64, _>(0))
         .await?;
-    rows.iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(rows)
 }

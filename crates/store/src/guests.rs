@@ -1,20 +1,19 @@
 //! The `thread_guests` and `guest_invitations` tables: people taking part in one thread without
 //! being members of its group, and the invitations that bring them in.
 
-use sqlx::Row;
 use weft_domain::{EmailAddress, Timestamp, TokenHash};
 
 use crate::threads::ThreadId;
 use crate::users::UserId;
-use crate::{Conn, Result};
+use crate::{Conn, Result, query};
 
 pub async fn is_guest(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM thread_guests WHERE thread_id = $1 AND user_id = $2")
+    let row = query("SELECT COUNT(*) AS n FROM thread_guests WHERE thread_id = $1 AND user_id = $2")
         .bind(thread_id)
         .bind(user_id)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
         .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    Ok(row > 0)
 }
 
 /// Makes `user_id` a guest of the thread; being one already is fine.
@@ -25,7 +24,7 @@ pub async fn add(
     inviter: Option<UserId>,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO thread_guests (thread_id, user_id, inviter_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (thread_id, user_id) DO NOTHING",
     )
@@ -39,7 +38,7 @@ pub async fn add(
 }
 
 pub async fn remove(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM thread_guests WHERE thread_id = $1 AND user_id = $2")
+    let done = query("DELETE FROM thread_guests WHERE thread_id = $1 AND user_id = $2")
         .bind(thread_id)
         .bind(user_id)
         .execute(&mut *conn)
@@ -57,25 +56,22 @@ pub struct Guest {
 }
 
 pub async fn list(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<Guest>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT u.key, CASE WHEN u.state = 'active' THEN u.name END AS name, \
          CASE WHEN u.state = 'active' THEN u.username END AS username FROM thread_guests g JOIN users u ON u.id = g.user_id \
          WHERE g.thread_id = $1 ORDER BY CASE WHEN u.state = 'active' THEN 0 ELSE 1 END, \
          CASE WHEN u.state = 'active' THEN u.name ELSE '' END, u.id LIMIT 500",
     )
     .bind(thread_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
+    .fetch_all(&mut *conn, |r| {
             Ok(Guest {
                 user_key: r.try_get("key")?,
                 name: r.try_get("name")?,
                 username: r.try_get("username")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 // ---- invitations into a thread ----
@@ -103,7 +99,7 @@ pub async fn invite(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO guest_invitations (thread_id, email, token_hash, message, inviter_id, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (thread_id, email) DO UPDATE SET \
          token_hash = excluded.token_hash, message = excluded.message, inviter_id = excluded.inviter_id, \
@@ -122,15 +118,13 @@ pub async fn invite(
 }
 
 pub async fn find_by_token(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<GuestInvitation>> {
-    let row = sqlx::query(
+    query(
         "SELECT i.id, i.thread_id, i.email, i.message, i.inviter_id, CASE WHEN u.state = 'active' THEN u.name END AS inviter_name, i.expires_at \
          FROM guest_invitations i LEFT JOIN users u ON u.id = i.inviter_id WHERE i.token_hash = $1 AND i.expires_at > $2",
     )
     .bind(token_hash.as_str())
     .bind(now.micros())
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
+    .fetch_optional(&mut *conn, |r| {
         Ok(GuestInvitation {
             id: r.try_get("id")?,
             thread_id: r.try_get("thread_id")?,
@@ -141,13 +135,12 @@ pub async fn find_by_token(conn: &mut Conn, token_hash: &TokenHash, now: Timesta
             expires_at: Timestamp(r.try_get("expires_at")?),
         })
     })
-    .transpose()
-    .map_err(|e: sqlx::Error| e.into())
+    .await
 }
 
 /// Deletes an invitation; `false` if it was already gone (used, so single use holds).
 pub async fn delete_invitation(conn: &mut Conn, id: i64) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM guest_invitations WHERE id = $1")
+    let done = query("DELETE FROM guest_invitations WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -161,7 +154,7 @@ pub async fn accept_all_for_address(
     user_id: UserId,
     now: Timestamp,
 ) -> Result<u64> {
-    let added = sqlx::query(
+    let added = query(
         "INSERT INTO thread_guests (thread_id, user_id, inviter_id, created_at) \
          SELECT i.thread_id, $1, i.inviter_id, $2 FROM guest_invitations i WHERE i.email = $3 AND i.expires_at > $2 \
          ON CONFLICT (thread_id, user_id) DO NOTHING",
@@ -171,7 +164,7 @@ pub async fn accept_all_for_address(
     .bind(email.as_str())
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM guest_invitations WHERE email = $1")
+    query("DELETE FROM guest_invitations WHERE email = $1")
         .bind(email.as_str())
         .execute(&mut *conn)
         .await?;
@@ -179,7 +172,7 @@ pub async fn accept_all_for_address(
 }
 
 pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM guest_invitations WHERE expires_at <= $1")
+    let done = query("DELETE FROM guest_invitations WHERE expires_at <= $1")
         .bind(now.micros())
         .execute(&mut *conn)
         .await?;
@@ -188,7 +181,7 @@ pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
 
 /// Every guest invitation to this address (its account is being deleted).
 pub async fn delete_invitations_for_address(conn: &mut Conn, email: &EmailAddress) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM guest_invitations WHERE email = $1")
+    let done = query("DELETE FROM guest_invitations WHERE email = $1")
         .bind(email.as_str())
         .execute(&mut *conn)
         .await?;

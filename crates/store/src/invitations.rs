@@ -1,13 +1,11 @@
 //! The `invitations` and `invitation_quota` tables. An invitation row exists only while it is
 //! pending: accepting or revoking deletes it, and the retention purge removes expired ones.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::{EmailAddress, Timestamp, TokenHash};
 
 use crate::groups::GroupId;
 use crate::users::UserId;
-use crate::{Conn, Result};
+use crate::{Conn, Result, Row, query};
 
 pub type InvitationId = i64;
 
@@ -29,7 +27,7 @@ const COLUMNS: &str = "i.id, i.group_id, i.email, i.message, i.inviter_id, CASE 
     i.sent_at, i.expires_at";
 const FROM: &str = "FROM invitations i LEFT JOIN users u ON u.id = i.inviter_id";
 
-fn from_row(r: &AnyRow) -> Result<Invitation, sqlx::Error> {
+fn from_row(r: &Row<'_>) -> Result<Invitation> {
     Ok(Invitation {
         id: r.try_get("id")?,
         group_id: r.try_get("group_id")?,
@@ -41,13 +39,6 @@ fn from_row(r: &AnyRow) -> Result<Invitation, sqlx::Error> {
         sent_at: Timestamp(r.try_get("sent_at")?),
         expires_at: Timestamp(r.try_get("expires_at")?),
     })
-}
-
-fn all(rows: &[AnyRow]) -> Result<Vec<Invitation>> {
-    rows.iter()
-        .map(from_row)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
 }
 
 pub struct NewInvitation<'a> {
@@ -62,7 +53,7 @@ pub struct NewInvitation<'a> {
 
 /// `StoreError::Conflict` if the address already has a pending invitation to the group.
 pub async fn insert(conn: &mut Conn, new: &NewInvitation<'_>) -> Result<InvitationId> {
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO invitations (group_id, email, token_hash, message, inviter_id, send_count, created_at, sent_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $7) RETURNING id",
     )
@@ -73,9 +64,9 @@ pub async fn insert(conn: &mut Conn, new: &NewInvitation<'_>) -> Result<Invitati
     .bind(new.inviter_id)
     .bind(new.now.micros())
     .bind(new.expires_at.micros())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+        .await?;
+    Ok(row)
 }
 
 /// Sends an invitation again under a new token: the old link stops working.
@@ -87,7 +78,7 @@ pub async fn refresh(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE invitations SET token_hash = $1, message = COALESCE($2, message), sent_at = $3, expires_at = $4, \
          send_count = send_count + 1 WHERE id = $5",
     )
@@ -103,49 +94,49 @@ pub async fn refresh(
 
 /// The pending invitation of `email` to a group, expired or not.
 pub async fn find_for_address(conn: &mut Conn, group_id: GroupId, email: &EmailAddress) -> Result<Option<Invitation>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = query(format!(
         "SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.email = $2"
-    )))
+    ))
     .bind(group_id)
     .bind(email.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    .fetch_optional(&mut *conn, from_row)
+        .await?;
+    Ok(row)
 }
 
 /// An unexpired invitation by the secret in its link.
 pub async fn find_by_token(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<Invitation>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = query(format!(
         "SELECT {COLUMNS} {FROM} WHERE i.token_hash = $1 AND i.expires_at > $2"
-    )))
+    ))
     .bind(token_hash.as_str())
     .bind(now.micros())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    .fetch_optional(&mut *conn, from_row)
+        .await?;
+    Ok(row)
 }
 
 pub async fn find(conn: &mut Conn, group_id: GroupId, id: InvitationId) -> Result<Option<Invitation>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = query(format!(
         "SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.id = $2"
-    )))
+    ))
     .bind(group_id)
     .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    .fetch_optional(&mut *conn, from_row)
+        .await?;
+    Ok(row)
 }
 
 /// A group's pending invitations, newest first (expired ones included until purged).
 pub async fn for_group(conn: &mut Conn, group_id: GroupId, limit: i64) -> Result<Vec<Invitation>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = query(format!(
         "SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 ORDER BY i.sent_at DESC, i.id DESC LIMIT $2"
-    )))
+    ))
     .bind(group_id)
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *conn, from_row)
     .await?;
-    all(&rows)
+    Ok(rows)
 }
 
 /// Unexpired invitations addressed to `email`, with the group's key and name, for that person's
@@ -156,27 +147,24 @@ pub async fn for_address(
     user_id: UserId,
     now: Timestamp,
 ) -> Result<Vec<(Invitation, String, String)>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = query(format!(
         "SELECT {COLUMNS}, g.key AS group_key, g.name AS group_name {FROM} \
          JOIN groups g ON g.id = i.group_id WHERE i.email = $1 AND i.expires_at > $2 AND g.archived_at IS NULL \
          AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = i.group_id AND m.user_id = $3) \
          ORDER BY i.sent_at DESC LIMIT 100"
-    )))
+    ))
     .bind(email.as_str())
     .bind(now.micros())
     .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((from_row(r)?, r.try_get("group_key")?, r.try_get("group_name")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    .fetch_all(&mut *conn, |r| Ok((from_row(r)?, r.try_get("group_key")?, r.try_get("group_name")?)))
+        .await?;
+    Ok(rows)
 }
 
 /// Deletes an invitation; `false` if it was already gone. Accepting deletes in the same
 /// transaction as the membership is made, so of two concurrent uses only one succeeds.
 pub async fn delete(conn: &mut Conn, id: InvitationId) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM invitations WHERE id = $1")
+    let done = query("DELETE FROM invitations WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -191,7 +179,7 @@ pub async fn accept_all_for_address(
     user_id: UserId,
     now: Timestamp,
 ) -> Result<u64> {
-    let joined = sqlx::query(
+    let joined = query(
         "INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) \
          SELECT i.group_id, $1, 'member', i.inviter_id, $2 FROM invitations i JOIN groups g ON g.id = i.group_id \
          WHERE i.email = $3 AND i.expires_at > $2 AND g.archived_at IS NULL \
@@ -202,7 +190,7 @@ pub async fn accept_all_for_address(
     .bind(email.as_str())
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    query(
         "DELETE FROM invitations WHERE email = $1 AND expires_at > $2 \
          AND group_id IN (SELECT group_id FROM memberships WHERE user_id = $3)",
     )
@@ -216,7 +204,7 @@ pub async fn accept_all_for_address(
 
 /// Deletes every invitation addressed to `email` (the account behind it is being deleted).
 pub async fn delete_for_address(conn: &mut Conn, email: &EmailAddress) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM invitations WHERE email = $1")
+    let done = query("DELETE FROM invitations WHERE email = $1")
         .bind(email.as_str())
         .execute(&mut *conn)
         .await?;
@@ -225,11 +213,11 @@ pub async fn delete_for_address(conn: &mut Conn, email: &EmailAddress) -> Result
 
 /// Retention: expired invitations, and invitation counters older than yesterday.
 pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
-    let invitations = sqlx::query("DELETE FROM invitations WHERE expires_at <= $1")
+    let invitations = query("DELETE FROM invitations WHERE expires_at <= $1")
         .bind(now.micros())
         .execute(&mut *conn)
         .await?;
-    let counters = sqlx::query("DELETE FROM invitation_quota WHERE day < $1")
+    let counters = query("DELETE FROM invitation_quota WHERE day < $1")
         .bind(day_of(now) - 1)
         .execute(&mut *conn)
         .await?;
@@ -246,7 +234,7 @@ pub fn day_of(now: Timestamp) -> i64 {
 /// statement.
 pub async fn take_quota(conn: &mut Conn, user_id: UserId, now: Timestamp, n: i64, limit: i64) -> Result<bool> {
     let day = day_of(now);
-    sqlx::query(
+    query(
         "INSERT INTO invitation_quota (user_id, day, sent) VALUES ($1, $2, 0) ON CONFLICT (user_id, day) DO NOTHING",
     )
     .bind(user_id)
@@ -254,7 +242,7 @@ pub async fn take_quota(conn: &mut Conn, user_id: UserId, now: Timestamp, n: i64
     .execute(&mut *conn)
     .await?;
     let done =
-        sqlx::query("UPDATE invitation_quota SET sent = sent + $1 WHERE user_id = $2 AND day = $3 AND sent + $1 <= $4")
+        query("UPDATE invitation_quota SET sent = sent + $1 WHERE user_id = $2 AND day = $3 AND sent + $1 <= $4")
             .bind(n)
             .bind(user_id)
             .bind(day)

@@ -3,7 +3,9 @@
 
 pub mod bulk;
 pub mod data_exports;
+pub mod db;
 pub mod deletion_requests;
+mod dialect;
 pub mod export;
 pub mod fanouts;
 pub mod groups;
@@ -24,17 +26,15 @@ pub mod unsubscribe;
 pub mod usage;
 pub mod users;
 
-use std::str::FromStr;
-use std::time::Duration;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AnyPool, Executor, SqlSafeStr};
+pub use db::{Conn, Lease, Row, Tx, query};
+pub use dialect::Backend;
 
-pub use sqlx::AnyConnection as Conn;
-
-/// A transaction on the writer. Dropping it without `commit` rolls back: nothing half-written remains.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+use db::migrate::Migration;
+use db::pool::{Opener, Pool, open_sqlite};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -44,71 +44,29 @@ pub enum StoreError {
     /// The database's disk is full: nothing was written. Retrying later can succeed.
     #[error("the database's storage is full")]
     Full,
+    /// `fetch_one` found no row.
+    #[error("no row where one was expected")]
+    NotFound,
     #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("column {column}: {reason}")]
+    Decode { column: String, reason: String },
     #[error("migration failed: {0}")]
-    Migration(#[source] sqlx::migrate::MigrateError),
+    Migration(String),
+    #[error("no database connection became free in time")]
+    Timeout,
+    #[error("the database is closed")]
+    Closed,
     #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
     UnsupportedUrl(String),
     #[error("not supported: {0}")]
     Unsupported(&'static str),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
-            // SQLITE_FULL (13); PostgreSQL's disk_full (53100).
-            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("13" | "53100")) => Self::Full,
-            _ => Self::Database(error),
-        }
-    }
+    /// A query the code built wrongly (a parameter without a value…).
+    #[error("query error: {0}")]
+    Usage(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
-
-/// Which SQL dialect is behind the pool. Backend-specific SQL lives only behind this seam.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn from_url(url: &str) -> Result<Self> {
-        if url.starts_with("sqlite:") {
-            Ok(Self::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self::Postgres)
-        } else {
-            Err(StoreError::UnsupportedUrl(redact_url(url)))
-        }
-    }
-
-    /// Row locking for job queues: PostgreSQL skips rows another instance holds; SQLite has one
-    /// writer, so there is nothing to skip.
-    pub fn skip_locked(self) -> &'static str {
-        match self {
-            Self::Sqlite => "",
-            Self::Postgres => "FOR UPDATE SKIP LOCKED",
-        }
-    }
-
-    /// Row lock for read-check-write sequences; SQLite's single writer already serialises them.
-    pub fn for_update(self) -> &'static str {
-        match self {
-            Self::Sqlite => "",
-            Self::Postgres => "FOR UPDATE",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Sqlite => "sqlite",
-            Self::Postgres => "postgres",
-        }
-    }
-}
 
 /// Strips a password from a database URL before it goes anywhere near a log.
 pub fn redact_url(url: &str) -> String {
@@ -130,18 +88,29 @@ impl Default for StoreOptions {
     }
 }
 
-/// The connection pools. On SQLite: one writer connection (so write transactions never fight over
-/// the lock) and read-only readers (WAL lets them run beside the writer). On PostgreSQL both are one pool.
-#[derive(Debug, Clone)]
-pub struct Store {
-    write: AnyPool,
-    read: AnyPool,
+/// The connections. On SQLite: one writer (so write transactions never fight over the lock) and
+/// read-only readers (WAL lets them run beside the writer). On PostgreSQL both are one pool.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Store(Arc<Shared>);
+
+struct Shared {
     backend: Backend,
+    /// SQLite only: the one writer connection (`None` once closed).
+    writer: Option<Arc<tokio::sync::Mutex<Option<Conn>>>>,
+    /// SQLite readers, or every PostgreSQL connection.
+    pool: Arc<Pool>,
     /// PostgreSQL only: where live-update listeners connect (`live::Listener`).
-    listen_url: Option<RedactedUrl>,
+    listen: Option<tokio_postgres::Config>,
     /// Set when a write found the storage full; `storage_health` clears it once a probe write
     /// commits again.
-    full: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    full: AtomicBool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.0.backend).finish_non_exhaustive()
+    }
 }
 
 /// What `Store::storage_health` found.
@@ -152,76 +121,63 @@ pub enum StorageHealth {
     Full,
 }
 
-/// A database URL that never prints its password.
-#[derive(Clone)]
-struct RedactedUrl(String);
-
-impl std::fmt::Debug for RedactedUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&redact_url(&self.0))
-    }
+/// The file behind a `sqlite://path?options` or `sqlite:path` URL.
+fn sqlite_path(url: &str) -> PathBuf {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    PathBuf::from(rest.split('?').next().unwrap_or(rest))
 }
 
 impl Store {
     pub async fn connect(url: &str, options: &StoreOptions) -> Result<Self> {
-        install_default_drivers();
         let backend = Backend::from_url(url)?;
-        match backend {
+        let shared = match backend {
             Backend::Sqlite => {
-                let url = sqlite_url_with_create(url);
-                let write = sqlite_pool(1, false).connect(&url).await?;
-                let read = sqlite_pool(options.max_connections.max(1), true).connect(&url).await?;
-                Ok(Self {
-                    write,
-                    read,
+                let path = sqlite_path(url);
+                let writer = open_sqlite(&path, false)?;
+                Shared {
                     backend,
-                    listen_url: None,
-                    full: std::sync::Arc::default(),
-                })
+                    writer: Some(Arc::new(tokio::sync::Mutex::new(Some(Conn::sqlite(writer))))),
+                    pool: Pool::new(Opener::SqliteReader(path), options.max_connections.max(1) as usize),
+                    listen: None,
+                    full: AtomicBool::new(false),
+                }
             }
             Backend::Postgres => {
-                let pool = AnyPoolOptions::new()
-                    .max_connections(options.max_connections.max(2))
-                    .acquire_timeout(Duration::from_secs(10))
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            // Every statement is prepared once per connection and its plan kept:
-                            // ours are index lookups whose best plan does not depend on the
-                            // values, and re-planning each execution cost more than running it
-                            // (dashboard 406 → 694 pages/s, group page 450 → 686; PERFORMANCE.md).
-                            conn.execute("SET plan_cache_mode = force_generic_plan").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(url)
-                    .await?;
-                Ok(Self {
-                    write: pool.clone(),
-                    read: pool,
+                let config: tokio_postgres::Config = url
+                    .parse()
+                    .map_err(|_| StoreError::UnsupportedUrl(redact_url(url)))?;
+                let pool = Pool::new(Opener::Postgres(Box::new(config.clone())), options.max_connections.max(2) as usize);
+                // Fail at start, not at the first request, when the database is unreachable.
+                drop(pool.acquire().await?);
+                Shared {
                     backend,
-                    listen_url: Some(RedactedUrl(url.to_owned())),
-                    full: std::sync::Arc::default(),
-                })
+                    writer: None,
+                    pool,
+                    listen: Some(config),
+                    full: AtomicBool::new(false),
+                }
             }
-        }
+        };
+        Ok(Self(Arc::new(shared)))
     }
 
     pub fn backend(&self) -> Backend {
-        self.backend
+        self.0.backend
     }
 
     /// Runs the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
-        migrator(self.backend)
-            .run(&self.write)
-            .await
-            .map_err(StoreError::Migration)
+        let mut conn = self.writer().await?;
+        db::migrate::run(&mut conn, self.0.backend, &migrations(self.0.backend)).await
     }
 
     /// SQLite only: a consistent copy of the whole database into a new file, taken while the
     /// server keeps running (`VACUUM INTO`: one read transaction, compacted, WAL folded in).
     pub async fn backup_sqlite_into(&self, path: &std::path::Path) -> Result<()> {
-        if self.backend != Backend::Sqlite {
+        if self.0.backend != Backend::Sqlite {
             return Err(StoreError::Unsupported("backup_sqlite_into on PostgreSQL"));
         }
         let path = path
@@ -229,22 +185,25 @@ impl Store {
             .ok_or(StoreError::Unsupported("a backup path that is not UTF-8"))?;
         let sql = format!("VACUUM INTO '{}'", path.replace('\'', "''"));
         // On the writer: readers are `query_only`, which refuses VACUUM even into another file.
-        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&self.write).await?;
-        Ok(())
+        self.writer().await?.batch(&sql).await
     }
 
+    /// A write transaction (on SQLite, on the one writer).
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.write.begin().await?)
+        Tx::begin(self.writer().await?).await
     }
 
     /// A read-only connection (on SQLite it refuses writes: `query_only`).
-    pub async fn reader(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        Ok(self.read.acquire().await?)
+    pub async fn reader(&self) -> Result<Lease> {
+        self.0.pool.acquire().await
     }
 
     /// A connection for a single write outside any transaction.
-    pub async fn writer(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        Ok(self.write.acquire().await?)
+    pub async fn writer(&self) -> Result<Lease> {
+        match &self.0.writer {
+            Some(writer) => Lease::writer(writer.clone().lock_owned().await),
+            None => self.0.pool.acquire().await,
+        }
     }
 
     /// After an erasure has committed, makes sure the erased bytes are gone from the files too.
@@ -255,17 +214,15 @@ impl Store {
     /// A checkpoint that cannot complete because a reader is busy is retried by the next scrub.
     pub async fn scrub(&self, tables: &[&str]) -> Result<()> {
         let mut conn = self.writer().await?;
-        match self.backend {
+        match self.0.backend {
             Backend::Sqlite => {
                 // TRUNCATE waits (through the busy handler) for readers to leave the WAL: under a
                 // steady read load that is the whole busy timeout, with the writer held. A short
                 // wait here, and the next scrub tries again if readers were still there.
-                conn.execute("PRAGMA busy_timeout = 100").await?;
-                let row = conn.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)").await;
-                conn.execute("PRAGMA busy_timeout = 5000").await?;
-                let row = row?;
-                let busy: i64 = sqlx::Row::try_get(&row, 0)?;
-                if busy != 0 {
+                conn.batch("PRAGMA busy_timeout = 100").await?;
+                let busy = query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_scalar::<i64>(&mut conn).await;
+                conn.batch("PRAGMA busy_timeout = 5000").await?;
+                if busy? != 0 {
                     tracing::debug!("WAL checkpoint after an erasure was blocked by a reader; the next scrub retries");
                 }
             }
@@ -275,7 +232,7 @@ impl Store {
                     .iter()
                     .filter(|t| t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
                 {
-                    conn.execute(sqlx::AssertSqlSafe(format!("VACUUM {table}"))).await?;
+                    conn.batch(&format!("VACUUM {table}")).await?;
                 }
             }
         }
@@ -283,43 +240,42 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        self.reader().await?.execute("SELECT 1").await?;
+        query("SELECT 1").fetch_scalar::<i64>(&mut *self.reader().await?).await?;
         Ok(())
     }
 
     /// Records that a write found the storage full, so `storage_health` reports it.
     pub fn note_full(&self) {
-        self.full.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.0.full.store(true, Ordering::Relaxed);
     }
 
     /// `Ok` unless a write found the storage full and a probe still cannot commit. The probe
     /// writes 64 KiB that does not compress (more than any refused write needed, so space freed
     /// by a failed write does not fake a recovery), then empties its row again.
     pub async fn storage_health(&self, now: weft_domain::Timestamp) -> Result<StorageHealth> {
-        use std::sync::atomic::Ordering;
-        if !self.full.load(Ordering::Relaxed) {
+        if !self.0.full.load(Ordering::Relaxed) {
             return Ok(StorageHealth::Ok);
         }
         let payload: String = (0..64 * 1024 / 8).map(|_| weft_domain::random_key()).collect();
         let probe = async {
             let mut tx = self.begin().await?;
-            sqlx::query(
+            query(
                 "INSERT INTO storage_probes (id, payload, probed_at) VALUES (1, $1, $2) \
                  ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, probed_at = excluded.probed_at",
             )
             .bind(payload)
             .bind(now.micros())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             tx.commit().await?;
-            sqlx::query("UPDATE storage_probes SET payload = '' WHERE id = 1")
+            query("UPDATE storage_probes SET payload = '' WHERE id = 1")
                 .execute(&mut *self.writer().await?)
                 .await?;
             Ok::<_, StoreError>(())
         };
         match probe.await {
             Ok(()) => {
-                self.full.store(false, Ordering::Relaxed);
+                self.0.full.store(false, Ordering::Relaxed);
                 Ok(StorageHealth::Ok)
             }
             Err(StoreError::Full) => Ok(StorageHealth::Full),
@@ -330,102 +286,41 @@ impl Store {
     /// A listener for live-update notifications from every instance on this database; `None` on
     /// SQLite, where the one process is the only instance.
     pub async fn listener(&self) -> Result<Option<live::Listener>> {
-        match &self.listen_url {
-            Some(url) => Ok(Some(live::Listener::connect(&url.0).await?)),
+        match &self.0.listen {
+            Some(config) => Ok(Some(live::Listener::connect(config.clone()).await?)),
             None => Ok(None),
         }
     }
 
+    /// Closes every connection; later calls fail with `StoreError::Closed`.
     pub async fn close(&self) {
-        self.write.close().await;
-        self.read.close().await;
+        self.0.pool.close();
+        if let Some(writer) = &self.0.writer {
+            writer.lock().await.take();
+        }
     }
-}
-
-fn sqlite_url_with_create(url: &str) -> String {
-    if url.contains("mode=") {
-        url.to_owned()
-    } else if url.contains('?') {
-        format!("{url}&mode=rwc")
-    } else {
-        format!("{url}?mode=rwc")
-    }
-}
-
-fn sqlite_pool(max: u32, read_only: bool) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        // sqlx counts transaction depth itself instead of asking SQLite. When SQLite rolls a
-        // transaction back on its own (SQLITE_FULL at COMMIT does), the ROLLBACK sqlx sends on drop
-        // fails and its count stays at 1: the next `begin` became a SAVEPOINT, a failed RELEASE
-        // left that savepoint open, and every later "commit" released a nested savepoint inside a
-        // transaction that never committed (writes acknowledged, then lost). A connection whose
-        // count says it is still in a transaction after release is closed (SQLite rolls back on
-        // close) and replaced.
-        .after_release(|conn, _meta| {
-            Box::pin(async move {
-                use sqlx::Connection;
-                if !conn.is_in_transaction() {
-                    return Ok(true);
-                }
-                // A rollback sent on drop is still queued on the connection's worker: let it run.
-                conn.ping().await?;
-                if conn.is_in_transaction() {
-                    tracing::warn!("closing a database connection left inside a failed transaction");
-                    return Ok(false);
-                }
-                Ok(true)
-            })
-        })
-        .before_acquire(|conn, _meta| {
-            Box::pin(async move {
-                use sqlx::Connection;
-                Ok(!conn.is_in_transaction())
-            })
-        })
-        .max_connections(max)
-        .min_connections(if read_only { 0 } else { 1 })
-        .acquire_timeout(Duration::from_secs(30))
-        .after_connect(move |conn, _meta| {
-            Box::pin(async move {
-                // Durability of votes matters more than a few microseconds per commit: synchronous=FULL.
-                conn.execute("PRAGMA journal_mode = WAL").await?;
-                conn.execute("PRAGMA synchronous = FULL").await?;
-                conn.execute("PRAGMA foreign_keys = ON").await?;
-                conn.execute("PRAGMA busy_timeout = 5000").await?;
-                // Erased means erased (P10, P11, P20): deleted rows are overwritten with zeros in the
-                // file, not left in free space for `grep -a` to find.
-                conn.execute("PRAGMA secure_delete = ON").await?;
-                if read_only {
-                    conn.execute("PRAGMA query_only = ON").await?;
-                }
-                Ok(())
-            })
-        })
 }
 
 macro_rules! migrations {
     ($dir:literal: $($version:literal $name:literal),* $(,)?) => {
-        vec![$(Migration::new(
-            $version,
-            $name.into(),
-            MigrationType::Simple,
-            include_str!(concat!("../../../migrations/", $dir, "/", $name, ".sql")).into_sql_str(),
-            false,
-        )),*]
+        vec![$(Migration {
+            version: $version,
+            description: $name,
+            sql: include_str!(concat!("../../../migrations/", $dir, "/", $name, ".sql")),
+        }),*]
     };
 }
 
 /// Both lists name the same migrations; `schema` tests prove they build the same tables.
-fn migrator(backend: Backend) -> Migrator {
-    let migrations = match backend {
+fn migrations(backend: Backend) -> Vec<Migration> {
+    match backend {
         Backend::Sqlite => {
             migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys")
         }
         Backend::Postgres => {
             migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys")
         }
-    };
-    Migrator::with_migrations(migrations)
+    }
 }
 
 /// `$first, $first+1, …`: `count` bound parameters, for `IN (…)`.
@@ -448,14 +343,6 @@ pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
 /// Reads an integer flag stored as 0/1 (portable across both backends).
 pub(crate) fn flag(value: i64) -> bool {
     value != 0
-}
-
-impl FromStr for Backend {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Self::from_url(s)
-    }
 }
 
 #[cfg(test)]
@@ -490,7 +377,7 @@ mod tests {
                 .filter(|n| n.ends_with(".sql"))
                 .collect();
             files.sort();
-            let listed: Vec<String> = migrator(backend)
+            let listed: Vec<String> = migrations(backend)
                 .iter()
                 .map(|m| format!("{}.sql", m.description))
                 .collect();

@@ -1,12 +1,10 @@
 //! The `outbox_emails` table: the transactional email outbox. Rows are written in the same
 //! transaction as the change that causes them, then claimed and delivered by a worker.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::Timestamp;
 
 use crate::users::UserId;
-use crate::{Backend, Conn, Result};
+use crate::{Backend, Conn, Result, Row, query};
 
 pub struct NewEmail<'a> {
     pub user_id: Option<UserId>,
@@ -35,7 +33,7 @@ pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()
              status, attempts, next_attempt_at, created_at, sender_id, group_id) VALUES {}",
             crate::value_rows(chunk.len(), 13)
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = query(sql);
         for e in chunk {
             query = query
                 .bind(e.user_id)
@@ -70,7 +68,7 @@ pub struct QueuedEmail {
     pub created_at: Timestamp,
 }
 
-fn from_row(r: &AnyRow) -> Result<QueuedEmail, sqlx::Error> {
+fn from_row(r: &Row<'_>) -> Result<QueuedEmail> {
     Ok(QueuedEmail {
         id: r.try_get("id")?,
         kind: r.try_get("kind")?,
@@ -97,15 +95,13 @@ pub async fn cancel_for_inactive_accounts(conn: &mut Conn, claimed: &[i64]) -> R
          AND kind <> 'log_in_link' AND user_id IN (SELECT id FROM users WHERE state <> 'active') RETURNING id",
         crate::parameters(1, claimed.len())
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = query(sql);
     for id in claimed {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    let rows = query.fetch_all(&mut *conn, |r| r.try_get("id"))
+        .await?;
+    Ok(rows)
 }
 
 /// Claims up to `limit` due emails, longest due first (the order of the `outbox_emails_due` index,
@@ -130,14 +126,14 @@ pub async fn claim_due(
     // run, and on a queue that was empty then (a fresh instance, a quiet hour) PostgreSQL keeps a
     // sequential scan and sort of the whole table until autovacuum next analyzes it. That made a
     // 20 000-email backlog drain at 280 emails/s instead of about 1 400.
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .persistent(false)
         .bind(lease_until.micros())
         .bind(now.micros())
         .bind(limit)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, from_row)
         .await?;
-    let mut emails = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    let mut emails = rows;
     emails.sort_by_key(|e| e.id);
     Ok(emails)
 }
@@ -157,25 +153,24 @@ pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<D
     let mut found = Delivered::default();
     for chunk in ids.chunks(1_000) {
         let list = crate::parameters(2, chunk.len());
-        let mut update = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let mut update = query(format!(
             "UPDATE outbox_emails SET status = 'sent', sent_at = $1, locked_until = NULL, last_error = NULL \
              WHERE id IN ({list}) RETURNING id"
-        )))
+        ))
         .bind(now.micros());
-        let mut receipts = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let mut receipts = query(format!(
             "DELETE FROM outbox_emails WHERE kind = 'deletion_receipt' AND id IN ({})",
             crate::parameters(1, chunk.len())
-        )));
+        ));
         for id in chunk {
             update = update.bind(*id);
             receipts = receipts.bind(*id);
         }
         let still: std::collections::HashSet<i64> = update
-            .fetch_all(&mut *conn)
+            .fetch_all(&mut *conn, |r| r.try_get("id"))
             .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<std::result::Result<_, _>>()?;
+            .into_iter()
+            .collect();
         found
             .erased_meanwhile
             .extend(chunk.iter().filter(|id| !still.contains(id)));
@@ -184,11 +179,9 @@ pub async fn mark_sent(conn: &mut Conn, ids: &[i64], now: Timestamp) -> Result<D
     Ok(found)
 }
 
-fn ids_of(rows: &[AnyRow]) -> Result<Vec<i64>> {
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<std::result::Result<_, _>>()?)
+/// The `id` column of every row.
+fn id(r: &Row<'_>) -> Result<i64> {
+    r.try_get("id")
 }
 
 /// Forgets what the emails about a group and its subgroups said (they are being deleted, P11):
@@ -196,21 +189,21 @@ fn ids_of(rows: &[AnyRow]) -> Result<Vec<i64>> {
 /// ids of every email touched, so that copies of them (outbox files) go too.
 pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId) -> Result<Vec<i64>> {
     const ABOUT: &str = "group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)";
-    let dropped = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let dropped = query(format!(
         "DELETE FROM outbox_emails WHERE {ABOUT} AND status = 'pending' RETURNING id"
-    )))
+    ))
     .bind(group_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *conn, id)
     .await?;
-    let erased = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let erased = query(format!(
         "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' \
          WHERE {ABOUT} RETURNING id"
-    )))
+    ))
     .bind(group_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *conn, id)
     .await?;
-    let mut ids = ids_of(&dropped)?;
-    ids.extend(ids_of(&erased)?);
+    let mut ids = dropped;
+    ids.extend(erased);
     Ok(ids)
 }
 
@@ -218,31 +211,31 @@ pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId
 /// undelivered ones are dropped, delivered ones keep only recipient, kind and dates.
 /// Returns the ids of the emails touched, so that copies of them (outbox files) go too.
 pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<Vec<i64>> {
-    let dropped = sqlx::query("DELETE FROM outbox_emails WHERE sender_id = $1 AND status = 'pending' RETURNING id")
+    let dropped = query("DELETE FROM outbox_emails WHERE sender_id = $1 AND status = 'pending' RETURNING id")
         .bind(sender_id)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, id)
         .await?;
-    let erased = sqlx::query(
+    let erased = query(
         "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' \
          WHERE sender_id = $1 RETURNING id",
     )
     .bind(sender_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *conn, id)
     .await?;
-    let mut ids = ids_of(&dropped)?;
-    ids.extend(ids_of(&erased)?);
+    let mut ids = dropped;
+    ids.extend(erased);
     Ok(ids)
 }
 
 /// Every email to this account or address (an account being deleted: the rows hold the address).
 /// Returns their ids, so that copies of them (outbox files) go too.
 pub async fn delete_for_account(conn: &mut Conn, user_id: UserId, address: &str) -> Result<Vec<i64>> {
-    let rows = sqlx::query("DELETE FROM outbox_emails WHERE user_id = $1 OR to_address = $2 RETURNING id")
+    let rows = query("DELETE FROM outbox_emails WHERE user_id = $1 OR to_address = $2 RETURNING id")
         .bind(user_id)
         .bind(address)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, id)
         .await?;
-    ids_of(&rows)
+    Ok(rows)
 }
 
 /// Records a failed attempt: retried at `retry_at`, or `dead` (visible to the operator) when `None`.
@@ -251,7 +244,7 @@ pub async fn mark_failed(conn: &mut Conn, id: i64, error: &str, retry_at: Option
         Some(t) => ("pending", t.micros()),
         None => ("dead", 0),
     };
-    sqlx::query(
+    query(
         "UPDATE outbox_emails SET status = $1, next_attempt_at = CASE WHEN $1 = 'pending' THEN $2 ELSE next_attempt_at END, \
          locked_until = NULL, last_error = $3 WHERE id = $4",
     )
@@ -266,33 +259,33 @@ pub async fn mark_failed(conn: &mut Conn, id: i64, error: &str, retry_at: Option
 
 /// Counts by status, for `/healthz`-style reporting and tests.
 pub async fn count_by_status(conn: &mut Conn, status: &str) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox_emails WHERE status = $1")
+    let row = query("SELECT COUNT(*) AS n FROM outbox_emails WHERE status = $1")
         .bind(status)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(row)
 }
 
 /// The soonest time a pending email becomes due, so the worker can sleep until then.
 pub async fn next_due(conn: &mut Conn) -> Result<Option<Timestamp>> {
-    let row = sqlx::query("SELECT MIN(next_attempt_at) AS t FROM outbox_emails WHERE status = 'pending'")
-        .fetch_one(&mut *conn)
+    let row = query("SELECT MIN(next_attempt_at) AS t FROM outbox_emails WHERE status = 'pending'")
+        .fetch_one(&mut *conn, |r| r.try_get::<Option<i64>, _>("t"))
         .await?;
-    Ok(row.try_get::<Option<i64>, _>("t")?.map(Timestamp))
+    Ok(row.map(Timestamp))
 }
 
 /// P20: the bodies of delivered emails are erased after the retention period; who, when and
 /// what subject stay, for the personal-data export. Emails to addresses without an account
 /// (invitations) have no export to serve: they go entirely.
 pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64> {
-    let gone = sqlx::query(
+    let gone = query(
         "DELETE FROM outbox_emails WHERE user_id IS NULL AND status IN ('sent', 'dead', 'cancelled') AND COALESCE(sent_at, created_at) < $1",
     )
     .bind(sent_before.micros())
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let done = sqlx::query(
+    let done = query(
         "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '' \
          WHERE status IN ('sent', 'dead', 'cancelled') AND COALESCE(sent_at, created_at) < $1 AND body_text <> ''",
     )

@@ -1,9 +1,8 @@
 //! Introspection of the live schema: used to prove both backends build the same tables, and by
 //! privacy tests that scan every table.
 
-use sqlx::Row;
 
-use crate::{Backend, Conn, Result};
+use crate::{Backend, Conn, Result, query};
 
 /// A column as both backends can describe it: name, portable type family, nullability.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,30 +32,21 @@ fn family(declared: &str) -> &'static str {
 
 /// Every column of every application table (migration bookkeeping excluded), sorted.
 pub async fn columns(conn: &mut Conn, backend: Backend) -> Result<Vec<Column>> {
-    let rows = match backend {
+    let sql = match backend {
         Backend::Sqlite => {
-            sqlx::query(
-                "SELECT m.name AS tbl, p.name AS col, p.type AS typ, p.\"notnull\" AS not_null, p.pk AS pk \
-                 FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
-            )
-            .fetch_all(&mut *conn)
-            .await?
+            "SELECT m.name AS tbl, p.name AS col, p.type AS typ, p.\"notnull\" AS not_null, p.pk AS pk \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'"
         }
         Backend::Postgres => {
-            sqlx::query(
-                "SELECT c.table_name::text AS tbl, c.column_name::text AS col, c.data_type::text AS typ, \
-                 CASE WHEN c.is_nullable = 'NO' THEN 1 ELSE 0 END::bigint AS not_null, 0::bigint AS pk \
-                 FROM information_schema.columns c \
-                 WHERE c.table_schema = current_schema() AND c.table_name NOT LIKE '_sqlx%'",
-            )
-            .fetch_all(&mut *conn)
-            .await?
+            "SELECT c.table_name::text AS tbl, c.column_name::text AS col, c.data_type::text AS typ, \
+             CASE WHEN c.is_nullable = 'NO' THEN 1 ELSE 0 END::bigint AS not_null, 0::bigint AS pk \
+             FROM information_schema.columns c \
+             WHERE c.table_schema = current_schema() AND c.table_name NOT LIKE '_sqlx%'"
         }
     };
-    let mut columns = rows
-        .iter()
-        .map(|r| {
+    let mut columns = query(sql)
+        .fetch_all(&mut *conn, |r| {
             let notnull: i64 = r.try_get("not_null")?;
             let pk: i64 = r.try_get("pk")?;
             let typ: String = r.try_get("typ")?;
@@ -68,7 +58,7 @@ pub async fn columns(conn: &mut Conn, backend: Backend) -> Result<Vec<Column>> {
                 nullable: notnull == 0 && pk == 0,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .await?;
     columns.sort();
     Ok(columns)
 }
@@ -81,13 +71,8 @@ pub async fn all_text_values(conn: &mut Conn, backend: Backend) -> Result<Vec<(S
             "SELECT \"{}\" AS v FROM \"{}\" WHERE \"{}\" IS NOT NULL",
             column.name, column.table, column.name
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-        for row in rows {
-            found.push((
-                column.table.clone(),
-                column.name.clone(),
-                row.try_get::<String, _>("v")?,
-            ));
+        for value in query(sql).fetch_all(&mut *conn, |r| r.try_get::<String, _>("v")).await? {
+            found.push((column.table.clone(), column.name.clone(), value));
         }
     }
     Ok(found)

@@ -1,11 +1,10 @@
 //! The `security_log` table (P20): off unless the operator switches it on; the one table that
 //! holds raw IP addresses, kept seven days.
 
-use sqlx::Row;
 use weft_domain::Timestamp;
 
 use crate::users::UserId;
-use crate::{Conn, Result};
+use crate::{Conn, Result, query};
 
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -16,7 +15,7 @@ pub struct Entry {
 }
 
 pub async fn insert(conn: &mut Conn, at: Timestamp, event: &str, user_id: Option<UserId>, ip: &str) -> Result<()> {
-    sqlx::query("INSERT INTO security_log (at, event, user_id, ip) VALUES ($1, $2, $3, $4)")
+    query("INSERT INTO security_log (at, event, user_id, ip) VALUES ($1, $2, $3, $4)")
         .bind(at.0)
         .bind(event)
         .bind(user_id)
@@ -28,15 +27,12 @@ pub async fn insert(conn: &mut Conn, at: Timestamp, event: &str, user_id: Option
 
 /// The newest entries, for the instance admins.
 pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<Entry>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT s.at, s.event, u.key AS user_key, s.ip FROM security_log s LEFT JOIN users u ON u.id = s.user_id \
          ORDER BY s.at DESC, s.id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
+    .fetch_all(&mut *conn, |r| {
             Ok(Entry {
                 at: Timestamp(r.try_get("at")?),
                 event: r.try_get("event")?,
@@ -44,13 +40,13 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<Entry>> {
                 ip: r.try_get("ip")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 /// Retention: entries older than `before` go.
 pub async fn purge(conn: &mut Conn, before: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM security_log WHERE at < $1")
+    let done = query("DELETE FROM security_log WHERE at < $1")
         .bind(before.0)
         .execute(&mut *conn)
         .await?;

@@ -1,11 +1,9 @@
 //! The `sessions` table: one row per signed-in browser, found by the hash of its cookie.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::{MaskedIp, Timestamp, TokenHash};
 
 use crate::users::{self, User, UserId};
-use crate::{Conn, Result};
+use crate::{Conn, Result, Row, query};
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -19,7 +17,7 @@ pub struct Session {
     pub ip_masked: String,
 }
 
-fn from_row(r: &AnyRow) -> Result<Session, sqlx::Error> {
+fn from_row(r: &Row<'_>) -> Result<Session> {
     Ok(Session {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -44,7 +42,7 @@ pub struct NewSession<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, s: &NewSession<'_>) -> Result<i64> {
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO sessions (token_hash, user_id, created_at, authenticated_at, last_seen_at, expires_at, browser, ip_masked) \
          VALUES ($1, $2, $3, $3, $3, $4, $5, $6) RETURNING id",
     )
@@ -54,9 +52,9 @@ pub async fn insert(conn: &mut Conn, s: &NewSession<'_>) -> Result<i64> {
     .bind(s.expires_at.micros())
     .bind(s.browser)
     .bind(s.ip.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+        .await?;
+    Ok(row)
 }
 
 /// The live session for a cookie (not past its absolute expiry, not idle since `idle_since`)
@@ -73,29 +71,30 @@ pub async fn find_live_with_user(
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         users::U_COLUMNS
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(token_hash.as_str())
         .bind(now.micros())
         .bind(idle_since.micros())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, |r| {
+            let user = users::from_row(r)?;
+            let session = Session {
+                id: r.try_get("session_id")?,
+                user_id: user.id,
+                created_at: Timestamp(r.try_get("session_created_at")?),
+                authenticated_at: Timestamp(r.try_get("authenticated_at")?),
+                last_seen_at: Timestamp(r.try_get("last_seen_at")?),
+                expires_at: Timestamp(r.try_get("expires_at")?),
+                browser: r.try_get("browser")?,
+                ip_masked: r.try_get("ip_masked")?,
+            };
+            Ok((session, user))
+        })
         .await?;
-    let Some(r) = row else { return Ok(None) };
-    let user = users::from_row(&r)?;
-    let session = Session {
-        id: r.try_get("session_id")?,
-        user_id: user.id,
-        created_at: Timestamp(r.try_get("session_created_at")?),
-        authenticated_at: Timestamp(r.try_get("authenticated_at")?),
-        last_seen_at: Timestamp(r.try_get("last_seen_at")?),
-        expires_at: Timestamp(r.try_get("expires_at")?),
-        browser: r.try_get("browser")?,
-        ip_masked: r.try_get("ip_masked")?,
-    };
-    Ok(Some((session, user)))
+    Ok(row)
 }
 
 pub async fn touch(conn: &mut Conn, id: i64, now: Timestamp, ip: MaskedIp) -> Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen_at = $1, ip_masked = $2 WHERE id = $3")
+    query("UPDATE sessions SET last_seen_at = $1, ip_masked = $2 WHERE id = $3")
         .bind(now.micros())
         .bind(ip.to_string())
         .bind(id)
@@ -114,17 +113,17 @@ pub async fn list_for_user(
         "SELECT {COLUMNS} FROM sessions WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3 \
          ORDER BY last_seen_at DESC, id DESC"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(user_id)
         .bind(now.micros())
         .bind(idle_since.micros())
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, from_row)
         .await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    Ok(rows)
 }
 
 pub async fn delete_by_hash(conn: &mut Conn, token_hash: &TokenHash) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash.as_str())
         .execute(&mut *conn)
         .await?;
@@ -133,7 +132,7 @@ pub async fn delete_by_hash(conn: &mut Conn, token_hash: &TokenHash) -> Result<(
 
 /// Ends one of a user's sessions; `false` if it was not theirs or no longer exists.
 pub async fn delete_for_user(conn: &mut Conn, user_id: UserId, session_id: i64) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+    let done = query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(session_id)
         .bind(user_id)
         .execute(&mut *conn)
@@ -143,7 +142,7 @@ pub async fn delete_for_user(conn: &mut Conn, user_id: UserId, session_id: i64) 
 
 /// Ends every session of a user, except `keep` if given.
 pub async fn delete_all_for_user(conn: &mut Conn, user_id: UserId, keep: Option<i64>) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+    let done = query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
         .bind(user_id)
         .bind(keep.unwrap_or(-1))
         .execute(&mut *conn)
@@ -153,7 +152,7 @@ pub async fn delete_all_for_user(conn: &mut Conn, user_id: UserId, keep: Option<
 
 /// P20: sessions past their absolute or idle expiry are deleted.
 pub async fn purge_expired(conn: &mut Conn, now: Timestamp, idle_since: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+    let done = query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now.micros())
         .bind(idle_since.micros())
         .execute(&mut *conn)

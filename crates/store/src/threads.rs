@@ -1,15 +1,13 @@
 //! The `threads`, `comments`, `revisions` and `thread_reads` tables. Every list is one bounded
 //! statement: thread lists page by activity, a thread's timeline pages by sequence number.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::Timestamp;
 
 use weft_domain::permissions::Role;
 
 use crate::groups::GroupId;
 use crate::users::UserId;
-use crate::{Conn, Result, flag};
+use crate::{Conn, Result, Row, flag, query};
 
 pub type ThreadId = i64;
 pub type CommentId = i64;
@@ -42,11 +40,11 @@ const THREAD_COLUMNS: &str = "t.id, t.key, t.group_id, t.author_id, CASE WHEN a.
     t.pinned_at, t.closed_at, t.last_seq, t.comment_count, t.last_activity_at, t.edited_at, t.created_at";
 const THREAD_FROM: &str = "FROM threads t LEFT JOIN users a ON a.id = t.author_id";
 
-fn ts(r: &AnyRow, name: &str) -> Result<Option<Timestamp>, sqlx::Error> {
+fn ts(r: &Row<'_>, name: &str) -> Result<Option<Timestamp>> {
     Ok(r.try_get::<Option<i64>, _>(name)?.map(Timestamp))
 }
 
-fn thread_from_row(r: &AnyRow) -> Result<Thread, sqlx::Error> {
+fn thread_from_row(r: &Row<'_>) -> Result<Thread> {
     Ok(Thread {
         id: r.try_get("id")?,
         key: r.try_get("key")?,
@@ -78,7 +76,7 @@ pub struct NewThread<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, t: &NewThread<'_>) -> Result<ThreadId> {
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO threads (key, group_id, author_id, title, context, private, last_activity_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
@@ -89,31 +87,31 @@ pub async fn insert(conn: &mut Conn, t: &NewThread<'_>) -> Result<ThreadId> {
     .bind(t.context)
     .bind(i64::from(t.private))
     .bind(t.now.micros())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+        .await?;
+    Ok(row)
 }
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Thread>> {
     let sql = format!("SELECT {THREAD_COLUMNS} {THREAD_FROM} WHERE t.key = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, thread_from_row)
         .await?;
-    Ok(row.as_ref().map(thread_from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn find_by_id(conn: &mut Conn, id: ThreadId) -> Result<Option<Thread>> {
     let sql = format!("SELECT {THREAD_COLUMNS} {THREAD_FROM} WHERE t.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, thread_from_row)
         .await?;
-    Ok(row.as_ref().map(thread_from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn update_content(conn: &mut Conn, id: ThreadId, title: &str, context: &str, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE threads SET title = $1, context = $2, edited_at = $3 WHERE id = $4")
+    query("UPDATE threads SET title = $1, context = $2, edited_at = $3 WHERE id = $4")
         .bind(title)
         .bind(context)
         .bind(now.micros())
@@ -124,7 +122,7 @@ pub async fn update_content(conn: &mut Conn, id: ThreadId, title: &str, context:
 }
 
 pub async fn set_pinned(conn: &mut Conn, id: ThreadId, at: Option<Timestamp>) -> Result<()> {
-    sqlx::query("UPDATE threads SET pinned_at = $1 WHERE id = $2")
+    query("UPDATE threads SET pinned_at = $1 WHERE id = $2")
         .bind(at.map(Timestamp::micros))
         .bind(id)
         .execute(&mut *conn)
@@ -133,7 +131,7 @@ pub async fn set_pinned(conn: &mut Conn, id: ThreadId, at: Option<Timestamp>) ->
 }
 
 pub async fn set_closed(conn: &mut Conn, id: ThreadId, at: Option<Timestamp>) -> Result<()> {
-    sqlx::query("UPDATE threads SET closed_at = $1 WHERE id = $2")
+    query("UPDATE threads SET closed_at = $1 WHERE id = $2")
         .bind(at.map(Timestamp::micros))
         .bind(id)
         .execute(&mut *conn)
@@ -144,11 +142,11 @@ pub async fn set_closed(conn: &mut Conn, id: ThreadId, at: Option<Timestamp>) ->
 /// Moves a thread to another group, with the privacy it has there; its tags belonged to the old
 /// group and are dropped.
 pub async fn move_to(conn: &mut Conn, id: ThreadId, group_id: GroupId, private: bool) -> Result<()> {
-    sqlx::query("DELETE FROM thread_tags WHERE thread_id = $1")
+    query("DELETE FROM thread_tags WHERE thread_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE threads SET group_id = $1, private = $2 WHERE id = $3")
+    query("UPDATE threads SET group_id = $1, private = $2 WHERE id = $3")
         .bind(group_id)
         .bind(i64::from(private))
         .bind(id)
@@ -159,7 +157,7 @@ pub async fn move_to(conn: &mut Conn, id: ThreadId, group_id: GroupId, private: 
 
 /// Deletes the thread with its comments, revisions and read state (foreign keys cascade).
 pub async fn delete(conn: &mut Conn, id: ThreadId) -> Result<()> {
-    sqlx::query("DELETE FROM threads WHERE id = $1")
+    query("DELETE FROM threads WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -168,14 +166,14 @@ pub async fn delete(conn: &mut Conn, id: ThreadId) -> Result<()> {
 
 /// Whether anyone but `author` has commented.
 pub async fn others_commented(conn: &mut Conn, id: ThreadId, author: Option<UserId>) -> Result<bool> {
-    let row = sqlx::query(
+    let row = query(
         "SELECT COUNT(*) AS n FROM comments WHERE thread_id = $1 AND (author_id IS NULL OR author_id <> $2)",
     )
     .bind(id)
     .bind(author.unwrap_or(-1))
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
+        .await?;
+    Ok(row > 0)
 }
 
 /// A thread in a list, with what the viewer has not read yet.
@@ -197,7 +195,7 @@ impl ListedThread {
     }
 }
 
-fn listed_from_row(r: &AnyRow) -> Result<ListedThread, sqlx::Error> {
+fn listed_from_row(r: &Row<'_>) -> Result<ListedThread> {
     Ok(ListedThread {
         thread: thread_from_row(r)?,
         group_key: r.try_get("group_key")?,
@@ -249,18 +247,15 @@ pub async fn for_group(
               WHERE tt.thread_id = t.id AND tg.name = $5)) \
          ORDER BY CASE WHEN t.pinned_at IS NULL THEN 1 ELSE 0 END, t.last_activity_at DESC, t.id DESC LIMIT $3 OFFSET $4"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(group_id)
         .bind(viewer.unwrap_or(-1))
         .bind(limit)
         .bind(offset)
         .bind(filter.tag.as_str())
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, listed_from_row)
         .await?;
-    rows.iter()
-        .map(listed_from_row)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(rows)
 }
 
 /// The latest threads across the groups a user belongs to and the threads they are a guest of,
@@ -291,17 +286,14 @@ pub async fn recent_for_user(conn: &mut Conn, user_id: UserId, limit: i64) -> Re
          LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $1 \
          ORDER BY t.last_activity_at DESC, t.id DESC"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(user_id)
         .bind(limit)
         .bind(limit - 1)
         .bind(i64::MIN)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, listed_from_row)
         .await?;
-    rows.iter()
-        .map(listed_from_row)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(rows)
 }
 
 // ---- comments ----
@@ -333,7 +325,7 @@ const COMMENT_COLUMNS: &str = "c.id, c.thread_id, c.seq, c.parent_id, p.seq AS p
 const COMMENT_FROM: &str = "FROM comments c LEFT JOIN users a ON a.id = c.author_id \
     LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN users pu ON pu.id = p.author_id";
 
-fn comment_from_row(r: &AnyRow) -> Result<Comment, sqlx::Error> {
+fn comment_from_row(r: &Row<'_>) -> Result<Comment> {
     Ok(Comment {
         id: r.try_get("id")?,
         thread_id: r.try_get("thread_id")?,
@@ -362,16 +354,16 @@ pub async fn insert_comment(
     body: &str,
     now: Timestamp,
 ) -> Result<(CommentId, i64)> {
-    let row = sqlx::query(
+    let row = query(
         "UPDATE threads SET last_seq = last_seq + 1, comment_count = comment_count + 1, last_activity_at = $1 \
          WHERE id = $2 RETURNING last_seq",
     )
     .bind(now.micros())
     .bind(thread_id)
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut *conn, |r| r.try_get("last_seq"))
     .await?;
-    let seq: i64 = row.try_get("last_seq")?;
-    let row = sqlx::query(
+    let seq: i64 = row;
+    let row = query(
         "INSERT INTO comments (thread_id, seq, parent_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(thread_id)
@@ -380,9 +372,9 @@ pub async fn insert_comment(
     .bind(author_id)
     .bind(body)
     .bind(now.micros())
-    .fetch_one(&mut *conn)
+    .fetch_scalar::<i64>(&mut *conn)
     .await?;
-    Ok((row.try_get("id")?, seq))
+    Ok((row, seq))
 }
 
 /// The timeline items numbered `from..from + limit`, in order. One indexed range read, however
@@ -391,30 +383,27 @@ pub async fn comments_page(conn: &mut Conn, thread_id: ThreadId, from: i64, limi
     let sql = format!(
         "SELECT {COMMENT_COLUMNS} {COMMENT_FROM} WHERE c.thread_id = $1 AND c.seq >= $2 AND c.seq < $3 ORDER BY c.seq"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(thread_id)
         .bind(from)
         .bind(from + limit)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *conn, comment_from_row)
         .await?;
-    rows.iter()
-        .map(comment_from_row)
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    Ok(rows)
 }
 
 pub async fn find_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId) -> Result<Option<Comment>> {
     let sql = format!("SELECT {COMMENT_COLUMNS} {COMMENT_FROM} WHERE c.thread_id = $1 AND c.id = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(thread_id)
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, comment_from_row)
         .await?;
-    Ok(row.as_ref().map(comment_from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn update_comment(conn: &mut Conn, id: CommentId, body: &str, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
+    query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
         .bind(body)
         .bind(now.micros())
         .bind(id)
@@ -426,28 +415,27 @@ pub async fn update_comment(conn: &mut Conn, id: CommentId, body: &str, now: Tim
 /// Deletes a comment. One with replies stays as an empty "comment deleted" placeholder so the
 /// replies keep their context; its text and edit history go either way.
 pub async fn delete_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId, now: Timestamp) -> Result<()> {
-    let replies: i64 = sqlx::query("SELECT COUNT(*) AS n FROM comments WHERE parent_id = $1")
+    let replies: i64 = query("SELECT COUNT(*) AS n FROM comments WHERE parent_id = $1")
         .bind(id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("n")?;
-    sqlx::query("DELETE FROM revisions WHERE comment_id = $1")
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
+        .await?;
+    query("DELETE FROM revisions WHERE comment_id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
     if replies > 0 {
-        sqlx::query("UPDATE comments SET body = '', deleted_at = $1 WHERE id = $2")
+        query("UPDATE comments SET body = '', deleted_at = $1 WHERE id = $2")
             .bind(now.micros())
             .bind(id)
             .execute(&mut *conn)
             .await?;
     } else {
-        sqlx::query("DELETE FROM comments WHERE id = $1")
+        query("DELETE FROM comments WHERE id = $1")
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
-    sqlx::query("UPDATE threads SET comment_count = comment_count - 1 WHERE id = $1")
+    query("UPDATE threads SET comment_count = comment_count - 1 WHERE id = $1")
         .bind(thread_id)
         .execute(&mut *conn)
         .await?;
@@ -475,7 +463,7 @@ pub async fn insert_revision(
     body: &str,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO revisions (thread_id, comment_id, editor_id, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(thread_id)
@@ -491,17 +479,14 @@ pub async fn insert_revision(
 
 /// Earlier versions of the thread (`comment_id` `None`) or of one comment, newest first.
 pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<CommentId>) -> Result<Vec<Revision>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT r.comment_id, CASE WHEN u.state = 'active' THEN u.name END AS editor_name, r.title, r.body, r.created_at FROM revisions r \
          LEFT JOIN users u ON u.id = r.editor_id WHERE r.thread_id = $1 \
          AND ((r.comment_id IS NULL AND $2 = -1) OR r.comment_id = $2) ORDER BY r.id DESC LIMIT 200",
     )
     .bind(thread_id)
     .bind(comment_id.unwrap_or(-1))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
+    .fetch_all(&mut *conn, |r| {
             Ok(Revision {
                 comment_id: r.try_get("comment_id")?,
                 editor_name: r.try_get("editor_name")?,
@@ -510,8 +495,8 @@ pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<
                 created_at: Timestamp(r.try_get("created_at")?),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 // ---- read state ----
@@ -519,20 +504,18 @@ pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<
 /// How far `user_id` has read the thread and how loudly they follow it (`volume`); `None` until
 /// they first open it. One statement for both, as the thread page needs both.
 pub async fn read_state(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT read_seq, volume FROM thread_reads WHERE thread_id = $1 AND user_id = $2")
+    let row = query("SELECT read_seq, volume FROM thread_reads WHERE thread_id = $1 AND user_id = $2")
         .bind(thread_id)
         .bind(user_id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, |r| Ok::<_, crate::StoreError>((r.try_get("read_seq")?, r.try_get("volume")?)))
         .await?;
-    Ok(row
-        .map(|r| Ok::<_, sqlx::Error>((r.try_get("read_seq")?, r.try_get("volume")?)))
-        .transpose()?)
+    Ok(row)
 }
 
 /// Records that `user_id` has read up to `seq`. Never moves backwards: reading an older page on
 /// another device keeps the furthest point.
 pub async fn mark_read(conn: &mut Conn, thread_id: ThreadId, user_id: UserId, seq: i64, now: Timestamp) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (thread_id, user_id) DO UPDATE SET read_at = excluded.read_at, \
          read_seq = CASE WHEN excluded.read_seq > thread_reads.read_seq THEN excluded.read_seq ELSE thread_reads.read_seq END",
@@ -565,7 +548,7 @@ pub async fn toggle_reaction(
     emoji: &str,
     now: Timestamp,
 ) -> Result<bool> {
-    let removed = sqlx::query("DELETE FROM reactions WHERE comment_id = $1 AND user_id = $2 AND emoji = $3")
+    let removed = query("DELETE FROM reactions WHERE comment_id = $1 AND user_id = $2 AND emoji = $3")
         .bind(comment_id)
         .bind(user_id)
         .bind(emoji)
@@ -574,7 +557,7 @@ pub async fn toggle_reaction(
     if removed.rows_affected() > 0 {
         return Ok(false);
     }
-    sqlx::query(
+    query(
         "INSERT INTO reactions (comment_id, user_id, emoji, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (comment_id, user_id, emoji) DO NOTHING",
     )
@@ -594,7 +577,7 @@ pub async fn reactions_for_page(
     from: i64,
     limit: i64,
 ) -> Result<Vec<ReactionRow>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT r.comment_id, r.user_id, u.name, r.emoji FROM reactions r JOIN comments c ON c.id = r.comment_id \
          JOIN users u ON u.id = r.user_id AND u.state = 'active' \
          WHERE c.thread_id = $1 AND c.seq >= $2 AND c.seq < $3 ORDER BY r.id",
@@ -602,10 +585,7 @@ pub async fn reactions_for_page(
     .bind(thread_id)
     .bind(from)
     .bind(from + limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
+    .fetch_all(&mut *conn, |r| {
             Ok(ReactionRow {
                 comment_id: r.try_get("comment_id")?,
                 user_id: r.try_get("user_id")?,
@@ -613,8 +593,8 @@ pub async fn reactions_for_page(
                 emoji: r.try_get("emoji")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 // ---- tags ----
@@ -627,12 +607,12 @@ pub async fn set_tags(
     names: &[String],
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM thread_tags WHERE thread_id = $1")
+    query("DELETE FROM thread_tags WHERE thread_id = $1")
         .bind(thread_id)
         .execute(&mut *conn)
         .await?;
     for name in names {
-        sqlx::query(
+        query(
             "INSERT INTO tags (group_id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (group_id, name) DO NOTHING",
         )
         .bind(group_id)
@@ -640,7 +620,7 @@ pub async fn set_tags(
         .bind(now.micros())
         .execute(&mut *conn)
         .await?;
-        sqlx::query(
+        query(
             "INSERT INTO thread_tags (thread_id, tag_id) SELECT $1, id FROM tags WHERE group_id = $2 AND name = $3 \
              ON CONFLICT (thread_id, tag_id) DO NOTHING",
         )
@@ -664,29 +644,24 @@ pub async fn tags_of(conn: &mut Conn, thread_ids: &[ThreadId]) -> Result<Vec<(Th
         "SELECT tt.thread_id, tg.name FROM thread_tags tt JOIN tags tg ON tg.id = tt.tag_id \
          WHERE tt.thread_id IN ({ids}) ORDER BY tg.name"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("thread_id")?, r.try_get("name")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    let rows = query(sql).fetch_all(&mut *conn, |r| Ok((r.try_get("thread_id")?, r.try_get("name")?)))
+        .await?;
+    Ok(rows)
 }
 
 /// The group's tags in use on threads the viewer may list (`include_private`: a member), with how
 /// many threads carry each. Tags only on private threads stay unknown to outsiders.
 pub async fn group_tags(conn: &mut Conn, group_id: GroupId, include_private: bool) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT tg.name, COUNT(tt.thread_id) AS n FROM tags tg JOIN thread_tags tt ON tt.tag_id = tg.id \
          JOIN threads th ON th.id = tt.thread_id \
          WHERE tg.group_id = $1 AND ($2 = 1 OR th.private = 0) GROUP BY tg.name ORDER BY tg.name LIMIT 200",
     )
     .bind(group_id)
     .bind(i64::from(include_private))
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("name")?, r.try_get("n")?)))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    .fetch_all(&mut *conn, |r| Ok((r.try_get("name")?, r.try_get("n")?)))
+        .await?;
+    Ok(rows)
 }
 
 // ---- volume ----
@@ -699,7 +674,7 @@ pub async fn set_volume(
     volume: &str,
     now: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at, volume) VALUES ($1, $2, 0, $3, $4) \
          ON CONFLICT (thread_id, user_id) DO UPDATE SET volume = excluded.volume",
     )
@@ -764,19 +739,17 @@ pub async fn recipients(
          WHERE {filter}",
         users = crate::users::U_COLUMNS,
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut q = query(sql)
         .bind(thread_id)
         .bind(group_id)
         // No parent: an id no group has, so the join finds nothing (a typed NULL would need a cast).
         .bind(parent_group_id.unwrap_or(0));
     if let Audience::Usernames(names) = audience {
         for name in names {
-            query = query.bind(name.as_str());
+            q = q.bind(name.as_str());
         }
     }
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
+    let rows = q.fetch_all(&mut *conn, |r| {
             let role = |column: &str| {
                 r.try_get::<Option<String>, _>(column)
                     .map(|s| s.map(|s| Role::from_stored(&s)))
@@ -789,8 +762,8 @@ pub async fn recipients(
                 volume: r.try_get("volume")?,
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+        .await?;
+    Ok(rows)
 }
 
 // ---- a member's content in one group (P12) ----
@@ -802,39 +775,33 @@ pub async fn content_by_in_group(
     group_id: GroupId,
     user_id: UserId,
 ) -> Result<(Vec<(ThreadId, CommentId)>, Vec<(ThreadId, bool)>)> {
-    let comments = sqlx::query(
+    let comments = query(
         "SELECT c.thread_id, c.id FROM comments c JOIN threads t ON t.id = c.thread_id \
          WHERE t.group_id = $1 AND c.author_id = $2 AND c.deleted_at IS NULL ORDER BY c.id DESC",
     )
     .bind(group_id)
     .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let threads = sqlx::query(
+    .fetch_all(&mut *conn, |r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .await?;
+    let threads = query(
         "SELECT t.id, CASE WHEN EXISTS (SELECT 1 FROM comments c WHERE c.thread_id = t.id AND \
          (c.author_id IS NULL OR c.author_id <> $2)) THEN 1 ELSE 0 END AS others FROM threads t WHERE t.group_id = $1 AND t.author_id = $2",
     )
     .bind(group_id)
     .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get(0)?, flag(r.try_get(1)?))))
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .fetch_all(&mut *conn, |r| Ok((r.try_get(0)?, flag(r.try_get(1)?))))
+    .await?;
     Ok((comments, threads))
 }
 
 /// Blanks a thread whose discussion must stay for others: no title, no context, no earlier
 /// versions of them.
 pub async fn blank(conn: &mut Conn, id: ThreadId, title: &str, now: Timestamp) -> Result<()> {
-    sqlx::query("DELETE FROM revisions WHERE thread_id = $1 AND comment_id IS NULL")
+    query("DELETE FROM revisions WHERE thread_id = $1 AND comment_id IS NULL")
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE threads SET title = $1, context = '', edited_at = $2 WHERE id = $3")
+    query("UPDATE threads SET title = $1, context = '', edited_at = $2 WHERE id = $3")
         .bind(title)
         .bind(now.micros())
         .bind(id)
@@ -845,7 +812,7 @@ pub async fn blank(conn: &mut Conn, id: ThreadId, title: &str, now: Timestamp) -
 
 /// Removes one person's reactions in one group.
 pub async fn delete_reactions_in_group(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<u64> {
-    let done = sqlx::query(
+    let done = query(
         "DELETE FROM reactions WHERE user_id = $1 AND comment_id IN (SELECT c.id FROM comments c \
          JOIN threads t ON t.id = c.thread_id WHERE t.group_id = $2)",
     )
@@ -858,25 +825,22 @@ pub async fn delete_reactions_in_group(conn: &mut Conn, group_id: GroupId, user_
 
 /// The groups where a person wrote in public threads (threads or comments), by name.
 pub async fn groups_with_public_writing(conn: &mut Conn, user_id: UserId) -> Result<Vec<String>> {
-    let rows = sqlx::query(
+    let rows = query(
         "SELECT g.name FROM groups g WHERE EXISTS (SELECT 1 FROM threads t WHERE t.group_id = g.id AND t.private = 0 \
          AND (t.author_id = $1 OR EXISTS (SELECT 1 FROM comments c WHERE c.thread_id = t.id AND c.author_id = $1))) \
          ORDER BY g.name LIMIT 100",
     )
     .bind(user_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|r| r.try_get::<String, _>(0))
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(Into::into)
+    .fetch_all(&mut *conn, |r| r.try_get::<String, _>(0))
+        .await?;
+    Ok(rows)
 }
 
 /// How many comments one person wrote (for the benchmark's export figure).
 pub async fn count_by_author(conn: &mut Conn, user_id: UserId) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM comments WHERE author_id = $1")
+    let row = query("SELECT COUNT(*) FROM comments WHERE author_id = $1")
         .bind(user_id)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get(0))
         .await?;
-    Ok(row.try_get(0)?)
+    Ok(row)
 }

@@ -1,12 +1,10 @@
 //! The `login_tokens` table: emailed one-time links (log in, verify address, reset password,
 //! confirm a new address). Only hashes are stored; each row can be consumed once.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::{EmailAddress, Timestamp, TokenHash};
 
 use crate::users::UserId;
-use crate::{Conn, Result};
+use crate::{Conn, Result, Row, query};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -40,7 +38,7 @@ pub struct LoginToken {
     pub browser_hash: Option<TokenHash>,
 }
 
-fn from_row(r: &AnyRow) -> Result<LoginToken, sqlx::Error> {
+fn from_row(r: &Row<'_>) -> Result<LoginToken> {
     Ok(LoginToken {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -74,13 +72,13 @@ pub struct NewToken<'a> {
 
 /// Issues a token and invalidates the user's older unused tokens of the same purpose.
 pub async fn issue(conn: &mut Conn, t: &NewToken<'_>) -> Result<i64> {
-    sqlx::query("UPDATE login_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+    query("UPDATE login_tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
         .bind(t.now.micros())
         .bind(t.user_id)
         .bind(t.purpose.as_str())
         .execute(&mut *conn)
         .await?;
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO login_tokens (user_id, purpose, token_hash, code_hash, new_email, created_at, expires_at, browser_hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -92,9 +90,9 @@ pub async fn issue(conn: &mut Conn, t: &NewToken<'_>) -> Result<i64> {
     .bind(t.now.micros())
     .bind(t.expires_at.micros())
     .bind(t.browser_hash.map(TokenHash::as_str))
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+        .await?;
+    Ok(row)
 }
 
 /// A usable token with this hash and purpose (unused, unexpired), without consuming it.
@@ -107,13 +105,13 @@ pub async fn find_usable(
     let sql = format!(
         "SELECT {COLUMNS} FROM login_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(token_hash.as_str())
         .bind(purpose.as_str())
         .bind(now.micros())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 /// The user's newest usable log-in token, for checking a typed code.
@@ -127,20 +125,20 @@ pub async fn latest_usable(
         "SELECT {COLUMNS} FROM login_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3 \
          ORDER BY id DESC LIMIT 1"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(user_id)
         .bind(purpose.as_str())
         .bind(now.micros())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 /// Marks the token used. Exactly one of several concurrent callers gets `true`: the `used_at IS
 /// NULL` condition is checked and set in one statement.
 pub async fn consume(conn: &mut Conn, id: i64, now: Timestamp) -> Result<bool> {
     let done =
-        sqlx::query("UPDATE login_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1")
+        query("UPDATE login_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1")
             .bind(now.micros())
             .bind(id)
             .execute(&mut *conn)
@@ -150,7 +148,7 @@ pub async fn consume(conn: &mut Conn, id: i64, now: Timestamp) -> Result<bool> {
 
 /// Counts a wrong code; after `max` wrong codes the token stops working.
 pub async fn record_wrong_code(conn: &mut Conn, id: i64, max: i64, now: Timestamp) -> Result<()> {
-    sqlx::query(
+    query(
         "UPDATE login_tokens SET code_attempts = code_attempts + 1, \
          used_at = CASE WHEN code_attempts + 1 >= $1 THEN $2 ELSE used_at END WHERE id = $3",
     )
@@ -164,7 +162,7 @@ pub async fn record_wrong_code(conn: &mut Conn, id: i64, max: i64, now: Timestam
 
 /// P20: used and expired tokens are deleted.
 pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM login_tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
+    let done = query("DELETE FROM login_tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
         .bind(now.micros())
         .execute(&mut *conn)
         .await?;
@@ -174,7 +172,7 @@ pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
 /// Voids every unused link of the user (any purpose): an address proven for the first time
 /// drops what was issued before the proof.
 pub async fn void_all(conn: &mut Conn, user_id: UserId, except: i64, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("UPDATE login_tokens SET used_at = $1 WHERE user_id = $2 AND id <> $3 AND used_at IS NULL")
+    let done = query("UPDATE login_tokens SET used_at = $1 WHERE user_id = $2 AND id <> $3 AND used_at IS NULL")
         .bind(now.micros())
         .bind(user_id)
         .bind(except)

@@ -2,24 +2,23 @@
 //! were signed (issue 20; read until they expire, then purged), and the address tokens of
 //! invitations to people without an account (P15).
 
-use sqlx::Row;
 use weft_domain::{Timestamp, TokenHash};
 
 use crate::users::UserId;
-use crate::{Conn, Result};
+use crate::{Conn, Result, query};
 
 /// The user an unexpired unsubscribe token belongs to.
 pub async fn user_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<UserId>> {
-    let row = sqlx::query("SELECT user_id FROM unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
+    let row = query("SELECT user_id FROM unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
         .bind(token_hash.as_str())
         .bind(now.micros())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, |r| r.try_get("user_id"))
         .await?;
-    Ok(row.map(|r| r.try_get("user_id")).transpose()?)
+    Ok(row)
 }
 
 pub async fn purge(conn: &mut Conn, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM unsubscribe_tokens WHERE expires_at <= $1")
+    let done = query("DELETE FROM unsubscribe_tokens WHERE expires_at <= $1")
         .bind(now.micros())
         .execute(&mut *conn)
         .await?;
@@ -36,7 +35,7 @@ pub async fn insert_for_address(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<()> {
-    sqlx::query(
+    query(
         "INSERT INTO address_unsubscribe_tokens (token_hash, address_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash.as_str())
@@ -51,20 +50,17 @@ pub async fn insert_for_address(
 /// The address fingerprint an unexpired address unsubscribe token belongs to.
 pub async fn address_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<TokenHash>> {
     let row =
-        sqlx::query("SELECT address_hash FROM address_unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
+        query("SELECT address_hash FROM address_unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash.as_str())
             .bind(now.micros())
-            .fetch_optional(&mut *conn)
+            .fetch_optional(&mut *conn, |r| r.try_get::<String, _>("address_hash"))
             .await?;
-    Ok(row
-        .map(|r| r.try_get::<String, _>("address_hash"))
-        .transpose()?
-        .map(TokenHash::from_trusted))
+    Ok(row.map(TokenHash::from_trusted))
 }
 
 /// Remembers that an address wants no more invitations. Saying it twice is fine.
 pub async fn suppress(conn: &mut Conn, address: &TokenHash, now: Timestamp) -> Result<()> {
-    sqlx::query("INSERT INTO email_suppressions (address_hash, created_at) VALUES ($1, $2) ON CONFLICT (address_hash) DO NOTHING")
+    query("INSERT INTO email_suppressions (address_hash, created_at) VALUES ($1, $2) ON CONFLICT (address_hash) DO NOTHING")
         .bind(address.as_str())
         .bind(now.micros())
         .execute(&mut *conn)
@@ -73,15 +69,15 @@ pub async fn suppress(conn: &mut Conn, address: &TokenHash, now: Timestamp) -> R
 }
 
 pub async fn is_suppressed(conn: &mut Conn, address: &TokenHash) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM email_suppressions WHERE address_hash = $1")
+    let row = query("SELECT COUNT(*) AS n FROM email_suppressions WHERE address_hash = $1")
         .bind(address.as_str())
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
         .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    Ok(row > 0)
 }
 
 pub async fn purge_address_tokens(conn: &mut Conn, now: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM address_unsubscribe_tokens WHERE expires_at <= $1")
+    let done = query("DELETE FROM address_unsubscribe_tokens WHERE expires_at <= $1")
         .bind(now.micros())
         .execute(&mut *conn)
         .await?;

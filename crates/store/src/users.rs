@@ -1,10 +1,8 @@
 //! The `users` table: accounts and their profile.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
 use weft_domain::{DisplayName, EmailAddress, PasswordHash, Timestamp, UserState, Username};
 
-use crate::{Conn, Result, flag};
+use crate::{Conn, Result, Row, flag, query};
 
 pub type UserId = i64;
 
@@ -35,7 +33,7 @@ const COLUMNS: &str = "id, key, name, username, email, password_hash, email_veri
 pub(crate) const U_COLUMNS: &str = "u.id, u.key, u.name, u.username, u.email, u.password_hash, u.email_verified_at, \
                        u.is_admin, u.state, u.emails_unsubscribed_at, u.created_at";
 
-pub(crate) fn from_row(r: &AnyRow) -> Result<User, sqlx::Error> {
+pub(crate) fn from_row(r: &Row<'_>) -> Result<User> {
     Ok(User {
         id: r.try_get("id")?,
         key: r.try_get("key")?,
@@ -66,7 +64,7 @@ pub struct NewUser<'a> {
 
 /// Inserts a user; `StoreError::Conflict` when the email, username or key is taken.
 pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<UserId> {
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO users (key, name, username, email, password_hash, email_verified_at, is_admin, state, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8) RETURNING id",
     )
@@ -78,55 +76,55 @@ pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<UserId> {
     .bind(u.email_verified_at.map(Timestamp::micros))
     .bind(i64::from(u.is_admin))
     .bind(u.now.micros())
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+        .await?;
+    Ok(row)
 }
 
 pub async fn find(conn: &mut Conn, id: UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(email.as_str())
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(username)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn username_taken(conn: &mut Conn, username: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
+    let row = query("SELECT COUNT(*) AS n FROM users WHERE username = $1")
         .bind(username)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
         .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    Ok(row > 0)
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
-        .fetch_one(&mut *conn)
+    let row = query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(row)
 }
 
 pub async fn mark_verified(conn: &mut Conn, id: UserId, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2")
+    query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1 WHERE id = $2")
         .bind(now.micros())
         .bind(id)
         .execute(&mut *conn)
@@ -136,7 +134,7 @@ pub async fn mark_verified(conn: &mut Conn, id: UserId, now: Timestamp) -> Resul
 
 /// The account has no password any more (log in by emailed link until one is set).
 pub async fn clear_password(conn: &mut Conn, id: UserId, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = NULL, updated_at = $1 WHERE id = $2")
+    query("UPDATE users SET password_hash = NULL, updated_at = $1 WHERE id = $2")
         .bind(now.micros())
         .bind(id)
         .execute(&mut *conn)
@@ -154,7 +152,7 @@ pub async fn restart_unverified(
     hash: &PasswordHash,
     now: Timestamp,
 ) -> Result<bool> {
-    let done = sqlx::query(
+    let done = query(
         "UPDATE users SET name = $1, username = $2, password_hash = $3, updated_at = $4 \
          WHERE id = $5 AND email_verified_at IS NULL",
     )
@@ -169,7 +167,7 @@ pub async fn restart_unverified(
 }
 
 pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &PasswordHash, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+    query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash.as_str())
         .bind(now.micros())
         .bind(id)
@@ -179,7 +177,7 @@ pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &PasswordHash,
 }
 
 pub async fn set_name(conn: &mut Conn, id: UserId, name: &DisplayName, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
+    query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name.as_str())
         .bind(now.micros())
         .bind(id)
@@ -190,7 +188,7 @@ pub async fn set_name(conn: &mut Conn, id: UserId, name: &DisplayName, now: Time
 
 /// `StoreError::Conflict` when another account has the username.
 pub async fn set_username(conn: &mut Conn, id: UserId, username: &Username, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET username = $1, updated_at = $2 WHERE id = $3")
+    query("UPDATE users SET username = $1, updated_at = $2 WHERE id = $3")
         .bind(username.as_str())
         .bind(now.micros())
         .bind(id)
@@ -201,7 +199,7 @@ pub async fn set_username(conn: &mut Conn, id: UserId, username: &Username, now:
 
 /// `StoreError::Conflict` when another account has the address.
 pub async fn set_email(conn: &mut Conn, id: UserId, email: &EmailAddress, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET email = $1, email_verified_at = $2, updated_at = $2 WHERE id = $3")
+    query("UPDATE users SET email = $1, email_verified_at = $2, updated_at = $2 WHERE id = $3")
         .bind(email.as_str())
         .bind(now.micros())
         .bind(id)
@@ -211,7 +209,7 @@ pub async fn set_email(conn: &mut Conn, id: UserId, email: &EmailAddress, now: T
 }
 
 pub async fn set_admin(conn: &mut Conn, id: UserId, is_admin: bool, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET is_admin = $1, updated_at = $2 WHERE id = $3")
+    query("UPDATE users SET is_admin = $1, updated_at = $2 WHERE id = $3")
         .bind(i64::from(is_admin))
         .bind(now.micros())
         .bind(id)
@@ -221,7 +219,7 @@ pub async fn set_admin(conn: &mut Conn, id: UserId, is_admin: bool, now: Timesta
 }
 
 pub async fn set_unsubscribed(conn: &mut Conn, id: UserId, at: Option<Timestamp>) -> Result<()> {
-    sqlx::query("UPDATE users SET emails_unsubscribed_at = $1 WHERE id = $2")
+    query("UPDATE users SET emails_unsubscribed_at = $1 WHERE id = $2")
         .bind(at.map(Timestamp::micros))
         .bind(id)
         .execute(&mut *conn)
@@ -231,7 +229,7 @@ pub async fn set_unsubscribed(conn: &mut Conn, id: UserId, at: Option<Timestamp>
 
 /// P20: accounts whose address was never confirmed are removed after the retention period.
 pub async fn purge_unverified(conn: &mut Conn, created_before: Timestamp) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM users WHERE email_verified_at IS NULL AND created_at < $1")
+    let done = query("DELETE FROM users WHERE email_verified_at IS NULL AND created_at < $1")
         .bind(created_before.micros())
         .execute(&mut *conn)
         .await?;
@@ -240,15 +238,15 @@ pub async fn purge_unverified(conn: &mut Conn, created_before: Timestamp) -> Res
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE key = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(key)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
-    Ok(row.as_ref().map(from_row).transpose()?)
+    Ok(row)
 }
 
 pub async fn set_state(conn: &mut Conn, id: UserId, state: UserState, now: Timestamp) -> Result<()> {
-    sqlx::query("UPDATE users SET state = $1, updated_at = $2 WHERE id = $3")
+    query("UPDATE users SET state = $1, updated_at = $2 WHERE id = $3")
         .bind(state.as_str())
         .bind(now.micros())
         .bind(id)
@@ -260,7 +258,7 @@ pub async fn set_state(conn: &mut Conn, id: UserId, state: UserState, now: Times
 /// Deletes the account row. Personal rows go with it (foreign keys cascade); content they wrote
 /// stays with its author set to NULL ("a deleted member").
 pub async fn delete(conn: &mut Conn, id: UserId) -> Result<()> {
-    sqlx::query("DELETE FROM users WHERE id = $1")
+    query("DELETE FROM users WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;
@@ -271,13 +269,11 @@ pub async fn delete(conn: &mut Conn, id: UserId) -> Result<()> {
 pub async fn all_active(conn: &mut Conn) -> Result<Vec<User>> {
     let sql =
         format!("SELECT {COLUMNS} FROM users WHERE state = 'active' AND email_verified_at IS NOT NULL ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    query(sql).fetch_all(&mut *conn, from_row).await
 }
 
 /// The instance administrators whose accounts are active.
 pub async fn instance_admins(conn: &mut Conn) -> Result<Vec<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE is_admin = 1 AND state = 'active' ORDER BY id LIMIT 100");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
-    Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    query(sql).fetch_all(&mut *conn, from_row).await
 }

@@ -540,10 +540,11 @@ async fn pending_emails(store: &Store) -> anyhow::Result<i64> {
 
 /// How many follower emails the outbox holds (queued or sent).
 async fn new_comment_emails(store: &Store) -> anyhow::Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox_emails WHERE kind = 'new_comment'")
-        .fetch_one(&mut *store.reader().await?)
-        .await?;
-    Ok(sqlx::Row::try_get(&row, "n")?)
+    Ok(
+        weft_store::query("SELECT COUNT(*) AS n FROM outbox_emails WHERE kind = 'new_comment'")
+            .fetch_scalar(&mut *store.reader().await?)
+            .await?,
+    )
 }
 
 /// The personal-data export of the heavy account (user1).
@@ -601,7 +602,7 @@ async fn live_connections(options: &BenchOptions, base: &str, pid: u32, sessions
     )
 }
 
-/// Statements per page, counted by a second server that logs every statement (`sqlx::query` at
+/// Statements per page, counted by a second server that logs every statement (`weft_store::sql` at
 /// debug) as the page grows: a thread of 10, 100 and 1 000 comments; the smallest and the largest
 /// group of the person in the most groups; the dashboards of the people in the fewest and the
 /// most groups. Each page is asked for three times and the fewest statements count (a background
@@ -611,14 +612,14 @@ async fn statements_per_page(options: &BenchOptions, http: &reqwest::Client) -> 
     let subjects = Subjects::find(&store).await?;
     store.close().await;
 
-    let mut server = Server::start(options, http, "warn,sqlx::query=debug", Stdio::piped()).await?;
+    let mut server = Server::start(options, http, "warn,weft_store::sql=debug", Stdio::piped()).await?;
     let stdout = server.child.stdout.take().context("no server output")?;
     let statements = Arc::new(AtomicU64::new(0));
     let counter = statements.clone();
     tokio::spawn(async move {
         let mut lines = tokio::io::BufReader::new(stdout).lines();
         while let Ok(Some(line)) = lines.next_line().await {
-            if line.contains("sqlx::query") {
+            if line.contains(weft_store::db::STATEMENT_LOG) {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         }
@@ -688,7 +689,7 @@ async fn statements_per_page(options: &BenchOptions, http: &reqwest::Client) -> 
     server.stop().await;
     let mut out = vec![
         String::new(),
-        "Statements per page (sqlx's statement log; fewest of 3 requests):".to_owned(),
+        "Statements per page (the store's statement log; fewest of 3 requests):".to_owned(),
         String::new(),
         "| Page | smaller | statements | larger | statements |".to_owned(),
         "|---|---|---|---|---|".to_owned(),
@@ -714,30 +715,27 @@ struct Subjects {
 
 impl Subjects {
     async fn find(store: &Store) -> anyhow::Result<Self> {
-        use sqlx::Row as _;
         let mut conn = store.reader().await?;
         let person = |order: &'static str| {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            weft_store::query(format!(
                 "SELECT u.email, COUNT(*) AS n FROM memberships m JOIN users u ON u.id = m.user_id \
                  WHERE u.state = 'active' GROUP BY u.id, u.email ORDER BY n {order}, u.id LIMIT 1"
-            )))
+            ))
         };
-        let row = person("DESC").fetch_one(&mut *conn).await?;
-        let most_groups = (row.try_get("email")?, row.try_get("n")?);
-        let row = person("ASC").fetch_one(&mut *conn).await?;
-        let fewest_groups = (row.try_get("email")?, row.try_get("n")?);
+        let email_and_count = |r: &weft_store::Row<'_>| Ok((r.try_get("email")?, r.try_get("n")?));
+        let most_groups = person("DESC").fetch_one(&mut conn, email_and_count).await?;
+        let fewest_groups = person("ASC").fetch_one(&mut conn, email_and_count).await?;
         let group = |order: &'static str| {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
+            weft_store::query(format!(
                 "SELECT g.key, (SELECT COUNT(*) FROM memberships m WHERE m.group_id = g.id) AS members, \
                  (SELECT COUNT(*) FROM threads t WHERE t.group_id = g.id) AS threads FROM groups g \
                  WHERE g.id IN (SELECT m.group_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1) \
                  ORDER BY members {order}, g.id LIMIT 1"
-            )))
+            ))
         };
-        let row = group("ASC").bind(&most_groups.0).fetch_one(&mut *conn).await?;
-        let smallest_group = (row.try_get("key")?, row.try_get("members")?, row.try_get("threads")?);
-        let row = group("DESC").bind(&most_groups.0).fetch_one(&mut *conn).await?;
-        let largest_group = (row.try_get("key")?, row.try_get("members")?, row.try_get("threads")?);
+        let sizes = |r: &weft_store::Row<'_>| Ok((r.try_get("key")?, r.try_get("members")?, r.try_get("threads")?));
+        let smallest_group = group("ASC").bind(&most_groups.0).fetch_one(&mut conn, sizes).await?;
+        let largest_group = group("DESC").bind(&most_groups.0).fetch_one(&mut conn, sizes).await?;
         Ok(Self {
             most_groups,
             fewest_groups,

@@ -134,7 +134,6 @@ fn init_logging(format: &str, levels: &str) {
     let targets: Targets = levels
         .parse()
         .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
-    let targets = targets.with_target("sqlx", tracing::Level::WARN);
     let registry = tracing_subscriber::registry().with(targets);
     if format == "json" {
         registry.with(tracing_subscriber::fmt::layer().json()).init();

@@ -214,6 +214,14 @@ impl Rusqlite {
         Arc::new(Self(Mutex::new(conns)))
     }
 
+    /// Runs `f` right here, on the runtime worker that polls the page: no hop at all.
+    fn inline<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> T) -> T {
+        let c = self.0.lock().unwrap().pop().expect("one connection per task");
+        let out = f(&c);
+        self.0.lock().unwrap().push(c);
+        out
+    }
+
     async fn with<T: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&rusqlite::Connection) -> T + Send + 'static,
@@ -596,6 +604,12 @@ async fn main() {
         async move { r.with(rusqlite_page).await }
     })
     .await;
+    let r = Rusqlite::open(&sqlite, TASKS);
+    let page_inline = drive("page, rusqlite on the runtime worker itself (no hop)", move || {
+        let r = r.clone();
+        async move { r.inline(rusqlite_page) }
+    })
+    .await;
     let mut dedicated = Vec::new();
     for threads in [2, 4] {
         let d = Dedicated::open(&sqlite, threads);
@@ -615,6 +629,7 @@ async fn main() {
     })
     .await;
     println!("facade over direct rusqlite: {:.2}", facade / dedicated[0]);
+    println!("on the runtime worker over 2 dedicated threads: {:.2}", page_inline / dedicated[0]);
     println!(
         "ratios to sqlx Any: SqlitePool {:.2}, rusqlite blocking pool {:.2}, rusqlite 2 threads {:.2}, 4 threads {:.2}",
         page_native / page_any,

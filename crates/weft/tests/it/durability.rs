@@ -13,7 +13,7 @@ use std::process::Command;
 use serde_json::json;
 
 use crate::groups::create;
-use crate::helpers::{Client, Db, TempDir, TestApp, postgres_url};
+use crate::helpers::{Client, Db, TempDir, TestApp, admin_sql, postgres_url};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -95,23 +95,13 @@ async fn postgres_on(disk: &SmallDisk) -> Option<(String, PgOnDisk)> {
         admin: admin.clone(),
         name: name.clone(),
     };
-    let mut conn = pg.admin_conn().await;
-    use sqlx::Executor;
-    if let Err(e) = conn
-        .execute(sqlx::AssertSqlSafe(format!(
-            "CREATE TABLESPACE \"{name}\" LOCATION '{}'",
-            dir.display()
-        )))
-        .await
-    {
+    if let Err(e) = admin_sql(&admin, &format!("CREATE TABLESPACE \"{name}\" LOCATION '{}'", dir.display())).await {
         eprintln!("skipped: the PostgreSQL server cannot use a folder on the small disk: {e}");
         return None;
     }
-    conn.execute(sqlx::AssertSqlSafe(format!(
-        "CREATE DATABASE \"{name}\" TABLESPACE \"{name}\""
-    )))
-    .await
-    .unwrap();
+    admin_sql(&admin, &format!("CREATE DATABASE \"{name}\" TABLESPACE \"{name}\""))
+        .await
+        .unwrap();
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
     Some((format!("{base}/{name}"), pg))
 }
@@ -122,22 +112,12 @@ struct PgOnDisk {
 }
 
 impl PgOnDisk {
-    async fn admin_conn(&self) -> sqlx::AnyConnection {
-        use sqlx::Connection;
-        sqlx::any::install_default_drivers();
-        sqlx::AnyConnection::connect(&self.admin).await.unwrap()
-    }
-
     async fn drop_all(&self) {
-        use sqlx::Executor;
-        let mut conn = self.admin_conn().await;
         let name = &self.name;
-        conn.execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-        )))
-        .await
-        .unwrap();
-        conn.execute(sqlx::AssertSqlSafe(format!("DROP TABLESPACE IF EXISTS \"{name}\"")))
+        admin_sql(&self.admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await
+            .unwrap();
+        admin_sql(&self.admin, &format!("DROP TABLESPACE IF EXISTS \"{name}\""))
             .await
             .unwrap();
     }

@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, SET_COOKIE};
-use sqlx::Connection;
 use weft::{Application, ServeConfig};
 use weft_app::App;
 
@@ -82,16 +81,10 @@ fn unique(prefix: &str) -> String {
 /// A fresh PostgreSQL database, dropped again by `drop_database`.
 pub async fn create_postgres_database() -> Option<(String, String)> {
     let admin = postgres_url()?;
-    sqlx::any::install_default_drivers();
     let name = unique("weft_test");
-    let mut conn = sqlx::AnyConnection::connect(&admin)
+    admin_sql(&admin, &format!("CREATE DATABASE \"{name}\""))
         .await
-        .expect("connect to WEFT_TEST_POSTGRES_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
-    let _ = conn.close().await;
+        .expect("create a test database through WEFT_TEST_POSTGRES_URL");
     let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
     Some((format!("{base}/{name}"), name))
 }
@@ -106,16 +99,18 @@ pub fn drop_database(name: &str) {
             .build()
             .unwrap();
         rt.block_on(async {
-            if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin).await {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await;
-            }
+            let _ = admin_sql(&admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
         });
     })
     .join();
+}
+
+/// Runs one statement on the PostgreSQL server behind `admin_url` (outside any transaction).
+pub async fn admin_sql(admin_url: &str, sql: &str) -> Result<(), weft_store::StoreError> {
+    let store = weft_store::Store::connect(admin_url, &weft_store::StoreOptions { max_connections: 2 }).await?;
+    let outcome = store.writer().await?.batch(sql).await;
+    store.close().await;
+    outcome
 }
 
 pub struct TempDir(pub PathBuf);
@@ -250,19 +245,13 @@ impl TestApp {
     }
 
     /// A raw connection to the test database, for assertions on what is stored.
-    pub async fn db_conn(&self) -> sqlx::pool::PoolConnection<sqlx::Any> {
+    pub async fn db_conn(&self) -> weft_store::Lease {
         self.app.store.writer().await.expect("database connection")
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
-        use sqlx::Row;
         let mut conn = self.db_conn().await;
-        sqlx::query(sql)
-            .fetch_one(&mut *conn)
-            .await
-            .expect(sql)
-            .try_get::<i64, _>(0)
-            .unwrap()
+        weft_store::query(sql).fetch_scalar(&mut conn).await.expect(sql)
     }
 
     /// Every email written so far, oldest first.

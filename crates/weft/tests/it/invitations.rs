@@ -405,13 +405,10 @@ async fn an_address_can_refuse_further_invitations(app: &TestApp) {
     );
     // What is remembered is a fingerprint, not the address.
     let mut conn = app.db_conn().await;
-    let stored: Vec<String> = sqlx::query("SELECT address_hash FROM email_suppressions")
-        .fetch_all(&mut *conn)
+    let stored: Vec<String> = weft_store::query("SELECT address_hash FROM email_suppressions")
+        .fetch_all(&mut conn, |r| r.try_get(0))
         .await
-        .unwrap()
-        .iter()
-        .map(|r| sqlx::Row::get(r, 0))
-        .collect();
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert!(!stored[0].contains('@') && stored[0].len() == 64, "{stored:?}");
 }

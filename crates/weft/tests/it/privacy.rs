@@ -104,13 +104,10 @@ async fn p10_p11_erasure_reaches_the_bytes_of_every_file(app: &TestApp) {
         .to_owned();
     let hash: String = {
         let mut conn = app.db_conn().await;
-        sqlx::Row::get(
-            &sqlx::query("SELECT password_hash FROM users WHERE email = 'zebediah@example.org'")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap(),
-            0,
-        )
+        weft_store::query("SELECT password_hash FROM users WHERE email = 'zebediah@example.org'")
+                .fetch_scalar(&mut *conn)
+            .await
+            .unwrap()
     };
     let hash_tail = hash.rsplit('$').next().unwrap().to_owned();
     assert!(hash_tail.len() > 20, "{hash}");
@@ -586,13 +583,10 @@ async fn p10_a_deleted_account_leaves_no_trace_but_its_content(app: &TestApp) {
     );
     let bob_id: i64 = {
         let mut conn = app.db_conn().await;
-        sqlx::Row::get(
-            &sqlx::query("SELECT id FROM users WHERE email = 'bob@example.org'")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap(),
-            0,
-        )
+        weft_store::query("SELECT id FROM users WHERE email = 'bob@example.org'")
+                .fetch_scalar(&mut *conn)
+            .await
+            .unwrap()
     };
     // Bob coordinates a group of his own and invites someone; he also waits on an invitation.
     let own = crate::groups::create(&bob, "Bob's allotment", "closed", "approval").await;
@@ -666,14 +660,11 @@ async fn p10_a_deleted_account_leaves_no_trace_but_its_content(app: &TestApp) {
                 || ["author_id", "editor_id", "inviter_id", "responder_id", "created_by"].contains(&c.name.as_str()))
     }) {
         let sql = format!("SELECT COUNT(*) FROM \"{}\" WHERE \"{}\" = $1", c.table, c.name);
-        let n: i64 = sqlx::Row::get(
-            &sqlx::query(sqlx::AssertSqlSafe(sql))
+        let n: i64 = weft_store::query(sql)
                 .bind(bob_id)
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap(),
-            0,
-        );
+                .fetch_scalar(&mut *conn)
+            .await
+            .unwrap();
         assert_eq!(n, 0, "{}.{} still points at the deleted account", c.table, c.name);
     }
     drop(conn);
@@ -1018,13 +1009,10 @@ async fn p2_only_aggregate_usage_is_counted(app: &TestApp) {
     }
     // The table holds counts per value: no address, no person, no visit.
     let mut conn = app.db_conn().await;
-    let rows: Vec<(String, String, i64)> = sqlx::query("SELECT dimension, value, count FROM usage_daily")
-        .fetch_all(&mut *conn)
+    let rows: Vec<(String, String, i64)> = weft_store::query("SELECT dimension, value, count FROM usage_daily")
+        .fetch_all(&mut conn, |r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
         .await
-        .unwrap()
-        .iter()
-        .map(|r| (sqlx::Row::get(r, 0), sqlx::Row::get(r, 1), sqlx::Row::get(r, 2)))
-        .collect();
+        .unwrap();
     let count = |d: &str, v: &str| rows.iter().find(|(dd, vv, _)| dd == d && vv == v).map_or(0, |r| r.2);
     assert_eq!(count("page", "/explore"), 2, "{rows:?}");
     assert_eq!(

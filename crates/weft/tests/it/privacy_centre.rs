@@ -398,7 +398,7 @@ async fn p13_every_route_to_private_content_logs_a_support_read(app: &TestApp) {
         format!("/api/v1/groups/{g}/members"),
     ];
     for path in &routes {
-        sqlx::query("DELETE FROM access_log")
+        weft_store::query("DELETE FROM access_log")
             .execute(&mut *app.db_conn().await)
             .await
             .unwrap();
@@ -411,7 +411,7 @@ async fn p13_every_route_to_private_content_logs_a_support_read(app: &TestApp) {
         );
     }
     // Members read without a trace: the log is about staff.
-    sqlx::query("DELETE FROM access_log")
+    weft_store::query("DELETE FROM access_log")
         .execute(&mut *app.db_conn().await)
         .await
         .unwrap();

@@ -46,19 +46,19 @@ async fn migrations_are_idempotent_and_sqlite_is_configured_for_durability() {
         ("foreign_keys", "1"),
         ("busy_timeout", "5000"),
     ] {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM pragma_{pragma}")))
-            .fetch_one(&mut *conn)
+        let value: String = weft_store::query(format!("SELECT * FROM pragma_{pragma}"))
+            .fetch_one(&mut conn, |r| {
+                r.try_get::<String, _>(0)
+                    .or_else(|_| r.try_get::<i64, _>(0).map(|v| v.to_string()))
+            })
             .await
-            .unwrap();
-        let value: String = sqlx::Row::try_get::<String, _>(&row, 0)
-            .or_else(|_| sqlx::Row::try_get::<i64, _>(&row, 0).map(|v| v.to_string()))
             .unwrap();
         assert_eq!(value, expected, "PRAGMA {pragma}");
     }
     drop(conn);
     let mut reader = store.reader().await.unwrap();
     assert!(
-        sqlx::query("DELETE FROM users").execute(&mut *reader).await.is_err(),
+        weft_store::query("DELETE FROM users").execute(&mut *reader).await.is_err(),
         "readers cannot write"
     );
 }

@@ -187,13 +187,10 @@ async fn a_thread_from_start_to_deletion(app: &TestApp) {
     assert_eq!(ann.get(&format!("/t/{t}")).await.status, 404);
     for table in ["threads", "comments", "revisions", "thread_reads"] {
         let mut conn = app.db_conn().await;
-        let n: i64 = sqlx::Row::get(
-            &sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap(),
-            0,
-        );
+        let n: i64 = weft_store::query(format!("SELECT COUNT(*) FROM {table}"))
+                .fetch_scalar(&mut *conn)
+            .await
+            .unwrap();
         assert_eq!(n, 0, "{table} still holds rows of the deleted thread");
     }
 }
@@ -287,7 +284,7 @@ async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
     }
     {
         let mut conn = app.db_conn().await;
-        sqlx::query("UPDATE users SET state = 'deactivated' WHERE email = 'dee@example.org'")
+        weft_store::query("UPDATE users SET state = 'deactivated' WHERE email = 'dee@example.org'")
             .execute(&mut *conn)
             .await
             .unwrap();
