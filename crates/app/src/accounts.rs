@@ -55,6 +55,8 @@ pub enum LogInOutcome {
 pub struct SessionUser {
     pub user: User,
     pub session: Session,
+    /// A policy notice is due (read with the session; `App::policy_notice` says which).
+    pub policy_unseen: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -536,13 +538,22 @@ impl App {
             self.idle_since(now),
         )
         .await?;
-        let Some((session, user)) = found.filter(|(_, u)| u.state == UserState::Active) else {
+        let Some(sessions::Live {
+            session,
+            user,
+            policy_unseen,
+        }) = found.filter(|live| live.user.state == UserState::Active)
+        else {
             return Ok(None);
         };
         if now.micros() - session.last_seen_at.micros() > TOUCH_EVERY_MICROS {
             sessions::touch(&mut *self.store.writer().await?, session.id, now, client.ip).await?;
         }
-        Ok(Some(SessionUser { user, session }))
+        Ok(Some(SessionUser {
+            user,
+            session,
+            policy_unseen,
+        }))
     }
 
     /// Ends the session behind a cookie (log out). Unknown cookies are ignored.

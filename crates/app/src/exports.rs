@@ -69,11 +69,13 @@ impl App {
         let Some(job) = data_exports::claim(&mut *self.store.writer().await?, now, now.plus(LEASE)).await? else {
             return Ok(false);
         };
-        let built = async {
-            let rows = self.export_rows_of(job.user_id, Some(job.id)).await?;
-            self.export_archive(&rows)
-        }
-        .await;
+        let built = self
+            .store
+            .heavy(async {
+                let rows = self.export_rows_of(job.user_id, Some(job.id)).await?;
+                self.export_archive(&rows)
+            })
+            .await;
         let archive = match built {
             Ok(a) => a,
             Err(e) => {

@@ -130,26 +130,16 @@ pub(crate) fn person_actor(
 }
 
 impl App {
-    pub(crate) async fn actor_for(
+    /// How the permission rule sees `user` in `group` with these roles (read with the thread or
+    /// group): adds whether support access is open for an instance admin who is not a member.
+    pub(crate) async fn actor_with_roles(
         &self,
         conn: &mut Conn,
-        who: Option<&SessionUser>,
+        user: &users::User,
         group: &Group,
+        role: Option<Role>,
+        parent_role: Option<Role>,
     ) -> Result<Actor, AppError> {
-        match who {
-            None => Ok(Actor::ANONYMOUS),
-            Some(who) => self.actor_of(conn, &who.user, group).await,
-        }
-    }
-
-    /// How the permission rule sees `user` in `group` (also for people other than the caller,
-    /// e.g. whether someone mentioned may read a thread).
-    pub(crate) async fn actor_of(&self, conn: &mut Conn, user: &users::User, group: &Group) -> Result<Actor, AppError> {
-        let role = groups::role_of(conn, group.id, user.id).await?;
-        let parent_role = match group.parent_id {
-            Some(parent) => groups::role_of(conn, parent, user.id).await?,
-            None => None,
-        };
         // P13: an instance admin who is not a member reads private content only while support
         // access is open (one indexed lookup, only for instance admins).
         let support_access = user.is_admin
@@ -163,18 +153,26 @@ impl App {
     /// Loads a group for `action`, or answers as the permission rule says (hidden groups: NotFound).
     pub async fn group_for(&self, who: Option<&SessionUser>, key: &str, action: Action) -> Result<GroupView, AppError> {
         let mut conn = self.store.reader().await?;
-        let group = groups::find_by_key(&mut conn, key).await?.ok_or(AppError::NotFound)?;
-        let actor = self.actor_for(&mut conn, who, &group).await?;
+        let groups::Opened {
+            group,
+            parent,
+            member_count,
+            role,
+            parent_role,
+        } = groups::open_by_key(&mut conn, key, who.map(|w| w.user.id))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let actor = match who {
+            None => Actor::ANONYMOUS,
+            Some(w) => {
+                self.actor_with_roles(&mut conn, &w.user, &group, role, parent_role)
+                    .await?
+            }
+        };
         let facts = facts(&group);
         decide(can(&actor, action, &facts))?;
         // The parent is named (breadcrumb, API) only to those the rule lets know it.
-        let parent = match group.parent_id {
-            Some(id) => groups::find(&mut conn, id)
-                .await?
-                .filter(|parent| parent_visible(&actor, &self::facts(parent))),
-            None => None,
-        };
-        let member_count = groups::count_members(&mut conn, group.id).await?;
+        let parent = parent.filter(|parent| parent_visible(&actor, &self::facts(parent)));
         Ok(GroupView {
             group,
             parent,

@@ -173,6 +173,9 @@ impl App {
 
     /// A policy version the signed-in person has not seen, for the notice on their next page.
     pub async fn policy_notice(&self, who: &SessionUser) -> Result<Option<PolicyNotice>, AppError> {
+        if !who.policy_unseen {
+            return Ok(None);
+        }
         let unseen: Option<Policy> = policies::unseen(&mut *self.store.reader().await?, who.user.id).await?;
         Ok(unseen.and_then(|p| {
             let kind = PolicyKind::parse(&p.kind)?;

@@ -7,7 +7,7 @@ use weft_domain::permissions::{
 };
 use weft_domain::threads::{Reaction, ThreadTitle, Volume, choose_privacy, parse_comment, parse_context, parse_tags};
 use weft_domain::{ValidationErrors, random_key};
-use weft_store::groups::{self, Group};
+use weft_store::groups::Group;
 use weft_store::threads::{self, NewThread};
 pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread, ThreadFilter};
 use weft_store::{Conn, StoreError};
@@ -41,6 +41,8 @@ pub struct ThreadView {
     pub actor: Actor,
     pub facts: ThreadFacts,
     pub viewer: Option<weft_store::users::UserId>,
+    /// How far the viewer has read and how loudly they follow the thread (read with the thread).
+    pub read: Option<(i64, String)>,
 }
 
 impl ThreadView {
@@ -311,15 +313,23 @@ impl App {
     }
 
     async fn load_thread(&self, conn: &mut Conn, who: Option<&SessionUser>, key: &str) -> Result<ThreadView, AppError> {
-        let thread = threads::find_by_key(conn, key).await?.ok_or(AppError::NotFound)?;
-        let group = groups::find(conn, thread.group_id).await?.ok_or(AppError::NotFound)?;
-        let mut actor = self.actor_for(conn, who, &group).await?;
-        if let Some(w) = who
-            && actor.role.is_none()
-        {
-            actor.guest = weft_store::guests::is_guest(conn, thread.id, w.user.id).await?;
-        }
         let viewer = who.map(|w| w.user.id);
+        let threads::Opened {
+            thread,
+            group,
+            role,
+            parent_role,
+            guest,
+            read,
+        } = threads::open_by_key(conn, key, viewer).await?.ok_or(AppError::NotFound)?;
+        let actor = match who {
+            None => Actor::ANONYMOUS,
+            Some(w) => {
+                let mut actor = self.actor_with_roles(conn, &w.user, &group, role, parent_role).await?;
+                actor.guest = actor.role.is_none() && guest;
+                actor
+            }
+        };
         let by_actor = viewer.is_some() && thread.author_id == viewer;
         // Only the author's own delete right depends on others having spoken.
         let others_commented = by_actor && threads::others_commented(conn, thread.id, thread.author_id).await?;
@@ -336,6 +346,7 @@ impl App {
             actor,
             facts,
             viewer,
+            read,
         })
     }
 
@@ -552,10 +563,7 @@ impl App {
     ) -> Result<ThreadPage, AppError> {
         let mut conn = self.store.reader().await?;
         let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
-        let state = match who {
-            Some(w) => threads::read_state(&mut conn, view.thread.id, w.user.id).await?,
-            None => None,
-        };
+        let state = view.read.clone();
         let read_before = state.as_ref().map(|(seq, _)| *seq);
         let volume = state.map_or(Volume::Normal, |(_, volume)| Volume::from_stored(&volume));
         let last = view.thread.last_seq;

@@ -35,7 +35,7 @@ const COLUMNS: &str = "id, key, parent_id, name, handle, description, privacy, j
     members_can_create_subgroups, members_can_start_threads, members_can_edit_threads, members_can_edit_comments, \
     members_can_delete_comments, members_can_raise_polls, admins_can_edit_user_content, archived_at, created_at";
 
-fn from_row(r: &Row<'_>) -> Result<Group> {
+pub(crate) fn from_row(r: &Row<'_>) -> Result<Group> {
     let f = |name: &str| -> Result<bool> { Ok(flag(r.try_get(name)?)) };
     let invalid = |e: weft_domain::FieldError| crate::StoreError::Decode { column: "flags".into(), reason: e.message };
     Ok(Group {
@@ -74,13 +74,25 @@ fn from_row(r: &Row<'_>) -> Result<Group> {
 
 /// `COLUMNS` qualified with a table alias, and the parent's privacy (one primary-key lookup).
 fn columns_of(alias: &str) -> String {
+    prefixed_columns(alias, "")
+}
+
+/// `columns_of`, each named `{prefix}{column}`, for a statement that also reads another row type
+/// with the same column names (`from_row` then reads `row.prefixed(prefix)`).
+pub(crate) fn prefixed_columns(alias: &str, prefix: &str) -> String {
     let mut cols = COLUMNS
         .split(", ")
-        .map(|c| format!("{alias}.{c}"))
+        .map(|c| {
+            if prefix.is_empty() {
+                format!("{alias}.{c}")
+            } else {
+                format!("{alias}.{c} AS {prefix}{c}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
     cols.push_str(&format!(
-        ", (SELECT pg.privacy FROM groups pg WHERE pg.id = {alias}.parent_id) AS parent_privacy"
+        ", (SELECT pg.privacy FROM groups pg WHERE pg.id = {alias}.parent_id) AS {prefix}parent_privacy"
     ));
     cols
 }
@@ -174,6 +186,50 @@ pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Group>> {
         .fetch_optional(&mut *conn, from_row)
         .await?;
     Ok(row)
+}
+
+/// A group opened by someone: the group, its parent, its size and the viewer's roles.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub group: Group,
+    pub parent: Option<Group>,
+    pub member_count: i64,
+    pub role: Option<Role>,
+    pub parent_role: Option<Role>,
+}
+
+/// Everything opening a group needs, in one statement (`viewer`: `None` when not logged in).
+pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> Result<Option<Opened>> {
+    let sql = format!(
+        "SELECT {group}, g.member_count, {parent}, m.role AS viewer_role, pm.role AS viewer_parent_role \
+         FROM groups g LEFT JOIN groups p ON p.id = g.parent_id \
+         LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 \
+         LEFT JOIN memberships pm ON pm.group_id = g.parent_id AND pm.user_id = $2 \
+         WHERE g.key = $1",
+        group = columns_of("g"),
+        parent = prefixed_columns("p", "p_"),
+    );
+    let role = |r: &Row<'_>, column: &str| -> Result<Option<Role>> {
+        Ok(r.try_get::<Option<String>, _>(column)?.map(|s| Role::from_stored(&s)))
+    };
+    query(sql)
+        .bind(key)
+        // No viewer: an id no one has.
+        .bind(viewer.unwrap_or(0))
+        .fetch_optional(&mut *conn, |r| {
+            let parent = match r.try_get::<Option<i64>, _>("p_id")? {
+                Some(_) => Some(from_row(&r.prefixed("p_"))?),
+                None => None,
+            };
+            Ok(Opened {
+                group: from_row(r)?,
+                parent,
+                member_count: r.try_get("member_count")?,
+                role: role(r, "viewer_role")?,
+                parent_role: role(r, "viewer_parent_role")?,
+            })
+        })
+        .await
 }
 
 pub async fn find(conn: &mut Conn, id: GroupId) -> Result<Option<Group>> {
@@ -349,15 +405,6 @@ pub async fn set_role(conn: &mut Conn, group_id: GroupId, user_id: UserId, role:
 
 pub async fn count_admins(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
     let row = query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1 AND role = 'admin'")
-        .bind(group_id)
-        .fetch_one(&mut *conn, |r| r.try_get("n"))
-        .await?;
-    Ok(row)
-}
-
-pub async fn count_members(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
-    // Kept by triggers on `memberships` (migration 0019).
-    let row = query("SELECT member_count AS n FROM groups WHERE id = $1")
         .bind(group_id)
         .fetch_one(&mut *conn, |r| r.try_get("n"))
         .await?;

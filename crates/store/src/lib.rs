@@ -168,6 +168,21 @@ impl Store {
         self.0.backend
     }
 
+    /// Runs `work`, a store call known to keep SQLite busy for long (a backup, a personal-data
+    /// export, a checkpoint), so that it does not stall the requests waiting on the same runtime
+    /// worker. SQLite statements run on the task's own thread (ARCHITECTURE.md "The data layer"):
+    /// on a multi-threaded runtime the worker first hands its other tasks to another thread.
+    /// PostgreSQL's work happens in the database server, so there `work` is simply awaited.
+    pub async fn heavy<F: std::future::Future>(&self, work: F) -> F::Output {
+        use tokio::runtime::{Handle, RuntimeFlavor};
+        let handle = Handle::current();
+        if self.0.backend == Backend::Sqlite && handle.runtime_flavor() == RuntimeFlavor::MultiThread {
+            tokio::task::block_in_place(move || handle.block_on(work))
+        } else {
+            work.await
+        }
+    }
+
     /// Runs the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
         let mut conn = self.writer().await?;
@@ -185,7 +200,7 @@ impl Store {
             .ok_or(StoreError::Unsupported("a backup path that is not UTF-8"))?;
         let sql = format!("VACUUM INTO '{}'", path.replace('\'', "''"));
         // On the writer: readers are `query_only`, which refuses VACUUM even into another file.
-        self.writer().await?.batch(&sql).await
+        self.heavy(async { self.writer().await?.batch(&sql).await }).await
     }
 
     /// A write transaction (on SQLite, on the one writer).
@@ -213,6 +228,10 @@ impl Store {
     /// kept for the next autovacuum (PRIVACY.md says what remains in PostgreSQL's WAL and backups).
     /// A checkpoint that cannot complete because a reader is busy is retried by the next scrub.
     pub async fn scrub(&self, tables: &[&str]) -> Result<()> {
+        self.heavy(self.scrub_now(tables)).await
+    }
+
+    async fn scrub_now(&self, tables: &[&str]) -> Result<()> {
         let mut conn = self.writer().await?;
         match self.0.backend {
             Backend::Sqlite => {

@@ -3,7 +3,7 @@
 use weft_domain::{MaskedIp, Timestamp, TokenHash};
 
 use crate::users::{self, User, UserId};
-use crate::{Conn, Result, Row, query};
+use crate::{Conn, Result, Row, flag, query};
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -57,17 +57,32 @@ pub async fn insert(conn: &mut Conn, s: &NewSession<'_>) -> Result<i64> {
     Ok(row)
 }
 
+/// A live session with its person.
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub session: Session,
+    pub user: User,
+    /// A policy version was published that the person has not seen (`policies::unseen` says
+    /// which): the page then shows a notice.
+    pub policy_unseen: bool,
+}
+
 /// The live session for a cookie (not past its absolute expiry, not idle since `idle_since`)
-/// together with its person, in one statement: every signed-in request starts here.
+/// together with its person and whether a policy notice is due, in one statement: every
+/// signed-in request starts here.
 pub async fn find_live_with_user(
     conn: &mut Conn,
     token_hash: &TokenHash,
     now: Timestamp,
     idle_since: Timestamp,
-) -> Result<Option<(Session, User)>> {
+) -> Result<Option<Live>> {
     let sql = format!(
         "SELECT {}, s.id AS session_id, s.created_at AS session_created_at, s.authenticated_at, s.last_seen_at, \
-         s.expires_at, s.browser, s.ip_masked FROM sessions s JOIN users u ON u.id = s.user_id \
+         s.expires_at, s.browser, s.ip_masked, \
+         CASE WHEN EXISTS (SELECT 1 FROM policies p WHERE p.version > \
+         COALESCE((SELECT a.version FROM policy_acks a WHERE a.user_id = u.id AND a.kind = p.kind), 1)) \
+         THEN 1 ELSE 0 END AS policy_unseen \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         users::U_COLUMNS
     );
@@ -87,7 +102,11 @@ pub async fn find_live_with_user(
                 browser: r.try_get("browser")?,
                 ip_masked: r.try_get("ip_masked")?,
             };
-            Ok((session, user))
+            Ok(Live {
+                session,
+                user,
+                policy_unseen: flag(r.try_get("policy_unseen")?),
+            })
         })
         .await?;
     Ok(row)

@@ -101,6 +101,58 @@ pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Thread>> {
     Ok(row)
 }
 
+/// A thread opened by someone: the thread, its group, and what the viewer is there.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub thread: Thread,
+    pub group: crate::groups::Group,
+    /// The viewer's role in the group and in its parent group.
+    pub role: Option<Role>,
+    pub parent_role: Option<Role>,
+    /// The viewer is a guest of the thread.
+    pub guest: bool,
+    /// How far the viewer has read and how loudly they follow it .
+    pub read: Option<(i64, String)>,
+}
+
+/// Everything opening a thread needs, in one statement: the thread, its group and the viewer's
+/// place in both (`viewer`: `None` for someone not logged in).
+pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> Result<Option<Opened>> {
+    let sql = format!(
+        "SELECT {THREAD_COLUMNS}, {group}, m.role AS viewer_role, pm.role AS viewer_parent_role, \
+         CASE WHEN EXISTS (SELECT 1 FROM thread_guests tg WHERE tg.thread_id = t.id AND tg.user_id = $2) THEN 1 ELSE 0 END AS viewer_guest, \
+         rd.read_seq AS viewer_read_seq, rd.volume AS viewer_volume \
+         {THREAD_FROM} JOIN groups g ON g.id = t.group_id \
+         LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 \
+         LEFT JOIN memberships pm ON pm.group_id = g.parent_id AND pm.user_id = $2 \
+         LEFT JOIN thread_reads rd ON rd.thread_id = t.id AND rd.user_id = $2 \
+         WHERE t.key = $1",
+        group = crate::groups::prefixed_columns("g", "g_"),
+    );
+    let role = |r: &Row<'_>, column: &str| -> Result<Option<Role>> {
+        Ok(r.try_get::<Option<String>, _>(column)?.map(|s| Role::from_stored(&s)))
+    };
+    query(sql)
+        .bind(key)
+        // No viewer: an id no one has.
+        .bind(viewer.unwrap_or(0))
+        .fetch_optional(&mut *conn, |r| {
+            let read = match r.try_get::<Option<i64>, _>("viewer_read_seq")? {
+                Some(seq) => Some((seq, r.try_get("viewer_volume")?)),
+                None => None,
+            };
+            Ok(Opened {
+                thread: thread_from_row(r)?,
+                group: crate::groups::from_row(&r.prefixed("g_"))?,
+                role: role(r, "viewer_role")?,
+                parent_role: role(r, "viewer_parent_role")?,
+                guest: flag(r.try_get("viewer_guest")?),
+                read,
+            })
+        })
+        .await
+}
+
 pub async fn find_by_id(conn: &mut Conn, id: ThreadId) -> Result<Option<Thread>> {
     let sql = format!("SELECT {THREAD_COLUMNS} {THREAD_FROM} WHERE t.id = $1");
     let row = query(sql)
@@ -500,17 +552,6 @@ pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<
 }
 
 // ---- read state ----
-
-/// How far `user_id` has read the thread and how loudly they follow it (`volume`); `None` until
-/// they first open it. One statement for both, as the thread page needs both.
-pub async fn read_state(conn: &mut Conn, thread_id: ThreadId, user_id: UserId) -> Result<Option<(i64, String)>> {
-    let row = query("SELECT read_seq, volume FROM thread_reads WHERE thread_id = $1 AND user_id = $2")
-        .bind(thread_id)
-        .bind(user_id)
-        .fetch_optional(&mut *conn, |r| Ok::<_, crate::StoreError>((r.try_get("read_seq")?, r.try_get("volume")?)))
-        .await?;
-    Ok(row)
-}
 
 /// Records that `user_id` has read up to `seq`. Never moves backwards: reading an older page on
 /// another device keeps the furthest point.

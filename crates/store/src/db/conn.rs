@@ -159,7 +159,7 @@ impl Conn {
                 let mut out = Vec::new();
                 while out.len() < limit {
                     match rows.next()? {
-                        Some(row) => out.push(map(&Row::Sqlite(row))?),
+                        Some(row) => out.push(map(&Row::sqlite(row))?),
                         None => break,
                     }
                 }
@@ -172,7 +172,7 @@ impl Conn {
                 } else {
                     p.client.query_typed(sql, &typed(args)).await?
                 };
-                rows.iter().take(limit).map(|r| map(&Row::Postgres(r))).collect()
+                rows.iter().take(limit).map(|r| map(&Row::postgres(r))).collect()
             }
         }
     }

@@ -6,40 +6,108 @@ use tokio_postgres::types::{FromSql, Type};
 use crate::{Result, StoreError};
 
 /// One row, borrowed from the driver while it is being mapped.
-pub enum Row<'r> {
+pub struct Row<'r> {
+    inner: Inner<'r>,
+    /// Read `name` as the column `{prefix}{name}`: one statement can carry two row types whose
+    /// columns share names (a thread and its group), each mapped by its own function.
+    prefix: &'static str,
+}
+
+#[derive(Clone, Copy)]
+enum Inner<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
     Postgres(&'r tokio_postgres::Row),
 }
 
 /// A column position or name.
-pub trait ColumnIndex: rusqlite::RowIndex + tokio_postgres::row::RowIndex + std::fmt::Display + Copy {}
-impl ColumnIndex for usize {}
-impl ColumnIndex for &str {}
+pub trait ColumnIndex: Copy + std::fmt::Display {
+    /// `None` for a position.
+    #[doc(hidden)]
+    fn name(&self) -> Option<&str>;
+    #[doc(hidden)]
+    fn position(&self) -> usize;
+}
 
-impl Row<'_> {
+impl ColumnIndex for usize {
+    fn name(&self) -> Option<&str> {
+        None
+    }
+    fn position(&self) -> usize {
+        *self
+    }
+}
+
+impl ColumnIndex for &str {
+    fn name(&self) -> Option<&str> {
+        Some(self)
+    }
+    fn position(&self) -> usize {
+        0
+    }
+}
+
+impl<'r> Row<'r> {
+    pub(crate) fn sqlite(row: &'r rusqlite::Row<'r>) -> Self {
+        Self {
+            inner: Inner::Sqlite(row),
+            prefix: "",
+        }
+    }
+
+    pub(crate) fn postgres(row: &'r tokio_postgres::Row) -> Self {
+        Self {
+            inner: Inner::Postgres(row),
+            prefix: "",
+        }
+    }
+
+    /// The same row, read through column names that start with `prefix`.
+    pub fn prefixed(&self, prefix: &'static str) -> Row<'r> {
+        Row {
+            inner: self.inner,
+            prefix,
+        }
+    }
+
     /// The columns' names, in select order.
     pub fn column_names(&self) -> Vec<String> {
-        match self {
-            Self::Sqlite(row) => row.as_ref().column_names().into_iter().map(str::to_owned).collect(),
-            Self::Postgres(row) => row.columns().iter().map(|c| c.name().to_owned()).collect(),
+        match self.inner {
+            Inner::Sqlite(row) => row.as_ref().column_names().into_iter().map(str::to_owned).collect(),
+            Inner::Postgres(row) => row.columns().iter().map(|c| c.name().to_owned()).collect(),
         }
     }
 
     /// Reads one column. The second type parameter lets calls read `try_get::<String, _>("name")`.
     pub fn try_get<T: Decode, I: ColumnIndex>(&self, index: I) -> Result<T> {
-        match self {
-            Self::Sqlite(row) => row.get::<I, T>(index).map_err(|e| StoreError::Decode {
-                column: index.to_string(),
-                reason: e.to_string(),
-            }),
-            Self::Postgres(row) => row
-                .try_get::<I, T::Pg>(index)
-                .map(T::from_pg)
-                .map_err(|e| StoreError::Decode {
-                    column: index.to_string(),
-                    reason: e.to_string(),
-                }),
+        let fail = |reason: String| StoreError::Decode {
+            column: format!("{}{index}", self.prefix),
+            reason,
+        };
+        let prefixed;
+        let name = match index.name() {
+            Some(name) if !self.prefix.is_empty() => {
+                prefixed = format!("{}{name}", self.prefix);
+                Some(prefixed.as_str())
+            }
+            other => other,
+        };
+        match (self.inner, name) {
+            (Inner::Sqlite(row), None) => row.get::<usize, T>(index.position()),
+            (Inner::Sqlite(row), Some(name)) => row.get::<&str, T>(name),
+            (Inner::Postgres(row), None) => {
+                return row
+                    .try_get::<usize, T::Pg>(index.position())
+                    .map(T::from_pg)
+                    .map_err(|e| fail(e.to_string()));
+            }
+            (Inner::Postgres(row), Some(name)) => {
+                return row
+                    .try_get::<&str, T::Pg>(name)
+                    .map(T::from_pg)
+                    .map_err(|e| fail(e.to_string()));
+            }
         }
+        .map_err(|e| fail(e.to_string()))
     }
 }
 
