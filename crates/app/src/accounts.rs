@@ -157,7 +157,7 @@ impl App {
                 self.send_verification(&mut tx, &user, next, browser).await?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(SignUpAttempt::Done)
     }
@@ -262,12 +262,12 @@ impl App {
         }
         if !user.is_verified() {
             self.send_verification(&mut tx, &user, None, browser).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             self.wake_mailer();
             return Ok(LogInOutcome::NeedsVerification);
         }
         let session = self.create_session(&mut tx, user.id, client).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(LogInOutcome::LoggedIn(session))
     }
 
@@ -290,7 +290,7 @@ impl App {
             );
             self.queue_email(&mut tx, &user, None, Kind::LogInLink, &mail).await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }
@@ -324,7 +324,7 @@ impl App {
         );
         if !matches {
             tokens::record_wrong_code(&mut tx, token.id, MAX_CODE_ATTEMPTS, now).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             return Err(AppError::InvalidToken);
         }
         if !tokens::consume(&mut tx, token.id, now).await? {
@@ -336,7 +336,7 @@ impl App {
             .await?;
         let mut session = self.create_session(&mut tx, user.id, client).await?;
         session.password_dropped = password_dropped;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(session)
     }
 
@@ -407,7 +407,7 @@ impl App {
             .await?;
         let mut session = self.create_session(&mut tx, user.id, client).await?;
         session.password_dropped = password_dropped;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(session)
     }
 
@@ -427,7 +427,7 @@ impl App {
             self.queue_email(&mut tx, &user, None, Kind::PasswordReset, &mail)
                 .await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }
@@ -458,7 +458,7 @@ impl App {
             &self.password_changed_email(&user),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(session)
     }
@@ -620,7 +620,7 @@ impl App {
             }
             other => other?,
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -671,7 +671,7 @@ impl App {
             &self.password_changed_email(&who.user),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }
@@ -710,7 +710,7 @@ impl App {
             self.queue_email(&mut tx, &who.user, Some(&new_email), Kind::ConfirmNewEmail, &mail)
                 .await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }
@@ -738,7 +738,7 @@ impl App {
             &self.email_changed_email(&user, &new_email),
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }
@@ -824,7 +824,7 @@ impl App {
         let token = self
             .issue_token(&mut tx, &user, Purpose::LogIn, None, None, None)
             .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(self.config.url(&format!("/login/token/{}", token.expose())))
     }
 

@@ -7,7 +7,7 @@ use weft_domain::{DisplayName, Duration, EmailAddress, ValidationErrors, random_
 use weft_mail::{Action as MailAction, EmailContent};
 pub use weft_store::deletion_requests::DeletionRequest;
 use weft_store::deletion_requests::{self as requests, NewRequest};
-use weft_store::{Conn, StoreError, groups, threads, users};
+use weft_store::{Conn, groups, threads, users};
 
 use crate::emails::{Cause, Kind};
 use crate::groups::GroupView;
@@ -118,7 +118,7 @@ impl App {
                 .await?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(request_key)
     }
@@ -172,7 +172,7 @@ impl App {
             self.queue_email_to_address(&mut tx, Cause::NONE, &dpo, Kind::DeletionRequest, &content)
                 .await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(request_key)
     }
@@ -238,7 +238,7 @@ impl App {
         }
         self.tell_requester(&mut tx, &request, resolution, &outcome, Some(&view.group.name))
             .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }
@@ -270,7 +270,7 @@ impl App {
         }
         self.tell_requester(&mut tx, &request, resolution, &outcome, None)
             .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }

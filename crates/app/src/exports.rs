@@ -8,7 +8,7 @@ use tokio::sync::watch;
 use weft_domain::{Duration, SecretToken, TokenHash};
 use weft_mail::{Action as MailAction, EmailContent};
 pub use weft_store::data_exports::DataExport;
-use weft_store::{StoreError, data_exports, export, users};
+use weft_store::{data_exports, export, users};
 
 use crate::emails::Kind;
 use crate::{App, AppError, SessionUser};
@@ -109,7 +109,7 @@ impl App {
             self.queue_email(&mut tx, &user, None, Kind::ExportReady, &content)
                 .await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(true)
     }

@@ -11,7 +11,7 @@ use std::time::Duration as StdDuration;
 use tokio::sync::watch;
 use weft_store::fanouts;
 use weft_store::threads::{CommentId, ThreadId};
-use weft_store::{Conn, StoreError, groups, threads, users};
+use weft_store::{Conn, groups, threads, users};
 
 use crate::threads::Mentioned;
 use crate::{App, AppError};
@@ -41,7 +41,7 @@ impl App {
             self.fan_out(&mut tx, *thread_id, comment_ids).await?;
         }
         fanouts::delete(&mut tx, &claimed).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(claimed.len())
     }

@@ -293,7 +293,7 @@ impl App {
             other => other?,
         };
         groups::add_member(&mut tx, id, who.user.id, Role::Admin, None, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(key)
     }
 
@@ -308,7 +308,7 @@ impl App {
             }
             other => other?,
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -330,7 +330,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let emails = weft_store::outbox::erase_about_group(&mut tx, view.group.id).await?;
         groups::delete(&mut tx, view.group.id).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.after_erasure(&emails, crate::erasure::GROUP_TABLES).await;
         Ok(())
     }
@@ -427,7 +427,7 @@ impl App {
         if !groups::pending_request_exists(&mut tx, view.group.id, who.user.id).await? {
             groups::add_request(&mut tx, view.group.id, who.user.id, introduction, self.clock.now()).await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -463,7 +463,7 @@ impl App {
         if approve {
             groups::ensure_member(&mut tx, view.group.id, requester, Role::Member, Some(who.user.id), now).await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -476,7 +476,7 @@ impl App {
             return Err(AppError::field("membership", LAST_ADMIN));
         }
         groups::remove_member(&mut tx, view.group.id, who.user.id).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -493,7 +493,7 @@ impl App {
             return Err(AppError::field("membership", LAST_ADMIN));
         }
         groups::remove_member(&mut tx, view.group.id, user.id).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -516,7 +516,7 @@ impl App {
             return Err(AppError::field("membership", LAST_ADMIN));
         }
         groups::set_role(&mut tx, view.group.id, user.id, role).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use weft_domain::invitations::{parse_addresses, parse_message};
 use weft_domain::permissions::ThreadAction;
 use weft_domain::{EmailAddress, SecretToken, Timestamp, ValidationErrors};
 use weft_store::threads::{self, Thread};
-use weft_store::{Conn, StoreError, groups, guests, users};
+use weft_store::{Conn, groups, guests, users};
 
 use crate::emails::{Cause, InvitationEmail, Kind};
 use crate::invitations::InviteInput;
@@ -91,7 +91,7 @@ impl App {
                 }
             };
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(addresses.len())
     }
@@ -159,7 +159,7 @@ impl App {
             return Err(AppError::InvalidToken);
         }
         guests::add(&mut tx, thread.id, who.user.id, inv.inviter_id, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(thread.key)
     }
 

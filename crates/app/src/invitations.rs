@@ -140,7 +140,7 @@ impl App {
             )
             .await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(InviteOutcome {
             sent: plans.len(),
@@ -250,7 +250,7 @@ impl App {
             expires_at,
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }
@@ -292,7 +292,7 @@ impl App {
             return Err(AppError::InvalidToken);
         }
         join(&mut tx, &group, who.user.id, inv.inviter_id, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(group.key)
     }
 
@@ -346,7 +346,7 @@ impl App {
             };
             self.accept_waiting_invitations(&mut tx, &email, user.id, now).await?;
             let session = self.create_session(&mut tx, user.id, client).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             return Ok((destination, session));
         }
         Err(AppError::internal("could not find a free username"))
@@ -404,7 +404,7 @@ impl App {
             let group = groups::find(&mut tx, inv.group_id).await?.ok_or(AppError::NotFound)?;
             join(&mut tx, &group, who.user.id, inv.inviter_id, now).await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(group_key)
     }
 
@@ -454,7 +454,7 @@ impl App {
         let group = self.group_by_invite_link(token).await?;
         let mut tx = self.store.begin().await?;
         join(&mut tx, &group, who.user.id, None, self.clock.now()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(group.key)
     }
 }

@@ -73,7 +73,7 @@ impl Mailer {
             let mut claimed = outbox::claim_due(&mut tx, backend, now, now.plus(LEASE), BATCH).await?;
             let ids: Vec<i64> = claimed.iter().map(|e| e.id).collect();
             let cancelled = outbox::cancel_for_inactive_accounts(&mut tx, &ids).await?;
-            tx.commit().await.map_err(weft_store::StoreError::from)?;
+            tx.commit().await?;
             claimed.retain(|e| !cancelled.contains(&e.id));
             (claimed, ids.len())
         };
@@ -115,7 +115,7 @@ impl Mailer {
         for (id, error, retry_at) in &failed {
             outbox::mark_failed(&mut tx, *id, error, *retry_at).await?;
         }
-        tx.commit().await.map_err(weft_store::StoreError::from)?;
+        tx.commit().await?;
         // An email erased while it was being delivered leaves no copy in the outbox folder; a
         // delivered deletion receipt took the address with its row, so the files are scrubbed.
         if !delivered.erased_meanwhile.is_empty() || delivered.receipts_deleted {

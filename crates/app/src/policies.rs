@@ -166,7 +166,7 @@ impl App {
                     .await?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(version)
     }

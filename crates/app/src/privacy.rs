@@ -3,7 +3,7 @@
 
 use weft_domain::{SecretToken, Timestamp, UserState};
 use weft_mail::EmailContent;
-use weft_store::{StoreError, export, groups, guests, invitations, outbox, sessions, unsubscribe, users};
+use weft_store::{export, groups, guests, invitations, outbox, sessions, unsubscribe, users};
 
 use crate::emails::{Cause, Kind};
 use crate::{App, AppError, SessionUser};
@@ -69,7 +69,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         users::set_state(&mut tx, who.user.id, UserState::Deactivated, now).await?;
         sessions::delete_all_for_user(&mut tx, who.user.id, None).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -118,7 +118,7 @@ impl App {
             &token,
         )
         .await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.after_erasure(&emails, crate::erasure::ACCOUNT_TABLES).await;
         self.wake_mailer();
         Ok(receipt)

@@ -4,7 +4,7 @@
 
 use weft_domain::rate_limit::{AddressLimits, Counter, Door, TRICKLE, Verdict, counter_key, decide};
 use weft_domain::{MaskedIp, Timestamp};
-use weft_store::{StoreError, rate_counters};
+use weft_store::rate_counters;
 
 use crate::{App, AppError};
 
@@ -52,7 +52,7 @@ impl App {
                 }
             }
         };
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         Ok(verdict)
     }
 }

@@ -7,7 +7,7 @@ use weft_domain::Duration;
 use weft_domain::permissions::Action;
 use weft_mail::{Action as MailAction, EmailContent};
 pub use weft_store::support::{Access, Grant};
-use weft_store::{StoreError, groups, support, users};
+use weft_store::{groups, support, users};
 
 use crate::emails::{Cause, Kind};
 use crate::groups::GroupView;
@@ -117,7 +117,7 @@ impl App {
                 .await?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(())
     }

@@ -7,10 +7,10 @@ use weft_domain::permissions::{
 };
 use weft_domain::threads::{Reaction, ThreadTitle, Volume, choose_privacy, parse_comment, parse_context, parse_tags};
 use weft_domain::{ValidationErrors, random_key};
+use weft_store::Conn;
 use weft_store::groups::Group;
 use weft_store::threads::{self, NewThread};
 pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread, ThreadFilter};
-use weft_store::{Conn, StoreError};
 
 use crate::emails::Cause;
 use crate::groups::{GroupView, decide, facts, person_actor};
@@ -321,7 +321,9 @@ impl App {
             parent_role,
             guest,
             read,
-        } = threads::open_by_key(conn, key, viewer).await?.ok_or(AppError::NotFound)?;
+        } = threads::open_by_key(conn, key, viewer)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let actor = match who {
             None => Actor::ANONYMOUS,
             Some(w) => {
@@ -448,7 +450,7 @@ impl App {
             };
             self.notify_mentions(&mut tx, &mentioned).await?;
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         Ok(key)
     }
@@ -466,7 +468,7 @@ impl App {
             threads::set_tags(&mut tx, view.group.id, t.id, tags, now).await?;
         }
         if title.as_str() == t.title && context == t.context {
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             return Ok(());
         }
         threads::insert_revision(&mut tx, t.id, None, who.user.id, Some(&t.title), &t.context, now).await?;
@@ -480,7 +482,7 @@ impl App {
             seq: 0,
         };
         self.notify_mentions(&mut tx, &mentioned).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         self.publish(thread_changed(t.id)).await;
         Ok(())
@@ -540,7 +542,7 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         threads::move_to(&mut tx, view.thread.id, target.group.id, private).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.publish(thread_changed(view.thread.id)).await;
         Ok(())
     }
@@ -671,7 +673,7 @@ impl App {
         // Followers hear of it once it is committed (`fanout`): posting costs the same however
         // many follow the thread.
         weft_store::fanouts::insert(&mut tx, view.thread.id, comment_id, now).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.wake_mailer();
         self.fanout_wakeup.notify_one();
         self.publish(comment_changed(view.thread.id, seq)).await;
@@ -730,7 +732,7 @@ impl App {
                 seq: comment.seq,
             };
             self.notify_mentions(&mut tx, &mentioned).await?;
-            tx.commit().await.map_err(StoreError::from)?;
+            tx.commit().await?;
             self.wake_mailer();
             self.publish(comment_changed(view.thread.id, comment.seq)).await;
         }
@@ -741,7 +743,7 @@ impl App {
         let (view, comment) = self.comment_for(who, key, id, CommentAction::Delete).await?;
         let mut tx = self.store.begin().await?;
         threads::delete_comment(&mut tx, view.thread.id, comment.id, self.clock.now()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.publish(comment_changed(view.thread.id, comment.seq)).await;
         Ok(comment.seq)
     }
@@ -798,7 +800,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let on =
             threads::toggle_reaction(&mut tx, comment.id, who.user.id, reaction.as_str(), self.clock.now()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await?;
         self.publish(comment_changed(view.thread.id, comment.seq)).await;
         Ok((comment.seq, on))
     }

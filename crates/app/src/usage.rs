@@ -85,7 +85,7 @@ impl App {
         for dimension in ["referrer", "language"] {
             usage::keep_top(&mut tx, day, dimension, TOP_VALUES_PER_DAY).await?;
         }
-        tx.commit().await.map_err(weft_store::StoreError::from)?;
+        tx.commit().await?;
         Ok(())
     }
 

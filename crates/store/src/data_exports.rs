@@ -61,7 +61,7 @@ pub async fn request(
     .bind(now.0)
     .bind(expires_at.0)
     .fetch_one(&mut *conn, |r| r.try_get(0))
-        .await?;
+    .await?;
     Ok(row)
 }
 
@@ -73,7 +73,7 @@ pub async fn latest(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<
     .bind(user_id)
     .bind(now.0)
     .fetch_optional(&mut *conn, from_row)
-        .await?;
+    .await?;
     Ok(row)
 }
 
@@ -87,7 +87,7 @@ pub async fn claim(conn: &mut Conn, now: Timestamp, lease_until: Timestamp) -> R
     .bind(lease_until.0)
     .bind(now.0)
     .fetch_optional(&mut *conn, from_row)
-        .await?;
+    .await?;
     Ok(row)
 }
 

@@ -106,11 +106,9 @@ pub async fn list(conn: &mut Conn, group_id: Option<GroupId>) -> Result<Vec<Dele
                 .await?
         }
         None => {
-            query(format!(
-                "{SELECT} WHERE r.group_id IS NULL {order}"
-            ))
-            .fetch_all(&mut *conn, from_row)
-            .await?
+            query(format!("{SELECT} WHERE r.group_id IS NULL {order}"))
+                .fetch_all(&mut *conn, from_row)
+                .await?
         }
     };
     Ok(rows)

@@ -5,7 +5,6 @@
 //! a person but are deliberately left out, with the reason. A test fails when a table with a
 //! person column is in neither list.
 
-
 use crate::{Conn, Result, Row, query};
 
 /// One kind of data in the export.

@@ -37,7 +37,10 @@ const COLUMNS: &str = "id, key, parent_id, name, handle, description, privacy, j
 
 pub(crate) fn from_row(r: &Row<'_>) -> Result<Group> {
     let f = |name: &str| -> Result<bool> { Ok(flag(r.try_get(name)?)) };
-    let invalid = |e: weft_domain::FieldError| crate::StoreError::Decode { column: "flags".into(), reason: e.message };
+    let invalid = |e: weft_domain::FieldError| crate::StoreError::Decode {
+        column: "flags".into(),
+        reason: e.message,
+    };
     Ok(Group {
         id: r.try_get("id")?,
         key: r.try_get("key")?,
@@ -111,10 +114,7 @@ pub struct GroupSettings<'a> {
     pub flags: GroupFlags,
 }
 
-fn bind_settings<'q>(
-    q: crate::db::Query<'q>,
-    s: &'q GroupSettings<'q>,
-) -> crate::db::Query<'q> {
+fn bind_settings<'q>(q: crate::db::Query<'q>, s: &'q GroupSettings<'q>) -> crate::db::Query<'q> {
     let b = |v: bool| i64::from(v);
     q.bind(s.name)
         .bind(s.handle)
@@ -181,10 +181,7 @@ pub async fn update(conn: &mut Conn, id: GroupId, s: &GroupSettings<'_>, now: Ti
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Group>> {
     let sql = format!("SELECT {} FROM groups g WHERE g.key = $1", columns_of("g"));
-    let row = query(sql)
-        .bind(key)
-        .fetch_optional(&mut *conn, from_row)
-        .await?;
+    let row = query(sql).bind(key).fetch_optional(&mut *conn, from_row).await?;
     Ok(row)
 }
 
@@ -234,10 +231,7 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
 
 pub async fn find(conn: &mut Conn, id: GroupId) -> Result<Option<Group>> {
     let sql = format!("SELECT {} FROM groups g WHERE g.id = $1", columns_of("g"));
-    let row = query(sql)
-        .bind(id)
-        .fetch_optional(&mut *conn, from_row)
-        .await?;
+    let row = query(sql).bind(id).fetch_optional(&mut *conn, from_row).await?;
     Ok(row)
 }
 
@@ -303,7 +297,9 @@ pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Ro
     );
     let rows = query(sql)
         .bind(user_id)
-        .fetch_all(&mut *conn, |r| Ok((from_row(r)?, Role::from_stored(&r.try_get::<String, _>("member_role")?))))
+        .fetch_all(&mut *conn, |r| {
+            Ok((from_row(r)?, Role::from_stored(&r.try_get::<String, _>("member_role")?)))
+        })
         .await?;
     Ok(rows)
 }
@@ -314,10 +310,7 @@ pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Ro
 /// coordinator) hold under concurrent changes on PostgreSQL.
 pub async fn lock(conn: &mut Conn, backend: crate::Backend, id: GroupId) -> Result<()> {
     let sql = format!("SELECT id FROM groups WHERE id = $1 {}", backend.for_update());
-    query(sql)
-        .bind(id)
-        .fetch_optional(&mut *conn, |_| Ok(()))
-        .await?;
+    query(sql).bind(id).fetch_optional(&mut *conn, |_| Ok(())).await?;
     Ok(())
 }
 
@@ -325,7 +318,9 @@ pub async fn role_of(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Res
     let row = query("SELECT role FROM memberships WHERE group_id = $1 AND user_id = $2")
         .bind(group_id)
         .bind(user_id)
-        .fetch_optional(&mut *conn, |r| r.try_get::<String, _>("role").map(|s| Role::from_stored(&s)))
+        .fetch_optional(&mut *conn, |r| {
+            r.try_get::<String, _>("role").map(|s| Role::from_stored(&s))
+        })
         .await?;
     Ok(row)
 }
@@ -339,16 +334,14 @@ pub async fn add_member(
     inviter: Option<UserId>,
     now: Timestamp,
 ) -> Result<()> {
-    query(
-        "INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(group_id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .bind(inviter)
-    .bind(now.micros())
-    .execute(&mut *conn)
-    .await?;
+    query("INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(group_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(inviter)
+        .bind(now.micros())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -378,13 +371,11 @@ pub async fn ensure_member(
 
 /// Removes a membership, and the memberships of the same user in the group's subgroups.
 pub async fn remove_member(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<bool> {
-    query(
-        "DELETE FROM memberships WHERE user_id = $1 AND group_id IN (SELECT id FROM groups WHERE parent_id = $2)",
-    )
-    .bind(user_id)
-    .bind(group_id)
-    .execute(&mut *conn)
-    .await?;
+    query("DELETE FROM memberships WHERE user_id = $1 AND group_id IN (SELECT id FROM groups WHERE parent_id = $2)")
+        .bind(user_id)
+        .bind(group_id)
+        .execute(&mut *conn)
+        .await?;
     let done = query("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2")
         .bind(group_id)
         .bind(user_id)
@@ -438,17 +429,17 @@ pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64
     .bind(limit)
     .bind(offset)
     .fetch_all(&mut *conn, |r| {
-            Ok(Member {
-                user_key: r.try_get("key")?,
-                user_id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                username: r.try_get::<Option<String>, _>("username")?.map(Username::from_trusted),
-                email: r.try_get::<Option<String>, _>("email")?.map(EmailAddress::from_trusted),
-                role: Role::from_stored(&r.try_get::<String, _>("role")?),
-                joined_at: Timestamp(r.try_get("created_at")?),
-            })
+        Ok(Member {
+            user_key: r.try_get("key")?,
+            user_id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            username: r.try_get::<Option<String>, _>("username")?.map(Username::from_trusted),
+            email: r.try_get::<Option<String>, _>("email")?.map(EmailAddress::from_trusted),
+            role: Role::from_stored(&r.try_get::<String, _>("role")?),
+            joined_at: Timestamp(r.try_get("created_at")?),
         })
-        .await?;
+    })
+    .await?;
     Ok(rows)
 }
 
@@ -471,7 +462,7 @@ pub async fn pending_request_exists(conn: &mut Conn, group_id: GroupId, user_id:
     .bind(group_id)
     .bind(user_id)
     .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
-        .await?;
+    .await?;
     Ok(row > 0)
 }
 
@@ -502,16 +493,16 @@ pub async fn pending_requests(conn: &mut Conn, group_id: GroupId) -> Result<Vec<
     )
     .bind(group_id)
     .fetch_all(&mut *conn, |r| {
-            Ok(MembershipRequest {
-                id: r.try_get("id")?,
-                user_id: r.try_get("user_id")?,
-                name: r.try_get("name")?,
-                username: Username::from_trusted(r.try_get("username")?),
-                introduction: r.try_get("introduction")?,
-                created_at: Timestamp(r.try_get("created_at")?),
-            })
+        Ok(MembershipRequest {
+            id: r.try_get("id")?,
+            user_id: r.try_get("user_id")?,
+            name: r.try_get("name")?,
+            username: Username::from_trusted(r.try_get("username")?),
+            introduction: r.try_get("introduction")?,
+            created_at: Timestamp(r.try_get("created_at")?),
         })
-        .await?;
+    })
+    .await?;
     Ok(rows)
 }
 
@@ -535,7 +526,7 @@ pub async fn respond_to_request(
     .bind(request_id)
     .bind(group_id)
     .fetch_optional(&mut *conn, |r| r.try_get("user_id"))
-        .await?;
+    .await?;
     Ok(row)
 }
 
@@ -565,10 +556,7 @@ pub async fn find_by_invite_link(conn: &mut Conn, token: &str) -> Result<Option<
         "SELECT {} FROM groups g WHERE g.invite_link_token = $1",
         columns_of("g")
     );
-    let row = query(sql)
-        .bind(token)
-        .fetch_optional(&mut *conn, from_row)
-        .await?;
+    let row = query(sql).bind(token).fetch_optional(&mut *conn, from_row).await?;
     Ok(row)
 }
 
@@ -610,7 +598,7 @@ pub async fn solely_coordinated(conn: &mut Conn, user_id: UserId) -> Result<Vec<
     )
     .bind(user_id)
     .fetch_all(&mut *conn, |r| r.try_get("name"))
-        .await?;
+    .await?;
     Ok(rows)
 }
 

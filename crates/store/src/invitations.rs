@@ -100,7 +100,7 @@ pub async fn find_for_address(conn: &mut Conn, group_id: GroupId, email: &EmailA
     .bind(group_id)
     .bind(email.as_str())
     .fetch_optional(&mut *conn, from_row)
-        .await?;
+    .await?;
     Ok(row)
 }
 
@@ -112,17 +112,15 @@ pub async fn find_by_token(conn: &mut Conn, token_hash: &TokenHash, now: Timesta
     .bind(token_hash.as_str())
     .bind(now.micros())
     .fetch_optional(&mut *conn, from_row)
-        .await?;
+    .await?;
     Ok(row)
 }
 
 pub async fn find(conn: &mut Conn, group_id: GroupId, id: InvitationId) -> Result<Option<Invitation>> {
-    let row = query(format!(
-        "SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.id = $2"
-    ))
-    .bind(group_id)
-    .bind(id)
-    .fetch_optional(&mut *conn, from_row)
+    let row = query(format!("SELECT {COLUMNS} {FROM} WHERE i.group_id = $1 AND i.id = $2"))
+        .bind(group_id)
+        .bind(id)
+        .fetch_optional(&mut *conn, from_row)
         .await?;
     Ok(row)
 }
@@ -156,8 +154,10 @@ pub async fn for_address(
     .bind(email.as_str())
     .bind(now.micros())
     .bind(user_id)
-    .fetch_all(&mut *conn, |r| Ok((from_row(r)?, r.try_get("group_key")?, r.try_get("group_name")?)))
-        .await?;
+    .fetch_all(&mut *conn, |r| {
+        Ok((from_row(r)?, r.try_get("group_key")?, r.try_get("group_name")?))
+    })
+    .await?;
     Ok(rows)
 }
 
@@ -234,13 +234,11 @@ pub fn day_of(now: Timestamp) -> i64 {
 /// statement.
 pub async fn take_quota(conn: &mut Conn, user_id: UserId, now: Timestamp, n: i64, limit: i64) -> Result<bool> {
     let day = day_of(now);
-    query(
-        "INSERT INTO invitation_quota (user_id, day, sent) VALUES ($1, $2, 0) ON CONFLICT (user_id, day) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(day)
-    .execute(&mut *conn)
-    .await?;
+    query("INSERT INTO invitation_quota (user_id, day, sent) VALUES ($1, $2, 0) ON CONFLICT (user_id, day) DO NOTHING")
+        .bind(user_id)
+        .bind(day)
+        .execute(&mut *conn)
+        .await?;
     let done =
         query("UPDATE invitation_quota SET sent = sent + $1 WHERE user_id = $2 AND day = $3 AND sent + $1 <= $4")
             .bind(n)

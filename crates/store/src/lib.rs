@@ -109,7 +109,9 @@ struct Shared {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.0.backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.0.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -146,10 +148,12 @@ impl Store {
                 }
             }
             Backend::Postgres => {
-                let config: tokio_postgres::Config = url
-                    .parse()
-                    .map_err(|_| StoreError::UnsupportedUrl(redact_url(url)))?;
-                let pool = Pool::new(Opener::Postgres(Box::new(config.clone())), options.max_connections.max(2) as usize);
+                let config: tokio_postgres::Config =
+                    url.parse().map_err(|_| StoreError::UnsupportedUrl(redact_url(url)))?;
+                let pool = Pool::new(
+                    Opener::Postgres(Box::new(config.clone())),
+                    options.max_connections.max(2) as usize,
+                );
                 // Fail at start, not at the first request, when the database is unreachable.
                 drop(pool.acquire().await?);
                 Shared {
@@ -239,7 +243,9 @@ impl Store {
                 // steady read load that is the whole busy timeout, with the writer held. A short
                 // wait here, and the next scrub tries again if readers were still there.
                 conn.batch("PRAGMA busy_timeout = 100").await?;
-                let busy = query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_scalar::<i64>(&mut conn).await;
+                let busy = query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .fetch_scalar::<i64>(&mut conn)
+                    .await;
                 conn.batch("PRAGMA busy_timeout = 5000").await?;
                 if busy? != 0 {
                     tracing::debug!("WAL checkpoint after an erasure was blocked by a reader; the next scrub retries");
@@ -259,7 +265,9 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        query("SELECT 1").fetch_scalar::<i64>(&mut *self.reader().await?).await?;
+        query("SELECT 1")
+            .fetch_scalar::<i64>(&mut *self.reader().await?)
+            .await?;
         Ok(())
     }
 

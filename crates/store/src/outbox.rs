@@ -99,8 +99,7 @@ pub async fn cancel_for_inactive_accounts(conn: &mut Conn, claimed: &[i64]) -> R
     for id in claimed {
         query = query.bind(*id);
     }
-    let rows = query.fetch_all(&mut *conn, |r| r.try_get("id"))
-        .await?;
+    let rows = query.fetch_all(&mut *conn, |r| r.try_get("id")).await?;
     Ok(rows)
 }
 

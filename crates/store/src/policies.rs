@@ -72,7 +72,7 @@ pub async fn unseen(conn: &mut Conn, user_id: UserId) -> Result<Option<Policy>> 
     )
     .bind(user_id)
     .fetch_optional(&mut *conn, from_row)
-        .await?;
+    .await?;
     Ok(row)
 }
 

@@ -20,7 +20,9 @@ pub async fn hit(conn: &mut Conn, key: &TokenHash, now: Timestamp, window: Durat
     .bind(key.as_str())
     .bind(now.micros())
     .bind(now.minus(window).micros())
-    .fetch_one(&mut *conn, |r| Ok((r.try_get("hits")?, Timestamp(r.try_get("window_start")?))))
+    .fetch_one(&mut *conn, |r| {
+        Ok((r.try_get("hits")?, Timestamp(r.try_get("window_start")?)))
+    })
     .await?;
     Ok(row)
 }

@@ -1,7 +1,6 @@
 //! Introspection of the live schema: used to prove both backends build the same tables, and by
 //! privacy tests that scan every table.
 
-
 use crate::{Backend, Conn, Result, query};
 
 /// A column as both backends can describe it: name, portable type family, nullability.
@@ -71,7 +70,10 @@ pub async fn all_text_values(conn: &mut Conn, backend: Backend) -> Result<Vec<(S
             "SELECT \"{}\" AS v FROM \"{}\" WHERE \"{}\" IS NOT NULL",
             column.name, column.table, column.name
         );
-        for value in query(sql).fetch_all(&mut *conn, |r| r.try_get::<String, _>("v")).await? {
+        for value in query(sql)
+            .fetch_all(&mut *conn, |r| r.try_get::<String, _>("v"))
+            .await?
+        {
             found.push((column.table.clone(), column.name.clone(), value));
         }
     }

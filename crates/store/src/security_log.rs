@@ -33,14 +33,14 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<Entry>> {
     )
     .bind(limit)
     .fetch_all(&mut *conn, |r| {
-            Ok(Entry {
-                at: Timestamp(r.try_get("at")?),
-                event: r.try_get("event")?,
-                user_key: r.try_get("user_key")?,
-                ip: r.try_get("ip")?,
-            })
+        Ok(Entry {
+            at: Timestamp(r.try_get("at")?),
+            event: r.try_get("event")?,
+            user_key: r.try_get("user_key")?,
+            ip: r.try_get("ip")?,
         })
-        .await?;
+    })
+    .await?;
     Ok(rows)
 }
 

@@ -26,13 +26,12 @@ fn parse_secret(hex: &str) -> Option<[u8; 32]> {
 
 /// Every key, newest first.
 pub async fn all(conn: &mut Conn) -> Result<Vec<StoredKey>> {
-    let rows =
-        query("SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, id DESC LIMIT 100")
-            .fetch_all(&mut *conn, |r| {
-                let secret: String = r.try_get("secret")?;
-                Ok(parse_secret(&secret).map(|secret| (r.try_get("id"), secret, r.try_get("created_at"))))
-            })
-            .await?;
+    let rows = query("SELECT id, secret, created_at FROM signing_keys ORDER BY created_at DESC, id DESC LIMIT 100")
+        .fetch_all(&mut *conn, |r| {
+            let secret: String = r.try_get("secret")?;
+            Ok(parse_secret(&secret).map(|secret| (r.try_get("id"), secret, r.try_get("created_at"))))
+        })
+        .await?;
     let mut keys = Vec::with_capacity(rows.len());
     for (id, secret, created_at) in rows.into_iter().flatten() {
         keys.push(StoredKey {

@@ -118,13 +118,13 @@ pub async fn log_for_group(conn: &mut Conn, group_id: GroupId) -> Result<Vec<Acc
     )
     .bind(group_id)
     .fetch_all(&mut *conn, |r| {
-            Ok(Access {
-                staff_name: r.try_get("staff_name")?,
-                what: r.try_get("what")?,
-                reason: r.try_get("reason")?,
-                at: Timestamp(r.try_get("at")?),
-            })
+        Ok(Access {
+            staff_name: r.try_get("staff_name")?,
+            what: r.try_get("what")?,
+            reason: r.try_get("reason")?,
+            at: Timestamp(r.try_get("at")?),
         })
-        .await?;
+    })
+    .await?;
     Ok(rows)
 }

@@ -88,16 +88,13 @@ pub async fn insert(conn: &mut Conn, t: &NewThread<'_>) -> Result<ThreadId> {
     .bind(i64::from(t.private))
     .bind(t.now.micros())
     .fetch_one(&mut *conn, |r| r.try_get("id"))
-        .await?;
+    .await?;
     Ok(row)
 }
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Thread>> {
     let sql = format!("SELECT {THREAD_COLUMNS} {THREAD_FROM} WHERE t.key = $1");
-    let row = query(sql)
-        .bind(key)
-        .fetch_optional(&mut *conn, thread_from_row)
-        .await?;
+    let row = query(sql).bind(key).fetch_optional(&mut *conn, thread_from_row).await?;
     Ok(row)
 }
 
@@ -155,10 +152,7 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
 
 pub async fn find_by_id(conn: &mut Conn, id: ThreadId) -> Result<Option<Thread>> {
     let sql = format!("SELECT {THREAD_COLUMNS} {THREAD_FROM} WHERE t.id = $1");
-    let row = query(sql)
-        .bind(id)
-        .fetch_optional(&mut *conn, thread_from_row)
-        .await?;
+    let row = query(sql).bind(id).fetch_optional(&mut *conn, thread_from_row).await?;
     Ok(row)
 }
 
@@ -218,13 +212,12 @@ pub async fn delete(conn: &mut Conn, id: ThreadId) -> Result<()> {
 
 /// Whether anyone but `author` has commented.
 pub async fn others_commented(conn: &mut Conn, id: ThreadId, author: Option<UserId>) -> Result<bool> {
-    let row = query(
-        "SELECT COUNT(*) AS n FROM comments WHERE thread_id = $1 AND (author_id IS NULL OR author_id <> $2)",
-    )
-    .bind(id)
-    .bind(author.unwrap_or(-1))
-    .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
-        .await?;
+    let row =
+        query("SELECT COUNT(*) AS n FROM comments WHERE thread_id = $1 AND (author_id IS NULL OR author_id <> $2)")
+            .bind(id)
+            .bind(author.unwrap_or(-1))
+            .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
+            .await?;
     Ok(row > 0)
 }
 
@@ -627,14 +620,14 @@ pub async fn reactions_for_page(
     .bind(from)
     .bind(from + limit)
     .fetch_all(&mut *conn, |r| {
-            Ok(ReactionRow {
-                comment_id: r.try_get("comment_id")?,
-                user_id: r.try_get("user_id")?,
-                name: r.try_get("name")?,
-                emoji: r.try_get("emoji")?,
-            })
+        Ok(ReactionRow {
+            comment_id: r.try_get("comment_id")?,
+            user_id: r.try_get("user_id")?,
+            name: r.try_get("name")?,
+            emoji: r.try_get("emoji")?,
         })
-        .await?;
+    })
+    .await?;
     Ok(rows)
 }
 
@@ -685,7 +678,8 @@ pub async fn tags_of(conn: &mut Conn, thread_ids: &[ThreadId]) -> Result<Vec<(Th
         "SELECT tt.thread_id, tg.name FROM thread_tags tt JOIN tags tg ON tg.id = tt.tag_id \
          WHERE tt.thread_id IN ({ids}) ORDER BY tg.name"
     );
-    let rows = query(sql).fetch_all(&mut *conn, |r| Ok((r.try_get("thread_id")?, r.try_get("name")?)))
+    let rows = query(sql)
+        .fetch_all(&mut *conn, |r| Ok((r.try_get("thread_id")?, r.try_get("name")?)))
         .await?;
     Ok(rows)
 }
@@ -701,7 +695,7 @@ pub async fn group_tags(conn: &mut Conn, group_id: GroupId, include_private: boo
     .bind(group_id)
     .bind(i64::from(include_private))
     .fetch_all(&mut *conn, |r| Ok((r.try_get("name")?, r.try_get("n")?)))
-        .await?;
+    .await?;
     Ok(rows)
 }
 
@@ -790,7 +784,8 @@ pub async fn recipients(
             q = q.bind(name.as_str());
         }
     }
-    let rows = q.fetch_all(&mut *conn, |r| {
+    let rows = q
+        .fetch_all(&mut *conn, |r| {
             let role = |column: &str| {
                 r.try_get::<Option<String>, _>(column)
                     .map(|s| s.map(|s| Role::from_stored(&s)))
@@ -873,7 +868,7 @@ pub async fn groups_with_public_writing(conn: &mut Conn, user_id: UserId) -> Res
     )
     .bind(user_id)
     .fetch_all(&mut *conn, |r| r.try_get::<String, _>(0))
-        .await?;
+    .await?;
     Ok(rows)
 }
 

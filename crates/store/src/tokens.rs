@@ -137,12 +137,11 @@ pub async fn latest_usable(
 /// Marks the token used. Exactly one of several concurrent callers gets `true`: the `used_at IS
 /// NULL` condition is checked and set in one statement.
 pub async fn consume(conn: &mut Conn, id: i64, now: Timestamp) -> Result<bool> {
-    let done =
-        query("UPDATE login_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1")
-            .bind(now.micros())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+    let done = query("UPDATE login_tokens SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1")
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

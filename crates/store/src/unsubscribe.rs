@@ -49,12 +49,11 @@ pub async fn insert_for_address(
 
 /// The address fingerprint an unexpired address unsubscribe token belongs to.
 pub async fn address_for(conn: &mut Conn, token_hash: &TokenHash, now: Timestamp) -> Result<Option<TokenHash>> {
-    let row =
-        query("SELECT address_hash FROM address_unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash.as_str())
-            .bind(now.micros())
-            .fetch_optional(&mut *conn, |r| r.try_get::<String, _>("address_hash"))
-            .await?;
+    let row = query("SELECT address_hash FROM address_unsubscribe_tokens WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash.as_str())
+        .bind(now.micros())
+        .fetch_optional(&mut *conn, |r| r.try_get::<String, _>("address_hash"))
+        .await?;
     Ok(row.map(TokenHash::from_trusted))
 }
 

@@ -1,6 +1,5 @@
 //! The `usage_daily` table: aggregate counters only (P2).
 
-
 use crate::{Conn, Result, query};
 
 /// Adds `n` to one counter.
@@ -32,7 +31,9 @@ pub async fn keep_top(conn: &mut Conn, day: i64, dimension: &str, n: i64) -> Res
     .bind(dimension)
     .bind(OTHER)
     .bind(n)
-    .fetch_all(&mut *conn, |r| Ok((r.try_get::<String, _>("value")?, r.try_get::<i64, _>("count")?)))
+    .fetch_all(&mut *conn, |r| {
+        Ok((r.try_get::<String, _>("value")?, r.try_get::<i64, _>("count")?))
+    })
     .await?;
     if rows.is_empty() {
         return Ok(0);
@@ -61,8 +62,10 @@ pub async fn totals(conn: &mut Conn, from_day: i64) -> Result<Vec<(String, Strin
          GROUP BY dimension, value ORDER BY dimension, n DESC, value LIMIT 1000",
     )
     .bind(from_day)
-    .fetch_all(&mut *conn, |r| Ok((r.try_get("dimension")?, r.try_get("value")?, r.try_get("n")?)))
-        .await?;
+    .fetch_all(&mut *conn, |r| {
+        Ok((r.try_get("dimension")?, r.try_get("value")?, r.try_get("n")?))
+    })
+    .await?;
     Ok(rows)
 }
 

@@ -83,10 +83,7 @@ pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<UserId> {
 
 pub async fn find(conn: &mut Conn, id: UserId) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row = query(sql)
-        .bind(id)
-        .fetch_optional(&mut *conn, from_row)
-        .await?;
+    let row = query(sql).bind(id).fetch_optional(&mut *conn, from_row).await?;
     Ok(row)
 }
 
@@ -101,10 +98,7 @@ pub async fn find_by_email(conn: &mut Conn, email: &EmailAddress) -> Result<Opti
 
 pub async fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
-    let row = query(sql)
-        .bind(username)
-        .fetch_optional(&mut *conn, from_row)
-        .await?;
+    let row = query(sql).bind(username).fetch_optional(&mut *conn, from_row).await?;
     Ok(row)
 }
 
@@ -238,10 +232,7 @@ pub async fn purge_unverified(conn: &mut Conn, created_before: Timestamp) -> Res
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE key = $1");
-    let row = query(sql)
-        .bind(key)
-        .fetch_optional(&mut *conn, from_row)
-        .await?;
+    let row = query(sql).bind(key).fetch_optional(&mut *conn, from_row).await?;
     Ok(row)
 }
 

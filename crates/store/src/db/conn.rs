@@ -41,7 +41,11 @@ impl PgClient {
 
     async fn statement(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<tokio_postgres::Statement> {
         let matches = |kinds: &[Kind]| kinds.len() == args.len() && kinds.iter().zip(args).all(|(k, a)| *k == a.kind());
-        if let Some(found) = self.statements.get(sql).and_then(|v| v.iter().find(|(k, _)| matches(k))) {
+        if let Some(found) = self
+            .statements
+            .get(sql)
+            .and_then(|v| v.iter().find(|(k, _)| matches(k)))
+        {
             return Ok(found.1.clone());
         }
         let types: Vec<Type> = args.iter().map(|a| pg_type(a.kind())).collect();
@@ -155,11 +159,12 @@ impl Conn {
             Inner::Sqlite(c) => {
                 let mut statement = c.prepare_cached(sql)?;
                 bind_sqlite(&mut statement, args)?;
+                let columns = super::row::Columns::of(&statement);
                 let mut rows = statement.raw_query();
                 let mut out = Vec::new();
                 while out.len() < limit {
                     match rows.next()? {
-                        Some(row) => out.push(map(&Row::sqlite(row))?),
+                        Some(row) => out.push(map(&Row::sqlite(row, &columns))?),
                         None => break,
                     }
                 }
@@ -183,7 +188,9 @@ fn untyped<'a>(args: &'a [Arg<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {
 }
 
 fn typed<'a>(args: &'a [Arg<'_>]) -> Vec<(&'a (dyn ToSql + Sync), Type)> {
-    args.iter().map(|a| (a as &(dyn ToSql + Sync), pg_type(a.kind()))).collect()
+    args.iter()
+        .map(|a| (a as &(dyn ToSql + Sync), pg_type(a.kind())))
+        .collect()
 }
 
 /// Binds `$n` parameters by their number: SQLite numbers `$name` parameters in order of first
@@ -245,7 +252,8 @@ impl From<rusqlite::Error> for StoreError {
         use rusqlite::ffi;
         match &error {
             rusqlite::Error::SqliteFailure(e, _)
-                if e.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE || e.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+                if e.extended_code == ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
             {
                 Self::Conflict
             }

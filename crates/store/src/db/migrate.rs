@@ -18,11 +18,17 @@ const ADVISORY_LOCK: i64 = 0x5745_4654_4d49_4752;
 
 pub(crate) async fn run(conn: &mut Conn, backend: Backend, migrations: &[Migration]) -> Result<()> {
     if backend == Backend::Postgres {
-        query("SELECT pg_advisory_lock($1)").bind(ADVISORY_LOCK).execute(conn).await?;
+        query("SELECT pg_advisory_lock($1)")
+            .bind(ADVISORY_LOCK)
+            .execute(conn)
+            .await?;
     }
     let outcome = apply(conn, backend, migrations).await;
     if backend == Backend::Postgres {
-        query("SELECT pg_advisory_unlock($1)").bind(ADVISORY_LOCK).execute(conn).await?;
+        query("SELECT pg_advisory_unlock($1)")
+            .bind(ADVISORY_LOCK)
+            .execute(conn)
+            .await?;
     }
     outcome
 }
@@ -83,7 +89,11 @@ async fn apply(conn: &mut Conn, backend: Backend, migrations: &[Migration]) -> R
                 migration.version, migration.description
             )));
         }
-        tracing::info!(version = migration.version, name = migration.description, "migration applied");
+        tracing::info!(
+            version = migration.version,
+            name = migration.description,
+            "migration applied"
+        );
     }
     Ok(())
 }

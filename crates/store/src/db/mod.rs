@@ -11,4 +11,3 @@ pub use conn::{Conn, STATEMENT_LOG};
 pub use pool::{Lease, Tx};
 pub use query::{Arg, Bind, Done, Kind, Query, query};
 pub use row::{ColumnIndex, Decode, Row};
-

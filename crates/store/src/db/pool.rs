@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
-use super::conn::{Inner, PgClient};
 use super::Conn;
+use super::conn::{Inner, PgClient};
 use crate::{Result, StoreError};
 
 /// How a new connection is opened.
@@ -110,7 +110,9 @@ pub(crate) fn open_sqlite(path: &Path, read_only: bool) -> Result<rusqlite::Conn
     // Durability of votes matters more than a few microseconds per commit: synchronous=FULL.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Usage(format!("SQLite refused WAL mode (it reports {mode:?})")));
+        return Err(StoreError::Usage(format!(
+            "SQLite refused WAL mode (it reports {mode:?})"
+        )));
     }
     conn.execute_batch(
         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \

@@ -160,12 +160,16 @@ impl<'q> Query<'q> {
 
     /// Every row, each mapped by `map`.
     pub async fn fetch_all<T>(self, conn: &mut Conn, map: impl FnMut(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
-        conn.rows_args(&self.sql, &self.args, self.persistent, usize::MAX, map).await
+        conn.rows_args(&self.sql, &self.args, self.persistent, usize::MAX, map)
+            .await
     }
 
     /// The first row, mapped; `None` when there is none.
     pub async fn fetch_optional<T>(self, conn: &mut Conn, map: impl FnMut(&Row<'_>) -> Result<T>) -> Result<Option<T>> {
-        Ok(conn.rows_args(&self.sql, &self.args, self.persistent, 1, map).await?.pop())
+        Ok(conn
+            .rows_args(&self.sql, &self.args, self.persistent, 1, map)
+            .await?
+            .pop())
     }
 
     /// The first row, mapped; `StoreError::NotFound` when there is none.

@@ -15,8 +15,37 @@ pub struct Row<'r> {
 
 #[derive(Clone, Copy)]
 enum Inner<'r> {
-    Sqlite(&'r rusqlite::Row<'r>),
+    Sqlite(&'r rusqlite::Row<'r>, &'r Columns),
     Postgres(&'r tokio_postgres::Row),
+}
+
+/// A SQLite statement's column names, read once per execution rather than through the C API
+/// for every column of every row, with the position where the next lookup most likely matches
+/// (mappings read columns in select order).
+pub(crate) struct Columns {
+    names: Vec<String>,
+    next: std::cell::Cell<usize>,
+}
+
+impl Columns {
+    pub(crate) fn of(statement: &rusqlite::Statement<'_>) -> Self {
+        Self {
+            names: statement.column_names().into_iter().map(str::to_owned).collect(),
+            next: std::cell::Cell::new(0),
+        }
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        let guess = self.next.get();
+        let found = match self.names.get(guess) {
+            Some(n) if n.eq_ignore_ascii_case(name) => Some(guess),
+            _ => self.names.iter().position(|n| n.eq_ignore_ascii_case(name)),
+        };
+        if let Some(i) = found {
+            self.next.set(if i + 1 < self.names.len() { i + 1 } else { 0 });
+        }
+        found
+    }
 }
 
 /// A column position or name.
@@ -47,9 +76,9 @@ impl ColumnIndex for &str {
 }
 
 impl<'r> Row<'r> {
-    pub(crate) fn sqlite(row: &'r rusqlite::Row<'r>) -> Self {
+    pub(crate) fn sqlite(row: &'r rusqlite::Row<'r>, columns: &'r Columns) -> Self {
         Self {
-            inner: Inner::Sqlite(row),
+            inner: Inner::Sqlite(row, columns),
             prefix: "",
         }
     }
@@ -72,7 +101,7 @@ impl<'r> Row<'r> {
     /// The columns' names, in select order.
     pub fn column_names(&self) -> Vec<String> {
         match self.inner {
-            Inner::Sqlite(row) => row.as_ref().column_names().into_iter().map(str::to_owned).collect(),
+            Inner::Sqlite(_, columns) => columns.names.clone(),
             Inner::Postgres(row) => row.columns().iter().map(|c| c.name().to_owned()).collect(),
         }
     }
@@ -92,8 +121,11 @@ impl<'r> Row<'r> {
             other => other,
         };
         match (self.inner, name) {
-            (Inner::Sqlite(row), None) => row.get::<usize, T>(index.position()),
-            (Inner::Sqlite(row), Some(name)) => row.get::<&str, T>(name),
+            (Inner::Sqlite(row, _), None) => row.get::<usize, T>(index.position()),
+            (Inner::Sqlite(row, columns), Some(name)) => match columns.position(name) {
+                Some(i) => row.get::<usize, T>(i),
+                None => return Err(fail("no such column".to_owned())),
+            },
             (Inner::Postgres(row), None) => {
                 return row
                     .try_get::<usize, T::Pg>(index.position())

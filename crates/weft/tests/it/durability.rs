@@ -95,7 +95,12 @@ async fn postgres_on(disk: &SmallDisk) -> Option<(String, PgOnDisk)> {
         admin: admin.clone(),
         name: name.clone(),
     };
-    if let Err(e) = admin_sql(&admin, &format!("CREATE TABLESPACE \"{name}\" LOCATION '{}'", dir.display())).await {
+    if let Err(e) = admin_sql(
+        &admin,
+        &format!("CREATE TABLESPACE \"{name}\" LOCATION '{}'", dir.display()),
+    )
+    .await
+    {
         eprintln!("skipped: the PostgreSQL server cannot use a folder on the small disk: {e}");
         return None;
     }

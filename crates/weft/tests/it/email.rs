@@ -226,9 +226,9 @@ async fn failed_delivery_is_retried_with_backoff(db: Db) {
     let now = app.app.clock.now().micros();
     let mut conn = app.db_conn().await;
     let next: i64 = weft_store::query("SELECT next_attempt_at FROM outbox_emails")
-            .fetch_scalar(&mut *conn)
-            .await
-            .unwrap();
+        .fetch_scalar(&mut conn)
+        .await
+        .unwrap();
     assert!(next > now + 20_000_000, "retried later, not in a tight loop");
     assert!(
         !std::fs::exists(app.data.0.join("outbox")).unwrap(),

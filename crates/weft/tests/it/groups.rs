@@ -363,9 +363,9 @@ async fn joining_asking_approving_and_leaving(app: &TestApp) {
     assert!(requests.contains("Bob") && requests.contains("I grow tomatoes"));
     let mut conn = app.db_conn().await;
     let id: i64 = weft_store::query("SELECT id FROM membership_requests")
-            .fetch_scalar(&mut *conn)
-            .await
-            .unwrap();
+        .fetch_scalar(&mut conn)
+        .await
+        .unwrap();
     drop(conn);
     let res = admin
         .post_form(&format!("/g/{closed}/requests/{id}/approve"), &[])
@@ -531,11 +531,9 @@ async fn deleting_a_group_deletes_its_data(app: &TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 0);
     for table in ["memberships", "membership_requests", "invitations"] {
         let mut conn = app.db_conn().await;
-        let n: i64 = weft_store::query(format!(
-                "SELECT COUNT(*) FROM {table} WHERE group_id <> $1"
-            ))
+        let n: i64 = weft_store::query(format!("SELECT COUNT(*) FROM {table} WHERE group_id <> $1"))
             .bind(kept_id)
-            .fetch_scalar(&mut *conn)
+            .fetch_scalar(&mut conn)
             .await
             .unwrap();
         assert_eq!(n, 0, "{table} still refers to the deleted group");

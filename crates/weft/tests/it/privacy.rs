@@ -105,7 +105,7 @@ async fn p10_p11_erasure_reaches_the_bytes_of_every_file(app: &TestApp) {
     let hash: String = {
         let mut conn = app.db_conn().await;
         weft_store::query("SELECT password_hash FROM users WHERE email = 'zebediah@example.org'")
-                .fetch_scalar(&mut *conn)
+            .fetch_scalar(&mut conn)
             .await
             .unwrap()
     };
@@ -584,7 +584,7 @@ async fn p10_a_deleted_account_leaves_no_trace_but_its_content(app: &TestApp) {
     let bob_id: i64 = {
         let mut conn = app.db_conn().await;
         weft_store::query("SELECT id FROM users WHERE email = 'bob@example.org'")
-                .fetch_scalar(&mut *conn)
+            .fetch_scalar(&mut conn)
             .await
             .unwrap()
     };
@@ -661,8 +661,8 @@ async fn p10_a_deleted_account_leaves_no_trace_but_its_content(app: &TestApp) {
     }) {
         let sql = format!("SELECT COUNT(*) FROM \"{}\" WHERE \"{}\" = $1", c.table, c.name);
         let n: i64 = weft_store::query(sql)
-                .bind(bob_id)
-                .fetch_scalar(&mut *conn)
+            .bind(bob_id)
+            .fetch_scalar(&mut conn)
             .await
             .unwrap();
         assert_eq!(n, 0, "{}.{} still points at the deleted account", c.table, c.name);

@@ -58,7 +58,10 @@ async fn migrations_are_idempotent_and_sqlite_is_configured_for_durability() {
     drop(conn);
     let mut reader = store.reader().await.unwrap();
     assert!(
-        weft_store::query("DELETE FROM users").execute(&mut *reader).await.is_err(),
+        weft_store::query("DELETE FROM users")
+            .execute(&mut reader)
+            .await
+            .is_err(),
         "readers cannot write"
     );
 }

@@ -188,7 +188,7 @@ async fn a_thread_from_start_to_deletion(app: &TestApp) {
     for table in ["threads", "comments", "revisions", "thread_reads"] {
         let mut conn = app.db_conn().await;
         let n: i64 = weft_store::query(format!("SELECT COUNT(*) FROM {table}"))
-                .fetch_scalar(&mut *conn)
+            .fetch_scalar(&mut conn)
             .await
             .unwrap();
         assert_eq!(n, 0, "{table} still holds rows of the deleted thread");
@@ -285,7 +285,7 @@ async fn every_thread_denial_answers_as_the_rule_says(app: &TestApp) {
     {
         let mut conn = app.db_conn().await;
         weft_store::query("UPDATE users SET state = 'deactivated' WHERE email = 'dee@example.org'")
-            .execute(&mut *conn)
+            .execute(&mut conn)
             .await
             .unwrap();
     }
