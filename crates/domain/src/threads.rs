@@ -73,6 +73,14 @@ pub fn choose_privacy(asked: &str, allowed: crate::groups::ThreadPrivacy) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn volumes_round_trip_and_an_unknown_one_is_an_error() {
+        for v in [Volume::Mute, Volume::Normal, Volume::Follow] {
+            assert_eq!(Volume::from_stored(v.as_str()), Ok(v));
+        }
+        assert!(Volume::from_stored("loud").is_err());
+    }
     use crate::groups::ThreadPrivacy;
 
     #[test]
@@ -250,7 +258,7 @@ impl Volume {
         }
     }
 
-    pub fn from_stored(s: &str) -> Self {
-        Self::parse(s).unwrap_or(Self::Normal)
+    pub fn from_stored(s: &str) -> Result<Self, crate::UnknownStored> {
+        Self::parse(s).map_err(|_| crate::UnknownStored::new("volume", s))
     }
 }

@@ -99,11 +99,12 @@ impl UserState {
         }
     }
 
-    pub fn from_stored(s: &str) -> Self {
+    pub fn from_stored(s: &str) -> Result<Self, crate::UnknownStored> {
         match s {
-            "deactivated" => Self::Deactivated,
-            "deleted" => Self::Deleted,
-            _ => Self::Active,
+            "active" => Ok(Self::Active),
+            "deactivated" => Ok(Self::Deactivated),
+            "deleted" => Ok(Self::Deleted),
+            _ => Err(crate::UnknownStored::new("account state", s)),
         }
     }
 }
@@ -119,6 +120,16 @@ mod tests {
         assert!(DisplayName::parse(&"a".repeat(101)).is_err());
         assert!(DisplayName::parse("evil\u{202E}name").is_err());
         assert!(DisplayName::parse("Zoë 🌱").is_ok());
+    }
+
+    #[test]
+    fn states_round_trip_and_an_unknown_one_is_an_error() {
+        for state in [UserState::Active, UserState::Deactivated, UserState::Deleted] {
+            assert_eq!(UserState::from_stored(state.as_str()), Ok(state));
+        }
+        for unknown in ["", "Active", "suspended", "active "] {
+            assert!(UserState::from_stored(unknown).is_err(), "{unknown:?}");
+        }
     }
 
     #[test]

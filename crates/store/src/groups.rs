@@ -207,7 +207,9 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
         parent = prefixed_columns("p", "p_"),
     );
     let role = |r: &Row<'_>, column: &str| -> Result<Option<Role>> {
-        Ok(r.try_get::<Option<String>, _>(column)?.map(|s| Role::from_stored(&s)))
+        Ok(r.try_get::<Option<String>, _>(column)?
+            .map(|s| Role::from_stored(&s))
+            .transpose()?)
     };
     query(sql)
         .bind(key)
@@ -281,7 +283,8 @@ pub async fn subgroups_with_role(
             Ok((
                 from_row(r)?,
                 r.try_get::<Option<String>, _>("member_role")?
-                    .map(|s| Role::from_stored(&s)),
+                    .map(|s| Role::from_stored(&s))
+                    .transpose()?,
             ))
         })
         .await?;
@@ -298,7 +301,10 @@ pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Ro
     let rows = query(sql)
         .bind(user_id)
         .fetch_all(&mut *conn, |r| {
-            Ok((from_row(r)?, Role::from_stored(&r.try_get::<String, _>("member_role")?)))
+            Ok((
+                from_row(r)?,
+                Role::from_stored(&r.try_get::<String, _>("member_role")?)?,
+            ))
         })
         .await?;
     Ok(rows)
@@ -318,9 +324,7 @@ pub async fn role_of(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Res
     let row = query("SELECT role FROM memberships WHERE group_id = $1 AND user_id = $2")
         .bind(group_id)
         .bind(user_id)
-        .fetch_optional(&mut *conn, |r| {
-            r.try_get::<String, _>("role").map(|s| Role::from_stored(&s))
-        })
+        .fetch_optional(&mut *conn, |r| Ok(Role::from_stored(&r.try_get::<String, _>("role")?)?))
         .await?;
     Ok(row)
 }
@@ -435,7 +439,7 @@ pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64
             name: r.try_get("name")?,
             username: r.try_get::<Option<String>, _>("username")?.map(Username::from_trusted),
             email: r.try_get::<Option<String>, _>("email")?.map(EmailAddress::from_trusted),
-            role: Role::from_stored(&r.try_get::<String, _>("role")?),
+            role: Role::from_stored(&r.try_get::<String, _>("role")?)?,
             joined_at: Timestamp(r.try_get("created_at")?),
         })
     })

@@ -66,6 +66,15 @@ pub enum StoreError {
     Usage(String),
 }
 
+impl From<weft_domain::UnknownStored> for StoreError {
+    fn from(e: weft_domain::UnknownStored) -> Self {
+        Self::Decode {
+            column: e.kind.to_owned(),
+            reason: e.to_string(),
+        }
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Strips a password from a database URL before it goes anywhere near a log.

@@ -45,7 +45,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> Result<User> {
             .map(PasswordHash::from_trusted),
         email_verified_at: r.try_get::<Option<i64>, _>("email_verified_at")?.map(Timestamp),
         is_admin: flag(r.try_get("is_admin")?),
-        state: UserState::from_stored(&r.try_get::<String, _>("state")?),
+        state: UserState::from_stored(&r.try_get::<String, _>("state")?)?,
         emails_unsubscribed_at: r.try_get::<Option<i64>, _>("emails_unsubscribed_at")?.map(Timestamp),
         created_at: Timestamp(r.try_get("created_at")?),
     })

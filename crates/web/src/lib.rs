@@ -13,6 +13,7 @@ pub mod rate_limit;
 pub mod security;
 mod server;
 mod static_files;
+pub mod threads;
 mod usage;
 
 use std::sync::Arc;
@@ -74,7 +75,8 @@ pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(threads::page_routes())
+        .nest("/api/v1", api::routes().merge(threads::api_routes()))
         .merge(static_files::routes())
         .fallback(pages::errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), usage::count))

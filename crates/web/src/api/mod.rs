@@ -5,7 +5,6 @@ pub mod accounts;
 pub mod groups;
 pub mod invitations;
 pub mod privacy;
-pub mod threads;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -78,26 +77,6 @@ pub fn routes() -> Router<AppState> {
         .route("/me/invitations/{id}", delete(invitations::decline_mine))
         .route("/me/invitations/{id}/accept", post(invitations::accept_mine))
         .route("/explore", get(invitations::explore))
-        .route("/groups/{key}/threads", get(threads::list).post(threads::create))
-        .route(
-            "/threads/{key}",
-            get(threads::show).patch(threads::update).delete(threads::delete),
-        )
-        .route("/threads/{key}/history", get(threads::history))
-        .route("/threads/{key}/move", post(threads::move_thread))
-        .route("/threads/{key}/volume", post(threads::volume))
-        .route(
-            "/threads/{key}/guests",
-            get(threads::guests).post(threads::invite_guests),
-        )
-        .route("/threads/{key}/guests/{user}", delete(threads::remove_guest))
-        .route("/threads/{key}/comments", post(threads::comment))
-        .route(
-            "/threads/{key}/comments/{id}",
-            axum::routing::patch(threads::edit_comment).delete(threads::delete_comment),
-        )
-        .route("/threads/{key}/comments/{id}/reactions", post(threads::react))
-        .route("/threads/{key}/{change}", post(threads::change))
         .fallback(|| async {
             crate::error::api_error(
                 axum::http::StatusCode::NOT_FOUND,

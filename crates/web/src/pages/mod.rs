@@ -10,7 +10,6 @@ pub mod invitations;
 pub mod policies;
 pub mod profile;
 pub mod support;
-pub mod threads;
 pub mod unsubscribe;
 
 use axum::Router;
@@ -137,32 +136,12 @@ pub fn routes() -> Router<AppState> {
             "/admin/policies/{kind}",
             get(policies::edit_form).post(policies::publish),
         )
-        .route("/g/{key}/threads/new", get(threads::new_form))
-        .route("/g/{key}/threads", post(threads::create))
-        .route("/t/{key}", get(threads::show))
-        .route("/t/{key}/edit", get(threads::edit_form).post(threads::edit))
-        .route("/t/{key}/history", get(threads::history))
-        .route("/t/{key}/move", get(threads::move_form).post(threads::move_thread))
-        .route("/t/{key}/guests", post(threads::invite_guests))
-        .route("/t/{key}/volume", post(threads::volume))
-        .route("/t/{key}/guests/{user}/remove", post(threads::remove_guest))
         .route(
             "/guest/{token}",
             get(invitations::guest_invitation).post(invitations::accept_guest),
         )
         .route("/guest/{token}/signup", post(invitations::sign_up_as_guest))
-        .route("/t/{key}/delete", get(threads::delete_page).post(threads::delete))
-        .route("/t/{key}/comments", post(threads::comment))
-        .route(
-            "/t/{key}/comments/{id}/edit",
-            get(threads::edit_comment_form).post(threads::edit_comment),
-        )
-        .route("/t/{key}/comments/{id}/delete", post(threads::delete_comment))
-        .route("/t/{key}/comments/{id}/history", get(threads::comment_history))
-        .route("/t/{key}/comments/{id}/react", post(threads::react))
-        .route("/t/{key}/items/{seq}", get(threads::item_fragment))
         .route("/t/{key}/live", get(crate::live::thread))
-        .route("/t/{key}/{change}", post(threads::change))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::page).post(unsubscribe::unsubscribe),

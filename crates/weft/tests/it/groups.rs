@@ -20,6 +20,7 @@ on_both!(
     subgroups_follow_their_parent,
     a_secret_parent_is_not_revealed_by_its_subgroups,
     member_counts_stay_true_through_every_change,
+    an_unknown_stored_role_or_account_state_fails_closed,
 );
 
 pub(crate) async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> String {
@@ -739,4 +740,49 @@ async fn archived_groups_are_read_only_until_restored(app: &TestApp) {
     );
     assert_eq!(ann.post_form(&format!("/g/{g}/restore"), &[]).await.status, 303);
     assert_eq!(bob.post_form(&format!("/g/{g}/join"), &[]).await.status, 303);
+}
+
+/// A role or account state this version does not know (written by a newer version, or by hand)
+/// is an error, never "member" or "active": the request fails instead of opening anything.
+async fn an_unknown_stored_role_or_account_state_fails_closed(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Back room", "secret", "invitation").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    assert_eq!(
+        bob.get(&format!("/g/{g}")).await.status,
+        200,
+        "a member reads the secret group"
+    );
+    let bob_key = user_key(&bob).await;
+    let mut conn = app.db_conn().await;
+    weft_store::query("UPDATE memberships SET role = 'owner' WHERE user_id = (SELECT id FROM users WHERE key = $1)")
+        .bind(bob_key.as_str())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    for path in [format!("/g/{g}"), format!("/api/v1/groups/{g}")] {
+        let res = bob.get(&path).await;
+        assert_eq!(res.status, 500, "{path}: an unknown role is an error");
+        assert!(
+            !res.body.contains("Back room") && !res.body.contains("About us"),
+            "{path}: {}",
+            res.body
+        );
+    }
+    let mut conn = app.db_conn().await;
+    weft_store::query("UPDATE users SET state = 'suspended' WHERE key = $1")
+        .bind(bob_key.as_str())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let me = bob.get("/api/v1/me").await;
+    assert_eq!(
+        me.status, 500,
+        "an unknown account state is an error, not an active account: {}",
+        me.body
+    );
+    assert!(!me.body.contains("bob@example.org"), "{}", me.body);
 }

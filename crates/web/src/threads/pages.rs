@@ -17,11 +17,11 @@ use weft_domain::groups::ThreadPrivacy;
 use weft_domain::permissions::{Action, CommentAction, ThreadAction};
 use weft_domain::threads::Reaction;
 
-use super::groups::signed_in_for;
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::MaybeUser;
 use crate::error::WebError;
+use crate::pages::groups::signed_in_for;
+use crate::pages::{PageCtx, render};
 
 /// The signed-in user, or what the thread rule answers a visitor: unreadable threads stay 404.
 async fn signed_in_on(
@@ -62,7 +62,7 @@ impl ThreadForm {
 }
 
 #[derive(Template)]
-#[template(path = "pages/thread_form.html")]
+#[template(path = "threads/form.html")]
 struct ThreadFormPage {
     ctx: PageCtx,
     heading: String,
@@ -208,7 +208,7 @@ pub struct CommentItem {
 }
 
 #[derive(Template)]
-#[template(path = "pages/thread.html")]
+#[template(path = "threads/page.html")]
 struct ThreadTemplate {
     ctx: PageCtx,
     p: ThreadPage,
@@ -319,7 +319,7 @@ pub async fn show(
 }
 
 #[derive(Template)]
-#[template(path = "pages/comment_fragment.html")]
+#[template(path = "threads/comment_fragment.html")]
 struct CommentFragment {
     ctx: PageCtx,
     i: CommentItem,
@@ -363,7 +363,7 @@ pub async fn item_fragment(
 }
 
 #[derive(Template)]
-#[template(path = "pages/thread_history.html")]
+#[template(path = "threads/history.html")]
 struct HistoryPage {
     ctx: PageCtx,
     v: ThreadView,
@@ -470,7 +470,7 @@ pub async fn change(
 }
 
 #[derive(Template)]
-#[template(path = "pages/thread_delete.html")]
+#[template(path = "threads/delete.html")]
 struct DeletePage {
     ctx: PageCtx,
     v: ThreadView,
@@ -533,7 +533,7 @@ pub async fn comment(
 }
 
 #[derive(Template)]
-#[template(path = "pages/comment_edit.html")]
+#[template(path = "threads/comment_edit.html")]
 struct CommentEditPage {
     ctx: PageCtx,
     v: ThreadView,
@@ -615,7 +615,7 @@ pub async fn react(
 }
 
 #[derive(Template)]
-#[template(path = "pages/thread_move.html")]
+#[template(path = "threads/move.html")]
 struct MovePage {
     ctx: PageCtx,
     v: ThreadView,

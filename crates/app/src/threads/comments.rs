@@ -1,0 +1,183 @@
+//! Comments: add, reply one level deep, edit with history, delete, react.
+
+use weft_domain::permissions::{CommentAction, ThreadAction, can_comment};
+use weft_domain::threads::{Reaction, parse_comment};
+use weft_store::threads::{self};
+
+use super::*;
+use crate::groups::decide;
+use crate::{App, AppError, SessionUser};
+
+impl App {
+    /// Comments (or replies to a top-level comment). Returns the comment's sequence number.
+    pub async fn add_comment(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        body: &str,
+        parent: Option<i64>,
+    ) -> Result<i64, AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Comment).await?;
+        let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(parent_id) = parent {
+            let parent = threads::find_comment(&mut tx, view.thread.id, parent_id)
+                .await?
+                .ok_or_else(|| AppError::field("parent", "That comment is not in this thread any more."))?;
+            if parent.parent_id.is_some() {
+                return Err(AppError::field(
+                    "parent",
+                    "Replies go one level deep: reply to the original comment instead.",
+                ));
+            }
+        }
+        let (comment_id, seq) =
+            threads::insert_comment(&mut tx, view.thread.id, parent, who.user.id, &body, now).await?;
+        threads::mark_read(&mut tx, view.thread.id, who.user.id, seq, now).await?;
+        let mentioned = Mentioned {
+            thread: &view.thread,
+            group: &view.group,
+            author: &who.user,
+            text: &body,
+            before: None,
+            seq,
+        };
+        self.notify_mentions(&mut tx, &mentioned).await?;
+        // Followers hear of it once it is committed (`fanout`): posting costs the same however
+        // many follow the thread.
+        weft_store::fanouts::insert(&mut tx, view.thread.id, comment_id, now).await?;
+        tx.commit().await?;
+        self.wake_mailer();
+        self.fanout_wakeup.notify_one();
+        self.publish(comment_changed(view.thread.id, seq)).await;
+        Ok(seq)
+    }
+
+    async fn comment_for(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        id: i64,
+        action: CommentAction,
+    ) -> Result<(ThreadView, Comment), AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.open_thread(&mut conn, Some(who), key, ThreadAction::See).await?;
+        let comment = threads::find_comment(&mut conn, view.thread.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        decide(can_comment(&view.actor, action, &view.comment_facts(&comment)))?;
+        Ok((view, comment))
+    }
+
+    /// The comment, for its edit form.
+    pub async fn comment_to_edit(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        id: i64,
+    ) -> Result<(ThreadView, Comment), AppError> {
+        self.comment_for(who, key, id, CommentAction::Edit).await
+    }
+
+    pub async fn edit_comment(&self, who: &SessionUser, key: &str, id: i64, body: &str) -> Result<i64, AppError> {
+        let (view, comment) = self.comment_for(who, key, id, CommentAction::Edit).await?;
+        let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;
+        if body != comment.body {
+            let now = self.clock.now();
+            let mut tx = self.store.begin().await?;
+            threads::insert_revision(
+                &mut tx,
+                view.thread.id,
+                Some(comment.id),
+                who.user.id,
+                None,
+                &comment.body,
+                now,
+            )
+            .await?;
+            threads::update_comment(&mut tx, comment.id, &body, now).await?;
+            let mentioned = Mentioned {
+                thread: &view.thread,
+                group: &view.group,
+                author: &who.user,
+                text: &body,
+                before: Some(&comment.body),
+                seq: comment.seq,
+            };
+            self.notify_mentions(&mut tx, &mentioned).await?;
+            tx.commit().await?;
+            self.wake_mailer();
+            self.publish(comment_changed(view.thread.id, comment.seq)).await;
+        }
+        Ok(comment.seq)
+    }
+
+    pub async fn delete_comment(&self, who: &SessionUser, key: &str, id: i64) -> Result<i64, AppError> {
+        let (view, comment) = self.comment_for(who, key, id, CommentAction::Delete).await?;
+        let mut tx = self.store.begin().await?;
+        threads::delete_comment(&mut tx, view.thread.id, comment.id, self.clock.now()).await?;
+        tx.commit().await?;
+        self.publish(comment_changed(view.thread.id, comment.seq)).await;
+        Ok(comment.seq)
+    }
+
+    /// Earlier versions of one comment, newest first.
+    pub async fn comment_history(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+        id: i64,
+    ) -> Result<(ThreadView, Comment, Vec<Revision>), AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
+        let comment = threads::find_comment(&mut conn, view.thread.id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let list = threads::revisions(&mut conn, view.thread.id, Some(id)).await?;
+        Ok((view, comment, list))
+    }
+
+    /// One timeline item by its sequence number, with its reactions, for a live update.
+    /// `NotFound` once it is gone.
+    pub async fn thread_item(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+        seq: i64,
+    ) -> Result<(ThreadView, Comment, Vec<ReactionRow>), AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
+        let comment = threads::comments_page(&mut conn, view.thread.id, seq, 1)
+            .await?
+            .pop()
+            .ok_or(AppError::NotFound)?;
+        let reactions = threads::reactions_for_page(&mut conn, view.thread.id, seq, 1).await?;
+        Ok((view, comment, reactions))
+    }
+
+    /// Adds or takes back a reaction on a comment (whoever may comment may react). Returns the
+    /// comment's sequence number and whether the reaction is there now.
+    pub async fn toggle_reaction(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        comment_id: i64,
+        reaction: &str,
+    ) -> Result<(i64, bool), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Comment).await?;
+        let reaction = Reaction::parse(reaction).map_err(|e| AppError::field("reaction", e.message))?;
+        let mut tx = self.store.begin().await?;
+        let comment = threads::find_comment(&mut tx, view.thread.id, comment_id)
+            .await?
+            .filter(|c| c.deleted_at.is_none())
+            .ok_or(AppError::NotFound)?;
+        let on =
+            threads::toggle_reaction(&mut tx, comment.id, who.user.id, reaction.as_str(), self.clock.now()).await?;
+        tx.commit().await?;
+        self.publish(comment_changed(view.thread.id, comment.seq)).await;
+        Ok((comment.seq, on))
+    }
+
+    // ---- lists ----
+}

@@ -1,0 +1,110 @@
+//! Reading a thread: its paged timeline, read marks, volume and edit history.
+
+use weft_domain::permissions::ThreadAction;
+use weft_domain::threads::Volume;
+use weft_store::threads::{self};
+
+use super::*;
+use crate::{App, AppError, SessionUser};
+
+/// The first item of the page that holds sequence number `seq`.
+fn page_start(seq: i64) -> i64 {
+    ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1
+}
+
+impl App {
+    /// One page of the timeline. Without `from`, opens at the first comment the viewer has not
+    /// read. Reading moves their read mark to the end of the page.
+    pub async fn thread_page(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+        from: Option<i64>,
+    ) -> Result<ThreadPage, AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
+        let state = view.read;
+        let read_before = state.as_ref().map(|(seq, _)| *seq);
+        let volume = state.map_or(Volume::Normal, |(_, volume)| volume);
+        let last = view.thread.last_seq;
+        let from = match (from, read_before) {
+            (Some(f), _) => page_start(f.clamp(1, last.max(1))),
+            (None, Some(r)) if r < last => page_start(r + 1),
+            _ => 1,
+        };
+        let comments = threads::comments_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
+        let reactions = threads::reactions_for_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
+        let tags = threads::tags_of(&mut conn, &[view.thread.id])
+            .await?
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
+        let guests = weft_store::guests::list(&mut conn, view.thread.id).await?;
+        drop(conn);
+        if let Some(w) = who {
+            let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
+            if read_before.is_none_or(|r| r < seen) {
+                threads::mark_read(
+                    &mut *self.store.writer().await?,
+                    view.thread.id,
+                    w.user.id,
+                    seen,
+                    self.clock.now(),
+                )
+                .await?;
+            }
+        }
+        Ok(ThreadPage {
+            view,
+            comments,
+            from,
+            read_before,
+            reactions,
+            tags,
+            volume,
+            guests,
+        })
+    }
+
+    /// Marks the whole thread as read.
+    pub async fn mark_thread_read(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::See).await?;
+        threads::mark_read(
+            &mut *self.store.writer().await?,
+            view.thread.id,
+            who.user.id,
+            view.thread.last_seq,
+            self.clock.now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Follow, normal or mute, for the signed-in person.
+    pub async fn set_thread_volume(&self, who: &SessionUser, key: &str, volume: &str) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::See).await?;
+        let volume = Volume::parse(volume).map_err(|e| AppError::field("volume", e.message))?;
+        threads::set_volume(
+            &mut *self.store.writer().await?,
+            view.thread.id,
+            who.user.id,
+            volume,
+            self.clock.now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Earlier versions of the thread's title and context, newest first.
+    pub async fn thread_history(
+        &self,
+        who: Option<&SessionUser>,
+        key: &str,
+    ) -> Result<(ThreadView, Vec<Revision>), AppError> {
+        let view = self.thread_for(who, key, ThreadAction::See).await?;
+        let list = threads::revisions(&mut *self.store.reader().await?, view.thread.id, None).await?;
+        Ok((view, list))
+    }
+
+    // ---- comments ----
+}

@@ -1,0 +1,104 @@
+//! What a thread page shows one viewer: the thread, its timeline and what they may do there.
+
+use weft_domain::permissions::{
+    Actor, CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread,
+};
+use weft_domain::threads::{Reaction, Volume};
+use weft_store::groups::Group;
+
+use super::*;
+
+/// A thread as one viewer may see it, with what they may do there.
+#[derive(Debug, Clone)]
+pub struct ThreadView {
+    pub thread: Thread,
+    pub group: Group,
+    pub actor: Actor,
+    pub facts: ThreadFacts,
+    pub viewer: Option<weft_store::users::UserId>,
+    /// How far the viewer has read and how loudly they follow the thread (read with the thread).
+    pub read: Option<(i64, Volume)>,
+}
+
+impl ThreadView {
+    pub fn may(&self, action: ThreadAction) -> bool {
+        can_thread(&self.actor, action, &self.facts).allowed()
+    }
+
+    /// Whether the viewer may know the thread's group (a guest of a secret group may not).
+    pub fn sees_group(&self) -> bool {
+        weft_domain::permissions::visible(&self.actor, &self.facts.group)
+    }
+
+    pub(super) fn comment_facts(&self, comment: &Comment) -> CommentFacts {
+        CommentFacts {
+            thread: self.facts,
+            by_actor: self.viewer.is_some() && comment.author_id == self.viewer,
+            deleted: comment.deleted_at.is_some(),
+        }
+    }
+
+    pub fn may_comment(&self, comment: &Comment, action: CommentAction) -> bool {
+        can_comment(&self.actor, action, &self.comment_facts(comment)).allowed()
+    }
+}
+
+/// One page of a thread's timeline.
+#[derive(Debug, Clone)]
+pub struct ThreadPage {
+    pub view: ThreadView,
+    pub comments: Vec<Comment>,
+    /// The first sequence number on this page.
+    pub from: i64,
+    /// How far the viewer had read before this visit: comments after it are new to them.
+    pub read_before: Option<i64>,
+    /// The reactions on this page's comments.
+    pub reactions: Vec<ReactionRow>,
+    pub tags: Vec<String>,
+    /// How loudly the signed-in viewer follows the thread.
+    pub volume: Volume,
+    /// The people invited into this thread alone.
+    pub guests: Vec<crate::guests::Guest>,
+}
+
+/// One reaction on one comment, summed up for display.
+#[derive(Debug, Clone)]
+pub struct ReactionSummary {
+    pub reaction: Reaction,
+    pub names: Vec<String>,
+    /// The viewer is among those who reacted.
+    pub mine: bool,
+}
+
+impl ReactionSummary {
+    pub fn count(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Who reacted, for a tooltip and for screen readers.
+    pub fn who(&self) -> String {
+        self.names.join(", ")
+    }
+}
+
+/// The reactions on `comment_id`, in the order the buttons are offered.
+pub fn summarize(
+    rows: &[ReactionRow],
+    comment_id: i64,
+    viewer: Option<weft_store::users::UserId>,
+) -> Vec<ReactionSummary> {
+    Reaction::ALL
+        .into_iter()
+        .filter_map(|reaction| {
+            let mine_rows: Vec<&ReactionRow> = rows
+                .iter()
+                .filter(|r| r.comment_id == comment_id && r.emoji == reaction.as_str())
+                .collect();
+            (!mine_rows.is_empty()).then(|| ReactionSummary {
+                reaction,
+                mine: viewer.is_some_and(|v| mine_rows.iter().any(|r| r.user_id == v)),
+                names: mine_rows.iter().map(|r| r.name.clone()).collect(),
+            })
+        })
+        .collect()
+}

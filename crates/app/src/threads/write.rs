@@ -1,0 +1,162 @@
+//! Starting, editing, pinning, closing, moving and deleting a thread.
+
+use weft_domain::permissions::{Action, ThreadAction};
+use weft_domain::random_key;
+use weft_store::groups::Group;
+use weft_store::threads::{self, NewThread};
+
+use super::*;
+use crate::{App, AppError, SessionUser};
+
+impl App {
+    /// Starts a thread in a group. Returns its key.
+    pub async fn start_thread(
+        &self,
+        who: &SessionUser,
+        group_key: &str,
+        input: &ThreadInput,
+    ) -> Result<String, AppError> {
+        let view = self.group_for(Some(who), group_key, Action::StartThread).await?;
+        let ParsedThread {
+            title,
+            context,
+            private,
+            tags,
+        } = Self::parse_thread_input(input, &view.group)?;
+        let now = self.clock.now();
+        let key = random_key();
+        let mut tx = self.store.begin().await?;
+        let id = threads::insert(
+            &mut tx,
+            &NewThread {
+                key: &key,
+                group_id: view.group.id,
+                author_id: who.user.id,
+                title: title.as_str(),
+                context: &context,
+                private,
+                now,
+            },
+        )
+        .await?;
+        threads::mark_read(&mut tx, id, who.user.id, 0, now).await?;
+        if let Some(tags) = &tags {
+            threads::set_tags(&mut tx, view.group.id, id, tags, now).await?;
+        }
+        if !weft_domain::markdown::mentions(&context).is_empty() {
+            let thread = threads::find_by_key(&mut tx, &key).await?.ok_or(AppError::NotFound)?;
+            let mentioned = Mentioned {
+                thread: &thread,
+                group: &view.group,
+                author: &who.user,
+                text: &context,
+                before: None,
+                seq: 0,
+            };
+            self.notify_mentions(&mut tx, &mentioned).await?;
+        }
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(key)
+    }
+
+    /// Changes title, context and (as the group allows) privacy; the old version goes to the history.
+    pub async fn update_thread(&self, who: &SessionUser, key: &str, input: &ThreadInput) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Edit).await?;
+        let ParsedThread {
+            title, context, tags, ..
+        } = Self::parse_thread_input(input, &view.group)?;
+        let t = &view.thread;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if let Some(tags) = &tags {
+            threads::set_tags(&mut tx, view.group.id, t.id, tags, now).await?;
+        }
+        if title.as_str() == t.title && context == t.context {
+            tx.commit().await?;
+            return Ok(());
+        }
+        threads::insert_revision(&mut tx, t.id, None, who.user.id, Some(&t.title), &t.context, now).await?;
+        threads::update_content(&mut tx, t.id, title.as_str(), &context, now).await?;
+        let mentioned = Mentioned {
+            thread: t,
+            group: &view.group,
+            author: &who.user,
+            text: &context,
+            before: Some(&t.context),
+            seq: 0,
+        };
+        self.notify_mentions(&mut tx, &mentioned).await?;
+        tx.commit().await?;
+        self.wake_mailer();
+        self.publish(thread_changed(t.id)).await;
+        Ok(())
+    }
+
+    pub async fn set_thread_pinned(&self, who: &SessionUser, key: &str, pinned: bool) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Pin).await?;
+        let at = pinned.then(|| self.clock.now());
+        threads::set_pinned(&mut *self.store.writer().await?, view.thread.id, at).await?;
+        self.publish(thread_changed(view.thread.id)).await;
+        Ok(())
+    }
+
+    pub async fn set_thread_closed(&self, who: &SessionUser, key: &str, closed: bool) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Close).await?;
+        let at = closed.then(|| self.clock.now());
+        threads::set_closed(&mut *self.store.writer().await?, view.thread.id, at).await?;
+        self.publish(thread_changed(view.thread.id)).await;
+        Ok(())
+    }
+
+    /// Groups this thread could move to: those the actor coordinates, other than its own.
+    pub async fn move_targets(&self, who: &SessionUser, view: &ThreadView) -> Result<Vec<Group>, AppError> {
+        Ok(self
+            .my_groups(who)
+            .await?
+            .into_iter()
+            .filter(|(g, role)| {
+                *role == weft_domain::permissions::Role::Admin && g.id != view.group.id && g.archived_at.is_none()
+            })
+            .map(|(g, _)| g)
+            .collect())
+    }
+
+    /// Moves a thread to another group the actor coordinates. A private thread never becomes
+    /// public by moving: a group that holds only public threads refuses it.
+    pub async fn move_thread(&self, who: &SessionUser, key: &str, target_key: &str) -> Result<(), AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Move).await?;
+        let target = self
+            .group_for(Some(who), target_key, Action::ChangeSettings)
+            .await
+            .map_err(|_| AppError::field("group", "Choose a group you coordinate."))?;
+        if target.group.archived_at.is_some() {
+            return Err(AppError::field("group", "That group is archived."));
+        }
+        use weft_domain::groups::ThreadPrivacy as P;
+        let private = match (target.group.thread_privacy, view.thread.private) {
+            (P::PublicOnly, true) => {
+                return Err(AppError::field(
+                    "group",
+                    "That group holds only public threads, and this thread is private.",
+                ));
+            }
+            (P::PublicOnly, false) => false,
+            (P::PrivateOnly, _) => true,
+            (P::Either, private) => private,
+        };
+        let mut tx = self.store.begin().await?;
+        threads::move_to(&mut tx, view.thread.id, target.group.id, private).await?;
+        tx.commit().await?;
+        self.publish(thread_changed(view.thread.id)).await;
+        Ok(())
+    }
+
+    /// Deletes the thread and everything in it. Returns the group's key.
+    pub async fn delete_thread(&self, who: &SessionUser, key: &str) -> Result<String, AppError> {
+        let view = self.thread_for(Some(who), key, ThreadAction::Delete).await?;
+        threads::delete(&mut *self.store.writer().await?, view.thread.id).await?;
+        self.publish(thread_changed(view.thread.id)).await;
+        Ok(view.group.key)
+    }
+}

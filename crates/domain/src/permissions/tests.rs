@@ -1,0 +1,436 @@
+//! The permission rules as tables: role × privacy × action → decision, including what must be denied.
+
+use super::*;
+use crate::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
+use Action as A;
+use Decision::{Allow, Forbidden, Hidden, LogIn};
+
+#[test]
+fn roles_round_trip_and_an_unknown_one_is_an_error_not_a_member() {
+    for role in [Role::Admin, Role::Member] {
+        assert_eq!(Role::from_stored(role.as_str()), Ok(role));
+    }
+    for unknown in ["", "Admin", "owner", "coordinator"] {
+        assert!(Role::from_stored(unknown).is_err(), "{unknown:?}");
+    }
+}
+
+fn group(privacy: GroupPrivacy, join_policy: JoinPolicy) -> GroupFacts {
+    GroupFacts {
+        privacy,
+        join_policy,
+        flags: GroupFlags::default(),
+        is_subgroup: false,
+        visible_to_parent_members: false,
+        parent_secret: false,
+        archived: false,
+    }
+}
+
+fn actor(role: Option<Role>) -> Actor {
+    Actor {
+        signed_in: true,
+        instance_admin: false,
+        role,
+        parent_role: None,
+        guest: false,
+        support_access: false,
+    }
+}
+
+/// The table: (actor, privacy) → the decision for each action, in `Action::ALL` order:
+/// see, content, members, emails, join, request, invite, thread, subgroup, settings, manage, leave, delete,
+/// ask to delete one's content.
+#[test]
+fn permission_table() {
+    let anonymous = Actor::ANONYMOUS;
+    let outsider = actor(None);
+    let member = actor(Some(Role::Member));
+    let admin = actor(Some(Role::Admin));
+    let guest = Actor {
+        guest: true,
+        ..outsider
+    };
+    let staff = Actor {
+        instance_admin: true,
+        ..outsider
+    };
+    let support = Actor {
+        support_access: true,
+        ..staff
+    };
+    let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
+    let open_approval = group(GroupPrivacy::Open, JoinPolicy::Approval);
+    let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
+    let secret = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
+    #[rustfmt::skip]
+    let table: Vec<(&str, Actor, GroupFacts, [Decision; 14])> = vec![
+        ("anonymous/open",   anonymous, open,   [Allow, Allow, Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+        ("anonymous/closed", anonymous, closed, [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+        ("anonymous/secret", anonymous, secret, [Hidden; 14]),
+        ("outsider/open",    outsider, open,   [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/open-approval", outsider, open_approval, [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/closed",  outsider, closed, [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/secret",  outsider, secret, [Hidden; 14]),
+        ("guest/closed",     guest, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("guest/secret",     guest, secret,    [Hidden; 14]),
+        ("member/open",      member, open,     [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
+        ("member/closed",    member, closed,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
+        ("member/secret",    member, secret,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
+        ("admin/open",       admin, open,      [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+        ("admin/closed",     admin, closed,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+        ("admin/secret",     admin, secret,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+        ("staff/open",       staff, open,      [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        ("staff/closed",     staff, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        ("staff/secret",     staff, secret,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        // P13: support access reads, never writes.
+        ("support/closed",   support, closed,  [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        ("support/secret",   support, secret,  [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+    ];
+    let mut cases = 0;
+    for (name, actor, group, expected) in &table {
+        for (action, want) in Action::ALL.iter().zip(expected) {
+            assert_eq!(can(actor, *action, group), *want, "{name} × {action:?}");
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 20 * 14);
+}
+
+fn thread(group: GroupFacts, private: bool) -> ThreadFacts {
+    ThreadFacts {
+        group,
+        private,
+        closed: false,
+        by_actor: false,
+        others_commented: false,
+    }
+}
+
+/// The thread table: (actor, group, thread privacy) → decisions in `ThreadAction::ALL` order:
+/// see, comment, edit, pin, close, delete, move, add guests. Default flags (members may edit
+/// threads and add guests).
+#[test]
+fn thread_permission_table() {
+    let anonymous = Actor::ANONYMOUS;
+    let outsider = actor(None);
+    let member = actor(Some(Role::Member));
+    let admin = actor(Some(Role::Admin));
+    let guest = Actor {
+        guest: true,
+        ..outsider
+    };
+    let staff = Actor {
+        instance_admin: true,
+        ..outsider
+    };
+    let support = Actor {
+        support_access: true,
+        ..staff
+    };
+    let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
+    let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
+    let secret = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
+    let public_open = thread(open, false);
+    let private_open = thread(open, true);
+    let private_closed = thread(closed, true);
+    let private_secret = thread(secret, true);
+    const H: [Decision; 8] = [Hidden; 8];
+    #[rustfmt::skip]
+    let table: Vec<(&str, Actor, ThreadFacts, [Decision; 8])> = vec![
+        ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+        ("anonymous/private-open",   anonymous, private_open,   H),
+        ("anonymous/private-closed", anonymous, private_closed, H),
+        ("anonymous/private-secret", anonymous, private_secret, H),
+        ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/private-open",    outsider, private_open,    H),
+        ("outsider/private-closed",  outsider, private_closed,  H),
+        ("outsider/private-secret",  outsider, private_secret,  H),
+        ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+        ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+        ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
+        ("admin/public",             admin, public_open,        [Allow; 8]),
+        ("admin/private-closed",     admin, private_closed,     [Allow; 8]),
+        ("admin/private-secret",     admin, private_secret,     [Allow; 8]),
+        ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("staff/private-closed",     staff, private_closed,     H),
+        ("staff/private-secret",     staff, private_secret,     H),
+        // P13: with support access an instance admin reads private threads, and only reads.
+        ("support/private-closed",   support, private_closed,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("support/private-secret",   support, private_secret,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    ];
+    let mut cases = 0;
+    for (name, actor, thread, expected) in &table {
+        for (action, want) in ThreadAction::ALL.iter().zip(expected) {
+            assert_eq!(can_thread(actor, *action, thread), *want, "{name} × {action:?}");
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 22 * 8);
+}
+
+#[test]
+fn thread_authors_closed_threads_and_flags() {
+    let member = actor(Some(Role::Member));
+    let admin = actor(Some(Role::Admin));
+    let mut t = thread(group(GroupPrivacy::Closed, JoinPolicy::Approval), true);
+    t.by_actor = true;
+    assert_eq!(
+        can_thread(&member, ThreadAction::Close, &t),
+        Allow,
+        "authors close their threads"
+    );
+    assert_eq!(
+        can_thread(&member, ThreadAction::Delete, &t),
+        Allow,
+        "nobody else has spoken yet"
+    );
+    t.others_commented = true;
+    assert_eq!(
+        can_thread(&member, ThreadAction::Delete, &t),
+        Forbidden,
+        "others' words stay"
+    );
+    assert_eq!(can_thread(&admin, ThreadAction::Delete, &t), Allow);
+    t.closed = true;
+    assert_eq!(
+        can_thread(&member, ThreadAction::Comment, &t),
+        Forbidden,
+        "closed threads take no comments"
+    );
+    t.by_actor = false;
+    t.group.flags.members_can_edit_threads = false;
+    assert_eq!(can_thread(&member, ThreadAction::Edit, &t), Forbidden);
+    assert_eq!(can_thread(&admin, ThreadAction::Edit, &t), Allow);
+    t.group.archived = true;
+    assert_eq!(can_thread(&admin, ThreadAction::See, &t), Allow);
+    assert_eq!(
+        can_thread(&admin, ThreadAction::Close, &t),
+        Forbidden,
+        "archived groups are read-only"
+    );
+}
+
+#[test]
+fn comment_rules_follow_the_flags() {
+    let member = actor(Some(Role::Member));
+    let admin = actor(Some(Role::Admin));
+    let t = thread(group(GroupPrivacy::Closed, JoinPolicy::Approval), true);
+    let mut own = CommentFacts {
+        thread: t,
+        by_actor: true,
+        deleted: false,
+    };
+    let others = CommentFacts { by_actor: false, ..own };
+    assert_eq!(can_comment(&member, CommentAction::Edit, &own), Allow);
+    assert_eq!(can_comment(&member, CommentAction::Delete, &own), Allow);
+    assert_eq!(can_comment(&member, CommentAction::Edit, &others), Forbidden);
+    assert_eq!(can_comment(&member, CommentAction::Delete, &others), Forbidden);
+    assert_eq!(can_comment(&admin, CommentAction::Delete, &others), Allow, "moderation");
+    assert_eq!(
+        can_comment(&admin, CommentAction::Edit, &others),
+        Forbidden,
+        "unless the group allows it"
+    );
+    let mut allowed = others;
+    allowed.thread.group.flags.admins_can_edit_user_content = true;
+    assert_eq!(can_comment(&admin, CommentAction::Edit, &allowed), Allow);
+    own.thread.group.flags.members_can_edit_comments = false;
+    own.thread.group.flags.members_can_delete_comments = false;
+    assert_eq!(can_comment(&member, CommentAction::Edit, &own), Forbidden);
+    assert_eq!(can_comment(&member, CommentAction::Delete, &own), Forbidden);
+    own.deleted = true;
+    assert_eq!(
+        can_comment(&admin, CommentAction::Delete, &own),
+        Forbidden,
+        "already deleted"
+    );
+    let outsider = actor(None);
+    assert_eq!(can_comment(&outsider, CommentAction::Delete, &others), Hidden);
+}
+
+#[test]
+fn subgroups_and_flags() {
+    let member = actor(Some(Role::Member));
+    let parent_member = Actor {
+        parent_role: Some(Role::Member),
+        ..actor(None)
+    };
+    let mut sub = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
+    sub.is_subgroup = true;
+    assert_eq!(can(&parent_member, A::SeeGroup, &sub), Hidden);
+    sub.visible_to_parent_members = true;
+    assert_eq!(can(&parent_member, A::SeeGroup, &sub), Allow);
+    assert_eq!(
+        can(&parent_member, A::SeeContent, &sub),
+        Forbidden,
+        "seeing a subgroup is not reading it"
+    );
+    assert_eq!(
+        can(&actor(Some(Role::Admin)), A::CreateSubgroup, &sub),
+        Forbidden,
+        "one level of subgroups"
+    );
+
+    let mut g = group(GroupPrivacy::Closed, JoinPolicy::Approval);
+    assert_eq!(can(&member, A::Invite, &g), Forbidden);
+    g.flags.members_can_add_members = true;
+    g.flags.members_can_create_subgroups = true;
+    g.flags.members_can_start_threads = false;
+    assert_eq!(can(&member, A::Invite, &g), Allow);
+    assert_eq!(can(&member, A::CreateSubgroup, &g), Allow);
+    assert_eq!(can(&member, A::StartThread, &g), Forbidden);
+    assert_eq!(
+        can(&actor(Some(Role::Admin)), A::StartThread, &g),
+        Allow,
+        "flags bind members, not admins"
+    );
+}
+
+#[test]
+fn a_secret_parent_is_known_to_its_members_only() {
+    let parent = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
+    for privacy in [GroupPrivacy::Open, GroupPrivacy::Closed] {
+        let mut sub = group(privacy, JoinPolicy::Approval);
+        sub.is_subgroup = true;
+        sub.parent_secret = true;
+        let anonymous = Actor::ANONYMOUS;
+        let outsider = actor(None);
+        let parent_member = Actor {
+            parent_role: Some(Role::Member),
+            ..actor(None)
+        };
+        let sub_only = actor(Some(Role::Member));
+        let staff = Actor {
+            instance_admin: true,
+            ..actor(None)
+        };
+        for (who, sees_sub, sees_parent) in [
+            (&anonymous, false, false),
+            (&outsider, false, false),
+            (&sub_only, true, false),
+            (&parent_member, true, true),
+            (&staff, true, true),
+        ] {
+            assert_eq!(can(who, A::SeeGroup, &sub).allowed(), sees_sub, "{privacy:?} {who:?}");
+            assert_eq!(parent_visible(who, &parent), sees_parent, "{privacy:?} {who:?}");
+        }
+        assert_eq!(can(&outsider, A::RequestToJoin, &sub), Hidden);
+        sub.parent_secret = false;
+        assert_eq!(
+            can(&outsider, A::SeeGroup, &sub),
+            Allow,
+            "a visible parent hides nothing"
+        );
+        assert!(parent_visible(
+            &outsider,
+            &group(GroupPrivacy::Closed, JoinPolicy::Approval)
+        ));
+    }
+}
+
+#[test]
+fn archived_groups_are_read_only() {
+    let admin = actor(Some(Role::Admin));
+    let mut g = group(GroupPrivacy::Open, JoinPolicy::Anyone);
+    g.archived = true;
+    assert_eq!(can(&admin, A::SeeContent, &g), Allow);
+    assert_eq!(can(&admin, A::StartThread, &g), Forbidden);
+    assert_eq!(can(&admin, A::Invite, &g), Forbidden);
+    assert_eq!(can(&actor(None), A::Join, &g), Forbidden);
+    assert_eq!(can(&admin, A::ChangeSettings, &g), Allow, "so it can be restored");
+}
+
+/// Properties over every combination: emails are never shown to a non-admin of the group
+/// (P6), and nothing but existence is ever allowed on a group the actor may not see.
+#[test]
+fn properties_over_all_combinations() {
+    let roles = [None, Some(Role::Member), Some(Role::Admin)];
+    let policies = [JoinPolicy::Anyone, JoinPolicy::Approval, JoinPolicy::Invitation];
+    let mut checked = 0;
+    for signed_in in [false, true] {
+        for instance_admin in [false, true] {
+            for role in roles {
+                for parent_role in roles {
+                    for (guest, support_access) in [(false, false), (false, true), (true, false), (true, true)] {
+                        for privacy in GroupPrivacy::ALL {
+                            for join_policy in policies {
+                                for is_subgroup in [false, true] {
+                                    for visible_to_parent_members in [false, true] {
+                                        for (archived, parent_secret) in
+                                            [(false, false), (false, true), (true, false), (true, true)]
+                                        {
+                                            let actor = Actor {
+                                                signed_in: signed_in || role.is_some(),
+                                                instance_admin,
+                                                role,
+                                                parent_role,
+                                                guest,
+                                                support_access,
+                                            };
+                                            let without_support = Actor {
+                                                support_access: false,
+                                                ..actor
+                                            };
+                                            let g = GroupFacts {
+                                                privacy,
+                                                join_policy,
+                                                flags: GroupFlags::default(),
+                                                is_subgroup,
+                                                visible_to_parent_members,
+                                                parent_secret,
+                                                archived,
+                                            };
+                                            for action in Action::ALL {
+                                                let d = can(&actor, action, &g);
+                                                if action == A::SeeMemberEmails && d.allowed() {
+                                                    assert_eq!(role, Some(Role::Admin));
+                                                }
+                                                if !visible(&actor, &g) {
+                                                    assert_eq!(d, Hidden);
+                                                }
+                                                // A secret parent is never revealed by its
+                                                // subgroups to people outside it.
+                                                if is_subgroup
+                                                    && parent_secret
+                                                    && role.is_none()
+                                                    && parent_role.is_none()
+                                                    && !instance_admin
+                                                {
+                                                    assert_eq!(d, Hidden, "{actor:?} {action:?} {g:?}");
+                                                }
+                                                if d.allowed()
+                                                    && action != A::SeeGroup
+                                                    && action != A::Delete
+                                                    && privacy != GroupPrivacy::Open
+                                                {
+                                                    assert!(
+                                                        role.is_some()
+                                                            || matches!(action, A::RequestToJoin)
+                                                            || (actor.reads_as_support()
+                                                                && matches!(action, A::SeeContent | A::SeeMembers)),
+                                                        "{actor:?} {action:?} {g:?}"
+                                                    );
+                                                }
+                                                // P13: support access only ever adds reading.
+                                                if d != can(&without_support, action, &g) {
+                                                    assert!(actor.reads_as_support(), "{actor:?} {action:?}");
+                                                    assert!(matches!(action, A::SeeContent | A::SeeMembers));
+                                                }
+                                                checked += 1;
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 120_000);
+}

@@ -1,0 +1,134 @@
+//! The thread and comment rules, on top of the group rule.
+
+use super::{Action, Actor, Decision, GroupFacts, can, visible};
+
+/// What about a thread matters for permissions, besides its group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // independent facts about one thread
+pub struct ThreadFacts {
+    pub group: GroupFacts,
+    pub private: bool,
+    pub closed: bool,
+    /// The actor started the thread.
+    pub by_actor: bool,
+    /// Someone other than the author has commented: the author may no longer delete it alone.
+    pub others_commented: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ThreadAction {
+    /// Read the thread, its comments and its edit history.
+    See,
+    /// Comment or reply.
+    Comment,
+    /// Change the title and context.
+    Edit,
+    Pin,
+    /// Close (no new comments) or reopen.
+    Close,
+    Delete,
+    /// Move to another group (which the actor must also coordinate).
+    Move,
+    /// Invite guests into this thread (Loomio's `members_can_add_guests`).
+    AddGuests,
+}
+
+impl ThreadAction {
+    pub const ALL: [Self; 8] = [
+        Self::See,
+        Self::Comment,
+        Self::Edit,
+        Self::Pin,
+        Self::Close,
+        Self::Delete,
+        Self::Move,
+        Self::AddGuests,
+    ];
+}
+
+/// What about a comment matters, besides its thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentFacts {
+    pub thread: ThreadFacts,
+    pub by_actor: bool,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommentAction {
+    Edit,
+    Delete,
+}
+
+/// Whether the actor may read the thread. Public threads are as visible as their (open) group's
+/// content; private ones only to members. A guest (invited into this very thread) reads it even in
+/// a secret group, without learning anything else about the group.
+fn sees_thread(actor: &Actor, thread: &ThreadFacts) -> bool {
+    if actor.guest {
+        return true;
+    }
+    if !visible(actor, &thread.group) {
+        return false;
+    }
+    if thread.private {
+        actor.is_member() || actor.reads_as_support()
+    } else {
+        can(actor, Action::SeeContent, &thread.group).allowed()
+    }
+}
+
+/// The permission rule for threads. A thread the actor may not read is `Hidden` to every action
+/// (404 everywhere: PRIVACY.md P7); refusals on a readable thread are `Forbidden`, or `LogIn` for
+/// a visitor who is not logged in.
+pub fn can_thread(actor: &Actor, action: ThreadAction, thread: &ThreadFacts) -> Decision {
+    if !sees_thread(actor, thread) {
+        return Decision::Hidden;
+    }
+    let admin = actor.is_admin();
+    let participant = actor.is_member() || actor.guest;
+    let writable = !thread.group.archived;
+    let flags = thread.group.flags;
+    let ok = match action {
+        ThreadAction::See => return Decision::Allow,
+        ThreadAction::Comment => writable && participant && !thread.closed,
+        ThreadAction::Edit => {
+            writable
+                && (admin || (thread.by_actor && participant) || (actor.is_member() && flags.members_can_edit_threads))
+        }
+        ThreadAction::Pin | ThreadAction::Move => writable && admin,
+        ThreadAction::AddGuests => writable && (admin || (actor.is_member() && flags.members_can_add_guests)),
+        ThreadAction::Close => writable && (admin || (thread.by_actor && participant)),
+        ThreadAction::Delete => admin || (writable && thread.by_actor && participant && !thread.others_commented),
+    };
+    match (ok, actor.signed_in) {
+        (true, _) => Decision::Allow,
+        (false, false) => Decision::LogIn,
+        (false, true) => Decision::Forbidden,
+    }
+}
+
+/// The permission rule for one comment: authors edit and delete their own as the group's flags
+/// allow; coordinators delete any (moderation) and edit others' only if the group says so.
+pub fn can_comment(actor: &Actor, action: CommentAction, comment: &CommentFacts) -> Decision {
+    let thread = &comment.thread;
+    if !sees_thread(actor, thread) {
+        return Decision::Hidden;
+    }
+    let admin = actor.is_admin();
+    let participant = actor.is_member() || actor.guest;
+    let flags = thread.group.flags;
+    let live = !thread.group.archived && !comment.deleted;
+    let own = comment.by_actor && participant;
+    let ok = live
+        && match action {
+            CommentAction::Edit => {
+                (own && (admin || flags.members_can_edit_comments)) || (admin && flags.admins_can_edit_user_content)
+            }
+            CommentAction::Delete => admin || (own && flags.members_can_delete_comments),
+        };
+    match (ok, actor.signed_in) {
+        (true, _) => Decision::Allow,
+        (false, false) => Decision::LogIn,
+        (false, true) => Decision::Forbidden,
+    }
+}

@@ -1,0 +1,151 @@
+//! The `comments` table: a thread's timeline, paged by sequence number.
+
+use weft_domain::Timestamp;
+
+use super::{CommentId, ThreadId, ts};
+use crate::users::UserId;
+use crate::{Conn, Result, Row, flag, query};
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: CommentId,
+    pub thread_id: ThreadId,
+    pub seq: i64,
+    pub parent_id: Option<CommentId>,
+    pub parent_seq: Option<i64>,
+    pub parent_author_name: Option<String>,
+    pub author_id: Option<UserId>,
+    pub author_name: Option<String>,
+    pub author_username: Option<String>,
+    pub author_deactivated: bool,
+    pub body: String,
+    pub edited_at: Option<Timestamp>,
+    pub deleted_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+const COMMENT_COLUMNS: &str = "c.id, c.thread_id, c.seq, c.parent_id, p.seq AS parent_seq, \
+    CASE WHEN pu.state = 'active' THEN pu.name END AS parent_author_name, c.author_id, \
+    CASE WHEN a.state = 'active' THEN a.name END AS author_name, \
+    CASE WHEN a.state = 'active' THEN a.username END AS author_username, \
+    CASE WHEN a.state = 'deactivated' THEN 1 ELSE 0 END AS author_deactivated, \
+    c.body, c.edited_at, c.deleted_at, c.created_at";
+const COMMENT_FROM: &str = "FROM comments c LEFT JOIN users a ON a.id = c.author_id \
+    LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN users pu ON pu.id = p.author_id";
+
+fn comment_from_row(r: &Row<'_>) -> Result<Comment> {
+    Ok(Comment {
+        id: r.try_get("id")?,
+        thread_id: r.try_get("thread_id")?,
+        seq: r.try_get("seq")?,
+        parent_id: r.try_get("parent_id")?,
+        parent_seq: r.try_get("parent_seq")?,
+        parent_author_name: r.try_get("parent_author_name")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        author_username: r.try_get("author_username")?,
+        author_deactivated: flag(r.try_get("author_deactivated")?),
+        body: r.try_get("body")?,
+        edited_at: ts(r, "edited_at")?,
+        deleted_at: ts(r, "deleted_at")?,
+        created_at: Timestamp(r.try_get("created_at")?),
+    })
+}
+
+/// Adds a comment as the thread's next item. Numbering goes through the thread row, so concurrent
+/// comments are serialised and every sequence number is used once.
+pub async fn insert_comment(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    parent_id: Option<CommentId>,
+    author_id: UserId,
+    body: &str,
+    now: Timestamp,
+) -> Result<(CommentId, i64)> {
+    let row = query(
+        "UPDATE threads SET last_seq = last_seq + 1, comment_count = comment_count + 1, last_activity_at = $1 \
+         WHERE id = $2 RETURNING last_seq",
+    )
+    .bind(now.micros())
+    .bind(thread_id)
+    .fetch_one(&mut *conn, |r| r.try_get("last_seq"))
+    .await?;
+    let seq: i64 = row;
+    let row = query(
+        "INSERT INTO comments (thread_id, seq, parent_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(thread_id)
+    .bind(seq)
+    .bind(parent_id)
+    .bind(author_id)
+    .bind(body)
+    .bind(now.micros())
+    .fetch_scalar::<i64>(&mut *conn)
+    .await?;
+    Ok((row, seq))
+}
+
+/// The timeline items numbered `from..from + limit`, in order. One indexed range read, however
+/// long the thread.
+pub async fn comments_page(conn: &mut Conn, thread_id: ThreadId, from: i64, limit: i64) -> Result<Vec<Comment>> {
+    let sql = format!(
+        "SELECT {COMMENT_COLUMNS} {COMMENT_FROM} WHERE c.thread_id = $1 AND c.seq >= $2 AND c.seq < $3 ORDER BY c.seq"
+    );
+    let rows = query(sql)
+        .bind(thread_id)
+        .bind(from)
+        .bind(from + limit)
+        .fetch_all(&mut *conn, comment_from_row)
+        .await?;
+    Ok(rows)
+}
+
+pub async fn find_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId) -> Result<Option<Comment>> {
+    let sql = format!("SELECT {COMMENT_COLUMNS} {COMMENT_FROM} WHERE c.thread_id = $1 AND c.id = $2");
+    let row = query(sql)
+        .bind(thread_id)
+        .bind(id)
+        .fetch_optional(&mut *conn, comment_from_row)
+        .await?;
+    Ok(row)
+}
+
+pub async fn update_comment(conn: &mut Conn, id: CommentId, body: &str, now: Timestamp) -> Result<()> {
+    query("UPDATE comments SET body = $1, edited_at = $2 WHERE id = $3")
+        .bind(body)
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a comment. One with replies stays as an empty "comment deleted" placeholder so the
+/// replies keep their context; its text and edit history go either way.
+pub async fn delete_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId, now: Timestamp) -> Result<()> {
+    let replies: i64 = query("SELECT COUNT(*) AS n FROM comments WHERE parent_id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
+        .await?;
+    query("DELETE FROM revisions WHERE comment_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if replies > 0 {
+        query("UPDATE comments SET body = '', deleted_at = $1 WHERE id = $2")
+            .bind(now.micros())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    } else {
+        query("DELETE FROM comments WHERE id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    query("UPDATE threads SET comment_count = comment_count - 1 WHERE id = $1")
+        .bind(thread_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! The `thread_reads` table: how far each person has read a thread, and how loudly they follow it.
+
+use weft_domain::Timestamp;
+use weft_domain::threads::Volume;
+
+use super::ThreadId;
+use crate::users::UserId;
+use crate::{Conn, Result, query};
+
+/// Records that `user_id` has read up to `seq`. Never moves backwards: reading an older page on
+/// another device keeps the furthest point.
+pub async fn mark_read(conn: &mut Conn, thread_id: ThreadId, user_id: UserId, seq: i64, now: Timestamp) -> Result<()> {
+    query(
+        "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (thread_id, user_id) DO UPDATE SET read_at = excluded.read_at, \
+         read_seq = CASE WHEN excluded.read_seq > thread_reads.read_seq THEN excluded.read_seq ELSE thread_reads.read_seq END",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(seq)
+    .bind(now.micros())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets how loudly `user_id` follows the thread, keeping how far they have read.
+pub async fn set_volume(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    user_id: UserId,
+    volume: Volume,
+    now: Timestamp,
+) -> Result<()> {
+    query(
+        "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at, volume) VALUES ($1, $2, 0, $3, $4) \
+         ON CONFLICT (thread_id, user_id) DO UPDATE SET volume = excluded.volume",
+    )
+    .bind(thread_id)
+    .bind(user_id)
+    .bind(now.micros())
+    .bind(volume.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

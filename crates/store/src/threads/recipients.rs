@@ -1,0 +1,91 @@
+//! Whom a notification about a thread is for: followers, mentioned people, everyone who may read it.
+
+use weft_domain::permissions::Role;
+use weft_domain::threads::Volume;
+
+use super::ThreadId;
+use crate::groups::GroupId;
+use crate::{Conn, Result, flag, query};
+
+/// Whom a notification about a thread is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Audience<'a> {
+    /// Everyone following the thread loudly (an email for every comment), at most 10 000.
+    Followers,
+    /// The people with these usernames (the ones a text mentions).
+    Usernames(&'a [String]),
+}
+
+/// A possible recipient of a notification about a thread, with what the permission rule needs to
+/// decide whether they may read it.
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub user: crate::users::User,
+    /// Their role in the thread's group and in its parent group.
+    pub role: Option<Role>,
+    pub parent_role: Option<Role>,
+    /// Invited into this thread alone.
+    pub guest: bool,
+    /// How loudly they follow the thread ("normal" when they never chose).
+    pub volume: Volume,
+}
+
+/// The people of `audience` with their roles, guest flag and volume, in one statement however
+/// many there are (a comment's fan-out must not cost a round trip per follower).
+pub async fn recipients(
+    conn: &mut Conn,
+    thread_id: ThreadId,
+    group_id: GroupId,
+    parent_group_id: Option<GroupId>,
+    audience: Audience<'_>,
+) -> Result<Vec<Recipient>> {
+    let (from, filter) = match audience {
+        Audience::Followers => (
+            "thread_reads r JOIN users u ON u.id = r.user_id",
+            "r.thread_id = $1 AND r.volume = 'follow' ORDER BY r.user_id LIMIT 10000".to_owned(),
+        ),
+        Audience::Usernames([]) => return Ok(Vec::new()),
+        Audience::Usernames(names) => (
+            "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
+            format!("u.username IN ({}) ORDER BY u.id", crate::parameters(4, names.len())),
+        ),
+    };
+    let sql = format!(
+        "SELECT {users}, m.role AS member_role, pm.role AS parent_role, COALESCE(r.volume, 'normal') AS volume, \
+         CASE WHEN EXISTS (SELECT 1 FROM thread_guests g WHERE g.thread_id = $1 AND g.user_id = u.id) THEN 1 ELSE 0 END AS guest \
+         FROM {from} \
+         LEFT JOIN memberships m ON m.group_id = $2 AND m.user_id = u.id \
+         LEFT JOIN memberships pm ON pm.group_id = $3 AND pm.user_id = u.id \
+         WHERE {filter}",
+        users = crate::users::U_COLUMNS,
+    );
+    let mut q = query(sql)
+        .bind(thread_id)
+        .bind(group_id)
+        // No parent: an id no group has, so the join finds nothing (a typed NULL would need a cast).
+        .bind(parent_group_id.unwrap_or(0));
+    if let Audience::Usernames(names) = audience {
+        for name in names {
+            q = q.bind(name.as_str());
+        }
+    }
+    let rows = q
+        .fetch_all(&mut *conn, |r| {
+            let role = |column: &str| {
+                Ok::<_, crate::StoreError>(
+                    r.try_get::<Option<String>, _>(column)?
+                        .map(|s| Role::from_stored(&s))
+                        .transpose()?,
+                )
+            };
+            Ok(Recipient {
+                user: crate::users::from_row(r)?,
+                role: role("member_role")?,
+                parent_role: role("parent_role")?,
+                guest: flag(r.try_get("guest")?),
+                volume: Volume::from_stored(&r.try_get::<String, _>("volume")?)?,
+            })
+        })
+        .await?;
+    Ok(rows)
+}
