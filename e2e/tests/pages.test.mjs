@@ -160,6 +160,7 @@ const pages = [
   { name: 'admin-security-log', path: '/admin/security-log', signedIn: true },
   { name: 'admin-usage', path: '/admin/usage', signedIn: true },
   { name: 'admin-policy', path: '/admin/policies/privacy', signedIn: true },
+  { name: 'admin-jobs', path: '/admin/jobs', signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

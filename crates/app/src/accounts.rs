@@ -517,7 +517,7 @@ impl App {
 
     /// The security log, newest first, for instance administrators.
     pub async fn security_log(&self, who: &SessionUser) -> Result<Vec<SecurityEvent>, AppError> {
-        self.require_instance_admin(who)?;
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::ReadSecurityLog)?;
         Ok(weft_store::security_log::recent(&mut *self.store.reader().await?, 500).await?)
     }
 

@@ -190,13 +190,13 @@ impl App {
 
     /// The instance's queue, for instance administrators.
     pub async fn instance_deletion_requests(&self, who: &SessionUser) -> Result<Vec<DeletionRequest>, AppError> {
-        self.require_instance_admin(who)?;
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::ResolveDeletionRequests)?;
         Ok(requests::list(&mut *self.store.reader().await?, None).await?)
     }
 
     /// How many requests to the data protection officer wait for an answer (instance admins).
     pub async fn open_instance_deletion_requests(&self, who: &SessionUser) -> Result<i64, AppError> {
-        self.require_instance_admin(who)?;
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::ResolveDeletionRequests)?;
         Ok(requests::count_open(&mut *self.store.reader().await?, None).await?)
     }
 
@@ -251,7 +251,7 @@ impl App {
         resolution: Resolution,
         outcome: &str,
     ) -> Result<(), AppError> {
-        self.require_instance_admin(who)?;
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::ResolveDeletionRequests)?;
         let outcome = parse_outcome(outcome, resolution)?;
         if outcome.is_empty() {
             return Err(AppError::field(
@@ -273,14 +273,6 @@ impl App {
         tx.commit().await?;
         self.wake_mailer();
         Ok(())
-    }
-
-    pub(crate) fn require_instance_admin(&self, who: &SessionUser) -> Result<(), AppError> {
-        if who.user.is_admin {
-            Ok(())
-        } else {
-            Err(AppError::NotFound)
-        }
     }
 
     fn new_request_email(

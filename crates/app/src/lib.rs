@@ -9,10 +9,10 @@ pub mod emails;
 pub mod erasure;
 pub mod error;
 pub mod exports;
-pub mod fanout;
 pub mod groups;
 pub mod guests;
 pub mod invitations;
+pub mod jobs;
 pub mod live;
 pub mod mailer;
 pub mod policies;
@@ -44,10 +44,8 @@ pub struct App {
     pub clock: Clock,
     /// Woken after a transaction that queued email commits, so mail leaves at once.
     pub mail_wakeup: Arc<Notify>,
-    /// Woken after a new comment commits, so its followers' emails are queued at once.
-    pub fanout_wakeup: Arc<Notify>,
-    /// Woken when someone asks for a background personal-data export.
-    pub export_wakeup: Arc<Notify>,
+    /// Wakes this instance's job runner lanes when a transaction added jobs (`jobs`).
+    jobs: Arc<jobs::Wakeups>,
     /// Who watches which thread on this instance (live updates).
     pub live: Arc<live::LiveHub>,
     /// Aggregate usage counters not yet written (P2).
@@ -66,13 +64,25 @@ impl App {
             config: Arc::new(config),
             clock,
             mail_wakeup: Arc::new(Notify::new()),
-            fanout_wakeup: Arc::new(Notify::new()),
-            export_wakeup: Arc::new(Notify::new()),
+            jobs: Arc::default(),
             live: Arc::new(live::LiveHub::default()),
             usage: Arc::new(usage::UsageCounters::default()),
             hashing: Arc::new(Semaphore::new(cores)),
             signing_keys: Arc::default(),
         }
+    }
+
+    /// Instance administration (`weft_domain::permissions::can_administer` decides).
+    pub(crate) fn require_instance_admin(
+        &self,
+        who: &SessionUser,
+        action: weft_domain::permissions::InstanceAction,
+    ) -> Result<(), AppError> {
+        groups::decide(weft_domain::permissions::can_administer(
+            true,
+            who.user.is_admin,
+            action,
+        ))
     }
 
     /// Runs CPU-heavy password work on the blocking pool, a few at a time.

@@ -16,11 +16,7 @@ const LEASE: Duration = Duration::minutes(5);
 /// Polling interval as a fallback for wake-ups from other instances.
 const POLL: StdDuration = StdDuration::from_secs(5);
 
-/// Delay before attempt `n + 1`: 30 s, 1 min, 2 min, … capped at one hour.
-pub fn backoff(attempts: i64) -> Duration {
-    let exp = u32::try_from(attempts.clamp(1, 8) - 1).unwrap_or(0);
-    Duration::seconds((30_i64 * 2_i64.pow(exp)).min(3_600))
-}
+pub use crate::jobs::runner::backoff;
 
 pub struct Mailer {
     pub app: App,
@@ -124,19 +120,5 @@ impl Mailer {
                 .await;
         }
         Ok(claimed_count)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        assert_eq!(backoff(1), Duration::seconds(30));
-        assert_eq!(backoff(2), Duration::minutes(1));
-        assert_eq!(backoff(3), Duration::minutes(2));
-        assert_eq!(backoff(8), Duration::hours(1));
-        assert_eq!(backoff(50), Duration::hours(1));
     }
 }

@@ -115,9 +115,7 @@ impl App {
         summary: &str,
         email: bool,
     ) -> Result<i64, AppError> {
-        if !who.user.is_admin {
-            return Err(AppError::Forbidden);
-        }
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::PublishPolicies)?;
         let mut errors = weft_domain::ValidationErrors::new();
         let body = body.replace("\r\n", "\n").trim().to_owned();
         let summary = summary.trim().to_owned();

@@ -1,7 +1,6 @@
-//! P20: the scheduled purge of everything that does not need to be kept. Deletes are idempotent,
-//! so several instances running it at once do no harm.
-
-use tokio::sync::watch;
+//! P20: the purge of everything that does not need to be kept, run by the `retention` job
+//! (`jobs/retention.rs`) at start and then every `retention.interval`. Deletes are idempotent,
+//! so a purge run by hand beside the job does no harm.
 
 use weft_store::{
     data_exports, deletion_requests, guests, invitations, outbox, security_log, sessions, tokens, unsubscribe, users,
@@ -112,19 +111,5 @@ impl App {
         let tables: &[&str] = if purged.anything() { PURGED_TABLES } else { &[] };
         self.after_erasure(&[], tables).await;
         Ok(purged)
-    }
-
-    /// Runs the purge at start and then every `retention.interval`, until `shutdown`.
-    pub async fn run_retention(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            match self.purge_expired().await {
-                Ok(purged) => tracing::debug!(?purged, "retention purge"),
-                Err(e) => tracing::error!(error = %e, "retention purge failed"),
-            }
-            tokio::select! {
-                () = tokio::time::sleep(self.config.retention.interval.as_std()) => {}
-                _ = shutdown.changed() => return,
-            }
-        }
     }
 }

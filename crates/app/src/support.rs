@@ -59,7 +59,7 @@ impl App {
     /// An instance administrator opens one hour of maintenance access with a reason the
     /// coordinators read in their email and in the access log.
     pub async fn open_maintenance_access(&self, who: &SessionUser, key: &str, reason: &str) -> Result<(), AppError> {
-        self.require_instance_admin(who)?;
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::OpenMaintenanceAccess)?;
         let view = self.group_for(Some(who), key, Action::SeeGroup).await?;
         let reason = reason.trim();
         if reason.chars().count() < 10 {

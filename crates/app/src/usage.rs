@@ -110,13 +110,12 @@ impl App {
     /// The last `days` days of counters: for instance administrators, and for everyone when the
     /// operator publishes the report (`public_usage`).
     pub async fn usage_report(&self, who: Option<&SessionUser>, days: i64) -> Result<UsageReport, AppError> {
-        let admin = who.is_some_and(|w| w.user.is_admin);
-        if !admin && !self.config.public_usage {
-            return Err(if who.is_some() {
-                AppError::Forbidden
-            } else {
-                AppError::NotFound
-            });
+        if !self.config.public_usage {
+            crate::groups::decide(weft_domain::permissions::can_administer(
+                who.is_some(),
+                who.is_some_and(|w| w.user.is_admin),
+                weft_domain::permissions::InstanceAction::SeeUsage,
+            ))?;
         }
         self.flush_usage().await?;
         let today = invitations::day_of(self.clock.now());

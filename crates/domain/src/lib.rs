@@ -24,7 +24,7 @@ pub use ip::MaskedIp;
 pub use paging::Page;
 pub use password::{Password, PasswordHash};
 pub use redirect::LocalPath;
-pub use secret::{LoginCode, SecretToken, TokenHash, random_key};
+pub use secret::{LoginCode, SecretToken, TokenHash, random_i64, random_key};
 pub use stored::UnknownStored;
 pub use time::{Duration, Timestamp};
 pub use user::{DisplayName, UserState, Username};

@@ -120,6 +120,11 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A random number that only needs to be unique, not secret (a job runner's claim).
+pub fn random_i64() -> i64 {
+    i64::from_le_bytes(random_bytes::<8>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,15 +77,14 @@ pub async fn latest(conn: &mut Conn, user_id: UserId, now: Timestamp) -> Result<
     Ok(row)
 }
 
-/// Claims the oldest pending export (or one whose builder's lease ran out) until `lease_until`.
-pub async fn claim(conn: &mut Conn, now: Timestamp, lease_until: Timestamp) -> Result<Option<DataExport>> {
+/// The export behind a job starts building; `None` when it is gone (expired, its account deleted)
+/// or already finished.
+pub async fn start(conn: &mut Conn, id: i64) -> Result<Option<DataExport>> {
     let row = query(format!(
-        "UPDATE data_exports SET state = 'building', lease_until = $1 WHERE id = (SELECT id FROM data_exports \
-         WHERE state = 'pending' OR (state = 'building' AND lease_until < $2) ORDER BY id LIMIT 1) \
-         AND (state = 'pending' OR lease_until < $2) RETURNING {COLUMNS}"
+        "UPDATE data_exports SET state = 'building' WHERE id = $1 AND state IN ('pending', 'building') \
+         RETURNING {COLUMNS}"
     ))
-    .bind(lease_until.0)
-    .bind(now.0)
+    .bind(id)
     .fetch_optional(&mut *conn, from_row)
     .await?;
     Ok(row)
@@ -111,7 +110,7 @@ pub async fn finish(
 ) -> Result<()> {
     query(
         "UPDATE data_exports SET state = 'ready', archive = $1, size_bytes = $2, token_hash = $3, ready_at = $4, \
-         expires_at = $5, done_steps = total_steps, lease_until = NULL WHERE id = $6",
+         expires_at = $5, done_steps = total_steps WHERE id = $6",
     )
     .bind(archive.to_vec())
     .bind(i64::try_from(archive.len()).unwrap_or(i64::MAX))
@@ -125,7 +124,7 @@ pub async fn finish(
 }
 
 pub async fn fail(conn: &mut Conn, id: i64) -> Result<()> {
-    query("UPDATE data_exports SET state = 'failed', lease_until = NULL WHERE id = $1")
+    query("UPDATE data_exports SET state = 'failed' WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)
         .await?;

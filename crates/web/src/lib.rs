@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod cookies;
 pub mod error;
+pub mod jobs;
 pub mod live;
 mod markdown_cache;
 pub mod pages;
@@ -76,7 +77,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(threads::page_routes())
-        .nest("/api/v1", api::routes().merge(threads::api_routes()))
+        .merge(jobs::page_routes())
+        .nest(
+            "/api/v1",
+            api::routes().merge(threads::api_routes()).merge(jobs::api_routes()),
+        )
         .merge(static_files::routes())
         .fallback(pages::errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), usage::count))

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use weft_app::jobs::JobKind;
 use weft_store::{Store, StoreOptions, groups, threads};
 
 use crate::seed::SEED_PASSWORD;
@@ -501,7 +502,7 @@ async fn post_comments(
     let answered = i64::try_from(post.micros.len())?;
     // Follower emails are queued after each comment commits: wait for the last of them.
     let posted = Instant::now();
-    while weft_store::fanouts::pending(&mut *store.reader().await?).await? > 0
+    while weft_store::jobs::pending_of(&mut *store.reader().await?, JobKind::CommentFanout.as_str()).await? > 0
         && posted.elapsed() < Duration::from_secs(120)
     {
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -788,7 +789,7 @@ async fn thread_page_queries(store: &Store) -> anyhow::Result<()> {
 }
 
 /// What posting a comment writes, in one transaction: the sequence number, the comment and the
-/// row that asks for its follower emails (those are queued after the commit, as in the app).
+/// job that asks for its follower emails (those are queued after the commit, as in the app).
 async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
     let mut conn = store.reader().await?;
     let thread = threads::find_by_key(&mut conn, "benchquiet").await?.context("thread")?;
@@ -797,7 +798,18 @@ async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
     let mut tx = store.begin().await?;
     let (comment_id, _) =
         threads::insert_comment(&mut tx, thread.id, None, 2, "A floor comment with **markdown**.", now).await?;
-    weft_store::fanouts::insert(&mut tx, thread.id, comment_id, now).await?;
+    let fanout = weft_app::jobs::CommentFanout {
+        thread_id: thread.id,
+        comment_id,
+    };
+    weft_store::jobs::enqueue(
+        &mut tx,
+        JobKind::CommentFanout.as_str(),
+        &serde_json::to_string(&fanout)?,
+        now,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use weft_app::jobs::Lane;
 use weft_app::mailer::Mailer;
 use weft_app::{App, AppConfig, Clock};
 use weft_mail::Transport;
@@ -116,9 +117,8 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mailer = tokio::spawn(self.mailer.run(stop_rx.clone()));
-        let retention = tokio::spawn(self.state.app.clone().run_retention(stop_rx.clone()));
-        let exports = tokio::spawn(self.state.app.clone().run_exports(stop_rx.clone()));
-        let fanout = tokio::spawn(self.state.app.clone().run_fanout(stop_rx.clone()));
+        let quick_jobs = tokio::spawn(self.state.app.clone().run_jobs(Lane::Quick, stop_rx.clone()));
+        let long_jobs = tokio::spawn(self.state.app.clone().run_jobs(Lane::Long, stop_rx.clone()));
         let live = tokio::spawn(self.state.app.clone().run_live_listener(stop_rx.clone()));
         let usage = tokio::spawn(self.state.app.clone().run_usage(stop_rx));
         let store = self.state.app.store.clone();
@@ -126,7 +126,7 @@ impl Application {
             .await
             .context("the HTTP server failed")?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mailer, retention, exports, fanout, live, usage);
+        let _ = tokio::join!(mailer, quick_jobs, long_jobs, live, usage);
         store.close().await;
         Ok(())
     }

@@ -6,6 +6,7 @@ use weft_store::threads::{self};
 
 use super::*;
 use crate::groups::decide;
+use crate::jobs::{CommentFanout, JobKind};
 use crate::{App, AppError, SessionUser};
 
 impl App {
@@ -44,12 +45,16 @@ impl App {
             seq,
         };
         self.notify_mentions(&mut tx, &mentioned).await?;
-        // Followers hear of it once it is committed (`fanout`): posting costs the same however
-        // many follow the thread.
-        weft_store::fanouts::insert(&mut tx, view.thread.id, comment_id, now).await?;
+        // Followers hear of it once it is committed (`jobs/fanout.rs`): posting costs the same
+        // however many follow the thread.
+        let fanout = CommentFanout {
+            thread_id: view.thread.id,
+            comment_id,
+        };
+        self.enqueue_job(&mut tx, &fanout, now).await?;
         tx.commit().await?;
         self.wake_mailer();
-        self.fanout_wakeup.notify_one();
+        self.wake_jobs(JobKind::CommentFanout);
         self.publish(comment_changed(view.thread.id, seq)).await;
         Ok(seq)
     }

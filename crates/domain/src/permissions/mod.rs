@@ -5,11 +5,13 @@
 //! every rule shares (role, actor, decision) are here.
 
 mod group;
+mod instance;
 #[cfg(test)]
 mod tests;
 mod thread;
 
 pub use group::{Action, GroupFacts, can, parent_visible, visible};
+pub use instance::{InstanceAction, can_administer};
 pub use thread::{CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread};
 
 /// A member's role in one group.

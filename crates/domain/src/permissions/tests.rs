@@ -434,3 +434,33 @@ fn properties_over_all_combinations() {
     }
     assert!(checked > 120_000);
 }
+
+#[test]
+fn instance_administration_table() {
+    use InstanceAction as I;
+    // action → decision for (signed-in admin, signed-in non-admin, signed out).
+    let table = [
+        (I::PublishPolicies, [Allow, Forbidden, LogIn]),
+        (I::SeeUsage, [Allow, Forbidden, Hidden]),
+        (I::ResolveDeletionRequests, [Allow, Hidden, Hidden]),
+        (I::ManageJobs, [Allow, Hidden, Hidden]),
+        (I::OpenMaintenanceAccess, [Allow, Hidden, Hidden]),
+        (I::ReadSecurityLog, [Allow, Hidden, Hidden]),
+    ];
+    assert_eq!(table.len(), InstanceAction::ALL.len());
+    for (action, [admin, member, signed_out]) in table {
+        assert_eq!(can_administer(true, true, action), admin, "{action:?} admin");
+        assert_eq!(can_administer(true, false, action), member, "{action:?} non-admin");
+        assert_eq!(
+            can_administer(false, false, action),
+            signed_out,
+            "{action:?} signed out"
+        );
+        // The admin flag of someone not signed in counts for nothing.
+        assert_eq!(
+            can_administer(false, true, action),
+            signed_out,
+            "{action:?} flag without a session"
+        );
+    }
+}

@@ -17,6 +17,7 @@ use crate::error::WebError;
 struct AdminPage {
     ctx: PageCtx,
     open_requests: i64,
+    dead_jobs: usize,
     security_log: bool,
     public_usage: bool,
 }
@@ -27,11 +28,13 @@ pub async fn index(
     ctx: PageCtx,
 ) -> Result<Response, WebError> {
     let open_requests = state.app.open_instance_deletion_requests(&who).await?;
+    let dead_jobs = state.app.dead_jobs(&who).await?.len();
     Ok(render(
         StatusCode::OK,
         &AdminPage {
             ctx,
             open_requests,
+            dead_jobs,
             security_log: state.app.config.security_log,
             public_usage: state.app.config.public_usage,
         },

@@ -249,6 +249,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "support_ended" => "Support access is closed.",
         "maintenance_opened" => "Maintenance access is open for one hour. The coordinators were told why.",
         "export_requested" => "Your archive is being prepared. We will email you a link when it is ready.",
+        "job_retried" => "The job is queued again and runs in a moment.",
         "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
         _ => return None,
     })

@@ -212,8 +212,36 @@ impl TestApp {
         .expect("a second instance")
     }
 
-    /// Stops the server cleanly (workers finish) and removes the database.
+    /// Waits until no background job is due (the runner is woken, as the clock may have moved)
+    /// and fails the test if one is left dead: every test ends with the queue settled.
+    pub async fn settle_jobs(&self) {
+        let mut counts = self.app.job_counts().await.expect("counting jobs");
+        for _ in 0..200 {
+            if counts.due == 0 {
+                break;
+            }
+            self.app.wake_all_jobs();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            counts = self.app.job_counts().await.expect("counting jobs");
+        }
+        assert_eq!(
+            counts.due, 0,
+            "after 10 s, {} background jobs are still due",
+            counts.due
+        );
+        if counts.dead > 0 {
+            let mut conn = self.db_conn().await;
+            let dead = weft_store::jobs::dead(&mut conn, 10).await.expect("dead jobs");
+            panic!("{} background jobs are dead: {dead:?}", counts.dead);
+        }
+    }
+
+    /// Stops the server cleanly (workers finish) after checking that no job is left due or dead,
+    /// and removes the database.
     pub async fn finish(mut self) {
+        if !std::thread::panicking() {
+            self.settle_jobs().await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -236,6 +264,21 @@ impl TestApp {
         }
         let data = std::mem::replace(&mut self.data, TempDir::new());
         (data, self.pg_database.take())
+    }
+
+    /// Starts again on what `stop_keeping_data` kept (same data folder, same database).
+    pub async fn restart_on(kept: (TempDir, Option<String>), db: Db, database_url: &str) -> TestApp {
+        let dir = kept.0.0.clone();
+        let url = database_url.to_owned();
+        let mut again = Self::spawn_with(Db::Sqlite, move |c| {
+            c.data_dir = dir;
+            c.database_url = url;
+        })
+        .await
+        .expect("the restarted instance");
+        again.db = db;
+        again.adopt(kept);
+        again
     }
 
     /// Takes over what `stop_keeping_data` kept, to remove it when this instance finishes.
@@ -324,7 +367,7 @@ impl TestApp {
             let now = self.app.clock.now().micros();
             let mut conn = self.db_conn().await;
             left = weft_store::query(
-                "SELECT (SELECT COUNT(*) FROM comment_fanouts) + \
+                "SELECT (SELECT COUNT(*) FROM jobs WHERE kind = 'comment_fanout' AND state = 'pending') + \
                  (SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending' AND next_attempt_at <= $1)",
             )
             .bind(now)

@@ -11,6 +11,7 @@ mod email;
 mod groups;
 mod hardening;
 mod invitations;
+mod jobs;
 mod privacy;
 mod privacy_centre;
 mod schema;

@@ -34,7 +34,7 @@ on_both!(
     p8_the_profile_says_who_can_see_what,
 );
 
-async fn staff(app: &TestApp) -> Client {
+pub(crate) async fn staff(app: &TestApp) -> Client {
     let c = app.client();
     let link = app.app.create_admin("staff@example.org", Some("Staff")).await.unwrap();
     assert_eq!(c.post_form(link.trim_start_matches(&app.base), &[]).await.status, 303);

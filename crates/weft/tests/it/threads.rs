@@ -31,7 +31,7 @@ on_both!(
     the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups,
 );
 
-async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
+pub(crate) async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
     let res = c
         .post_json(
             &format!("/api/v1/groups/{group}/threads"),
@@ -42,7 +42,7 @@ async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &st
     res.json()["key"].as_str().unwrap().to_owned()
 }
 
-async fn comment(c: &Client, thread: &str, body: &str, parent: Option<i64>) -> serde_json::Value {
+pub(crate) async fn comment(c: &Client, thread: &str, body: &str, parent: Option<i64>) -> serde_json::Value {
     let res = c
         .post_json(
             &format!("/api/v1/threads/{thread}/comments"),

@@ -1,49 +1,61 @@
 //! Follower emails about a new comment, queued once the comment is committed. The comment's
-//! transaction records one `comment_fanouts` row; this worker turns a batch of rows into outbox
-//! emails in one transaction. So posting costs the same however many people follow the thread,
-//! many comments' emails share one commit, and whether each follower may still read the thread is
-//! decided when their email is queued. A comment deleted or an author gone before then sends
-//! nothing.
+//! transaction adds one `comment_fanout` job; the runner turns a batch of them into outbox emails
+//! in one transaction, which also completes the jobs. So posting costs the same however many
+//! people follow the thread, many comments' emails share one commit, and whether each follower may
+//! still read the thread is decided when their email is queued. A comment deleted or an author
+//! gone before then sends nothing.
 
 use std::collections::BTreeMap;
-use std::time::Duration as StdDuration;
 
-use tokio::sync::watch;
-use weft_store::fanouts;
+use weft_store::jobs::{self, Job};
 use weft_store::threads::{CommentId, ThreadId};
 use weft_store::{Conn, groups, threads, users};
 
+use super::CommentFanout;
+use super::runner::decode;
 use crate::threads::Mentioned;
 use crate::{App, AppError};
 
-/// Comments per transaction.
-const BATCH: i64 = 100;
-/// How long a wake-up waits for more comments before taking the batch.
-const GATHER: StdDuration = StdDuration::from_millis(10);
-/// Polling interval as a fallback for wake-ups from other instances.
-const POLL: StdDuration = StdDuration::from_secs(5);
-
 impl App {
-    /// Queues the follower emails of up to `BATCH` waiting comments. Returns how many comments.
-    pub async fn fan_out_due(&self) -> Result<usize, AppError> {
-        let mut tx = self.store.begin().await?;
-        let claimed = fanouts::claim(&mut tx, self.store.backend(), BATCH).await?;
-        if claimed.is_empty() {
-            return Ok(0);
+    /// Runs a batch of claimed fan-out jobs; a job whose payload cannot be read fails alone.
+    pub(super) async fn run_fanouts(&self, batch: &[Job]) {
+        let mut readable = Vec::with_capacity(batch.len());
+        for job in batch {
+            match decode::<CommentFanout>(job) {
+                Ok(payload) => readable.push((job.clone(), payload)),
+                Err(e) => self.job_failed(job, &e).await,
+            }
         }
+        if readable.is_empty() {
+            return;
+        }
+        if let Err(e) = self.fan_out_batch(&readable).await {
+            for (job, _) in &readable {
+                self.job_failed(job, &e).await;
+            }
+        }
+    }
+
+    /// Queues the follower emails of these comments and completes their jobs, in one transaction.
+    async fn fan_out_batch(&self, batch: &[(Job, CommentFanout)]) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
         // A busy thread has many comments in one batch: its thread, group and followers are read
         // once for all of them.
         let mut by_thread: BTreeMap<ThreadId, Vec<CommentId>> = BTreeMap::new();
-        for f in &claimed {
+        for (_, f) in batch {
             by_thread.entry(f.thread_id).or_default().push(f.comment_id);
         }
         for (thread_id, comment_ids) in &by_thread {
             self.fan_out(&mut tx, *thread_id, comment_ids).await?;
         }
-        fanouts::delete(&mut tx, &claimed).await?;
+        let jobs: Vec<Job> = batch.iter().map(|(j, _)| j.clone()).collect();
+        if jobs::complete(&mut tx, &jobs).await? != jobs.len() {
+            // Another runner took some over after our lease ran out: it sends them, we do not.
+            return Err(AppError::internal("the claim on these jobs was lost"));
+        }
         tx.commit().await?;
         self.wake_mailer();
-        Ok(claimed.len())
+        Ok(())
     }
 
     /// The follower emails of these comments on one thread.
@@ -88,23 +100,5 @@ impl App {
             self.notify_followers(tx, &comment_about, &followers).await?;
         }
         Ok(())
-    }
-
-    /// Queues follower emails as comments arrive, until `shutdown`.
-    pub async fn run_fanout(self, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            match self.fan_out_due().await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "queuing follower emails failed"),
-            }
-            tokio::select! {
-                // Comments committed meanwhile join the batch: one transaction (one WAL flush on
-                // PostgreSQL) for many, at the price of a few milliseconds on an email.
-                () = self.fanout_wakeup.notified() => tokio::time::sleep(GATHER).await,
-                () = tokio::time::sleep(POLL) => {}
-                _ = shutdown.changed() => return,
-            }
-        }
     }
 }
