@@ -70,7 +70,16 @@ pub struct GroupView {
 
 impl GroupView {
     pub fn may(&self, action: Action) -> bool {
-        can(&self.actor, action, &self.facts).allowed()
+        self.decide(action).allowed()
+    }
+
+    pub fn decide(&self, action: Action) -> Decision {
+        can(&self.actor, action, &self.facts)
+    }
+
+    /// A visitor who is not logged in could join (or ask to) after logging in.
+    pub fn log_in_to_join(&self) -> bool {
+        weft_domain::permissions::log_in_to_join(&self.actor, &self.facts)
     }
 }
 

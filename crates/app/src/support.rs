@@ -30,7 +30,7 @@ pub struct SupportState {
 impl App {
     /// A coordinator opens support access for `hours` (one of `SUPPORT_DURATIONS`).
     pub async fn grant_support_access(&self, who: &SessionUser, key: &str, hours: i64) -> Result<(), AppError> {
-        let view = self.group_for(Some(who), key, Action::ChangeSettings).await?;
+        let view = self.group_for(Some(who), key, Action::GrantSupport).await?;
         if !SUPPORT_DURATIONS.iter().any(|(h, _)| *h == hours) {
             return Err(AppError::field("hours", "Choose one hour, one day or one week."));
         }
@@ -51,7 +51,7 @@ impl App {
 
     /// A coordinator ends every open grant (support or maintenance) at once.
     pub async fn end_support_access(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
-        let view = self.group_for(Some(who), key, Action::ChangeSettings).await?;
+        let view = self.group_for(Some(who), key, Action::GrantSupport).await?;
         support::end_all(&mut *self.store.writer().await?, view.group.id, self.clock.now()).await?;
         Ok(())
     }
@@ -126,10 +126,8 @@ impl App {
     /// for instance admins, so they know whether they may read).
     pub async fn support_state(&self, who: &SessionUser, key: &str) -> Result<(GroupView, SupportState), AppError> {
         let view = self.group_for(Some(who), key, Action::SeeGroup).await?;
-        let coordinator = view.may(Action::ChangeSettings);
-        if !coordinator && !who.user.is_admin {
-            return Err(AppError::Forbidden);
-        }
+        crate::groups::decide(view.decide(Action::SeeSupport))?;
+        let coordinator = view.may(Action::GrantSupport);
         let mut conn = self.store.reader().await?;
         let grant = support::active(&mut conn, view.group.id, self.clock.now()).await?;
         let log = if coordinator {

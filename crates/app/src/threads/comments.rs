@@ -150,7 +150,7 @@ impl App {
         who: Option<&SessionUser>,
         key: &str,
         seq: i64,
-    ) -> Result<(ThreadView, Comment, Vec<ReactionRow>), AppError> {
+    ) -> Result<(ThreadView, CommentEntry, Vec<ReactionRow>), AppError> {
         let mut conn = self.store.reader().await?;
         let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
         let comment = threads::comments_page(&mut conn, view.thread.id, seq, 1)
@@ -158,7 +158,8 @@ impl App {
             .pop()
             .ok_or(AppError::NotFound)?;
         let reactions = threads::reactions_for_page(&mut conn, view.thread.id, seq, 1).await?;
-        Ok((view, comment, reactions))
+        let entry = view.entry(comment);
+        Ok((view, entry, reactions))
     }
 
     /// Adds or takes back a reaction on a comment (whoever may comment may react). Returns the
@@ -177,6 +178,11 @@ impl App {
             .await?
             .filter(|c| c.deleted_at.is_none())
             .ok_or(AppError::NotFound)?;
+        decide(can_comment(
+            &view.actor,
+            CommentAction::React,
+            &view.comment_facts(&comment),
+        ))?;
         let on =
             threads::toggle_reaction(&mut tx, comment.id, who.user.id, reaction.as_str(), self.clock.now()).await?;
         tx.commit().await?;

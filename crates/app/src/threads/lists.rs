@@ -22,7 +22,7 @@ impl App {
         {
             return Ok(Vec::new());
         }
-        let private_too = view.actor.is_member() || view.actor.reads_as_support();
+        let private_too = view.may(Action::SeePrivateThreads);
         let mut conn = self.store.reader().await?;
         let mut list = threads::for_group(
             &mut conn,
@@ -58,7 +58,7 @@ impl App {
         Ok(threads::group_tags(
             &mut *self.store.reader().await?,
             view.group.id,
-            view.actor.is_member() || view.actor.reads_as_support(),
+            view.may(Action::SeePrivateThreads),
         )
         .await?)
     }

@@ -10,7 +10,9 @@ mod views;
 mod write;
 
 pub(crate) use notify::Mentioned;
-pub use views::{ReactionSummary, ThreadPage, ThreadView, summarize};
+pub use views::{
+    CommentEntry, CommentPermissions, ReactionSummary, ThreadPage, ThreadPermissions, ThreadView, summarize,
+};
 
 use weft_domain::ValidationErrors;
 use weft_domain::permissions::{Actor, ThreadAction, ThreadFacts, can_thread};

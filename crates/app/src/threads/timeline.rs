@@ -54,7 +54,9 @@ impl App {
                 .await?;
             }
         }
+        let comments = comments.into_iter().map(|c| view.entry(c)).collect();
         Ok(ThreadPage {
+            may: view.permissions(),
             view,
             comments,
             from,

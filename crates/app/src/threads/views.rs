@@ -1,7 +1,7 @@
 //! What a thread page shows one viewer: the thread, its timeline and what they may do there.
 
 use weft_domain::permissions::{
-    Actor, CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread,
+    Actor, CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread, log_in_to_comment,
 };
 use weft_domain::threads::{Reaction, Volume};
 use weft_store::groups::Group;
@@ -20,9 +20,94 @@ pub struct ThreadView {
     pub read: Option<(i64, Volume)>,
 }
 
+/// What the viewer may do with a thread, decided once per request by the domain's rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // one answer per action
+pub struct ThreadPermissions {
+    pub comment: bool,
+    pub edit: bool,
+    pub pin: bool,
+    pub close: bool,
+    pub delete: bool,
+    pub move_thread: bool,
+    pub add_guests: bool,
+    pub remove_guests: bool,
+    /// A visitor who is not logged in could comment after logging in.
+    pub log_in_to_comment: bool,
+}
+
+impl ThreadPermissions {
+    /// The allowed actions by their API names, in a fixed order.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.comment, "comment"),
+            (self.edit, "edit"),
+            (self.pin, "pin"),
+            (self.close, "close"),
+            (self.delete, "delete"),
+            (self.move_thread, "move"),
+            (self.add_guests, "add_guests"),
+            (self.remove_guests, "remove_guests"),
+        ]
+        .into_iter()
+        .filter_map(|(allowed, name)| allowed.then_some(name))
+        .collect()
+    }
+}
+
+/// What the viewer may do with one comment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommentPermissions {
+    pub edit: bool,
+    pub delete: bool,
+    pub react: bool,
+}
+
+impl CommentPermissions {
+    /// The allowed actions by their API names.
+    pub fn names(&self) -> Vec<&'static str> {
+        [(self.edit, "edit"), (self.delete, "delete"), (self.react, "react")]
+            .into_iter()
+            .filter_map(|(allowed, name)| allowed.then_some(name))
+            .collect()
+    }
+}
+
+/// A comment on a page with what the viewer may do with it.
+#[derive(Debug, Clone)]
+pub struct CommentEntry {
+    pub comment: Comment,
+    pub may: CommentPermissions,
+}
+
 impl ThreadView {
     pub fn may(&self, action: ThreadAction) -> bool {
         can_thread(&self.actor, action, &self.facts).allowed()
+    }
+
+    /// Every thread action's answer for this viewer.
+    pub fn permissions(&self) -> ThreadPermissions {
+        ThreadPermissions {
+            comment: self.may(ThreadAction::Comment),
+            edit: self.may(ThreadAction::Edit),
+            pin: self.may(ThreadAction::Pin),
+            close: self.may(ThreadAction::Close),
+            delete: self.may(ThreadAction::Delete),
+            move_thread: self.may(ThreadAction::Move),
+            add_guests: self.may(ThreadAction::AddGuests),
+            remove_guests: self.may(ThreadAction::RemoveGuests),
+            log_in_to_comment: log_in_to_comment(&self.actor, &self.facts),
+        }
+    }
+
+    /// The comment with the viewer's permissions on it.
+    pub fn entry(&self, comment: Comment) -> CommentEntry {
+        let may = CommentPermissions {
+            edit: self.may_comment(&comment, CommentAction::Edit),
+            delete: self.may_comment(&comment, CommentAction::Delete),
+            react: self.may_comment(&comment, CommentAction::React),
+        };
+        CommentEntry { comment, may }
     }
 
     /// Whether the viewer may know the thread's group (a guest of a secret group may not).
@@ -47,7 +132,10 @@ impl ThreadView {
 #[derive(Debug, Clone)]
 pub struct ThreadPage {
     pub view: ThreadView,
-    pub comments: Vec<Comment>,
+    /// What the viewer may do with the thread.
+    pub may: ThreadPermissions,
+    /// This page's comments, each with what the viewer may do with it.
+    pub comments: Vec<CommentEntry>,
     /// The first sequence number on this page.
     pub from: i64,
     /// How far the viewer had read before this visit: comments after it are new to them.

@@ -116,7 +116,7 @@ impl App {
             .await?
             .into_iter()
             .filter(|(g, role)| {
-                *role == weft_domain::permissions::Role::Admin && g.id != view.group.id && g.archived_at.is_none()
+                g.id != view.group.id && weft_domain::permissions::may_move_into(*role, g.archived_at.is_some())
             })
             .map(|(g, _)| g)
             .collect())

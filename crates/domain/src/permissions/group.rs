@@ -46,10 +46,17 @@ pub enum Action {
     Delete,
     /// Ask the coordinators to delete one's own content in the group (P12).
     AskToDeleteContent,
+    /// Read its private threads and list them (members; an instance admin with support access).
+    SeePrivateThreads,
+    /// Open or close support access for the instance's administrators (P13).
+    GrantSupport,
+    /// See whether support access is open (coordinators, and instance admins so they know
+    /// whether they may read).
+    SeeSupport,
 }
 
 impl Action {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 17] = [
         Self::SeeGroup,
         Self::SeeContent,
         Self::SeeMembers,
@@ -64,6 +71,9 @@ impl Action {
         Self::Leave,
         Self::Delete,
         Self::AskToDeleteContent,
+        Self::SeePrivateThreads,
+        Self::GrantSupport,
+        Self::SeeSupport,
     ];
 }
 
@@ -90,6 +100,15 @@ pub fn parent_visible(actor: &Actor, parent: &GroupFacts) -> bool {
         ..*actor
     };
     visible(&in_parent, parent)
+}
+
+/// Whether a visitor who is not logged in is offered "log in to join" (or to ask to): the group
+/// takes members other than by invitation and is not archived.
+pub fn log_in_to_join(actor: &Actor, group: &GroupFacts) -> bool {
+    !actor.signed_in
+        && can(actor, Action::Join, group) == Decision::LogIn
+        && group.join_policy != JoinPolicy::Invitation
+        && !group.archived
 }
 
 /// The permission rule. Pure: the same facts always give the same answer.
@@ -138,7 +157,9 @@ pub fn can(actor: &Actor, action: Action, group: &GroupFacts) -> Decision {
         A::CreateSubgroup => needs_account(
             writable && !group.is_subgroup && (admin || (member && group.flags.members_can_create_subgroups)),
         ),
-        A::ChangeSettings | A::ManageMembers => needs_account(admin),
+        A::ChangeSettings | A::ManageMembers | A::GrantSupport => needs_account(admin),
+        A::SeePrivateThreads => needs_account(member || actor.reads_as_support()),
+        A::SeeSupport => needs_account(admin || (actor.signed_in && actor.instance_admin)),
         A::Leave => needs_account(member),
         // Instance admins may remove a group (abuse) without being able to read it.
         A::Delete => needs_account(admin || actor.instance_admin),

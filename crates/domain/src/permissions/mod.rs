@@ -10,9 +10,11 @@ mod instance;
 mod tests;
 mod thread;
 
-pub use group::{Action, GroupFacts, can, parent_visible, visible};
+pub use group::{Action, GroupFacts, can, log_in_to_join, parent_visible, visible};
 pub use instance::{InstanceAction, can_administer};
-pub use thread::{CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread};
+pub use thread::{
+    CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread, log_in_to_comment, may_move_into,
+};
 
 /// A member's role in one group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -40,7 +40,7 @@ fn actor(role: Option<Role>) -> Actor {
 
 /// The table: (actor, privacy) → the decision for each action, in `Action::ALL` order:
 /// see, content, members, emails, join, request, invite, thread, subgroup, settings, manage, leave, delete,
-/// ask to delete one's content.
+/// ask to delete one's content, private threads, grant support, see support.
 #[test]
 fn permission_table() {
     let anonymous = Actor::ANONYMOUS;
@@ -64,28 +64,28 @@ fn permission_table() {
     let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
     let secret = group(GroupPrivacy::Secret, JoinPolicy::Invitation);
     #[rustfmt::skip]
-    let table: Vec<(&str, Actor, GroupFacts, [Decision; 14])> = vec![
-        ("anonymous/open",   anonymous, open,   [Allow, Allow, Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
-        ("anonymous/closed", anonymous, closed, [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
-        ("anonymous/secret", anonymous, secret, [Hidden; 14]),
-        ("outsider/open",    outsider, open,   [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("outsider/open-approval", outsider, open_approval, [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("outsider/closed",  outsider, closed, [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("outsider/secret",  outsider, secret, [Hidden; 14]),
-        ("guest/closed",     guest, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("guest/secret",     guest, secret,    [Hidden; 14]),
-        ("member/open",      member, open,     [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
-        ("member/closed",    member, closed,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
-        ("member/secret",    member, secret,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow]),
-        ("admin/open",       admin, open,      [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
-        ("admin/closed",     admin, closed,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
-        ("admin/secret",     admin, secret,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
-        ("staff/open",       staff, open,      [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
-        ("staff/closed",     staff, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
-        ("staff/secret",     staff, secret,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+    let table: Vec<(&str, Actor, GroupFacts, [Decision; 17])> = vec![
+        ("anonymous/open",   anonymous, open,   [Allow, Allow, Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+        ("anonymous/closed", anonymous, closed, [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+        ("anonymous/secret", anonymous, secret, [Hidden; 17]),
+        ("outsider/open",    outsider, open,   [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/open-approval", outsider, open_approval, [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/closed",  outsider, closed, [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/secret",  outsider, secret, [Hidden; 17]),
+        ("guest/closed",     guest, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("guest/secret",     guest, secret,    [Hidden; 17]),
+        ("member/open",      member, open,     [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow, Allow, Forbidden, Forbidden]),
+        ("member/closed",    member, closed,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow, Allow, Forbidden, Forbidden]),
+        ("member/secret",    member, secret,   [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow, Allow, Forbidden, Forbidden]),
+        ("admin/open",       admin, open,      [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+        ("admin/closed",     admin, closed,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+        ("admin/secret",     admin, secret,    [Allow, Allow, Allow, Allow, Forbidden, Forbidden, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow, Allow]),
+        ("staff/open",       staff, open,      [Allow, Allow, Allow, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow]),
+        ("staff/closed",     staff, closed,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow]),
+        ("staff/secret",     staff, secret,    [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Allow]),
         // P13: support access reads, never writes.
-        ("support/closed",   support, closed,  [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
-        ("support/secret",   support, secret,  [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        ("support/closed",   support, closed,  [Allow, Allow, Allow, Forbidden, Forbidden, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow, Forbidden, Allow]),
+        ("support/secret",   support, secret,  [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden, Allow, Forbidden, Allow]),
     ];
     let mut cases = 0;
     for (name, actor, group, expected) in &table {
@@ -94,7 +94,7 @@ fn permission_table() {
             cases += 1;
         }
     }
-    assert_eq!(cases, 20 * 14);
+    assert_eq!(cases, 20 * 17);
 }
 
 fn thread(group: GroupFacts, private: bool) -> ThreadFacts {
@@ -108,7 +108,7 @@ fn thread(group: GroupFacts, private: bool) -> ThreadFacts {
 }
 
 /// The thread table: (actor, group, thread privacy) → decisions in `ThreadAction::ALL` order:
-/// see, comment, edit, pin, close, delete, move, add guests. Default flags (members may edit
+/// see, comment, edit, pin, close, delete, move, add guests, remove guests. Default flags (members may edit
 /// threads and add guests).
 #[test]
 fn thread_permission_table() {
@@ -135,32 +135,32 @@ fn thread_permission_table() {
     let private_open = thread(open, true);
     let private_closed = thread(closed, true);
     let private_secret = thread(secret, true);
-    const H: [Decision; 8] = [Hidden; 8];
+    const H: [Decision; 9] = [Hidden; 9];
     #[rustfmt::skip]
-    let table: Vec<(&str, Actor, ThreadFacts, [Decision; 8])> = vec![
-        ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
+    let table: Vec<(&str, Actor, ThreadFacts, [Decision; 9])> = vec![
+        ("anonymous/public",         anonymous, public_open,    [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn]),
         ("anonymous/private-open",   anonymous, private_open,   H),
         ("anonymous/private-closed", anonymous, private_closed, H),
         ("anonymous/private-secret", anonymous, private_secret, H),
-        ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("outsider/public",          outsider, public_open,     [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
         ("outsider/private-open",    outsider, private_open,    H),
         ("outsider/private-closed",  outsider, private_closed,  H),
         ("outsider/private-secret",  outsider, private_secret,  H),
-        ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
-        ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
-        ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow]),
-        ("admin/public",             admin, public_open,        [Allow; 8]),
-        ("admin/private-closed",     admin, private_closed,     [Allow; 8]),
-        ("admin/private-secret",     admin, private_secret,     [Allow; 8]),
-        ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("guest/public",             guest, public_open,        [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("guest/private-closed",     guest, private_closed,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("guest/private-secret",     guest, private_secret,     [Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("member/public",            member, public_open,       [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        ("member/private-closed",    member, private_closed,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        ("member/private-secret",    member, private_secret,    [Allow, Allow, Allow, Forbidden, Forbidden, Forbidden, Forbidden, Allow, Forbidden]),
+        ("admin/public",             admin, public_open,        [Allow; 9]),
+        ("admin/private-closed",     admin, private_closed,     [Allow; 9]),
+        ("admin/private-secret",     admin, private_secret,     [Allow; 9]),
+        ("staff/public",             staff, public_open,        [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
         ("staff/private-closed",     staff, private_closed,     H),
         ("staff/private-secret",     staff, private_secret,     H),
         // P13: with support access an instance admin reads private threads, and only reads.
-        ("support/private-closed",   support, private_closed,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-        ("support/private-secret",   support, private_secret,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("support/private-closed",   support, private_closed,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+        ("support/private-secret",   support, private_secret,   [Allow, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
     ];
     let mut cases = 0;
     for (name, actor, thread, expected) in &table {
@@ -169,7 +169,7 @@ fn thread_permission_table() {
             cases += 1;
         }
     }
-    assert_eq!(cases, 22 * 8);
+    assert_eq!(cases, 22 * 9);
 }
 
 #[test]
@@ -248,8 +248,22 @@ fn comment_rules_follow_the_flags() {
         Forbidden,
         "already deleted"
     );
+    assert_eq!(can_comment(&member, CommentAction::React, &others), Allow);
+    assert_eq!(
+        can_comment(&member, CommentAction::React, &own),
+        Forbidden,
+        "not on a deleted comment"
+    );
+    let mut closed = others;
+    closed.thread.closed = true;
+    assert_eq!(
+        can_comment(&admin, CommentAction::React, &closed),
+        Forbidden,
+        "closed threads take none"
+    );
     let outsider = actor(None);
     assert_eq!(can_comment(&outsider, CommentAction::Delete, &others), Hidden);
+    assert_eq!(can_comment(&outsider, CommentAction::React, &others), Hidden);
 }
 
 #[test]
@@ -410,15 +424,26 @@ fn properties_over_all_combinations() {
                                                     assert!(
                                                         role.is_some()
                                                             || matches!(action, A::RequestToJoin)
+                                                            || (actor.signed_in
+                                                                && actor.instance_admin
+                                                                && action == A::SeeSupport)
                                                             || (actor.reads_as_support()
-                                                                && matches!(action, A::SeeContent | A::SeeMembers)),
+                                                                && matches!(
+                                                                    action,
+                                                                    A::SeeContent
+                                                                        | A::SeeMembers
+                                                                        | A::SeePrivateThreads
+                                                                )),
                                                         "{actor:?} {action:?} {g:?}"
                                                     );
                                                 }
                                                 // P13: support access only ever adds reading.
                                                 if d != can(&without_support, action, &g) {
                                                     assert!(actor.reads_as_support(), "{actor:?} {action:?}");
-                                                    assert!(matches!(action, A::SeeContent | A::SeeMembers));
+                                                    assert!(matches!(
+                                                        action,
+                                                        A::SeeContent | A::SeeMembers | A::SeePrivateThreads
+                                                    ));
                                                 }
                                                 checked += 1;
                                             }
@@ -463,4 +488,30 @@ fn instance_administration_table() {
             "{action:?} flag without a session"
         );
     }
+}
+
+#[test]
+fn log_in_offers_only_where_logging_in_can_help() {
+    let anonymous = Actor::ANONYMOUS;
+    let member = actor(Some(Role::Member));
+    let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
+    let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
+    let by_invitation = group(GroupPrivacy::Closed, JoinPolicy::Invitation);
+    let archived = GroupFacts { archived: true, ..open };
+    assert!(log_in_to_join(&anonymous, &open));
+    assert!(log_in_to_join(&anonymous, &closed), "to ask to join");
+    assert!(!log_in_to_join(&anonymous, &by_invitation));
+    assert!(!log_in_to_join(&anonymous, &archived));
+    assert!(!log_in_to_join(&member, &open), "already signed in");
+    let public = thread(open, false);
+    assert!(log_in_to_comment(&anonymous, &public));
+    assert!(!log_in_to_comment(&anonymous, &ThreadFacts { closed: true, ..public }));
+    assert!(
+        !log_in_to_comment(&anonymous, &thread(closed, true)),
+        "cannot even read it"
+    );
+    assert!(!log_in_to_comment(&member, &public));
+    assert!(may_move_into(Role::Admin, false));
+    assert!(!may_move_into(Role::Admin, true));
+    assert!(!may_move_into(Role::Member, false));
 }

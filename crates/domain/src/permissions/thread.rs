@@ -1,6 +1,6 @@
 //! The thread and comment rules, on top of the group rule.
 
-use super::{Action, Actor, Decision, GroupFacts, can, visible};
+use super::{Action, Actor, Decision, GroupFacts, Role, can, visible};
 
 /// What about a thread matters for permissions, besides its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +31,12 @@ pub enum ThreadAction {
     Move,
     /// Invite guests into this thread (Loomio's `members_can_add_guests`).
     AddGuests,
+    /// Take a guest's access to this thread away.
+    RemoveGuests,
 }
 
 impl ThreadAction {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::See,
         Self::Comment,
         Self::Edit,
@@ -43,6 +45,7 @@ impl ThreadAction {
         Self::Delete,
         Self::Move,
         Self::AddGuests,
+        Self::RemoveGuests,
     ];
 }
 
@@ -58,6 +61,12 @@ pub struct CommentFacts {
 pub enum CommentAction {
     Edit,
     Delete,
+    /// Add or take back a reaction: whoever may comment, on a comment that is still there.
+    React,
+}
+
+impl CommentAction {
+    pub const ALL: [Self; 3] = [Self::Edit, Self::Delete, Self::React];
 }
 
 /// Whether the actor may read the thread. Public threads are as visible as their (open) group's
@@ -95,7 +104,7 @@ pub fn can_thread(actor: &Actor, action: ThreadAction, thread: &ThreadFacts) -> 
             writable
                 && (admin || (thread.by_actor && participant) || (actor.is_member() && flags.members_can_edit_threads))
         }
-        ThreadAction::Pin | ThreadAction::Move => writable && admin,
+        ThreadAction::Pin | ThreadAction::Move | ThreadAction::RemoveGuests => writable && admin,
         ThreadAction::AddGuests => writable && (admin || (actor.is_member() && flags.members_can_add_guests)),
         ThreadAction::Close => writable && (admin || (thread.by_actor && participant)),
         ThreadAction::Delete => admin || (writable && thread.by_actor && participant && !thread.others_commented),
@@ -125,10 +134,26 @@ pub fn can_comment(actor: &Actor, action: CommentAction, comment: &CommentFacts)
                 (own && (admin || flags.members_can_edit_comments)) || (admin && flags.admins_can_edit_user_content)
             }
             CommentAction::Delete => admin || (own && flags.members_can_delete_comments),
+            CommentAction::React => participant && !thread.closed,
         };
     match (ok, actor.signed_in) {
         (true, _) => Decision::Allow,
         (false, false) => Decision::LogIn,
         (false, true) => Decision::Forbidden,
     }
+}
+
+/// Whether a visitor who is not logged in is offered "log in to comment": the thread still takes
+/// comments from someone (it is not closed, its group not archived).
+pub fn log_in_to_comment(actor: &Actor, thread: &ThreadFacts) -> bool {
+    !actor.signed_in
+        && can_thread(actor, ThreadAction::Comment, thread) == Decision::LogIn
+        && !thread.closed
+        && !thread.group.archived
+}
+
+/// The other side of `ThreadAction::Move`: a group a thread may be moved into, by someone with
+/// `role` there. Only coordinators, and never into an archived (read-only) group.
+pub fn may_move_into(role: Role, archived: bool) -> bool {
+    role == Role::Admin && !archived
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use weft_app::AppError;
 use weft_app::groups::{EXPLORE_PER_PAGE, GroupInput, GroupView, MEMBERS_PER_PAGE, MemberView};
 use weft_domain::ValidationErrors;
-use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
+use weft_domain::groups::{GroupFlags, GroupPrivacy};
 use weft_domain::permissions::{Action, Role};
 
 use super::{PageCtx, render};
@@ -449,9 +449,7 @@ pub async fn show(
         can_join: view.may(Action::Join),
         can_request: view.may(Action::RequestToJoin),
         request_pending,
-        login_to_join: who.is_none()
-            && view.group.join_policy != JoinPolicy::Invitation
-            && view.group.archived_at.is_none(),
+        login_to_join: view.log_in_to_join(),
         can_see_content: view.may(Action::SeeContent),
         can_see_members: view.may(Action::SeeMembers),
         can_invite: view.may(Action::Invite),
@@ -461,7 +459,7 @@ pub async fn show(
         can_leave: view.may(Action::Leave),
         can_create_subgroup: view.may(Action::CreateSubgroup),
         can_ask_deletion: view.may(Action::AskToDeleteContent),
-        can_support: view.may(Action::ChangeSettings) || who.as_ref().is_some_and(|w| w.user.is_admin),
+        can_support: view.may(Action::SeeSupport),
         can_start_thread: view.may(Action::StartThread),
         threads,
         signed_in: who.is_some(),

@@ -5,86 +5,29 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use weft_app::AppError;
-use weft_app::threads::{Comment, ListedThread, ReactionRow, ThreadInput, ThreadView, summarize};
-use weft_domain::permissions::{Action, CommentAction, ThreadAction};
+use weft_app::threads::{ThreadInput, ThreadView};
+use weft_domain::permissions::{Action, ThreadAction};
+
+use super::dto::{CommentDto, ListedThreadDto, ThreadDto, ThreadPageDto};
 
 use crate::AppState;
 use crate::auth::{MaybeUser, RequireUser};
 use crate::error::WebError;
 
-async fn thread_json(v: &ThreadView) -> Value {
+async fn thread_json(v: &ThreadView) -> ThreadDto {
     crate::markdown_cache::prepare([v.thread.context.as_str()]).await;
-    let t = &v.thread;
-    let names = [
-        (ThreadAction::Comment, "comment"),
-        (ThreadAction::Edit, "edit"),
-        (ThreadAction::Pin, "pin"),
-        (ThreadAction::Close, "close"),
-        (ThreadAction::Delete, "delete"),
-    ];
-    json!({
-        "key": t.key,
-        "group": {"key": v.group.key, "name": v.group.name},
-        "title": t.title,
-        "context": t.context,
-        "context_html": &*crate::markdown_cache::to_html(&t.context),
-        "private": t.private,
-        "author": t.author_name,
-        "pinned": t.pinned_at.is_some(),
-        "closed": t.closed_at.is_some(),
-        "comment_count": t.comment_count,
-        "last_seq": t.last_seq,
-        "created_at": t.created_at.rfc3339(),
-        "edited_at": t.edited_at.map(weft_domain::Timestamp::rfc3339),
-        "last_activity_at": t.last_activity_at.rfc3339(),
-        "permissions": names.iter().filter(|(a, _)| v.may(*a)).map(|(_, n)| *n).collect::<Vec<_>>(),
-    })
+    ThreadDto::from_view(v)
 }
 
-fn comment_json(v: &ThreadView, c: &Comment, reactions: &[ReactionRow]) -> Value {
-    let deleted = c.deleted_at.is_some();
-    let mut permissions = Vec::new();
-    if v.may_comment(c, CommentAction::Edit) {
-        permissions.push("edit");
-    }
-    if v.may_comment(c, CommentAction::Delete) {
-        permissions.push("delete");
-    }
-    json!({
-        "id": c.id,
-        "seq": c.seq,
-        "parent_id": c.parent_id,
-        "author": if deleted { Value::Null } else { json!({"name": c.author_name, "username": c.author_username}) },
-        "body": c.body,
-        "body_html": &*crate::markdown_cache::to_html(&c.body),
-        "deleted": deleted,
-        "created_at": c.created_at.rfc3339(),
-        "edited_at": c.edited_at.map(weft_domain::Timestamp::rfc3339),
-        "permissions": permissions,
-        "reactions": summarize(reactions, c.id, v.viewer)
-            .iter()
-            .map(|r| json!({"reaction": r.reaction.as_str(), "emoji": r.reaction.emoji(), "count": r.count(), "names": r.names, "mine": r.mine}))
-            .collect::<Vec<_>>(),
-    })
-}
-
-fn listed_json(lt: &ListedThread, signed_in: bool) -> Value {
-    let t = &lt.thread;
-    json!({
-        "key": t.key,
-        "title": t.title,
-        "group": {"key": lt.group_key, "name": lt.group_name},
-        "private": t.private,
-        "pinned": t.pinned_at.is_some(),
-        "closed": t.closed_at.is_some(),
-        "comment_count": t.comment_count,
-        "last_activity_at": t.last_activity_at.rfc3339(),
-        "unread": if signed_in { json!(lt.unread()) } else { Value::Null },
-        "tags": lt.tags,
-    })
+/// A group's threads, one page.
+#[derive(Debug, Serialize)]
+pub struct ThreadListDto {
+    pub threads: Vec<ListedThreadDto>,
+    pub page: i64,
+    pub has_more: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -125,8 +68,16 @@ pub async fn list(
     let per_page = usize::try_from(weft_app::threads::THREADS_PER_PAGE).unwrap_or(usize::MAX);
     let has_more = list.len() > per_page;
     list.truncate(per_page);
-    let threads: Vec<Value> = list.iter().map(|lt| listed_json(lt, who.is_some())).collect();
-    Ok(Json(json!({"threads": threads, "page": q.page.get(), "has_more": has_more})).into_response())
+    let threads = list
+        .iter()
+        .map(|lt| ListedThreadDto::from_listed(lt, who.is_some()))
+        .collect();
+    Ok(Json(ThreadListDto {
+        threads,
+        page: q.page.get(),
+        has_more,
+    })
+    .into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -199,22 +150,10 @@ pub async fn show(
         .await
         .map_err(WebError::api)?;
     // One blocking hop for the whole page: `thread_json` then finds its context cached.
-    let texts = std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.body.as_str()));
+    let texts =
+        std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.comment.body.as_str()));
     crate::markdown_cache::prepare(texts).await;
-    let comments: Vec<Value> = p
-        .comments
-        .iter()
-        .map(|c| comment_json(&p.view, c, &p.reactions))
-        .collect();
-    let mut body = thread_json(&p.view).await;
-    body["comments"] = json!(comments);
-    body["from"] = json!(p.from);
-    body["read_before"] = json!(p.read_before);
-    body["tags"] = json!(p.tags);
-    if who.is_some() {
-        body["volume"] = json!(p.volume.as_str());
-    }
-    Ok(Json(body).into_response())
+    Ok(Json(ThreadPageDto::from_page(&p, who.is_some())).into_response())
 }
 
 /// Edits title and context (fields left out keep their value).
@@ -326,7 +265,8 @@ pub async fn edit_comment(
         .map_err(WebError::api)?;
     let (v, c) = state.app.comment_to_edit(&who, &key, id).await.map_err(WebError::api)?;
     crate::markdown_cache::prepare([c.body.as_str()]).await;
-    Ok(Json(comment_json(&v, &c, &[])).into_response())
+    let entry = v.entry(c);
+    Ok(Json(CommentDto::from_entry(&v, &entry, &[])).into_response())
 }
 
 pub async fn delete_comment(

@@ -1,8 +1,9 @@
 //! The thread aggregate on the web: its HTML pages (`pages.rs`, templates in
-//! `templates/threads/`) and its JSON API (`api.rs`), each with its own routes. `lib.rs` merges
+//! `templates/threads/`) and its JSON API (`api.rs`, its response types in `dto.rs`), each with its own routes. `lib.rs` merges
 //! them; the live-update stream of a thread stays with the other streams in `live.rs`.
 
 pub mod api;
+pub mod dto;
 pub mod pages;
 
 use axum::Router;

@@ -9,12 +9,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::threads::{
-    COMMENTS_PER_PAGE, Comment, ReactionSummary, Revision, ThreadInput, ThreadPage, ThreadView, summarize,
+    COMMENTS_PER_PAGE, Comment, CommentEntry, ReactionSummary, Revision, ThreadInput, ThreadPage, ThreadView, summarize,
 };
 use weft_app::{AppError, SessionUser};
 use weft_domain::ValidationErrors;
 use weft_domain::groups::ThreadPrivacy;
-use weft_domain::permissions::{Action, CommentAction, ThreadAction};
+use weft_domain::permissions::{Action, ThreadAction};
 use weft_domain::threads::Reaction;
 
 use crate::AppState;
@@ -244,15 +244,15 @@ pub struct ThreadQuery {
     reply_to: Option<i64>,
 }
 
-fn item(p: &ThreadPage, c: &Comment) -> CommentItem {
-    let can_react = c.deleted_at.is_none() && p.view.may(ThreadAction::Comment);
+fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
+    let c = &e.comment;
     CommentItem {
         reactions: summarize(&p.reactions, c.id, p.view.viewer),
-        offer: if can_react { &Reaction::ALL } else { &[] },
+        offer: if e.may.react { &Reaction::ALL } else { &[] },
         html: to_html(&c.body),
         new: p.read_before.is_some_and(|r| c.seq > r),
-        can_edit: p.view.may_comment(c, CommentAction::Edit),
-        can_delete: p.view.may_comment(c, CommentAction::Delete),
+        can_edit: e.may.edit,
+        can_delete: e.may.delete,
         c: c.clone(),
     }
 }
@@ -264,12 +264,13 @@ async fn thread_template(
     body: String,
     errors: ValidationErrors,
 ) -> ThreadTemplate {
-    prepare(std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.body.as_str()))).await;
+    prepare(std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.comment.body.as_str())))
+        .await;
     let items: Vec<CommentItem> = p.comments.iter().map(|c| item(&p, c)).collect();
     let reply_to = reply_to.and_then(|id| {
         p.comments
             .iter()
-            .find(|c| c.id == id && c.parent_id.is_none() && c.deleted_at.is_none())
+            .find(|e| e.comment.id == id && e.comment.parent_id.is_none() && e.comment.deleted_at.is_none())
             .map(|c| item(&p, c))
     });
     let last = p.view.thread.last_seq;
@@ -280,20 +281,20 @@ async fn thread_template(
             .chars()
             .take(200)
             .collect(),
-        can_comment: p.view.may(ThreadAction::Comment),
-        login_to_comment: !signed_in && p.view.thread.closed_at.is_none(),
-        can_edit: p.view.may(ThreadAction::Edit),
-        can_pin: p.view.may(ThreadAction::Pin),
-        can_close: p.view.may(ThreadAction::Close),
-        can_delete: p.view.may(ThreadAction::Delete),
-        can_move: p.view.may(ThreadAction::Move),
+        can_comment: p.may.comment,
+        login_to_comment: p.may.log_in_to_comment,
+        can_edit: p.may.edit,
+        can_pin: p.may.pin,
+        can_close: p.may.close,
+        can_delete: p.may.delete,
+        can_move: p.may.move_thread,
         prev_from: (p.from > 1).then(|| (p.from - COMMENTS_PER_PAGE).max(1)),
         next_from: (p.from + COMMENTS_PER_PAGE <= last).then_some(p.from + COMMENTS_PER_PAGE),
         signed_in,
         per_page: COMMENTS_PER_PAGE,
         guests: p.guests.clone(),
-        can_add_guests: p.view.may(ThreadAction::AddGuests),
-        can_remove_guests: p.view.may(ThreadAction::Pin),
+        can_add_guests: p.may.add_guests,
+        can_remove_guests: p.may.remove_guests,
         sees_group: p.view.sees_group(),
         guest_emails: String::new(),
         guest_message: String::new(),
@@ -337,6 +338,7 @@ pub async fn item_fragment(
 ) -> Result<Response, WebError> {
     let (view, c, reactions) = state.app.thread_item(who.as_ref(), &key, seq).await?;
     let page = ThreadPage {
+        may: view.permissions(),
         view,
         comments: Vec::new(),
         from: ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1,
@@ -346,10 +348,10 @@ pub async fn item_fragment(
         volume: weft_domain::threads::Volume::Normal,
         guests: Vec::new(),
     };
-    prepare([c.body.as_str()]).await;
+    prepare([c.comment.body.as_str()]).await;
     let fragment = CommentFragment {
         i: item(&page, &c),
-        can_comment: page.view.may(ThreadAction::Comment),
+        can_comment: page.may.comment,
         t: page.view.thread.clone(),
         from: page.from,
         ctx,

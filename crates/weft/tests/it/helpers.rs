@@ -786,3 +786,33 @@ impl EventStream {
         }
     }
 }
+
+/// A JSON response as a snapshot reads it: pretty, with what changes from run to run replaced
+/// (timestamps, keys, usernames, tokens), so a snapshot shows the shape and the words.
+pub fn redacted_json(value: &serde_json::Value) -> String {
+    fn looks_like_time(s: &str) -> bool {
+        s.len() >= 20 && s.as_bytes().get(4) == Some(&b'-') && s.as_bytes().get(10) == Some(&b'T')
+    }
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    match (k.as_str(), &*v) {
+                        ("key" | "username" | "token" | "user" | "url", serde_json::Value::String(_)) => {
+                            *v = serde_json::Value::String(format!("[{k}]"));
+                        }
+                        (_, serde_json::Value::String(s)) if looks_like_time(s) => {
+                            *v = serde_json::Value::String("[time]".into());
+                        }
+                        _ => walk(v),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = value.clone();
+    walk(&mut v);
+    serde_json::to_string_pretty(&v).expect("JSON")
+}

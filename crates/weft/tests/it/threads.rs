@@ -7,12 +7,13 @@ use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy};
 use weft_domain::permissions::{Actor, Decision, GroupFacts, Role, ThreadAction, ThreadFacts, can_thread};
 
 use crate::groups::{add_member, create};
-use crate::helpers::{Client, Db, TestApp};
+use crate::helpers::{Client, Db, TestApp, redacted_json};
 use crate::on_both;
 
 const PASSWORD: &str = "correct horse battery staple";
 
 on_both!(
+    the_api_says_what_each_viewer_may_do,
     a_thread_from_start_to_deletion,
     bad_comments_are_explained_and_nothing_is_stored,
     every_thread_denial_answers_as_the_rule_says,
@@ -1391,4 +1392,55 @@ async fn the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups(app: &T
     expected.push("Quiet topic 1".to_owned());
     expected.extend((6..=10).rev().map(|i| format!("Busy topic {i:02}")));
     assert_eq!(listed, expected);
+}
+
+/// The API offers every action the page offers, decided by the same rule: the permission names
+/// of a thread and its comments for a coordinator, a member, a guest and a visitor; and the shape
+/// of a thread page as a snapshot (timestamps and keys redacted).
+async fn the_api_says_what_each_viewer_may_do(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "open", "anyone").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Watering rota", "Who waters **when**?", "").await;
+    comment(&ann, &t, "I take Mondays.", None).await;
+    let visitor = app.client();
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+    #[rustfmt::skip]
+    let table: [(&str, &Client, &[&str], &[&str]); 3] = [
+        ("coordinator", &ann, &["comment", "edit", "pin", "close", "delete", "move", "add_guests", "remove_guests"], &["edit", "delete", "react"]),
+        ("member", &bob, &["comment", "edit", "add_guests"], &["react"]),
+        ("visitor", &visitor, &[], &[]),
+    ];
+    for (who, client, thread_may, comment_may) in table {
+        let res = client.get(&format!("/api/v1/threads/{t}")).await;
+        assert_eq!(res.status, 200, "{who}: {}", res.body);
+        let body = res.json();
+        assert_eq!(names(&body["permissions"]), *thread_may, "{who}: thread");
+        assert_eq!(
+            names(&body["comments"][0]["permissions"]),
+            *comment_may,
+            "{who}: comment"
+        );
+    }
+    // What the list says is denied, is denied.
+    let guests = ann.get(&format!("/api/v1/threads/{t}/guests")).await;
+    assert_eq!(guests.status, 200, "{}", guests.body);
+    let res = bob
+        .request_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/threads/{t}/guests/nobody"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 403, "a member may not remove guests: {}", res.body);
+
+    let page = bob.get(&format!("/api/v1/threads/{t}")).await.json();
+    insta::assert_snapshot!("thread_page_as_member", redacted_json(&page));
 }
