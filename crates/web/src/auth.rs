@@ -4,9 +4,10 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use weft_app::{ClientInfo, SessionUser};
+use weft_app::{AppError, ClientInfo, SessionUser};
 use weft_domain::MaskedIp;
 use weft_domain::browser::browser_family;
+use weft_domain::permissions::{Action, ThreadAction};
 
 use crate::AppState;
 use crate::cookies;
@@ -102,5 +103,39 @@ impl FromRequestParts<AppState> for Csrf {
                 .map(|t| t.0.clone())
                 .unwrap_or_default(),
         ))
+    }
+}
+
+/// The signed-in user, or the answer the permission rule gives an anonymous visitor: a hidden
+/// group stays 404 (no redirect that would differ from a group that does not exist), a visible
+/// one sends them to log in.
+pub(crate) async fn signed_in_for(
+    state: &AppState,
+    who: Option<SessionUser>,
+    key: &str,
+    action: Action,
+) -> Result<SessionUser, WebError> {
+    match who {
+        Some(who) => Ok(who),
+        None => {
+            state.app.group_for(None, key, action).await?;
+            Err(AppError::Unauthenticated.into())
+        }
+    }
+}
+
+/// The signed-in user, or what the thread rule answers a visitor: unreadable threads stay 404.
+pub(crate) async fn signed_in_on(
+    state: &AppState,
+    who: Option<SessionUser>,
+    key: &str,
+    action: ThreadAction,
+) -> Result<SessionUser, WebError> {
+    match who {
+        Some(who) => Ok(who),
+        None => {
+            state.app.thread_for(None, key, action).await?;
+            Err(AppError::Unauthenticated.into())
+        }
     }
 }

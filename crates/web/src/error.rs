@@ -91,7 +91,7 @@ impl IntoResponse for WebError {
                         None,
                     )
                 } else {
-                    crate::pages::errors::page(
+                    crate::shell::errors::page(
                         StatusCode::TOO_MANY_REQUESTS,
                         "Too many attempts",
                         &format!(
@@ -117,7 +117,7 @@ impl IntoResponse for WebError {
             Self::App(AppError::Unauthenticated) => Redirect::to("/login").into_response(),
             Self::App(AppError::StorageFull) => {
                 log_internal(&AppError::StorageFull);
-                unavailable(crate::pages::errors::page(
+                unavailable(crate::shell::errors::page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Nothing was saved",
                     STORAGE_FULL,
@@ -140,7 +140,7 @@ impl IntoResponse for WebError {
                     AppError::Invalid(_) => ("Please check what you entered", "Go back and correct the form."),
                     _ => ("Not allowed", "Log in again and retry."),
                 };
-                crate::pages::errors::page(status, title, text)
+                crate::shell::errors::page(status, title, text)
             }
         }
     }

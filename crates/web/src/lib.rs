@@ -13,6 +13,7 @@ pub mod pages;
 pub mod rate_limit;
 pub mod security;
 mod server;
+pub mod shell;
 mod static_files;
 pub mod threads;
 mod usage;
@@ -83,7 +84,7 @@ pub fn router(state: AppState) -> Router {
             api::routes().merge(threads::api_routes()).merge(jobs::api_routes()),
         )
         .merge(static_files::routes())
-        .fallback(pages::errors::not_found)
+        .fallback(shell::errors::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), usage::count))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -94,7 +95,7 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
                 tracing::error!("a request handler panicked");
-                pages::errors::page(
+                shell::errors::page(
                     axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
                     "It is our fault, not yours. Try again in a moment.",

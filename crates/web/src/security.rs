@@ -104,7 +104,7 @@ fn nul_refused(is_api: bool) -> Response {
         let body = serde_json::json!({"error": "invalid_text", "message": WHY});
         (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
     } else {
-        crate::pages::errors::page(StatusCode::BAD_REQUEST, "Please check what you entered", WHY)
+        crate::shell::errors::page(StatusCode::BAD_REQUEST, "Please check what you entered", WHY)
     }
 }
 
@@ -177,7 +177,7 @@ fn refuse(is_api: bool, why: &'static str) -> Response {
             serde_json::json!({"error": "csrf", "message": "Missing or invalid CSRF token (send X-CSRF-Token)."});
         (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
     } else {
-        crate::pages::errors::page(
+        crate::shell::errors::page(
             StatusCode::FORBIDDEN,
             "This form has expired",
             "For your safety we could not accept it. Go back, reload the page and try again.",

@@ -9,7 +9,8 @@ use weft_app::jobs::DeadJob;
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::error::WebError;
-use crate::pages::{PageCtx, render};
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "jobs/dead.html")]
@@ -33,5 +34,5 @@ pub async fn retry(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     state.app.retry_job(&who, id).await?;
-    Ok(Redirect::to("/admin/jobs?notice=job_retried").into_response())
+    Ok(Redirect::to(&Notice::JobRetried.on("/admin/jobs")).into_response())
 }

@@ -11,12 +11,13 @@ use weft_app::TokenPurpose as Purpose;
 use weft_app::{AppError, LogInOutcome, NewSession};
 use weft_domain::{LocalPath, ValidationErrors};
 
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::Client;
 use crate::cookies;
 use crate::error::WebError;
 use crate::rate_limit::Door;
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 // ---- templates ----
 
@@ -104,9 +105,9 @@ pub(crate) async fn logged_in(
     Ok(res)
 }
 
-fn with_notice(next: &LocalPath, notice: &str) -> LocalPath {
+fn with_notice(next: &LocalPath, notice: Notice) -> LocalPath {
     if next.as_str() == "/" {
-        LocalPath::or_root(Some(&format!("/?notice={notice}")))
+        LocalPath::or_root(Some(&notice.on("/")))
     } else {
         next.clone()
     }
@@ -229,9 +230,9 @@ pub async fn verify(
         .await?;
     let next = LocalPath::or_root(q.next.as_deref());
     let notice = if session.password_dropped {
-        "welcome_no_password"
+        Notice::WelcomeNoPassword
     } else {
-        "welcome"
+        Notice::Welcome
     };
     logged_in(&state, &headers, session, &with_notice(&next, notice)).await
 }
@@ -278,7 +279,7 @@ pub async fn login_password(
         .await
     {
         Ok(LogInOutcome::LoggedIn(session)) => {
-            logged_in(&state, &headers, session, &with_notice(&next, "logged_in")).await
+            logged_in(&state, &headers, session, &with_notice(&next, Notice::LoggedIn)).await
         }
         Ok(LogInOutcome::NeedsVerification) => Ok(render(
             StatusCode::OK,
@@ -367,9 +368,9 @@ pub async fn login_code(
     match state.app.log_in_with_code(&form.email, &form.code, client.info).await {
         Ok(session) => {
             let notice = if session.password_dropped {
-                "welcome_no_password"
+                Notice::WelcomeNoPassword
             } else {
-                "logged_in"
+                Notice::LoggedIn
             };
             logged_in(&state, &headers, session, &with_notice(&next, notice)).await
         }
@@ -414,24 +415,18 @@ pub async fn token_log_in(
 ) -> Result<Response, WebError> {
     let session = state.app.log_in_with_link(&token, client.info).await?;
     let notice = if session.password_dropped {
-        "welcome_no_password"
+        Notice::WelcomeNoPassword
     } else {
-        "logged_in"
+        Notice::LoggedIn
     };
-    logged_in(
-        &state,
-        &headers,
-        session,
-        &LocalPath::or_root(Some(&format!("/?notice={notice}"))),
-    )
-    .await
+    logged_in(&state, &headers, session, &LocalPath::or_root(Some(&notice.on("/")))).await
 }
 
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     if let Some(token) = cookies::get(&headers, state.cookies.session) {
         state.app.log_out(token).await?;
     }
-    let mut res = Redirect::to("/?notice=logged_out").into_response();
+    let mut res = Redirect::to(&Notice::LoggedOut.on("/")).into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, state.cookies.clear_session());
     Ok(res)
@@ -522,7 +517,7 @@ pub async fn reset(
                 &state,
                 &headers,
                 session,
-                &LocalPath::or_root(Some("/?notice=password_changed")),
+                &LocalPath::or_root(Some(&Notice::PasswordChanged.on("/"))),
             )
             .await
         }

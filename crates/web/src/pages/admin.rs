@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use weft_app::AppError;
 
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::error::WebError;
+use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "pages/admin.html")]

@@ -15,12 +15,13 @@ use weft_app::groups::GroupView;
 use weft_domain::ValidationErrors;
 use weft_domain::permissions::Action;
 
-use super::groups::signed_in_for;
-use super::{PageCtx, render};
 use crate::AppState;
+use crate::auth::signed_in_for;
 use crate::auth::{Client, MaybeUser, RequireUser};
 use crate::error::WebError;
 use crate::rate_limit::Door;
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -75,7 +76,7 @@ pub async fn group_submit(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::AskToDeleteContent).await?;
     match state.app.ask_group_to_delete(&who, &key, &form.body).await {
-        Ok(_) => Ok(Redirect::to(&format!("/g/{key}?notice=deletion_requested")).into_response()),
+        Ok(_) => Ok(Redirect::to(&Notice::DeletionRequested.on(&format!("/g/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let group = state
                 .app
@@ -129,7 +130,7 @@ pub async fn dpo_submit(
         body: form.body.clone(),
     };
     match state.app.ask_dpo(who.as_ref(), &input).await {
-        Ok(_) => Ok(Redirect::to("/privacy?notice=dpo_requested").into_response()),
+        Ok(_) => Ok(Redirect::to(&Notice::DpoRequested.on("/privacy")).into_response()),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &FormPage {
@@ -249,7 +250,7 @@ pub async fn group_resolve(
         .resolve_group_deletion_request(&who, &key, &request, resolution, &form.outcome)
         .await
     {
-        Ok(()) => Ok(Redirect::to(&format!("/g/{key}/deletion-requests?notice=request_resolved")).into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::RequestResolved.on(&format!("/g/{key}/deletion-requests"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let (group, requests) = state.app.group_deletion_requests(&who, &key).await?;
             let now = state.app.clock.now();
@@ -281,7 +282,7 @@ pub async fn admin_resolve(
         .resolve_instance_deletion_request(&who, &request, resolution, &form.outcome)
         .await
     {
-        Ok(()) => Ok(Redirect::to("/admin/deletion-requests?notice=request_resolved").into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::RequestResolved.on("/admin/deletion-requests")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let requests = state.app.instance_deletion_requests(&who).await?;
             let now = state.app.clock.now();

@@ -12,11 +12,12 @@ use weft_domain::ValidationErrors;
 use weft_domain::groups::{GroupFlags, GroupPrivacy};
 use weft_domain::permissions::{Action, Role};
 
-use super::{PageCtx, render};
 use crate::AppState;
+use crate::auth::signed_in_for;
 use crate::auth::{MaybeUser, RequireUser};
 use crate::error::WebError;
-use weft_app::SessionUser;
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 /// The form's fields as typed (checkboxes are present or absent).
 #[derive(Deserialize, Default, Clone)]
@@ -217,7 +218,7 @@ pub async fn create(
     Form(form): Form<GroupForm>,
 ) -> Result<Response, WebError> {
     match state.app.create_group(&who, &form.input(), None).await {
-        Ok(key) => Ok(Redirect::to(&format!("/g/{key}?notice=group_created")).into_response()),
+        Ok(key) => Ok(Redirect::to(&Notice::GroupCreated.on(&format!("/g/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &new_form_page(ctx, "/groups".into(), None, &form, errors),
@@ -256,7 +257,7 @@ pub async fn create_subgroup(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::CreateSubgroup).await?;
     match state.app.create_group(&who, &form.input(), Some(&key)).await {
-        Ok(sub) => Ok(Redirect::to(&format!("/g/{sub}?notice=group_created")).into_response()),
+        Ok(sub) => Ok(Redirect::to(&Notice::GroupCreated.on(&format!("/g/{sub}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let parent = state.app.group_for(Some(&who), &key, Action::CreateSubgroup).await?;
             let page = new_form_page(
@@ -329,7 +330,7 @@ pub async fn update_settings(
     let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
     form.settings = Some("1".into());
     match state.app.update_group(&who, &key, &form.input()).await {
-        Ok(()) => Ok(Redirect::to(&format!("/g/{key}?notice=group_saved")).into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::GroupSaved.on(&format!("/g/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let view = state.app.group_for(Some(&who), &key, Action::ChangeSettings).await?;
             let flags = form.flags();
@@ -349,7 +350,7 @@ pub async fn archive(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
     state.app.set_group_archived(&who, &key, true).await?;
-    Ok(Redirect::to(&format!("/g/{key}?notice=group_archived")).into_response())
+    Ok(Redirect::to(&Notice::GroupArchived.on(&format!("/g/{key}"))).into_response())
 }
 
 pub async fn restore(
@@ -359,7 +360,7 @@ pub async fn restore(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
     state.app.set_group_archived(&who, &key, false).await?;
-    Ok(Redirect::to(&format!("/g/{key}?notice=group_restored")).into_response())
+    Ok(Redirect::to(&Notice::GroupRestored.on(&format!("/g/{key}"))).into_response())
 }
 
 #[derive(Template)]
@@ -498,7 +499,7 @@ pub async fn delete(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::Delete).await?;
     state.app.delete_group(&who, &key).await?;
-    Ok(Redirect::to("/?notice=group_deleted").into_response())
+    Ok(Redirect::to(&Notice::GroupDeleted.on("/")).into_response())
 }
 
 #[derive(Template)]
@@ -546,7 +547,7 @@ pub async fn join(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::Join).await?;
     state.app.join_group(&who, &key).await?;
-    Ok(Redirect::to(&format!("/g/{key}?notice=joined")).into_response())
+    Ok(Redirect::to(&Notice::Joined.on(&format!("/g/{key}"))).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -563,7 +564,7 @@ pub async fn request(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::RequestToJoin).await?;
     match state.app.request_membership(&who, &key, &form.introduction).await {
-        Ok(()) => Ok(Redirect::to(&format!("/g/{key}?notice=requested")).into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::Requested.on(&format!("/g/{key}"))).into_response()),
         Err(AppError::Invalid(_)) => Ok(Redirect::to(&format!("/g/{key}")).into_response()),
         Err(e) => Err(e.into()),
     }
@@ -571,7 +572,7 @@ pub async fn request(
 
 fn last_admin_or(e: AppError, key: &str, page: &str) -> Result<Response, WebError> {
     match e {
-        AppError::Invalid(_) => Ok(Redirect::to(&format!("/g/{key}{page}?notice=last_admin")).into_response()),
+        AppError::Invalid(_) => Ok(Redirect::to(&Notice::LastAdmin.on(&format!("/g/{key}{page}"))).into_response()),
         other => Err(other.into()),
     }
 }
@@ -583,7 +584,7 @@ pub async fn leave(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::Leave).await?;
     match state.app.leave_group(&who, &key).await {
-        Ok(()) => Ok(Redirect::to("/?notice=left").into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::Left.on("/")).into_response()),
         Err(e) => last_admin_or(e, &key, ""),
     }
 }
@@ -619,8 +620,12 @@ pub async fn answer_request(
         _ => return Err(AppError::NotFound.into()),
     };
     state.app.respond_to_request(&who, &key, id, approve).await?;
-    let notice = if approve { "request_approved" } else { "request_ignored" };
-    Ok(Redirect::to(&format!("/g/{key}/requests?notice={notice}")).into_response())
+    let notice = if approve {
+        Notice::RequestApproved
+    } else {
+        Notice::RequestIgnored
+    };
+    Ok(Redirect::to(&notice.on(&format!("/g/{key}/requests"))).into_response())
 }
 
 pub async fn change_member(
@@ -638,31 +643,13 @@ pub async fn change_member(
     match result {
         Ok(()) => {
             let notice = if change == "remove" {
-                "member_removed"
+                Notice::MemberRemoved
             } else {
-                "role_changed"
+                Notice::RoleChanged
             };
-            Ok(Redirect::to(&format!("/g/{key}/members?notice={notice}")).into_response())
+            Ok(Redirect::to(&notice.on(&format!("/g/{key}/members"))).into_response())
         }
         Err(e) => last_admin_or(e, &key, "/members"),
-    }
-}
-
-/// The signed-in user, or the answer the permission rule gives an anonymous visitor: a hidden
-/// group stays 404 (no redirect that would differ from a group that does not exist), a visible
-/// one sends them to log in.
-pub(crate) async fn signed_in_for(
-    state: &AppState,
-    who: Option<SessionUser>,
-    key: &str,
-    action: Action,
-) -> Result<SessionUser, WebError> {
-    match who {
-        Some(who) => Ok(who),
-        None => {
-            state.app.group_for(None, key, action).await?;
-            Err(AppError::Unauthenticated.into())
-        }
     }
 }
 

@@ -9,10 +9,10 @@ use weft_app::groups::Group;
 use weft_app::invitations::MyInvitation;
 use weft_domain::permissions::Role;
 
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::MaybeUser;
 use crate::error::WebError;
+use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "pages/home.html")]

@@ -15,12 +15,13 @@ use weft_domain::permissions::Action;
 use weft_domain::{LocalPath, ValidationErrors};
 
 use super::accounts::logged_in;
-use super::groups::signed_in_for;
-use super::{PageCtx, render};
 use crate::AppState;
+use crate::auth::signed_in_for;
 use crate::auth::{Client, MaybeUser, RequireUser};
 use crate::error::WebError;
 use crate::rate_limit::Door;
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 // ---- inviting ----
 
@@ -102,8 +103,12 @@ pub async fn invite(
     };
     match state.app.invite(&who, &key, &input).await {
         Ok(outcome) => {
-            let notice = if outcome.sent > 0 { "invited" } else { "nobody_invited" };
-            Ok(Redirect::to(&format!("/g/{key}/invite?notice={notice}")).into_response())
+            let notice = if outcome.sent > 0 {
+                Notice::Invited
+            } else {
+                Notice::NobodyInvited
+            };
+            Ok(Redirect::to(&notice.on(&format!("/g/{key}/invite"))).into_response())
         }
         Err(AppError::Invalid(errors)) => invite_page(&state, &who, ctx, &key, form, errors).await,
         Err(e) => Err(e.into()),
@@ -119,12 +124,18 @@ pub async fn change_invitation(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::ManageMembers).await?;
     let (result, notice) = match change.as_str() {
-        "resend" => (state.app.resend_invitation(&who, &key, id).await, "invitation_resent"),
-        "revoke" => (state.app.revoke_invitation(&who, &key, id).await, "invitation_revoked"),
+        "resend" => (
+            state.app.resend_invitation(&who, &key, id).await,
+            Notice::InvitationResent,
+        ),
+        "revoke" => (
+            state.app.revoke_invitation(&who, &key, id).await,
+            Notice::InvitationRevoked,
+        ),
         _ => return Err(AppError::NotFound.into()),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/g/{key}/invite?notice={notice}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&notice.on(&format!("/g/{key}/invite"))).into_response()),
         Err(AppError::Invalid(errors)) => invite_page(&state, &who, ctx, &key, InviteForm::default(), errors).await,
         Err(e) => Err(e.into()),
     }
@@ -145,19 +156,19 @@ pub async fn change_link(
     let notice = match change.as_str() {
         "create" => {
             state.app.new_invite_link(&who, &key, false).await?;
-            "link_created"
+            Notice::LinkCreated
         }
         "reset" => {
             state.app.new_invite_link(&who, &key, true).await?;
-            "link_reset"
+            Notice::LinkReset
         }
         "disable" => {
             state.app.disable_invite_link(&who, &key).await?;
-            "link_disabled"
+            Notice::LinkDisabled
         }
         _ => return Err(AppError::NotFound.into()),
     };
-    Ok(Redirect::to(&format!("/g/{key}/invite?notice={notice}")).into_response())
+    Ok(Redirect::to(&notice.on(&format!("/g/{key}/invite"))).into_response())
 }
 
 // ---- an emailed invitation ----
@@ -195,7 +206,7 @@ pub async fn accept(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let key = state.app.accept_invitation(&who, &token).await?;
-    Ok(Redirect::to(&format!("/g/{key}?notice=joined")).into_response())
+    Ok(Redirect::to(&Notice::Joined.on(&format!("/g/{key}"))).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -222,8 +233,8 @@ async fn invited_sign_up(
     {
         Ok((key, session)) => {
             let next = match link {
-                InvitationLink::Group(_) => format!("/g/{key}?notice=joined"),
-                InvitationLink::Guest(_) => format!("/t/{key}?notice=guest_welcome"),
+                InvitationLink::Group(_) => Notice::Joined.on(&format!("/g/{key}")),
+                InvitationLink::Guest(_) => Notice::GuestWelcome.on(&format!("/t/{key}")),
             };
             Ok(Ok(
                 logged_in(state, headers, session, &LocalPath::or_root(Some(&next))).await?
@@ -283,7 +294,7 @@ pub async fn join_by_link(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let key = state.app.join_by_link(&who, &token).await?;
-    Ok(Redirect::to(&format!("/g/{key}?notice=joined")).into_response())
+    Ok(Redirect::to(&Notice::Joined.on(&format!("/g/{key}"))).into_response())
 }
 
 // ---- on the dashboard ----
@@ -300,9 +311,9 @@ pub async fn answer(
     };
     let key = state.app.answer_my_invitation(&who, id, accept).await?;
     if accept {
-        Ok(Redirect::to(&format!("/g/{key}?notice=joined")).into_response())
+        Ok(Redirect::to(&Notice::Joined.on(&format!("/g/{key}"))).into_response())
     } else {
-        Ok(Redirect::to("/?notice=invitation_declined").into_response())
+        Ok(Redirect::to(&Notice::InvitationDeclined.on("/")).into_response())
     }
 }
 
@@ -340,7 +351,7 @@ pub async fn accept_guest(
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let key = state.app.accept_guest_invitation(&who, &token).await?;
-    Ok(Redirect::to(&format!("/t/{key}?notice=guest_welcome")).into_response())
+    Ok(Redirect::to(&Notice::GuestWelcome.on(&format!("/t/{key}"))).into_response())
 }
 
 pub async fn sign_up_as_guest(

@@ -3,7 +3,6 @@
 pub mod accounts;
 pub mod admin;
 pub mod deletion_requests;
-pub mod errors;
 pub mod groups;
 pub mod home;
 pub mod invitations;
@@ -13,15 +12,12 @@ pub mod support;
 pub mod unsubscribe;
 
 use axum::Router;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::AppState;
-use crate::auth::{Csrf, MaybeUser};
-use crate::error::WebError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -159,140 +155,5 @@ async fn healthz(State(state): State<AppState>) -> Response {
             "database storage full: writes are refused",
         )
             .into_response(),
-    }
-}
-
-/// The signed-in user as the layout shows them.
-#[derive(Debug, Clone)]
-pub struct NavUser {
-    pub name: String,
-    pub username: String,
-    /// An instance administrator: the header links to `/admin`.
-    pub is_admin: bool,
-}
-
-/// What every page's layout needs.
-#[derive(Debug, Clone)]
-pub struct PageCtx {
-    pub csrf: String,
-    pub user: Option<NavUser>,
-    pub instance_name: String,
-    pub notice: Option<&'static str>,
-    pub asset_version: &'static str,
-    /// A policy version the signed-in person has not seen (P19).
-    pub policy_notice: Option<weft_app::policies::PolicyNotice>,
-    /// This page's path, to come back to after dismissing a notice.
-    pub path: String,
-}
-
-/// Short confirmations shown after a redirect, chosen by code so no one can put words in our mouth.
-fn notice_text(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "profile_saved" => "Your profile was saved.",
-        "password_changed" => "Your password was changed. Your other sessions were logged out.",
-        "email_sent" => "Check your new address: we sent it a confirmation link.",
-        "email_changed" => "Your email address was changed.",
-        "session_ended" => "That session was logged out.",
-        "welcome" => "Welcome! Your address is confirmed.",
-        "welcome_no_password" => {
-            "Your address is confirmed. A password chosen before you confirmed it was not kept: \
-             someone else may have typed your address. Set your own password in your profile if you want one."
-        }
-        "logged_in" => "You are logged in.",
-        "logged_out" => "You are logged out.",
-        "group_created" => "Your group is ready. You are its coordinator.",
-        "group_saved" => "The group's settings were saved.",
-        "group_deleted" => "The group and all its data were deleted.",
-        "group_archived" => "The group is archived: it is read-only until you restore it.",
-        "group_restored" => "The group is restored.",
-        "joined" => "Welcome to the group!",
-        "requested" => "Your request was sent to the group's coordinators.",
-        "left" => "You left the group.",
-        "member_removed" => "The member was removed.",
-        "role_changed" => "The member's role was changed.",
-        "request_approved" => "The request was approved: they are now a member.",
-        "request_ignored" => "The request was ignored.",
-        "invited" => "Invitations sent. Addresses already in the group, or invited within the hour, were left alone.",
-        "nobody_invited" => {
-            "Nobody new to invite: those addresses are already in the group or were invited within the hour."
-        }
-        "invitation_resent" => "The invitation was sent again with a new link. The old link no longer works.",
-        "invitation_revoked" => "The invitation was revoked. Its link no longer works.",
-        "invitation_declined" => "You declined the invitation.",
-        "link_created" => "The group now has a shareable link.",
-        "link_reset" => "The shareable link was replaced. The old one no longer works.",
-        "link_disabled" => "The shareable link is switched off.",
-        "thread_started" => "Your thread is started.",
-        "thread_saved" => "The thread was saved. The earlier version is in its history.",
-        "thread_pinned" => "The thread is pinned to the top of the group.",
-        "thread_unpinned" => "The thread is no longer pinned.",
-        "thread_closed" => "The thread is closed: it takes no new comments.",
-        "thread_reopened" => "The thread is open for comments again.",
-        "thread_read" => "Marked as read.",
-        "thread_deleted" => "The thread and its comments were deleted.",
-        "guests_invited" => {
-            "Invitations sent to those who are not in the group or the thread yet. They will see this thread only."
-        }
-        "guest_removed" => "The guest no longer has access to this thread.",
-        "guest_welcome" => "Welcome! You can read and comment on this thread.",
-        "volume_saved" => "Your email setting for this thread was saved.",
-        "thread_moved" => "The thread was moved.",
-        "comment_deleted" => "The comment was deleted.",
-        "deactivated" => "Your account is deactivated. Log in by email link whenever you want to come back.",
-        "policy_published" => "The new version is published. People see a notice on their next visit.",
-        "deletion_requested" => "Your request was sent. You will get an email with the answer, within one month.",
-        "dpo_requested" => {
-            "Your request was sent to the data protection officer. You will get an answer by email within one month."
-        }
-        "request_resolved" => "The outcome is recorded, and the person who asked was told.",
-        "support_granted" => "Support access is open. Every read by an administrator is in the access log below.",
-        "support_ended" => "Support access is closed.",
-        "maintenance_opened" => "Maintenance access is open for one hour. The coordinators were told why.",
-        "export_requested" => "Your archive is being prepared. We will email you a link when it is ready.",
-        "job_retried" => "The job is queued again and runs in a moment.",
-        "last_admin" => "A group needs a coordinator: make someone else a coordinator first.",
-        _ => return None,
-    })
-}
-
-impl FromRequestParts<AppState> for PageCtx {
-    type Rejection = WebError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let user = MaybeUser::from_request_parts(parts, state).await?.0;
-        let Csrf(csrf) = Csrf::from_request_parts(parts, state).await?;
-        let notice = parts
-            .uri
-            .query()
-            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("notice=")))
-            .and_then(notice_text);
-        let policy_notice = match &user {
-            Some(u) => state.app.policy_notice(u).await?,
-            None => None,
-        };
-        Ok(Self {
-            csrf,
-            policy_notice,
-            path: parts.uri.path().to_owned(),
-            user: user.map(|u| NavUser {
-                name: u.user.name.clone(),
-                username: u.user.username.as_str().to_owned(),
-                is_admin: u.user.is_admin,
-            }),
-            instance_name: state.app.config.instance_name.clone(),
-            notice,
-            asset_version: crate::static_files::VERSION,
-        })
-    }
-}
-
-/// Renders a template as an HTML response with `status`.
-pub fn render(status: StatusCode, template: &impl askama::Template) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
-        }
     }
 }

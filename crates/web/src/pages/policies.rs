@@ -11,10 +11,11 @@ use weft_app::policies::{PolicyKind, PolicyPage};
 use weft_app::{AppError, SessionUser};
 use weft_domain::{LocalPath, ValidationErrors};
 
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::{MaybeUser, RequireUser};
 use crate::error::WebError;
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "pages/policy.html")]
@@ -157,7 +158,7 @@ pub async fn publish(
         .publish_policy(&who, kind, &form.body, &form.summary, form.email.is_some())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/{}?notice=policy_published", kind.as_str())).into_response()),
+        Ok(_) => Ok(Redirect::to(&Notice::PolicyPublished.on(&format!("/{}", kind.as_str()))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = PolicyForm {
                 ctx,

@@ -10,10 +10,11 @@ use weft_app::{AppError, SessionInfo, SessionUser};
 use weft_domain::ValidationErrors;
 
 use super::accounts::Confirm;
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::error::WebError;
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "pages/profile.html")]
@@ -90,7 +91,7 @@ pub async fn update(
         username: &form.username,
     };
     match state.app.update_profile(&who, &change).await {
-        Ok(()) => Ok(Redirect::to("/profile?notice=profile_saved").into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::ProfileSaved.on("/profile")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut page = Profile::new(&state, ctx, &who).await?;
             page.name = form.name;
@@ -121,7 +122,7 @@ pub async fn change_email(
         .request_email_change(&who, &form.current_password, &form.email)
         .await
     {
-        Ok(()) => Ok(Redirect::to("/profile?notice=email_sent").into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::EmailSent.on("/profile")).into_response()),
         Err(e) => {
             let mut errors = reauth_errors(e, "current_password")?;
             // The form's password field is named apart from the password form's.
@@ -158,7 +159,7 @@ pub async fn confirm_email_page(ctx: PageCtx, Path(token): Path<String>) -> Resp
 
 pub async fn confirm_email(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
     state.app.confirm_email_change(&token).await?;
-    Ok(Redirect::to("/profile?notice=email_changed").into_response())
+    Ok(Redirect::to(&Notice::EmailChanged.on("/profile")).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -179,7 +180,7 @@ pub async fn change_password(
         .change_password(&who, &form.current_password, &form.new_password)
         .await
     {
-        Ok(()) => Ok(Redirect::to("/profile?notice=password_changed").into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::PasswordChanged.on("/profile")).into_response()),
         Err(e) => {
             let mut page = Profile::new(&state, ctx, &who).await?;
             page.password_errors = reauth_errors(e, "current_password")?;
@@ -211,12 +212,12 @@ pub async fn end_session(
 ) -> Result<Response, WebError> {
     state.app.end_session(&who, id).await?;
     if id == who.session.id {
-        let mut res = Redirect::to("/?notice=logged_out").into_response();
+        let mut res = Redirect::to(&Notice::LoggedOut.on("/")).into_response();
         res.headers_mut()
             .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
         return Ok(res);
     }
-    Ok(Redirect::to("/profile/sessions?notice=session_ended").into_response())
+    Ok(Redirect::to(&Notice::SessionEnded.on("/profile/sessions")).into_response())
 }
 
 pub async fn end_all_sessions(
@@ -224,7 +225,7 @@ pub async fn end_all_sessions(
     RequireUser(who): RequireUser,
 ) -> Result<Response, WebError> {
     state.app.log_out_everywhere(&who).await?;
-    let mut res = Redirect::to("/login?notice=logged_out").into_response();
+    let mut res = Redirect::to(&Notice::LoggedOut.on("/login")).into_response();
     res.headers_mut()
         .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
     Ok(res)
@@ -303,7 +304,7 @@ pub async fn deactivate(
 ) -> Result<Response, WebError> {
     match state.app.deactivate_account(&who, &form.current_password).await {
         Ok(()) => {
-            let mut res = Redirect::to("/?notice=deactivated").into_response();
+            let mut res = Redirect::to(&Notice::Deactivated.on("/")).into_response();
             res.headers_mut()
                 .append(axum::http::header::SET_COOKIE, state.cookies.clear_session());
             Ok(res)
@@ -406,7 +407,7 @@ pub async fn request_export(
     RequireUser(who): RequireUser,
 ) -> Result<Response, WebError> {
     state.app.request_export(&who).await?;
-    Ok(Redirect::to("/profile/data?notice=export_requested").into_response())
+    Ok(Redirect::to(&Notice::ExportRequested.on("/profile/data")).into_response())
 }
 
 /// The archive behind an emailed link: only for its owner, until it expires.

@@ -14,11 +14,12 @@ use weft_app::support::{SUPPORT_DURATIONS, SupportState};
 use weft_domain::ValidationErrors;
 use weft_domain::permissions::Action;
 
-use super::groups::signed_in_for;
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::MaybeUser;
+use crate::auth::signed_in_for;
 use crate::error::WebError;
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "pages/support.html")]
@@ -86,7 +87,7 @@ pub async fn grant(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
     state.app.grant_support_access(&who, &key, form.hours).await?;
-    Ok(Redirect::to(&format!("/g/{key}/support?notice=support_granted")).into_response())
+    Ok(Redirect::to(&Notice::SupportGranted.on(&format!("/g/{key}/support"))).into_response())
 }
 
 pub async fn end(
@@ -96,7 +97,7 @@ pub async fn end(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::ChangeSettings).await?;
     state.app.end_support_access(&who, &key).await?;
-    Ok(Redirect::to(&format!("/g/{key}/support?notice=support_ended")).into_response())
+    Ok(Redirect::to(&Notice::SupportEnded.on(&format!("/g/{key}/support"))).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -114,7 +115,7 @@ pub async fn maintenance(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::SeeGroup).await?;
     match state.app.open_maintenance_access(&who, &key, &form.reason).await {
-        Ok(()) => Ok(Redirect::to(&format!("/g/{key}?notice=maintenance_opened")).into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::MaintenanceOpened.on(&format!("/g/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => page(&state, &who, ctx, &key, form.reason, errors).await,
         Err(e) => Err(e.into()),
     }

@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{PageCtx, render};
 use crate::AppState;
 use crate::error::WebError;
+use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
 #[template(path = "pages/unsubscribe.html")]

@@ -2,16 +2,17 @@
 //! form), editing with history, pin, close, delete; comments, replies, their edits and deletion.
 
 use crate::markdown_cache::{prepare, to_html};
+use crate::shell::Notice;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use weft_app::AppError;
 use weft_app::threads::{
     COMMENTS_PER_PAGE, Comment, CommentEntry, ReactionSummary, Revision, ThreadInput, ThreadPage, ThreadView, summarize,
 };
-use weft_app::{AppError, SessionUser};
 use weft_domain::ValidationErrors;
 use weft_domain::groups::ThreadPrivacy;
 use weft_domain::permissions::{Action, ThreadAction};
@@ -19,25 +20,10 @@ use weft_domain::threads::Reaction;
 
 use crate::AppState;
 use crate::auth::MaybeUser;
+use crate::auth::signed_in_for;
+use crate::auth::signed_in_on;
 use crate::error::WebError;
-use crate::pages::groups::signed_in_for;
-use crate::pages::{PageCtx, render};
-
-/// The signed-in user, or what the thread rule answers a visitor: unreadable threads stay 404.
-async fn signed_in_on(
-    state: &AppState,
-    who: Option<SessionUser>,
-    key: &str,
-    action: ThreadAction,
-) -> Result<SessionUser, WebError> {
-    match who {
-        Some(who) => Ok(who),
-        None => {
-            state.app.thread_for(None, key, action).await?;
-            Err(AppError::Unauthenticated.into())
-        }
-    }
-}
+use crate::shell::{PageCtx, render};
 
 // ---- starting and editing ----
 
@@ -115,7 +101,7 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
     match state.app.start_thread(&who, &key, &form.input()).await {
-        Ok(thread) => Ok(Redirect::to(&format!("/t/{thread}?notice=thread_started")).into_response()),
+        Ok(thread) => Ok(Redirect::to(&Notice::ThreadStarted.on(&format!("/t/{thread}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let v = state.app.group_for(Some(&who), &key, Action::StartThread).await?;
             let page = ThreadFormPage {
@@ -184,7 +170,7 @@ pub async fn edit(
         ..form.input()
     };
     match state.app.update_thread(&who, &key, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/t/{key}?notice=thread_saved")).into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::ThreadSaved.on(&format!("/t/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &edit_page(ctx, &v, form, errors),
@@ -450,25 +436,29 @@ pub async fn change(
             .app
             .set_thread_pinned(&who, &key, true)
             .await
-            .map(|()| "thread_pinned"),
+            .map(|()| Notice::ThreadPinned),
         "unpin" => state
             .app
             .set_thread_pinned(&who, &key, false)
             .await
-            .map(|()| "thread_unpinned"),
+            .map(|()| Notice::ThreadUnpinned),
         "close" => state
             .app
             .set_thread_closed(&who, &key, true)
             .await
-            .map(|()| "thread_closed"),
+            .map(|()| Notice::ThreadClosed),
         "reopen" => state
             .app
             .set_thread_closed(&who, &key, false)
             .await
-            .map(|()| "thread_reopened"),
-        _ => state.app.mark_thread_read(&who, &key).await.map(|()| "thread_read"),
+            .map(|()| Notice::ThreadReopened),
+        _ => state
+            .app
+            .mark_thread_read(&who, &key)
+            .await
+            .map(|()| Notice::ThreadRead),
     }?;
-    Ok(Redirect::to(&format!("/t/{key}?notice={notice}")).into_response())
+    Ok(Redirect::to(&notice.on(&format!("/t/{key}"))).into_response())
 }
 
 #[derive(Template)]
@@ -496,7 +486,7 @@ pub async fn delete(
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::Delete).await?;
     let group = state.app.delete_thread(&who, &key).await?;
-    Ok(Redirect::to(&format!("/g/{group}?notice=thread_deleted")).into_response())
+    Ok(Redirect::to(&Notice::ThreadDeleted.on(&format!("/g/{group}"))).into_response())
 }
 
 // ---- comments ----
@@ -595,7 +585,7 @@ pub async fn delete_comment(
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
     let seq = state.app.delete_comment(&who, &key, id).await?;
-    Ok(Redirect::to(&format!("/t/{key}?from={seq}&notice=comment_deleted")).into_response())
+    Ok(Redirect::to(&Notice::CommentDeleted.on(&format!("/t/{key}?from={seq}"))).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -658,7 +648,7 @@ pub async fn move_thread(
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::Move).await?;
     match state.app.move_thread(&who, &key, &form.group).await {
-        Ok(()) => Ok(Redirect::to(&format!("/t/{key}?notice=thread_moved")).into_response()),
+        Ok(()) => Ok(Redirect::to(&Notice::ThreadMoved.on(&format!("/t/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let v = state.app.thread_for(Some(&who), &key, ThreadAction::Move).await?;
             let targets = state.app.move_targets(&who, &v).await?;
@@ -697,7 +687,7 @@ pub async fn invite_guests(
         message: form.message.clone(),
     };
     match state.app.invite_guests(&who, &key, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/t/{key}?notice=guests_invited#guests")).into_response()),
+        Ok(_) => Ok(Redirect::to(&Notice::GuestsInvited.on(&format!("/t/{key}#guests"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let p = state.app.thread_page(Some(&who), &key, None).await?;
             let mut page = thread_template(ctx, p, None, String::new(), errors).await;
@@ -716,7 +706,7 @@ pub async fn remove_guest(
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::Pin).await?;
     state.app.remove_guest(&who, &key, &user).await?;
-    Ok(Redirect::to(&format!("/t/{key}?notice=guest_removed#guests")).into_response())
+    Ok(Redirect::to(&Notice::GuestRemoved.on(&format!("/t/{key}#guests"))).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -734,5 +724,5 @@ pub async fn volume(
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
     state.app.set_thread_volume(&who, &key, &form.volume).await?;
-    Ok(Redirect::to(&format!("/t/{key}?notice=volume_saved#volume")).into_response())
+    Ok(Redirect::to(&Notice::VolumeSaved.on(&format!("/t/{key}#volume"))).into_response())
 }

@@ -1,0 +1,78 @@
+//! The layout every page shares: what its header and footer need (`PageCtx`, read from the
+//! request once), and rendering a template into a response.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::Notice;
+use crate::AppState;
+use crate::auth::{Csrf, MaybeUser};
+use crate::error::WebError;
+
+/// The signed-in user as the layout shows them.
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub name: String,
+    pub username: String,
+    /// An instance administrator: the header links to `/admin`.
+    pub is_admin: bool,
+}
+
+/// What every page's layout needs.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub csrf: String,
+    pub user: Option<NavUser>,
+    pub instance_name: String,
+    pub notice: Option<&'static str>,
+    pub asset_version: &'static str,
+    /// A policy version the signed-in person has not seen (P19).
+    pub policy_notice: Option<weft_app::policies::PolicyNotice>,
+    /// This page's path, to come back to after dismissing a notice.
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = MaybeUser::from_request_parts(parts, state).await?.0;
+        let Csrf(csrf) = Csrf::from_request_parts(parts, state).await?;
+        let notice = parts
+            .uri
+            .query()
+            .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("notice=")))
+            .and_then(Notice::from_code)
+            .map(Notice::text);
+        let policy_notice = match &user {
+            Some(u) => state.app.policy_notice(u).await?,
+            None => None,
+        };
+        Ok(Self {
+            csrf,
+            policy_notice,
+            path: parts.uri.path().to_owned(),
+            user: user.map(|u| NavUser {
+                name: u.user.name.clone(),
+                username: u.user.username.as_str().to_owned(),
+                is_admin: u.user.is_admin,
+            }),
+            instance_name: state.app.config.instance_name.clone(),
+            notice,
+            asset_version: crate::static_files::VERSION,
+        })
+    }
+}
+
+/// Renders a template as an HTML response with `status`.
+pub fn render(status: StatusCode, template: &impl askama::Template) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong.").into_response()
+        }
+    }
+}
