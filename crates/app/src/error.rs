@@ -26,6 +26,9 @@ pub enum AppError {
     /// The database's disk is full: nothing was stored. Answered 503; retrying later can work.
     #[error("the server's storage is full")]
     StorageFull,
+    /// The database failed (not for want of space): the store's error is kept as the source.
+    #[error("database error: {0}")]
+    Store(#[source] StoreError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -44,7 +47,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Full => Self::StorageFull,
-            other => Self::Internal(other.to_string()),
+            other => Self::Store(other),
         }
     }
 }

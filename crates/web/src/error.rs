@@ -33,6 +33,41 @@ impl WebError {
     }
 }
 
+/// What an API handler returns on failure: `?` on an `AppError` (or anything that becomes one)
+/// answers structured JSON, and the extractors' refusals (log in, rate limits) pass through.
+#[derive(Debug)]
+pub struct ApiError(WebError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(WebError::Api(e))
+    }
+}
+
+impl From<weft_domain::ValidationErrors> for ApiError {
+    fn from(e: weft_domain::ValidationErrors) -> Self {
+        Self(WebError::Api(e.into()))
+    }
+}
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        match e {
+            // Raised by code shared with the pages: still answered as JSON here.
+            WebError::App(e) => Self(WebError::Api(e)),
+            WebError::LogInRequired { next, .. } => Self(WebError::LogInRequired { next, api: true }),
+            WebError::RateLimited { retry_after, .. } => Self(WebError::RateLimited { retry_after, api: true }),
+            other @ WebError::Api(_) => Self(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_response()
+    }
+}
+
 fn status_of(e: &AppError) -> (StatusCode, &'static str) {
     match e {
         AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
@@ -42,13 +77,14 @@ fn status_of(e: &AppError) -> (StatusCode, &'static str) {
         AppError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
         AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::StorageFull => (StatusCode::SERVICE_UNAVAILABLE, "storage_full"),
-        AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        AppError::Internal(_) | AppError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }
 }
 
 fn log_internal(e: &AppError) {
     match e {
         AppError::Internal(detail) => tracing::error!(detail = %detail, "internal error"),
+        AppError::Store(source) => tracing::error!(error = %source, "database error"),
         AppError::StorageFull => tracing::error!("a write was refused: the database's storage is full"),
         _ => {}
     }
@@ -110,7 +146,9 @@ impl IntoResponse for WebError {
                 match e {
                     AppError::Invalid(errors) => (status, Json(serde_json::json!({"errors": errors}))).into_response(),
                     AppError::StorageFull => unavailable(api_error(status, code, STORAGE_FULL, None)),
-                    AppError::Internal(_) => api_error(status, code, "Something went wrong on our side.", None),
+                    AppError::Internal(_) | AppError::Store(_) => {
+                        api_error(status, code, "Something went wrong on our side.", None)
+                    }
                     other => api_error(status, code, &other.to_string(), None),
                 }
             }
@@ -133,7 +171,7 @@ impl IntoResponse for WebError {
                     ),
                     AppError::NotFound => ("Page not found", "There is nothing here, or you may not see it."),
                     AppError::Forbidden => ("Not allowed", "You are not allowed to do that."),
-                    AppError::Internal(_) => (
+                    AppError::Internal(_) | AppError::Store(_) => (
                         "Something went wrong",
                         "It is our fault, not yours. Try again in a moment.",
                     ),

@@ -10,7 +10,7 @@ use weft_app::{AppError, LogInOutcome, SessionUser};
 use crate::AppState;
 use crate::auth::{Client, RequireUser};
 use crate::cookies;
-use crate::error::WebError;
+use crate::error::ApiError;
 use crate::rate_limit::Door;
 
 /// The signed-in user as they see themselves (their own email included).
@@ -37,8 +37,8 @@ impl Me {
     }
 }
 
-pub(crate) async fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), WebError> {
-    crate::rate_limit::limited(state, door, client, Some(email), true).await
+pub(crate) async fn limited(state: &AppState, door: Door, client: &Client, email: &str) -> Result<(), ApiError> {
+    Ok(crate::rate_limit::limited(state, door, client, Some(email), true).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -55,7 +55,7 @@ pub async fn signup(
     client: Client,
     axum::Extension(csrf): axum::Extension<crate::security::CsrfToken>,
     Json(body): Json<SignUpBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     limited(&state, Door::SignUp, &client, &body.email).await?;
     let input = weft_app::accounts::SignUp {
         name: &body.name,
@@ -64,7 +64,7 @@ pub async fn signup(
         next: None,
         browser: Some(&csrf.0),
     };
-    state.app.sign_up(&input).await.map_err(WebError::api)?;
+    state.app.sign_up(&input).await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "check_email"}))).into_response())
 }
 
@@ -81,21 +81,20 @@ pub async fn log_in(
     axum::Extension(csrf): axum::Extension<crate::security::CsrfToken>,
     headers: HeaderMap,
     Json(body): Json<LogInBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     limited(&state, Door::LogIn, &client, &body.email).await?;
     match state
         .app
         .log_in_with_password(&body.email, &body.password, Some(&csrf.0), client.info)
-        .await
-        .map_err(WebError::api)?
+        .await?
     {
-        LogInOutcome::NeedsVerification => Err(WebError::api(AppError::field(
+        LogInOutcome::NeedsVerification => Err(ApiError::from(AppError::field(
             "email",
             "Confirm your address first: we sent you a new link.",
         ))),
         LogInOutcome::LoggedIn(session) => {
             if let Some(old) = cookies::get(&headers, state.cookies.session) {
-                state.app.log_out(old).await.map_err(WebError::api)?;
+                state.app.log_out(old).await?;
             }
             let mut res = (StatusCode::OK, Json(serde_json::json!({"status": "logged_in"}))).into_response();
             res.headers_mut()
@@ -105,9 +104,9 @@ pub async fn log_in(
     }
 }
 
-pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = cookies::get(&headers, state.cookies.session) {
-        state.app.log_out(token).await.map_err(WebError::api)?;
+        state.app.log_out(token).await?;
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut()
@@ -130,18 +129,18 @@ pub async fn update_me(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Json(body): Json<MeBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let name = body.name.unwrap_or_else(|| who.user.name.clone());
     let username = body.username.unwrap_or_else(|| who.user.username.as_str().to_owned());
     let change = weft_app::accounts::ProfileChange {
         name: &name,
         username: &username,
     };
-    state.app.update_profile(&who, &change).await.map_err(WebError::api)?;
+    state.app.update_profile(&who, &change).await?;
     let mut updated = who.clone();
     updated.user.name = name.trim().to_owned();
     updated.user.username =
-        weft_domain::Username::parse(&username).map_err(|e| WebError::api(AppError::field("username", e.message)))?;
+        weft_domain::Username::parse(&username).map_err(|e| ApiError::from(AppError::field("username", e.message)))?;
     Ok(Json(Me::of(&updated)).into_response())
 }
 
@@ -158,8 +157,8 @@ pub struct SessionJson {
 pub async fn sessions(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-) -> Result<Json<Vec<SessionJson>>, WebError> {
-    let list = state.app.list_sessions(&who).await.map_err(WebError::api)?;
+) -> Result<Json<Vec<SessionJson>>, ApiError> {
+    let list = state.app.list_sessions(&who).await?;
     Ok(Json(
         list.into_iter()
             .map(|s| SessionJson {
@@ -185,12 +184,8 @@ pub async fn deactivate(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Json(body): Json<ConfirmBody>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .deactivate_account(&who, &body.current_password)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.deactivate_account(&who, &body.current_password).await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut()
         .append(header::SET_COOKIE, state.cookies.clear_session());
@@ -202,12 +197,8 @@ pub async fn delete_me(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Json(body): Json<ConfirmBody>,
-) -> Result<Response, WebError> {
-    let receipt = state
-        .app
-        .delete_account(&who, &body.current_password)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let receipt = state.app.delete_account(&who, &body.current_password).await?;
     let mut res = Json(serde_json::json!({
         "deleted_at": receipt.at.rfc3339(),
         "deleted": receipt.deleted,

@@ -12,7 +12,7 @@ use weft_domain::permissions::{Action, Role};
 
 use crate::AppState;
 use crate::auth::{MaybeUser, RequireUser};
-use crate::error::WebError;
+use crate::error::ApiError;
 
 #[derive(Serialize)]
 pub struct GroupJson {
@@ -122,8 +122,8 @@ impl GroupBody {
     }
 }
 
-pub async fn list_mine(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
-    let groups = state.app.my_groups(&who).await.map_err(WebError::api)?;
+pub async fn list_mine(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, ApiError> {
+    let groups = state.app.my_groups(&who).await?;
     let list: Vec<_> = groups
         .iter()
         .map(|(g, role)| serde_json::json!({"key": g.key, "name": g.name, "handle": g.handle, "privacy": g.privacy.as_str(), "role": role.as_str()}))
@@ -135,17 +135,12 @@ pub async fn create(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Json(body): Json<GroupBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let key = state
         .app
         .create_group(&who, &body.input(), body.parent_key.as_deref())
-        .await
-        .map_err(WebError::api)?;
-    let view = state
-        .app
-        .group_for(Some(&who), &key, Action::SeeGroup)
-        .await
-        .map_err(WebError::api)?;
+        .await?;
+    let view = state.app.group_for(Some(&who), &key, Action::SeeGroup).await?;
     Ok((StatusCode::CREATED, Json(group_json(&view).await)).into_response())
 }
 
@@ -153,12 +148,8 @@ pub async fn show(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let view = state
-        .app
-        .group_for(who.as_ref(), &key, Action::SeeGroup)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let view = state.app.group_for(who.as_ref(), &key, Action::SeeGroup).await?;
     Ok(Json(group_json(&view).await).into_response())
 }
 
@@ -167,17 +158,9 @@ pub async fn update(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<GroupBody>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .update_group(&who, &key, &body.input())
-        .await
-        .map_err(WebError::api)?;
-    let view = state
-        .app
-        .group_for(Some(&who), &key, Action::SeeGroup)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.update_group(&who, &key, &body.input()).await?;
+    let view = state.app.group_for(Some(&who), &key, Action::SeeGroup).await?;
     Ok(Json(group_json(&view).await).into_response())
 }
 
@@ -185,8 +168,8 @@ pub async fn delete(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state.app.delete_group(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.delete_group(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -202,12 +185,8 @@ pub async fn members(
     MaybeUser(who): MaybeUser,
     Path(key): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Response, WebError> {
-    let (view, members) = state
-        .app
-        .group_members(who.as_ref(), &key, q.page.get())
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let (view, members) = state.app.group_members(who.as_ref(), &key, q.page.get()).await?;
     let list: Vec<_> = members
         .iter()
         .map(|m| {
@@ -225,8 +204,8 @@ pub async fn join(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state.app.join_group(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.join_group(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -234,8 +213,8 @@ pub async fn leave(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state.app.leave_group(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.leave_group(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -243,12 +222,8 @@ pub async fn archive(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .set_group_archived(&who, &key, true)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.set_group_archived(&who, &key, true).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -256,12 +231,8 @@ pub async fn restore(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .set_group_archived(&who, &key, false)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.set_group_archived(&who, &key, false).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -278,13 +249,9 @@ pub async fn request(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     body: Option<Json<RequestBody>>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let introduction = body.map(|b| b.0.introduction).unwrap_or_default();
-    state
-        .app
-        .request_membership(&who, &key, &introduction)
-        .await
-        .map_err(WebError::api)?;
+    state.app.request_membership(&who, &key, &introduction).await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
@@ -292,8 +259,8 @@ pub async fn requests(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let (_, list) = state.app.membership_requests(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let (_, list) = state.app.membership_requests(&who, &key).await?;
     let list: Vec<_> = list
         .iter()
         .map(|r| {
@@ -307,17 +274,13 @@ pub async fn answer_request(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path((key, id, answer)): Path<(String, i64, String)>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let approve = match answer.as_str() {
         "approve" => true,
         "ignore" => false,
-        _ => return Err(WebError::api(AppError::NotFound)),
+        _ => return Err(ApiError::from(AppError::NotFound)),
     };
-    state
-        .app
-        .respond_to_request(&who, &key, id, approve)
-        .await
-        .map_err(WebError::api)?;
+    state.app.respond_to_request(&who, &key, id, approve).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -334,17 +297,13 @@ pub async fn set_role(
     RequireUser(who): RequireUser,
     Path((key, user)): Path<(String, String)>,
     Json(body): Json<RoleBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let role = match body.role.as_str() {
         "admin" => Role::Admin,
         "member" => Role::Member,
-        _ => return Err(WebError::api(AppError::field("role", "Choose admin or member."))),
+        _ => return Err(ApiError::from(AppError::field("role", "Choose admin or member."))),
     };
-    state
-        .app
-        .set_member_role(&who, &key, &user, role)
-        .await
-        .map_err(WebError::api)?;
+    state.app.set_member_role(&who, &key, &user, role).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -352,11 +311,7 @@ pub async fn remove_member(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path((key, user)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .remove_member(&who, &key, &user)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.remove_member(&who, &key, &user).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -11,7 +11,7 @@ use weft_domain::permissions::Action;
 
 use crate::AppState;
 use crate::auth::RequireUser;
-use crate::error::WebError;
+use crate::error::ApiError;
 
 /// `emails` may be a list or one string of addresses separated by commas or new lines.
 #[derive(Deserialize)]
@@ -49,12 +49,12 @@ pub async fn invite(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<InviteBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let input = InviteInput {
         emails: body.emails.joined(),
         message: body.message,
     };
-    let outcome = state.app.invite(&who, &key, &input).await.map_err(WebError::api)?;
+    let outcome = state.app.invite(&who, &key, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({"sent": outcome.sent, "skipped": outcome.skipped})),
@@ -67,8 +67,8 @@ pub async fn list(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let (_, list) = state.app.group_invitations(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let (_, list) = state.app.group_invitations(&who, &key).await?;
     let list: Vec<_> = list
         .iter()
         .map(|i| {
@@ -90,12 +90,8 @@ pub async fn resend(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path((key, id)): Path<(String, i64)>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .resend_invitation(&who, &key, id)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.resend_invitation(&who, &key, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -103,12 +99,8 @@ pub async fn revoke(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path((key, id)): Path<(String, i64)>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .revoke_invitation(&who, &key, id)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.revoke_invitation(&who, &key, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -118,13 +110,9 @@ pub async fn link(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let view = state
-        .app
-        .group_for(Some(&who), &key, Action::Invite)
-        .await
-        .map_err(WebError::api)?;
-    let url = state.app.invite_link(&view).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let view = state.app.group_for(Some(&who), &key, Action::Invite).await?;
+    let url = state.app.invite_link(&view).await?;
     Ok(Json(serde_json::json!({"url": url})).into_response())
 }
 
@@ -140,13 +128,9 @@ pub async fn new_link(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     body: Option<Json<LinkBody>>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let reset = body.is_some_and(|b| b.reset);
-    let url = state
-        .app
-        .new_invite_link(&who, &key, reset)
-        .await
-        .map_err(WebError::api)?;
+    let url = state.app.new_invite_link(&who, &key, reset).await?;
     Ok(Json(serde_json::json!({"url": url})).into_response())
 }
 
@@ -154,8 +138,8 @@ pub async fn disable_link(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state.app.disable_invite_link(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.disable_invite_link(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -163,15 +147,15 @@ pub async fn join_by_link(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(token): Path<String>,
-) -> Result<Response, WebError> {
-    let key = state.app.join_by_link(&who, &token).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let key = state.app.join_by_link(&who, &token).await?;
     Ok(Json(serde_json::json!({"group_key": key})).into_response())
 }
 
 // ---- the invitee's side ----
 
-pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
-    let inv = state.app.invitation(&token).await.map_err(WebError::api)?;
+pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+    let inv = state.app.invitation(&token).await?;
     Ok(Json(serde_json::json!({
         "group": {"key": inv.group.key, "name": inv.group.name},
         "inviter": inv.inviter_name,
@@ -185,13 +169,13 @@ pub async fn accept(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(token): Path<String>,
-) -> Result<Response, WebError> {
-    let key = state.app.accept_invitation(&who, &token).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let key = state.app.accept_invitation(&who, &token).await?;
     Ok(Json(serde_json::json!({"group_key": key})).into_response())
 }
 
-pub async fn mine(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
-    let list = state.app.my_invitations(&who).await.map_err(WebError::api)?;
+pub async fn mine(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, ApiError> {
+    let list = state.app.my_invitations(&who).await?;
     let list: Vec<_> = list
         .iter()
         .map(|i| {
@@ -211,12 +195,8 @@ pub async fn accept_mine(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let key = state
-        .app
-        .answer_my_invitation(&who, id, true)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let key = state.app.answer_my_invitation(&who, id, true).await?;
     Ok(Json(serde_json::json!({"group_key": key})).into_response())
 }
 
@@ -224,12 +204,8 @@ pub async fn decline_mine(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .answer_my_invitation(&who, id, false)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.answer_my_invitation(&who, id, false).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -242,8 +218,8 @@ pub struct ExploreQuery {
     page: weft_domain::Page,
 }
 
-pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery>) -> Result<Response, WebError> {
-    let mut groups = state.app.explore(&q.q, q.page.get()).await.map_err(WebError::api)?;
+pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery>) -> Result<Response, ApiError> {
+    let mut groups = state.app.explore(&q.q, q.page.get()).await?;
     let per_page = usize::try_from(weft_app::groups::EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
     let has_more = groups.len() > per_page;
     groups.truncate(per_page);

@@ -12,7 +12,7 @@ use weft_app::deletion_requests::{DeletionRequest, DpoRequestInput, Resolution};
 
 use crate::AppState;
 use crate::auth::{Client, MaybeUser, RequireUser};
-use crate::error::WebError;
+use crate::error::ApiError;
 use crate::rate_limit::Door;
 
 fn request_json(r: &DeletionRequest, with_reply_address: bool) -> serde_json::Value {
@@ -43,12 +43,8 @@ pub async fn ask_group(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<RequestBody>,
-) -> Result<Response, WebError> {
-    let request = state
-        .app
-        .ask_group_to_delete(&who, &key, &body.body)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let request = state.app.ask_group_to_delete(&who, &key, &body.body).await?;
     Ok((StatusCode::CREATED, Json(json!({ "key": request }))).into_response())
 }
 
@@ -56,12 +52,8 @@ pub async fn group_queue(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let (_, list) = state
-        .app
-        .group_deletion_requests(&who, &key)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let (_, list) = state.app.group_deletion_requests(&who, &key).await?;
     let list: Vec<_> = list.iter().map(|r| request_json(r, false)).collect();
     Ok(Json(json!({ "requests": list })).into_response())
 }
@@ -73,9 +65,9 @@ pub struct ResolveBody {
     outcome: String,
 }
 
-fn resolution(body: &ResolveBody) -> Result<Resolution, WebError> {
+fn resolution(body: &ResolveBody) -> Result<Resolution, ApiError> {
     Resolution::parse(&body.resolution).ok_or_else(|| {
-        WebError::api(AppError::field(
+        ApiError::from(AppError::field(
             "resolution",
             "Use \"delete\" or \"done\" to carry it out, \"refuse\" to refuse.",
         ))
@@ -87,13 +79,12 @@ pub async fn group_resolve(
     RequireUser(who): RequireUser,
     Path((key, request)): Path<(String, String)>,
     Json(body): Json<ResolveBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let r = resolution(&body)?;
     state
         .app
         .resolve_group_deletion_request(&who, &key, &request, r, &body.outcome)
-        .await
-        .map_err(WebError::api)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -102,23 +93,19 @@ pub async fn ask_dpo(
     MaybeUser(who): MaybeUser,
     client: Client,
     Json(body): Json<RequestBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     super::accounts::limited(&state, Door::DataRequest, &client, &body.email).await?;
     let input = DpoRequestInput {
         name: body.name,
         email: body.email,
         body: body.body,
     };
-    let request = state.app.ask_dpo(who.as_ref(), &input).await.map_err(WebError::api)?;
+    let request = state.app.ask_dpo(who.as_ref(), &input).await?;
     Ok((StatusCode::CREATED, Json(json!({ "key": request }))).into_response())
 }
 
-pub async fn admin_queue(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
-    let list = state
-        .app
-        .instance_deletion_requests(&who)
-        .await
-        .map_err(WebError::api)?;
+pub async fn admin_queue(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, ApiError> {
+    let list = state.app.instance_deletion_requests(&who).await?;
     let list: Vec<_> = list.iter().map(|r| request_json(r, true)).collect();
     Ok(Json(json!({ "requests": list })).into_response())
 }
@@ -128,13 +115,12 @@ pub async fn admin_resolve(
     RequireUser(who): RequireUser,
     Path(request): Path<String>,
     Json(body): Json<ResolveBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let r = resolution(&body)?;
     state
         .app
         .resolve_instance_deletion_request(&who, &request, r, &body.outcome)
-        .await
-        .map_err(WebError::api)?;
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -142,8 +128,8 @@ pub async fn support(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let (_, s) = state.app.support_state(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let (_, s) = state.app.support_state(&who, &key).await?;
     let grant = s.grant.map(|g| {
         json!({
             "maintenance": g.maintenance,
@@ -173,12 +159,8 @@ pub async fn grant_support(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<GrantBody>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .grant_support_access(&who, &key, body.hours)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.grant_support_access(&who, &key, body.hours).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -186,8 +168,8 @@ pub async fn end_support(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state.app.end_support_access(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.end_support_access(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -196,25 +178,21 @@ pub async fn maintenance(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<GrantBody>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .open_maintenance_access(&who, &key, &body.reason)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.open_maintenance_access(&who, &key, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub async fn request_export(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-) -> Result<Response, WebError> {
-    state.app.request_export(&who).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.request_export(&who).await?;
     Ok(StatusCode::ACCEPTED.into_response())
 }
 
-pub async fn visibility(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
-    let list = state.app.who_can_see(&who).await.map_err(WebError::api)?;
+pub async fn visibility(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, ApiError> {
+    let list = state.app.who_can_see(&who).await?;
     let list: Vec<_> = list.iter().map(|a| json!({"what": a.what, "who": a.who})).collect();
     Ok(Json(json!({ "audiences": list })).into_response())
 }

@@ -9,7 +9,7 @@ use weft_app::jobs::DeadJob;
 
 use crate::AppState;
 use crate::auth::RequireUser;
-use crate::error::WebError;
+use crate::error::ApiError;
 
 /// One dead job.
 #[derive(Debug, Serialize)]
@@ -43,8 +43,8 @@ pub struct DeadJobsDto {
     pub jobs: Vec<DeadJobDto>,
 }
 
-pub async fn dead(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
-    let jobs = state.app.dead_jobs(&who).await.map_err(WebError::api)?;
+pub async fn dead(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, ApiError> {
+    let jobs = state.app.dead_jobs(&who).await?;
     Ok(Json(DeadJobsDto {
         jobs: jobs.iter().map(DeadJobDto::from).collect(),
     })
@@ -55,7 +55,7 @@ pub async fn retry(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    state.app.retry_job(&who, id).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.retry_job(&who, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -15,7 +15,7 @@ use super::dto::{CommentDto, ListedThreadDto, ThreadDto, ThreadPageDto};
 
 use crate::AppState;
 use crate::auth::{MaybeUser, RequireUser};
-use crate::error::WebError;
+use crate::error::ApiError;
 
 async fn thread_json(v: &ThreadView) -> ThreadDto {
     crate::markdown_cache::prepare([v.thread.context.as_str()]).await;
@@ -45,12 +45,8 @@ pub async fn list(
     MaybeUser(who): MaybeUser,
     Path(key): Path<String>,
     Query(q): Query<ListQuery>,
-) -> Result<Response, WebError> {
-    let view = state
-        .app
-        .group_for(who.as_ref(), &key, Action::SeeContent)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let view = state.app.group_for(who.as_ref(), &key, Action::SeeContent).await?;
     let filter = weft_app::threads::ThreadFilter {
         tag: q.tag.trim().to_lowercase(),
         closed: match q.status.as_str() {
@@ -63,8 +59,7 @@ pub async fn list(
     let mut list = state
         .app
         .group_threads(who.as_ref(), &view, &filter, q.page.get())
-        .await
-        .map_err(WebError::api)?;
+        .await?;
     let per_page = usize::try_from(weft_app::threads::THREADS_PER_PAGE).unwrap_or(usize::MAX);
     let has_more = list.len() > per_page;
     list.truncate(per_page);
@@ -111,23 +106,15 @@ pub async fn create(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<ThreadBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let input = ThreadInput {
         title: body.title.unwrap_or_default(),
         context: body.context.unwrap_or_default(),
         privacy: body.privacy,
         tags: body.tags.map(Tags::joined),
     };
-    let thread = state
-        .app
-        .start_thread(&who, &key, &input)
-        .await
-        .map_err(WebError::api)?;
-    let v = state
-        .app
-        .thread_for(Some(&who), &thread, ThreadAction::See)
-        .await
-        .map_err(WebError::api)?;
+    let thread = state.app.start_thread(&who, &key, &input).await?;
+    let v = state.app.thread_for(Some(&who), &thread, ThreadAction::See).await?;
     Ok((StatusCode::CREATED, Json(thread_json(&v).await)).into_response())
 }
 
@@ -143,12 +130,8 @@ pub async fn show(
     MaybeUser(who): MaybeUser,
     Path(key): Path<String>,
     Query(q): Query<FromQuery>,
-) -> Result<Response, WebError> {
-    let p = state
-        .app
-        .thread_page(who.as_ref(), &key, q.from)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let p = state.app.thread_page(who.as_ref(), &key, q.from).await?;
     // One blocking hop for the whole page: `thread_json` then finds its context cached.
     let texts =
         std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.comment.body.as_str()));
@@ -162,28 +145,16 @@ pub async fn update(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<ThreadBody>,
-) -> Result<Response, WebError> {
-    let v = state
-        .app
-        .thread_for(Some(&who), &key, ThreadAction::Edit)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let v = state.app.thread_for(Some(&who), &key, ThreadAction::Edit).await?;
     let input = ThreadInput {
         title: body.title.unwrap_or_else(|| v.thread.title.clone()),
         context: body.context.unwrap_or_else(|| v.thread.context.clone()),
         privacy: if v.thread.private { "private" } else { "public" }.into(),
         tags: body.tags.map(Tags::joined),
     };
-    state
-        .app
-        .update_thread(&who, &key, &input)
-        .await
-        .map_err(WebError::api)?;
-    let v = state
-        .app
-        .thread_for(Some(&who), &key, ThreadAction::See)
-        .await
-        .map_err(WebError::api)?;
+    state.app.update_thread(&who, &key, &input).await?;
+    let v = state.app.thread_for(Some(&who), &key, ThreadAction::See).await?;
     Ok(Json(thread_json(&v).await).into_response())
 }
 
@@ -191,8 +162,8 @@ pub async fn delete(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    state.app.delete_thread(&who, &key).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.delete_thread(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -201,7 +172,7 @@ pub async fn change(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path((key, change)): Path<(String, String)>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let result = match change.as_str() {
         "pin" => state.app.set_thread_pinned(&who, &key, true).await,
         "unpin" => state.app.set_thread_pinned(&who, &key, false).await,
@@ -210,7 +181,7 @@ pub async fn change(
         "read" => state.app.mark_thread_read(&who, &key).await,
         _ => Err(AppError::NotFound),
     };
-    result.map_err(WebError::api)?;
+    result?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -218,12 +189,8 @@ pub async fn history(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let (_, list) = state
-        .app
-        .thread_history(who.as_ref(), &key)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let (_, list) = state.app.thread_history(who.as_ref(), &key).await?;
     let revisions: Vec<Value> = list
         .iter()
         .map(|r| json!({"title": r.title, "context": r.body, "editor": r.editor_name, "replaced_at": r.created_at.rfc3339()}))
@@ -243,12 +210,8 @@ pub async fn comment(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<CommentBody>,
-) -> Result<Response, WebError> {
-    let seq = state
-        .app
-        .add_comment(&who, &key, &body.body, body.parent_id)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let seq = state.app.add_comment(&who, &key, &body.body, body.parent_id).await?;
     Ok((StatusCode::CREATED, Json(json!({"seq": seq}))).into_response())
 }
 
@@ -257,13 +220,9 @@ pub async fn edit_comment(
     RequireUser(who): RequireUser,
     Path((key, id)): Path<(String, i64)>,
     Json(body): Json<CommentBody>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .edit_comment(&who, &key, id, &body.body)
-        .await
-        .map_err(WebError::api)?;
-    let (v, c) = state.app.comment_to_edit(&who, &key, id).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.edit_comment(&who, &key, id, &body.body).await?;
+    let (v, c) = state.app.comment_to_edit(&who, &key, id).await?;
     crate::markdown_cache::prepare([c.body.as_str()]).await;
     let entry = v.entry(c);
     Ok(Json(CommentDto::from_entry(&v, &entry, &[])).into_response())
@@ -273,8 +232,8 @@ pub async fn delete_comment(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path((key, id)): Path<(String, i64)>,
-) -> Result<Response, WebError> {
-    state.app.delete_comment(&who, &key, id).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.delete_comment(&who, &key, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -290,12 +249,8 @@ pub async fn react(
     RequireUser(who): RequireUser,
     Path((key, id)): Path<(String, i64)>,
     Json(body): Json<ReactionBody>,
-) -> Result<Response, WebError> {
-    let (_, on) = state
-        .app
-        .toggle_reaction(&who, &key, id, &body.reaction)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let (_, on) = state.app.toggle_reaction(&who, &key, id, &body.reaction).await?;
     Ok(Json(json!({"reacted": on})).into_response())
 }
 
@@ -310,17 +265,9 @@ pub async fn move_thread(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<MoveBody>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .move_thread(&who, &key, &body.group_key)
-        .await
-        .map_err(WebError::api)?;
-    let v = state
-        .app
-        .thread_for(Some(&who), &key, ThreadAction::See)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.move_thread(&who, &key, &body.group_key).await?;
+    let v = state.app.thread_for(Some(&who), &key, ThreadAction::See).await?;
     Ok(Json(thread_json(&v).await).into_response())
 }
 
@@ -337,16 +284,12 @@ pub async fn invite_guests(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<GuestsBody>,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let input = weft_app::invitations::InviteInput {
         emails: body.emails.joined(),
         message: body.message,
     };
-    let invited = state
-        .app
-        .invite_guests(&who, &key, &input)
-        .await
-        .map_err(WebError::api)?;
+    let invited = state.app.invite_guests(&who, &key, &input).await?;
     // The same answer whether an address belongs to a member or not (P6).
     Ok((StatusCode::CREATED, Json(json!({"invited": invited}))).into_response())
 }
@@ -355,12 +298,8 @@ pub async fn guests(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     Path(key): Path<String>,
-) -> Result<Response, WebError> {
-    let list = state
-        .app
-        .thread_guests(who.as_ref(), &key)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    let list = state.app.thread_guests(who.as_ref(), &key).await?;
     let list: Vec<Value> = list
         .iter()
         .map(|g| json!({"key": g.user_key, "name": g.name, "username": g.username, "deactivated": g.name.is_none()}))
@@ -372,8 +311,8 @@ pub async fn remove_guest(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
     Path((key, user)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    state.app.remove_guest(&who, &key, &user).await.map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.remove_guest(&who, &key, &user).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -389,11 +328,7 @@ pub async fn volume(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
     Json(body): Json<VolumeBody>,
-) -> Result<Response, WebError> {
-    state
-        .app
-        .set_thread_volume(&who, &key, &body.volume)
-        .await
-        .map_err(WebError::api)?;
+) -> Result<Response, ApiError> {
+    state.app.set_thread_volume(&who, &key, &body.volume).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
