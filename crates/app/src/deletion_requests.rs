@@ -375,8 +375,8 @@ fn join_outcome(summary: &str, note: &str) -> String {
 /// Deletes one person's content in one group, in the caller's transaction; says what went.
 async fn delete_content_in_group(
     conn: &mut Conn,
-    group_id: i64,
-    user_id: i64,
+    group_id: weft_store::groups::GroupId,
+    user_id: weft_store::users::UserId,
     now: weft_domain::Timestamp,
 ) -> Result<String, AppError> {
     let (comments, started) = threads::content_by_in_group(conn, group_id, user_id).await?;

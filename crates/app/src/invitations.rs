@@ -7,6 +7,7 @@ use weft_domain::permissions::{Action, Role};
 use weft_domain::{DisplayName, EmailAddress, Password, PasswordHash, SecretToken, Timestamp, ValidationErrors};
 use weft_store::groups::{self, Group};
 pub use weft_store::invitations::Invitation;
+pub use weft_store::invitations::InvitationId;
 use weft_store::invitations::{self, NewInvitation};
 use weft_store::{Conn, StoreError, users};
 
@@ -51,7 +52,7 @@ pub struct InvitationPage {
 /// An invitation waiting on the signed-in person's dashboard.
 #[derive(Debug, Clone)]
 pub struct MyInvitation {
-    pub id: i64,
+    pub id: weft_store::invitations::InvitationId,
     pub group_key: String,
     pub group_name: String,
     pub inviter_name: Option<String>,
@@ -218,7 +219,12 @@ impl App {
     }
 
     /// Sends an invitation again under a new link (the old one stops working).
-    pub async fn resend_invitation(&self, who: &SessionUser, key: &str, id: i64) -> Result<(), AppError> {
+    pub async fn resend_invitation(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        id: weft_store::invitations::InvitationId,
+    ) -> Result<(), AppError> {
         let view = self.group_for(Some(who), key, Action::ManageMembers).await?;
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
@@ -256,7 +262,12 @@ impl App {
     }
 
     /// Withdraws an invitation: its link stops working and the address is forgotten.
-    pub async fn revoke_invitation(&self, who: &SessionUser, key: &str, id: i64) -> Result<(), AppError> {
+    pub async fn revoke_invitation(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        id: weft_store::invitations::InvitationId,
+    ) -> Result<(), AppError> {
         let view = self.group_for(Some(who), key, Action::ManageMembers).await?;
         let mut conn = self.store.writer().await?;
         let inv = invitations::find(&mut conn, view.group.id, id)
@@ -389,7 +400,12 @@ impl App {
 
     /// Accepts or declines an invitation addressed to the signed-in person's own address.
     /// Returns the group's key.
-    pub async fn answer_my_invitation(&self, who: &SessionUser, id: i64, accept: bool) -> Result<String, AppError> {
+    pub async fn answer_my_invitation(
+        &self,
+        who: &SessionUser,
+        id: weft_store::invitations::InvitationId,
+        accept: bool,
+    ) -> Result<String, AppError> {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         let mine = invitations::for_address(&mut tx, &who.user.email, who.user.id, now).await?;

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use weft_store::threads::ThreadId;
 
 use tokio::sync::{broadcast, watch};
 use weft_store::{Backend, live};
@@ -22,7 +23,7 @@ pub enum LiveKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveEvent {
-    pub thread_id: i64,
+    pub thread_id: ThreadId,
     pub kind: LiveKind,
     pub seq: i64,
 }
@@ -38,7 +39,7 @@ impl LiveEvent {
 
     fn decode(payload: &str) -> Option<Self> {
         let mut parts = payload.split(' ');
-        let thread_id = parts.next()?.parse().ok()?;
+        let thread_id = ThreadId(parts.next()?.parse().ok()?);
         let kind = match parts.next()? {
             "c" => LiveKind::Comment,
             "t" => LiveKind::Thread,
@@ -54,7 +55,7 @@ const BACKLOG: usize = 64;
 
 /// The watchers of each thread on this instance.
 pub struct LiveHub {
-    threads: Mutex<HashMap<i64, broadcast::Sender<LiveEvent>>>,
+    threads: Mutex<HashMap<ThreadId, broadcast::Sender<LiveEvent>>>,
     /// Set when the server shuts down, so open streams end and shutdown does not wait on them.
     closing: watch::Sender<bool>,
 }
@@ -79,11 +80,11 @@ impl LiveHub {
         self.closing.subscribe()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, broadcast::Sender<LiveEvent>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ThreadId, broadcast::Sender<LiveEvent>>> {
         self.threads.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub fn subscribe(&self, thread_id: i64) -> broadcast::Receiver<LiveEvent> {
+    pub fn subscribe(&self, thread_id: ThreadId) -> broadcast::Receiver<LiveEvent> {
         let mut threads = self.lock();
         threads
             .entry(thread_id)
@@ -162,12 +163,12 @@ mod tests {
     fn events_round_trip() {
         for event in [
             LiveEvent {
-                thread_id: 7,
+                thread_id: ThreadId(7),
                 kind: LiveKind::Comment,
                 seq: 42,
             },
             LiveEvent {
-                thread_id: 1,
+                thread_id: ThreadId(1),
                 kind: LiveKind::Thread,
                 seq: 0,
             },
@@ -181,11 +182,11 @@ mod tests {
     #[tokio::test]
     async fn watchers_get_only_their_thread() {
         let hub = LiveHub::default();
-        let mut a = hub.subscribe(1);
-        let mut b = hub.subscribe(2);
+        let mut a = hub.subscribe(ThreadId(1));
+        let mut b = hub.subscribe(ThreadId(2));
         assert_eq!(hub.watchers(), 2);
         let event = LiveEvent {
-            thread_id: 1,
+            thread_id: ThreadId(1),
             kind: LiveKind::Comment,
             seq: 3,
         };

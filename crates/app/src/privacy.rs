@@ -178,7 +178,11 @@ impl App {
     }
 
     /// Every kind's rows for one person; with `job`, records progress after each kind.
-    pub(crate) async fn export_rows_of(&self, user_id: i64, job: Option<i64>) -> Result<ExportRows, AppError> {
+    pub(crate) async fn export_rows_of(
+        &self,
+        user_id: weft_store::users::UserId,
+        job: Option<i64>,
+    ) -> Result<ExportRows, AppError> {
         let mut conn = self.store.reader().await?;
         let mut all = Vec::with_capacity(export::KINDS.len());
         for (done, kind) in export::KINDS.iter().enumerate() {

@@ -144,7 +144,7 @@ impl App {
         &self,
         who: Option<&SessionUser>,
         actor: &weft_domain::permissions::Actor,
-        group_id: i64,
+        group_id: weft_store::groups::GroupId,
         what: &str,
     ) -> Result<(), AppError> {
         let Some(who) = who else { return Ok(()) };

@@ -175,7 +175,7 @@ pub enum Value {
 }
 
 /// One kind's rows for `user_id`, as (column, value) pairs in select order.
-pub async fn rows(conn: &mut Conn, kind: &Kind, user_id: i64) -> Result<Vec<Vec<(String, Value)>>> {
+pub async fn rows(conn: &mut Conn, kind: &Kind, user_id: crate::users::UserId) -> Result<Vec<Vec<(String, Value)>>> {
     query(kind.sql)
         .bind(user_id)
         .fetch_all(&mut *conn, |r| Ok(row_values(r)))

@@ -7,7 +7,7 @@ use weft_domain::{EmailAddress, Timestamp, Username};
 use crate::users::UserId;
 use crate::{Conn, Result, Row, flag, query};
 
-pub type GroupId = i64;
+pub use crate::ids::GroupId;
 
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -214,7 +214,7 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
     query(sql)
         .bind(key)
         // No viewer: an id no one has.
-        .bind(viewer.unwrap_or(0))
+        .bind(viewer.map_or(0, |v| v.0))
         .fetch_optional(&mut *conn, |r| {
             let parent = match r.try_get::<Option<i64>, _>("p_id")? {
                 Some(_) => Some(from_row(&r.prefixed("p_"))?),
@@ -240,7 +240,7 @@ pub async fn find(conn: &mut Conn, id: GroupId) -> Result<Option<Group>> {
 pub async fn handle_taken(conn: &mut Conn, handle: &str, except: Option<GroupId>) -> Result<bool> {
     let row = query("SELECT COUNT(*) AS n FROM groups WHERE handle = $1 AND id <> $2")
         .bind(handle)
-        .bind(except.unwrap_or(-1))
+        .bind(except.map_or(-1, |v| v.0))
         .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
         .await?;
     Ok(row > 0)
@@ -278,7 +278,7 @@ pub async fn subgroups_with_role(
     );
     let rows = query(sql)
         .bind(parent_id)
-        .bind(user_id.unwrap_or(-1))
+        .bind(user_id.map_or(-1, |v| v.0))
         .fetch_all(&mut *conn, |r| {
             Ok((
                 from_row(r)?,
@@ -642,7 +642,7 @@ pub async fn deletion_summary(conn: &mut Conn, id: GroupId) -> Result<DeletionSu
 pub async fn admin_ids(conn: &mut Conn, group_id: GroupId) -> Result<Vec<UserId>> {
     let rows = query("SELECT user_id FROM memberships WHERE group_id = $1 AND role = 'admin' ORDER BY user_id")
         .bind(group_id)
-        .fetch_all(&mut *conn, |r| r.try_get::<i64, _>(0))
+        .fetch_all(&mut *conn, |r| r.try_get::<UserId, _>(0))
         .await?;
     Ok(rows)
 }

@@ -7,7 +7,7 @@ use crate::groups::GroupId;
 use crate::users::UserId;
 use crate::{Conn, Result, Row, query};
 
-pub type InvitationId = i64;
+pub use crate::ids::InvitationId;
 
 #[derive(Debug, Clone)]
 pub struct Invitation {

@@ -6,12 +6,13 @@
 
 use weft_domain::Timestamp;
 
+pub use crate::ids::JobId;
 use crate::{Backend, Conn, Result, Row, query};
 
 /// A job as a runner sees it after claiming it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     pub payload: String,
     /// Attempts so far, this one included.
@@ -23,7 +24,7 @@ pub struct Job {
 /// A job kept after its last attempt failed, for the instance administrator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadJob {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     pub payload: String,
     pub attempts: i64,
@@ -252,7 +253,7 @@ pub async fn dead(conn: &mut Conn, limit: i64) -> Result<Vec<DeadJob>> {
 }
 
 /// A dead job gets a new round of attempts, due at once. False if there is no such dead job.
-pub async fn retry(conn: &mut Conn, id: i64, now: Timestamp) -> Result<bool> {
+pub async fn retry(conn: &mut Conn, id: JobId, now: Timestamp) -> Result<bool> {
     let n = query("UPDATE jobs SET state = 'pending', attempts = 0, run_at = $1 WHERE id = $2 AND state = 'dead'")
         .bind(now.micros())
         .bind(id)

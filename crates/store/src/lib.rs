@@ -9,6 +9,7 @@ mod dialect;
 pub mod export;
 pub mod groups;
 pub mod guests;
+pub mod ids;
 pub mod invitations;
 pub mod jobs;
 pub mod live;

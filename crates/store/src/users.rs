@@ -4,7 +4,7 @@ use weft_domain::{DisplayName, EmailAddress, PasswordHash, Timestamp, UserState,
 
 use crate::{Conn, Result, Row, flag, query};
 
-pub type UserId = i64;
+pub use crate::ids::UserId;
 
 #[derive(Debug, Clone)]
 pub struct User {

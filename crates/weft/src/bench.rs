@@ -559,7 +559,7 @@ async fn export_heavy_account(store: &Store, http: &reqwest::Client, base: &str)
         .await?;
     let status = res.status();
     let bytes = res.bytes().await?;
-    let comments = threads::count_by_author(&mut *store.reader().await?, 1).await?;
+    let comments = threads::count_by_author(&mut *store.reader().await?, weft_store::users::UserId(1)).await?;
     #[allow(clippy::cast_precision_loss)]
     let mib = bytes.len() as f64 / 1_048_576.0;
     Ok(format!(
@@ -796,8 +796,15 @@ async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
     drop(conn);
     let now = weft_domain::Timestamp(1);
     let mut tx = store.begin().await?;
-    let (comment_id, _) =
-        threads::insert_comment(&mut tx, thread.id, None, 2, "A floor comment with **markdown**.", now).await?;
+    let (comment_id, _) = threads::insert_comment(
+        &mut tx,
+        thread.id,
+        None,
+        weft_store::users::UserId(2),
+        "A floor comment with **markdown**.",
+        now,
+    )
+    .await?;
     let fanout = weft_app::jobs::CommentFanout {
         thread_id: thread.id,
         comment_id,

@@ -12,7 +12,7 @@ mod fanout;
 mod retention;
 pub mod runner;
 
-pub use weft_store::jobs::{Counts, DeadJob};
+pub use weft_store::jobs::{Counts, DeadJob, JobId};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

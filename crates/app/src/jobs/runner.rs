@@ -96,7 +96,7 @@ impl App {
         let now = self.clock.now();
         let retry_at: Option<Timestamp> = (job.attempts < MAX_ATTEMPTS).then(|| now.plus(backoff(job.attempts)));
         tracing::warn!(
-            job_id = job.id,
+            job_id = job.id.0,
             kind = %job.kind,
             attempts = job.attempts,
             dead = retry_at.is_none(),
@@ -110,7 +110,7 @@ impl App {
         .await;
         if let Err(e) = recorded {
             // The lease runs out and the job comes back: nothing is lost.
-            tracing::error!(job_id = job.id, error = %e, "recording a failed job failed");
+            tracing::error!(job_id = job.id.0, error = %e, "recording a failed job failed");
         }
     }
 
@@ -171,7 +171,7 @@ impl App {
     }
 
     /// An administrator gives a dead job a new round of attempts.
-    pub async fn retry_job(&self, who: &SessionUser, id: i64) -> Result<(), AppError> {
+    pub async fn retry_job(&self, who: &SessionUser, id: weft_store::jobs::JobId) -> Result<(), AppError> {
         self.require_instance_admin(who, weft_domain::permissions::InstanceAction::ManageJobs)?;
         if !jobs::retry(&mut *self.store.writer().await?, id, self.clock.now()).await? {
             return Err(AppError::NotFound);

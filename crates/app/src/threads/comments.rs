@@ -16,7 +16,7 @@ impl App {
         who: &SessionUser,
         key: &str,
         body: &str,
-        parent: Option<i64>,
+        parent: Option<CommentId>,
     ) -> Result<i64, AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::Comment).await?;
         let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;
@@ -63,7 +63,7 @@ impl App {
         &self,
         who: &SessionUser,
         key: &str,
-        id: i64,
+        id: CommentId,
         action: CommentAction,
     ) -> Result<(ThreadView, Comment), AppError> {
         let mut conn = self.store.reader().await?;
@@ -80,12 +80,12 @@ impl App {
         &self,
         who: &SessionUser,
         key: &str,
-        id: i64,
+        id: CommentId,
     ) -> Result<(ThreadView, Comment), AppError> {
         self.comment_for(who, key, id, CommentAction::Edit).await
     }
 
-    pub async fn edit_comment(&self, who: &SessionUser, key: &str, id: i64, body: &str) -> Result<i64, AppError> {
+    pub async fn edit_comment(&self, who: &SessionUser, key: &str, id: CommentId, body: &str) -> Result<i64, AppError> {
         let (view, comment) = self.comment_for(who, key, id, CommentAction::Edit).await?;
         let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;
         if body != comment.body {
@@ -118,7 +118,7 @@ impl App {
         Ok(comment.seq)
     }
 
-    pub async fn delete_comment(&self, who: &SessionUser, key: &str, id: i64) -> Result<i64, AppError> {
+    pub async fn delete_comment(&self, who: &SessionUser, key: &str, id: CommentId) -> Result<i64, AppError> {
         let (view, comment) = self.comment_for(who, key, id, CommentAction::Delete).await?;
         let mut tx = self.store.begin().await?;
         threads::delete_comment(&mut tx, view.thread.id, comment.id, self.clock.now()).await?;
@@ -132,7 +132,7 @@ impl App {
         &self,
         who: Option<&SessionUser>,
         key: &str,
-        id: i64,
+        id: CommentId,
     ) -> Result<(ThreadView, Comment, Vec<Revision>), AppError> {
         let mut conn = self.store.reader().await?;
         let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
@@ -168,7 +168,7 @@ impl App {
         &self,
         who: &SessionUser,
         key: &str,
-        comment_id: i64,
+        comment_id: CommentId,
         reaction: &str,
     ) -> Result<(i64, bool), AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::Comment).await?;

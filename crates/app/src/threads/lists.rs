@@ -34,7 +34,7 @@ impl App {
             weft_domain::Page::from(page).offset(THREADS_PER_PAGE),
         )
         .await?;
-        let ids: Vec<i64> = list.iter().map(|lt| lt.thread.id).collect();
+        let ids: Vec<ThreadId> = list.iter().map(|lt| lt.thread.id).collect();
         for (thread_id, name) in threads::tags_of(&mut conn, &ids).await? {
             if let Some(lt) = list.iter_mut().find(|lt| lt.thread.id == thread_id) {
                 lt.tags.push(name);

@@ -20,7 +20,9 @@ use weft_domain::threads::{ThreadTitle, choose_privacy, parse_context, parse_tag
 use weft_store::Conn;
 use weft_store::groups::Group;
 use weft_store::threads::{self};
-pub use weft_store::threads::{Comment, ListedThread, ReactionRow, Revision, Thread, ThreadFilter};
+pub use weft_store::threads::{
+    Comment, CommentId, ListedThread, ReactionRow, Revision, Thread, ThreadFilter, ThreadId,
+};
 
 use crate::groups::{decide, facts};
 use crate::live::{LiveEvent, LiveKind};
@@ -42,7 +44,7 @@ pub struct ThreadInput {
     pub tags: Option<String>,
 }
 
-fn thread_changed(thread_id: i64) -> LiveEvent {
+fn thread_changed(thread_id: ThreadId) -> LiveEvent {
     LiveEvent {
         thread_id,
         kind: LiveKind::Thread,
@@ -50,7 +52,7 @@ fn thread_changed(thread_id: i64) -> LiveEvent {
     }
 }
 
-fn comment_changed(thread_id: i64, seq: i64) -> LiveEvent {
+fn comment_changed(thread_id: ThreadId, seq: i64) -> LiveEvent {
     LiveEvent {
         thread_id,
         kind: LiveKind::Comment,

@@ -172,7 +172,7 @@ impl ReactionSummary {
 /// The reactions on `comment_id`, in the order the buttons are offered.
 pub fn summarize(
     rows: &[ReactionRow],
-    comment_id: i64,
+    comment_id: CommentId,
     viewer: Option<weft_store::users::UserId>,
 ) -> Vec<ReactionSummary> {
     Reaction::ALL

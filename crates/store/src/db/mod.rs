@@ -10,4 +10,4 @@ mod row;
 pub use conn::{Conn, STATEMENT_LOG};
 pub use pool::{Lease, Tx};
 pub use query::{Arg, Bind, Done, Kind, Query, query};
-pub use row::{ColumnIndex, Decode, Row};
+pub use row::{ColumnIndex, Decode, PgInt, Row};

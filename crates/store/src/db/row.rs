@@ -155,7 +155,7 @@ pub trait Decode: rusqlite::types::FromSql + Sized {
 /// An integer of any width (and a boolean as 0/1): `COUNT(*)`, `INTEGER` and `BIGINT` columns all
 /// read as `i64`, as they do on SQLite.
 #[doc(hidden)]
-pub struct PgInt(i64);
+pub struct PgInt(pub(crate) i64);
 
 impl<'a> FromSql<'a> for PgInt {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {

@@ -80,7 +80,7 @@ pub async fn insert_comment(
     .bind(author_id)
     .bind(body)
     .bind(now.micros())
-    .fetch_scalar::<i64>(&mut *conn)
+    .fetch_scalar::<CommentId>(&mut *conn)
     .await?;
     Ok((row, seq))
 }

@@ -78,7 +78,7 @@ pub async fn for_group(
     );
     let rows = query(sql)
         .bind(group_id)
-        .bind(viewer.unwrap_or(-1))
+        .bind(viewer.map_or(-1, |v| v.0))
         .bind(limit)
         .bind(offset)
         .bind(filter.tag.as_str())

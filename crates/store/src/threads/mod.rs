@@ -28,8 +28,7 @@ use crate::groups::GroupId;
 use crate::users::UserId;
 use crate::{Conn, Result, Row, flag, query};
 
-pub type ThreadId = i64;
-pub type CommentId = i64;
+pub use crate::ids::{CommentId, ThreadId};
 
 #[derive(Debug, Clone)]
 pub struct Thread {
@@ -153,7 +152,7 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
     query(sql)
         .bind(key)
         // No viewer: an id no one has.
-        .bind(viewer.unwrap_or(0))
+        .bind(viewer.map_or(0, |v| v.0))
         .fetch_optional(&mut *conn, |r| {
             let read = match r.try_get::<Option<i64>, _>("viewer_read_seq")? {
                 Some(seq) => Some((seq, Volume::from_stored(&r.try_get::<String, _>("viewer_volume")?)?)),
@@ -236,7 +235,7 @@ pub async fn others_commented(conn: &mut Conn, id: ThreadId, author: Option<User
     let row =
         query("SELECT COUNT(*) AS n FROM comments WHERE thread_id = $1 AND (author_id IS NULL OR author_id <> $2)")
             .bind(id)
-            .bind(author.unwrap_or(-1))
+            .bind(author.map_or(-1, |v| v.0))
             .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
             .await?;
     Ok(row > 0)

@@ -63,7 +63,7 @@ pub async fn recipients(
         .bind(thread_id)
         .bind(group_id)
         // No parent: an id no group has, so the join finds nothing (a typed NULL would need a cast).
-        .bind(parent_group_id.unwrap_or(0));
+        .bind(parent_group_id.map_or(0, |v| v.0));
     if let Audience::Usernames(names) = audience {
         for name in names {
             q = q.bind(name.as_str());

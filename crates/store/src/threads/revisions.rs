@@ -47,7 +47,7 @@ pub async fn revisions(conn: &mut Conn, thread_id: ThreadId, comment_id: Option<
          AND ((r.comment_id IS NULL AND $2 = -1) OR r.comment_id = $2) ORDER BY r.id DESC LIMIT 200",
     )
     .bind(thread_id)
-    .bind(comment_id.unwrap_or(-1))
+    .bind(comment_id.map_or(-1, |v| v.0))
     .fetch_all(&mut *conn, |r| {
             Ok(Revision {
                 comment_id: r.try_get("comment_id")?,

@@ -46,7 +46,11 @@ pub async fn tags_of(conn: &mut Conn, thread_ids: &[ThreadId]) -> Result<Vec<(Th
         return Ok(Vec::new());
     }
     // Ids are integers read from the database: safe to list inline.
-    let ids = thread_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let ids = thread_ids
+        .iter()
+        .map(ThreadId::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
         "SELECT tt.thread_id, tg.name FROM thread_tags tt JOIN tags tg ON tg.id = tt.tag_id \
          WHERE tt.thread_id IN ({ids}) ORDER BY tg.name"

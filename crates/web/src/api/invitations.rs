@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use weft_app::invitations::InvitationId;
 use weft_app::invitations::InviteInput;
 use weft_domain::permissions::Action;
 
@@ -89,7 +90,7 @@ pub async fn list(
 pub async fn resend(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, InvitationId)>,
 ) -> Result<Response, ApiError> {
     state.app.resend_invitation(&who, &key, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -98,7 +99,7 @@ pub async fn resend(
 pub async fn revoke(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, InvitationId)>,
 ) -> Result<Response, ApiError> {
     state.app.revoke_invitation(&who, &key, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -194,7 +195,7 @@ pub async fn mine(State(state): State<AppState>, RequireUser(who): RequireUser) 
 pub async fn accept_mine(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path(id): Path<i64>,
+    Path(id): Path<InvitationId>,
 ) -> Result<Response, ApiError> {
     let key = state.app.answer_my_invitation(&who, id, true).await?;
     Ok(Json(serde_json::json!({"group_key": key})).into_response())
@@ -203,7 +204,7 @@ pub async fn accept_mine(
 pub async fn decline_mine(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path(id): Path<i64>,
+    Path(id): Path<InvitationId>,
 ) -> Result<Response, ApiError> {
     state.app.answer_my_invitation(&who, id, false).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

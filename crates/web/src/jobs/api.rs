@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use weft_app::jobs::DeadJob;
+use weft_app::jobs::JobId;
 
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -14,7 +15,7 @@ use crate::error::ApiError;
 /// One dead job.
 #[derive(Debug, Serialize)]
 pub struct DeadJobDto {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     /// The ids the job works on, as stored (never personal data).
     pub payload: serde_json::Value,
@@ -54,7 +55,7 @@ pub async fn dead(State(state): State<AppState>, RequireUser(who): RequireUser) 
 pub async fn retry(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
 ) -> Result<Response, ApiError> {
     state.app.retry_job(&who, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

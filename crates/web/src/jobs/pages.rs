@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use weft_app::jobs::DeadJob;
+use weft_app::jobs::JobId;
 
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -31,7 +32,7 @@ pub async fn dead(
 pub async fn retry(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path(id): Path<i64>,
+    Path(id): Path<JobId>,
 ) -> Result<Response, WebError> {
     state.app.retry_job(&who, id).await?;
     Ok(Redirect::to(&Notice::JobRetried.on("/admin/jobs")).into_response())

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::groups::GroupView;
+use weft_app::invitations::InvitationId;
 use weft_app::invitations::{Invitation, InvitationLink, InvitationPage, InviteInput};
 use weft_app::{AppError, SessionUser};
 use weft_domain::permissions::Action;
@@ -120,7 +121,7 @@ pub async fn change_invitation(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
-    Path((key, id, change)): Path<(String, i64, String)>,
+    Path((key, id, change)): Path<(String, InvitationId, String)>,
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::ManageMembers).await?;
     let (result, notice) = match change.as_str() {
@@ -302,7 +303,7 @@ pub async fn join_by_link(
 pub async fn answer(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path((id, answer)): Path<(i64, String)>,
+    Path((id, answer)): Path<(InvitationId, String)>,
 ) -> Result<Response, WebError> {
     let accept = match answer.as_str() {
         "accept" => true,

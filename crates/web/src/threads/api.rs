@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use weft_app::AppError;
-use weft_app::threads::{ThreadInput, ThreadView};
+use weft_app::threads::{CommentId, ThreadInput, ThreadView};
 use weft_domain::permissions::{Action, ThreadAction};
 
 use super::dto::{CommentDto, ListedThreadDto, ThreadDto, ThreadPageDto};
@@ -202,7 +202,7 @@ pub async fn history(
 #[serde(default)]
 pub struct CommentBody {
     body: String,
-    parent_id: Option<i64>,
+    parent_id: Option<CommentId>,
 }
 
 pub async fn comment(
@@ -218,7 +218,7 @@ pub async fn comment(
 pub async fn edit_comment(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
     Json(body): Json<CommentBody>,
 ) -> Result<Response, ApiError> {
     state.app.edit_comment(&who, &key, id, &body.body).await?;
@@ -231,7 +231,7 @@ pub async fn edit_comment(
 pub async fn delete_comment(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
 ) -> Result<Response, ApiError> {
     state.app.delete_comment(&who, &key, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -247,7 +247,7 @@ pub struct ReactionBody {
 pub async fn react(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
     Json(body): Json<ReactionBody>,
 ) -> Result<Response, ApiError> {
     let (_, on) = state.app.toggle_reaction(&who, &key, id, &body.reaction).await?;

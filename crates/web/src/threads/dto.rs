@@ -2,7 +2,7 @@
 //! reads; permissions come decided from the view, never recomputed here.
 
 use serde::Serialize;
-use weft_app::threads::{CommentEntry, ListedThread, ReactionRow, ThreadPage, ThreadView, summarize};
+use weft_app::threads::{CommentEntry, CommentId, ListedThread, ReactionRow, ThreadPage, ThreadView, summarize};
 
 /// A group as a thread names it.
 #[derive(Debug, Serialize)]
@@ -101,9 +101,9 @@ impl ThreadPageDto {
 /// One comment of a timeline page.
 #[derive(Debug, Serialize)]
 pub struct CommentDto {
-    pub id: i64,
+    pub id: CommentId,
     pub seq: i64,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<CommentId>,
     /// `null` once the comment is deleted.
     pub author: Option<PersonRef>,
     pub body: String,

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::AppError;
 use weft_app::threads::{
-    COMMENTS_PER_PAGE, Comment, CommentEntry, ReactionSummary, Revision, ThreadInput, ThreadPage, ThreadView, summarize,
+    COMMENTS_PER_PAGE, Comment, CommentEntry, CommentId, ReactionSummary, Revision, ThreadInput, ThreadPage,
+    ThreadView, summarize,
 };
 use weft_domain::ValidationErrors;
 use weft_domain::groups::ThreadPrivacy;
@@ -227,7 +228,7 @@ struct ThreadTemplate {
 #[serde(default)]
 pub struct ThreadQuery {
     from: Option<i64>,
-    reply_to: Option<i64>,
+    reply_to: Option<CommentId>,
 }
 
 fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
@@ -246,7 +247,7 @@ fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
 async fn thread_template(
     ctx: PageCtx,
     p: ThreadPage,
-    reply_to: Option<i64>,
+    reply_to: Option<CommentId>,
     body: String,
     errors: ValidationErrors,
 ) -> ThreadTemplate {
@@ -394,7 +395,7 @@ pub async fn comment_history(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
 ) -> Result<Response, WebError> {
     let (v, c, list) = state.app.comment_history(who.as_ref(), &key, id).await?;
     prepare(std::iter::once(c.body.as_str()).chain(list.iter().map(|r| r.body.as_str()))).await;
@@ -495,7 +496,7 @@ pub async fn delete(
 #[serde(default)]
 pub struct CommentForm {
     body: String,
-    parent: Option<i64>,
+    parent: Option<CommentId>,
 }
 
 pub async fn comment(
@@ -538,7 +539,7 @@ pub async fn edit_comment_form(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
     let (v, c) = state.app.comment_to_edit(&who, &key, id).await?;
@@ -557,7 +558,7 @@ pub async fn edit_comment(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
@@ -581,7 +582,7 @@ pub async fn edit_comment(
 pub async fn delete_comment(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
     let seq = state.app.delete_comment(&who, &key, id).await?;
@@ -598,7 +599,7 @@ pub struct ReactForm {
 pub async fn react(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
-    Path((key, id)): Path<(String, i64)>,
+    Path((key, id)): Path<(String, CommentId)>,
     Form(form): Form<ReactForm>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::Comment).await?;

@@ -260,14 +260,20 @@ async fn with_two_instances_every_job_runs_exactly_once() {
     let now = a.app.clock.now();
     let mut tx = a.app.store.begin().await.unwrap();
     for n in 0..300 {
-        let (comment_id, _) =
-            weft_store::threads::insert_comment(&mut tx, thread_id, None, author, &format!("Comment {n}"), now)
-                .await
-                .unwrap();
+        let (comment_id, _) = weft_store::threads::insert_comment(
+            &mut tx,
+            weft_store::threads::ThreadId(thread_id),
+            None,
+            weft_store::users::UserId(author),
+            &format!("Comment {n}"),
+            now,
+        )
+        .await
+        .unwrap();
         weft_store::jobs::enqueue(
             &mut tx,
             JobKind::CommentFanout.as_str(),
-            &fanout_payload((thread_id, comment_id)),
+            &fanout_payload((thread_id, comment_id.0)),
             now,
             now,
         )
