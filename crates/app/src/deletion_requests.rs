@@ -37,10 +37,11 @@ impl Resolution {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The request's status once resolved so.
+    fn status(self) -> weft_domain::deletion_requests::RequestStatus {
         match self {
-            Self::Done => "done",
-            Self::Refused => "refused",
+            Self::Done => weft_domain::deletion_requests::RequestStatus::Done,
+            Self::Refused => weft_domain::deletion_requests::RequestStatus::Refused,
         }
     }
 }
@@ -233,7 +234,7 @@ impl App {
             (Resolution::Done, None) => join_outcome("The account that asked no longer exists.", &note),
             (Resolution::Refused, _) => note,
         };
-        if !requests::resolve(&mut tx, request.id, resolution.as_str(), &outcome, who.user.id, now).await? {
+        if !requests::resolve(&mut tx, request.id, resolution.status(), &outcome, who.user.id, now).await? {
             return Err(AppError::field("outcome", "This request was already answered."));
         }
         self.tell_requester(&mut tx, &request, resolution, &outcome, Some(&view.group.name))
@@ -265,7 +266,7 @@ impl App {
             .await?
             .filter(|r| r.group_id.is_none())
             .ok_or(AppError::NotFound)?;
-        if !requests::resolve(&mut tx, request.id, resolution.as_str(), &outcome, who.user.id, now).await? {
+        if !requests::resolve(&mut tx, request.id, resolution.status(), &outcome, who.user.id, now).await? {
             return Err(AppError::field("outcome", "This request was already answered."));
         }
         self.tell_requester(&mut tx, &request, resolution, &outcome, None)

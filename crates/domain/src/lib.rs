@@ -1,7 +1,9 @@
 //! Weft's domain: the types, rules and validations that every other layer trusts. No I/O, no HTTP, no SQL.
 
 pub mod browser;
+pub mod deletion_requests;
 pub mod email;
+pub mod exports;
 pub mod groups;
 pub mod invitations;
 pub mod ip;

@@ -1,6 +1,7 @@
 //! The `data_exports` table (P8): personal-data archives built in the background for large
 //! accounts. The archive is kept in the database, so any instance can serve it, until it expires.
 
+use weft_domain::exports::ExportState;
 use weft_domain::{Timestamp, TokenHash};
 
 use crate::users::UserId;
@@ -10,8 +11,7 @@ use crate::{Conn, Result, Row, query};
 pub struct DataExport {
     pub id: i64,
     pub user_id: UserId,
-    /// `pending`, `building`, `ready` or `failed`.
-    pub state: String,
+    pub state: ExportState,
     pub done_steps: i64,
     pub total_steps: i64,
     pub size_bytes: Option<i64>,
@@ -26,7 +26,7 @@ fn from_row(r: &Row<'_>) -> Result<DataExport> {
     Ok(DataExport {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
-        state: r.try_get("state")?,
+        state: ExportState::from_stored(&r.try_get::<String, _>("state")?)?,
         done_steps: r.try_get("done_steps")?,
         total_steps: r.try_get("total_steps")?,
         size_bytes: r.try_get("size_bytes")?,

@@ -3,6 +3,7 @@
 //! (`group_id` NULL). Each request has a deadline and, once resolved, a recorded outcome.
 
 use weft_domain::Timestamp;
+use weft_domain::deletion_requests::RequestStatus;
 
 use crate::groups::GroupId;
 use crate::users::UserId;
@@ -21,7 +22,7 @@ pub struct DeletionRequest {
     /// Where to answer: the account's address, or the one typed by someone without an account.
     pub reply_email: Option<String>,
     pub body: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub outcome: String,
     pub resolved_by_name: Option<String>,
     pub created_at: Timestamp,
@@ -47,7 +48,7 @@ fn from_row(r: &Row<'_>) -> Result<DeletionRequest> {
         requester_name: r.try_get::<Option<String>, _>("requester_name")?.unwrap_or_default(),
         reply_email: r.try_get("reply_email")?,
         body: r.try_get("body")?,
-        status: r.try_get("status")?,
+        status: RequestStatus::from_stored(&r.try_get::<String, _>("status")?)?,
         outcome: r.try_get("outcome")?,
         resolved_by_name: r.try_get("resolved_by_name")?,
         created_at: Timestamp(r.try_get("created_at")?),
@@ -147,7 +148,7 @@ pub async fn count_open(conn: &mut Conn, group_id: Option<GroupId>) -> Result<i6
 pub async fn resolve(
     conn: &mut Conn,
     id: i64,
-    status: &str,
+    status: RequestStatus,
     outcome: &str,
     by: UserId,
     now: Timestamp,
@@ -156,7 +157,7 @@ pub async fn resolve(
         "UPDATE deletion_requests SET status = $1, outcome = $2, resolved_by = $3, resolved_at = $4 \
          WHERE id = $5 AND status = 'open'",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(outcome)
     .bind(by)
     .bind(now.0)

@@ -22,7 +22,7 @@ fn request_json(r: &DeletionRequest, with_reply_address: bool) -> serde_json::Va
         "requester": if r.requester_name.is_empty() { None } else { Some(&r.requester_name) },
         "reply_email": if with_reply_address { r.reply_email.as_deref() } else { None },
         "body": r.body,
-        "status": r.status,
+        "status": r.status.as_str(),
         "outcome": r.outcome,
         "created_at": r.created_at.rfc3339(),
         "due_at": r.due_at.rfc3339(),

@@ -181,7 +181,7 @@ impl QueuePage {
     }
 
     fn overdue(&self, r: &DeletionRequest) -> bool {
-        r.status == "open" && r.due_at < self.now
+        r.status.is_open() && r.due_at < self.now
     }
 
     fn days_left(&self, r: &DeletionRequest) -> i64 {

@@ -375,7 +375,7 @@ impl PersonalDataPage {
 
     /// Still being built: the page refreshes itself (no JavaScript needed).
     fn in_progress(&self) -> bool {
-        matches!(&self.offer, weft_app::exports::ExportOffer::Background(Some(e)) if e.state == "pending" || e.state == "building")
+        matches!(&self.offer, weft_app::exports::ExportOffer::Background(Some(e)) if e.state.under_way())
     }
 }
 
