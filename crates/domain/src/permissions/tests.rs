@@ -515,3 +515,126 @@ fn log_in_offers_only_where_logging_in_can_help() {
     assert!(!may_move_into(Role::Admin, true));
     assert!(!may_move_into(Role::Member, false));
 }
+
+/// The group flags over every combination the other tests fix at their defaults.
+mod flags {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn flags() -> impl Strategy<Value = GroupFlags> {
+        proptest::array::uniform10(any::<bool>()).prop_map(|b| GroupFlags {
+            members_can_add_members: b[0],
+            members_can_add_guests: b[1],
+            members_can_announce: b[2],
+            members_can_create_subgroups: b[3],
+            members_can_start_threads: b[4],
+            members_can_edit_threads: b[5],
+            members_can_edit_comments: b[6],
+            members_can_delete_comments: b[7],
+            members_can_raise_polls: b[8],
+            admins_can_edit_user_content: b[9],
+        })
+    }
+
+    fn privacy() -> impl Strategy<Value = (GroupPrivacy, JoinPolicy)> {
+        prop_oneof![
+            Just((GroupPrivacy::Open, JoinPolicy::Anyone)),
+            Just((GroupPrivacy::Open, JoinPolicy::Approval)),
+            Just((GroupPrivacy::Closed, JoinPolicy::Approval)),
+            Just((GroupPrivacy::Closed, JoinPolicy::Invitation)),
+            Just((GroupPrivacy::Secret, JoinPolicy::Invitation)),
+        ]
+    }
+
+    fn actors() -> impl Strategy<Value = Actor> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop_oneof![Just(None), Just(Some(Role::Member)), Just(Some(Role::Admin))],
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(signed_in, instance_admin, role, guest, support_access)| Actor {
+                signed_in: signed_in || role.is_some() || guest,
+                instance_admin,
+                role,
+                parent_role: None,
+                guest: guest && role.is_none(),
+                support_access,
+            })
+    }
+
+    /// Turning a flag on grants only what its name says, and only to members.
+    fn granted_by_flags(action: Action) -> bool {
+        matches!(action, Action::Invite | Action::StartThread | Action::CreateSubgroup)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn flags_never_reveal_a_group_and_only_ever_widen_what_members_may(
+            actor in actors(),
+            (privacy, join_policy) in privacy(),
+            on in flags(),
+            archived in any::<bool>(),
+            private in any::<bool>(),
+            closed in any::<bool>(),
+            by_actor in any::<bool>(),
+        ) {
+            let off = GroupFlags {
+                members_can_add_members: false,
+                members_can_add_guests: false,
+                members_can_announce: false,
+                members_can_create_subgroups: false,
+                members_can_start_threads: false,
+                members_can_edit_threads: false,
+                members_can_edit_comments: false,
+                members_can_delete_comments: false,
+                members_can_raise_polls: false,
+                admins_can_edit_user_content: false,
+            };
+            let with = |flags| GroupFacts { archived, flags, ..group(privacy, join_policy) };
+            let (g_on, g_off) = (with(on), with(off));
+            prop_assert_eq!(visible(&actor, &g_on), visible(&actor, &g_off), "flags change who sees the group");
+            for action in Action::ALL {
+                let (a, b) = (can(&actor, action, &g_on), can(&actor, action, &g_off));
+                if a != b {
+                    prop_assert!(actor.role == Some(Role::Member), "{:?} {:?}: flags matter only for members", actor, action);
+                    prop_assert!(granted_by_flags(action), "{:?}: no flag governs it", action);
+                    prop_assert!(a.allowed() && !archived, "{:?}: a flag only grants, never in an archived group", action);
+                }
+            }
+            let thread_on = ThreadFacts { group: g_on, private, closed, by_actor, others_commented: false };
+            let thread_off = ThreadFacts { group: g_off, ..thread_on };
+            for action in ThreadAction::ALL {
+                let (a, b) = (can_thread(&actor, action, &thread_on), can_thread(&actor, action, &thread_off));
+                if a != b {
+                    prop_assert!(actor.role == Some(Role::Member), "{:?} {:?}", actor, action);
+                    prop_assert!(matches!(action, ThreadAction::Edit | ThreadAction::AddGuests), "{:?}", action);
+                    prop_assert!(a.allowed(), "{:?}: a flag only grants", action);
+                }
+                // Whoever reads the thread, reads it whatever the flags.
+                prop_assert_eq!(a == Decision::Hidden, b == Decision::Hidden);
+            }
+            for deleted in [false, true] {
+                let comment_on = CommentFacts { thread: thread_on, by_actor, deleted };
+                let comment_off = CommentFacts { thread: thread_off, ..comment_on };
+                for action in CommentAction::ALL {
+                    let (a, b) = (can_comment(&actor, action, &comment_on), can_comment(&actor, action, &comment_off));
+                    if a != b {
+                        // The comment flags govern everyone who takes part: members and guests.
+                        prop_assert!(actor.is_member() || actor.guest, "{:?} {:?}", actor, action);
+                        prop_assert!(a.allowed() && !deleted && !archived, "{:?}: a flag only grants", action);
+                        prop_assert!(matches!(action, CommentAction::Edit | CommentAction::Delete), "{:?}", action);
+                        // Coordinators edit others' words only through their own flag.
+                        if actor.is_admin() {
+                            prop_assert!(on.admins_can_edit_user_content && !by_actor, "{:?}", action);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
