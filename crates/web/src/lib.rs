@@ -9,6 +9,7 @@ pub mod error;
 pub mod jobs;
 pub mod live;
 mod markdown_cache;
+pub mod openapi;
 pub mod pages;
 pub mod rate_limit;
 pub mod security;

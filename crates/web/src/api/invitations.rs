@@ -15,7 +15,7 @@ use crate::auth::RequireUser;
 use crate::error::ApiError;
 
 /// `emails` may be a list or one string of addresses separated by commas or new lines.
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Emails {
     List(Vec<String>),

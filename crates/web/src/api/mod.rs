@@ -13,6 +13,7 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(crate::openapi::serve))
         .route("/signup", post(accounts::signup))
         .route("/session", post(accounts::log_in).delete(accounts::log_out))
         .route(

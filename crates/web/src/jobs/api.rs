@@ -13,8 +13,9 @@ use crate::auth::RequireUser;
 use crate::error::ApiError;
 
 /// One dead job.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadJobDto {
+    #[schema(value_type = i64)]
     pub id: JobId,
     pub kind: String,
     /// The ids the job works on, as stored (never personal data).
@@ -39,7 +40,7 @@ impl From<&DeadJob> for DeadJobDto {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadJobsDto {
     pub jobs: Vec<DeadJobDto>,
 }

@@ -23,7 +23,7 @@ async fn thread_json(v: &ThreadView) -> ThreadDto {
 }
 
 /// A group's threads, one page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ThreadListDto {
     pub threads: Vec<ListedThreadDto>,
     pub page: i64,
@@ -75,7 +75,7 @@ pub async fn list(
     .into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ThreadBody {
     title: Option<String>,
@@ -85,7 +85,7 @@ pub struct ThreadBody {
     tags: Option<Tags>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Tags {
     List(Vec<String>),
@@ -198,10 +198,11 @@ pub async fn history(
     Ok(Json(json!({"revisions": revisions})).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CommentBody {
     body: String,
+    #[schema(value_type = Option<i64>)]
     parent_id: Option<CommentId>,
 }
 
@@ -237,7 +238,7 @@ pub async fn delete_comment(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ReactionBody {
     reaction: String,
@@ -254,7 +255,7 @@ pub async fn react(
     Ok(Json(json!({"reacted": on})).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MoveBody {
     group_key: String,
@@ -271,7 +272,7 @@ pub async fn move_thread(
     Ok(Json(thread_json(&v).await).into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct GuestsBody {
     emails: crate::api::invitations::Emails,
@@ -316,7 +317,7 @@ pub async fn remove_guest(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct VolumeBody {
     volume: String,

@@ -5,21 +5,21 @@ use serde::Serialize;
 use weft_app::threads::{CommentEntry, CommentId, ListedThread, ReactionRow, ThreadPage, ThreadView, summarize};
 
 /// A group as a thread names it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct GroupRef {
     pub key: String,
     pub name: String,
 }
 
 /// A person as content names them: never their email.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PersonRef {
     pub name: Option<String>,
     pub username: Option<String>,
 }
 
 /// `GET /threads/{key}` without its timeline, and what creating or editing a thread answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ThreadDto {
     pub key: String,
     pub group: GroupRef,
@@ -67,7 +67,7 @@ impl ThreadDto {
 }
 
 /// `GET /threads/{key}?from=`: the thread and one page of its timeline.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ThreadPageDto {
     #[serde(flatten)]
     pub thread: ThreadDto,
@@ -99,10 +99,12 @@ impl ThreadPageDto {
 }
 
 /// One comment of a timeline page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CommentDto {
+    #[schema(value_type = i64)]
     pub id: CommentId,
     pub seq: i64,
+    #[schema(value_type = Option<i64>)]
     pub parent_id: Option<CommentId>,
     /// `null` once the comment is deleted.
     pub author: Option<PersonRef>,
@@ -149,7 +151,7 @@ impl CommentDto {
 }
 
 /// One kind of reaction on a comment, summed up.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReactionDto {
     pub reaction: &'static str,
     pub emoji: &'static str,
@@ -159,7 +161,7 @@ pub struct ReactionDto {
 }
 
 /// A thread in a group's list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ListedThreadDto {
     pub key: String,
     pub title: String,

@@ -8,7 +8,10 @@ use crate::on_both;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-on_both!(api_sign_up_log_in_and_profile);
+on_both!(
+    api_sign_up_log_in_and_profile,
+    the_openapi_document_describes_every_routed_api_path
+);
 
 async fn api_sign_up_log_in_and_profile(app: &TestApp) {
     let c = app.client();
@@ -88,4 +91,126 @@ async fn api_sign_up_log_in_and_profile(app: &TestApp) {
     let res = c.request_json(Method::DELETE, "/api/v1/session", None).await;
     assert_eq!(res.status, 204);
     assert_eq!(c.get("/api/v1/me").await.status, 401);
+}
+
+/// The API routes as the web crate registers them: every `.route("…", get(…).post(…))` in the
+/// API route tables (`api/mod.rs` and each feature's `api_routes`), read from the source.
+fn routed_api_operations() -> std::collections::BTreeSet<(String, String)> {
+    let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/src");
+    let mut tables = vec![std::fs::read_to_string(web.join("api/mod.rs")).unwrap()];
+    for entry in std::fs::read_dir(&web).unwrap() {
+        let module = entry.unwrap().path().join("mod.rs");
+        if let Ok(text) = std::fs::read_to_string(&module)
+            && let Some((_, api)) = text.split_once("pub fn api_routes")
+        {
+            tables.push(api.to_owned());
+        }
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for table in tables {
+        let mut rest = table.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + ".route(".len()..];
+            let path = rest.split('"').nth(1).unwrap().to_owned();
+            // The route's arguments run to the parenthesis that closes `.route(`.
+            let mut depth = 1;
+            let end = rest
+                .char_indices()
+                .find(|(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map(|(i, _)| i)
+                .unwrap();
+            let args = &rest[..end];
+            for method in ["get", "post", "patch", "delete", "put"] {
+                let mut from = 0;
+                while let Some(i) = args[from..].find(&format!("{method}(")) {
+                    let at = from + i;
+                    let before = args[..at].chars().last().unwrap_or(' ');
+                    if !before.is_alphanumeric() && before != '_' {
+                        found.insert((method.to_uppercase(), path.clone()));
+                    }
+                    from = at + method.len();
+                }
+            }
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+/// `/api/v1/openapi.json` is OpenAPI 3.1 and lists exactly the routed operations: every route in
+/// the source is documented, and every documented operation answers (no 405, no "no such route").
+async fn the_openapi_document_describes_every_routed_api_path(app: &TestApp) {
+    let c = app.client();
+    let res = c.get("/api/v1/openapi.json").await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("content-type").as_deref(), Some("application/json"));
+    let doc = res.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let mut documented = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "patch", "delete", "put"].contains(&method.as_str()) {
+                let path = path.strip_prefix("/api/v1").expect("under /api/v1").to_owned();
+                documented.insert((method.to_uppercase(), path));
+            }
+        }
+    }
+    let routed = routed_api_operations();
+    assert!(routed.len() > 60, "{routed:?}");
+    let undocumented: Vec<_> = routed.difference(&documented).collect();
+    let unrouted: Vec<_> = documented.difference(&routed).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routed but not in openapi.json: {undocumented:?}"
+    );
+    assert!(unrouted.is_empty(), "in openapi.json but not routed: {unrouted:?}");
+    // The schemas named by operations exist.
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "ThreadPageDto",
+        "ThreadDto",
+        "CommentDto",
+        "DeadJobsDto",
+        "Error",
+        "ThreadBody",
+    ] {
+        assert!(schemas.contains_key(name), "{name} missing");
+    }
+    assert_eq!(
+        doc["paths"]["/api/v1/threads/{key}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/ThreadPageDto"
+    );
+    // The typed response and request shapes, as a reviewer sees them change.
+    insta::assert_snapshot!("api_schemas", serde_json::to_string_pretty(&doc["components"]["schemas"]).unwrap());
+    // And the server answers each one as a route (whatever the permission says).
+    for (method, path) in &documented {
+        let concrete: String = path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    if s == "{id}" { "1" } else { "nothing" }
+                } else {
+                    s
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let res = c
+            .request_json(method.clone(), &format!("/api/v1{concrete}"), Some(&json!({})))
+            .await;
+        assert_ne!(res.status, 405, "{method} {path}");
+        assert!(!res.body.contains("No such API route"), "{method} {path}: {}", res.body);
+    }
 }
