@@ -4,7 +4,8 @@
 
 use weft_domain::permissions::Action;
 use weft_domain::{DisplayName, Duration, EmailAddress, ValidationErrors, random_key};
-use weft_mail::{Action as MailAction, EmailContent};
+use weft_mail::EmailContent;
+use weft_mail::Line;
 pub use weft_store::deletion_requests::DeletionRequest;
 use weft_store::deletion_requests::{self as requests, NewRequest};
 use weft_store::{Conn, groups, threads, users};
@@ -284,38 +285,14 @@ impl App {
         due: weft_domain::Timestamp,
         link: &str,
     ) -> EmailContent {
-        let (subject, first) = match group {
-            Some(g) => (
-                format!("A member of {g} asks you to delete their content"),
-                format!("A member of {g} asks the coordinators to delete their content in the group:"),
-            ),
-            None => (
-                format!("A data-protection request for {}", self.config.instance_name),
-                format!(
-                    "Someone wrote to the data protection officer of {}:",
-                    self.config.instance_name
-                ),
-            ),
-        };
-        EmailContent {
-            subject,
-            greeting_name: to_name.to_owned(),
-            paragraphs: vec![
-                first,
-                body.to_owned(),
-                format!("Please answer by {} (one month).", due.display_utc()),
-            ],
-            action: Some(MailAction {
-                label: "Open the requests".into(),
-                url: link.to_owned(),
-            }),
-            code: None,
-            closing: vec![],
-            footer_reason: match group {
-                Some(_) => "You coordinate this group.".into(),
-                None => "You handle data-protection requests for this instance.".into(),
-            },
-        }
+        weft_mail::wording::Wording::content(&weft_mail::wording::DeletionRequest {
+            instance: Line::new(&self.config.instance_name),
+            name: Line::new(to_name),
+            group: group.map(Line::new),
+            body: body.to_owned(),
+            due: Line::new(due.display_utc()),
+            link: Line::new(link),
+        })
     }
 
     async fn tell_requester(
@@ -326,27 +303,17 @@ impl App {
         outcome: &str,
         group: Option<&str>,
     ) -> Result<(), AppError> {
-        let what = match group {
-            Some(g) => format!("Your request to delete your content in {g}"),
-            None => format!("Your data-protection request to {}", self.config.instance_name),
-        };
-        let verdict = match resolution {
-            Resolution::Done => "was carried out.",
-            Resolution::Refused => "was refused.",
-        };
-        let content = EmailContent {
-            subject: format!("{what}: answered"),
-            greeting_name: if request.requester_name.is_empty() {
-                "there".into()
+        let content = weft_mail::wording::Wording::content(&weft_mail::wording::DeletionRequestAnswered {
+            instance: Line::new(&self.config.instance_name),
+            name: Line::new(if request.requester_name.is_empty() {
+                "there"
             } else {
-                request.requester_name.clone()
-            },
-            paragraphs: vec![format!("{what} {verdict}"), outcome.to_owned()],
-            action: None,
-            code: None,
-            closing: vec![],
-            footer_reason: "You made this request.".into(),
-        };
+                request.requester_name.as_str()
+            }),
+            group: group.map(Line::new),
+            done: resolution == Resolution::Done,
+            outcome: outcome.to_owned(),
+        });
         match request.requester_id {
             Some(id) => {
                 if let Some(user) = users::find(conn, id).await? {

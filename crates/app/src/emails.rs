@@ -2,8 +2,9 @@
 //! the unsubscribe link (P15) and refuses to write to anyone whose account is not active (P9).
 
 use weft_domain::{EmailAddress, SecretToken};
+use weft_mail::EmailContent;
 use weft_mail::compose::{Composed, Footer};
-use weft_mail::{Action, EmailContent};
+use weft_mail::wording::{self as w, Line, Wording};
 use weft_store::users::{User, UserId};
 use weft_store::{Conn, outbox, unsubscribe};
 
@@ -130,210 +131,111 @@ pub(crate) struct InvitationEmail<'a> {
     pub expires_at: weft_domain::Timestamp,
 }
 
-fn content(
-    subject: String,
-    name: &str,
-    paragraphs: Vec<String>,
-    action: Option<Action>,
-    code: Option<String>,
-    reason: &str,
-) -> EmailContent {
-    EmailContent {
-        subject,
-        greeting_name: name.to_owned(),
-        paragraphs,
-        action,
-        code,
-        closing: vec!["If you did not ask for this, you can ignore this email; nothing will change.".to_owned()],
-        footer_reason: reason.to_owned(),
-    }
-}
-
 impl App {
+    fn instance(&self) -> Line {
+        Line::new(&self.config.instance_name)
+    }
+
     pub(crate) fn log_in_email(&self, user: &User, link: String, code: &str) -> EmailContent {
-        let minutes = self.config.login_token_ttl.micros() / 60_000_000;
-        content(
-            format!("Your log-in link for {}", self.config.instance_name),
-            &user.name,
-            vec![format!(
-                "Use this link to log in. It works once, within {minutes} minutes."
-            )],
-            Some(Action {
-                label: "Log in".into(),
-                url: link,
-            }),
-            Some(code.to_owned()),
-            "You asked for a log-in link.",
-        )
+        w::LogIn {
+            instance: self.instance(),
+            name: Line::new(&user.name),
+            minutes: self.config.login_token_ttl.micros() / 60_000_000,
+            link: Line::new(link),
+            code: Line::new(code),
+        }
+        .content()
     }
 
     pub(crate) fn verify_email(&self, user: &User, link: String) -> EmailContent {
-        content(
-            format!("Confirm your email address for {}", self.config.instance_name),
-            &user.name,
-            vec!["Welcome! Confirm that this address is yours to finish creating your account.".into()],
-            Some(Action {
-                label: "Confirm my address".into(),
-                url: link,
-            }),
-            None,
-            "Someone created an account with this address.",
-        )
+        w::VerifyEmail {
+            instance: self.instance(),
+            name: Line::new(&user.name),
+            link: Line::new(link),
+        }
+        .content()
     }
 
     pub(crate) fn sign_up_existing_email(&self, user: &User) -> EmailContent {
-        content(
-            format!("You already have an account on {}", self.config.instance_name),
-            &user.name,
-            vec![
-                "Someone, probably you, tried to create an account with this address. You already have one.".into(),
-                format!(
-                    "To get in, ask for a log-in link or reset your password: {}",
-                    self.config.url("/password/forgot")
-                ),
-            ],
-            Some(Action {
-                label: "Log in".into(),
-                url: self.config.url("/login"),
-            }),
-            None,
-            "Someone tried to sign up with this address.",
-        )
+        w::SignUpExisting {
+            instance: self.instance(),
+            name: Line::new(&user.name),
+            login_url: Line::new(self.config.url("/login")),
+            forgot_url: Line::new(self.config.url("/password/forgot")),
+        }
+        .content()
     }
 
     pub(crate) fn password_reset_email(&self, user: &User, link: String) -> EmailContent {
-        let minutes = self.config.login_token_ttl.micros() / 60_000_000;
-        content(
-            format!("Reset your password on {}", self.config.instance_name),
-            &user.name,
-            vec![format!(
-                "Choose a new password with this link. It works once, within {minutes} minutes."
-            )],
-            Some(Action {
-                label: "Choose a new password".into(),
-                url: link,
-            }),
-            None,
-            "You asked to reset your password.",
-        )
+        w::PasswordReset {
+            instance: self.instance(),
+            name: Line::new(&user.name),
+            minutes: self.config.login_token_ttl.micros() / 60_000_000,
+            link: Line::new(link),
+        }
+        .content()
     }
 
     pub(crate) fn password_changed_email(&self, user: &User) -> EmailContent {
-        let mut c = content(
-            format!("Your password on {} was changed", self.config.instance_name),
-            &user.name,
-            vec!["The password of your account was just changed, and your other sessions were logged out.".into()],
-            None,
-            None,
-            "This is a security notice about your account.",
-        );
-        c.closing = vec![format!(
-            "If this was not you, reset your password now: {}",
-            self.config.url("/password/forgot")
-        )];
-        c
+        w::PasswordChanged {
+            instance: self.instance(),
+            name: Line::new(&user.name),
+            forgot_url: Line::new(self.config.url("/password/forgot")),
+        }
+        .content()
     }
 
     pub(crate) fn confirm_new_email(&self, user: &User, link: String) -> EmailContent {
-        content(
-            format!("Confirm your new email address for {}", self.config.instance_name),
-            &user.name,
-            vec!["Confirm that this is your new address. Until you do, we keep using your old one.".into()],
-            Some(Action {
-                label: "Confirm new address".into(),
-                url: link,
-            }),
-            None,
-            "You asked to change your account's email address.",
-        )
+        w::ConfirmNewEmail {
+            instance: self.instance(),
+            name: Line::new(&user.name),
+            link: Line::new(link),
+        }
+        .content()
     }
 
     pub(crate) fn email_changed_email(&self, user: &User, new_email: &EmailAddress) -> EmailContent {
-        let mut c = content(
-            format!("Your email address on {} was changed", self.config.instance_name),
-            &user.name,
-            vec![format!(
-                "The email address of your account was changed to an address at {}. We will not write to this address again.",
-                new_email.domain()
-            )],
-            None,
-            None,
-            "This is a security notice sent to your previous address.",
-        );
-        c.closing = vec!["If this was not you, contact the people who run this instance at once.".into()];
-        c
+        w::EmailChanged {
+            instance: self.instance(),
+            name: Line::new(&user.name),
+            new_domain: Line::new(new_email.domain()),
+        }
+        .content()
     }
 
     pub(crate) fn email_taken_email(&self, name: &str) -> EmailContent {
-        content(
-            format!("This address already has an account on {}", self.config.instance_name),
-            name,
-            vec!["Someone asked to move their account to this address, but it already belongs to an account. Nothing was changed.".into()],
-            Some(Action { label: "Log in".into(), url: self.config.url("/login") }),
-            None,
-            "Someone tried to use this address for another account.",
-        )
+        w::EmailTaken {
+            instance: self.instance(),
+            name: Line::new(name),
+            login_url: Line::new(self.config.url("/login")),
+        }
+        .content()
     }
 
     pub(crate) fn invitation_email(&self, invite: &InvitationEmail<'_>) -> EmailContent {
-        let inviter = invite.inviter_name.unwrap_or("Someone");
-        let mut paragraphs = vec![match invite.thread_title {
-            Some(title) => format!(
-                "{inviter} invited you to take part in “{title}”, a thread of {} on {}. You do not need to join the group.",
-                invite.group_name, self.config.instance_name
-            ),
-            None => format!(
-                "{inviter} invited you to join {}, a group on {}.",
-                invite.group_name, self.config.instance_name
-            ),
-        }];
-        if !invite.message.is_empty() {
-            paragraphs.push(format!("{inviter} wrote:"));
-            paragraphs.extend(invite.message.split("\n\n").map(str::to_owned));
+        w::Invitation {
+            instance: self.instance(),
+            greeting: Line::new(invite.greeting_name),
+            inviter: Line::new(invite.inviter_name.unwrap_or("Someone")),
+            group: Line::new(invite.group_name),
+            thread: invite.thread_title.map(Line::new),
+            message: invite.message.to_owned(),
+            expires: Line::new(invite.expires_at.display_utc()),
+            link: Line::new(invite.link),
         }
-        paragraphs.push(format!(
-            "The invitation works once and until {}.",
-            invite.expires_at.display_utc()
-        ));
-        let mut c = content(
-            format!(
-                "{inviter} invited you to {}",
-                invite.thread_title.unwrap_or(invite.group_name)
-            ),
-            invite.greeting_name,
-            paragraphs,
-            Some(Action {
-                label: "See the invitation".into(),
-                url: invite.link.to_owned(),
-            }),
-            None,
-            "Someone invited this address to a group.",
-        );
-        c.closing = vec!["If you do not want to join, ignore this email; nothing will change.".into()];
-        c
+        .content()
     }
 
     pub(crate) fn policy_changed_email(&self, to: &User, title: &str, summary: &str, link: String) -> EmailContent {
-        let mut c = content(
-            format!("{title} of {} has changed", self.config.instance_name),
-            &to.name,
-            vec![
-                format!(
-                    "The {} of {} has a new version. What changed:",
-                    title.to_lowercase(),
-                    self.config.instance_name
-                ),
-                summary.to_owned(),
-            ],
-            Some(Action {
-                label: format!("Read the new {}", title.to_lowercase()),
-                url: link,
-            }),
-            None,
-            "You have an account on this instance.",
-        );
-        c.closing = vec!["Earlier versions stay readable on the same page.".into()];
-        c
+        w::PolicyChanged {
+            instance: self.instance(),
+            name: Line::new(&to.name),
+            title: Line::new(title),
+            title_lower: Line::new(title.to_lowercase()),
+            summary: summary.to_owned(),
+            link: Line::new(link),
+        }
+        .content()
     }
 
     pub(crate) fn new_comment_email(
@@ -344,19 +246,14 @@ impl App {
         excerpt: &str,
         link: String,
     ) -> EmailContent {
-        let mut c = content(
-            format!("{author} commented on “{thread_title}”"),
-            &to.name,
-            vec![format!("{author} commented on “{thread_title}”:"), excerpt.to_owned()],
-            Some(Action {
-                label: "Go to the comment".into(),
-                url: link,
-            }),
-            None,
-            "You follow this thread.",
-        );
-        c.closing = vec!["To stop these, set the thread to normal or mute on its page.".into()];
-        c
+        w::NewComment {
+            name: Line::new(&to.name),
+            author: Line::new(author),
+            thread_title: Line::new(thread_title),
+            excerpt: excerpt.to_owned(),
+            link: Line::new(link),
+        }
+        .content()
     }
 
     pub(crate) fn mention_email(
@@ -367,22 +264,14 @@ impl App {
         excerpt: &str,
         link: String,
     ) -> EmailContent {
-        let mut c = content(
-            format!("{author} mentioned you in “{thread_title}”"),
-            &to.name,
-            vec![
-                format!("{author} mentioned you in “{thread_title}”:"),
-                excerpt.to_owned(),
-            ],
-            Some(Action {
-                label: "Go to the thread".into(),
-                url: link,
-            }),
-            None,
-            "Someone mentioned you in a thread you can read.",
-        );
-        c.closing = vec!["You receive this because someone wrote your @username.".into()];
-        c
+        w::Mention {
+            name: Line::new(&to.name),
+            author: Line::new(author),
+            thread_title: Line::new(thread_title),
+            excerpt: excerpt.to_owned(),
+            link: Line::new(link),
+        }
+        .content()
     }
 
     /// Queues an email to a user in the caller's transaction. Sends nothing to an account that is

@@ -40,23 +40,12 @@ impl DeletionReceipt {
     }
 
     fn email(&self, instance: &str) -> EmailContent {
-        let mut paragraphs = vec![format!(
-            "Your account on {instance} was deleted on {}. It cannot be restored.",
-            self.at.display_utc()
-        )];
-        paragraphs.push("Deleted:".into());
-        paragraphs.extend(self.deleted.iter().map(|d| format!("– {d}")));
-        paragraphs.push("Kept:".into());
-        paragraphs.extend(self.kept.iter().map(|k| format!("– {k}")));
-        EmailContent {
-            subject: format!("Your account on {instance} is deleted"),
-            greeting_name: "there".into(),
-            paragraphs,
-            action: None,
-            code: None,
-            closing: vec!["This is the last email we send to this address. We keep no copy of it.".into()],
-            footer_reason: "You deleted your account.".into(),
-        }
+        weft_mail::wording::Wording::content(&weft_mail::wording::DeletionReceipt {
+            instance: weft_mail::Line::new(instance),
+            at: weft_mail::Line::new(self.at.display_utc()),
+            deleted: self.deleted.iter().map(|d| (*d).to_owned()).collect(),
+            kept: self.kept.iter().map(|k| (*k).to_owned()).collect(),
+        })
     }
 }
 

@@ -5,7 +5,6 @@
 
 use weft_domain::Duration;
 use weft_domain::permissions::Action;
-use weft_mail::{Action as MailAction, EmailContent};
 pub use weft_store::support::{Access, Grant};
 use weft_store::{groups, support, users};
 
@@ -83,25 +82,14 @@ impl App {
             now.plus(MAINTENANCE),
         )
         .await?;
-        let content = EmailContent {
-            subject: format!("An administrator opened maintenance access to {}", view.group.name),
-            greeting_name: String::new(),
-            paragraphs: vec![
-                format!(
-                    "{}, an administrator of {}, can read the private content of {} for one hour, for this reason:",
-                    who.user.name, self.config.instance_name, view.group.name
-                ),
-                reason.to_owned(),
-                "Everything they read is in the group's access log. You can end the access at once there.".into(),
-            ],
-            action: Some(MailAction {
-                label: "Open the access log".into(),
-                url: self.config.url(&format!("/g/{key}/support")),
-            }),
-            code: None,
-            closing: vec![],
-            footer_reason: "You coordinate this group.".into(),
-        };
+        let content = weft_mail::wording::Wording::content(&weft_mail::wording::MaintenanceAccess {
+            instance: weft_mail::Line::new(&self.config.instance_name),
+            name: weft_mail::Line::new(""),
+            staff: weft_mail::Line::new(&who.user.name),
+            group: weft_mail::Line::new(&view.group.name),
+            reason: reason.to_owned(),
+            link: weft_mail::Line::new(self.config.url(&format!("/g/{key}/support"))),
+        });
         for admin_id in groups::admin_ids(&mut tx, view.group.id).await? {
             if let Some(admin) = users::find(&mut tx, admin_id).await? {
                 let mut c = content.clone();

@@ -3,6 +3,8 @@
 
 pub mod compose;
 pub mod transport;
+pub mod wording;
 
 pub use compose::{Action, Composed, EmailContent};
 pub use transport::{MailError, Outgoing, SmtpSettings, SmtpTls, Transport};
+pub use wording::{Line, Wording};

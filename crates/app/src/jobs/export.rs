@@ -2,7 +2,8 @@
 //! the hash of its download token, and emails its owner the link (`exports.rs` has the requests).
 
 use weft_domain::SecretToken;
-use weft_mail::{Action as MailAction, EmailContent};
+use weft_mail::Line;
+use weft_mail::wording::{ExportReady, Wording};
 use weft_store::jobs::{self, Job};
 use weft_store::{data_exports, users};
 
@@ -48,23 +49,14 @@ impl App {
         }
         data_exports::finish(&mut tx, export.id, &archive, &token.hash(), now, expires_at).await?;
         if let Some(user) = users::find(&mut tx, export.user_id).await? {
-            let content = EmailContent {
-                subject: format!("Your data from {} is ready", self.config.instance_name),
-                greeting_name: user.name.clone(),
-                paragraphs: vec![format!(
-                    "The archive of everything {} holds about you is ready ({} KiB). The link works for you, logged in, until {}.",
-                    self.config.instance_name,
-                    archive.len().div_ceil(1024),
-                    expires_at.display_utc()
-                )],
-                action: Some(MailAction {
-                    label: "Download my data".into(),
-                    url: self.config.url(&format!("/profile/data/exports/{}", token.expose())),
-                }),
-                code: None,
-                closing: vec!["If you did not ask for this, log in and change your password.".into()],
-                footer_reason: "You asked for a copy of your data.".into(),
-            };
+            let content = ExportReady {
+                instance: Line::new(&self.config.instance_name),
+                name: Line::new(&user.name),
+                kib: archive.len().div_ceil(1024),
+                expires: Line::new(expires_at.display_utc()),
+                link: Line::new(self.config.url(&format!("/profile/data/exports/{}", token.expose()))),
+            }
+            .content();
             self.queue_email(&mut tx, &user, None, Kind::ExportReady, &content)
                 .await?;
         }

@@ -192,7 +192,10 @@ async fn the_openapi_document_describes_every_routed_api_path(app: &TestApp) {
         "#/components/schemas/ThreadPageDto"
     );
     // The typed response and request shapes, as a reviewer sees them change.
-    insta::assert_snapshot!("api_schemas", serde_json::to_string_pretty(&doc["components"]["schemas"]).unwrap());
+    insta::assert_snapshot!(
+        "api_schemas",
+        serde_json::to_string_pretty(&doc["components"]["schemas"]).unwrap()
+    );
     // And the server answers each one as a route (whatever the permission says).
     for (method, path) in &documented {
         let concrete: String = path
