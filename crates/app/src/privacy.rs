@@ -151,11 +151,21 @@ fn csv_field(value: &serde_json::Value) -> String {
     }
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// The archive's `index.html`: every section as a table, readable offline
+/// (`templates/export_index.html`; values are escaped by the template).
+#[derive(askama::Template)]
+#[template(path = "export_index.html")]
+struct ExportIndex<'a> {
+    instance: &'a str,
+    exported_at: &'a str,
+    sections: Vec<ExportSection>,
+}
+
+struct ExportSection {
+    name: &'static str,
+    title: &'static str,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
 }
 
 /// Each kind with its rows, each row its (column, value) pairs in select order.
@@ -219,14 +229,7 @@ impl App {
     pub(crate) fn export_archive(&self, all: &ExportRows) -> Result<Vec<u8>, AppError> {
         let exported_at = self.clock.now().rfc3339();
         let mut zip = crate::zip::ZipWriter::default();
-        let mut index = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Your data on {instance}</title>\
-             <style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
-             table{{border-collapse:collapse;width:100%;margin-bottom:2rem}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}}</style>\
-             </head><body><h1>Your data on {instance}</h1><p>Exported {exported_at}. Each section is also in a JSON file \
-             (for programs) and a CSV file (for spreadsheets) in this archive.</p>",
-            instance = html_escape(&self.config.instance_name),
-        );
+        let mut sections = Vec::with_capacity(all.len());
         for (kind, items) in all {
             let objects: Vec<serde_json::Map<String, serde_json::Value>> =
                 items.iter().map(|row| row.iter().cloned().collect()).collect();
@@ -251,29 +254,22 @@ impl App {
                 csv.push_str("\r\n");
             }
             zip.add(&format!("{}.csv", kind.name), csv.as_bytes());
-            index.push_str(&format!(
-                "<h2>{}</h2><p><a href=\"{name}.json\">{name}.json</a> · <a href=\"{name}.csv\">{name}.csv</a> · {} item(s)</p>",
-                html_escape(kind.title),
-                items.len(),
-                name = kind.name
-            ));
-            if !items.is_empty() {
-                index.push_str("<table><tr>");
-                for c in &columns {
-                    index.push_str(&format!("<th>{}</th>", html_escape(c)));
-                }
-                index.push_str("</tr>");
-                for item in items {
-                    index.push_str("<tr>");
-                    for (_, v) in item {
-                        index.push_str(&format!("<td>{}</td>", html_escape(&csv_field(v))));
-                    }
-                    index.push_str("</tr>");
-                }
-                index.push_str("</table>");
-            }
+            sections.push(ExportSection {
+                name: kind.name,
+                title: kind.title,
+                rows: items
+                    .iter()
+                    .map(|item| item.iter().map(|(_, v)| csv_field(v)).collect())
+                    .collect(),
+                columns,
+            });
         }
-        index.push_str("</body></html>");
+        let index = askama::Template::render(&ExportIndex {
+            instance: &self.config.instance_name,
+            exported_at: &exported_at,
+            sections,
+        })
+        .map_err(|e| AppError::internal(format!("the export's index page: {e}")))?;
         zip.add("index.html", index.as_bytes());
         Ok(zip.finish())
     }
