@@ -1,4 +1,7 @@
-//! The `groups`, `memberships` and `membership_requests` tables.
+//! The group aggregate in the store: the `groups` table here (rows, opening a group with its
+//! viewer's roles, settings, archive, delete, deletion summary), memberships and coordinators in
+//! `members.rs`, requests to join in `requests.rs`, the shareable link in `invite_link.rs`, the
+//! Explore directory in `explore.rs`.
 
 use weft_domain::groups::{GroupFlags, GroupPrivacy, JoinPolicy, ThreadPrivacy};
 use weft_domain::permissions::Role;
@@ -8,6 +11,16 @@ use crate::users::UserId;
 use crate::{Conn, Result, Row, flag, query};
 
 pub use crate::ids::GroupId;
+
+mod explore;
+mod invite_link;
+mod members;
+mod requests;
+
+pub use explore::*;
+pub use invite_link::*;
+pub use members::*;
+pub use requests::*;
 
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -310,290 +323,6 @@ pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<(Group, Ro
     Ok(rows)
 }
 
-// ---- memberships ----
-
-/// Locks the group's row until the transaction ends, so rules that count members (the last
-/// coordinator) hold under concurrent changes on PostgreSQL.
-pub async fn lock(conn: &mut Conn, backend: crate::Backend, id: GroupId) -> Result<()> {
-    let sql = format!("SELECT id FROM groups WHERE id = $1 {}", backend.for_update());
-    query(sql).bind(id).fetch_optional(&mut *conn, |_| Ok(())).await?;
-    Ok(())
-}
-
-pub async fn role_of(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<Option<Role>> {
-    let row = query("SELECT role FROM memberships WHERE group_id = $1 AND user_id = $2")
-        .bind(group_id)
-        .bind(user_id)
-        .fetch_optional(&mut *conn, |r| Ok(Role::from_stored(&r.try_get::<String, _>("role")?)?))
-        .await?;
-    Ok(row)
-}
-
-/// `StoreError::Conflict` when already a member.
-pub async fn add_member(
-    conn: &mut Conn,
-    group_id: GroupId,
-    user_id: UserId,
-    role: Role,
-    inviter: Option<UserId>,
-    now: Timestamp,
-) -> Result<()> {
-    query("INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(group_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .bind(inviter)
-        .bind(now.micros())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Adds a membership unless there is one already (then nothing changes); `true` if added. Unlike
-/// a failed insert, this leaves a PostgreSQL transaction usable.
-pub async fn ensure_member(
-    conn: &mut Conn,
-    group_id: GroupId,
-    user_id: UserId,
-    role: Role,
-    inviter: Option<UserId>,
-    now: Timestamp,
-) -> Result<bool> {
-    let done = query(
-        "INSERT INTO memberships (group_id, user_id, role, inviter_id, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (group_id, user_id) DO NOTHING",
-    )
-    .bind(group_id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .bind(inviter)
-    .bind(now.micros())
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Removes a membership, and the memberships of the same user in the group's subgroups.
-pub async fn remove_member(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<bool> {
-    query("DELETE FROM memberships WHERE user_id = $1 AND group_id IN (SELECT id FROM groups WHERE parent_id = $2)")
-        .bind(user_id)
-        .bind(group_id)
-        .execute(&mut *conn)
-        .await?;
-    let done = query("DELETE FROM memberships WHERE group_id = $1 AND user_id = $2")
-        .bind(group_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn set_role(conn: &mut Conn, group_id: GroupId, user_id: UserId, role: Role) -> Result<bool> {
-    let done = query("UPDATE memberships SET role = $1 WHERE group_id = $2 AND user_id = $3")
-        .bind(role.as_str())
-        .bind(group_id)
-        .bind(user_id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-pub async fn count_admins(conn: &mut Conn, group_id: GroupId) -> Result<i64> {
-    let row = query("SELECT COUNT(*) AS n FROM memberships WHERE group_id = $1 AND role = 'admin'")
-        .bind(group_id)
-        .fetch_one(&mut *conn, |r| r.try_get("n"))
-        .await?;
-    Ok(row)
-}
-
-#[derive(Debug, Clone)]
-/// A member as stored. Name, username and address only while the account is active (P9: a
-/// deactivated member is not named).
-pub struct Member {
-    pub user_key: String,
-    pub user_id: UserId,
-    pub name: Option<String>,
-    pub username: Option<Username>,
-    pub email: Option<EmailAddress>,
-    pub role: Role,
-    pub joined_at: Timestamp,
-}
-
-/// One page of members: admins first, then by name. One query, whatever the group's size.
-pub async fn members(conn: &mut Conn, group_id: GroupId, limit: i64, offset: i64) -> Result<Vec<Member>> {
-    let rows = query(
-        "SELECT u.key, u.id, CASE WHEN u.state = 'active' THEN u.name END AS name, \
-         CASE WHEN u.state = 'active' THEN u.username END AS username, \
-         CASE WHEN u.state = 'active' THEN u.email END AS email, m.role, m.created_at FROM memberships m \
-         JOIN users u ON u.id = m.user_id WHERE m.group_id = $1 \
-         ORDER BY CASE WHEN m.role = 'admin' THEN 0 ELSE 1 END, CASE WHEN u.state = 'active' THEN 0 ELSE 1 END, \
-         CASE WHEN u.state = 'active' THEN u.name ELSE '' END, u.id LIMIT $2 OFFSET $3",
-    )
-    .bind(group_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&mut *conn, |r| {
-        Ok(Member {
-            user_key: r.try_get("key")?,
-            user_id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            username: r.try_get::<Option<String>, _>("username")?.map(Username::from_trusted),
-            email: r.try_get::<Option<String>, _>("email")?.map(EmailAddress::from_trusted),
-            role: Role::from_stored(&r.try_get::<String, _>("role")?)?,
-            joined_at: Timestamp(r.try_get("created_at")?),
-        })
-    })
-    .await?;
-    Ok(rows)
-}
-
-// ---- membership requests ----
-
-#[derive(Debug, Clone)]
-pub struct MembershipRequest {
-    pub id: i64,
-    pub user_id: UserId,
-    pub name: String,
-    pub username: Username,
-    pub introduction: String,
-    pub created_at: Timestamp,
-}
-
-pub async fn pending_request_exists(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<bool> {
-    let row = query(
-        "SELECT COUNT(*) AS n FROM membership_requests WHERE group_id = $1 AND user_id = $2 AND status = 'pending'",
-    )
-    .bind(group_id)
-    .bind(user_id)
-    .fetch_one(&mut *conn, |r| r.try_get::<i64, _>("n"))
-    .await?;
-    Ok(row > 0)
-}
-
-pub async fn add_request(
-    conn: &mut Conn,
-    group_id: GroupId,
-    user_id: UserId,
-    introduction: &str,
-    now: Timestamp,
-) -> Result<()> {
-    query("INSERT INTO membership_requests (group_id, user_id, introduction, status, created_at) VALUES ($1, $2, $3, 'pending', $4)")
-        .bind(group_id)
-        .bind(user_id)
-        .bind(introduction)
-        .bind(now.micros())
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// The pending requests of people whose accounts are active: a deactivated person's request waits,
-/// unnamed and unlisted, until they come back (P9).
-pub async fn pending_requests(conn: &mut Conn, group_id: GroupId) -> Result<Vec<MembershipRequest>> {
-    let rows = query(
-        "SELECT r.id, r.user_id, u.name, u.username, r.introduction, r.created_at FROM membership_requests r \
-         JOIN users u ON u.id = r.user_id WHERE r.group_id = $1 AND r.status = 'pending' AND u.state = 'active' \
-         ORDER BY r.id LIMIT 200",
-    )
-    .bind(group_id)
-    .fetch_all(&mut *conn, |r| {
-        Ok(MembershipRequest {
-            id: r.try_get("id")?,
-            user_id: r.try_get("user_id")?,
-            name: r.try_get("name")?,
-            username: Username::from_trusted(r.try_get("username")?),
-            introduction: r.try_get("introduction")?,
-            created_at: Timestamp(r.try_get("created_at")?),
-        })
-    })
-    .await?;
-    Ok(rows)
-}
-
-/// Answers a pending request of this group; the requester's id, or `None` if there was none.
-pub async fn respond_to_request(
-    conn: &mut Conn,
-    group_id: GroupId,
-    request_id: i64,
-    status: &str,
-    responder: UserId,
-    now: Timestamp,
-) -> Result<Option<UserId>> {
-    let row = query(
-        "UPDATE membership_requests SET status = $1, responder_id = $2, responded_at = $3 \
-         WHERE id = $4 AND group_id = $5 AND status = 'pending' \
-         AND user_id IN (SELECT id FROM users WHERE state = 'active') RETURNING user_id",
-    )
-    .bind(status)
-    .bind(responder)
-    .bind(now.micros())
-    .bind(request_id)
-    .bind(group_id)
-    .fetch_optional(&mut *conn, |r| r.try_get("user_id"))
-    .await?;
-    Ok(row)
-}
-
-// ---- the shareable invitation link ----
-
-/// The group's current shareable link secret, if it has one switched on.
-pub async fn invite_link(conn: &mut Conn, id: GroupId) -> Result<Option<String>> {
-    let row = query("SELECT invite_link_token FROM groups WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn, |r| r.try_get::<Option<String>, _>("invite_link_token"))
-        .await?;
-    Ok(row.flatten())
-}
-
-/// Sets a new link secret (the old link stops working) or switches the link off with `None`.
-pub async fn set_invite_link(conn: &mut Conn, id: GroupId, token: Option<&str>) -> Result<()> {
-    query("UPDATE groups SET invite_link_token = $1 WHERE id = $2")
-        .bind(token)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-pub async fn find_by_invite_link(conn: &mut Conn, token: &str) -> Result<Option<Group>> {
-    let sql = format!(
-        "SELECT {} FROM groups g WHERE g.invite_link_token = $1",
-        columns_of("g")
-    );
-    let row = query(sql).bind(token).fetch_optional(&mut *conn, from_row).await?;
-    Ok(row)
-}
-
-// ---- the Explore directory ----
-
-/// One page of open, unarchived groups whose admins chose to list them (never a subgroup of a
-/// secret group, which the permission rule hides from the public), with member counts, by size then name; `search` matches names, case-insensitively. One statement.
-pub async fn explore(conn: &mut Conn, search: &str, limit: i64, offset: i64) -> Result<Vec<(Group, i64)>> {
-    let cols = columns_of("g");
-    let sql = format!(
-        "SELECT {cols}, g.member_count FROM groups g \
-         WHERE g.privacy = 'open' AND g.listed_in_explore = 1 AND g.archived_at IS NULL \
-         AND NOT EXISTS (SELECT 1 FROM groups p WHERE p.id = g.parent_id AND p.privacy = 'secret') \
-         AND LOWER(g.name) LIKE $1 ESCAPE '\\' ORDER BY g.member_count DESC, g.name, g.id LIMIT $2 OFFSET $3"
-    );
-    let pattern = format!(
-        "%{}%",
-        search
-            .trim()
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
-    let rows = query(sql)
-        .bind(pattern)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&mut *conn, |r| Ok((from_row(r)?, r.try_get("member_count")?)))
-        .await?;
-    Ok(rows)
-}
-
 /// The names of the groups `user_id` is the only coordinator of.
 pub async fn solely_coordinated(conn: &mut Conn, user_id: UserId) -> Result<Vec<String>> {
     let rows = query(
@@ -636,13 +365,4 @@ pub async fn deletion_summary(conn: &mut Conn, id: GroupId) -> Result<DeletionSu
         })
     })
     .await
-}
-
-/// The coordinators of a group, to tell them about something only they handle.
-pub async fn admin_ids(conn: &mut Conn, group_id: GroupId) -> Result<Vec<UserId>> {
-    let rows = query("SELECT user_id FROM memberships WHERE group_id = $1 AND role = 'admin' ORDER BY user_id")
-        .bind(group_id)
-        .fetch_all(&mut *conn, |r| r.try_get::<UserId, _>(0))
-        .await?;
-    Ok(rows)
 }
