@@ -81,15 +81,6 @@ pub async fn schedule(
     Ok(())
 }
 
-/// Removes the job under `key`, if it has not started (a poll closed by hand needs no closing job).
-pub async fn unschedule(conn: &mut Conn, key: &str) -> Result<()> {
-    query("DELETE FROM jobs WHERE unique_key = $1 AND claim IS NULL")
-        .bind(key)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 fn job_from_row(r: &Row<'_>) -> Result<Job> {
     Ok(Job {
         id: r.try_get("id")?,
@@ -137,18 +128,27 @@ pub async fn claim(
     Ok(jobs)
 }
 
-/// Done: the jobs go, if they are still held by their claims. Returns how many were; fewer than
+/// Done: the jobs go, if they are still held by their claims (one statement per claim and
+/// thousand jobs: a pass claims its batch under one claim). Returns how many were; fewer than
 /// `jobs.len()` means another runner took some over, and the caller must roll back.
 pub async fn complete(conn: &mut Conn, jobs: &[Job]) -> Result<usize> {
-    let mut done = 0;
+    let mut by_claim: std::collections::BTreeMap<i64, Vec<JobId>> = std::collections::BTreeMap::new();
     for job in jobs {
-        let n = query("DELETE FROM jobs WHERE id = $1 AND claim = $2")
-            .bind(job.id)
-            .bind(job.claim)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
-        done += usize::try_from(n).unwrap_or(0);
+        by_claim.entry(job.claim).or_default().push(job.id);
+    }
+    let mut done = 0;
+    for (claim, ids) in by_claim {
+        for chunk in ids.chunks(1_000) {
+            let sql = format!(
+                "DELETE FROM jobs WHERE claim = $1 AND id IN ({})",
+                crate::parameters(2, chunk.len())
+            );
+            let mut q = query(sql).bind(claim);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            done += usize::try_from(q.execute(&mut *conn).await?.rows_affected()).unwrap_or(0);
+        }
     }
     Ok(done)
 }

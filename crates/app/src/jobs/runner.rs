@@ -53,23 +53,22 @@ impl App {
         .await?;
         let count = claimed.len();
         for kind in JobKind::ALL.into_iter().filter(|k| k.lane() == lane) {
-            let batch: Vec<Job> = claimed.iter().filter(|j| j.kind == kind.as_str()).cloned().collect();
+            let (exhausted, batch): (Vec<Job>, Vec<Job>) = claimed
+                .iter()
+                .filter(|j| j.kind == kind.as_str())
+                .cloned()
+                .partition(|j| j.attempts > MAX_ATTEMPTS);
+            // Claimed again and again by runners that died before finishing: stop there.
+            for job in &exhausted {
+                self.job_failed(
+                    job,
+                    &AppError::internal("its runner stopped before finishing, every attempt"),
+                )
+                .await;
+            }
             if batch.is_empty() {
                 continue;
             }
-            if let Some(last) = batch.iter().map(|j| j.attempts).max()
-                && last > MAX_ATTEMPTS
-            {
-                // Claimed again and again by runners that died before finishing: stop there.
-                for job in batch.iter().filter(|j| j.attempts > MAX_ATTEMPTS) {
-                    self.job_failed(
-                        job,
-                        &AppError::internal("its runner stopped before finishing, every attempt"),
-                    )
-                    .await;
-                }
-            }
-            let batch: Vec<Job> = batch.into_iter().filter(|j| j.attempts <= MAX_ATTEMPTS).collect();
             match kind {
                 JobKind::CommentFanout => self.run_fanouts(&batch).await,
                 JobKind::PersonalExport => {

@@ -2,7 +2,9 @@
 //! reads; permissions come decided from the view, never recomputed here.
 
 use serde::Serialize;
-use weft_app::threads::{CommentEntry, CommentId, ListedThread, ReactionRow, ThreadPage, ThreadView, summarize};
+use weft_app::threads::{
+    CommentEntry, CommentId, ListedThread, ReactionRow, ThreadPage, ThreadPermissions, ThreadView, summarize,
+};
 
 /// A group as a thread names it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -42,6 +44,11 @@ pub struct ThreadDto {
 impl ThreadDto {
     /// The context's HTML must be in the markdown cache already (`markdown_cache::prepare`).
     pub fn from_view(v: &ThreadView) -> Self {
+        Self::with_permissions(v, &v.permissions())
+    }
+
+    /// As `from_view`, with the permissions the page already decided.
+    fn with_permissions(v: &ThreadView, may: &ThreadPermissions) -> Self {
         let t = &v.thread;
         Self {
             key: t.key.clone(),
@@ -61,7 +68,7 @@ impl ThreadDto {
             created_at: t.created_at.rfc3339(),
             edited_at: t.edited_at.map(weft_domain::Timestamp::rfc3339),
             last_activity_at: t.last_activity_at.rfc3339(),
-            permissions: v.permissions().names(),
+            permissions: may.names(),
         }
     }
 }
@@ -84,7 +91,7 @@ impl ThreadPageDto {
     /// Every text's HTML must be in the markdown cache already.
     pub fn from_page(p: &ThreadPage, signed_in: bool) -> Self {
         Self {
-            thread: ThreadDto::from_view(&p.view),
+            thread: ThreadDto::with_permissions(&p.view, &p.may),
             comments: p
                 .comments
                 .iter()
