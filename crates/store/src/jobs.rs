@@ -33,11 +33,10 @@ pub struct DeadJob {
     pub failed_at: Timestamp,
 }
 
-/// What the queue holds: due now, waiting for later, dead.
+/// What the queue holds: due now, and dead.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub due: i64,
-    pub later: i64,
     pub dead: i64,
 }
 
@@ -201,19 +200,17 @@ pub async fn next_due(conn: &mut Conn, kinds: &[&str]) -> Result<Option<Timestam
     Ok(at.map(Timestamp))
 }
 
-/// How many jobs are due at `now`, waiting for later, and dead.
+/// How many jobs are due at `now`, and how many are dead.
 pub async fn counts(conn: &mut Conn, now: Timestamp) -> Result<Counts> {
     let counts = query(
         "SELECT \
          COUNT(CASE WHEN state = 'pending' AND run_at <= $1 THEN 1 END) AS due, \
-         COUNT(CASE WHEN state = 'pending' AND run_at > $1 THEN 1 END) AS later, \
          COUNT(CASE WHEN state = 'dead' THEN 1 END) AS dead FROM jobs",
     )
     .bind(now.micros())
     .fetch_one(&mut *conn, |r| {
         Ok(Counts {
             due: r.try_get("due")?,
-            later: r.try_get("later")?,
             dead: r.try_get("dead")?,
         })
     })
