@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod cookies;
 pub mod error;
+pub mod groups;
 pub mod jobs;
 pub mod live;
 mod markdown_cache;
@@ -78,11 +79,15 @@ pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(pages::routes())
+        .merge(groups::page_routes())
         .merge(threads::page_routes())
         .merge(jobs::page_routes())
         .nest(
             "/api/v1",
-            api::routes().merge(threads::api_routes()).merge(jobs::api_routes()),
+            api::routes()
+                .merge(groups::api_routes())
+                .merge(threads::api_routes())
+                .merge(jobs::api_routes()),
         )
         .merge(static_files::routes())
         .fallback(shell::errors::not_found)

@@ -84,22 +84,22 @@ static OPERATIONS: &[Op] = &[
     op(GET, "/admin/jobs", "admin", "Background jobs that failed at every attempt", NONE, (200, Some("DeadJobsDto"))),
     op(POST, "/admin/jobs/{id}/retry", "admin", "Give a dead job a new round of attempts", NONE, (204, NONE)),
     // groups
-    op(GET, "/groups", "groups", "My groups", NONE, (200, OBJ)),
-    op(POST, "/groups", "groups", "Create a group (or a subgroup)", OBJ, (201, OBJ)),
-    op(GET, "/groups/{key}", "groups", "A group, with what the viewer may do", NONE, (200, OBJ)),
-    op(PATCH, "/groups/{key}", "groups", "Change a group's settings", OBJ, (200, OBJ)),
+    op(GET, "/groups", "groups", "My groups", NONE, (200, Some("MyGroupsDto"))),
+    op(POST, "/groups", "groups", "Create a group (or a subgroup)", Some("GroupBody"), (201, Some("GroupDto"))),
+    op(GET, "/groups/{key}", "groups", "A group, with what the viewer may do", NONE, (200, Some("GroupDto"))),
+    op(PATCH, "/groups/{key}", "groups", "Change a group's settings", Some("GroupBody"), (200, Some("GroupDto"))),
     op(DELETE, "/groups/{key}", "groups", "Delete a group and everything in it", OBJ, (204, NONE)),
-    op(GET, "/groups/{key}/members", "groups", "Members (emails for coordinators only, P6)", NONE, (200, OBJ)),
-    op(PATCH, "/groups/{key}/members/{user}", "groups", "Promote or demote a member", OBJ, (204, NONE)),
+    op(GET, "/groups/{key}/members", "groups", "Members (emails for coordinators only, P6)", NONE, (200, Some("MembersDto"))),
+    op(PATCH, "/groups/{key}/members/{user}", "groups", "Promote or demote a member", Some("RoleBody"), (204, NONE)),
     op(DELETE, "/groups/{key}/members/{user}", "groups", "Remove a member", NONE, (204, NONE)),
     op(POST, "/groups/{key}/join", "groups", "Join an open group", NONE, (204, NONE)),
     op(POST, "/groups/{key}/leave", "groups", "Leave a group", NONE, (204, NONE)),
     op(POST, "/groups/{key}/archive", "groups", "Archive a group (read-only)", NONE, (204, NONE)),
     op(POST, "/groups/{key}/restore", "groups", "Restore an archived group", NONE, (204, NONE)),
-    op(GET, "/groups/{key}/requests", "groups", "Pending requests to join", NONE, (200, OBJ)),
-    op(POST, "/groups/{key}/requests", "groups", "Ask to join", OBJ, (204, NONE)),
+    op(GET, "/groups/{key}/requests", "groups", "Pending requests to join", NONE, (200, Some("RequestsDto"))),
+    op(POST, "/groups/{key}/requests", "groups", "Ask to join", Some("RequestBody"), (202, NONE)),
     op(POST, "/groups/{key}/requests/{id}/{answer}", "groups", "Approve or ignore a request to join", NONE, (204, NONE)),
-    op(GET, "/explore", "groups", "Open groups listed in Explore", NONE, (200, OBJ)),
+    op(GET, "/explore", "groups", "Open groups listed in Explore", NONE, (200, Some("ExploreDto"))),
     // invitations
     op(GET, "/groups/{key}/invitations", "invitations", "Pending invitations", NONE, (200, OBJ)),
     op(POST, "/groups/{key}/invitations", "invitations", "Invite people by email", OBJ, (200, OBJ)),
@@ -211,6 +211,10 @@ fn build() -> OpenApi {
             PathItem::new(o.method.clone(), operation.build()),
         );
     }
+    use crate::groups::api::{GroupBody, GroupFlagsBody, RequestBody, RoleBody};
+    use crate::groups::dto::{
+        ExploreDto, ExploredGroupDto, GroupDto, MemberDto, MembersDto, MyGroupDto, MyGroupsDto, RequestDto, RequestsDto,
+    };
     use crate::jobs::api::{DeadJobDto, DeadJobsDto};
     use crate::threads::api::{
         CommentBody, GuestsBody, MoveBody, ReactionBody, Tags, ThreadBody, ThreadListDto, VolumeBody,
@@ -220,6 +224,19 @@ fn build() -> OpenApi {
     };
     let components = ComponentsBuilder::new()
         .schema_from::<Error>()
+        .schema_from::<GroupDto>()
+        .schema_from::<MyGroupDto>()
+        .schema_from::<MyGroupsDto>()
+        .schema_from::<MemberDto>()
+        .schema_from::<MembersDto>()
+        .schema_from::<RequestDto>()
+        .schema_from::<RequestsDto>()
+        .schema_from::<ExploredGroupDto>()
+        .schema_from::<ExploreDto>()
+        .schema_from::<GroupBody>()
+        .schema_from::<GroupFlagsBody>()
+        .schema_from::<RequestBody>()
+        .schema_from::<RoleBody>()
         .schema_from::<ThreadDto>()
         .schema_from::<ThreadPageDto>()
         .schema_from::<CommentDto>()

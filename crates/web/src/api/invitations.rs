@@ -1,8 +1,8 @@
-//! `/api/v1/…invitations…`, the shareable link and `/api/v1/explore`, through the same use cases
+//! `/api/v1/…invitations…` and the shareable link, through the same use cases
 //! as the pages. Invited addresses appear only in the coordinators' list (P6).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -208,27 +208,4 @@ pub async fn decline_mine(
 ) -> Result<Response, ApiError> {
     state.app.answer_my_invitation(&who, id, false).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-// ---- the directory ----
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ExploreQuery {
-    q: String,
-    page: weft_domain::Page,
-}
-
-pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery>) -> Result<Response, ApiError> {
-    let mut groups = state.app.explore(&q.q, q.page.get()).await?;
-    let per_page = usize::try_from(weft_app::groups::EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
-    let has_more = groups.len() > per_page;
-    groups.truncate(per_page);
-    let list: Vec<_> = groups
-        .iter()
-        .map(|(g, members)| {
-            serde_json::json!({"key": g.key, "name": g.name, "handle": g.handle, "description": g.description, "member_count": members})
-        })
-        .collect();
-    Ok(Json(serde_json::json!({"groups": list, "page": q.page.get(), "has_more": has_more})).into_response())
 }

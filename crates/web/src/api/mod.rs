@@ -2,7 +2,6 @@
 //! Errors: 422 `{"errors": {"field": ["message"]}}`, others `{"error": code, "message": text}`.
 
 pub mod accounts;
-pub mod groups;
 pub mod invitations;
 pub mod privacy;
 
@@ -43,22 +42,6 @@ pub fn routes() -> Router<AppState> {
                 .delete(privacy::end_support),
         )
         .route("/groups/{key}/maintenance", post(privacy::maintenance))
-        .route("/groups", get(groups::list_mine).post(groups::create))
-        .route(
-            "/groups/{key}",
-            get(groups::show).patch(groups::update).delete(groups::delete),
-        )
-        .route("/groups/{key}/members", get(groups::members))
-        .route(
-            "/groups/{key}/members/{user}",
-            axum::routing::patch(groups::set_role).delete(groups::remove_member),
-        )
-        .route("/groups/{key}/join", post(groups::join))
-        .route("/groups/{key}/leave", post(groups::leave))
-        .route("/groups/{key}/archive", post(groups::archive))
-        .route("/groups/{key}/restore", post(groups::restore))
-        .route("/groups/{key}/requests", get(groups::requests).post(groups::request))
-        .route("/groups/{key}/requests/{id}/{answer}", post(groups::answer_request))
         .route(
             "/groups/{key}/invitations",
             get(invitations::list).post(invitations::invite),
@@ -77,7 +60,6 @@ pub fn routes() -> Router<AppState> {
         .route("/me/invitations", get(invitations::mine))
         .route("/me/invitations/{id}", delete(invitations::decline_mine))
         .route("/me/invitations/{id}/accept", post(invitations::accept_mine))
-        .route("/explore", get(invitations::explore))
         .fallback(|| async {
             crate::error::api_error(
                 axum::http::StatusCode::NOT_FOUND,

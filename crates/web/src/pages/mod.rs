@@ -3,7 +3,6 @@
 pub mod accounts;
 pub mod admin;
 pub mod deletion_requests;
-pub mod groups;
 pub mod home;
 pub mod invitations;
 pub mod policies;
@@ -82,27 +81,6 @@ pub fn routes() -> Router<AppState> {
         .route("/g/{key}/maintenance", post(support::maintenance))
         .route("/profile/sessions/end-all", post(profile::end_all_sessions))
         .route("/profile/sessions/{id}/end", post(profile::end_session))
-        .route("/groups/new", get(groups::new_form))
-        .route("/groups", post(groups::create))
-        .route("/g/{key}", get(groups::show))
-        .route(
-            "/g/{key}/subgroups/new",
-            get(groups::new_subgroup_form).post(groups::create_subgroup),
-        )
-        .route(
-            "/g/{key}/settings",
-            get(groups::settings_form).post(groups::update_settings),
-        )
-        .route("/g/{key}/archive", post(groups::archive))
-        .route("/g/{key}/restore", post(groups::restore))
-        .route("/g/{key}/delete", get(groups::delete_page).post(groups::delete))
-        .route("/g/{key}/members", get(groups::members))
-        .route("/g/{key}/join", post(groups::join))
-        .route("/g/{key}/request", post(groups::request))
-        .route("/g/{key}/leave", post(groups::leave))
-        .route("/g/{key}/requests", get(groups::requests))
-        .route("/g/{key}/requests/{id}/{answer}", post(groups::answer_request))
-        .route("/g/{key}/members/{user}/{change}", post(groups::change_member))
         .route(
             "/g/{key}/invite",
             get(invitations::invite_form).post(invitations::invite),
@@ -122,7 +100,6 @@ pub fn routes() -> Router<AppState> {
             get(invitations::join_link).post(invitations::join_by_link),
         )
         .route("/me/invitations/{id}/{answer}", post(invitations::answer))
-        .route("/explore", get(groups::explore))
         .route("/privacy", get(policies::privacy))
         .route("/terms", get(policies::terms))
         .route("/third-parties", get(policies::third_parties))

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::json;
 use weft_domain::permissions::{Action, Actor, Decision, Role, can};
 
-use crate::helpers::{Client, TestApp};
+use crate::helpers::{Client, TestApp, redacted_json};
 use crate::on_both;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -21,6 +21,7 @@ on_both!(
     a_secret_parent_is_not_revealed_by_its_subgroups,
     member_counts_stay_true_through_every_change,
     an_unknown_stored_role_or_account_state_fails_closed,
+    the_group_api_answers_in_its_documented_shapes,
 );
 
 pub(crate) async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> String {
@@ -785,4 +786,51 @@ async fn an_unknown_stored_role_or_account_state_fails_closed(app: &TestApp) {
         me.body
     );
     assert!(!me.body.contains("bob@example.org"), "{}", me.body);
+}
+
+/// Every JSON shape of the group API, as a client reads it (keys and times redacted); both
+/// databases answer the same snapshot.
+async fn the_group_api_answers_in_its_documented_shapes(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "open", "anyone").await;
+    let listed = ann
+        .request_json(Method::PATCH, &format!("/api/v1/groups/{g}"), Some(&json!({"name": "Garden", "privacy": "open", "join_policy": "anyone", "description": "About *us*", "listed_in_explore": true})))
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    add_member(app, &g, &bob, Role::Member).await;
+    let closed = create(&ann, "Orchard", "closed", "approval").await;
+    let ask = bob
+        .post_json(
+            &format!("/api/v1/groups/{closed}/requests"),
+            &json!({"introduction": "I prune."}),
+        )
+        .await;
+    assert_eq!(ask.status, 202, "{}", ask.body);
+
+    let shapes = [
+        ("group_as_coordinator", ann.get(&format!("/api/v1/groups/{g}")).await),
+        (
+            "group_as_visitor",
+            app.client().get(&format!("/api/v1/groups/{g}")).await,
+        ),
+        ("my_groups", ann.get("/api/v1/groups").await),
+        (
+            "members_as_coordinator",
+            ann.get(&format!("/api/v1/groups/{g}/members")).await,
+        ),
+        (
+            "members_as_member",
+            bob.get(&format!("/api/v1/groups/{g}/members")).await,
+        ),
+        (
+            "join_requests",
+            ann.get(&format!("/api/v1/groups/{closed}/requests")).await,
+        ),
+        ("explore", app.client().get("/api/v1/explore").await),
+    ];
+    for (name, res) in shapes {
+        assert_eq!(res.status, 200, "{name}: {}", res.body);
+        insta::assert_snapshot!(name, redacted_json(&res.json()));
+    }
 }

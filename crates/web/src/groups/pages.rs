@@ -155,7 +155,7 @@ fn flag_fields(f: &GroupFlags) -> Vec<(&'static str, &'static str, bool)> {
 }
 
 #[derive(Template)]
-#[template(path = "pages/group_form.html")]
+#[template(path = "groups/group_form.html")]
 struct GroupFormPage {
     ctx: PageCtx,
     heading: &'static str,
@@ -364,7 +364,7 @@ pub async fn restore(
 }
 
 #[derive(Template)]
-#[template(path = "pages/group.html")]
+#[template(path = "groups/group.html")]
 struct GroupPage {
     ctx: PageCtx,
     v: GroupView,
@@ -473,7 +473,7 @@ pub async fn show(
 }
 
 #[derive(Template)]
-#[template(path = "pages/group_delete.html")]
+#[template(path = "groups/group_delete.html")]
 struct DeletePage {
     ctx: PageCtx,
     v: GroupView,
@@ -503,7 +503,7 @@ pub async fn delete(
 }
 
 #[derive(Template)]
-#[template(path = "pages/members.html")]
+#[template(path = "groups/members.html")]
 struct MembersPage {
     ctx: PageCtx,
     v: GroupView,
@@ -590,7 +590,7 @@ pub async fn leave(
 }
 
 #[derive(Template)]
-#[template(path = "pages/requests.html")]
+#[template(path = "groups/requests.html")]
 struct RequestsPage {
     ctx: PageCtx,
     v: GroupView,
@@ -654,7 +654,7 @@ pub async fn change_member(
 }
 
 #[derive(Template)]
-#[template(path = "pages/explore.html")]
+#[template(path = "groups/explore.html")]
 struct ExplorePage {
     ctx: PageCtx,
     q: String,

@@ -1,70 +1,26 @@
-//! `/api/v1/groups…`: groups and members over JSON, through the same use cases as the pages.
+//! `/api/v1/groups…` and `/api/v1/explore`: groups and members over JSON, through the same use cases as the pages.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use weft_app::AppError;
 use weft_app::groups::{GroupInput, GroupView};
 use weft_domain::groups::GroupFlags;
 use weft_domain::permissions::{Action, Role};
 
+use super::dto::{ExploreDto, GroupDto, MembersDto, MyGroupsDto, RequestsDto};
 use crate::AppState;
 use crate::auth::{MaybeUser, RequireUser};
 use crate::error::ApiError;
 
-#[derive(Serialize)]
-pub struct GroupJson {
-    key: String,
-    name: String,
-    handle: String,
-    description: String,
-    /// The description rendered from markdown and sanitised.
-    description_html: String,
-    privacy: &'static str,
-    join_policy: &'static str,
-    thread_privacy: &'static str,
-    parent_key: Option<String>,
-    archived: bool,
-    member_count: i64,
-    /// What the caller may do here.
-    permissions: Vec<&'static str>,
-}
-
-async fn group_json(v: &GroupView) -> GroupJson {
+async fn group_dto(v: &GroupView) -> GroupDto {
     crate::markdown_cache::prepare([v.group.description.as_str()]).await;
-    let names = [
-        (Action::SeeContent, "see_content"),
-        (Action::SeeMembers, "see_members"),
-        (Action::SeeMemberEmails, "see_member_emails"),
-        (Action::Join, "join"),
-        (Action::RequestToJoin, "request_to_join"),
-        (Action::Invite, "invite"),
-        (Action::StartThread, "start_thread"),
-        (Action::CreateSubgroup, "create_subgroup"),
-        (Action::ChangeSettings, "change_settings"),
-        (Action::ManageMembers, "manage_members"),
-        (Action::Leave, "leave"),
-        (Action::Delete, "delete"),
-    ];
-    GroupJson {
-        key: v.group.key.clone(),
-        name: v.group.name.clone(),
-        handle: v.group.handle.clone(),
-        description: v.group.description.clone(),
-        description_html: crate::markdown_cache::to_html(&v.group.description).to_string(),
-        privacy: v.group.privacy.as_str(),
-        join_policy: v.group.join_policy.as_str(),
-        thread_privacy: v.group.thread_privacy.as_str(),
-        parent_key: v.parent.as_ref().map(|p| p.key.clone()),
-        archived: v.group.archived_at.is_some(),
-        member_count: v.member_count,
-        permissions: names.iter().filter(|(a, _)| v.may(*a)).map(|(_, n)| *n).collect(),
-    }
+    GroupDto::from_view(v)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct GroupBody {
     name: String,
@@ -79,7 +35,7 @@ pub struct GroupBody {
     flags: Option<GroupFlagsBody>,
 }
 
-#[derive(Deserialize, Default, Clone, Copy)]
+#[derive(Deserialize, serde::Serialize, Default, Clone, Copy, utoipa::ToSchema)]
 #[serde(default)]
 #[allow(clippy::struct_excessive_bools)]
 pub struct GroupFlagsBody {
@@ -124,11 +80,7 @@ impl GroupBody {
 
 pub async fn list_mine(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, ApiError> {
     let groups = state.app.my_groups(&who).await?;
-    let list: Vec<_> = groups
-        .iter()
-        .map(|(g, role)| serde_json::json!({"key": g.key, "name": g.name, "handle": g.handle, "privacy": g.privacy.as_str(), "role": role.as_str()}))
-        .collect();
-    Ok(Json(serde_json::json!({"groups": list})).into_response())
+    Ok(Json(MyGroupsDto::new(&groups)).into_response())
 }
 
 pub async fn create(
@@ -141,7 +93,7 @@ pub async fn create(
         .create_group(&who, &body.input(), body.parent_key.as_deref())
         .await?;
     let view = state.app.group_for(Some(&who), &key, Action::SeeGroup).await?;
-    Ok((StatusCode::CREATED, Json(group_json(&view).await)).into_response())
+    Ok((StatusCode::CREATED, Json(group_dto(&view).await)).into_response())
 }
 
 pub async fn show(
@@ -150,7 +102,7 @@ pub async fn show(
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
     let view = state.app.group_for(who.as_ref(), &key, Action::SeeGroup).await?;
-    Ok(Json(group_json(&view).await).into_response())
+    Ok(Json(group_dto(&view).await).into_response())
 }
 
 pub async fn update(
@@ -161,7 +113,7 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     state.app.update_group(&who, &key, &body.input()).await?;
     let view = state.app.group_for(Some(&who), &key, Action::SeeGroup).await?;
-    Ok(Json(group_json(&view).await).into_response())
+    Ok(Json(group_dto(&view).await).into_response())
 }
 
 pub async fn delete(
@@ -187,17 +139,7 @@ pub async fn members(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, ApiError> {
     let (view, members) = state.app.group_members(who.as_ref(), &key, q.page.get()).await?;
-    let list: Vec<_> = members
-        .iter()
-        .map(|m| {
-            let mut o = serde_json::json!({"key": m.user_key, "name": m.name, "username": m.username, "deactivated": m.name.is_none(), "role": m.role.as_str(), "joined_at": m.joined_at.rfc3339()});
-            if let Some(email) = &m.email {
-                o["email"] = serde_json::Value::String(email.clone());
-            }
-            o
-        })
-        .collect();
-    Ok(Json(serde_json::json!({"members": list, "total": view.member_count, "page": q.page.get()})).into_response())
+    Ok(Json(MembersDto::new(&members, view.member_count, q.page.get())).into_response())
 }
 
 pub async fn join(
@@ -238,7 +180,7 @@ pub async fn restore(
 
 // ---- membership requests ----
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RequestBody {
     introduction: String,
@@ -261,13 +203,7 @@ pub async fn requests(
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
     let (_, list) = state.app.membership_requests(&who, &key).await?;
-    let list: Vec<_> = list
-        .iter()
-        .map(|r| {
-            serde_json::json!({"id": r.id, "name": r.name, "username": r.username.as_str(), "introduction": r.introduction, "created_at": r.created_at.rfc3339()})
-        })
-        .collect();
-    Ok(Json(serde_json::json!({"requests": list})).into_response())
+    Ok(Json(RequestsDto::new(&list)).into_response())
 }
 
 pub async fn answer_request(
@@ -286,7 +222,7 @@ pub async fn answer_request(
 
 // ---- one member ----
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RoleBody {
     role: String,
 }
@@ -314,4 +250,21 @@ pub async fn remove_member(
 ) -> Result<Response, ApiError> {
     state.app.remove_member(&who, &key, &user).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---- the directory ----
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExploreQuery {
+    q: String,
+    page: weft_domain::Page,
+}
+
+pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery>) -> Result<Response, ApiError> {
+    let mut groups = state.app.explore(&q.q, q.page.get()).await?;
+    let per_page = usize::try_from(weft_app::groups::EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
+    let has_more = groups.len() > per_page;
+    groups.truncate(per_page);
+    Ok(Json(ExploreDto::new(&groups, q.page.get(), has_more)).into_response())
 }
