@@ -1,17 +1,21 @@
 //! Weft's web face: HTML pages, the JSON API, cookies, CSRF, rate limits and security headers.
 //! Handlers translate HTTP to `app` calls and back; the rules live in `app` and `domain`.
 
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod client_ip;
 pub mod cookies;
 pub mod error;
 pub mod groups;
+pub mod invitations;
 pub mod jobs;
 pub mod live;
 mod markdown_cache;
 pub mod openapi;
 pub mod pages;
+pub mod policies;
+pub mod privacy;
 pub mod rate_limit;
 pub mod security;
 mod server;
@@ -79,13 +83,20 @@ pub fn router(state: AppState) -> Router {
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(pages::routes())
+        .merge(accounts::page_routes())
         .merge(groups::page_routes())
+        .merge(invitations::page_routes())
+        .merge(privacy::page_routes())
+        .merge(policies::page_routes())
         .merge(threads::page_routes())
         .merge(jobs::page_routes())
         .nest(
             "/api/v1",
             api::routes()
+                .merge(accounts::api_routes())
                 .merge(groups::api_routes())
+                .merge(invitations::api_routes())
+                .merge(privacy::api_routes())
                 .merge(threads::api_routes())
                 .merge(jobs::api_routes()),
         )

@@ -252,7 +252,7 @@ fn build() -> OpenApi {
         .schema_from::<MoveBody>()
         .schema_from::<VolumeBody>()
         .schema_from::<GuestsBody>()
-        .schema_from::<crate::api::invitations::Emails>()
+        .schema_from::<crate::invitations::api::Emails>()
         .schema_from::<DeadJobDto>()
         .schema_from::<DeadJobsDto>()
         .build();

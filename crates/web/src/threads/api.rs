@@ -275,7 +275,7 @@ pub async fn move_thread(
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct GuestsBody {
-    emails: crate::api::invitations::Emails,
+    emails: crate::invitations::api::Emails,
     message: String,
 }
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use weft_app::{AppError, SessionInfo, SessionUser};
 use weft_domain::ValidationErrors;
 
-use super::accounts::Confirm;
+use super::pages::Confirm;
 use crate::AppState;
 use crate::auth::RequireUser;
 use crate::error::WebError;
@@ -17,7 +17,7 @@ use crate::shell::Notice;
 use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
-#[template(path = "pages/profile.html")]
+#[template(path = "accounts/profile.html")]
 struct Profile {
     ctx: PageCtx,
     name: String,
@@ -190,7 +190,7 @@ pub async fn change_password(
 }
 
 #[derive(Template)]
-#[template(path = "pages/sessions.html")]
+#[template(path = "accounts/sessions.html")]
 struct Sessions {
     ctx: PageCtx,
     sessions: Vec<SessionInfo>,
@@ -232,7 +232,7 @@ pub async fn end_all_sessions(
 }
 
 #[derive(Template)]
-#[template(path = "pages/person.html")]
+#[template(path = "accounts/person.html")]
 struct PersonPage {
     ctx: PageCtx,
     name: String,
@@ -253,7 +253,7 @@ pub async fn person(
 // ---- deactivate and delete (P9, P10) ----
 
 #[derive(Template)]
-#[template(path = "pages/leave.html")]
+#[template(path = "accounts/leave.html")]
 struct LeavePage {
     ctx: PageCtx,
     delete: bool,
@@ -320,7 +320,7 @@ pub async fn deactivate(
 }
 
 #[derive(Template)]
-#[template(path = "pages/deleted.html")]
+#[template(path = "accounts/deleted.html")]
 struct DeletedPage {
     ctx: PageCtx,
     receipt: weft_app::privacy::DeletionReceipt,
@@ -348,93 +348,4 @@ pub async fn delete(
             ))
         }
     }
-}
-
-// ---- personal data (P8) ----
-
-#[derive(Template)]
-#[template(path = "pages/personal_data.html")]
-struct PersonalDataPage {
-    ctx: PageCtx,
-    kinds: Vec<weft_app::privacy::DataKind>,
-    audiences: Vec<weft_app::privacy::Audience>,
-    offer: weft_app::exports::ExportOffer,
-    requests: Vec<weft_app::deletion_requests::DeletionRequest>,
-}
-
-impl PersonalDataPage {
-    /// Percent done of a background export, for the progress bar.
-    fn percent(&self) -> i64 {
-        match &self.offer {
-            weft_app::exports::ExportOffer::Background(Some(e)) if e.total_steps > 0 => {
-                e.done_steps * 100 / e.total_steps
-            }
-            _ => 0,
-        }
-    }
-
-    /// Still being built: the page refreshes itself (no JavaScript needed).
-    fn in_progress(&self) -> bool {
-        matches!(&self.offer, weft_app::exports::ExportOffer::Background(Some(e)) if e.state.under_way())
-    }
-}
-
-pub async fn personal_data(
-    State(state): State<AppState>,
-    RequireUser(who): RequireUser,
-    ctx: PageCtx,
-) -> Result<Response, WebError> {
-    let kinds = state.app.personal_data_summary(&who).await?;
-    let items = kinds.iter().map(|k| k.count).sum();
-    let offer = state.app.export_offer(&who, items).await?;
-    let audiences = state.app.who_can_see(&who).await?;
-    let requests = state.app.my_deletion_requests(&who).await?;
-    Ok(render(
-        StatusCode::OK,
-        &PersonalDataPage {
-            ctx,
-            kinds,
-            audiences,
-            offer,
-            requests,
-        },
-    ))
-}
-
-/// Asks for the archive to be built in the background (large accounts).
-pub async fn request_export(
-    State(state): State<AppState>,
-    RequireUser(who): RequireUser,
-) -> Result<Response, WebError> {
-    state.app.request_export(&who).await?;
-    Ok(Redirect::to(&Notice::ExportRequested.on("/profile/data")).into_response())
-}
-
-/// The archive behind an emailed link: only for its owner, until it expires.
-pub async fn download_export(
-    State(state): State<AppState>,
-    RequireUser(who): RequireUser,
-    Path(token): Path<String>,
-) -> Result<Response, WebError> {
-    let bytes = state.app.download_export(&who, &token).await?;
-    Ok(zip_response(bytes, &state.app.clock.now()))
-}
-
-/// The ZIP of everything, for the signed-in person only, never cached.
-pub async fn export(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, WebError> {
-    let bytes = state.app.export_personal_data(&who).await?;
-    Ok(zip_response(bytes, &state.app.clock.now()))
-}
-
-pub(crate) fn zip_response(bytes: Vec<u8>, now: &weft_domain::Timestamp) -> Response {
-    use axum::http::{HeaderValue, header};
-    let date: String = now.rfc3339().chars().take(10).collect();
-    let mut res = bytes.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"weft-data-{date}.zip\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
 }

@@ -22,7 +22,7 @@ use crate::shell::Notice;
 use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
-#[template(path = "pages/support.html")]
+#[template(path = "privacy/support.html")]
 struct SupportPage {
     ctx: PageCtx,
     v: GroupView,

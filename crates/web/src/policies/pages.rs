@@ -18,7 +18,7 @@ use crate::shell::Notice;
 use crate::shell::{PageCtx, render};
 
 #[derive(Template)]
-#[template(path = "pages/policy.html")]
+#[template(path = "policies/policy.html")]
 struct PolicyTemplate {
     ctx: PageCtx,
     p: PolicyPage,
@@ -73,7 +73,7 @@ pub async fn terms(
 }
 
 #[derive(Template)]
-#[template(path = "pages/third_parties.html")]
+#[template(path = "policies/third_parties.html")]
 struct ThirdPartiesPage {
     ctx: PageCtx,
     parties: Vec<(String, String)>,
@@ -101,7 +101,7 @@ pub async fn seen(
 }
 
 #[derive(Template)]
-#[template(path = "pages/policy_form.html")]
+#[template(path = "policies/policy_form.html")]
 struct PolicyForm {
     ctx: PageCtx,
     kind: PolicyKind,
@@ -180,7 +180,7 @@ pub async fn publish(
 type UsageSection = (&'static str, Vec<(String, i64, i64)>);
 
 #[derive(Template)]
-#[template(path = "pages/admin_usage.html")]
+#[template(path = "policies/admin_usage.html")]
 struct UsagePage {
     ctx: PageCtx,
     report: weft_app::usage::UsageReport,

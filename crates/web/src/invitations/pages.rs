@@ -15,8 +15,8 @@ use weft_app::{AppError, SessionUser};
 use weft_domain::permissions::Action;
 use weft_domain::{LocalPath, ValidationErrors};
 
-use super::accounts::logged_in;
 use crate::AppState;
+use crate::accounts::pages::logged_in;
 use crate::auth::signed_in_for;
 use crate::auth::{Client, MaybeUser, RequireUser};
 use crate::error::WebError;
@@ -34,7 +34,7 @@ pub struct InviteForm {
 }
 
 #[derive(Template)]
-#[template(path = "pages/invite.html")]
+#[template(path = "invitations/invite.html")]
 struct InvitePage {
     ctx: PageCtx,
     v: GroupView,
@@ -175,7 +175,7 @@ pub async fn change_link(
 // ---- an emailed invitation ----
 
 #[derive(Template)]
-#[template(path = "pages/invitation.html")]
+#[template(path = "invitations/invitation.html")]
 struct InvitationTemplate {
     ctx: PageCtx,
     token: String,
@@ -226,7 +226,7 @@ async fn invited_sign_up(
     link: InvitationLink<'_>,
     form: &InvitedSignUpForm,
 ) -> Result<Result<Response, ValidationErrors>, WebError> {
-    super::accounts::limited(state, Door::SignUp, client, None).await?;
+    crate::accounts::pages::limited(state, Door::SignUp, client, None).await?;
     match state
         .app
         .sign_up_from_invitation(link, &form.name, &form.password, client.info)
@@ -273,7 +273,7 @@ pub async fn sign_up(
 // ---- the shareable link ----
 
 #[derive(Template)]
-#[template(path = "pages/join_link.html")]
+#[template(path = "invitations/join_link.html")]
 struct JoinLinkPage {
     ctx: PageCtx,
     token: String,
@@ -321,7 +321,7 @@ pub async fn answer(
 // ---- guests: invitations into one thread ----
 
 #[derive(Template)]
-#[template(path = "pages/guest_invitation.html")]
+#[template(path = "invitations/guest_invitation.html")]
 struct GuestInvitationTemplate {
     ctx: PageCtx,
     token: String,

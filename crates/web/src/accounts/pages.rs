@@ -22,7 +22,7 @@ use crate::shell::{PageCtx, render};
 // ---- templates ----
 
 #[derive(Template)]
-#[template(path = "pages/signup.html")]
+#[template(path = "accounts/signup.html")]
 struct SignUpPage {
     ctx: PageCtx,
     name: String,
@@ -32,7 +32,7 @@ struct SignUpPage {
 }
 
 #[derive(Template)]
-#[template(path = "pages/check_email.html")]
+#[template(path = "accounts/check_email.html")]
 struct CheckEmail<'a> {
     ctx: PageCtx,
     message: &'a str,
@@ -43,7 +43,7 @@ struct CheckEmail<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "pages/login.html")]
+#[template(path = "accounts/login.html")]
 struct LogInPage<'a> {
     ctx: PageCtx,
     email: String,
@@ -53,7 +53,7 @@ struct LogInPage<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "pages/confirm.html")]
+#[template(path = "accounts/confirm.html")]
 pub(crate) struct Confirm<'a> {
     pub ctx: PageCtx,
     pub heading: &'a str,
@@ -63,7 +63,7 @@ pub(crate) struct Confirm<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "pages/forgot.html")]
+#[template(path = "accounts/forgot.html")]
 struct Forgot {
     ctx: PageCtx,
     email: String,
@@ -71,7 +71,7 @@ struct Forgot {
 }
 
 #[derive(Template)]
-#[template(path = "pages/reset.html")]
+#[template(path = "accounts/reset.html")]
 struct Reset {
     ctx: PageCtx,
     action: String,

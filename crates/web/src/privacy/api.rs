@@ -94,7 +94,7 @@ pub async fn ask_dpo(
     client: Client,
     Json(body): Json<RequestBody>,
 ) -> Result<Response, ApiError> {
-    super::accounts::limited(&state, Door::DataRequest, &client, &body.email).await?;
+    crate::accounts::api::limited(&state, Door::DataRequest, &client, &body.email).await?;
     let input = DpoRequestInput {
         name: body.name,
         email: body.email,

@@ -33,7 +33,7 @@ pub struct RequestForm {
 
 /// One form for both doors: to a group's coordinators (`group` set) or to the DPO.
 #[derive(Template)]
-#[template(path = "pages/deletion_request_form.html")]
+#[template(path = "privacy/deletion_request_form.html")]
 struct FormPage {
     ctx: PageCtx,
     group: Option<GroupView>,
@@ -123,7 +123,7 @@ pub async fn dpo_submit(
     ctx: PageCtx,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, WebError> {
-    super::accounts::limited(&state, Door::DataRequest, &client, Some(&form.email)).await?;
+    crate::accounts::pages::limited(&state, Door::DataRequest, &client, Some(&form.email)).await?;
     let input = DpoRequestInput {
         name: form.name.clone(),
         email: form.email.clone(),
@@ -148,7 +148,7 @@ pub async fn dpo_submit(
 
 /// A queue: a group's (with `group`) or the instance's.
 #[derive(Template)]
-#[template(path = "pages/deletion_requests.html")]
+#[template(path = "privacy/deletion_requests.html")]
 struct QueuePage {
     ctx: PageCtx,
     group: Option<GroupView>,
