@@ -1,0 +1,95 @@
+//! The account aggregate's use cases: signing up and verifying (`sign_up.rs`), logging in and
+//! resetting a password (`log_in.rs`), sessions (`session.rs`), profile changes and unsubscribing
+//! (`profile.rs`). Answers never reveal whether an address has an account.
+
+mod log_in;
+mod profile;
+mod session;
+mod sign_up;
+
+pub(crate) use sign_up::{insert_account, start_over};
+
+use weft_domain::{LocalPath, MaskedIp, SecretToken, Timestamp};
+use weft_store::sessions::Session;
+use weft_store::users::{self, User};
+
+/// Wrong codes allowed per emailed code before it stops working.
+const MAX_CODE_ATTEMPTS: i64 = 5;
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_MICROS: i64 = 60_000_000;
+
+/// One entry of the optional security log (P20).
+pub use weft_store::security_log::Entry as SecurityEvent;
+
+/// Where a request comes from, reduced to what may be stored (P4).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientInfo {
+    pub ip: MaskedIp,
+    pub browser: &'static str,
+    /// The full address: memory only, except in the security log when the operator switches it
+    /// on (P20: seven days).
+    pub raw_ip: std::net::IpAddr,
+}
+
+/// A fresh session: the web layer puts `token` in the cookie; only its hash is stored.
+#[derive(Debug)]
+pub struct NewSession {
+    pub token: SecretToken,
+    pub user_id: users::UserId,
+    /// This log-in was the first proof of the address and dropped a password chosen before it
+    /// (by whoever typed the address): the person may set their own.
+    pub password_dropped: bool,
+}
+
+#[derive(Debug)]
+pub enum LogInOutcome {
+    LoggedIn(NewSession),
+    /// The password was right but the address is not confirmed yet: a new link was sent.
+    NeedsVerification,
+}
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub session: Session,
+    /// A policy notice is due (read with the session; `App::policy_notice` says which).
+    pub policy_unseen: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub browser: String,
+    pub ip_masked: String,
+    pub current: bool,
+}
+
+pub struct SignUp<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+    /// Where to go once the address is confirmed (a shareable invitation link, say).
+    pub next: Option<&'a LocalPath>,
+    /// The signing-up browser's CSRF value: the verification link keeps the password only when
+    /// opened in this browser.
+    pub browser: Option<&'a str>,
+}
+
+/// The hash that binds a verification link to a browser (its CSRF value), if it has one.
+fn browser_hash(browser: Option<&str>) -> Option<weft_domain::TokenHash> {
+    browser.and_then(SecretToken::parse).map(|t| t.hash())
+}
+
+pub struct ProfileChange<'a> {
+    pub name: &'a str,
+    pub username: &'a str,
+}
+
+/// What an unsubscribe link stops: an account's optional emails, or invitations to an address.
+enum UnsubscribeTarget {
+    Account(users::UserId),
+    Address(weft_domain::TokenHash),
+}
