@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod paging;
 pub mod password;
 pub mod permissions;
+pub mod polls;
 pub mod rate_limit;
 pub mod redirect;
 pub mod secret;

@@ -6,12 +6,14 @@
 
 mod group;
 mod instance;
+mod poll;
 #[cfg(test)]
 mod tests;
 mod thread;
 
 pub use group::{Action, GroupFacts, can, log_in_to_join, parent_visible, visible};
 pub use instance::{InstanceAction, can_administer};
+pub use poll::{PollAction, PollFacts, PollPlace, can_poll, can_raise_poll, results_visible};
 pub use thread::{
     CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread, log_in_to_comment, may_move_into,
 };

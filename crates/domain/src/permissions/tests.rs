@@ -638,3 +638,160 @@ mod flags {
         }
     }
 }
+
+fn poll(place: PollPlace, state: crate::polls::PollState) -> PollFacts {
+    PollFacts {
+        place,
+        state,
+        electorate: crate::polls::Electorate::Members,
+        anonymous: false,
+        hide_results: crate::polls::HideResults::Off,
+        voters_can_add_options: false,
+        has_votes: false,
+        by_actor: false,
+        actor_voted: false,
+        actor_named: false,
+    }
+}
+
+/// The poll table: (actor, poll) → decisions in `PollAction::ALL` order: see, vote, add option,
+/// edit, extend, close, reopen, remind, outcome, delete, results, voters, undecided, react.
+#[test]
+fn poll_permission_table() {
+    use crate::polls::{Electorate, HideResults, PollState};
+    const F: Decision = Forbidden;
+    let anonymous = Actor::ANONYMOUS;
+    let outsider = actor(None);
+    let member = actor(Some(Role::Member));
+    let admin = actor(Some(Role::Admin));
+    let guest = Actor {
+        guest: true,
+        ..outsider
+    };
+    let support = Actor {
+        instance_admin: true,
+        support_access: true,
+        ..outsider
+    };
+    let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
+    let closed = group(GroupPrivacy::Closed, JoinPolicy::Approval);
+    let public = PollPlace::Thread(thread(open, false));
+    let private = PollPlace::Thread(thread(closed, true));
+    let standalone = PollPlace::Group(closed);
+    let live = poll(public, PollState::Open);
+    let ended = poll(public, PollState::Closed);
+    let mine = PollFacts { by_actor: true, ..live };
+    let voted = PollFacts {
+        has_votes: true,
+        ..mine
+    };
+    let anon_closed = PollFacts {
+        anonymous: true,
+        by_actor: true,
+        ..ended
+    };
+    let named_only = PollFacts {
+        electorate: Electorate::Specified,
+        ..live
+    };
+    let named = PollFacts {
+        actor_named: true,
+        ..named_only
+    };
+    let hidden_until_closed = PollFacts {
+        hide_results: HideResults::UntilClosed,
+        by_actor: true,
+        ..live
+    };
+    let hidden_until_voted = PollFacts {
+        hide_results: HideResults::UntilVoted,
+        ..live
+    };
+    let after_voting = PollFacts {
+        actor_voted: true,
+        ..hidden_until_voted
+    };
+    let scheduled = PollFacts {
+        by_actor: true,
+        ..poll(public, PollState::Scheduled)
+    };
+    let archived = poll(
+        PollPlace::Thread(thread(GroupFacts { archived: true, ..open }, false)),
+        PollState::Open,
+    );
+    let adds = PollFacts {
+        voters_can_add_options: true,
+        ..live
+    };
+    const H: [Decision; 14] = [Hidden; 14];
+    #[rustfmt::skip]
+    let table: Vec<(&str, Actor, PollFacts, [Decision; 14])> = vec![
+        ("anonymous/public",        anonymous, live,   [Allow, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, LogIn, Allow, Allow, LogIn, LogIn]),
+        ("anonymous/private",       anonymous, poll(private, PollState::Open), H),
+        ("outsider/private",        outsider, poll(private, PollState::Open), H),
+        ("outsider/standalone",     outsider, poll(standalone, PollState::Open), H),
+        ("outsider/public",         outsider, live,    [Allow, F, F, F, F, F, F, F, F, F, Allow, Allow, F, F]),
+        ("member/open",             member, live,      [Allow, Allow, F, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        ("member/adds options",     member, adds,      [Allow, Allow, Allow, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        ("member/standalone",       member, poll(standalone, PollState::Open), [Allow, Allow, F, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        ("guest/open",              guest, live,       [Allow, Allow, F, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        ("author/open",             member, mine,      [Allow, Allow, F, Allow, Allow, Allow, F, Allow, F, Allow, Allow, Allow, Allow, Allow]),
+        ("author/after a vote",     member, voted,     [Allow, Allow, F, F, Allow, Allow, F, Allow, F, Allow, Allow, Allow, Allow, Allow]),
+        ("author/scheduled",        member, scheduled, [Allow, F, F, Allow, Allow, F, F, F, F, Allow, Allow, Allow, Allow, Allow]),
+        ("admin/open",              admin, live,       [Allow, Allow, F, Allow, Allow, Allow, F, Allow, F, Allow, Allow, Allow, Allow, Allow]),
+        ("admin/closed",            admin, ended,      [Allow, F, F, F, F, F, Allow, F, Allow, Allow, Allow, Allow, Allow, Allow]),
+        ("member/closed",           member, ended,     [Allow, F, F, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        // Anonymous polls never reopen, and nobody sees who chose what.
+        ("author/anonymous closed", member, anon_closed, [Allow, F, F, F, F, F, F, F, Allow, Allow, Allow, F, Allow, Allow]),
+        ("member/not named",        member, named_only, [Allow, F, F, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        ("member/named",            member, named,     [Allow, Allow, F, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        // Hidden results: hidden from the author too until closing; until voting for a voter.
+        ("author/hidden until closed", member, hidden_until_closed, [Allow, Allow, F, Allow, Allow, Allow, F, Allow, F, Allow, F, F, Allow, Allow]),
+        ("member/hidden until voted",  member, hidden_until_voted,  [Allow, Allow, F, F, F, F, F, F, F, F, F, F, F, Allow]),
+        ("member/after voting",        member, after_voting,        [Allow, Allow, F, F, F, F, F, F, F, F, Allow, Allow, F, Allow]),
+        ("member/archived group",   member, archived,  [Allow, F, F, F, F, F, F, F, F, F, Allow, Allow, F, F]),
+        // P13: support access reads, never votes or steers.
+        ("support/private",         support, poll(private, PollState::Open), [Allow, F, F, F, F, F, F, F, F, F, Allow, Allow, F, F]),
+    ];
+    for (name, actor, poll, expected) in &table {
+        for (action, want) in PollAction::ALL.iter().zip(expected) {
+            assert_eq!(can_poll(actor, *action, poll), *want, "{name} × {action:?}");
+        }
+    }
+}
+
+/// Raising a poll: (actor, place, flag) → decision.
+#[test]
+fn raising_polls_follows_members_can_raise_polls() {
+    let open = group(GroupPrivacy::Open, JoinPolicy::Anyone);
+    let no_polls = GroupFacts {
+        flags: GroupFlags {
+            members_can_raise_polls: false,
+            ..GroupFlags::default()
+        },
+        ..open
+    };
+    let closed_thread = ThreadFacts {
+        closed: true,
+        ..thread(open, false)
+    };
+    let member = actor(Some(Role::Member));
+    let admin = actor(Some(Role::Admin));
+    #[rustfmt::skip]
+    let table: Vec<(&str, Actor, PollPlace, Decision)> = vec![
+        ("member, flag on",           member, PollPlace::Thread(thread(open, false)), Allow),
+        ("member, flag off",          member, PollPlace::Thread(thread(no_polls, false)), Forbidden),
+        ("admin, flag off",           admin, PollPlace::Thread(thread(no_polls, false)), Allow),
+        ("member, standalone",        member, PollPlace::Group(open), Allow),
+        ("member, standalone, off",   member, PollPlace::Group(no_polls), Forbidden),
+        ("closed thread",             admin, PollPlace::Thread(closed_thread), Forbidden),
+        ("guest",                     Actor { guest: true, ..actor(None) }, PollPlace::Thread(thread(open, false)), Forbidden),
+        ("outsider",                  actor(None), PollPlace::Group(open), Forbidden),
+        ("anonymous",                 Actor::ANONYMOUS, PollPlace::Group(open), LogIn),
+        ("outsider, private thread",  actor(None), PollPlace::Thread(thread(open, true)), Hidden),
+        ("archived",                  admin, PollPlace::Group(GroupFacts { archived: true, ..open }), Forbidden),
+    ];
+    for (name, actor, place, want) in table {
+        assert_eq!(can_raise_poll(&actor, &place), want, "{name}");
+    }
+}

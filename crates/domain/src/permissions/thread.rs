@@ -72,7 +72,7 @@ impl CommentAction {
 /// Whether the actor may read the thread. Public threads are as visible as their (open) group's
 /// content; private ones only to members. A guest (invited into this very thread) reads it even in
 /// a secret group, without learning anything else about the group.
-fn sees_thread(actor: &Actor, thread: &ThreadFacts) -> bool {
+pub(super) fn sees_thread(actor: &Actor, thread: &ThreadFacts) -> bool {
     if actor.guest {
         return true;
     }

@@ -1,0 +1,303 @@
+//! Raising and voting as tables, counting as properties.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::{Duration, Timestamp};
+
+const NOW: Timestamp = Timestamp(1_800_000_000_000_000);
+
+fn week() -> Option<Timestamp> {
+    Some(NOW.plus(Duration::days(7)))
+}
+
+fn input(kind: &str) -> PollInput {
+    PollInput {
+        kind: kind.into(),
+        title: "Lunch on Friday?".into(),
+        closing_at: week(),
+        ..PollInput::default()
+    }
+}
+
+#[test]
+fn stored_words_round_trip_and_unknown_ones_are_errors() {
+    for k in PollKind::ALL {
+        assert_eq!(PollKind::from_stored(k.as_str()), Ok(*k));
+    }
+    for h in HideResults::ALL {
+        assert_eq!(HideResults::from_stored(h.as_str()), Ok(*h));
+    }
+    for r in ReasonRule::ALL {
+        assert_eq!(ReasonRule::from_stored(r.as_str()), Ok(*r));
+    }
+    assert!(PollKind::from_stored("ranked_choice").is_err());
+    assert!(HideResults::from_stored("").is_err());
+    assert!(Electorate::from_stored("everyone").is_err());
+}
+
+#[test]
+fn templates_and_kinds_bring_their_options() {
+    let consent = PollInput {
+        template: "consent".into(),
+        ..input("")
+    }
+    .parse(NOW)
+    .unwrap();
+    assert_eq!(consent.kind, PollKind::Proposal);
+    assert_eq!(consent.options, ["Consent", "Objection"]);
+    assert!(!consent.reason_prompt.is_empty());
+    let consensus = PollInput {
+        template: "consensus".into(),
+        ..input("")
+    }
+    .parse(NOW)
+    .unwrap();
+    assert_eq!(consensus.options, ["Agree", "Abstain", "Disagree", "Block"]);
+    let check = input("check").parse(NOW).unwrap();
+    assert_eq!(check.options, ["Looks good", "Not sure", "Concerned"]);
+    let count = PollInput {
+        options: vec!["a".into(), "b".into(), "c".into()],
+        ..input("count")
+    }
+    .parse(NOW)
+    .unwrap();
+    assert_eq!(
+        count.options,
+        ["I'm in", "Not this time"],
+        "a count keeps its two options"
+    );
+    assert_eq!(count.target, Some(5));
+    let question = input("question").parse(NOW).unwrap();
+    assert!(question.options.is_empty());
+    assert_eq!(
+        question.rules.reason,
+        ReasonRule::Required,
+        "a question's answer is its reason"
+    );
+}
+
+/// (what is wrong, the input, the field that says so)
+#[test]
+fn bad_polls_are_refused_field_by_field() {
+    let with = |f: fn(&mut PollInput)| {
+        let mut i = input("poll");
+        i.options = vec!["Pizza".into(), "Soup".into()];
+        f(&mut i);
+        i
+    };
+    #[rustfmt::skip]
+    let table: Vec<(&str, PollInput, &str)> = vec![
+        ("no title", with(|i| i.title = "  ".into()), "title"),
+        ("long title", with(|i| i.title = "x".repeat(151)), "title"),
+        ("no closing time", with(|i| i.closing_at = None), "closing_at"),
+        ("closing in the past", with(|i| i.closing_at = Some(NOW.plus(Duration::minutes(-1)))), "closing_at"),
+        ("open for two years", with(|i| i.closing_at = Some(NOW.plus(Duration::days(800)))), "closing_at"),
+        ("opening after closing", with(|i| i.opening_at = Some(NOW.plus(Duration::days(8)))), "opening_at"),
+        ("one option", with(|i| i.options = vec!["Pizza".into()]), "options"),
+        ("an option twice", with(|i| i.options = vec!["Pizza".into(), "pizza".into()]), "options"),
+        ("a long option", with(|i| i.options = vec!["x".repeat(101), "y".into()]), "options"),
+        ("31 options", with(|i| i.options = (0..31).map(|n| n.to_string()).collect()), "options"),
+        ("more picks than options", with(|i| i.max_choices = Some(3)), "max_choices"),
+        ("min above max", with(|i| { i.min_choices = Some(2); i.max_choices = Some(1); }), "min_choices"),
+        ("unknown kind", with(|i| i.kind = "ranked_choice".into()), "kind"),
+        ("unknown template", with(|i| i.template = "gradients".into()), "template"),
+        ("unknown visibility", with(|i| i.hide_results = "sometimes".into()), "hide_results"),
+        ("unknown reason rule", with(|i| i.reason = "maybe".into()), "reason"),
+        ("unknown electorate", with(|i| i.electorate = "all".into()), "electorate"),
+    ];
+    for (what, input, field) in table {
+        let errors = input.parse(NOW).expect_err(what);
+        assert!(
+            errors.get(field).is_some(),
+            "{what}: expected an error on {field}, got {errors}"
+        );
+    }
+    let scores = |lo, hi| PollInput {
+        score_min: Some(lo),
+        score_max: Some(hi),
+        options: vec!["a".into(), "b".into()],
+        ..input("score")
+    };
+    assert!(scores(5, 5).parse(NOW).unwrap_err().get("score_max").is_some());
+    assert!(scores(0, 101).parse(NOW).unwrap_err().get("score_max").is_some());
+    let dots = PollInput {
+        dots_per_person: Some(0),
+        options: vec!["a".into(), "b".into()],
+        ..input("dot_vote")
+    };
+    assert!(dots.parse(NOW).unwrap_err().get("dots_per_person").is_some());
+}
+
+fn rules(kind: PollKind) -> VoteRules {
+    VoteRules {
+        kind,
+        min_choices: 1,
+        max_choices: 2,
+        none_of_the_above: false,
+        dots_per_person: 8,
+        score_min: 0,
+        score_max: 5,
+        reason: ReasonRule::Optional,
+    }
+}
+
+fn vote(choices: &[(i64, i64)], reason: &str) -> VoteInput {
+    VoteInput {
+        choices: choices
+            .iter()
+            .map(|&(option, value)| Choice { option, value })
+            .collect(),
+        reason: reason.into(),
+    }
+}
+
+const OPTIONS: [i64; 3] = [10, 11, 12];
+
+/// (kind, the vote, accepted?)
+#[test]
+fn votes_are_checked_against_their_poll() {
+    use PollKind::*;
+    #[rustfmt::skip]
+    let table: Vec<(PollKind, VoteInput, Option<&str>)> = vec![
+        (Proposal, vote(&[(10, 1)], ""), None),
+        (Proposal, vote(&[], ""), Some("choices")),
+        (Proposal, vote(&[(10, 1), (11, 1)], ""), Some("choices")),
+        (Proposal, vote(&[(99, 1)], ""), Some("choices")),
+        (Check, vote(&[(12, 7)], ""), None),
+        (Poll, vote(&[(10, 1), (11, 1)], ""), None),
+        (Poll, vote(&[(10, 1), (10, 1)], ""), Some("choices")),
+        (Poll, vote(&[(10, 1), (11, 1), (12, 1)], ""), Some("choices")),
+        (Poll, vote(&[], ""), Some("choices")),
+        (Score, vote(&[(10, 5), (11, 0)], ""), None),
+        (Score, vote(&[(10, 6)], ""), Some("choices")),
+        (Score, vote(&[(10, -1)], ""), Some("choices")),
+        (DotVote, vote(&[(10, 5), (11, 3)], ""), None),
+        (DotVote, vote(&[(10, 5), (11, 4)], ""), Some("choices")),
+        (DotVote, vote(&[(10, 0)], ""), Some("choices")),
+        (DotVote, vote(&[(10, -2), (11, 9)], ""), Some("choices")),
+        (DotVote, vote(&[(10, i64::MAX), (11, i64::MAX)], ""), Some("choices")),
+        (Question, vote(&[], "Tuesdays suit me"), None),
+        (Question, vote(&[(10, 1)], "x"), Some("choices")),
+    ];
+    for (kind, input, refused) in table {
+        let result = rules(kind).check(&OPTIONS, &input);
+        match refused {
+            None => assert!(result.is_ok(), "{kind:?} {input:?}: {:?}", result.err()),
+            Some(field) => assert!(
+                result.as_ref().err().and_then(|e| e.get(field)).is_some(),
+                "{kind:?} {input:?} should be refused on {field}: {result:?}"
+            ),
+        }
+    }
+    let none = VoteRules {
+        none_of_the_above: true,
+        ..rules(PollKind::Poll)
+    };
+    assert!(none.check(&OPTIONS, &vote(&[], "")).is_ok(), "none of the above");
+    let required = VoteRules {
+        reason: ReasonRule::Required,
+        ..rules(PollKind::Proposal)
+    };
+    assert!(
+        required
+            .check(&OPTIONS, &vote(&[(10, 1)], "  "))
+            .unwrap_err()
+            .get("reason")
+            .is_some()
+    );
+    let disabled = VoteRules {
+        reason: ReasonRule::Disabled,
+        ..rules(PollKind::Proposal)
+    };
+    assert_eq!(disabled.check(&OPTIONS, &vote(&[(10, 1)], "why")).unwrap().reason, "");
+    let question = VoteRules {
+        reason: ReasonRule::Required,
+        ..rules(PollKind::Question)
+    };
+    assert!(
+        question
+            .check(&OPTIONS, &vote(&[], ""))
+            .unwrap_err()
+            .get("reason")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_poll_is_closed_from_its_closing_time_even_before_the_job_runs() {
+    let close = NOW.plus(Duration::hours(1));
+    assert_eq!(PollState::at(NOW, None, close, None), PollState::Open);
+    assert_eq!(PollState::at(close, None, close, None), PollState::Closed);
+    assert_eq!(
+        PollState::at(NOW, Some(NOW.plus(Duration::minutes(1))), close, None),
+        PollState::Scheduled
+    );
+    assert_eq!(PollState::at(NOW, None, close, Some(NOW)), PollState::Closed);
+}
+
+fn kinds() -> impl Strategy<Value = PollKind> {
+    prop::sample::select(PollKind::ALL.to_vec())
+}
+
+fn raw_votes() -> impl Strategy<Value = Vec<Vec<(i64, i64)>>> {
+    prop::collection::vec(prop::collection::vec((8_i64..14, -3_i64..12), 0..5), 0..40)
+}
+
+proptest! {
+    /// Whatever is cast, an accepted dot vote never exceeds the allowance, an accepted score stays
+    /// in range, a single-choice vote holds one option, and every choice is one of the poll's.
+    #[test]
+    fn accepted_votes_keep_the_poll_rules(kind in kinds(), raw in prop::collection::vec((8_i64..14, -3_i64..12), 0..6), dots in 1_i64..10) {
+        let r = VoteRules { dots_per_person: dots, ..rules(kind) };
+        if let Ok(ballot) = r.check(&OPTIONS, &vote(&raw, "because")) {
+            prop_assert!(ballot.choices.iter().all(|c| OPTIONS.contains(&c.option)));
+            prop_assert!(ballot.choices.windows(2).all(|w| w[0].option < w[1].option));
+            match kind {
+                PollKind::DotVote => {
+                    let total: i64 = ballot.choices.iter().map(|c| c.value).sum();
+                    prop_assert!(total >= 1 && total <= dots, "{} dots of {}", total, dots);
+                    prop_assert!(ballot.choices.iter().all(|c| c.value > 0));
+                }
+                PollKind::Score => prop_assert!(ballot.choices.iter().all(|c| (0..=5).contains(&c.value))),
+                PollKind::Proposal | PollKind::Check | PollKind::Count => {
+                    prop_assert_eq!(ballot.choices.len(), 1);
+                    prop_assert_eq!(ballot.choices[0].value, 1);
+                }
+                PollKind::Poll => prop_assert!((1..=2).contains(&ballot.choices.len())),
+                PollKind::Question => prop_assert!(ballot.choices.is_empty()),
+            }
+        }
+    }
+
+    /// No vote is lost or counted twice: each option's voters and total are exactly what the
+    /// ballots give it, everyone is counted once, and neither the order of the ballots nor the
+    /// (shuffled) order of the options changes any option's figures.
+    #[test]
+    fn the_tally_counts_every_ballot_once_in_any_order(kind in kinds(), raw in raw_votes(), seed in any::<u64>()) {
+        let r = rules(kind);
+        let ballots: Vec<Ballot> = raw.iter().filter_map(|v| r.check(&OPTIONS, &vote(v, "r")).ok()).collect();
+        let slices: Vec<&[Choice]> = ballots.iter().map(|b| b.choices.as_slice()).collect();
+        let tally = Tally::count(&OPTIONS, slices.iter().copied());
+        prop_assert_eq!(tally.voters, ballots.len() as u64);
+        for o in OPTIONS {
+            let given: Vec<i64> = ballots.iter().flat_map(|b| b.choices.iter().filter(|c| c.option == o).map(|c| c.value)).collect();
+            let result = tally.of(o).unwrap();
+            prop_assert_eq!(result.voters, given.len() as u64);
+            prop_assert_eq!(result.total, given.iter().sum::<i64>());
+        }
+        prop_assert_eq!(tally.total, ballots.iter().flat_map(|b| &b.choices).map(|c| c.value).sum::<i64>());
+        prop_assert_eq!(tally.without_choice, ballots.iter().filter(|b| b.choices.is_empty()).count() as u64);
+
+        // Reverse the ballots and rotate the options by the seed: the same figures per option.
+        let mut options = OPTIONS.to_vec();
+        options.rotate_left(usize::try_from(seed % 3).unwrap());
+        let reversed = Tally::count(&options, slices.iter().rev().copied());
+        for o in OPTIONS {
+            prop_assert_eq!(tally.of(o), reversed.of(o));
+        }
+        prop_assert_eq!(tally.voters, reversed.voters);
+        let shares: f64 = tally.options.iter().map(|o| tally.share_of_total(o)).sum();
+        prop_assert!(tally.total == 0 || (shares - 100.0).abs() < 1e-6);
+    }
+}
