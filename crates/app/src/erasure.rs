@@ -21,6 +21,9 @@ pub(crate) const ACCOUNT_TABLES: &[&str] = &[
     "invitations",
     "guest_invitations",
     "outbox_emails",
+    "votes",
+    "vote_receipts",
+    "poll_voters",
 ];
 
 /// The tables a group's deletion touches (P11).
@@ -37,6 +40,14 @@ pub(crate) const GROUP_TABLES: &[&str] = &[
     "guest_invitations",
     "thread_reads",
     "outbox_emails",
+    "polls",
+    "poll_options",
+    "poll_voters",
+    "votes",
+    "vote_choices",
+    "vote_receipts",
+    "outcomes",
+    "events",
 ];
 
 /// An email's file in the outbox folder, as the file transport names it.

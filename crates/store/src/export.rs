@@ -147,6 +147,51 @@ pub const KINDS: &[Kind] = &[
         sql: "SELECT event, ip, at FROM security_log WHERE user_id = $1 ORDER BY at",
     },
     Kind {
+        name: "polls_raised",
+        title: "Polls you raised",
+        tables: &["polls"],
+        sql: "SELECT p.key, g.name AS group_name, p.kind, p.title, p.details, p.anonymous, p.opening_at, p.closing_at, \
+              p.closed_at, p.created_at, p.edited_at FROM polls p JOIN groups g ON g.id = p.group_id \
+              WHERE p.author_id = $1 ORDER BY p.created_at",
+    },
+    Kind {
+        name: "votes",
+        title: "Your votes, every version (the current one marked), with their choices and reasons (anonymous votes are in no file: nothing ties them to you)",
+        tables: &["votes", "vote_choices"],
+        sql: "SELECT p.key AS poll_key, p.title AS poll_title, v.current, v.reason, v.created_at, v.replaced_at, \
+              o.name AS option_name, c.value FROM votes v JOIN polls p ON p.id = v.poll_id \
+              LEFT JOIN vote_choices c ON c.vote_id = v.id LEFT JOIN poll_options o ON o.id = c.option_id \
+              WHERE v.voter_id = $1 ORDER BY v.created_at, v.id, o.position",
+    },
+    Kind {
+        name: "polls_voted_in",
+        title: "Polls you voted in (that you voted, not what)",
+        tables: &["vote_receipts"],
+        sql: "SELECT p.key AS poll_key, p.title AS poll_title, p.anonymous FROM vote_receipts r \
+              JOIN polls p ON p.id = r.poll_id WHERE r.user_id = $1 ORDER BY p.created_at",
+    },
+    Kind {
+        name: "polls_naming_you",
+        title: "Polls that named you as one of their voters",
+        tables: &["poll_voters"],
+        sql: "SELECT p.key AS poll_key, p.title AS poll_title FROM poll_voters v JOIN polls p ON p.id = v.poll_id \
+              WHERE v.user_id = $1 ORDER BY p.created_at",
+    },
+    Kind {
+        name: "poll_options_added",
+        title: "Options you added to polls",
+        tables: &["poll_options"],
+        sql: "SELECT p.key AS poll_key, o.name, o.created_at FROM poll_options o JOIN polls p ON p.id = o.poll_id \
+              WHERE o.added_by = $1 ORDER BY o.created_at",
+    },
+    Kind {
+        name: "outcomes",
+        title: "Outcomes you wrote, every version",
+        tables: &["outcomes"],
+        sql: "SELECT p.key AS poll_key, p.title AS poll_title, o.statement, o.review_at, o.current, o.created_at \
+              FROM outcomes o JOIN polls p ON p.id = o.poll_id WHERE o.author_id = $1 ORDER BY o.created_at",
+    },
+    Kind {
         name: "emails_to_you",
         title: "Emails we sent you (bodies are erased after the retention period)",
         tables: &["outbox_emails"],
@@ -160,6 +205,10 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("login_tokens", "hashes of short-lived secrets; nothing readable"),
     ("unsubscribe_tokens", "hashes of secrets; nothing readable"),
     ("invitation_quota", "a count of invitations per day, kept two days"),
+    (
+        "events",
+        "timeline entries that point at a poll, vote or outcome of yours, all in the files above",
+    ),
     (
         "data_exports",
         "earlier copies of this very export, kept until their download link expires",

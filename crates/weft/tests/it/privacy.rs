@@ -814,6 +814,9 @@ async fn p8_every_table_about_a_person_is_exported_or_explained(app: &TestApp) {
         "sender_id",
         "requester_id",
         "staff_id",
+        "voter_id",
+        "added_by",
+        "actor_id",
     ];
     let mut tables: Vec<&str> = columns
         .iter()
