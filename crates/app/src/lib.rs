@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod live;
 pub mod mailer;
 pub mod policies;
+pub mod polls;
 pub mod privacy;
 pub mod rate_limits;
 pub mod retention;

@@ -41,6 +41,31 @@ impl Timestamp {
             .map(|t| t.to_string())
             .unwrap_or_default()
     }
+
+    /// Reads an RFC 3339 instant ("2026-12-09T18:00:00Z", "…+01:00"), as the API takes times.
+    pub fn parse_rfc3339(input: &str) -> Option<Self> {
+        input
+            .trim()
+            .parse::<jiff::Timestamp>()
+            .ok()
+            .map(|t| Self(i64::try_from(t.as_microsecond()).unwrap_or(i64::MAX)))
+    }
+
+    /// Reads a form's `datetime-local` value ("2026-12-09T18:00") at `offset_minutes` east of
+    /// UTC (what the page's script reports for the browser; 0, UTC, without it).
+    pub fn parse_local(input: &str, offset_minutes: i32) -> Option<Self> {
+        let civil: jiff::civil::DateTime = input.trim().parse().ok()?;
+        let offset = jiff::tz::Offset::from_seconds(offset_minutes.clamp(-18 * 60, 18 * 60) * 60).ok()?;
+        let t = offset.to_timestamp(civil).ok()?;
+        Some(Self(i64::try_from(t.as_microsecond()).unwrap_or(i64::MAX)))
+    }
+
+    /// The value a `datetime-local` input shows for this instant, in UTC.
+    pub fn local_input_utc(self) -> String {
+        jiff::Timestamp::from_microsecond(self.0)
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// A span of time, configurable as `90s`, `15m`, `12h`, `14d` or plain seconds.

@@ -64,6 +64,16 @@ ids!(
     InvitationId,
     /// A background job.
     JobId,
+    /// A poll (proposal, sense check, choice, count, score, dot vote, question).
+    PollId,
+    /// One option of a poll.
+    OptionId,
+    /// One version of a person's vote.
+    VoteId,
+    /// One version of a poll's outcome.
+    OutcomeId,
+    /// An item of a timeline other than a comment.
+    EventId,
 );
 
 #[cfg(test)]

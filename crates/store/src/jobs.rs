@@ -259,3 +259,13 @@ pub async fn retry(conn: &mut Conn, id: JobId, now: Timestamp) -> Result<bool> {
         .rows_affected();
     Ok(n == 1)
 }
+
+/// Drops the job under `key` (a deleted poll's closing). A runner holding it finds its claim
+/// gone when it completes, and does nothing.
+pub async fn unschedule(conn: &mut Conn, key: &str) -> Result<()> {
+    query("DELETE FROM jobs WHERE unique_key = $1")
+        .bind(key)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod live;
 pub mod outbox;
 pub mod policies;
+pub mod polls;
 pub mod rate_counters;
 pub mod schema;
 pub mod security_log;

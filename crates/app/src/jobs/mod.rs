@@ -33,16 +33,24 @@ pub enum JobKind {
     PersonalExport,
     /// The scheduled purge of what need not be kept (P20); recurring.
     Retention,
+    /// Closing one poll at its closing time.
+    PollClose,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 3] = [Self::CommentFanout, Self::PersonalExport, Self::Retention];
+    pub const ALL: [Self; 4] = [
+        Self::CommentFanout,
+        Self::PersonalExport,
+        Self::Retention,
+        Self::PollClose,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::CommentFanout => "comment_fanout",
             Self::PersonalExport => "personal_export",
             Self::Retention => "retention",
+            Self::PollClose => "poll_close",
         }
     }
 
@@ -56,7 +64,7 @@ impl JobKind {
     /// Which runner lane takes it: long work must not hold up quick work behind it.
     pub fn lane(self) -> Lane {
         match self {
-            Self::CommentFanout => Lane::Quick,
+            Self::CommentFanout | Self::PollClose => Lane::Quick,
             Self::PersonalExport | Self::Retention => Lane::Long,
         }
     }
@@ -131,6 +139,16 @@ pub struct Retention {}
 
 impl Payload for Retention {
     const KIND: JobKind = JobKind::Retention;
+}
+
+/// Close one poll when its time has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PollClose {
+    pub poll_id: weft_store::polls::PollId,
+}
+
+impl Payload for PollClose {
+    const KIND: JobKind = JobKind::PollClose;
 }
 
 fn encode<P: Payload>(payload: &P) -> Result<String, AppError> {

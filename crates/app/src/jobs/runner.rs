@@ -31,7 +31,7 @@ pub fn backoff(attempts: i64) -> Duration {
 }
 
 /// A job's payload as its handler needs it, or why it cannot be read.
-pub(super) fn decode<P: Payload>(job: &Job) -> Result<P, AppError> {
+pub(crate) fn decode<P: Payload>(job: &Job) -> Result<P, AppError> {
     serde_json::from_str(&job.payload)
         .map_err(|e| AppError::internal(format!("unreadable {} payload: {e}", P::KIND.as_str())))
 }
@@ -71,6 +71,7 @@ impl App {
             }
             match kind {
                 JobKind::CommentFanout => self.run_fanouts(&batch).await,
+                JobKind::PollClose => self.run_poll_closings(&batch).await,
                 JobKind::PersonalExport => {
                     for job in &batch {
                         if let Err(e) = self.run_export(job).await {
@@ -91,7 +92,7 @@ impl App {
     }
 
     /// Records a failed attempt: again after a backoff, or dead after the last.
-    pub(super) async fn job_failed(&self, job: &Job, error: &AppError) {
+    pub(crate) async fn job_failed(&self, job: &Job, error: &AppError) {
         let now = self.clock.now();
         let retry_at: Option<Timestamp> = (job.attempts < MAX_ATTEMPTS).then(|| now.plus(backoff(job.attempts)));
         tracing::warn!(

@@ -123,7 +123,7 @@ impl App {
     /// instance admin's read of a private thread through support access to the group's access log
     /// (P13). Every use case reaches a thread through here (`load_thread` is called nowhere else),
     /// so no route can read private content through support without leaving a trace.
-    async fn open_thread(
+    pub(crate) async fn open_thread(
         &self,
         conn: &mut Conn,
         who: Option<&SessionUser>,

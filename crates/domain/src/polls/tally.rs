@@ -116,3 +116,21 @@ impl Tally {
 pub fn percent(value: f64) -> String {
     format!("{value:.1}%")
 }
+
+impl Tally {
+    /// The tally from per-option totals the database summed: (option, voters, total), with
+    /// everyone who voted and how many chose nothing.
+    pub fn from_totals(totals: impl IntoIterator<Item = (i64, u64, i64)>, voters: u64, without_choice: u64) -> Self {
+        let options: Vec<OptionResult> = totals
+            .into_iter()
+            .map(|(option, voters, total)| OptionResult { option, voters, total })
+            .collect();
+        let total = options.iter().fold(0_i64, |sum, r| sum.saturating_add(r.total));
+        Self {
+            options,
+            voters,
+            without_choice,
+            total,
+        }
+    }
+}

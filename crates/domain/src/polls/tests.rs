@@ -301,3 +301,18 @@ proptest! {
         prop_assert!(tally.total == 0 || (shares - 100.0).abs() < 1e-6);
     }
 }
+
+#[test]
+fn closing_times_are_read_from_forms_and_the_api() {
+    let utc = Timestamp::parse_local("2026-12-09T18:00", 0).unwrap();
+    assert_eq!(utc.rfc3339(), "2026-12-09T18:00:00Z");
+    assert_eq!(
+        Timestamp::parse_local("2026-12-09T18:00", 60).unwrap().rfc3339(),
+        "2026-12-09T17:00:00Z"
+    );
+    assert_eq!(Timestamp::parse_rfc3339("2026-12-09T19:00:00+01:00"), Some(utc));
+    assert_eq!(utc.local_input_utc(), "2026-12-09T18:00");
+    for bad in ["", "tomorrow", "2026-13-01T10:00", "18:00"] {
+        assert_eq!(Timestamp::parse_local(bad, 0), None, "{bad:?}");
+    }
+}

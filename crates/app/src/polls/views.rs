@@ -1,0 +1,226 @@
+//! What a poll page shows, decided for its viewer: the permissions, and results only when the
+//! rule lets them be seen (hidden results never leave the app layer, whatever asks: page, API,
+//! export or email).
+
+use weft_domain::permissions::{Actor, PollAction, PollFacts, can_poll};
+use weft_domain::polls::{PollState, Tally};
+use weft_store::polls::{self, Outcome, Poll, PollOption, Undecided, Vote};
+
+use super::{UNDECIDED_LISTED, VOTES_PER_PAGE};
+use crate::threads::ThreadView;
+use crate::{App, AppError, SessionUser};
+
+/// A poll opened by someone, with what they may do.
+#[derive(Debug, Clone)]
+pub struct PollView {
+    pub poll: Poll,
+    /// In the order this viewer sees them (shuffled per viewer when the poll asks for it).
+    pub options: Vec<PollOption>,
+    pub thread: ThreadView,
+    pub facts: PollFacts,
+    pub state: PollState,
+    pub may: PollPermissions,
+}
+
+impl PollView {
+    pub fn option_name(&self, id: i64) -> Option<&str> {
+        self.options.iter().find(|o| o.id.0 == id).map(|o| o.name.as_str())
+    }
+}
+
+/// One answer per poll action, decided once per request by the domain's rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // one answer per action
+pub struct PollPermissions {
+    pub vote: bool,
+    pub add_option: bool,
+    pub edit: bool,
+    pub extend: bool,
+    pub close: bool,
+    pub reopen: bool,
+    pub remind: bool,
+    pub write_outcome: bool,
+    pub delete: bool,
+    pub see_results: bool,
+    pub see_voters: bool,
+    pub see_undecided: bool,
+    pub react: bool,
+}
+
+impl PollPermissions {
+    pub fn decide(actor: &Actor, facts: &PollFacts) -> Self {
+        let may = |a| can_poll(actor, a, facts).allowed();
+        Self {
+            vote: may(PollAction::Vote),
+            add_option: may(PollAction::AddOption),
+            edit: may(PollAction::Edit),
+            extend: may(PollAction::Extend),
+            close: may(PollAction::Close),
+            reopen: may(PollAction::Reopen),
+            remind: may(PollAction::Remind),
+            write_outcome: may(PollAction::WriteOutcome),
+            delete: may(PollAction::Delete),
+            see_results: may(PollAction::SeeResults),
+            see_voters: may(PollAction::SeeVoters),
+            see_undecided: may(PollAction::SeeUndecided),
+            react: may(PollAction::React),
+        }
+    }
+
+    /// The allowed actions by their API names.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.vote, PollAction::Vote),
+            (self.add_option, PollAction::AddOption),
+            (self.edit, PollAction::Edit),
+            (self.extend, PollAction::Extend),
+            (self.close, PollAction::Close),
+            (self.reopen, PollAction::Reopen),
+            (self.remind, PollAction::Remind),
+            (self.write_outcome, PollAction::WriteOutcome),
+            (self.delete, PollAction::Delete),
+            (self.see_results, PollAction::SeeResults),
+            (self.see_voters, PollAction::SeeVoters),
+            (self.see_undecided, PollAction::SeeUndecided),
+            (self.react, PollAction::React),
+        ]
+        .into_iter()
+        .filter(|(allowed, _)| *allowed)
+        .map(|(_, a)| a.as_str())
+        .collect()
+    }
+}
+
+/// One option's line of the results.
+#[derive(Debug, Clone)]
+pub struct ResultRow {
+    pub option_id: i64,
+    pub name: String,
+    pub voters: u64,
+    pub total: i64,
+    pub share_of_voters: f64,
+    pub share_of_total: f64,
+    pub average: Option<f64>,
+}
+
+/// The figures, for a viewer who may see them.
+#[derive(Debug, Clone)]
+pub struct PollResults {
+    /// In the poll's option order (not the viewer's shuffle: results read the same for everyone).
+    pub rows: Vec<ResultRow>,
+    pub tally: Tally,
+}
+
+/// Everything the poll page shows.
+#[derive(Debug, Clone)]
+pub struct PollPage {
+    pub view: PollView,
+    pub results: Option<PollResults>,
+    /// The viewer's current vote (never for an anonymous poll: there is none to find).
+    pub my_vote: Option<Vote>,
+    /// Current votes with reasons, newest first, one page; empty unless `may.see_voters`.
+    pub votes: Vec<Vote>,
+    pub votes_page: i64,
+    /// Who has not voted, for the poll's stewards: a list and how many in all.
+    pub undecided: Option<(Vec<Undecided>, i64)>,
+    pub outcome: Option<Outcome>,
+}
+
+impl App {
+    /// The figures of a poll, or `None` when this viewer may not see them yet.
+    pub(crate) async fn results_for(
+        &self,
+        conn: &mut weft_store::Conn,
+        view: &PollView,
+    ) -> Result<Option<PollResults>, AppError> {
+        if !view.may.see_results {
+            return Ok(None);
+        }
+        let poll = &view.poll;
+        let totals = polls::totals(conn, poll.id, poll.anonymous).await?;
+        let without_choice = if poll.anonymous {
+            poll.anon_without_choice
+        } else {
+            polls::without_choice(conn, poll.id).await?
+        };
+        let ids: Vec<i64> = totals.iter().map(|(id, _, _)| id.0).collect();
+        let tally = Tally::from_totals(
+            totals
+                .iter()
+                .map(|&(id, voters, total)| (id.0, u64::try_from(voters).unwrap_or(0), total)),
+            u64::try_from(poll.voter_count).unwrap_or(0),
+            u64::try_from(without_choice).unwrap_or(0),
+        );
+        let rows = ids
+            .iter()
+            .filter_map(|id| tally.of(*id))
+            .map(|r| ResultRow {
+                option_id: r.option,
+                name: view.option_name(r.option).unwrap_or("").to_owned(),
+                voters: r.voters,
+                total: r.total,
+                share_of_voters: tally.share_of_voters(r),
+                share_of_total: tally.share_of_total(r),
+                average: r.average(),
+            })
+            .collect();
+        Ok(Some(PollResults { rows, tally }))
+    }
+
+    /// The poll page: the poll, the viewer's vote, results and voters as the rules allow.
+    pub async fn poll_page(&self, who: Option<&SessionUser>, key: &str, page: i64) -> Result<PollPage, AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.open_poll(&mut conn, who, key, PollAction::See).await?;
+        let results = self.results_for(&mut conn, &view).await?;
+        let my_vote = match (who, view.poll.anonymous) {
+            (Some(w), false) => polls::history_of(&mut conn, view.poll.id, w.user.id)
+                .await?
+                .into_iter()
+                .find(|v| v.current),
+            _ => None,
+        };
+        let page = page.clamp(0, 10_000);
+        let votes = if view.may.see_voters {
+            polls::current_votes(&mut conn, view.poll.id, page * VOTES_PER_PAGE, VOTES_PER_PAGE).await?
+        } else {
+            Vec::new()
+        };
+        let undecided = if view.may.see_undecided {
+            Some(polls::undecided(&mut conn, &view.poll, UNDECIDED_LISTED).await?)
+        } else {
+            None
+        };
+        let outcome = polls::current_outcome(&mut conn, view.poll.id).await?;
+        Ok(PollPage {
+            view,
+            results,
+            my_vote,
+            votes,
+            votes_page: page,
+            undecided,
+            outcome,
+        })
+    }
+
+    /// The polls of a thread the viewer is reading, newest first, each with its view.
+    pub async fn thread_polls(
+        &self,
+        who: Option<&SessionUser>,
+        thread: &ThreadView,
+    ) -> Result<Vec<PollView>, AppError> {
+        let mut conn = self.store.reader().await?;
+        let mut list = Vec::new();
+        for poll in polls::of_thread(&mut conn, thread.thread.id).await? {
+            list.push(self.poll_view(&mut conn, who, poll, PollAction::See).await?);
+        }
+        Ok(list)
+    }
+
+    /// One person's earlier votes on a poll (never for an anonymous poll: none are kept).
+    pub async fn my_vote_history(&self, who: &SessionUser, key: &str) -> Result<(PollView, Vec<Vote>), AppError> {
+        let mut conn = self.store.reader().await?;
+        let view = self.open_poll(&mut conn, Some(who), key, PollAction::See).await?;
+        let history = polls::history_of(&mut conn, view.poll.id, who.user.id).await?;
+        Ok((view, history))
+    }
+}

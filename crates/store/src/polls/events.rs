@@ -1,0 +1,127 @@
+//! `events`: timeline items other than comments. In a thread an event takes the thread's next
+//! sequence number (through the thread row, as comments do), so comments and events make one
+//! numbered timeline, read by range.
+
+use weft_domain::Timestamp;
+
+use super::{EventId, OutcomeId, PollId, VoteId};
+use crate::threads::ThreadId;
+use crate::users::UserId;
+use crate::{Conn, Result, query};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    PollRaised,
+    /// A vote (or a changed vote) with its reason; never for an anonymous poll.
+    Voted,
+    PollClosed,
+    PollReopened,
+    OutcomeWritten,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PollRaised => "poll_raised",
+            Self::Voted => "voted",
+            Self::PollClosed => "poll_closed",
+            Self::PollReopened => "poll_reopened",
+            Self::OutcomeWritten => "outcome_written",
+        }
+    }
+
+    pub fn from_stored(s: &str) -> std::result::Result<Self, weft_domain::UnknownStored> {
+        Ok(match s {
+            "poll_raised" => Self::PollRaised,
+            "voted" => Self::Voted,
+            "poll_closed" => Self::PollClosed,
+            "poll_reopened" => Self::PollReopened,
+            "outcome_written" => Self::OutcomeWritten,
+            _ => return Err(weft_domain::UnknownStored::new("event kind", s)),
+        })
+    }
+}
+
+/// What an event points at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EventRefs {
+    pub vote_id: Option<VoteId>,
+    pub outcome_id: Option<OutcomeId>,
+}
+
+/// Records an event; in a thread it gets the next sequence number, which is returned.
+pub async fn record_event(
+    conn: &mut Conn,
+    thread_id: Option<ThreadId>,
+    poll_id: PollId,
+    kind: EventKind,
+    actor_id: Option<UserId>,
+    refs: EventRefs,
+    now: Timestamp,
+) -> Result<(EventId, Option<i64>)> {
+    let seq: Option<i64> = match thread_id {
+        Some(t) => Some(
+            query("UPDATE threads SET last_seq = last_seq + 1, last_activity_at = $1 WHERE id = $2 RETURNING last_seq")
+                .bind(now.micros())
+                .bind(t)
+                .fetch_one(&mut *conn, |r| r.try_get("last_seq"))
+                .await?,
+        ),
+        None => None,
+    };
+    let id = query(
+        "INSERT INTO events (thread_id, poll_id, seq, kind, actor_id, vote_id, outcome_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(thread_id)
+    .bind(poll_id)
+    .bind(seq)
+    .bind(kind.as_str())
+    .bind(actor_id)
+    .bind(refs.vote_id)
+    .bind(refs.outcome_id)
+    .bind(now.micros())
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+    .await?;
+    Ok((id, seq))
+}
+
+/// One event of a thread's timeline.
+#[derive(Debug, Clone)]
+pub struct TimelineEvent {
+    pub seq: i64,
+    pub kind: EventKind,
+    pub poll_key: String,
+    pub poll_title: String,
+    pub actor_name: Option<String>,
+    pub vote_id: Option<VoteId>,
+    pub outcome_id: Option<OutcomeId>,
+    pub created_at: Timestamp,
+}
+
+/// The events of a thread with sequence numbers in `from .. from + count`.
+pub async fn events_page(conn: &mut Conn, thread_id: ThreadId, from: i64, count: i64) -> Result<Vec<TimelineEvent>> {
+    query(
+        "SELECT e.seq, e.kind, p.key AS poll_key, p.title AS poll_title, \
+         CASE WHEN a.state = 'active' THEN a.name END AS actor_name, e.vote_id, e.outcome_id, e.created_at \
+         FROM events e JOIN polls p ON p.id = e.poll_id LEFT JOIN users a ON a.id = e.actor_id \
+         WHERE e.thread_id = $1 AND e.seq >= $2 AND e.seq < $3 ORDER BY e.seq",
+    )
+    .bind(thread_id)
+    .bind(from)
+    .bind(from + count)
+    .fetch_all(&mut *conn, |r| {
+        Ok(TimelineEvent {
+            seq: r.try_get("seq")?,
+            kind: EventKind::from_stored(&r.try_get::<String, _>("kind")?)?,
+            poll_key: r.try_get("poll_key")?,
+            poll_title: r.try_get("poll_title")?,
+            actor_name: r.try_get("actor_name")?,
+            vote_id: r.try_get("vote_id")?,
+            outcome_id: r.try_get("outcome_id")?,
+            created_at: Timestamp(r.try_get("created_at")?),
+        })
+    })
+    .await
+}

@@ -1,0 +1,288 @@
+//! The poll aggregate's tables: `polls` here, and one file per part (options, votes with their
+//! choices and receipts, outcomes, timeline events). Counting is one aggregate statement per
+//! poll, whatever its number of votes; the voter list pages.
+
+mod events;
+mod options;
+mod outcomes;
+mod votes;
+
+pub use events::*;
+pub use options::*;
+pub use outcomes::*;
+pub use votes::*;
+
+use weft_domain::Timestamp;
+use weft_domain::polls::{ClosingSoon, Electorate, HideResults, PollKind, PollSpec, ReasonRule, VoteRules};
+
+use crate::groups::GroupId;
+use crate::threads::{ThreadId, ts};
+use crate::users::UserId;
+use crate::{Conn, Result, Row, flag, query};
+
+pub use crate::ids::{EventId, OptionId, OutcomeId, PollId, VoteId};
+
+#[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct Poll {
+    pub id: PollId,
+    pub key: String,
+    pub group_id: GroupId,
+    pub thread_id: Option<ThreadId>,
+    pub thread_key: Option<String>,
+    pub author_id: Option<UserId>,
+    /// `None` when the author is not active (P9) or deleted their account.
+    pub author_name: Option<String>,
+    pub kind: PollKind,
+    pub title: String,
+    pub details: String,
+    pub opening_at: Option<Timestamp>,
+    pub closing_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub anonymous: bool,
+    pub hide_results: HideResults,
+    pub reason_prompt: String,
+    pub rules: VoteRules,
+    pub shuffle_options: bool,
+    pub voters_can_add_options: bool,
+    pub target: Option<i64>,
+    pub electorate: Electorate,
+    pub closing_soon: ClosingSoon,
+    pub notify_on_open: bool,
+    pub voter_count: i64,
+    pub anon_without_choice: i64,
+    pub edited_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+const POLL_COLUMNS: &str = "p.id, p.key, p.group_id, p.thread_id, t.key AS thread_key, p.author_id, \
+    CASE WHEN a.state = 'active' THEN a.name END AS author_name, p.kind, p.title, p.details, p.opening_at, \
+    p.closing_at, p.closed_at, p.anonymous, p.hide_results, p.reason_rule, p.reason_prompt, p.min_choices, \
+    p.max_choices, p.none_of_the_above, p.shuffle_options, p.voters_can_add_options, p.dots_per_person, \
+    p.score_min, p.score_max, p.target, p.electorate, p.closing_soon, p.notify_on_open, p.voter_count, \
+    p.anon_without_choice, p.edited_at, p.created_at";
+const POLL_FROM: &str =
+    "FROM polls p LEFT JOIN users a ON a.id = p.author_id LEFT JOIN threads t ON t.id = p.thread_id";
+
+fn poll_from_row(r: &Row<'_>) -> Result<Poll> {
+    let kind = PollKind::from_stored(&r.try_get::<String, _>("kind")?)?;
+    Ok(Poll {
+        id: r.try_get("id")?,
+        key: r.try_get("key")?,
+        group_id: r.try_get("group_id")?,
+        thread_id: r.try_get("thread_id")?,
+        thread_key: r.try_get("thread_key")?,
+        author_id: r.try_get("author_id")?,
+        author_name: r.try_get("author_name")?,
+        kind,
+        title: r.try_get("title")?,
+        details: r.try_get("details")?,
+        opening_at: ts(r, "opening_at")?,
+        closing_at: Timestamp(r.try_get("closing_at")?),
+        closed_at: ts(r, "closed_at")?,
+        anonymous: flag(r.try_get("anonymous")?),
+        hide_results: HideResults::from_stored(&r.try_get::<String, _>("hide_results")?)?,
+        reason_prompt: r.try_get("reason_prompt")?,
+        rules: VoteRules {
+            kind,
+            min_choices: r.try_get("min_choices")?,
+            max_choices: r.try_get("max_choices")?,
+            none_of_the_above: flag(r.try_get("none_of_the_above")?),
+            dots_per_person: r.try_get("dots_per_person")?,
+            score_min: r.try_get("score_min")?,
+            score_max: r.try_get("score_max")?,
+            reason: ReasonRule::from_stored(&r.try_get::<String, _>("reason_rule")?)?,
+        },
+        shuffle_options: flag(r.try_get("shuffle_options")?),
+        voters_can_add_options: flag(r.try_get("voters_can_add_options")?),
+        target: r.try_get("target")?,
+        electorate: Electorate::from_stored(&r.try_get::<String, _>("electorate")?)?,
+        closing_soon: ClosingSoon::from_stored(&r.try_get::<String, _>("closing_soon")?)?,
+        notify_on_open: flag(r.try_get("notify_on_open")?),
+        voter_count: r.try_get("voter_count")?,
+        anon_without_choice: r.try_get("anon_without_choice")?,
+        edited_at: ts(r, "edited_at")?,
+        created_at: Timestamp(r.try_get("created_at")?),
+    })
+}
+
+/// Inserts the poll and its options; returns its id.
+pub async fn insert(
+    conn: &mut Conn,
+    key: &str,
+    group_id: GroupId,
+    thread_id: Option<ThreadId>,
+    author_id: UserId,
+    spec: &PollSpec,
+    now: Timestamp,
+) -> Result<PollId> {
+    let r = &spec.rules;
+    let id: PollId = query(
+        "INSERT INTO polls (key, group_id, thread_id, author_id, kind, title, details, opening_at, closing_at, \
+         anonymous, hide_results, reason_rule, reason_prompt, min_choices, max_choices, none_of_the_above, \
+         shuffle_options, voters_can_add_options, dots_per_person, score_min, score_max, target, electorate, \
+         closing_soon, notify_on_open, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
+    )
+    .bind(key)
+    .bind(group_id)
+    .bind(thread_id)
+    .bind(author_id)
+    .bind(spec.kind.as_str())
+    .bind(spec.title.as_str())
+    .bind(spec.details.as_str())
+    .bind(spec.opening_at.map(Timestamp::micros))
+    .bind(spec.closing_at.micros())
+    .bind(spec.anonymous)
+    .bind(spec.hide_results.as_str())
+    .bind(r.reason.as_str())
+    .bind(spec.reason_prompt.as_str())
+    .bind(r.min_choices)
+    .bind(r.max_choices)
+    .bind(r.none_of_the_above)
+    .bind(spec.shuffle_options)
+    .bind(spec.voters_can_add_options)
+    .bind(r.dots_per_person)
+    .bind(r.score_min)
+    .bind(r.score_max)
+    .bind(spec.target)
+    .bind(spec.electorate.as_str())
+    .bind(spec.closing_soon.as_str())
+    .bind(spec.notify_on_open)
+    .bind(now.micros())
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+    .await?;
+    for (position, name) in spec.options.iter().enumerate() {
+        add_option(conn, id, i64::try_from(position).unwrap_or(i64::MAX), name, None, now).await?;
+    }
+    Ok(id)
+}
+
+/// Changes what may change before the first vote: title, details, options and settings. The
+/// options are replaced (nobody has chosen any yet).
+pub async fn update(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Timestamp) -> Result<()> {
+    let r = &spec.rules;
+    query(
+        "UPDATE polls SET title = $1, details = $2, opening_at = $3, closing_at = $4, hide_results = $5, \
+         reason_rule = $6, reason_prompt = $7, min_choices = $8, max_choices = $9, none_of_the_above = $10, \
+         shuffle_options = $11, voters_can_add_options = $12, dots_per_person = $13, score_min = $14, \
+         score_max = $15, target = $16, closing_soon = $17, notify_on_open = $18, edited_at = $19 WHERE id = $20",
+    )
+    .bind(spec.title.as_str())
+    .bind(spec.details.as_str())
+    .bind(spec.opening_at.map(Timestamp::micros))
+    .bind(spec.closing_at.micros())
+    .bind(spec.hide_results.as_str())
+    .bind(r.reason.as_str())
+    .bind(spec.reason_prompt.as_str())
+    .bind(r.min_choices)
+    .bind(r.max_choices)
+    .bind(r.none_of_the_above)
+    .bind(spec.shuffle_options)
+    .bind(spec.voters_can_add_options)
+    .bind(r.dots_per_person)
+    .bind(r.score_min)
+    .bind(r.score_max)
+    .bind(spec.target)
+    .bind(spec.closing_soon.as_str())
+    .bind(spec.notify_on_open)
+    .bind(now.micros())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    query("DELETE FROM poll_options WHERE poll_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for (position, name) in spec.options.iter().enumerate() {
+        add_option(conn, id, i64::try_from(position).unwrap_or(i64::MAX), name, None, now).await?;
+    }
+    Ok(())
+}
+
+pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Poll>> {
+    let sql = format!("SELECT {POLL_COLUMNS} {POLL_FROM} WHERE p.key = $1");
+    query(sql).bind(key).fetch_optional(&mut *conn, poll_from_row).await
+}
+
+pub async fn find_by_id(conn: &mut Conn, id: PollId) -> Result<Option<Poll>> {
+    let sql = format!("SELECT {POLL_COLUMNS} {POLL_FROM} WHERE p.id = $1");
+    query(sql).bind(id).fetch_optional(&mut *conn, poll_from_row).await
+}
+
+/// A thread's polls, newest first (a thread holds a handful).
+pub async fn of_thread(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<Poll>> {
+    let sql = format!(
+        "SELECT {POLL_COLUMNS} {POLL_FROM} WHERE p.thread_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 100"
+    );
+    query(sql).bind(thread_id).fetch_all(&mut *conn, poll_from_row).await
+}
+
+/// Closes the poll now unless it is closed already; `false` when it was.
+pub async fn close(conn: &mut Conn, id: PollId, now: Timestamp) -> Result<bool> {
+    let done = query("UPDATE polls SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Opens a closed poll again until `closing_at`.
+pub async fn reopen(conn: &mut Conn, id: PollId, closing_at: Timestamp) -> Result<()> {
+    query("UPDATE polls SET closed_at = NULL, closing_at = $1 WHERE id = $2")
+        .bind(closing_at.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the closing time of a poll that is not closed.
+pub async fn set_closing_at(conn: &mut Conn, id: PollId, closing_at: Timestamp) -> Result<()> {
+    query("UPDATE polls SET closing_at = $1 WHERE id = $2 AND closed_at IS NULL")
+        .bind(closing_at.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut Conn, id: PollId) -> Result<()> {
+    query("DELETE FROM polls WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Open polls whose closing time has passed (the closing jobs' safety net at start).
+pub async fn overdue(conn: &mut Conn, now: Timestamp, limit: i64) -> Result<Vec<PollId>> {
+    query("SELECT id FROM polls WHERE closed_at IS NULL AND closing_at <= $1 ORDER BY closing_at LIMIT $2")
+        .bind(now.micros())
+        .bind(limit)
+        .fetch_all(&mut *conn, |r| r.try_get("id"))
+        .await
+}
+
+/// Reads the poll and holds it until the transaction ends (PostgreSQL: `FOR UPDATE`; SQLite's one
+/// writer holds everything already), so a vote and a close cannot interleave: a vote decided on
+/// an open poll is stored before the close, or sees the poll closed.
+pub async fn lock(conn: &mut Conn, backend: crate::Backend, id: PollId) -> Result<Option<Poll>> {
+    let lock = match backend {
+        crate::Backend::Postgres => " FOR UPDATE OF p",
+        crate::Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT {POLL_COLUMNS} {POLL_FROM} WHERE p.id = $1{lock}");
+    query(sql).bind(id).fetch_optional(&mut *conn, poll_from_row).await
+}
+
+/// Whether the poll names this person among its voters.
+pub async fn is_named(conn: &mut Conn, id: PollId, user_id: UserId) -> Result<bool> {
+    let n: i64 = query("SELECT COUNT(*) AS n FROM poll_voters WHERE poll_id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
+        .await?;
+    Ok(n > 0)
+}
