@@ -15,6 +15,7 @@ mod markdown_cache;
 pub mod openapi;
 pub mod pages;
 pub mod policies;
+pub mod polls;
 pub mod privacy;
 pub mod rate_limit;
 pub mod security;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(privacy::page_routes())
         .merge(policies::page_routes())
         .merge(threads::page_routes())
+        .merge(polls::page_routes())
         .merge(jobs::page_routes())
         .nest(
             "/api/v1",
@@ -98,6 +100,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(invitations::api_routes())
                 .merge(privacy::api_routes())
                 .merge(threads::api_routes())
+                .merge(polls::api_routes())
                 .merge(jobs::api_routes()),
         )
         .merge(static_files::routes())

@@ -112,6 +112,19 @@ static OPERATIONS: &[Op] = &[
     op(GET, "/invitations/{token}", "invitations", "An invitation behind an emailed link", NONE, (200, OBJ)),
     op(POST, "/invitations/{token}/accept", "invitations", "Accept an emailed invitation", OBJ, (200, OBJ)),
     // threads
+    // polls
+    op(GET, "/threads/{key}/polls", "polls", "A thread's polls", NONE, (200, Some("PollListDto"))),
+    op(POST, "/threads/{key}/polls", "polls", "Raise a poll in a thread (members as the group allows)", Some("PollBody"), (201, Some("PollDto"))),
+    op(GET, "/polls/{key}", "polls", "A poll, with results only when the viewer may see them", NONE, (200, Some("PollDto"))),
+    op(DELETE, "/polls/{key}", "polls", "Delete a poll with its votes", NONE, (204, NONE)),
+    op(GET, "/polls/{key}/votes", "polls", "Current votes with reasons (never for anonymous polls)", NONE, (200, Some("VotesDto"))),
+    op(POST, "/polls/{key}/votes", "polls", "Cast or change my vote", Some("VoteBody"), (200, Some("PollDto"))),
+    op(DELETE, "/polls/{key}/votes/mine", "polls", "Withdraw my vote (its history stays)", NONE, (204, NONE)),
+    op(POST, "/polls/{key}/options", "polls", "Add an option while voting, when the poll allows it", Some("OptionBody"), (201, Some("PollDto"))),
+    op(POST, "/polls/{key}/close", "polls", "Close the poll now", NONE, (200, Some("PollDto"))),
+    op(POST, "/polls/{key}/reopen", "polls", "Reopen a closed poll (never an anonymous one)", Some("ClosingBody"), (200, Some("PollDto"))),
+    op(POST, "/polls/{key}/extend", "polls", "Move the closing time of an open poll", Some("ClosingBody"), (200, Some("PollDto"))),
+    op(POST, "/polls/{key}/outcome", "polls", "Write the outcome of a closed poll", Some("OutcomeBody"), (200, Some("PollDto"))),
     op(GET, "/groups/{key}/threads", "threads", "A group's threads, one page", NONE, (200, Some("ThreadListDto"))),
     op(POST, "/groups/{key}/threads", "threads", "Start a thread", Some("ThreadBody"), (201, Some("ThreadDto"))),
     op(GET, "/threads/{key}", "threads", "A thread and one page of its timeline (?from=seq)", NONE, (200, Some("ThreadPageDto"))),
@@ -222,8 +235,28 @@ fn build() -> OpenApi {
     use crate::threads::dto::{
         CommentDto, GroupRef, ListedThreadDto, PersonRef, ReactionDto, ThreadDto, ThreadPageDto,
     };
+    use crate::polls::api::{ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, VoteBody};
+    use crate::polls::dto::{
+        ChoiceDto, ListedPollDto, OptionDto, OutcomeDto, PollDto, PollListDto, ResultRowDto, ResultsDto, VoteDto, VotesDto,
+    };
     let components = ComponentsBuilder::new()
         .schema_from::<Error>()
+        .schema_from::<PollDto>()
+        .schema_from::<PollListDto>()
+        .schema_from::<ListedPollDto>()
+        .schema_from::<OptionDto>()
+        .schema_from::<ResultsDto>()
+        .schema_from::<ResultRowDto>()
+        .schema_from::<ChoiceDto>()
+        .schema_from::<VoteDto>()
+        .schema_from::<VotesDto>()
+        .schema_from::<OutcomeDto>()
+        .schema_from::<PollBody>()
+        .schema_from::<ChoiceBody>()
+        .schema_from::<VoteBody>()
+        .schema_from::<OptionBody>()
+        .schema_from::<ClosingBody>()
+        .schema_from::<OutcomeBody>()
         .schema_from::<GroupDto>()
         .schema_from::<MyGroupDto>()
         .schema_from::<MyGroupsDto>()

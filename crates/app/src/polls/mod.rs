@@ -5,7 +5,7 @@
 mod closing;
 mod views;
 mod votes;
-mod write;
+pub mod write;
 
 pub use views::{PollPage, PollPermissions, PollResults, PollView, ResultRow};
 pub use weft_domain::polls::{PollInput, VoteInput};

@@ -40,6 +40,8 @@ impl App {
             .map(|(_, name)| name)
             .collect();
         let guests = weft_store::guests::list(&mut conn, view.thread.id).await?;
+        let events = weft_store::polls::events_page(&mut conn, view.thread.id, from, COMMENTS_PER_PAGE).await?;
+        let polls = weft_store::polls::of_thread(&mut conn, view.thread.id).await?;
         drop(conn);
         if let Some(w) = who {
             let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
@@ -65,6 +67,8 @@ impl App {
             tags,
             volume,
             guests,
+            events,
+            polls,
         })
     }
 

@@ -32,6 +32,8 @@ pub struct ThreadPermissions {
     pub move_thread: bool,
     pub add_guests: bool,
     pub remove_guests: bool,
+    /// Raise a poll in this thread (the group's `members_can_raise_polls`).
+    pub raise_poll: bool,
     /// A visitor who is not logged in could comment after logging in.
     pub log_in_to_comment: bool,
 }
@@ -48,6 +50,7 @@ impl ThreadPermissions {
             (self.move_thread, "move"),
             (self.add_guests, "add_guests"),
             (self.remove_guests, "remove_guests"),
+            (self.raise_poll, "raise_poll"),
         ]
         .into_iter()
         .filter_map(|(allowed, name)| allowed.then_some(name))
@@ -96,6 +99,11 @@ impl ThreadView {
             move_thread: self.may(ThreadAction::Move),
             add_guests: self.may(ThreadAction::AddGuests),
             remove_guests: self.may(ThreadAction::RemoveGuests),
+            raise_poll: weft_domain::permissions::can_raise_poll(
+                &self.actor,
+                &weft_domain::permissions::PollPlace::Thread(self.facts),
+            )
+            .allowed(),
             log_in_to_comment: log_in_to_comment(&self.actor, &self.facts),
         }
     }
@@ -147,6 +155,10 @@ pub struct ThreadPage {
     pub volume: Volume,
     /// The people invited into this thread alone.
     pub guests: Vec<crate::guests::Guest>,
+    /// This page's timeline items other than comments (a poll raised, a vote, an outcome…).
+    pub events: Vec<weft_store::polls::TimelineEvent>,
+    /// The thread's polls, newest first.
+    pub polls: Vec<weft_store::polls::Poll>,
 }
 
 /// One reaction on one comment, summed up for display.

@@ -186,12 +186,49 @@ pub async fn edit(
 pub struct CommentItem {
     c: Comment,
     html: std::sync::Arc<str>,
-    new: bool,
     can_edit: bool,
     can_delete: bool,
     reactions: Vec<ReactionSummary>,
     /// The reactions the viewer may add (all of them, or none).
     offer: &'static [Reaction],
+}
+
+/// One item of the timeline: a comment, or an event (a poll raised, a vote, an outcome…).
+pub struct TimelineEntry {
+    /// The first item the viewer has not read: "new since your last visit" goes before it.
+    new_marker: bool,
+    comment: Option<CommentItem>,
+    event: Option<weft_app::polls::TimelineEvent>,
+}
+
+impl TimelineEntry {
+    fn seq(&self) -> i64 {
+        self.comment.as_ref().map_or_else(|| self.event.as_ref().map_or(0, |e| e.seq), |c| c.c.seq)
+    }
+}
+
+/// Comments and events in one sequence, with the "new" marker before the first unread item.
+fn timeline(items: Vec<CommentItem>, events: &[weft_app::polls::TimelineEvent], read_before: Option<i64>) -> Vec<TimelineEntry> {
+    let mut entries: Vec<TimelineEntry> = items
+        .into_iter()
+        .map(|c| TimelineEntry {
+            new_marker: false,
+            comment: Some(c),
+            event: None,
+        })
+        .chain(events.iter().map(|e| TimelineEntry {
+            new_marker: false,
+            comment: None,
+            event: Some(e.clone()),
+        }))
+        .collect();
+    entries.sort_by_key(TimelineEntry::seq);
+    if let Some(read) = read_before
+        && let Some(first) = entries.iter_mut().find(|e| e.seq() > read)
+    {
+        first.new_marker = true;
+    }
+    entries
 }
 
 #[derive(Template)]
@@ -200,7 +237,7 @@ struct ThreadTemplate {
     ctx: PageCtx,
     p: ThreadPage,
     context_html: std::sync::Arc<str>,
-    items: Vec<CommentItem>,
+    entries: Vec<TimelineEntry>,
     reply_to: Option<CommentItem>,
     body: String,
     errors: ValidationErrors,
@@ -237,7 +274,6 @@ fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
         reactions: summarize(&p.reactions, c.id, p.view.viewer),
         offer: if e.may.react { &Reaction::ALL } else { &[] },
         html: to_html(&c.body),
-        new: p.read_before.is_some_and(|r| c.seq > r),
         can_edit: e.may.edit,
         can_delete: e.may.delete,
         c: c.clone(),
@@ -285,7 +321,7 @@ async fn thread_template(
         sees_group: p.view.sees_group(),
         guest_emails: String::new(),
         guest_message: String::new(),
-        items,
+        entries: timeline(items, &p.events, p.read_before),
         reply_to,
         body,
         errors,
@@ -334,6 +370,8 @@ pub async fn item_fragment(
         tags: Vec::new(),
         volume: weft_domain::threads::Volume::Normal,
         guests: Vec::new(),
+        events: Vec::new(),
+        polls: Vec::new(),
     };
     prepare([c.comment.body.as_str()]).await;
     let fragment = CommentFragment {

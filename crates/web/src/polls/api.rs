@@ -1,0 +1,280 @@
+//! `/api/v1/threads/{key}/polls` and `/api/v1/polls/{key}…`: the same use cases as the pages.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use weft_app::AppError;
+use weft_app::polls::write::OutcomeInput;
+use weft_app::polls::{PollInput, VoteInput};
+use weft_domain::Timestamp;
+use weft_domain::permissions::ThreadAction;
+use weft_domain::polls::Choice;
+
+use super::dto::{ListedPollDto, PollDto, PollListDto, VoteDto, VotesDto};
+use crate::AppState;
+use crate::auth::{MaybeUser, RequireUser};
+use crate::error::ApiError;
+
+/// Raising a poll. Times are RFC 3339 (`2026-12-09T18:00:00Z`).
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct PollBody {
+    /// `proposal`, `consent`, `consensus` or `sense_check`: fills kind, options and prompt.
+    template: String,
+    /// `proposal`, `check`, `poll`, `count`, `score`, `dot_vote` or `question`.
+    kind: String,
+    title: String,
+    details: String,
+    options: Vec<String>,
+    closing_at: String,
+    opening_at: Option<String>,
+    anonymous: bool,
+    hide_results: String,
+    reason: String,
+    reason_prompt: String,
+    min_choices: Option<i64>,
+    max_choices: Option<i64>,
+    none_of_the_above: bool,
+    shuffle_options: bool,
+    voters_can_add_options: bool,
+    dots_per_person: Option<i64>,
+    score_min: Option<i64>,
+    score_max: Option<i64>,
+    target: Option<i64>,
+}
+
+/// A time the body gave, or a field error naming it.
+fn time(field: &str, value: &str) -> Result<Option<Timestamp>, ApiError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    Timestamp::parse_rfc3339(value)
+        .map(Some)
+        .ok_or_else(|| ApiError::from(AppError::field(field, "Give a time as RFC 3339, e.g. 2026-12-09T18:00:00Z.")))
+}
+
+impl PollBody {
+    fn input(&self) -> Result<PollInput, ApiError> {
+        Ok(PollInput {
+            template: self.template.clone(),
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            details: self.details.clone(),
+            options: self.options.clone(),
+            closing_at: time("closing_at", &self.closing_at)?,
+            opening_at: time("opening_at", self.opening_at.as_deref().unwrap_or(""))?,
+            anonymous: self.anonymous,
+            hide_results: self.hide_results.clone(),
+            reason: self.reason.clone(),
+            reason_prompt: self.reason_prompt.clone(),
+            min_choices: self.min_choices,
+            max_choices: self.max_choices,
+            none_of_the_above: self.none_of_the_above,
+            shuffle_options: self.shuffle_options,
+            voters_can_add_options: self.voters_can_add_options,
+            dots_per_person: self.dots_per_person,
+            score_min: self.score_min,
+            score_max: self.score_max,
+            target: self.target,
+            electorate: String::new(),
+            closing_soon: String::new(),
+            notify_on_open: false,
+        })
+    }
+}
+
+async fn poll_json(state: &AppState, who: Option<&weft_app::SessionUser>, key: &str, status: StatusCode) -> Result<Response, ApiError> {
+    let page = state.app.poll_page(who, key, 0).await?;
+    crate::markdown_cache::prepare([page.view.poll.details.as_str()]).await;
+    Ok((status, Json(PollDto::new(&page))).into_response())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    let thread = state.app.thread_for(who.as_ref(), &key, ThreadAction::See).await?;
+    let polls = state.app.thread_polls(who.as_ref(), &thread).await?;
+    Ok(Json(PollListDto {
+        polls: polls.iter().map(ListedPollDto::new).collect(),
+    })
+    .into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<PollBody>,
+) -> Result<Response, ApiError> {
+    let poll = state.app.raise_poll(&who, &key, &body.input()?).await?;
+    poll_json(&state, Some(&who), &poll, StatusCode::CREATED).await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    poll_json(&state, who.as_ref(), &key, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: i64,
+}
+
+/// Current votes with reasons; 403 while the viewer may not see who voted what.
+pub async fn votes(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, ApiError> {
+    let page = state.app.poll_page(who.as_ref(), &key, q.page).await?;
+    if !page.view.may.see_voters {
+        return Err(AppError::Forbidden.into());
+    }
+    Ok(Json(VotesDto {
+        votes: page.votes.iter().map(VoteDto::new).collect(),
+        page: page.votes_page,
+    })
+    .into_response())
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ChoiceBody {
+    option: i64,
+    /// 1 for a choice; the score; the dots given.
+    value: Option<i64>,
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct VoteBody {
+    choices: Vec<ChoiceBody>,
+    reason: String,
+}
+
+pub async fn vote(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<VoteBody>,
+) -> Result<Response, ApiError> {
+    let input = VoteInput {
+        choices: body
+            .choices
+            .iter()
+            .map(|c| Choice {
+                option: c.option,
+                value: c.value.unwrap_or(1),
+            })
+            .collect(),
+        reason: body.reason.clone(),
+    };
+    state.app.cast_vote(&who, &key, &input).await?;
+    poll_json(&state, Some(&who), &key, StatusCode::OK).await
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    state.app.withdraw_vote(&who, &key).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OptionBody {
+    name: String,
+}
+
+pub async fn add_option(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<OptionBody>,
+) -> Result<Response, ApiError> {
+    state.app.add_poll_option(&who, &key, &body.name).await?;
+    poll_json(&state, Some(&who), &key, StatusCode::CREATED).await
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    state.app.close_poll(&who, &key).await?;
+    poll_json(&state, Some(&who), &key, StatusCode::OK).await
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ClosingBody {
+    /// RFC 3339.
+    closing_at: String,
+}
+
+pub async fn reopen(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<ClosingBody>,
+) -> Result<Response, ApiError> {
+    let at = time("closing_at", &body.closing_at)?;
+    state.app.reopen_poll(&who, &key, at).await?;
+    poll_json(&state, Some(&who), &key, StatusCode::OK).await
+}
+
+pub async fn extend(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<ClosingBody>,
+) -> Result<Response, ApiError> {
+    let at = time("closing_at", &body.closing_at)?;
+    state.app.extend_poll(&who, &key, at).await?;
+    poll_json(&state, Some(&who), &key, StatusCode::OK).await
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OutcomeBody {
+    statement: String,
+    option: Option<i64>,
+    /// RFC 3339.
+    review_at: Option<String>,
+}
+
+pub async fn outcome(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<OutcomeBody>,
+) -> Result<Response, ApiError> {
+    let input = OutcomeInput {
+        statement: body.statement.clone(),
+        option: body.option,
+        review_at: time("review_at", body.review_at.as_deref().unwrap_or(""))?,
+    };
+    state.app.write_outcome(&who, &key, &input).await?;
+    poll_json(&state, Some(&who), &key, StatusCode::OK).await
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    state.app.delete_poll(&who, &key).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -1,0 +1,225 @@
+//! The poll API's response shapes, from the app's views: results only when the view carries them
+//! (hidden results never reach the JSON), voters only when the rule lets the viewer see them.
+
+use serde::Serialize;
+use weft_app::polls::{Outcome, PollPage, PollView, Vote};
+use weft_domain::polls::Choice;
+
+/// An option, in the order this viewer sees them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OptionDto {
+    pub id: i64,
+    pub name: String,
+}
+
+/// One option's figures.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResultRowDto {
+    pub option_id: i64,
+    pub name: String,
+    pub voters: u64,
+    pub total: i64,
+    /// Percent of everyone who voted.
+    pub share_of_voters: f64,
+    /// Percent of all choices, scores or dots given.
+    pub share_of_total: f64,
+    pub average: Option<f64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResultsDto {
+    pub voters: u64,
+    /// Votes with no option chosen ("none of the above").
+    pub without_choice: u64,
+    pub options: Vec<ResultRowDto>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChoiceDto {
+    pub option: i64,
+    pub value: i64,
+}
+
+fn choices(c: &[Choice]) -> Vec<ChoiceDto> {
+    c.iter().map(|c| ChoiceDto { option: c.option, value: c.value }).collect()
+}
+
+/// A vote as others read it (never in an anonymous poll).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VoteDto {
+    /// `None` for a deactivated or deleted member.
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub choices: Vec<ChoiceDto>,
+    pub reason: String,
+    pub created_at: String,
+}
+
+impl VoteDto {
+    pub fn new(v: &Vote) -> Self {
+        Self {
+            name: v.voter_name.clone(),
+            username: v.voter_username.clone(),
+            choices: choices(&v.choices),
+            reason: v.reason.clone(),
+            created_at: v.created_at.rfc3339(),
+        }
+    }
+}
+
+/// `GET /polls/{key}/votes`, one page.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VotesDto {
+    pub votes: Vec<VoteDto>,
+    pub page: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OutcomeDto {
+    pub statement: String,
+    pub option_id: Option<i64>,
+    pub review_at: Option<String>,
+    pub author: Option<String>,
+    pub created_at: String,
+}
+
+impl OutcomeDto {
+    fn new(o: &Outcome) -> Self {
+        Self {
+            statement: o.statement.clone(),
+            option_id: o.option_id.map(|id| id.0),
+            review_at: o.review_at.map(weft_domain::Timestamp::rfc3339),
+            author: o.author_name.clone(),
+            created_at: o.created_at.rfc3339(),
+        }
+    }
+}
+
+/// A poll in a list: what it is and where it stands.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListedPollDto {
+    pub key: String,
+    pub kind: &'static str,
+    pub title: String,
+    /// `scheduled`, `open` or `closed`.
+    pub state: &'static str,
+    pub closing_at: String,
+    pub voter_count: i64,
+}
+
+impl ListedPollDto {
+    pub fn new(v: &PollView) -> Self {
+        Self {
+            key: v.poll.key.clone(),
+            kind: v.poll.kind.as_str(),
+            title: v.poll.title.clone(),
+            state: v.state.as_str(),
+            closing_at: v.poll.closing_at.rfc3339(),
+            voter_count: v.poll.voter_count,
+        }
+    }
+}
+
+/// `GET /threads/{key}/polls`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PollListDto {
+    pub polls: Vec<ListedPollDto>,
+}
+
+/// `GET /polls/{key}`: the poll, the viewer's vote, the results when they may see them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct PollDto {
+    pub key: String,
+    pub thread_key: String,
+    pub kind: &'static str,
+    pub title: String,
+    pub details: String,
+    pub details_html: String,
+    pub author: Option<String>,
+    pub state: &'static str,
+    pub opening_at: Option<String>,
+    pub closing_at: String,
+    pub closed_at: Option<String>,
+    pub anonymous: bool,
+    /// `off`, `until_voted` or `until_closed`.
+    pub hide_results: &'static str,
+    /// `disabled`, `optional` or `required`.
+    pub reason: &'static str,
+    pub reason_prompt: String,
+    pub min_choices: i64,
+    pub max_choices: i64,
+    pub none_of_the_above: bool,
+    pub dots_per_person: i64,
+    pub score_min: i64,
+    pub score_max: i64,
+    pub target: Option<i64>,
+    pub voters_can_add_options: bool,
+    pub voter_count: i64,
+    pub options: Vec<OptionDto>,
+    /// Absent while the results are hidden from this viewer.
+    pub results: Option<ResultsDto>,
+    /// The viewer's current vote (never for an anonymous poll: nothing ties it to them).
+    pub my_vote: Option<VoteDto>,
+    pub voted: bool,
+    pub outcome: Option<OutcomeDto>,
+    /// What the viewer may do: vote, add_option, edit, extend, close, reopen, remind,
+    /// write_outcome, delete, see_results, see_voters, see_undecided, react.
+    pub permissions: Vec<&'static str>,
+}
+
+impl PollDto {
+    /// The details' HTML must be in the markdown cache already (`markdown_cache::prepare`).
+    pub fn new(p: &PollPage) -> Self {
+        let v = &p.view;
+        let poll = &v.poll;
+        Self {
+            key: poll.key.clone(),
+            thread_key: v.thread.thread.key.clone(),
+            kind: poll.kind.as_str(),
+            title: poll.title.clone(),
+            details: poll.details.clone(),
+            details_html: crate::markdown_cache::to_html(&poll.details).to_string(),
+            author: poll.author_name.clone(),
+            state: v.state.as_str(),
+            opening_at: poll.opening_at.map(weft_domain::Timestamp::rfc3339),
+            closing_at: poll.closing_at.rfc3339(),
+            closed_at: poll.closed_at.map(weft_domain::Timestamp::rfc3339),
+            anonymous: poll.anonymous,
+            hide_results: poll.hide_results.as_str(),
+            reason: poll.rules.reason.as_str(),
+            reason_prompt: poll.reason_prompt.clone(),
+            min_choices: poll.rules.min_choices,
+            max_choices: poll.rules.max_choices,
+            none_of_the_above: poll.rules.none_of_the_above,
+            dots_per_person: poll.rules.dots_per_person,
+            score_min: poll.rules.score_min,
+            score_max: poll.rules.score_max,
+            target: poll.target,
+            voters_can_add_options: poll.voters_can_add_options,
+            voter_count: poll.voter_count,
+            options: v.options.iter().map(|o| OptionDto { id: o.id.0, name: o.name.clone() }).collect(),
+            results: p.results.as_ref().map(|r| ResultsDto {
+                voters: r.tally.voters,
+                without_choice: r.tally.without_choice,
+                options: r
+                    .rows
+                    .iter()
+                    .map(|row| ResultRowDto {
+                        option_id: row.option_id,
+                        name: row.name.clone(),
+                        voters: row.voters,
+                        total: row.total,
+                        share_of_voters: (row.share_of_voters * 10.0).round() / 10.0,
+                        share_of_total: (row.share_of_total * 10.0).round() / 10.0,
+                        average: row.average.map(|a| (a * 100.0).round() / 100.0),
+                    })
+                    .collect(),
+            }),
+            my_vote: p.my_vote.as_ref().map(VoteDto::new),
+            voted: v.facts.actor_voted,
+            outcome: p.outcome.as_ref().map(OutcomeDto::new),
+            permissions: v.may.names(),
+        }
+    }
+}

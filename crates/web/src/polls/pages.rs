@@ -1,0 +1,471 @@
+//! `/t/{key}/polls/new` and `/p/{key}…`: raising a poll in a thread, the poll page (vote form,
+//! results with charts, voters with reasons, the steward's controls, the outcome) and its forms.
+//! Every form works without JavaScript.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use weft_app::AppError;
+use weft_app::polls::{PollInput, PollPage, VoteInput};
+use weft_app::polls::write::OutcomeInput;
+use weft_domain::polls::{Choice, PollKind};
+use weft_domain::{Timestamp, ValidationErrors};
+
+use super::chart;
+use crate::AppState;
+use crate::auth::{MaybeUser, RequireUser};
+use crate::error::WebError;
+use crate::markdown_cache::{prepare, to_html};
+use crate::shell::Notice;
+use crate::shell::{PageCtx, render};
+
+// ---- raising ----
+
+/// The poll form's fields as typed (checkboxes are present or absent).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct PollForm {
+    template: String,
+    kind: String,
+    title: String,
+    details: String,
+    /// One option per line.
+    options: String,
+    closing_at: String,
+    /// Minutes east of UTC, set by the page's script from the browser; UTC without it.
+    utc_offset: Option<i32>,
+    anonymous: Option<String>,
+    hide_results: String,
+    reason: String,
+    reason_prompt: String,
+    min_choices: String,
+    max_choices: String,
+    none_of_the_above: Option<String>,
+    shuffle_options: Option<String>,
+    voters_can_add_options: Option<String>,
+    dots_per_person: String,
+    score_min: String,
+    score_max: String,
+    target: String,
+}
+
+fn number(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+impl PollForm {
+    fn input(&self) -> PollInput {
+        PollInput {
+            template: self.template.clone(),
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            details: self.details.clone(),
+            options: self.options.lines().map(str::to_owned).collect(),
+            closing_at: Timestamp::parse_local(&self.closing_at, self.utc_offset.unwrap_or(0)),
+            opening_at: None,
+            anonymous: self.anonymous.is_some(),
+            hide_results: self.hide_results.clone(),
+            reason: self.reason.clone(),
+            reason_prompt: self.reason_prompt.clone(),
+            min_choices: number(&self.min_choices),
+            max_choices: number(&self.max_choices),
+            none_of_the_above: self.none_of_the_above.is_some(),
+            shuffle_options: self.shuffle_options.is_some(),
+            voters_can_add_options: self.voters_can_add_options.is_some(),
+            dots_per_person: number(&self.dots_per_person),
+            score_min: number(&self.score_min),
+            score_max: number(&self.score_max),
+            target: number(&self.target),
+            electorate: String::new(),
+            closing_soon: String::new(),
+            notify_on_open: false,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "polls/new.html")]
+struct NewPollPage {
+    ctx: PageCtx,
+    thread_key: String,
+    thread_title: String,
+    form: PollForm,
+    errors: ValidationErrors,
+    templates: &'static [weft_domain::polls::PollTemplate],
+    kinds: &'static [PollKind],
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewQuery {
+    template: String,
+}
+
+fn new_page(ctx: PageCtx, thread_key: &str, thread_title: &str, form: PollForm, errors: ValidationErrors) -> NewPollPage {
+    NewPollPage {
+        ctx,
+        thread_key: thread_key.to_owned(),
+        thread_title: thread_title.to_owned(),
+        form,
+        errors,
+        templates: weft_domain::polls::PollTemplate::ALL,
+        kinds: PollKind::ALL,
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
+    let page = state.app.thread_page(Some(&who), &key, Some(1)).await?;
+    if !page.may.raise_poll {
+        return Err(AppError::Forbidden.into());
+    }
+    let closing = state.app.clock.now().plus(weft_domain::Duration::days(7));
+    let form = PollForm {
+        template: if q.template.is_empty() { "proposal".into() } else { q.template },
+        closing_at: closing.local_input_utc(),
+        reason: "optional".into(),
+        hide_results: "off".into(),
+        ..PollForm::default()
+    };
+    let page = new_page(ctx, &key, &page.view.thread.title, form, ValidationErrors::new());
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<PollForm>,
+) -> Result<Response, WebError> {
+    match state.app.raise_poll(&who, &key, &form.input()).await {
+        Ok(poll) => Ok(Redirect::to(&Notice::PollRaised.on(&format!("/p/{poll}"))).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let view = state.app.thread_for(Some(&who), &key, weft_domain::permissions::ThreadAction::See).await?;
+            let page = new_page(ctx, &key, &view.thread.title, form, errors);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- the poll page ----
+
+/// A vote as the page lists it.
+pub struct VoteLine {
+    pub name: String,
+    pub choices: String,
+    pub reason_html: std::sync::Arc<str>,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "polls/page.html")]
+struct PollTemplate {
+    ctx: PageCtx,
+    p: PollPage,
+    details_html: std::sync::Arc<str>,
+    outcome_html: Option<std::sync::Arc<str>>,
+    chart_svg: String,
+    chart_text: String,
+    votes: Vec<VoteLine>,
+    /// The vote form's current values: option id → value, and the reason.
+    chosen: Vec<(i64, i64)>,
+    reason: String,
+    errors: ValidationErrors,
+    single_choice: bool,
+    next_page: Option<i64>,
+    closing_input: String,
+    /// Undecided people beyond the listed ones.
+    undecided_more: i64,
+}
+
+impl PollTemplate {
+    fn value_of<T: std::borrow::Borrow<i64>>(&self, option: T) -> i64 {
+        let option = *option.borrow();
+        self.chosen.iter().find(|(o, _)| *o == option).map_or(0, |(_, v)| *v)
+    }
+
+    fn is_chosen<T: std::borrow::Borrow<i64>>(&self, option: T) -> bool {
+        self.value_of(option) > 0
+    }
+
+    fn name_of<T: std::borrow::Borrow<i64>>(&self, option: T) -> &str {
+        self.p.view.option_name(*option.borrow()).unwrap_or("an option")
+    }
+
+    fn pct<T: std::borrow::Borrow<f64>>(&self, value: T) -> String {
+        weft_domain::polls::percent(*value.borrow())
+    }
+}
+
+/// How a vote's choices read: "Agree", "Pizza, Soup", "Pizza: 4, Soup: 2".
+fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
+    let weighted = matches!(p.view.poll.kind, PollKind::Score | PollKind::DotVote);
+    if choices.is_empty() {
+        return if p.view.poll.kind == PollKind::Question { String::new() } else { "None of the above".into() };
+    }
+    choices
+        .iter()
+        .map(|c| {
+            let name = p.view.option_name(c.option).unwrap_or("an option");
+            if weighted { format!("{name}: {}", c.value) } else { name.to_owned() }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn poll_template(ctx: PageCtx, p: PollPage, form: Option<(Vec<(i64, i64)>, String)>, errors: ValidationErrors) -> PollTemplate {
+    let texts = std::iter::once(p.view.poll.details.as_str())
+        .chain(p.votes.iter().map(|v| v.reason.as_str()))
+        .chain(p.outcome.iter().map(|o| o.statement.as_str()));
+    prepare(texts).await;
+    let votes = p
+        .votes
+        .iter()
+        .map(|v| VoteLine {
+            name: v.voter_name.clone().unwrap_or_else(|| {
+                if v.voter_deactivated { "A deactivated member" } else { "A deleted member" }.into()
+            }),
+            choices: describe_choices(&p, &v.choices),
+            reason_html: to_html(&v.reason),
+            at: v.created_at.display_utc(),
+        })
+        .collect();
+    let (chart_svg, chart_text) = match &p.results {
+        Some(r) if r.tally.voters > 0 && p.view.poll.kind != PollKind::Question => {
+            let text = chart::describe(r);
+            let svg = if p.view.poll.kind.pie_chart() { chart::pie(r, &text) } else { chart::bars(r, &text) };
+            (svg, text)
+        }
+        _ => (String::new(), String::new()),
+    };
+    let (chosen, reason) = form.unwrap_or_else(|| match &p.my_vote {
+        Some(v) => (v.choices.iter().map(|c| (c.option, c.value)).collect(), v.reason.clone()),
+        None => (Vec::new(), String::new()),
+    });
+    let rules = p.view.poll.rules;
+    let single_choice = matches!(rules.kind, PollKind::Proposal | PollKind::Check | PollKind::Count)
+        || (rules.kind == PollKind::Poll && rules.max_choices == 1);
+    let next_page = (i64::try_from(p.votes.len()).unwrap_or(0) == weft_app::polls::VOTES_PER_PAGE).then_some(p.votes_page + 1);
+    let closing_input = reopen_hint(&p).local_input_utc();
+    let undecided_more = p
+        .undecided
+        .as_ref()
+        .map_or(0, |(list, count)| count - i64::try_from(list.len()).unwrap_or(0));
+    PollTemplate {
+        details_html: to_html(&p.view.poll.details),
+        outcome_html: p.outcome.as_ref().map(|o| to_html(&o.statement)),
+        chart_svg,
+        chart_text,
+        votes,
+        chosen,
+        reason,
+        errors,
+        single_choice,
+        next_page,
+        closing_input,
+        undecided_more,
+        ctx,
+        p,
+    }
+}
+
+/// The closing time the form offers: the current one while open, a week after closing once closed.
+fn reopen_hint(p: &PollPage) -> Timestamp {
+    match p.view.poll.closed_at {
+        Some(closed) => closed.plus(weft_domain::Duration::days(7)),
+        None => p.view.poll.closing_at,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    page: i64,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let p = state.app.poll_page(who.as_ref(), &key, q.page).await?;
+    let page = poll_template(ctx, p, None, ValidationErrors::new()).await;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Reads the vote form: `choice` (radio or checkboxes), `value_{option}` (scores, dots), `reason`.
+fn vote_input(fields: &[(String, String)]) -> VoteInput {
+    let mut choices = Vec::new();
+    let mut reason = String::new();
+    for (name, value) in fields {
+        if name == "choice" {
+            if let Ok(option) = value.trim().parse() {
+                choices.push(Choice { option, value: 1 });
+            }
+        } else if let Some(option) = name.strip_prefix("value_").and_then(|o| o.parse().ok()) {
+            let v = value.trim();
+            if !v.is_empty() {
+                // Not a number: a value no poll accepts, so the rule explains it.
+                choices.push(Choice { option, value: v.parse().unwrap_or(i64::MIN) });
+            }
+        } else if name == "reason" {
+            reason.clone_from(value);
+        }
+    }
+    VoteInput { choices, reason }
+}
+
+pub async fn vote(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let input = vote_input(&fields);
+    match state.app.cast_vote(&who, &key, &input).await {
+        Ok(()) => Ok(Redirect::to(&Notice::VoteSaved.on(&format!("/p/{key}"))).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let p = state.app.poll_page(Some(&who), &key, 0).await?;
+            let chosen = input.choices.iter().map(|c| (c.option, c.value)).collect();
+            let page = poll_template(ctx, p, Some((chosen, input.reason)), errors).await;
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Re-renders the poll page with the errors of one of its forms.
+async fn with_errors(state: &AppState, who: &weft_app::SessionUser, ctx: PageCtx, key: &str, errors: ValidationErrors) -> Result<Response, WebError> {
+    let p = state.app.poll_page(Some(who), key, 0).await?;
+    let page = poll_template(ctx, p, None, errors).await;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+pub async fn withdraw(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    match state.app.withdraw_vote(&who, &key).await {
+        Ok(()) => Ok(Redirect::to(&Notice::VoteWithdrawn.on(&format!("/p/{key}"))).into_response()),
+        Err(AppError::Invalid(errors)) => with_errors(&state, &who, ctx, &key, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OptionForm {
+    name: String,
+}
+
+pub async fn add_option(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<OptionForm>,
+) -> Result<Response, WebError> {
+    match state.app.add_poll_option(&who, &key, &form.name).await {
+        Ok(()) => Ok(Redirect::to(&Notice::OptionAdded.on(&format!("/p/{key}"))).into_response()),
+        Err(AppError::Invalid(errors)) => with_errors(&state, &who, ctx, &key, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    state.app.close_poll(&who, &key).await?;
+    Ok(Redirect::to(&Notice::PollClosed.on(&format!("/p/{key}"))).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ClosingForm {
+    closing_at: String,
+    utc_offset: Option<i32>,
+}
+
+/// Extends an open poll, or reopens a closed one, until the given time.
+pub async fn change_closing(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<ClosingForm>,
+) -> Result<Response, WebError> {
+    let at = Timestamp::parse_local(&form.closing_at, form.utc_offset.unwrap_or(0));
+    let p = state.app.poll_page(Some(&who), &key, 0).await?;
+    let (result, notice) = if p.view.may.reopen {
+        (state.app.reopen_poll(&who, &key, at).await, Notice::PollReopened)
+    } else {
+        (state.app.extend_poll(&who, &key, at).await, Notice::PollExtended)
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&notice.on(&format!("/p/{key}"))).into_response()),
+        Err(AppError::Invalid(errors)) => with_errors(&state, &who, ctx, &key, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OutcomeForm {
+    statement: String,
+    option: String,
+    review_at: String,
+    utc_offset: Option<i32>,
+}
+
+pub async fn outcome(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<OutcomeForm>,
+) -> Result<Response, WebError> {
+    let review_at = if form.review_at.trim().is_empty() {
+        None
+    } else {
+        match Timestamp::parse_local(&form.review_at, form.utc_offset.unwrap_or(0)) {
+            Some(t) => Some(t),
+            None => return with_errors(&state, &who, ctx, &key, ValidationErrors::single("review_at", "Give a date and time.")).await,
+        }
+    };
+    let input = OutcomeInput {
+        statement: form.statement.clone(),
+        option: number(&form.option),
+        review_at,
+    };
+    match state.app.write_outcome(&who, &key, &input).await {
+        Ok(()) => Ok(Redirect::to(&Notice::OutcomeSaved.on(&format!("/p/{key}"))).into_response()),
+        Err(AppError::Invalid(errors)) => with_errors(&state, &who, ctx, &key, errors).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let thread = state.app.delete_poll(&who, &key).await?;
+    Ok(Redirect::to(&Notice::PollDeleted.on(&format!("/t/{thread}"))).into_response())
+}
