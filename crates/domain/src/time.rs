@@ -48,7 +48,7 @@ impl Timestamp {
             .trim()
             .parse::<jiff::Timestamp>()
             .ok()
-            .map(|t| Self(i64::try_from(t.as_microsecond()).unwrap_or(i64::MAX)))
+            .map(|t| Self(t.as_microsecond()))
     }
 
     /// Reads a form's `datetime-local` value ("2026-12-09T18:00") at `offset_minutes` east of
@@ -57,7 +57,7 @@ impl Timestamp {
         let civil: jiff::civil::DateTime = input.trim().parse().ok()?;
         let offset = jiff::tz::Offset::from_seconds(offset_minutes.clamp(-18 * 60, 18 * 60) * 60).ok()?;
         let t = offset.to_timestamp(civil).ok()?;
-        Some(Self(i64::try_from(t.as_microsecond()).unwrap_or(i64::MAX)))
+        Some(Self(t.as_microsecond()))
     }
 
     /// The value a `datetime-local` input shows for this instant, in UTC.

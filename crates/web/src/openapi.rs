@@ -229,15 +229,16 @@ fn build() -> OpenApi {
         ExploreDto, ExploredGroupDto, GroupDto, MemberDto, MembersDto, MyGroupDto, MyGroupsDto, RequestDto, RequestsDto,
     };
     use crate::jobs::api::{DeadJobDto, DeadJobsDto};
+    use crate::polls::api::{ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, VoteBody};
+    use crate::polls::dto::{
+        ChoiceDto, ListedPollDto, OptionDto, OutcomeDto, PollDto, PollListDto, ResultRowDto, ResultsDto, VoteDto,
+        VotesDto,
+    };
     use crate::threads::api::{
         CommentBody, GuestsBody, MoveBody, ReactionBody, Tags, ThreadBody, ThreadListDto, VolumeBody,
     };
     use crate::threads::dto::{
         CommentDto, GroupRef, ListedThreadDto, PersonRef, ReactionDto, ThreadDto, ThreadPageDto,
-    };
-    use crate::polls::api::{ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, VoteBody};
-    use crate::polls::dto::{
-        ChoiceDto, ListedPollDto, OptionDto, OutcomeDto, PollDto, PollListDto, ResultRowDto, ResultsDto, VoteDto, VotesDto,
     };
     let components = ComponentsBuilder::new()
         .schema_from::<Error>()

@@ -148,10 +148,12 @@ impl PollInput {
     #[allow(clippy::too_many_lines)] // one check per field, in form order
     pub fn parse(&self, now: Timestamp) -> Result<PollSpec, ValidationErrors> {
         let mut errors = ValidationErrors::new();
+        // Neither a template nor a kind: a proposal, the most common decision.
+        let default_template = self.kind.trim().is_empty().then_some(PollTemplate::Proposal);
         let template = errors
             .check(
                 "template",
-                choose(&self.template, None, |s| PollTemplate::parse(s).map(Some)),
+                choose(&self.template, default_template, |s| PollTemplate::parse(s).map(Some)),
             )
             .flatten();
         let kind = match template {

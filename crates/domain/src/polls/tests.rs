@@ -316,3 +316,15 @@ fn closing_times_are_read_from_forms_and_the_api() {
         assert_eq!(Timestamp::parse_local(bad, 0), None, "{bad:?}");
     }
 }
+
+#[test]
+fn without_a_template_or_kind_a_poll_is_a_proposal() {
+    let spec = PollInput {
+        kind: String::new(),
+        ..input("")
+    }
+    .parse(NOW)
+    .unwrap();
+    assert_eq!(spec.kind, PollKind::Proposal);
+    assert_eq!(spec.options, ["Agree", "Abstain", "Disagree"]);
+}

@@ -51,9 +51,12 @@ fn time(field: &str, value: &str) -> Result<Option<Timestamp>, ApiError> {
     if value.trim().is_empty() {
         return Ok(None);
     }
-    Timestamp::parse_rfc3339(value)
-        .map(Some)
-        .ok_or_else(|| ApiError::from(AppError::field(field, "Give a time as RFC 3339, e.g. 2026-12-09T18:00:00Z.")))
+    Timestamp::parse_rfc3339(value).map(Some).ok_or_else(|| {
+        ApiError::from(AppError::field(
+            field,
+            "Give a time as RFC 3339, e.g. 2026-12-09T18:00:00Z.",
+        ))
+    })
 }
 
 impl PollBody {
@@ -86,7 +89,12 @@ impl PollBody {
     }
 }
 
-async fn poll_json(state: &AppState, who: Option<&weft_app::SessionUser>, key: &str, status: StatusCode) -> Result<Response, ApiError> {
+async fn poll_json(
+    state: &AppState,
+    who: Option<&weft_app::SessionUser>,
+    key: &str,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
     let page = state.app.poll_page(who, key, 0).await?;
     crate::markdown_cache::prepare([page.view.poll.details.as_str()]).await;
     Ok((status, Json(PollDto::new(&page))).into_response())

@@ -8,7 +8,10 @@ use weft_app::polls::PollResults;
 
 /// Escapes text for SVG.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A horizontal bar per option, as long as its share of the total.
@@ -80,7 +83,14 @@ pub fn describe(results: &PollResults) -> String {
     results
         .rows
         .iter()
-        .map(|r| format!("{}: {} ({})", r.name, r.voters, weft_domain::polls::percent(r.share_of_total)))
+        .map(|r| {
+            format!(
+                "{}: {} ({})",
+                r.name,
+                r.voters,
+                weft_domain::polls::percent(r.share_of_total)
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

@@ -41,7 +41,12 @@ pub struct ChoiceDto {
 }
 
 fn choices(c: &[Choice]) -> Vec<ChoiceDto> {
-    c.iter().map(|c| ChoiceDto { option: c.option, value: c.value }).collect()
+    c.iter()
+        .map(|c| ChoiceDto {
+            option: c.option,
+            value: c.value,
+        })
+        .collect()
 }
 
 /// A vote as others read it (never in an anonymous poll).
@@ -198,7 +203,14 @@ impl PollDto {
             target: poll.target,
             voters_can_add_options: poll.voters_can_add_options,
             voter_count: poll.voter_count,
-            options: v.options.iter().map(|o| OptionDto { id: o.id.0, name: o.name.clone() }).collect(),
+            options: v
+                .options
+                .iter()
+                .map(|o| OptionDto {
+                    id: o.id.0,
+                    name: o.name.clone(),
+                })
+                .collect(),
             results: p.results.as_ref().map(|r| ResultsDto {
                 voters: r.tally.voters,
                 without_choice: r.tally.without_choice,

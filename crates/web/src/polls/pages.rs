@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::AppError;
-use weft_app::polls::{PollInput, PollPage, VoteInput};
 use weft_app::polls::write::OutcomeInput;
+use weft_app::polls::{PollInput, PollPage, VoteInput};
 use weft_domain::polls::{Choice, PollKind};
 use weft_domain::{Timestamp, ValidationErrors};
 
@@ -104,7 +104,13 @@ pub struct NewQuery {
     template: String,
 }
 
-fn new_page(ctx: PageCtx, thread_key: &str, thread_title: &str, form: PollForm, errors: ValidationErrors) -> NewPollPage {
+fn new_page(
+    ctx: PageCtx,
+    thread_key: &str,
+    thread_title: &str,
+    form: PollForm,
+    errors: ValidationErrors,
+) -> NewPollPage {
     NewPollPage {
         ctx,
         thread_key: thread_key.to_owned(),
@@ -129,7 +135,11 @@ pub async fn new_form(
     }
     let closing = state.app.clock.now().plus(weft_domain::Duration::days(7));
     let form = PollForm {
-        template: if q.template.is_empty() { "proposal".into() } else { q.template },
+        template: if q.template.is_empty() {
+            "proposal".into()
+        } else {
+            q.template
+        },
         closing_at: closing.local_input_utc(),
         reason: "optional".into(),
         hide_results: "off".into(),
@@ -149,7 +159,10 @@ pub async fn create(
     match state.app.raise_poll(&who, &key, &form.input()).await {
         Ok(poll) => Ok(Redirect::to(&Notice::PollRaised.on(&format!("/p/{poll}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
-            let view = state.app.thread_for(Some(&who), &key, weft_domain::permissions::ThreadAction::See).await?;
+            let view = state
+                .app
+                .thread_for(Some(&who), &key, weft_domain::permissions::ThreadAction::See)
+                .await?;
             let page = new_page(ctx, &key, &view.thread.title, form, errors);
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -211,19 +224,32 @@ impl PollTemplate {
 fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
     let weighted = matches!(p.view.poll.kind, PollKind::Score | PollKind::DotVote);
     if choices.is_empty() {
-        return if p.view.poll.kind == PollKind::Question { String::new() } else { "None of the above".into() };
+        return if p.view.poll.kind == PollKind::Question {
+            String::new()
+        } else {
+            "None of the above".into()
+        };
     }
     choices
         .iter()
         .map(|c| {
             let name = p.view.option_name(c.option).unwrap_or("an option");
-            if weighted { format!("{name}: {}", c.value) } else { name.to_owned() }
+            if weighted {
+                format!("{name}: {}", c.value)
+            } else {
+                name.to_owned()
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-async fn poll_template(ctx: PageCtx, p: PollPage, form: Option<(Vec<(i64, i64)>, String)>, errors: ValidationErrors) -> PollTemplate {
+async fn poll_template(
+    ctx: PageCtx,
+    p: PollPage,
+    form: Option<(Vec<(i64, i64)>, String)>,
+    errors: ValidationErrors,
+) -> PollTemplate {
     let texts = std::iter::once(p.view.poll.details.as_str())
         .chain(p.votes.iter().map(|v| v.reason.as_str()))
         .chain(p.outcome.iter().map(|o| o.statement.as_str()));
@@ -233,7 +259,12 @@ async fn poll_template(ctx: PageCtx, p: PollPage, form: Option<(Vec<(i64, i64)>,
         .iter()
         .map(|v| VoteLine {
             name: v.voter_name.clone().unwrap_or_else(|| {
-                if v.voter_deactivated { "A deactivated member" } else { "A deleted member" }.into()
+                if v.voter_deactivated {
+                    "A deactivated member"
+                } else {
+                    "A deleted member"
+                }
+                .into()
             }),
             choices: describe_choices(&p, &v.choices),
             reason_html: to_html(&v.reason),
@@ -243,19 +274,27 @@ async fn poll_template(ctx: PageCtx, p: PollPage, form: Option<(Vec<(i64, i64)>,
     let (chart_svg, chart_text) = match &p.results {
         Some(r) if r.tally.voters > 0 && p.view.poll.kind != PollKind::Question => {
             let text = chart::describe(r);
-            let svg = if p.view.poll.kind.pie_chart() { chart::pie(r, &text) } else { chart::bars(r, &text) };
+            let svg = if p.view.poll.kind.pie_chart() {
+                chart::pie(r, &text)
+            } else {
+                chart::bars(r, &text)
+            };
             (svg, text)
         }
         _ => (String::new(), String::new()),
     };
     let (chosen, reason) = form.unwrap_or_else(|| match &p.my_vote {
-        Some(v) => (v.choices.iter().map(|c| (c.option, c.value)).collect(), v.reason.clone()),
+        Some(v) => (
+            v.choices.iter().map(|c| (c.option, c.value)).collect(),
+            v.reason.clone(),
+        ),
         None => (Vec::new(), String::new()),
     });
     let rules = p.view.poll.rules;
     let single_choice = matches!(rules.kind, PollKind::Proposal | PollKind::Check | PollKind::Count)
         || (rules.kind == PollKind::Poll && rules.max_choices == 1);
-    let next_page = (i64::try_from(p.votes.len()).unwrap_or(0) == weft_app::polls::VOTES_PER_PAGE).then_some(p.votes_page + 1);
+    let next_page =
+        (i64::try_from(p.votes.len()).unwrap_or(0) == weft_app::polls::VOTES_PER_PAGE).then_some(p.votes_page + 1);
     let closing_input = reopen_hint(&p).local_input_utc();
     let undecided_more = p
         .undecided
@@ -318,7 +357,10 @@ fn vote_input(fields: &[(String, String)]) -> VoteInput {
             let v = value.trim();
             if !v.is_empty() {
                 // Not a number: a value no poll accepts, so the rule explains it.
-                choices.push(Choice { option, value: v.parse().unwrap_or(i64::MIN) });
+                choices.push(Choice {
+                    option,
+                    value: v.parse().unwrap_or(i64::MIN),
+                });
             }
         } else if name == "reason" {
             reason.clone_from(value);
@@ -348,7 +390,13 @@ pub async fn vote(
 }
 
 /// Re-renders the poll page with the errors of one of its forms.
-async fn with_errors(state: &AppState, who: &weft_app::SessionUser, ctx: PageCtx, key: &str, errors: ValidationErrors) -> Result<Response, WebError> {
+async fn with_errors(
+    state: &AppState,
+    who: &weft_app::SessionUser,
+    ctx: PageCtx,
+    key: &str,
+    errors: ValidationErrors,
+) -> Result<Response, WebError> {
     let p = state.app.poll_page(Some(who), key, 0).await?;
     let page = poll_template(ctx, p, None, errors).await;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -446,7 +494,16 @@ pub async fn outcome(
     } else {
         match Timestamp::parse_local(&form.review_at, form.utc_offset.unwrap_or(0)) {
             Some(t) => Some(t),
-            None => return with_errors(&state, &who, ctx, &key, ValidationErrors::single("review_at", "Give a date and time.")).await,
+            None => {
+                return with_errors(
+                    &state,
+                    &who,
+                    ctx,
+                    &key,
+                    ValidationErrors::single("review_at", "Give a date and time."),
+                )
+                .await;
+            }
         }
     };
     let input = OutcomeInput {

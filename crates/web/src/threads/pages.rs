@@ -203,12 +203,18 @@ pub struct TimelineEntry {
 
 impl TimelineEntry {
     fn seq(&self) -> i64 {
-        self.comment.as_ref().map_or_else(|| self.event.as_ref().map_or(0, |e| e.seq), |c| c.c.seq)
+        self.comment
+            .as_ref()
+            .map_or_else(|| self.event.as_ref().map_or(0, |e| e.seq), |c| c.c.seq)
     }
 }
 
 /// Comments and events in one sequence, with the "new" marker before the first unread item.
-fn timeline(items: Vec<CommentItem>, events: &[weft_app::polls::TimelineEvent], read_before: Option<i64>) -> Vec<TimelineEntry> {
+fn timeline(
+    items: Vec<CommentItem>,
+    events: &[weft_app::polls::TimelineEvent],
+    read_before: Option<i64>,
+) -> Vec<TimelineEntry> {
     let mut entries: Vec<TimelineEntry> = items
         .into_iter()
         .map(|c| TimelineEntry {

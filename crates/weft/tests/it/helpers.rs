@@ -383,6 +383,71 @@ impl TestApp {
         panic!("after 10 s, {left} follower fan-outs or due emails are still waiting");
     }
 
+    /// `n` members of a group, each with a signed-in browser, made straight in the database:
+    /// for tests about many people at once (signing up hundreds through the pages is slow and
+    /// rate-limited, and not what they examine).
+    pub async fn members_signed_in(&self, group_key: &str, n: usize) -> Vec<Client> {
+        let mut conn = self.db_conn().await;
+        let now = self.app.clock.now();
+        let group = weft_store::groups::find_by_key(&mut conn, group_key)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut clients = Vec::with_capacity(n);
+        for i in 0..n {
+            let key = weft_domain::random_key();
+            let name = weft_domain::DisplayName::parse(&format!("Voter {i}")).unwrap();
+            let email = weft_domain::EmailAddress::parse(&format!("voter{i}-{key}@example.org")).unwrap();
+            let id = weft_store::users::insert(
+                &mut conn,
+                &weft_store::users::NewUser {
+                    key: &key,
+                    name: &name,
+                    username: &format!("voter{}", key.to_lowercase()),
+                    email: &email,
+                    password_hash: None,
+                    email_verified_at: Some(now),
+                    is_admin: false,
+                    now,
+                },
+            )
+            .await
+            .unwrap();
+            weft_store::groups::add_member(
+                &mut conn,
+                group.id,
+                id,
+                weft_domain::permissions::Role::Member,
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+            let token = weft_domain::SecretToken::generate();
+            weft_store::sessions::insert(
+                &mut conn,
+                &weft_store::sessions::NewSession {
+                    token_hash: &token.hash(),
+                    user_id: id,
+                    now,
+                    expires_at: now.plus(weft_domain::Duration::days(1)),
+                    browser: weft_domain::browser::browser_family(&self.client().user_agent),
+                    ip: weft_domain::MaskedIp::mask("127.0.0.1".parse().unwrap()),
+                },
+            )
+            .await
+            .unwrap();
+            let client = self.client();
+            client
+                .jar
+                .lock()
+                .unwrap()
+                .insert("__Host-weft_session".into(), token.expose().to_owned());
+            clients.push(client);
+        }
+        clients
+    }
+
     /// Signs up, verifies through the emailed link and returns the signed-in browser.
     pub async fn signed_in_user(&self, name: &str, email: &str, password: &str) -> Client {
         let client = self.client();

@@ -12,6 +12,7 @@ mod groups;
 mod hardening;
 mod invitations;
 mod jobs;
+mod polls;
 mod privacy;
 mod privacy_centre;
 mod schema;

@@ -1414,8 +1414,8 @@ async fn the_api_says_what_each_viewer_may_do(app: &TestApp) {
     };
     #[rustfmt::skip]
     let table: [(&str, &Client, &[&str], &[&str]); 3] = [
-        ("coordinator", &ann, &["comment", "edit", "pin", "close", "delete", "move", "add_guests", "remove_guests"], &["edit", "delete", "react"]),
-        ("member", &bob, &["comment", "edit", "add_guests"], &["react"]),
+        ("coordinator", &ann, &["comment", "edit", "pin", "close", "delete", "move", "add_guests", "remove_guests", "raise_poll"], &["edit", "delete", "react"]),
+        ("member", &bob, &["comment", "edit", "add_guests", "raise_poll"], &["react"]),
         ("visitor", &visitor, &[], &[]),
     ];
     for (who, client, thread_may, comment_may) in table {
