@@ -775,6 +775,22 @@ impl Client {
         self.http.post(self.url(path)).form(fields)
     }
 
+    /// `post_json` that reports a failed connection (a server killed mid-request) as `None`
+    /// instead of failing the test; the CSRF token must be in the jar already.
+    pub async fn try_post_json(&self, path: &str, body: &serde_json::Value) -> Option<u16> {
+        let req = self
+            .http
+            .post(self.url(path))
+            .header("x-csrf-token", self.csrf())
+            .header("cookie", self.cookie_header())
+            .header("user-agent", &self.user_agent)
+            .json(body);
+        let res = req.send().await.ok()?;
+        let status = res.status().as_u16();
+        res.text().await.ok()?;
+        Some(status)
+    }
+
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
         if self.cookie("__Host-weft_csrf").is_none() {
             self.get("/healthz").await;

@@ -868,3 +868,252 @@ async fn two_hundred_voters_at_once_are_each_counted_once(app: &TestApp) {
     assert_eq!(row(&poll, "Plot")["voters"], 67);
     assert_eq!(row(&poll, "Patch")["voters"], 66);
 }
+
+// ---- a crash in the middle of a storm of votes ----
+
+/// A `weft serve` process on `data` and `database_url`, listening on a free port.
+struct Server {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(data: &std::path::Path, database_url: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(data)
+            .env("WEFT_DATABASE_URL", database_url)
+            .env("WEFT_BIND", format!("127.0.0.1:{port}"))
+            .env("WEFT_CONNECTIONS_PER_CLIENT", "1024")
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..300 {
+            if http
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Self { child, base };
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("weft serve did not answer /healthz within 15 s");
+    }
+
+    /// `kill -9`: no shutdown, no flush, nothing finishes.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// Every vote answered with success survives `kill -9` of the server in the middle of a storm of
+/// votes: after a restart each of those voters has their vote counted.
+async fn every_acknowledged_vote_survives_a_crash(db: crate::helpers::Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let g = group(&app).await;
+    let poll = raise(
+        &g.ann,
+        &g.thread,
+        json!({"kind": "poll", "title": "Storm", "options": ["A", "B"]}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let a = option(&poll, "A");
+    let voters = app.members_signed_in(&g.group, 120).await;
+    for c in &voters {
+        c.get("/healthz").await; // the CSRF cookie
+    }
+    let url = app.database_url.clone();
+    let kept = app.stop_keeping_data().await;
+    let server = Server::start(&kept.0.0, &url).await;
+
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for (i, c) in voters.iter().enumerate() {
+        let c = c.rebase(&server.base);
+        let (key, acknowledged) = (key.clone(), acknowledged.clone());
+        tasks.push(tokio::spawn(async move {
+            // Staggered, so the crash lands in the middle of the storm.
+            tokio::time::sleep(std::time::Duration::from_millis(5 * i as u64)).await;
+            let body = json!({"choices": [{"option": a}], "reason": format!("voter {i}")});
+            if c.try_post_json(&format!("/api/v1/polls/{key}/votes"), &body).await == Some(200) {
+                acknowledged.lock().unwrap().push(i);
+            }
+        }));
+    }
+    // Kill once some votes are acknowledged and others are still coming.
+    for _ in 0..400 {
+        if acknowledged.lock().unwrap().len() >= 30 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.kill();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 30,
+        "the storm was under way: {}",
+        acknowledged.len()
+    );
+
+    let again = TestApp::restart_on(kept, db, &url).await;
+    let mut conn = again.db_conn().await;
+    for i in &acknowledged {
+        let n: i64 = weft_store::query(format!(
+            "SELECT COUNT(*) FROM votes v JOIN polls p ON p.id = v.poll_id WHERE p.key = '{key}' AND v.current = 1 AND v.reason = 'voter {i}'"
+        ))
+        .fetch_scalar(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(n, 1, "voter {i} was told their vote counted");
+    }
+    let receipts: i64 = weft_store::query("SELECT COUNT(*) FROM vote_receipts")
+        .fetch_scalar(&mut conn)
+        .await
+        .unwrap();
+    let current: i64 = weft_store::query("SELECT COUNT(*) FROM votes WHERE current = 1")
+        .fetch_scalar(&mut conn)
+        .await
+        .unwrap();
+    let counted: i64 = weft_store::query(format!("SELECT voter_count FROM polls WHERE key = '{key}'"))
+        .fetch_scalar(&mut conn)
+        .await
+        .unwrap();
+    eprintln!(
+        "{} of 120 votes acknowledged before the crash; {current} stored",
+        acknowledged.len()
+    );
+    assert!(
+        current < 120,
+        "the crash came before the storm ended ({current} stored)"
+    );
+    assert_eq!(
+        (receipts, counted),
+        (current, current),
+        "receipts, count and votes agree after the crash"
+    );
+    drop(conn);
+    again.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_vote_survives_a_crash_sqlite() {
+    every_acknowledged_vote_survives_a_crash(crate::helpers::Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_vote_survives_a_crash_postgres() {
+    every_acknowledged_vote_survives_a_crash(crate::helpers::Db::Postgres).await;
+}
+
+// ---- closing while the server was down, and with several instances ----
+
+/// Moves the closing time (and the closing job) of every open poll into the past, as if the
+/// time had come while nobody was looking.
+async fn time_passes(conn: &mut weft_store::Conn) {
+    let past = weft_domain::Timestamp::from_micros((chrono_now() - 60) * 1_000_000).micros();
+    weft_store::query(format!("UPDATE polls SET closing_at = {past} WHERE closed_at IS NULL"))
+        .execute(conn)
+        .await
+        .unwrap();
+    weft_store::query(format!("UPDATE jobs SET run_at = {past} WHERE kind = 'poll_close'"))
+        .execute(conn)
+        .await
+        .unwrap();
+}
+
+async fn a_poll_due_while_the_server_was_down_closes_at_start(db: crate::helpers::Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let g = group(&app).await;
+    let poll = raise(
+        &g.ann,
+        &g.thread,
+        json!({"template": "proposal", "title": "While away"}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let url = app.database_url.clone();
+    let kept = app.stop_keeping_data().await;
+    {
+        let store = weft_store::Store::connect(&url, &weft_store::StoreOptions { max_connections: 1 })
+            .await
+            .unwrap();
+        time_passes(&mut *store.writer().await.unwrap()).await;
+    }
+    let again = TestApp::restart_on(kept, db, &url).await;
+    again.settle_jobs().await;
+    let ann = g.ann.rebase(&again.base);
+    let closed = ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert_eq!(closed["state"], "closed", "{closed}");
+    assert_eq!(
+        again
+            .count("SELECT COUNT(*) FROM events WHERE kind = 'poll_closed'")
+            .await,
+        1
+    );
+    again.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_due_while_the_server_was_down_closes_at_start_sqlite() {
+    a_poll_due_while_the_server_was_down_closes_at_start(crate::helpers::Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poll_due_while_the_server_was_down_closes_at_start_postgres() {
+    a_poll_due_while_the_server_was_down_closes_at_start(crate::helpers::Db::Postgres).await;
+}
+
+/// Two instances on one PostgreSQL database race for the closing jobs: every poll closes once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_close_each_poll_once() {
+    let Some(a) = TestApp::spawn(crate::helpers::Db::Postgres).await else {
+        eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let b = a.second_instance().await;
+    let g = group(&a).await;
+    for i in 0..30 {
+        raise(
+            &g.ann,
+            &g.thread,
+            json!({"template": "proposal", "title": format!("Poll {i}")}),
+        )
+        .await;
+    }
+    time_passes(&mut *a.db_conn().await).await;
+    a.app.wake_all_jobs();
+    b.app.wake_all_jobs();
+    a.settle_jobs().await;
+    b.settle_jobs().await;
+    assert_eq!(a.count("SELECT COUNT(*) FROM polls WHERE closed_at IS NULL").await, 0);
+    assert_eq!(
+        a.count("SELECT COUNT(*) FROM events WHERE kind = 'poll_closed'").await,
+        30,
+        "each closed once"
+    );
+    b.finish().await;
+    a.finish().await;
+}
