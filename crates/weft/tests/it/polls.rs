@@ -22,6 +22,7 @@ on_both!(
     hidden_results_stay_hidden_everywhere_until_they_may_be_seen,
     an_anonymous_vote_is_linked_to_nobody_in_any_table,
     polls_close_on_time_through_the_job_queue,
+    votes_follow_the_privacy_promises,
 );
 
 on_both_with!(
@@ -1116,4 +1117,170 @@ async fn two_instances_close_each_poll_once() {
     );
     b.finish().await;
     a.finish().await;
+}
+
+// ---- privacy ----
+
+async fn export_of(app: &TestApp, c: &Client) -> Vec<(String, String)> {
+    let raw = c
+        .http()
+        .get(format!("{}/api/v1/me/export", app.base))
+        .header(
+            "cookie",
+            format!("__Host-weft_session={}", c.cookie("__Host-weft_session").unwrap()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    crate::privacy::unzip(&raw)
+        .into_iter()
+        .map(|(name, bytes)| (name, String::from_utf8(bytes).unwrap()))
+        .collect()
+}
+
+/// P8–P11 for decisions: votes, reasons and receipts are exported (an anonymous vote only as
+/// "voted"); a deactivated voter's name is hidden; a deleted voter's vote stays counted under
+/// "a deleted member"; deleting the group deletes its polls and votes.
+async fn votes_follow_the_privacy_promises(app: &TestApp) {
+    let g = group(app).await;
+    let named = raise(
+        &g.ann,
+        &g.thread,
+        json!({"template": "proposal", "title": "Named vote"}),
+    )
+    .await;
+    let secret = raise(
+        &g.ann,
+        &g.thread,
+        json!({"kind": "poll", "title": "Secret vote", "options": ["Left", "Right"], "anonymous": true}),
+    )
+    .await;
+    let k = |p: &Value| p["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        vote(
+            &g.bob,
+            &k(&named),
+            json!([{"option": option(&named, "Agree")}]),
+            "Because compost"
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        vote(&g.bob, &k(&secret), json!([{"option": option(&secret, "Right")}]), "")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        vote(
+            &g.cat,
+            &k(&named),
+            json!([{"option": option(&named, "Disagree")}]),
+            "Cat's reason"
+        )
+        .await
+        .status,
+        200
+    );
+
+    let files = export_of(app, &g.bob).await;
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap_or_else(|| panic!("{name} in the export"))
+    };
+    let votes = file("votes.json");
+    assert!(
+        votes.contains("Because compost") && votes.contains("Named vote") && votes.contains("Agree"),
+        "{votes}"
+    );
+    assert!(
+        !votes.contains("Secret vote") && !votes.contains("Right"),
+        "an anonymous vote is nobody's: {votes}"
+    );
+    assert!(!votes.contains("Cat's reason"), "only Bob's votes");
+    let receipts = file("polls_voted_in.json");
+    assert!(
+        receipts.contains("Secret vote") && receipts.contains("Named vote"),
+        "{receipts}"
+    );
+    assert!(
+        file("polls_raised.json").contains("[]") || !file("polls_raised.json").contains("Named vote"),
+        "Bob raised none"
+    );
+    assert!(
+        export_of(app, &g.ann)
+            .await
+            .iter()
+            .any(|(n, t)| n == "polls_raised.json" && t.contains("Secret vote"))
+    );
+
+    // P9: deactivated, Bob's vote is listed without his name.
+    let res = g
+        .bob
+        .post_form("/profile/deactivate", &[("current_password", PASSWORD)])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let listed = g.ann.get(&format!("/api/v1/polls/{}/votes", k(&named))).await.json();
+    assert!(!listed.to_string().contains("Bob"), "{listed}");
+    assert!(
+        g.ann
+            .get(&format!("/p/{}", k(&named)))
+            .await
+            .body
+            .contains("A deactivated member")
+    );
+
+    // P10: deleted, Cat's vote still counts, as a deleted member's.
+    let res = g
+        .cat
+        .request_json(
+            Method::DELETE,
+            "/api/v1/me",
+            Some(&json!({"current_password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let poll = g.ann.get(&format!("/api/v1/polls/{}", k(&named))).await.json();
+    assert_eq!(poll["voter_count"], 2);
+    assert_eq!(
+        row(&poll, "Disagree")["voters"],
+        1,
+        "the deleted member's vote is counted"
+    );
+    let page = g.ann.get(&format!("/p/{}", k(&named))).await.body;
+    assert!(
+        page.contains("<strong>A deleted member</strong>") && !page.contains("<strong>Cat</strong>"),
+        "{page}"
+    );
+
+    // P11: the group goes, and its decisions with it.
+    let res = g
+        .ann
+        .request_json(
+            Method::DELETE,
+            &format!("/api/v1/groups/{}", g.group),
+            Some(&json!({"confirm": "Garden"})),
+        )
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    for table in [
+        "polls",
+        "poll_options",
+        "votes",
+        "vote_choices",
+        "vote_receipts",
+        "outcomes",
+        "events",
+    ] {
+        let sql: &'static str = Box::leak(format!("SELECT COUNT(*) FROM {table}").into_boxed_str());
+        assert_eq!(app.count(sql).await, 0, "{table} emptied with the group");
+    }
 }

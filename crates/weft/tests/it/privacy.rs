@@ -682,7 +682,7 @@ async fn p10_a_deleted_account_leaves_no_trace_but_its_content(app: &TestApp) {
 }
 
 /// The files of a ZIP made of stored entries, as (name, bytes).
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     let mut at = 0;
     while at + 30 <= bytes.len() && bytes[at..at + 4] == [0x50, 0x4b, 0x03, 0x04] {
