@@ -21,6 +21,7 @@ let unsubscribeLink;
 let invitationLink;
 let joinLink;
 let threadPath;
+let pollPath;
 let commentEditPath;
 let guestLink;
 before(async () => {
@@ -83,6 +84,14 @@ before(async () => {
   await page.goto(`${weft.base}${threadPath}/edit`);
   await page.getByLabel('Title').fill('Planting plan for spring 2027');
   await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.goto(`${weft.base}${threadPath}/polls/new`);
+  await page.getByLabel('Title').fill('Plant beans first?');
+  await page.getByRole('button', { name: 'Raise' }).click();
+  pollPath = new URL(page.url()).pathname;
+  await page.getByRole('radio', { name: 'Agree', exact: true }).check();
+  await page.getByLabel('Why do you say so?').fill('They fix nitrogen.');
+  await page.getByRole('button', { name: 'Vote', exact: true }).click();
+  await page.getByText('Your vote is counted.').waitFor();
   await page.goto(`${weft.base}${threadPath}`);
   await page.getByLabel('Invite guests by email').fill('guest@example.org');
   await page.getByRole('button', { name: 'Invite guests' }).click();
@@ -161,6 +170,10 @@ const pages = [
   { name: 'admin-usage', path: '/admin/usage', signedIn: true },
   { name: 'admin-policy', path: '/admin/policies/privacy', signedIn: true },
   { name: 'admin-jobs', path: '/admin/jobs', signedIn: true },
+  { name: 'poll-new', path: () => `${threadPath}/polls/new`, signedIn: true },
+  { name: 'poll-new-errors', path: () => `${threadPath}/polls/new`, signedIn: true, act: (p) => p.getByRole('button', { name: 'Raise' }).click() },
+  { name: 'poll', path: () => pollPath, signedIn: true },
+  { name: 'poll-public', path: () => pollPath },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

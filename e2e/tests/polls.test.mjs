@@ -1,0 +1,78 @@
+// Deciding as people meet it: raise a proposal in a thread, vote with a reason, change the
+// vote, read the results as a chart and a table, close early and write the outcome. With
+// JavaScript on and off.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startWeft } from '../lib/weft.mjs';
+import { launch } from '../lib/browser.mjs';
+import { signedUpPerson } from '../lib/people.mjs';
+
+let weft;
+let browser;
+before(async () => { weft = await startWeft(); browser = await launch(); });
+after(async () => { await browser?.close(); await weft?.stop(); });
+
+for (const javaScriptEnabled of [true, false]) {
+  const js = javaScriptEnabled ? 'on' : 'off';
+  test(`raise a proposal, vote with a reason, change it, close, write the outcome (JavaScript ${js})`, async () => {
+    const ann = await signedUpPerson(browser, weft, 'Ann', `ann-p-${js}@example.org`, { javaScriptEnabled });
+    const bob = await signedUpPerson(browser, weft, 'Bob', `bob-p-${js}@example.org`, { javaScriptEnabled });
+    await ann.page.getByRole('link', { name: 'Start a group' }).click();
+    await ann.page.getByLabel('Name', { exact: true }).fill(`Orchard ${js}`);
+    await ann.page.getByRole('radio', { name: /^Open/ }).check();
+    await ann.page.getByRole('button', { name: 'Create group' }).click();
+    const groupUrl = ann.page.url().split('?')[0];
+    await ann.page.getByRole('link', { name: 'Settings' }).click();
+    await ann.page.getByRole('radio', { name: /^Anyone who can see the group/ }).check();
+    await ann.page.getByRole('button', { name: 'Save settings' }).click();
+    await ann.page.getByRole('link', { name: 'Start a thread' }).click();
+    await ann.page.getByLabel('Title').fill('Pruning day');
+    await ann.page.getByRole('button', { name: 'Start thread' }).click();
+    const threadUrl = ann.page.url().split('?')[0];
+
+    // Raise: a missing title is explained next to the field, then the proposal opens.
+    await ann.page.getByRole('link', { name: 'Raise a proposal or poll' }).click();
+    await ann.page.getByRole('radio', { name: /^Proposal/ }).check();
+    await ann.page.getByRole('button', { name: 'Raise' }).click();
+    await ann.page.getByText('Give the poll a title.').first().waitFor();
+    await ann.page.getByLabel('Title').fill('Prune on Saturday');
+    await ann.page.getByLabel('Details (optional)').fill('Bring **gloves**.');
+    await ann.page.getByRole('button', { name: 'Raise' }).click();
+    await ann.page.getByRole('heading', { name: 'Prune on Saturday', level: 1 }).waitFor();
+    const pollUrl = ann.page.url().split('?')[0];
+
+    // Bob joins, finds the proposal in the thread, votes with a reason, then changes his mind.
+    await bob.page.goto(groupUrl);
+    await bob.page.getByRole('button', { name: 'Join group' }).click();
+    await bob.page.goto(threadUrl);
+    await bob.page.getByRole('link', { name: 'Prune on Saturday' }).first().click();
+    await bob.page.getByRole('radio', { name: 'Agree', exact: true }).check();
+    await bob.page.getByLabel('Why do you say so?').fill('The buds are still closed.');
+    await bob.page.getByRole('button', { name: 'Vote', exact: true }).click();
+    await bob.page.getByText('Your vote is counted.').waitFor();
+    await bob.page.getByRole('radio', { name: 'Disagree', exact: true }).check();
+    await bob.page.getByLabel('Why do you say so?').fill('Rain is forecast.');
+    await bob.page.getByRole('button', { name: 'Change vote' }).click();
+    await bob.page.getByText('Your vote is counted.').waitFor();
+    const disagree = bob.page.getByRole('row', { name: /^Disagree/ });
+    assert.match(await disagree.textContent(), /Disagree\s*1\s*100\.0%/);
+    assert.equal(await bob.page.locator('svg.chart-pie').count(), 1, 'a pie chart with the table');
+    await bob.page.locator('.vote-list').getByText('Rain is forecast.').waitFor();
+
+    // Ann closes early and writes the outcome; Bob can no longer vote and reads it.
+    await ann.page.goto(pollUrl);
+    await ann.page.getByRole('button', { name: 'Close now' }).click();
+    await ann.page.getByText('The poll is closed.').waitFor();
+    await ann.page.getByLabel('What was decided').fill('We prune **next** Saturday.');
+    await ann.page.getByRole('button', { name: 'Publish outcome' }).click();
+    await ann.page.getByText('The outcome is published.').waitFor();
+    await bob.page.goto(pollUrl);
+    await bob.page.getByRole('heading', { name: 'Outcome' }).waitFor();
+    assert.equal(await bob.page.getByRole('button', { name: 'Change vote' }).count(), 0, 'closed: no vote form');
+    await bob.page.goto(threadUrl);
+    await bob.page.getByText('wrote the outcome of').waitFor();
+
+    assert.deepEqual([...ann.context.foreign, ...bob.context.foreign], []);
+    await Promise.all([ann.context.close(), bob.context.close()]);
+  });
+}
