@@ -366,6 +366,11 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         ("group page, the largest group (signed in)", "/g/seedg1", true),
         ("dashboard (signed in)", "/", true),
         ("Explore, first page (anonymous)", "/explore", false),
+        (
+            "results page of a poll with 10 000 votes (anonymous)",
+            "/p/benchresults",
+            false,
+        ),
     ];
     for (name, path, signed_in) in pages {
         if options.wants(name) {
@@ -382,6 +387,12 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
             samples.push(sample);
             extra.push(check);
         }
+    }
+    let name = "cast a vote, 200 concurrent voters on one poll";
+    if options.wants(name) {
+        let (sample, check) = cast_votes(&store, http, base, name, d).await?;
+        samples.push(sample);
+        extra.push(check);
     }
     if options.wants("mark a thread read") {
         let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
@@ -448,6 +459,87 @@ async fn open_store(options: &BenchOptions, connections: usize) -> anyhow::Resul
         },
     )
     .await?)
+}
+
+/// Cast a vote: 200 voters (or as many as were seeded), each voting again and again (a changed
+/// vote each time) on one open proposal. Every answered vote must be a stored version, and every
+/// voter who was answered must have exactly one current vote.
+async fn cast_votes(
+    store: &Store,
+    http: &reqwest::Client,
+    base: &str,
+    name: &str,
+    d: Duration,
+) -> anyhow::Result<(Sample, String)> {
+    let key = crate::seed::BENCH_VOTE_POLL;
+    let poll = weft_store::polls::find_by_key(&mut *store.reader().await?, key)
+        .await?
+        .with_context(|| format!("no {key} poll: run weft seed first (again, after an upgrade)"))?;
+    let options = weft_store::polls::options_of(&mut *store.reader().await?, poll.id).await?;
+    let users = weft_store::users::count(&mut *store.reader().await?).await?;
+    let voters = usize::try_from(users.clamp(1, 201) - 1)?;
+    let mut sessions = Vec::with_capacity(voters);
+    for i in 0..voters {
+        sessions.push(log_in(http, base, &format!("user{}@seed.example", i + 2)).await?);
+    }
+    let sessions = Arc::new(sessions);
+    let options: Arc<Vec<i64>> = Arc::new(options.iter().map(|o| o.id.0).collect());
+    let count = |sql: &'static str| {
+        let store = store.clone();
+        async move {
+            weft_store::query(sql)
+                .bind(poll.id)
+                .fetch_scalar::<i64>(&mut *store.reader().await?)
+                .await
+                .map_err(anyhow::Error::from)
+        }
+    };
+    let rows_before = count("SELECT COUNT(*) FROM votes WHERE poll_id = $1").await?;
+    let turn = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let sample = {
+        let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
+        drive(name, voters, d, move |w| {
+            let (http, base, sessions, options, turn) = (
+                http.clone(),
+                base.clone(),
+                sessions.clone(),
+                options.clone(),
+                turn.clone(),
+            );
+            async move {
+                let n = turn.fetch_add(1, Ordering::Relaxed);
+                let option = options[(w + n) % options.len()];
+                let res = http
+                    .post(format!("{base}/api/v1/polls/{key}/votes"))
+                    .header("cookie", &sessions[w].cookie)
+                    .header("x-csrf-token", &sessions[w].csrf)
+                    .json(&serde_json::json!({"choices": [{"option": option}], "reason": "A benchmark vote."}))
+                    .send()
+                    .await;
+                matches!(res, Ok(r) if r.status().as_u16() == 200)
+            }
+        })
+        .await
+    };
+    let stored = count("SELECT COUNT(*) FROM votes WHERE poll_id = $1").await? - rows_before;
+    let current = count("SELECT COUNT(*) FROM votes WHERE poll_id = $1 AND current = 1").await?;
+    let counted = count("SELECT voter_count FROM polls WHERE id = $1").await?;
+    let answered = i64::try_from(sample.micros.len())?;
+    let check = format!(
+        "{key}: {answered} votes answered 200 from {voters} voters, {stored} stored{}; {current} current votes, \
+         turnout {counted}{}",
+        if stored == answered {
+            " (none lost)"
+        } else {
+            " — MISMATCH"
+        },
+        if current == counted && current <= i64::try_from(voters)? {
+            " (one per voter)"
+        } else {
+            " — MISMATCH"
+        },
+    );
+    Ok((sample, check))
 }
 
 /// Post a comment: every answer counted, then the thread must hold exactly that many, and the

@@ -496,8 +496,23 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
     tx.commit().await?;
     progress("comments", done, done);
 
+    seed_polls(store, &mut rng, size.users, now).await?;
+
     let mut conn = store.writer().await?;
-    bulk::reset_ids(&mut conn, backend, &["users", "groups", "threads", "comments"]).await?;
+    bulk::reset_ids(
+        &mut conn,
+        backend,
+        &[
+            "users",
+            "groups",
+            "threads",
+            "comments",
+            "polls",
+            "poll_options",
+            "votes",
+        ],
+    )
+    .await?;
     bulk::analyze(&mut conn, backend).await?;
     eprintln!(
         "Seeded {} users, {} groups ({} memberships), {} threads, {} comments in {:.1} s.",
@@ -512,6 +527,180 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
         "Every account logs in with the password {SEED_PASSWORD:?}: user1@seed.example … user{}@seed.example.",
         size.users
     );
+    Ok(())
+}
+
+/// Votes on the results benchmark's poll (`BENCH_RESULTS_POLL`).
+pub const BENCH_RESULTS_VOTES: i64 = 10_000;
+/// The poll whose results page the benchmark reads: 10 000 current votes (one per seeded
+/// account, the rest by deleted members, as a poll older than some accounts has).
+pub const BENCH_RESULTS_POLL: &str = "benchresults";
+/// The open proposal the benchmark's voters vote on, in `benchquiet` (nobody follows it).
+pub const BENCH_VOTE_POLL: &str = "benchvote";
+
+/// Two polls in group 1: one with `BENCH_RESULTS_VOTES` votes in the public thread `bench100`,
+/// one open and empty in `benchquiet` for the voting benchmark.
+async fn seed_polls(store: &Store, rng: &mut Rng, users: i64, now: i64) -> anyhow::Result<()> {
+    let year: i64 = 365 * 86_400 * 1_000_000;
+    let thread_id = |key: &str| -> i64 {
+        BENCH_THREADS
+            .iter()
+            .position(|(k, _)| *k == key)
+            .map_or(1, |i| i64::try_from(i).unwrap_or(0) + 1)
+    };
+    let poll = |id: i64, key: &str, thread: i64, kind: &str, title: &str, max: i64, voters: i64| {
+        vec![
+            Lit::Int(id),
+            Lit::Text(key.into()),
+            Lit::Int(1),
+            Lit::Int(thread),
+            Lit::Int(1),
+            Lit::Text(kind.into()),
+            Lit::Text(title.into()),
+            Lit::Text(String::new()),
+            Lit::Int(now + year),
+            Lit::Int(0),
+            Lit::Text("off".into()),
+            Lit::Text("optional".into()),
+            Lit::Int(1),
+            Lit::Int(max),
+            Lit::Int(0),
+            Lit::Int(0),
+            Lit::Int(0),
+            Lit::Int(0),
+            Lit::Int(0),
+            Lit::Int(0),
+            Lit::Text("members".into()),
+            Lit::Text("undecided".into()),
+            Lit::Int(0),
+            Lit::Int(voters),
+            Lit::Int(now - year / 12),
+        ]
+    };
+    load(
+        store,
+        "polls",
+        &[
+            "id",
+            "key",
+            "group_id",
+            "thread_id",
+            "author_id",
+            "kind",
+            "title",
+            "details",
+            "closing_at",
+            "anonymous",
+            "hide_results",
+            "reason_rule",
+            "min_choices",
+            "max_choices",
+            "none_of_the_above",
+            "shuffle_options",
+            "voters_can_add_options",
+            "dots_per_person",
+            "score_min",
+            "score_max",
+            "electorate",
+            "closing_soon",
+            "notify_on_open",
+            "voter_count",
+            "created_at",
+        ],
+        &[
+            poll(
+                1,
+                BENCH_RESULTS_POLL,
+                thread_id("bench100"),
+                "poll",
+                "Where do the new beds go?",
+                2,
+                BENCH_RESULTS_VOTES,
+            ),
+            poll(
+                2,
+                BENCH_VOTE_POLL,
+                thread_id("benchquiet"),
+                "proposal",
+                "Open the garden on Sundays",
+                1,
+                0,
+            ),
+        ],
+    )
+    .await?;
+    let options = [
+        (1, "North bed"),
+        (1, "South bed"),
+        (1, "Greenhouse"),
+        (1, "Orchard"),
+        (2, "Agree"),
+        (2, "Abstain"),
+        (2, "Disagree"),
+    ];
+    let option_rows: Vec<Vec<Lit>> = options
+        .iter()
+        .enumerate()
+        .map(|(i, (poll, name))| {
+            let id = i64::try_from(i).unwrap_or(0) + 1;
+            vec![
+                Lit::Int(id),
+                Lit::Int(*poll),
+                Lit::Int(id),
+                Lit::Text((*name).into()),
+                Lit::Int(now - year / 12),
+            ]
+        })
+        .collect();
+    load(
+        store,
+        "poll_options",
+        &["id", "poll_id", "position", "name", "created_at"],
+        &option_rows,
+    )
+    .await?;
+    let mut votes = Vec::new();
+    let mut choices = Vec::new();
+    let mut receipts = Vec::new();
+    for id in 1..=BENCH_RESULTS_VOTES {
+        let voter = if id <= users { Lit::Int(id) } else { Lit::Null };
+        if id <= users {
+            receipts.push(vec![Lit::Int(1), Lit::Int(id)]);
+        }
+        let reason = if rng.chance(20) {
+            sentence(rng, 8)
+        } else {
+            String::new()
+        };
+        votes.push(vec![
+            Lit::Int(id),
+            Lit::Int(1),
+            voter,
+            Lit::Text(reason),
+            Lit::Int(1),
+            Lit::Int(now - rng.below(year / 12)),
+        ]);
+        let first = 1 + rng.below(4);
+        choices.push(vec![Lit::Int(id), Lit::Int(1), Lit::Int(first), Lit::Int(1)]);
+        if rng.chance(30) {
+            choices.push(vec![Lit::Int(id), Lit::Int(1), Lit::Int(first % 4 + 1), Lit::Int(1)]);
+        }
+    }
+    load(
+        store,
+        "votes",
+        &["id", "poll_id", "voter_id", "reason", "current", "created_at"],
+        &votes,
+    )
+    .await?;
+    load(
+        store,
+        "vote_choices",
+        &["vote_id", "poll_id", "option_id", "value"],
+        &choices,
+    )
+    .await?;
+    load(store, "vote_receipts", &["poll_id", "user_id"], &receipts).await?;
     Ok(())
 }
 

@@ -885,7 +885,7 @@ impl Server {
             .local_addr()
             .unwrap()
             .port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
             .arg("serve")
             .arg("--data-dir")
             .arg(data)
@@ -910,6 +910,8 @@ impl Server {
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("weft serve did not answer /healthz within 15 s");
     }
 
@@ -1061,7 +1063,7 @@ async fn a_poll_due_while_the_server_was_down_closes_at_start(db: crate::helpers
         let store = weft_store::Store::connect(&url, &weft_store::StoreOptions { max_connections: 1 })
             .await
             .unwrap();
-        time_passes(&mut *store.writer().await.unwrap()).await;
+        time_passes(&mut store.writer().await.unwrap()).await;
     }
     let again = TestApp::restart_on(kept, db, &url).await;
     again.settle_jobs().await;
