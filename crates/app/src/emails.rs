@@ -84,6 +84,14 @@ pub enum Kind {
     ExportReady,
     /// To a group's coordinators: an instance admin opened maintenance access (P13).
     SupportAccess,
+    /// To a poll's voters when it opens (if its author asks).
+    PollOpened,
+    /// 24 hours before a poll closes.
+    PollClosingSoon,
+    /// The author's reminder to the undecided.
+    PollReminder,
+    /// A poll's outcome, to those who voted.
+    Outcome,
 }
 
 impl Kind {
@@ -106,6 +114,10 @@ impl Kind {
             Self::DeletionRequestAnswered => "deletion_request_answered",
             Self::ExportReady => "export_ready",
             Self::SupportAccess => "support_access",
+            Self::PollOpened => "poll_opened",
+            Self::PollClosingSoon => "poll_closing_soon",
+            Self::PollReminder => "poll_reminder",
+            Self::Outcome => "outcome",
         }
     }
 
@@ -114,7 +126,15 @@ impl Kind {
     fn essential(self) -> bool {
         !matches!(
             self,
-            Self::Invitation | Self::Mention | Self::PolicyChanged | Self::NewComment | Self::DeletionRequest
+            Self::Invitation
+                | Self::Mention
+                | Self::PolicyChanged
+                | Self::NewComment
+                | Self::DeletionRequest
+                | Self::PollOpened
+                | Self::PollClosingSoon
+                | Self::PollReminder
+                | Self::Outcome
         )
     }
 }

@@ -141,6 +141,22 @@ wording! {
     }
     NewComment = "emails/new_comment.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
     Mention = "emails/mention.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
+    /// To the voters, when the author asks for it at raising.
+    PollOpened = "emails/poll_opened.txt" {
+        name: Line, author: Line, kind: Line, poll_title: Line, thread_title: Line, details: String, closes: Line, link: Line,
+    }
+    /// 24 hours before closing, to whom the poll says (the author, the undecided, every voter).
+    PollClosingSoon = "emails/poll_closing_soon.txt" {
+        name: Line, poll_title: Line, thread_title: Line, closes: Line, link: Line, voted: bool, author: bool,
+    }
+    /// The author (or a coordinator) reminds the undecided.
+    PollReminder = "emails/poll_reminder.txt" {
+        name: Line, author: Line, poll_title: Line, thread_title: Line, closes: Line, link: Line,
+    }
+    /// To those who voted: the outcome.
+    Outcome = "emails/outcome.txt" {
+        name: Line, author: Line, poll_title: Line, chosen: Option<Line>, statement: String, link: Line,
+    }
     /// To a group's coordinators (`group`) or the data protection officer (P12).
     DeletionRequest = "emails/deletion_request.txt" {
         instance: Line, name: Line, group: Option<Line>, body: String, due: Line, link: Line,
@@ -295,6 +311,70 @@ mod tests {
                     author: l("Bob"),
                     thread_title: l("Tomatoes"),
                     excerpt: "Who takes Mondays?\n\nI can.".into(),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "poll_opened",
+                PollOpened {
+                    name: l("Ann"),
+                    author: l("Bob"),
+                    kind: l("proposal"),
+                    poll_title: l("Compost by the shed"),
+                    thread_title: l("Compost"),
+                    details: "It gets sun there.".into(),
+                    closes: l("2026-12-09 18:00 UTC"),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "poll_closing_soon_undecided",
+                PollClosingSoon {
+                    name: l("Ann"),
+                    poll_title: l("Compost by the shed"),
+                    thread_title: l("Compost"),
+                    closes: l("2026-12-09 18:00 UTC"),
+                    link: link.clone(),
+                    voted: false,
+                    author: false,
+                }
+                .content(),
+            ),
+            (
+                "poll_closing_soon_author",
+                PollClosingSoon {
+                    name: l("Bob"),
+                    poll_title: l("Compost by the shed"),
+                    thread_title: l("Compost"),
+                    closes: l("2026-12-09 18:00 UTC"),
+                    link: link.clone(),
+                    voted: true,
+                    author: true,
+                }
+                .content(),
+            ),
+            (
+                "poll_reminder",
+                PollReminder {
+                    name: l("Ann"),
+                    author: l("Bob"),
+                    poll_title: l("Compost by the shed"),
+                    thread_title: l("Compost"),
+                    closes: l("2026-12-09 18:00 UTC"),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "outcome",
+                Outcome {
+                    name: l("Ann"),
+                    author: l("Bob"),
+                    poll_title: l("Compost by the shed"),
+                    chosen: Some(l("Agree")),
+                    statement: "We build it in **spring**.".into(),
                     link: link.clone(),
                 }
                 .content(),

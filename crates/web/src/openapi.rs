@@ -122,6 +122,7 @@ static OPERATIONS: &[Op] = &[
     op(DELETE, "/polls/{key}/votes/mine", "polls", "Withdraw my vote (its history stays)", NONE, (204, NONE)),
     op(POST, "/polls/{key}/options", "polls", "Add an option while voting, when the poll allows it", Some("OptionBody"), (201, Some("PollDto"))),
     op(POST, "/polls/{key}/close", "polls", "Close the poll now", NONE, (200, Some("PollDto"))),
+    op(POST, "/polls/{key}/remind", "polls", "Email everyone who may vote and has not", NONE, (200, Some("RemindedDto"))),
     op(POST, "/polls/{key}/reopen", "polls", "Reopen a closed poll (never an anonymous one)", Some("ClosingBody"), (200, Some("PollDto"))),
     op(POST, "/polls/{key}/extend", "polls", "Move the closing time of an open poll", Some("ClosingBody"), (200, Some("PollDto"))),
     op(POST, "/polls/{key}/outcome", "polls", "Write the outcome of a closed poll", Some("OutcomeBody"), (200, Some("PollDto"))),
@@ -229,7 +230,7 @@ fn build() -> OpenApi {
         ExploreDto, ExploredGroupDto, GroupDto, MemberDto, MembersDto, MyGroupDto, MyGroupsDto, RequestDto, RequestsDto,
     };
     use crate::jobs::api::{DeadJobDto, DeadJobsDto};
-    use crate::polls::api::{ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, VoteBody};
+    use crate::polls::api::{ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, RemindedDto, VoteBody};
     use crate::polls::dto::{
         ChoiceDto, ListedPollDto, OptionDto, OutcomeDto, PollDto, PollListDto, ResultRowDto, ResultsDto, VoteDto,
         VotesDto,
@@ -253,6 +254,7 @@ fn build() -> OpenApi {
         .schema_from::<VotesDto>()
         .schema_from::<OutcomeDto>()
         .schema_from::<PollBody>()
+        .schema_from::<RemindedDto>()
         .schema_from::<ChoiceBody>()
         .schema_from::<VoteBody>()
         .schema_from::<OptionBody>()

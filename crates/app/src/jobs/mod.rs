@@ -35,14 +35,17 @@ pub enum JobKind {
     Retention,
     /// Closing one poll at its closing time.
     PollClose,
+    /// The "closes in 24 hours" emails of one poll.
+    PollClosingSoon,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::CommentFanout,
         Self::PersonalExport,
         Self::Retention,
         Self::PollClose,
+        Self::PollClosingSoon,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl JobKind {
             Self::PersonalExport => "personal_export",
             Self::Retention => "retention",
             Self::PollClose => "poll_close",
+            Self::PollClosingSoon => "poll_closing_soon",
         }
     }
 
@@ -64,7 +68,7 @@ impl JobKind {
     /// Which runner lane takes it: long work must not hold up quick work behind it.
     pub fn lane(self) -> Lane {
         match self {
-            Self::CommentFanout | Self::PollClose => Lane::Quick,
+            Self::CommentFanout | Self::PollClose | Self::PollClosingSoon => Lane::Quick,
             Self::PersonalExport | Self::Retention => Lane::Long,
         }
     }
@@ -149,6 +153,16 @@ pub struct PollClose {
 
 impl Payload for PollClose {
     const KIND: JobKind = JobKind::PollClose;
+}
+
+/// Email a poll's audience 24 hours before it closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PollClosingSoon {
+    pub poll_id: weft_store::polls::PollId,
+}
+
+impl Payload for PollClosingSoon {
+    const KIND: JobKind = JobKind::PollClosingSoon;
 }
 
 fn encode<P: Payload>(payload: &P) -> Result<String, AppError> {

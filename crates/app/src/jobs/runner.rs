@@ -72,6 +72,13 @@ impl App {
             match kind {
                 JobKind::CommentFanout => self.run_fanouts(&batch).await,
                 JobKind::PollClose => self.run_poll_closings(&batch).await,
+                JobKind::PollClosingSoon => {
+                    for job in &batch {
+                        if let Err(e) = self.run_closing_soon(job).await {
+                            self.job_failed(job, &e).await;
+                        }
+                    }
+                }
                 JobKind::PersonalExport => {
                     for job in &batch {
                         if let Err(e) = self.run_export(job).await {
@@ -192,6 +199,32 @@ mod tests {
         assert_eq!(backoff(3), Duration::minutes(2));
         assert_eq!(backoff(8), Duration::hours(1));
         assert_eq!(backoff(50), Duration::hours(1));
+    }
+
+    /// `ALL` lists every kind: a kind missing from it would never be claimed by any lane.
+    #[test]
+    fn every_kind_is_in_all() {
+        let listed = |k: JobKind| JobKind::ALL.contains(&k);
+        // An exhaustive match: a new kind does not compile until it is listed here, and then
+        // fails here until it is in `ALL`.
+        for k in JobKind::ALL {
+            match k {
+                JobKind::CommentFanout
+                | JobKind::PersonalExport
+                | JobKind::Retention
+                | JobKind::PollClose
+                | JobKind::PollClosingSoon => {}
+            }
+        }
+        for k in [
+            JobKind::CommentFanout,
+            JobKind::PersonalExport,
+            JobKind::Retention,
+            JobKind::PollClose,
+            JobKind::PollClosingSoon,
+        ] {
+            assert!(listed(k), "{k:?} is not in JobKind::ALL");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! through its thread's access check and decides the action by `can_poll`.
 
 mod closing;
+mod notify;
 mod views;
 mod votes;
 pub mod write;

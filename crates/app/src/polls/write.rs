@@ -57,8 +57,15 @@ impl App {
         .await?;
         self.schedule_job(&mut tx, &close_key(id), &PollClose { poll_id: id }, spec.closing_at)
             .await?;
+        self.schedule_closing_soon(&mut tx, id, &spec).await?;
+        if spec.notify_on_open {
+            let poll = polls::find_by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+            self.notify_poll_opened(&mut tx, &poll, &thread.thread, &thread.group, &who.user)
+                .await?;
+        }
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
+        self.wake_mailer();
         self.publish(crate::live::LiveEvent {
             thread_id: thread.thread.id,
             kind: crate::live::LiveKind::Thread,
@@ -128,6 +135,8 @@ impl App {
             closing_at,
         )
         .await?;
+        self.schedule_closing_soon_at(&mut tx, view.poll.id, view.poll.closing_soon, closing_at)
+            .await?;
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
         self.publish(poll_changed(&view, seq)).await;
@@ -160,6 +169,8 @@ impl App {
             closing_at,
         )
         .await?;
+        self.schedule_closing_soon_at(&mut tx, view.poll.id, view.poll.closing_soon, closing_at)
+            .await?;
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
         self.publish(poll_changed(&view, None)).await;
@@ -213,9 +224,35 @@ impl App {
             now,
         )
         .await?;
+        let chosen = input.option.and_then(|o| view.option_name(o)).map(str::to_owned);
+        self.notify_outcome(
+            &mut tx,
+            &view.poll,
+            &view.thread.thread,
+            &view.thread.group,
+            &who.user,
+            (&statement, chosen.as_deref()),
+        )
+        .await?;
         tx.commit().await?;
+        self.wake_mailer();
         self.publish(poll_changed(&view, seq)).await;
         Ok(())
+    }
+
+    /// Emails everyone who may vote and has not yet (the author's or a coordinator's reminder).
+    /// Returns how many were emailed.
+    pub async fn remind_undecided(&self, who: &SessionUser, key: &str) -> Result<usize, AppError> {
+        let view = self
+            .open_poll(&mut *self.store.reader().await?, Some(who), key, PollAction::Remind)
+            .await?;
+        let mut tx = self.store.begin().await?;
+        let sent = self
+            .notify_undecided(&mut tx, &view.poll, &view.thread.thread, &view.thread.group, &who.user)
+            .await?;
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(sent)
     }
 
     /// Deletes the poll with its votes, outcome and events. Returns its thread's key.
@@ -226,6 +263,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         polls::delete(&mut tx, view.poll.id).await?;
         weft_store::jobs::unschedule(&mut tx, &close_key(view.poll.id)).await?;
+        weft_store::jobs::unschedule(&mut tx, &super::notify::closing_soon_key(view.poll.id)).await?;
         tx.commit().await?;
         self.publish(poll_changed(&view, None)).await;
         Ok(view.thread.thread.key.clone())

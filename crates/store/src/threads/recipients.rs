@@ -14,6 +14,26 @@ pub enum Audience<'a> {
     Followers,
     /// The people with these usernames (the ones a text mentions).
     Usernames(&'a [String]),
+    /// Some of the people concerned by a poll of the thread.
+    Poll {
+        poll_id: crate::polls::PollId,
+        /// The poll names its voters (`poll_voters`) rather than asking every member.
+        named_voters: bool,
+        who: PollAudience,
+    },
+}
+
+/// Whom of a poll's people an email is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollAudience {
+    /// Everyone who may vote: the group's members and the thread's guests, or the named voters.
+    Electorate,
+    /// Everyone with a receipt.
+    Voted,
+    /// The electorate without a receipt.
+    Undecided,
+    /// Who raised it.
+    Author,
 }
 
 /// A possible recipient of a notification about a thread, with what the permission rule needs to
@@ -49,6 +69,26 @@ pub async fn recipients(
             "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
             format!("u.username IN ({}) ORDER BY u.id", crate::parameters(4, names.len())),
         ),
+        Audience::Poll { named_voters, who, .. } => {
+            let electorate = if named_voters {
+                "SELECT user_id FROM poll_voters WHERE poll_id = $4"
+            } else {
+                // `$4 > 0` only gives the poll's parameter a type where it is not otherwise used.
+                "SELECT user_id FROM memberships WHERE group_id = $2 AND $4 > 0 \
+                 UNION SELECT user_id FROM thread_guests WHERE thread_id = $1"
+            };
+            let voted = "SELECT user_id FROM vote_receipts WHERE poll_id = $4";
+            let filter = match who {
+                PollAudience::Electorate => format!("u.id IN ({electorate})"),
+                PollAudience::Voted => format!("u.id IN ({voted})"),
+                PollAudience::Undecided => format!("u.id IN ({electorate}) AND u.id NOT IN ({voted})"),
+                PollAudience::Author => "u.id = (SELECT author_id FROM polls WHERE id = $4)".to_owned(),
+            };
+            (
+                "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
+                format!("{filter} ORDER BY u.id LIMIT 10000"),
+            )
+        }
     };
     let sql = format!(
         "SELECT {users}, m.role AS member_role, pm.role AS parent_role, COALESCE(r.volume, 'normal') AS volume, \
@@ -64,10 +104,14 @@ pub async fn recipients(
         .bind(group_id)
         // No parent: an id no group has, so the join finds nothing (a typed NULL would need a cast).
         .bind(parent_group_id.map_or(0, |v| v.0));
-    if let Audience::Usernames(names) = audience {
-        for name in names {
-            q = q.bind(name.as_str());
+    match audience {
+        Audience::Usernames(names) => {
+            for name in names {
+                q = q.bind(name.as_str());
+            }
         }
+        Audience::Poll { poll_id, .. } => q = q.bind(poll_id),
+        Audience::Followers => {}
     }
     let rows = q
         .fetch_all(&mut *conn, |r| {

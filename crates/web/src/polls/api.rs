@@ -44,6 +44,10 @@ pub struct PollBody {
     score_min: Option<i64>,
     score_max: Option<i64>,
     target: Option<i64>,
+    /// Who is emailed 24 hours before closing: `nobody`, `author`, `undecided` (the default) or `voters`.
+    closing_soon: String,
+    /// Email everyone who may vote now.
+    notify_on_open: bool,
 }
 
 /// A time the body gave, or a field error naming it.
@@ -83,8 +87,8 @@ impl PollBody {
             score_max: self.score_max,
             target: self.target,
             electorate: String::new(),
-            closing_soon: String::new(),
-            notify_on_open: false,
+            closing_soon: self.closing_soon.clone(),
+            notify_on_open: self.notify_on_open,
         })
     }
 }
@@ -214,6 +218,21 @@ pub async fn add_option(
 ) -> Result<Response, ApiError> {
     state.app.add_poll_option(&who, &key, &body.name).await?;
     poll_json(&state, Some(&who), &key, StatusCode::CREATED).await
+}
+
+/// `{"emailed": n}`: how many undecided voters were reminded.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RemindedDto {
+    emailed: usize,
+}
+
+pub async fn remind(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    let emailed = state.app.remind_undecided(&who, &key).await?;
+    Ok(Json(RemindedDto { emailed }).into_response())
 }
 
 pub async fn close(

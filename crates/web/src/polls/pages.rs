@@ -50,6 +50,8 @@ pub struct PollForm {
     score_min: String,
     score_max: String,
     target: String,
+    closing_soon: String,
+    notify_on_open: Option<String>,
 }
 
 fn number(s: &str) -> Option<i64> {
@@ -80,8 +82,8 @@ impl PollForm {
             score_max: number(&self.score_max),
             target: number(&self.target),
             electorate: String::new(),
-            closing_soon: String::new(),
-            notify_on_open: false,
+            closing_soon: self.closing_soon.clone(),
+            notify_on_open: self.notify_on_open.is_some(),
         }
     }
 }
@@ -143,6 +145,7 @@ pub async fn new_form(
         closing_at: closing.local_input_utc(),
         reason: "optional".into(),
         hide_results: "off".into(),
+        closing_soon: "undecided".into(),
         ..PollForm::default()
     };
     let page = new_page(ctx, &key, &page.view.thread.title, form, ValidationErrors::new());
@@ -433,6 +436,15 @@ pub async fn add_option(
         Err(AppError::Invalid(errors)) => with_errors(&state, &who, ctx, &key, errors).await,
         Err(e) => Err(e.into()),
     }
+}
+
+pub async fn remind(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    state.app.remind_undecided(&who, &key).await?;
+    Ok(Redirect::to(&Notice::RemindersSent.on(&format!("/p/{key}"))).into_response())
 }
 
 pub async fn close(

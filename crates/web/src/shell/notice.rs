@@ -45,6 +45,7 @@ pub enum Notice {
     OutcomeSaved,
     PollDeleted,
     OptionAdded,
+    RemindersSent,
     ThreadSaved,
     ThreadPinned,
     ThreadUnpinned,
@@ -70,7 +71,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Self; 63] = [
+    pub const ALL: [Self; 64] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -112,6 +113,7 @@ impl Notice {
         Self::OutcomeSaved,
         Self::PollDeleted,
         Self::OptionAdded,
+        Self::RemindersSent,
         Self::ThreadSaved,
         Self::ThreadPinned,
         Self::ThreadUnpinned,
@@ -180,6 +182,7 @@ impl Notice {
             Self::OutcomeSaved => "outcome_saved",
             Self::PollDeleted => "poll_deleted",
             Self::OptionAdded => "option_added",
+            Self::RemindersSent => "reminders_sent",
             Self::ThreadSaved => "thread_saved",
             Self::ThreadPinned => "thread_pinned",
             Self::ThreadUnpinned => "thread_unpinned",
@@ -260,6 +263,7 @@ impl Notice {
             Self::OutcomeSaved => "The outcome is published.",
             Self::PollDeleted => "The poll is deleted.",
             Self::OptionAdded => "Your option is added.",
+            Self::RemindersSent => "Everyone who has not voted yet is reminded by email.",
             Self::ThreadSaved => "The thread was saved. The earlier version is in its history.",
             Self::ThreadPinned => "The thread is pinned to the top of the group.",
             Self::ThreadUnpinned => "The thread is no longer pinned.",

@@ -23,6 +23,7 @@ on_both!(
     an_anonymous_vote_is_linked_to_nobody_in_any_table,
     polls_close_on_time_through_the_job_queue,
     votes_follow_the_privacy_promises,
+    a_polls_emails_reach_the_right_people,
 );
 
 on_both_with!(
@@ -194,10 +195,7 @@ async fn a_proposal_is_raised_voted_on_changed_closed_and_concluded(app: &TestAp
         page.contains("<svg class=\"chart chart-pie\""),
         "a proposal's results are a pie"
     );
-    assert!(
-        page.contains("<th scope=\"row\">Disagree</th>"),
-        "and the same figures as a table"
-    );
+    assert!(page.contains("Disagree</th>"), "and the same figures as a table");
     let thread = g.cat.get(&format!("/t/{}", g.thread)).await.body;
     assert!(
         thread.contains("Ann raised") && thread.contains("Bob voted on"),
@@ -1284,5 +1282,125 @@ async fn votes_follow_the_privacy_promises(app: &TestApp) {
     ] {
         let sql: &'static str = Box::leak(format!("SELECT COUNT(*) FROM {table}").into_boxed_str());
         assert_eq!(app.count(sql).await, 0, "{table} emptied with the group");
+    }
+}
+
+// ---- emails ----
+
+/// A poll's emails reach the right people, never one who muted the thread, each with its
+/// one-click unsubscribe, and none carries a vote, a reason or a result.
+async fn a_polls_emails_reach_the_right_people(app: &TestApp) {
+    let g = group(app).await;
+    let dan = app.signed_in_user("Dan", "dan@example.org", PASSWORD).await;
+    add_member(app, &g.group, &dan, Role::Member).await;
+    let muted = dan
+        .post_json(
+            &format!("/api/v1/threads/{}/volume", g.thread),
+            &json!({"volume": "mute"}),
+        )
+        .await;
+    assert!(matches!(muted.status, 200 | 204), "{}", muted.body);
+    let poll = raise(
+        &g.ann,
+        &g.thread,
+        json!({"template": "proposal", "title": "Buy a shredder", "notify_on_open": true, "closing_soon": "undecided", "closing_at": from_now(3 * 86_400)}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    for to in ["bob@example.org", "cat@example.org"] {
+        let e = app.email_to_containing(to, "raised a proposal in").await;
+        assert!(
+            e.text.contains("Buy a shredder") && e.text.contains(&format!("/p/{key}")),
+            "{}",
+            e.text
+        );
+        assert!(e.header("List-Unsubscribe").is_some(), "one-click unsubscribe");
+    }
+    assert_eq!(
+        vote(&g.bob, &key, json!([{"option": option(&poll, "Disagree")}]), "Too loud")
+            .await
+            .status,
+        200
+    );
+
+    // The author reminds the undecided: Cat, not Bob (voted), not Dan (muted).
+    assert_eq!(
+        g.bob
+            .post_json(&format!("/api/v1/polls/{key}/remind"), &json!({}))
+            .await
+            .status,
+        403
+    );
+    let res = g
+        .ann
+        .post_json(&format!("/api/v1/polls/{key}/remind"), &json!({}))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["emailed"], 1);
+    app.email_to_containing("cat@example.org", "would like to hear from you")
+        .await;
+
+    // 24 hours before closing: the undecided again (the job at its time).
+    app.app.clock.advance(weft_domain::Duration::hours(49));
+    app.settle_jobs().await;
+    let soon = app
+        .email_to_containing("cat@example.org", "You have not voted yet.")
+        .await;
+    assert!(soon.text.contains("You have not voted yet."), "{}", soon.text);
+
+    // The outcome goes to those who voted.
+    assert_eq!(
+        g.ann
+            .post_json(&format!("/api/v1/polls/{key}/close"), &json!({}))
+            .await
+            .status,
+        200
+    );
+    let res = g
+        .ann
+        .post_json(
+            &format!("/api/v1/polls/{key}/outcome"),
+            &json!({"statement": "We borrow one instead."}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let outcome = app.email_to_containing("bob@example.org", "wrote the outcome of").await;
+    assert!(outcome.text.contains("We borrow one instead."), "{}", outcome.text);
+
+    app.settle_mail().await;
+    let bob = app.settled_emails_to("bob@example.org").await;
+    let cat = app.settled_emails_to("cat@example.org").await;
+    let dan = app.settled_emails_to("dan@example.org").await;
+    let ann = app.settled_emails_to("ann@example.org").await;
+    let subjects = |list: &[crate::helpers::Email]| list.iter().map(|e| e.subject.clone()).collect::<Vec<_>>();
+    assert!(
+        !subjects(&bob)
+            .iter()
+            .any(|s| s.contains("reminds you") || s.contains("24 hours")),
+        "Bob voted: {:?}",
+        subjects(&bob)
+    );
+    assert!(
+        !subjects(&cat).iter().any(|s| s.contains("Outcome")),
+        "Cat did not vote: {:?}",
+        subjects(&cat)
+    );
+    assert!(
+        !dan.iter().any(|e| e.subject.contains("shredder")),
+        "Dan muted the thread: {:?}",
+        subjects(&dan)
+    );
+    assert!(
+        !ann.iter()
+            .any(|e| e.subject.contains("asks you to decide") || e.subject.contains("Outcome")),
+        "not to the author: {:?}",
+        subjects(&ann)
+    );
+    for e in bob.iter().chain(&cat) {
+        assert!(
+            !e.text.contains("Too loud") && !e.text.contains("Disagree"),
+            "no vote in an email: {}",
+            e.text
+        );
     }
 }

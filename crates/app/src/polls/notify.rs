@@ -1,0 +1,283 @@
+//! A poll's emails: to its voters when it opens (if asked), 24 hours before it closes (to whom
+//! the poll says), the author's reminder to the undecided, and the outcome to those who voted.
+//! Always through `readers_among`: only people who may read the thread, never anyone who muted
+//! it, and with the outbox's unsubscribe link. Wording: `mail/templates/emails/poll_*.txt`.
+//! No email ever carries results, choices or reasons: hidden results stay hidden in email too.
+
+use weft_mail::Line;
+use weft_mail::wording::{Outcome as OutcomeEmail, PollClosingSoon, PollOpened, PollReminder, Wording};
+use weft_store::Conn;
+use weft_store::groups::Group;
+use weft_store::polls::{self, Poll, PollId};
+use weft_store::threads::{Audience, PollAudience, Thread};
+use weft_store::users::User;
+
+use crate::emails::{Cause, Kind, Letter};
+use crate::jobs::PollClosingSoon as ClosingSoonJob;
+use crate::{App, AppError};
+
+/// The closing-soon job's key.
+pub(crate) fn closing_soon_key(id: PollId) -> String {
+    format!("poll-closing-soon:{id}")
+}
+
+/// How long before closing the reminder goes out.
+pub(crate) const CLOSING_SOON: weft_domain::Duration = weft_domain::Duration::hours(24);
+
+impl App {
+    /// The people of `who` who may read the poll's thread and have not muted it.
+    async fn poll_people(
+        &self,
+        tx: &mut Conn,
+        poll: &Poll,
+        thread: &Thread,
+        group: &Group,
+        who: PollAudience,
+    ) -> Result<Vec<User>, AppError> {
+        let audience = Audience::Poll {
+            poll_id: poll.id,
+            named_voters: poll.electorate == weft_domain::polls::Electorate::Specified,
+            who,
+        };
+        self.readers_among(tx, thread, group, audience).await
+    }
+
+    async fn send_poll_letters(
+        &self,
+        tx: &mut Conn,
+        cause: Cause,
+        kind: Kind,
+        people: &[User],
+        content: impl Fn(&User) -> weft_mail::EmailContent,
+    ) -> Result<usize, AppError> {
+        let contents: Vec<_> = people.iter().map(&content).collect();
+        let letters: Vec<_> = people
+            .iter()
+            .zip(&contents)
+            .map(|(user, content)| Letter {
+                user,
+                to: None,
+                content,
+            })
+            .collect();
+        self.queue_emails_from(tx, cause, kind, &letters).await?;
+        Ok(letters.len())
+    }
+
+    fn poll_link(&self, poll: &Poll) -> Line {
+        Line::new(self.config.url(&format!("/p/{}", poll.key)))
+    }
+
+    /// "Vote on this": to everyone who may vote but its author, in the raising transaction.
+    pub(crate) async fn notify_poll_opened(
+        &self,
+        tx: &mut Conn,
+        poll: &Poll,
+        thread: &Thread,
+        group: &Group,
+        author: &User,
+    ) -> Result<(), AppError> {
+        let people: Vec<User> = self
+            .poll_people(tx, poll, thread, group, PollAudience::Electorate)
+            .await?
+            .into_iter()
+            .filter(|u| u.id != author.id)
+            .collect();
+        let details: String = weft_domain::markdown::to_plain_text(&poll.details)
+            .chars()
+            .take(300)
+            .collect();
+        self.send_poll_letters(
+            tx,
+            Cause::by(author.id).about(group.id),
+            Kind::PollOpened,
+            &people,
+            |u| {
+                PollOpened {
+                    name: Line::new(&u.name),
+                    author: Line::new(&author.name),
+                    kind: Line::new(poll.kind.label().to_lowercase()),
+                    poll_title: Line::new(&poll.title),
+                    thread_title: Line::new(&thread.title),
+                    details: details.clone(),
+                    closes: Line::new(poll.closing_at.display_utc()),
+                    link: self.poll_link(poll),
+                }
+                .content()
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The author's reminder to everyone who may vote and has not (but the one reminding).
+    /// Returns how many were emailed.
+    pub(crate) async fn notify_undecided(
+        &self,
+        tx: &mut Conn,
+        poll: &Poll,
+        thread: &Thread,
+        group: &Group,
+        author: &User,
+    ) -> Result<usize, AppError> {
+        let people: Vec<User> = self
+            .poll_people(tx, poll, thread, group, PollAudience::Undecided)
+            .await?
+            .into_iter()
+            .filter(|u| u.id != author.id)
+            .collect();
+        self.send_poll_letters(
+            tx,
+            Cause::by(author.id).about(group.id),
+            Kind::PollReminder,
+            &people,
+            |u| {
+                PollReminder {
+                    name: Line::new(&u.name),
+                    author: Line::new(&author.name),
+                    poll_title: Line::new(&poll.title),
+                    thread_title: Line::new(&thread.title),
+                    closes: Line::new(poll.closing_at.display_utc()),
+                    link: self.poll_link(poll),
+                }
+                .content()
+            },
+        )
+        .await
+    }
+
+    /// The outcome, to everyone who voted but its writer.
+    pub(crate) async fn notify_outcome(
+        &self,
+        tx: &mut Conn,
+        poll: &Poll,
+        thread: &Thread,
+        group: &Group,
+        writer: &User,
+        (statement, chosen): (&str, Option<&str>),
+    ) -> Result<(), AppError> {
+        let people: Vec<User> = self
+            .poll_people(tx, poll, thread, group, PollAudience::Voted)
+            .await?
+            .into_iter()
+            .filter(|u| u.id != writer.id)
+            .collect();
+        let statement: String = weft_domain::markdown::to_plain_text(statement)
+            .chars()
+            .take(1_000)
+            .collect();
+        self.send_poll_letters(tx, Cause::by(writer.id).about(group.id), Kind::Outcome, &people, |u| {
+            OutcomeEmail {
+                name: Line::new(&u.name),
+                author: Line::new(&writer.name),
+                poll_title: Line::new(&poll.title),
+                chosen: chosen.map(Line::new),
+                statement: statement.clone(),
+                link: self.poll_link(poll),
+            }
+            .content()
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Schedules the closing-soon email 24 hours before `poll` closes, if it asks for one and
+    /// that time is still ahead.
+    pub(crate) async fn schedule_closing_soon(
+        &self,
+        tx: &mut Conn,
+        poll_id: PollId,
+        poll: &weft_domain::polls::PollSpec,
+    ) -> Result<(), AppError> {
+        self.schedule_closing_soon_at(tx, poll_id, poll.closing_soon, poll.closing_at)
+            .await
+    }
+
+    pub(crate) async fn schedule_closing_soon_at(
+        &self,
+        tx: &mut Conn,
+        poll_id: PollId,
+        audience: weft_domain::polls::ClosingSoon,
+        closing_at: weft_domain::Timestamp,
+    ) -> Result<(), AppError> {
+        let at = closing_at.minus(CLOSING_SOON);
+        if audience == weft_domain::polls::ClosingSoon::Nobody || at <= self.clock.now() {
+            return Ok(());
+        }
+        self.schedule_job(tx, &closing_soon_key(poll_id), &ClosingSoonJob { poll_id }, at)
+            .await
+    }
+
+    /// The closing-soon job: emails the poll's chosen audience, unless the poll closed or moved its
+    /// closing time later meanwhile (then the job waits for the new time).
+    pub(crate) async fn run_closing_soon(&self, job: &weft_store::jobs::Job) -> Result<(), AppError> {
+        let ClosingSoonJob { poll_id } = crate::jobs::runner::decode(job)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if weft_store::jobs::complete(&mut tx, std::slice::from_ref(job)).await? != 1 {
+            return Ok(());
+        }
+        let Some(poll) = polls::find_by_id(&mut tx, poll_id).await? else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        let due = poll.closing_at.minus(CLOSING_SOON);
+        if poll.closed_at.is_some() || poll.closing_at <= now {
+            tx.commit().await?;
+            return Ok(());
+        }
+        if due > now.plus(weft_domain::Duration::minutes(1)) {
+            self.schedule_closing_soon_at(&mut tx, poll.id, poll.closing_soon, poll.closing_at)
+                .await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let (Some(thread_id), Some(author_id)) = (poll.thread_id, poll.author_id) else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        let thread = weft_store::threads::find_by_id(&mut tx, thread_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let group = weft_store::groups::find(&mut tx, poll.group_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let who = match poll.closing_soon {
+            weft_domain::polls::ClosingSoon::Nobody => None,
+            weft_domain::polls::ClosingSoon::Author => Some(PollAudience::Author),
+            weft_domain::polls::ClosingSoon::Undecided => Some(PollAudience::Undecided),
+            weft_domain::polls::ClosingSoon::Voters => Some(PollAudience::Electorate),
+        };
+        if let Some(who) = who {
+            let people = self.poll_people(&mut tx, &poll, &thread, &group, who).await?;
+            let mut voted = Vec::new();
+            for u in &people {
+                if polls::has_receipt(&mut tx, poll.id, u.id).await? {
+                    voted.push(u.id);
+                }
+            }
+            self.send_poll_letters(
+                &mut tx,
+                Cause::by(author_id).about(group.id),
+                Kind::PollClosingSoon,
+                &people,
+                |u| {
+                    PollClosingSoon {
+                        name: Line::new(&u.name),
+                        poll_title: Line::new(&poll.title),
+                        thread_title: Line::new(&thread.title),
+                        closes: Line::new(poll.closing_at.display_utc()),
+                        link: self.poll_link(&poll),
+                        voted: voted.contains(&u.id),
+                        author: Some(u.id) == poll.author_id,
+                    }
+                    .content()
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(())
+    }
+}
