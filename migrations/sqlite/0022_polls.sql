@@ -1,10 +1,13 @@
 -- Issue 22: polls, their options, votes with their history, receipts, outcomes, and the timeline
 -- events that are not comments. Keep in step with migrations/postgres/0022_polls.sql.
 --
+-- Every option keeps running totals of the current votes (`voters`, `total`) and the poll a count
+-- of ballots without a choice, changed in the vote's transaction under the poll's lock: results
+-- read a handful of rows however many votes there are.
+--
 -- Anonymous polls (PRIVACY.md): from the first vote nothing links a person to a choice. Their
--- choices are never stored per person: each option keeps running totals (`anon_voters`,
--- `anon_total`) and the poll a count of ballots without a choice, while `vote_receipts` says who
--- voted, without what, and without when. Such a vote cannot be changed (finding it again would
+-- choices are never stored per person, only added to those totals, while `vote_receipts` says
+-- who voted, without what, and without when. Such a vote cannot be changed (finding it again would
 -- need the link), and it carries no reason (a row of words written at the moment of a receipt
 -- could be matched to it).
 
@@ -39,8 +42,8 @@ CREATE TABLE polls (
     notify_on_open INTEGER NOT NULL,
     -- People with a current vote (turnout), kept with every vote.
     voter_count INTEGER NOT NULL DEFAULT 0,
-    -- Anonymous polls only: ballots without a choice (none of the above).
-    anon_without_choice INTEGER NOT NULL DEFAULT 0,
+    -- Current ballots without a choice (none of the above).
+    without_choice INTEGER NOT NULL DEFAULT 0,
     edited_at INTEGER,
     created_at INTEGER NOT NULL
 );
@@ -55,9 +58,9 @@ CREATE TABLE poll_options (
     name TEXT NOT NULL,
     -- Set when a voter added the option (the poll allows it).
     added_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
-    -- Anonymous polls only: running totals.
-    anon_voters INTEGER NOT NULL DEFAULT 0,
-    anon_total INTEGER NOT NULL DEFAULT 0,
+    -- Running totals of the current votes: how many chose it, and the sum of their values.
+    voters INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     UNIQUE (poll_id, position),
     UNIQUE (poll_id, id)

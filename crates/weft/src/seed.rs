@@ -629,36 +629,6 @@ async fn seed_polls(store: &Store, rng: &mut Rng, users: i64, now: i64) -> anyho
         ],
     )
     .await?;
-    let options = [
-        (1, "North bed"),
-        (1, "South bed"),
-        (1, "Greenhouse"),
-        (1, "Orchard"),
-        (2, "Agree"),
-        (2, "Abstain"),
-        (2, "Disagree"),
-    ];
-    let option_rows: Vec<Vec<Lit>> = options
-        .iter()
-        .enumerate()
-        .map(|(i, (poll, name))| {
-            let id = i64::try_from(i).unwrap_or(0) + 1;
-            vec![
-                Lit::Int(id),
-                Lit::Int(*poll),
-                Lit::Int(id),
-                Lit::Text((*name).into()),
-                Lit::Int(now - year / 12),
-            ]
-        })
-        .collect();
-    load(
-        store,
-        "poll_options",
-        &["id", "poll_id", "position", "name", "created_at"],
-        &option_rows,
-    )
-    .await?;
     let mut votes = Vec::new();
     let mut choices = Vec::new();
     let mut receipts = Vec::new();
@@ -686,6 +656,46 @@ async fn seed_polls(store: &Store, rng: &mut Rng, users: i64, now: i64) -> anyho
             choices.push(vec![Lit::Int(id), Lit::Int(1), Lit::Int(first % 4 + 1), Lit::Int(1)]);
         }
     }
+    // The running totals the app keeps with every vote.
+    let options = [
+        (1, "North bed"),
+        (1, "South bed"),
+        (1, "Greenhouse"),
+        (1, "Orchard"),
+        (2, "Agree"),
+        (2, "Abstain"),
+        (2, "Disagree"),
+    ];
+    let option_rows: Vec<Vec<Lit>> = options
+        .iter()
+        .enumerate()
+        .map(|(i, (poll, name))| {
+            let id = i64::try_from(i).unwrap_or(0) + 1;
+            let voters = i64::try_from(
+                choices
+                    .iter()
+                    .filter(|c| matches!(c[2], Lit::Int(o) if o == id))
+                    .count(),
+            )
+            .unwrap_or(0);
+            vec![
+                Lit::Int(id),
+                Lit::Int(*poll),
+                Lit::Int(id),
+                Lit::Text((*name).into()),
+                Lit::Int(voters),
+                Lit::Int(voters),
+                Lit::Int(now - year / 12),
+            ]
+        })
+        .collect();
+    load(
+        store,
+        "poll_options",
+        &["id", "poll_id", "position", "name", "voters", "total", "created_at"],
+        &option_rows,
+    )
+    .await?;
     load(
         store,
         "votes",

@@ -137,12 +137,8 @@ impl App {
             return Ok(None);
         }
         let poll = &view.poll;
-        let totals = polls::totals(conn, poll.id, poll.anonymous).await?;
-        let without_choice = if poll.anonymous {
-            poll.anon_without_choice
-        } else {
-            polls::without_choice(conn, poll.id).await?
-        };
+        let totals = polls::totals(conn, poll.id).await?;
+        let without_choice = poll.without_choice;
         let ids: Vec<i64> = totals.iter().map(|(id, _, _)| id.0).collect();
         let tally = Tally::from_totals(
             totals

@@ -50,7 +50,8 @@ pub struct Poll {
     pub closing_soon: ClosingSoon,
     pub notify_on_open: bool,
     pub voter_count: i64,
-    pub anon_without_choice: i64,
+    /// Current ballots without a choice (none of the above).
+    pub without_choice: i64,
     pub edited_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
@@ -60,7 +61,7 @@ const POLL_COLUMNS: &str = "p.id, p.key, p.group_id, p.thread_id, t.key AS threa
     p.closing_at, p.closed_at, p.anonymous, p.hide_results, p.reason_rule, p.reason_prompt, p.min_choices, \
     p.max_choices, p.none_of_the_above, p.shuffle_options, p.voters_can_add_options, p.dots_per_person, \
     p.score_min, p.score_max, p.target, p.electorate, p.closing_soon, p.notify_on_open, p.voter_count, \
-    p.anon_without_choice, p.edited_at, p.created_at";
+    p.without_choice, p.edited_at, p.created_at";
 const POLL_FROM: &str =
     "FROM polls p LEFT JOIN users a ON a.id = p.author_id LEFT JOIN threads t ON t.id = p.thread_id";
 
@@ -100,7 +101,7 @@ fn poll_from_row(r: &Row<'_>) -> Result<Poll> {
         closing_soon: ClosingSoon::from_stored(&r.try_get::<String, _>("closing_soon")?)?,
         notify_on_open: flag(r.try_get("notify_on_open")?),
         voter_count: r.try_get("voter_count")?,
-        anon_without_choice: r.try_get("anon_without_choice")?,
+        without_choice: r.try_get("without_choice")?,
         edited_at: ts(r, "edited_at")?,
         created_at: Timestamp(r.try_get("created_at")?),
     })

@@ -1,4 +1,4 @@
-//! `poll_options`: a poll's options in their order, and the running totals of anonymous polls.
+//! `poll_options`: a poll's options in their order, with the running totals of current votes.
 
 use weft_domain::Timestamp;
 

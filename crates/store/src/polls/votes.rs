@@ -1,7 +1,9 @@
 //! `votes`, `vote_choices` and `vote_receipts`. A vote that is not anonymous is a row per version
 //! (the current one has `current = 1`, and the database allows one per voter and poll) with its
-//! choices; an anonymous vote is a receipt plus additions to its options' running totals, and
-//! no row that says whose choices they were. Every cast keeps `polls.voter_count` true.
+//! choices; an anonymous vote is a receipt only, and no row says whose choices they were. Every
+//! vote moves the running totals (`poll_options.voters`, `total`, `polls.without_choice`,
+//! `voter_count`) in its own transaction, under the poll's lock (`polls::lock`), so the results
+//! read a handful of rows; `recount` checks them against the rows.
 
 use weft_domain::Timestamp;
 use weft_domain::polls::Choice;
@@ -20,15 +22,18 @@ pub async fn cast(
     reason: &str,
     now: Timestamp,
 ) -> Result<(VoteId, bool)> {
-    let replaced =
-        query("UPDATE votes SET current = 0, replaced_at = $1 WHERE poll_id = $2 AND voter_id = $3 AND current = 1")
-            .bind(now.micros())
-            .bind(poll_id)
-            .bind(voter_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-            > 0;
+    let replaced: Option<VoteId> = query(
+        "UPDATE votes SET current = 0, replaced_at = $1 WHERE poll_id = $2 AND voter_id = $3 AND current = 1 RETURNING id",
+    )
+    .bind(now.micros())
+    .bind(poll_id)
+    .bind(voter_id)
+    .fetch_optional(&mut *conn, |r| r.try_get("id"))
+    .await?;
+    if let Some(old) = replaced {
+        let before = choices_of(conn, old).await?;
+        add_to_totals(conn, poll_id, &before, -1).await?;
+    }
     let id: VoteId = query(
         "INSERT INTO votes (poll_id, voter_id, reason, current, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id",
     )
@@ -47,10 +52,51 @@ pub async fn cast(
             .execute(&mut *conn)
             .await?;
     }
-    if !replaced {
+    add_to_totals(conn, poll_id, choices, 1).await?;
+    if replaced.is_none() {
         give_receipt(conn, poll_id, voter_id).await?;
     }
-    Ok((id, replaced))
+    Ok((id, replaced.is_some()))
+}
+
+async fn choices_of(conn: &mut Conn, vote: VoteId) -> Result<Vec<Choice>> {
+    query("SELECT option_id, value FROM vote_choices WHERE vote_id = $1 ORDER BY option_id")
+        .bind(vote)
+        .fetch_all(&mut *conn, |r| {
+            Ok(Choice {
+                option: r.try_get("option_id")?,
+                value: r.try_get("value")?,
+            })
+        })
+        .await
+}
+
+/// Adds (`sign` 1) or takes away (`sign` -1) one ballot's choices to the running totals, in
+/// option order (a consistent lock order). A ballot without a choice moves `without_choice`.
+async fn add_to_totals(conn: &mut Conn, poll_id: PollId, choices: &[Choice], sign: i64) -> Result<()> {
+    if choices.is_empty() {
+        query("UPDATE polls SET without_choice = without_choice + $1 WHERE id = $2")
+            .bind(sign)
+            .bind(poll_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut sorted = choices.to_vec();
+    sorted.sort_unstable();
+    for c in sorted {
+        let done =
+            query("UPDATE poll_options SET voters = voters + $1, total = total + $2 WHERE id = $3 AND poll_id = $4")
+                .bind(sign)
+                .bind(sign * c.value)
+                .bind(OptionId(c.option))
+                .bind(poll_id)
+                .execute(&mut *conn)
+                .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::NotFound);
+        }
+    }
+    Ok(())
 }
 
 async fn give_receipt(conn: &mut Conn, poll_id: PollId, voter_id: UserId) -> Result<()> {
@@ -70,41 +116,25 @@ async fn give_receipt(conn: &mut Conn, poll_id: PollId, voter_id: UserId) -> Res
 /// vote by the same person is a `Conflict` (the receipt's key), and changes nothing.
 pub async fn cast_anonymously(conn: &mut Conn, poll_id: PollId, voter_id: UserId, choices: &[Choice]) -> Result<()> {
     give_receipt(conn, poll_id, voter_id).await?;
-    if choices.is_empty() {
-        query("UPDATE polls SET anon_without_choice = anon_without_choice + 1 WHERE id = $1")
-            .bind(poll_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    for c in choices {
-        let done = query(
-            "UPDATE poll_options SET anon_voters = anon_voters + 1, anon_total = anon_total + $1 WHERE id = $2 AND poll_id = $3",
-        )
-        .bind(c.value)
-        .bind(OptionId(c.option))
-        .bind(poll_id)
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::NotFound);
-        }
-    }
-    Ok(())
+    add_to_totals(conn, poll_id, choices, 1).await
 }
 
 /// Withdraws a vote that is not anonymous: every version stays as history, none counts.
 /// `false` when there was no current vote.
 pub async fn withdraw(conn: &mut Conn, poll_id: PollId, voter_id: UserId, now: Timestamp) -> Result<bool> {
-    let done =
-        query("UPDATE votes SET current = 0, replaced_at = $1 WHERE poll_id = $2 AND voter_id = $3 AND current = 1")
-            .bind(now.micros())
-            .bind(poll_id)
-            .bind(voter_id)
-            .execute(&mut *conn)
-            .await?;
-    if done.rows_affected() == 0 {
+    let replaced: Option<VoteId> = query(
+        "UPDATE votes SET current = 0, replaced_at = $1 WHERE poll_id = $2 AND voter_id = $3 AND current = 1 RETURNING id",
+    )
+    .bind(now.micros())
+    .bind(poll_id)
+    .bind(voter_id)
+    .fetch_optional(&mut *conn, |r| r.try_get("id"))
+    .await?;
+    let Some(old) = replaced else {
         return Ok(false);
-    }
+    };
+    let before = choices_of(conn, old).await?;
+    add_to_totals(conn, poll_id, &before, -1).await?;
     query("DELETE FROM vote_receipts WHERE poll_id = $1 AND user_id = $2")
         .bind(poll_id)
         .bind(voter_id)
@@ -126,33 +156,27 @@ pub async fn has_receipt(conn: &mut Conn, poll_id: PollId, user_id: UserId) -> R
     Ok(n > 0)
 }
 
-/// Per option: (option, voters, total), counted from current votes (or, for an anonymous poll,
-/// read from the running totals). One statement whatever the number of votes.
-pub async fn totals(conn: &mut Conn, poll_id: PollId, anonymous: bool) -> Result<Vec<(OptionId, i64, i64)>> {
-    let sql = if anonymous {
-        "SELECT id AS option_id, anon_voters AS voters, anon_total AS total FROM poll_options WHERE poll_id = $1 ORDER BY position"
-    } else {
-        "SELECT o.id AS option_id, COUNT(v.id) AS voters, CAST(COALESCE(SUM(CASE WHEN v.id IS NULL THEN 0 ELSE c.value END), 0) AS BIGINT) AS total \
-         FROM poll_options o LEFT JOIN vote_choices c ON c.option_id = o.id AND c.poll_id = o.poll_id \
-         LEFT JOIN votes v ON v.id = c.vote_id AND v.current = 1 \
-         WHERE o.poll_id = $1 GROUP BY o.id, o.position ORDER BY o.position"
-    };
-    query(sql)
+/// Per option in the poll's order: (option, voters, total), from the running totals.
+pub async fn totals(conn: &mut Conn, poll_id: PollId) -> Result<Vec<(OptionId, i64, i64)>> {
+    query("SELECT id, voters, total FROM poll_options WHERE poll_id = $1 ORDER BY position")
         .bind(poll_id)
         .fetch_all(&mut *conn, |r| {
-            Ok((r.try_get("option_id")?, r.try_get("voters")?, r.try_get("total")?))
+            Ok((r.try_get("id")?, r.try_get("voters")?, r.try_get("total")?))
         })
         .await
 }
 
-/// Current votes without any choice ("none of the above"), for a poll that is not anonymous.
-pub async fn without_choice(conn: &mut Conn, poll_id: PollId) -> Result<i64> {
+/// The same figures counted from the current votes' rows (not for anonymous polls, which keep
+/// no rows): what the running totals must always equal. For tests and the benchmark's check.
+pub async fn recount(conn: &mut Conn, poll_id: PollId) -> Result<Vec<(OptionId, i64, i64)>> {
     query(
-        "SELECT COUNT(*) AS n FROM votes v WHERE v.poll_id = $1 AND v.current = 1 \
-         AND NOT EXISTS (SELECT 1 FROM vote_choices c WHERE c.vote_id = v.id)",
+        "SELECT o.id, COUNT(v.id) AS voters, CAST(COALESCE(SUM(CASE WHEN v.id IS NULL THEN 0 ELSE c.value END), 0) AS BIGINT) AS total \
+         FROM poll_options o LEFT JOIN vote_choices c ON c.option_id = o.id AND c.poll_id = o.poll_id \
+         LEFT JOIN votes v ON v.id = c.vote_id AND v.current = 1 \
+         WHERE o.poll_id = $1 GROUP BY o.id, o.position ORDER BY o.position",
     )
     .bind(poll_id)
-    .fetch_one(&mut *conn, |r| r.try_get("n"))
+    .fetch_all(&mut *conn, |r| Ok((r.try_get("id")?, r.try_get("voters")?, r.try_get("total")?)))
     .await
 }
 

@@ -93,6 +93,23 @@ fn row<'a>(poll: &'a Value, name: &str) -> &'a Value {
         .unwrap()
 }
 
+/// The running totals the results read equal a count of the current votes' rows.
+async fn totals_match_the_votes(app: &TestApp, key: &str) {
+    let mut conn = app.db_conn().await;
+    let poll = weft_store::polls::find_by_key(&mut conn, key).await.unwrap().unwrap();
+    let kept = weft_store::polls::totals(&mut conn, poll.id).await.unwrap();
+    let counted = weft_store::polls::recount(&mut conn, poll.id).await.unwrap();
+    assert_eq!(kept, counted, "running totals against a recount of {key}");
+    let current: i64 = weft_store::query(format!(
+        "SELECT COUNT(*) FROM votes WHERE poll_id = {} AND current = 1",
+        poll.id.0
+    ))
+    .fetch_scalar(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(poll.voter_count, current, "turnout against current votes of {key}");
+}
+
 struct Group {
     ann: Client,
     bob: Client,
@@ -180,6 +197,7 @@ async fn a_proposal_is_raised_voted_on_changed_closed_and_concluded(app: &TestAp
         "the earlier version stays in the history"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM votes WHERE current = 1").await, 1);
+    totals_match_the_votes(app, &key).await;
 
     // Cat votes; the voters and their reasons are listed; the timeline tells the story.
     let res = vote(&g.cat, &key, json!([{"option": option(&poll, "Agree")}]), "").await;
@@ -343,6 +361,9 @@ async fn every_kind_counts_its_votes(app: &TestApp) {
     );
     assert_eq!(vote(&g.bob, &k(&question), json!([]), "Plant beans").await.status, 200);
 
+    for p in [&poll, &score, &dots, &count, &question] {
+        totals_match_the_votes(app, &k(p)).await;
+    }
     let poll = g.ann.get(&format!("/api/v1/polls/{}", k(&poll))).await.json();
     assert_eq!(poll["results"]["voters"], 2);
     assert_eq!(poll["results"]["without_choice"], 1);
@@ -863,6 +884,7 @@ async fn two_hundred_voters_at_once_are_each_counted_once(app: &TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM vote_receipts").await, 200);
     let poll = g.ann.get(&format!("/api/v1/polls/{key}")).await.json();
     assert_eq!(poll["voter_count"], 200);
+    totals_match_the_votes(app, &key).await;
     assert_eq!(row(&poll, "Eden")["voters"], 67);
     assert_eq!(row(&poll, "Plot")["voters"], 67);
     assert_eq!(row(&poll, "Patch")["voters"], 66);
