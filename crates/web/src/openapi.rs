@@ -116,6 +116,7 @@ static OPERATIONS: &[Op] = &[
     op(GET, "/threads/{key}/polls", "polls", "A thread's polls", NONE, (200, Some("PollListDto"))),
     op(POST, "/threads/{key}/polls", "polls", "Raise a poll in a thread (members as the group allows)", Some("PollBody"), (201, Some("PollDto"))),
     op(GET, "/polls/{key}", "polls", "A poll, with results only when the viewer may see them", NONE, (200, Some("PollDto"))),
+    op(PATCH, "/polls/{key}", "polls", "Change a poll before its first vote (kind and anonymity stay)", Some("PollBody"), (200, Some("PollDto"))),
     op(DELETE, "/polls/{key}", "polls", "Delete a poll with its votes", NONE, (204, NONE)),
     op(GET, "/polls/{key}/votes", "polls", "Current votes with reasons (never for anonymous polls)", NONE, (200, Some("VotesDto"))),
     op(POST, "/polls/{key}/votes", "polls", "Cast or change my vote", Some("VoteBody"), (200, Some("PollDto"))),

@@ -75,6 +75,45 @@ impl App {
         Ok(key)
     }
 
+    /// Changes a poll before anyone has voted: title, details, options and settings (its kind
+    /// and anonymity stay). Refused once a vote is in, also when it came in a moment ago.
+    pub async fn edit_poll(&self, who: &SessionUser, key: &str, input: &PollInput) -> Result<(), AppError> {
+        let view = self
+            .open_poll(&mut *self.store.reader().await?, Some(who), key, PollAction::Edit)
+            .await?;
+        let now = self.clock.now();
+        let input = PollInput {
+            template: String::new(),
+            kind: view.poll.kind.as_str().to_owned(),
+            anonymous: view.poll.anonymous,
+            ..input.clone()
+        };
+        let spec = input.parse(now)?;
+        let mut tx = self.store.begin().await?;
+        let poll = polls::lock(&mut tx, self.store.backend(), view.poll.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if poll.voter_count > 0 {
+            return Err(AppError::field(
+                "title",
+                "Someone has voted: the poll can no longer be changed (its closing time still can).",
+            ));
+        }
+        polls::update(&mut tx, poll.id, &spec, now).await?;
+        self.schedule_job(
+            &mut tx,
+            &close_key(poll.id),
+            &PollClose { poll_id: poll.id },
+            spec.closing_at,
+        )
+        .await?;
+        self.schedule_closing_soon(&mut tx, poll.id, &spec).await?;
+        tx.commit().await?;
+        self.wake_jobs(JobKind::PollClose);
+        self.publish(poll_changed(&view, None)).await;
+        Ok(())
+    }
+
     /// Closes the poll now (its author or a coordinator).
     pub async fn close_poll(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
         let view = self

@@ -127,6 +127,17 @@ pub async fn create(
     poll_json(&state, Some(&who), &poll, StatusCode::CREATED).await
 }
 
+/// Changes the poll before its first vote (kind and anonymity stay).
+pub async fn update(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<PollBody>,
+) -> Result<Response, ApiError> {
+    state.app.edit_poll(&who, &key, &body.input()?).await?;
+    poll_json(&state, Some(&who), &key, StatusCode::OK).await
+}
+
 pub async fn show(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,

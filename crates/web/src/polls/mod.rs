@@ -17,6 +17,7 @@ pub fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/t/{key}/polls/new", get(pages::new_form).post(pages::create))
         .route("/p/{key}", get(pages::show))
+        .route("/p/{key}/edit", get(pages::edit_form).post(pages::edit))
         .route("/p/{key}/vote", post(pages::vote))
         .route("/p/{key}/withdraw", post(pages::withdraw))
         .route("/p/{key}/options", post(pages::add_option))
@@ -31,7 +32,7 @@ pub fn page_routes() -> Router<AppState> {
 pub fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/threads/{key}/polls", get(api::list).post(api::create))
-        .route("/polls/{key}", get(api::show).delete(api::delete))
+        .route("/polls/{key}", get(api::show).patch(api::update).delete(api::delete))
         .route("/polls/{key}/votes", get(api::votes).post(api::vote))
         .route("/polls/{key}/votes/mine", delete(api::withdraw))
         .route("/polls/{key}/options", post(api::add_option))

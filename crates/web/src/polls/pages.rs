@@ -35,6 +35,8 @@ pub struct PollForm {
     /// One option per line.
     options: String,
     closing_at: String,
+    /// Empty: open at once.
+    opening_at: String,
     /// Minutes east of UTC, set by the page's script from the browser; UTC without it.
     utc_offset: Option<i32>,
     anonymous: Option<String>,
@@ -67,7 +69,7 @@ impl PollForm {
             details: self.details.clone(),
             options: self.options.lines().map(str::to_owned).collect(),
             closing_at: Timestamp::parse_local(&self.closing_at, self.utc_offset.unwrap_or(0)),
-            opening_at: None,
+            opening_at: Timestamp::parse_local(&self.opening_at, self.utc_offset.unwrap_or(0)),
             anonymous: self.anonymous.is_some(),
             hide_results: self.hide_results.clone(),
             reason: self.reason.clone(),
@@ -94,6 +96,11 @@ struct NewPollPage {
     ctx: PageCtx,
     thread_key: String,
     thread_title: String,
+    heading: &'static str,
+    action: String,
+    button: &'static str,
+    /// Changing an existing poll: its kind and anonymity stay.
+    editing: Option<PollKind>,
     form: PollForm,
     errors: ValidationErrors,
     templates: &'static [weft_domain::polls::PollTemplate],
@@ -117,6 +124,10 @@ fn new_page(
         ctx,
         thread_key: thread_key.to_owned(),
         thread_title: thread_title.to_owned(),
+        heading: "Raise a proposal or poll",
+        action: format!("/t/{thread_key}/polls/new"),
+        button: "Raise",
+        editing: None,
         form,
         errors,
         templates: weft_domain::polls::PollTemplate::ALL,
@@ -168,6 +179,85 @@ pub async fn create(
                 .await?;
             let page = new_page(ctx, &key, &view.thread.title, form, errors);
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- changing before the first vote ----
+
+fn edit_page(ctx: PageCtx, p: &PollPage, form: PollForm, errors: ValidationErrors) -> NewPollPage {
+    let t = &p.view.thread.thread;
+    NewPollPage {
+        heading: "Change the poll",
+        action: format!("/p/{}/edit", p.view.poll.key),
+        button: "Save changes",
+        editing: Some(p.view.poll.kind),
+        ..new_page(ctx, &t.key, &t.title, form, errors)
+    }
+}
+
+/// The form as the poll stands.
+fn form_of(p: &PollPage) -> PollForm {
+    let poll = &p.view.poll;
+    let mut options: Vec<_> = p.view.options.clone();
+    options.sort_by_key(|o| o.position);
+    PollForm {
+        kind: poll.kind.as_str().into(),
+        title: poll.title.clone(),
+        details: poll.details.clone(),
+        options: options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join("\n"),
+        closing_at: poll.closing_at.local_input_utc(),
+        opening_at: poll.opening_at.map(Timestamp::local_input_utc).unwrap_or_default(),
+        hide_results: poll.hide_results.as_str().into(),
+        reason: poll.rules.reason.as_str().into(),
+        reason_prompt: poll.reason_prompt.clone(),
+        min_choices: poll.rules.min_choices.to_string(),
+        max_choices: poll.rules.max_choices.to_string(),
+        none_of_the_above: poll.rules.none_of_the_above.then(|| "1".into()),
+        shuffle_options: poll.shuffle_options.then(|| "1".into()),
+        voters_can_add_options: poll.voters_can_add_options.then(|| "1".into()),
+        dots_per_person: poll.rules.dots_per_person.to_string(),
+        score_min: poll.rules.score_min.to_string(),
+        score_max: poll.rules.score_max.to_string(),
+        target: poll.target.map(|t| t.to_string()).unwrap_or_default(),
+        closing_soon: poll.closing_soon.as_str().into(),
+        ..PollForm::default()
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let p = state.app.poll_page(Some(&who), &key, 0).await?;
+    if !p.view.may.edit {
+        return Err(AppError::Forbidden.into());
+    }
+    let form = form_of(&p);
+    Ok(render(
+        StatusCode::OK,
+        &edit_page(ctx, &p, form, ValidationErrors::new()),
+    ))
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<PollForm>,
+) -> Result<Response, WebError> {
+    match state.app.edit_poll(&who, &key, &form.input()).await {
+        Ok(()) => Ok(Redirect::to(&Notice::PollSaved.on(&format!("/p/{key}"))).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let p = state.app.poll_page(Some(&who), &key, 0).await?;
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &edit_page(ctx, &p, form, errors),
+            ))
         }
         Err(e) => Err(e.into()),
     }

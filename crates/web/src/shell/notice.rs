@@ -46,6 +46,7 @@ pub enum Notice {
     PollDeleted,
     OptionAdded,
     RemindersSent,
+    PollSaved,
     ThreadSaved,
     ThreadPinned,
     ThreadUnpinned,
@@ -71,7 +72,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Self; 64] = [
+    pub const ALL: [Self; 65] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -114,6 +115,7 @@ impl Notice {
         Self::PollDeleted,
         Self::OptionAdded,
         Self::RemindersSent,
+        Self::PollSaved,
         Self::ThreadSaved,
         Self::ThreadPinned,
         Self::ThreadUnpinned,
@@ -183,6 +185,7 @@ impl Notice {
             Self::PollDeleted => "poll_deleted",
             Self::OptionAdded => "option_added",
             Self::RemindersSent => "reminders_sent",
+            Self::PollSaved => "poll_saved",
             Self::ThreadSaved => "thread_saved",
             Self::ThreadPinned => "thread_pinned",
             Self::ThreadUnpinned => "thread_unpinned",
@@ -264,6 +267,7 @@ impl Notice {
             Self::PollDeleted => "The poll is deleted.",
             Self::OptionAdded => "Your option is added.",
             Self::RemindersSent => "Everyone who has not voted yet is reminded by email.",
+            Self::PollSaved => "The poll is changed.",
             Self::ThreadSaved => "The thread was saved. The earlier version is in its history.",
             Self::ThreadPinned => "The thread is pinned to the top of the group.",
             Self::ThreadUnpinned => "The thread is no longer pinned.",

@@ -24,6 +24,7 @@ on_both!(
     polls_close_on_time_through_the_job_queue,
     votes_follow_the_privacy_promises,
     a_polls_emails_reach_the_right_people,
+    a_poll_changes_until_its_first_vote_and_opens_when_scheduled,
 );
 
 on_both_with!(
@@ -1425,4 +1426,103 @@ async fn a_polls_emails_reach_the_right_people(app: &TestApp) {
             e.text
         );
     }
+}
+
+/// Until the first vote the author may change everything but the kind and anonymity; a
+/// scheduled poll takes votes from its opening time.
+async fn a_poll_changes_until_its_first_vote_and_opens_when_scheduled(app: &TestApp) {
+    let g = group(app).await;
+    let poll = raise(
+        &g.ann,
+        &g.thread,
+        json!({"kind": "poll", "title": "Which seeds?", "options": ["Kale", "Leek"]}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let form = g.ann.get(&format!("/p/{key}/edit")).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body.contains("Kale\nLeek") && form.body.contains("Save changes"),
+        "{}",
+        form.body
+    );
+    assert_eq!(
+        g.bob.get(&format!("/p/{key}/edit")).await.status,
+        403,
+        "only its author or a coordinator"
+    );
+    let res = g
+        .ann
+        .post_form(
+            &format!("/p/{key}/edit"),
+            &[
+                ("title", "Which seeds this spring?"),
+                ("options", "Kale\nLeek\nChard"),
+                (
+                    "closing_at",
+                    &weft_domain::Timestamp::from_micros((chrono_now() + 86_400) * 1_000_000).local_input_utc(),
+                ),
+                ("max_choices", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let changed = g.bob.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert_eq!(changed["title"], "Which seeds this spring?");
+    assert_eq!(changed["options"].as_array().unwrap().len(), 3);
+    assert_eq!(changed["max_choices"], 2);
+    assert_eq!(changed["kind"], "poll", "the kind stays");
+    let bad = g
+        .ann
+        .request_json(
+            Method::PATCH,
+            &format!("/api/v1/polls/{key}"),
+            Some(&json!({"title": "", "closing_at": from_now(86_400)})),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(
+        vote(&g.bob, &key, json!([{"option": option(&changed, "Chard")}]), "")
+            .await
+            .status,
+        200
+    );
+    let late = g
+        .ann
+        .request_json(
+            Method::PATCH,
+            &format!("/api/v1/polls/{key}"),
+            Some(&json!({"title": "Too late", "options": ["A", "B"], "closing_at": from_now(86_400)})),
+        )
+        .await;
+    assert_eq!(late.status, 403, "after the first vote: {}", late.body);
+    assert_eq!(
+        g.bob.get(&format!("/api/v1/polls/{key}")).await.json()["title"],
+        "Which seeds this spring?"
+    );
+    totals_match_the_votes(app, &key).await;
+
+    // Scheduled: visible, not open; open from its time.
+    let later = raise(&g.ann, &g.thread, json!({"template": "proposal", "title": "Later", "opening_at": from_now(3_600), "closing_at": from_now(86_400)})).await;
+    assert_eq!(later["state"], "scheduled");
+    let early = vote(
+        &g.bob,
+        later["key"].as_str().unwrap(),
+        json!([{"option": option(&later, "Agree")}]),
+        "",
+    )
+    .await;
+    assert_eq!(early.status, 403, "not open yet: {}", early.body);
+    app.app.clock.advance(weft_domain::Duration::hours(2));
+    assert_eq!(
+        vote(
+            &g.bob,
+            later["key"].as_str().unwrap(),
+            json!([{"option": option(&later, "Agree")}]),
+            ""
+        )
+        .await
+        .status,
+        200
+    );
 }
