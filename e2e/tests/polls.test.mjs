@@ -76,3 +76,25 @@ for (const javaScriptEnabled of [true, false]) {
     await Promise.all([ann.context.close(), bob.context.close()]);
   });
 }
+
+test('closing times are typed and read in the reader\'s time zone (JavaScript on)', async () => {
+  const ann = await signedUpPerson(browser, weft, 'Ann', 'ann-tz@example.org', { javaScriptEnabled: true, timezoneId: 'Europe/Berlin' });
+  await ann.page.getByRole('link', { name: 'Start a group' }).click();
+  await ann.page.getByLabel('Name', { exact: true }).fill('Time zones');
+  await ann.page.getByRole('button', { name: 'Create group' }).click();
+  await ann.page.getByRole('link', { name: 'Start a thread' }).click();
+  await ann.page.getByLabel('Title').fill('When?');
+  await ann.page.getByRole('button', { name: 'Start thread' }).click();
+  await ann.page.getByRole('link', { name: 'Raise a proposal or poll' }).click();
+  await ann.page.getByLabel('Title').fill('Meet at noon');
+  const closing = ann.page.getByLabel('Closes at (your time)');
+  await closing.fill('2027-01-15T12:00');
+  await ann.page.getByRole('button', { name: 'Raise' }).click();
+  await ann.page.getByRole('heading', { name: 'Meet at noon', level: 1 }).waitFor();
+  const key = new URL(ann.page.url()).pathname.split('/').pop();
+  const api = await ann.page.evaluate(async (k) => (await fetch(`/api/v1/polls/${k}`)).json(), key);
+  assert.equal(api.closing_at, '2027-01-15T11:00:00Z', 'noon in Berlin is 11:00 UTC');
+  const shown = await ann.page.locator('time').first().textContent();
+  assert.match(shown, /12:00|12\.00|12 PM/, `shown in Berlin time: ${shown}`);
+  await ann.context.close();
+});

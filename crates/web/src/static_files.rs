@@ -10,6 +10,7 @@ use crate::AppState;
 const CSS: &str = include_str!("../static/weft.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 const LIVE_JS: &str = include_str!("../static/live.js");
+const TIME_JS: &str = include_str!("../static/time.js");
 /// Changes whenever the assets change, to bust caches.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -23,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/static/live.js",
             get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/time.js",
+            get(|| async { asset(TIME_JS, "text/javascript; charset=utf-8") }),
         )
 }
 
