@@ -92,6 +92,8 @@ pub enum Kind {
     PollReminder,
     /// A poll's outcome, to those who voted.
     Outcome,
+    /// To an outcome's author on its review date.
+    OutcomeReview,
 }
 
 impl Kind {
@@ -118,6 +120,7 @@ impl Kind {
             Self::PollClosingSoon => "poll_closing_soon",
             Self::PollReminder => "poll_reminder",
             Self::Outcome => "outcome",
+            Self::OutcomeReview => "outcome_review",
         }
     }
 
@@ -135,6 +138,7 @@ impl Kind {
                 | Self::PollClosingSoon
                 | Self::PollReminder
                 | Self::Outcome
+                | Self::OutcomeReview
         )
     }
 }

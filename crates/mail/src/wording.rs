@@ -153,6 +153,10 @@ wording! {
     PollReminder = "emails/poll_reminder.txt" {
         name: Line, author: Line, poll_title: Line, thread_title: Line, closes: Line, link: Line,
     }
+    /// To an outcome's author on the review date they chose.
+    OutcomeReview = "emails/outcome_review.txt" {
+        name: Line, poll_title: Line, thread_title: Line, statement: String, link: Line,
+    }
     /// To those who voted: the outcome.
     Outcome = "emails/outcome.txt" {
         name: Line, author: Line, poll_title: Line, chosen: Option<Line>, statement: String, link: Line,
@@ -374,6 +378,17 @@ mod tests {
                     author: l("Bob"),
                     poll_title: l("Compost by the shed"),
                     chosen: Some(l("Agree")),
+                    statement: "We build it in **spring**.".into(),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "outcome_review",
+                OutcomeReview {
+                    name: l("Bob"),
+                    poll_title: l("Compost by the shed"),
+                    thread_title: l("Compost"),
                     statement: "We build it in **spring**.".into(),
                     link: link.clone(),
                 }

@@ -37,15 +37,18 @@ pub enum JobKind {
     PollClose,
     /// The "closes in 24 hours" emails of one poll.
     PollClosingSoon,
+    /// Remind an outcome's author on the review date they chose.
+    OutcomeReview,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::CommentFanout,
         Self::PersonalExport,
         Self::Retention,
         Self::PollClose,
         Self::PollClosingSoon,
+        Self::OutcomeReview,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +58,7 @@ impl JobKind {
             Self::Retention => "retention",
             Self::PollClose => "poll_close",
             Self::PollClosingSoon => "poll_closing_soon",
+            Self::OutcomeReview => "outcome_review",
         }
     }
 
@@ -68,7 +72,7 @@ impl JobKind {
     /// Which runner lane takes it: long work must not hold up quick work behind it.
     pub fn lane(self) -> Lane {
         match self {
-            Self::CommentFanout | Self::PollClose | Self::PollClosingSoon => Lane::Quick,
+            Self::CommentFanout | Self::PollClose | Self::PollClosingSoon | Self::OutcomeReview => Lane::Quick,
             Self::PersonalExport | Self::Retention => Lane::Long,
         }
     }
@@ -163,6 +167,16 @@ pub struct PollClosingSoon {
 
 impl Payload for PollClosingSoon {
     const KIND: JobKind = JobKind::PollClosingSoon;
+}
+
+/// Remind the author of a poll's outcome to review it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OutcomeReview {
+    pub poll_id: weft_store::polls::PollId,
+}
+
+impl Payload for OutcomeReview {
+    const KIND: JobKind = JobKind::OutcomeReview;
 }
 
 fn encode<P: Payload>(payload: &P) -> Result<String, AppError> {

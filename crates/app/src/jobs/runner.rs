@@ -79,6 +79,13 @@ impl App {
                         }
                     }
                 }
+                JobKind::OutcomeReview => {
+                    for job in &batch {
+                        if let Err(e) = self.run_outcome_review(job).await {
+                            self.job_failed(job, &e).await;
+                        }
+                    }
+                }
                 JobKind::PersonalExport => {
                     for job in &batch {
                         if let Err(e) = self.run_export(job).await {
@@ -213,7 +220,8 @@ mod tests {
                 | JobKind::PersonalExport
                 | JobKind::Retention
                 | JobKind::PollClose
-                | JobKind::PollClosingSoon => {}
+                | JobKind::PollClosingSoon
+                | JobKind::OutcomeReview => {}
             }
         }
         for k in [
@@ -222,6 +230,7 @@ mod tests {
             JobKind::Retention,
             JobKind::PollClose,
             JobKind::PollClosingSoon,
+            JobKind::OutcomeReview,
         ] {
             assert!(listed(k), "{k:?} is not in JobKind::ALL");
         }

@@ -5,7 +5,9 @@
 //! No email ever carries results, choices or reasons: hidden results stay hidden in email too.
 
 use weft_mail::Line;
-use weft_mail::wording::{Outcome as OutcomeEmail, PollClosingSoon, PollOpened, PollReminder, Wording};
+use weft_mail::wording::{
+    Outcome as OutcomeEmail, OutcomeReview as ReviewEmail, PollClosingSoon, PollOpened, PollReminder, Wording,
+};
 use weft_store::Conn;
 use weft_store::groups::Group;
 use weft_store::polls::{self, Poll, PollId};
@@ -280,4 +282,79 @@ impl App {
         self.wake_mailer();
         Ok(())
     }
+
+    /// The review job: emails the current outcome's author on its review date (a rewritten
+    /// outcome with a later date makes the job wait for it; one without a date ends it).
+    pub(crate) async fn run_outcome_review(&self, job: &weft_store::jobs::Job) -> Result<(), AppError> {
+        let crate::jobs::OutcomeReview { poll_id } = crate::jobs::runner::decode(job)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if weft_store::jobs::complete(&mut tx, std::slice::from_ref(job)).await? != 1 {
+            return Ok(());
+        }
+        let poll = polls::find_by_id(&mut tx, poll_id).await?;
+        let outcome = match &poll {
+            Some(p) => polls::current_outcome(&mut tx, p.id).await?,
+            None => None,
+        };
+        let (Some(poll), Some(outcome)) = (poll, outcome) else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        let (Some(review_at), Some(author_id), Some(thread_id)) =
+            (outcome.review_at, outcome.author_id, poll.thread_id)
+        else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        if review_at > now.plus(weft_domain::Duration::minutes(1)) {
+            self.schedule_job(
+                &mut tx,
+                &review_key(poll.id),
+                &crate::jobs::OutcomeReview { poll_id },
+                review_at,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let thread = weft_store::threads::find_by_id(&mut tx, thread_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let group = weft_store::groups::find(&mut tx, poll.group_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let author: Vec<User> = self
+            .poll_people(&mut tx, &poll, &thread, &group, PollAudience::Person(author_id))
+            .await?;
+        let statement: String = weft_domain::markdown::to_plain_text(&outcome.statement)
+            .chars()
+            .take(1_000)
+            .collect();
+        self.send_poll_letters(
+            &mut tx,
+            Cause::by(author_id).about(group.id),
+            Kind::OutcomeReview,
+            &author,
+            |u| {
+                ReviewEmail {
+                    name: Line::new(&u.name),
+                    poll_title: Line::new(&poll.title),
+                    thread_title: Line::new(&thread.title),
+                    statement: statement.clone(),
+                    link: self.poll_link(&poll),
+                }
+                .content()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(())
+    }
+}
+
+/// The review reminder job's key.
+pub(crate) fn review_key(id: PollId) -> String {
+    format!("outcome-review:{id}")
 }

@@ -263,6 +263,15 @@ impl App {
             now,
         )
         .await?;
+        if let Some(review_at) = input.review_at {
+            self.schedule_job(
+                &mut tx,
+                &super::notify::review_key(view.poll.id),
+                &crate::jobs::OutcomeReview { poll_id: view.poll.id },
+                review_at,
+            )
+            .await?;
+        }
         let chosen = input.option.and_then(|o| view.option_name(o)).map(str::to_owned);
         self.notify_outcome(
             &mut tx,
@@ -303,6 +312,7 @@ impl App {
         polls::delete(&mut tx, view.poll.id).await?;
         weft_store::jobs::unschedule(&mut tx, &close_key(view.poll.id)).await?;
         weft_store::jobs::unschedule(&mut tx, &super::notify::closing_soon_key(view.poll.id)).await?;
+        weft_store::jobs::unschedule(&mut tx, &super::notify::review_key(view.poll.id)).await?;
         tx.commit().await?;
         self.publish(poll_changed(&view, None)).await;
         Ok(view.thread.thread.key.clone())

@@ -34,6 +34,8 @@ pub enum PollAudience {
     Undecided,
     /// Who raised it.
     Author,
+    /// One person (an outcome's author), if they may still read the thread.
+    Person(crate::users::UserId),
 }
 
 /// A possible recipient of a notification about a thread, with what the permission rule needs to
@@ -83,6 +85,7 @@ pub async fn recipients(
                 PollAudience::Voted => format!("u.id IN ({voted})"),
                 PollAudience::Undecided => format!("u.id IN ({electorate}) AND u.id NOT IN ({voted})"),
                 PollAudience::Author => "u.id = (SELECT author_id FROM polls WHERE id = $4)".to_owned(),
+                PollAudience::Person(_) => "u.id = $5 AND $4 > 0".to_owned(),
             };
             (
                 "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
@@ -110,7 +113,12 @@ pub async fn recipients(
                 q = q.bind(name.as_str());
             }
         }
-        Audience::Poll { poll_id, .. } => q = q.bind(poll_id),
+        Audience::Poll { poll_id, who, .. } => {
+            q = q.bind(poll_id);
+            if let PollAudience::Person(id) = who {
+                q = q.bind(id);
+            }
+        }
         Audience::Followers => {}
     }
     let rows = q

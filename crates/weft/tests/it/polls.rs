@@ -1388,6 +1388,21 @@ async fn a_polls_emails_reach_the_right_people(app: &TestApp) {
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let outcome = app.email_to_containing("bob@example.org", "wrote the outcome of").await;
+    // The review date the author chose reminds them (and nobody else) when it comes.
+    let res = g
+        .ann
+        .post_json(
+            &format!("/api/v1/polls/{key}/outcome"),
+            &json!({"statement": "We borrow one instead.", "review_at": from_now(49 * 3_600 + 5 * 86_400)}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    app.app.clock.advance(weft_domain::Duration::days(6));
+    app.settle_jobs().await;
+    let review = app
+        .email_to_containing("ann@example.org", "You asked to review the decision")
+        .await;
+    assert!(review.text.contains("We borrow one instead."), "{}", review.text);
     assert!(outcome.text.contains("We borrow one instead."), "{}", outcome.text);
 
     app.settle_mail().await;
