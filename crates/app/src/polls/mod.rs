@@ -39,20 +39,22 @@ impl App {
         action: PollAction,
     ) -> Result<PollView, AppError> {
         let poll = polls::find_by_key(conn, key).await?.ok_or(AppError::NotFound)?;
-        self.poll_view(conn, who, poll, action).await
-    }
-
-    pub(crate) async fn poll_view(
-        &self,
-        conn: &mut Conn,
-        who: Option<&SessionUser>,
-        poll: Poll,
-        action: PollAction,
-    ) -> Result<PollView, AppError> {
         // Polls on their own in a group come with their own page in a later step; until then every
         // poll lives in a thread.
         let thread_key = poll.thread_key.clone().ok_or(AppError::NotFound)?;
         let thread = self.open_thread(conn, who, &thread_key, ThreadAction::See).await?;
+        self.poll_view(conn, who, thread, poll, action).await
+    }
+
+    /// The view of `poll` in `thread`, which the caller opened through its access check.
+    pub(crate) async fn poll_view(
+        &self,
+        conn: &mut Conn,
+        who: Option<&SessionUser>,
+        thread: crate::threads::ThreadView,
+        poll: Poll,
+        action: PollAction,
+    ) -> Result<PollView, AppError> {
         let viewer = who.map(|w| w.user.id);
         let (voted, named) = match viewer {
             Some(v) => (

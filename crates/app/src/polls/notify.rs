@@ -238,12 +238,7 @@ impl App {
             tx.commit().await?;
             return Ok(());
         };
-        let thread = weft_store::threads::find_by_id(&mut tx, thread_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let group = weft_store::groups::find(&mut tx, poll.group_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (thread, group) = place_of(&mut tx, thread_id, poll.group_id).await?;
         let who = match poll.closing_soon {
             weft_domain::polls::ClosingSoon::Nobody => None,
             weft_domain::polls::ClosingSoon::Author => Some(PollAudience::Author),
@@ -318,12 +313,7 @@ impl App {
             tx.commit().await?;
             return Ok(());
         }
-        let thread = weft_store::threads::find_by_id(&mut tx, thread_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let group = weft_store::groups::find(&mut tx, poll.group_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (thread, group) = place_of(&mut tx, thread_id, poll.group_id).await?;
         let author: Vec<User> = self
             .poll_people(&mut tx, &poll, &thread, &group, PollAudience::Person(author_id))
             .await?;
@@ -352,6 +342,21 @@ impl App {
         self.wake_mailer();
         Ok(())
     }
+}
+
+/// The thread and group a poll's emails speak of (a job has only the poll's ids).
+async fn place_of(
+    tx: &mut Conn,
+    thread_id: weft_store::threads::ThreadId,
+    group_id: weft_store::groups::GroupId,
+) -> Result<(Thread, Group), AppError> {
+    let thread = weft_store::threads::find_by_id(tx, thread_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let group = weft_store::groups::find(tx, group_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((thread, group))
 }
 
 /// The review reminder job's key.

@@ -198,7 +198,8 @@ impl App {
         })
     }
 
-    /// The polls of a thread the viewer is reading, newest first, each with its view.
+    /// The polls of a thread the viewer is reading (opened through its access check), newest
+    /// first, each with its view: the thread is not opened again per poll.
     pub async fn thread_polls(
         &self,
         who: Option<&SessionUser>,
@@ -207,16 +208,11 @@ impl App {
         let mut conn = self.store.reader().await?;
         let mut list = Vec::new();
         for poll in polls::of_thread(&mut conn, thread.thread.id).await? {
-            list.push(self.poll_view(&mut conn, who, poll, PollAction::See).await?);
+            list.push(
+                self.poll_view(&mut conn, who, thread.clone(), poll, PollAction::See)
+                    .await?,
+            );
         }
         Ok(list)
-    }
-
-    /// One person's earlier votes on a poll (never for an anonymous poll: none are kept).
-    pub async fn my_vote_history(&self, who: &SessionUser, key: &str) -> Result<(PollView, Vec<Vote>), AppError> {
-        let mut conn = self.store.reader().await?;
-        let view = self.open_poll(&mut conn, Some(who), key, PollAction::See).await?;
-        let history = polls::history_of(&mut conn, view.poll.id, who.user.id).await?;
-        Ok((view, history))
     }
 }

@@ -1,7 +1,7 @@
 //! Raising a poll in a thread, closing it early, reopening, extending, concluding and deleting.
 
 use weft_domain::permissions::{PollAction, PollPlace, ThreadAction, can_raise_poll};
-use weft_domain::polls::{PollInput, PollState, parse_outcome};
+use weft_domain::polls::{PollInput, parse_outcome};
 use weft_domain::{Duration, Timestamp, random_key};
 use weft_store::polls::{self, EventKind, EventRefs, OptionId};
 
@@ -316,11 +316,6 @@ impl App {
         tx.commit().await?;
         self.publish(poll_changed(&view, None)).await;
         Ok(view.thread.thread.key.clone())
-    }
-
-    /// Whether the poll is open for votes now.
-    pub fn poll_state(&self, poll: &polls::Poll) -> PollState {
-        PollState::at(self.clock.now(), poll.opening_at, poll.closing_at, poll.closed_at)
     }
 }
 

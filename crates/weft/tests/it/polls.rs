@@ -37,10 +37,6 @@ fn many_connections(c: &mut weft::config::ServeConfig) {
     c.connections.per_client = 1_024;
 }
 
-fn in_a_week() -> String {
-    (chrono_now() + 7 * 24 * 3600).to_string()
-}
-
 fn chrono_now() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
@@ -139,7 +135,6 @@ async fn group(app: &TestApp) -> Group {
 
 async fn a_proposal_is_raised_voted_on_changed_closed_and_concluded(app: &TestApp) {
     let g = group(app).await;
-    let _ = in_a_week();
     // Raised through the page form, as a browser without JavaScript does.
     let form = g.ann.get(&format!("/t/{}/polls/new", g.thread)).await;
     assert_eq!(form.status, 200, "{}", form.body);
@@ -275,7 +270,6 @@ async fn a_proposal_is_raised_voted_on_changed_closed_and_concluded(app: &TestAp
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json()["state"], "open");
-    let _ = &g.group;
 }
 
 /// Each kind tallied as Loomio counts it: scores averaged, dots summed, choices per voter.
@@ -404,7 +398,9 @@ async fn the_poll_permission_table_holds_over_http(app: &TestApp) {
         );
         assert_eq!(c.get(&format!("/p/{key}")).await.status, 404, "{who}: page");
         let res = vote(c, &key, json!([{"option": agree}]), "").await;
-        assert!(matches!(res.status, 401 | 404), "{who} cannot vote: {}", res.status);
+        // A visitor is asked to log in (as for any route); the outsider finds nothing.
+        let expected = if who == "visitor" { 401 } else { 404 };
+        assert_eq!(res.status, expected, "{who} cannot vote: {}", res.body);
     }
     #[rustfmt::skip]
     let table: [(&str, &Client, u16, u16, u16); 2] = [
@@ -564,7 +560,6 @@ async fn bad_polls_and_votes_are_explained_and_nothing_is_stored(app: &TestApp) 
     assert_eq!(res.status, 422, "{}", res.body);
     assert!(res.body.contains("You have 5 dots; this places 9."), "{}", res.body);
     assert!(res.body.contains("value=\"9\""), "what was typed stays");
-    let _ = &g.cat;
 }
 
 async fn hidden_results_stay_hidden_everywhere_until_they_may_be_seen(app: &TestApp) {
@@ -662,9 +657,12 @@ async fn hidden_results_stay_hidden_everywhere_until_they_may_be_seen(app: &Test
     );
 
     // The live stream carries no figures or reasons at all: only that something changed.
-    if let Some((_, data)) = stream.next(std::time::Duration::from_secs(5)).await {
-        assert!(!data.contains("secret") && !data.contains("Disagree"), "{data}");
-    }
+    // Cat's vote above changed the thread after the stream opened: an event must have come.
+    let (_, data) = stream
+        .next(std::time::Duration::from_secs(5))
+        .await
+        .expect("a live event for Cat's vote within 5 s");
+    assert!(!data.contains("secret") && !data.contains("Disagree"), "{data}");
     // Closing shows it to everyone.
     assert_eq!(
         g.ann
@@ -1234,10 +1232,7 @@ async fn votes_follow_the_privacy_promises(app: &TestApp) {
         receipts.contains("Secret vote") && receipts.contains("Named vote"),
         "{receipts}"
     );
-    assert!(
-        file("polls_raised.json").contains("[]") || !file("polls_raised.json").contains("Named vote"),
-        "Bob raised none"
-    );
+    assert!(!file("polls_raised.json").contains("Named vote"), "Bob raised none");
     assert!(
         export_of(app, &g.ann)
             .await
