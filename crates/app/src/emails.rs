@@ -150,6 +150,8 @@ pub(crate) struct InvitationEmail<'a> {
     pub group_name: &'a str,
     /// An invitation into one thread (as a guest) rather than into the group.
     pub thread_title: Option<&'a str>,
+    /// An invitation to vote in one poll.
+    pub poll_title: Option<&'a str>,
     pub message: &'a str,
     pub link: &'a str,
     pub expires_at: weft_domain::Timestamp,
@@ -243,6 +245,7 @@ impl App {
             inviter: Line::new(invite.inviter_name.unwrap_or("Someone")),
             group: Line::new(invite.group_name),
             thread: invite.thread_title.map(Line::new),
+            poll: invite.poll_title.map(Line::new),
             message: invite.message.to_owned(),
             expires: Line::new(invite.expires_at.display_utc()),
             link: Line::new(invite.link),

@@ -75,6 +75,7 @@ impl App {
                 inviter_name: Some(&who.user.name),
                 group_name: &view.group.name,
                 thread_title: Some(&view.thread.title),
+                poll_title: None,
                 message: &message,
                 link: &link,
                 expires_at,
@@ -164,7 +165,7 @@ impl App {
     }
 
     /// Everything waiting for a confirmed address: group invitations become memberships, guest
-    /// invitations become guest access. In the caller's transaction.
+    /// invitations guest access, poll invitations a named vote. In the caller's transaction.
     pub(crate) async fn accept_waiting_invitations(
         &self,
         tx: &mut Conn,
@@ -174,6 +175,7 @@ impl App {
     ) -> Result<(), AppError> {
         weft_store::invitations::accept_all_for_address(tx, email, user_id, now).await?;
         guests::accept_all_for_address(tx, email, user_id, now).await?;
+        weft_store::polls::accept_all_for_address(tx, email, user_id, now).await?;
         Ok(())
     }
 }

@@ -65,6 +65,8 @@ pub struct MyInvitation {
 pub enum InvitationLink<'a> {
     Group(&'a str),
     Guest(&'a str),
+    /// An invitation to vote in one poll.
+    Poll(&'a str),
 }
 
 enum Plan {
@@ -189,6 +191,7 @@ impl App {
             inviter_name: Some(inviter_name),
             group_name: &group.name,
             thread_title: None,
+            poll_title: None,
             message,
             link: &link,
             expires_at,
@@ -377,6 +380,10 @@ impl App {
             InvitationLink::Guest(token) => {
                 let (inv, thread, _) = self.find_guest_invitation(conn, token).await?;
                 Ok((inv.email, thread.key))
+            }
+            InvitationLink::Poll(token) => {
+                let (inv, poll, _) = self.find_poll_invitation(conn, token).await?;
+                Ok((inv.email, poll.key))
             }
         }
     }

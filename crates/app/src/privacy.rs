@@ -82,6 +82,7 @@ impl App {
         let email = who.user.email.clone();
         invitations::delete_for_address(&mut tx, &email).await?;
         guests::delete_invitations_for_address(&mut tx, &email).await?;
+        weft_store::polls::delete_invitations_for_address(&mut tx, &email).await?;
         let mut emails = outbox::delete_for_account(&mut tx, who.user.id, email.as_str()).await?;
         emails.extend(outbox::erase_sent_by(&mut tx, who.user.id).await?);
         users::delete(&mut tx, who.user.id).await?;

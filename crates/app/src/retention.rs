@@ -17,6 +17,7 @@ const PURGED_TABLES: &[&str] = &[
     "users",
     "invitations",
     "guest_invitations",
+    "poll_invitations",
     "deletion_requests",
     "security_log",
     "data_exports",
@@ -87,7 +88,9 @@ impl App {
                 + unsubscribe::purge_address_tokens(&mut conn, now).await?,
             email_bodies: outbox::purge_bodies(&mut conn, now.minus(r.email_bodies)).await?,
             unverified_accounts: users::purge_unverified(&mut conn, now.minus(r.unverified_accounts)).await?,
-            invitations: invitations::purge(&mut conn, now).await? + guests::purge(&mut conn, now).await?,
+            invitations: invitations::purge(&mut conn, now).await?
+                + guests::purge(&mut conn, now).await?
+                + weft_store::polls::purge_invitations(&mut conn, now).await?,
             deletion_requests: deletion_requests::purge_resolved(&mut conn, now.minus(r.deletion_requests)).await?,
             // Purged whether or not the log is on now: switching it off must not keep old rows.
             security_log: security_log::purge(&mut conn, now.minus(r.security_log)).await?,

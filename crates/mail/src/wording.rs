@@ -131,9 +131,10 @@ wording! {
     /// To the previous address: only the new one's domain is named.
     EmailChanged = "emails/email_changed.txt" { instance: Line, name: Line, new_domain: Line }
     EmailTaken = "emails/email_taken.txt" { instance: Line, name: Line, login_url: Line }
-    /// Into a group, or into one thread as a guest (`thread`).
+    /// Into a group, into one thread as a guest (`thread`), or to vote in one poll (`poll`).
     Invitation = "emails/invitation.txt" {
         instance: Line, greeting: Line, inviter: Line, group: Line, thread: Option<Line>,
+        poll: Option<Line>,
         message: String, expires: Line, link: Line,
     }
     PolicyChanged = "emails/policy_changed.txt" {
@@ -143,19 +144,19 @@ wording! {
     Mention = "emails/mention.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
     /// To the voters, when the author asks for it at raising.
     PollOpened = "emails/poll_opened.txt" {
-        name: Line, author: Line, kind: Line, poll_title: Line, thread_title: Line, details: String, closes: Line, link: Line,
+        name: Line, author: Line, kind: Line, poll_title: Line, place: Line, details: String, closes: Line, link: Line,
     }
     /// 24 hours before closing, to whom the poll says (the author, the undecided, every voter).
     PollClosingSoon = "emails/poll_closing_soon.txt" {
-        name: Line, poll_title: Line, thread_title: Line, closes: Line, link: Line, voted: bool, author: bool,
+        name: Line, poll_title: Line, place: Line, closes: Line, link: Line, voted: bool, author: bool,
     }
     /// The author (or a coordinator) reminds the undecided.
     PollReminder = "emails/poll_reminder.txt" {
-        name: Line, author: Line, poll_title: Line, thread_title: Line, closes: Line, link: Line,
+        name: Line, author: Line, poll_title: Line, place: Line, closes: Line, link: Line,
     }
     /// To an outcome's author on the review date they chose.
     OutcomeReview = "emails/outcome_review.txt" {
-        name: Line, poll_title: Line, thread_title: Line, statement: String, link: Line,
+        name: Line, poll_title: Line, place: Line, statement: String, link: Line,
     }
     /// To those who voted: the outcome.
     Outcome = "emails/outcome.txt" {
@@ -276,6 +277,7 @@ mod tests {
                     inviter: l("Bob"),
                     group: l("Seed savers"),
                     thread: None,
+                    poll: None,
                     message: "Join us!\n\nWe meet on Mondays.".into(),
                     expires: l("2026-12-09 10:00 UTC"),
                     link: link.clone(),
@@ -290,6 +292,22 @@ mod tests {
                     inviter: l("Bob"),
                     group: l("Seed savers"),
                     thread: Some(l("Tomatoes")),
+                    poll: None,
+                    message: String::new(),
+                    expires: l("2026-12-09 10:00 UTC"),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "invitation_poll",
+                Invitation {
+                    instance: instance.clone(),
+                    greeting: l("there"),
+                    inviter: l("Bob"),
+                    group: l("Seed savers"),
+                    thread: None,
+                    poll: Some(l("Buy a seed press")),
                     message: String::new(),
                     expires: l("2026-12-09 10:00 UTC"),
                     link: link.clone(),
@@ -326,7 +344,7 @@ mod tests {
                     author: l("Bob"),
                     kind: l("proposal"),
                     poll_title: l("Compost by the shed"),
-                    thread_title: l("Compost"),
+                    place: l("Compost"),
                     details: "It gets sun there.".into(),
                     closes: l("2026-12-09 18:00 UTC"),
                     link: link.clone(),
@@ -338,7 +356,7 @@ mod tests {
                 PollClosingSoon {
                     name: l("Ann"),
                     poll_title: l("Compost by the shed"),
-                    thread_title: l("Compost"),
+                    place: l("Compost"),
                     closes: l("2026-12-09 18:00 UTC"),
                     link: link.clone(),
                     voted: false,
@@ -351,7 +369,7 @@ mod tests {
                 PollClosingSoon {
                     name: l("Bob"),
                     poll_title: l("Compost by the shed"),
-                    thread_title: l("Compost"),
+                    place: l("Compost"),
                     closes: l("2026-12-09 18:00 UTC"),
                     link: link.clone(),
                     voted: true,
@@ -365,7 +383,7 @@ mod tests {
                     name: l("Ann"),
                     author: l("Bob"),
                     poll_title: l("Compost by the shed"),
-                    thread_title: l("Compost"),
+                    place: l("Compost"),
                     closes: l("2026-12-09 18:00 UTC"),
                     link: link.clone(),
                 }
@@ -388,7 +406,7 @@ mod tests {
                 OutcomeReview {
                     name: l("Bob"),
                     poll_title: l("Compost by the shed"),
-                    thread_title: l("Compost"),
+                    place: l("Compost"),
                     statement: "We build it in **spring**.".into(),
                     link: link.clone(),
                 }

@@ -98,20 +98,25 @@ pub const KINDS: &[Kind] = &[
     Kind {
         name: "invitations_sent",
         title: "Invitations you sent that are still pending (the invited addresses are not repeated here)",
-        tables: &["invitations", "guest_invitations"],
-        sql: "SELECT g.name AS group_name, NULL AS thread_title, i.created_at, i.expires_at FROM invitations i \
+        tables: &["invitations", "guest_invitations", "poll_invitations"],
+        sql: "SELECT g.name AS group_name, NULL AS thread_title, NULL AS poll_title, i.created_at, i.expires_at FROM invitations i \
               JOIN groups g ON g.id = i.group_id WHERE i.inviter_id = $1 \
-              UNION ALL SELECT g.name, t.title, i.created_at, i.expires_at FROM guest_invitations i \
-              JOIN threads t ON t.id = i.thread_id JOIN groups g ON g.id = t.group_id WHERE i.inviter_id = $1",
+              UNION ALL SELECT g.name, t.title, NULL, i.created_at, i.expires_at FROM guest_invitations i \
+              JOIN threads t ON t.id = i.thread_id JOIN groups g ON g.id = t.group_id WHERE i.inviter_id = $1 \
+              UNION ALL SELECT g.name, NULL, p.title, i.created_at, i.expires_at FROM poll_invitations i \
+              JOIN polls p ON p.id = i.poll_id JOIN groups g ON g.id = p.group_id WHERE i.inviter_id = $1",
     },
     Kind {
         name: "invitations_received",
-        title: "Pending invitations addressed to you, into groups and into threads",
-        tables: &["invitations", "guest_invitations"],
-        sql: "SELECT g.name AS group_name, NULL AS thread_title, i.message, i.created_at, i.expires_at FROM invitations i \
-              JOIN groups g ON g.id = i.group_id WHERE i.email = (SELECT email FROM users WHERE id = $1) \
-              UNION ALL SELECT g.name, t.title, i.message, i.created_at, i.expires_at FROM guest_invitations i \
+        title: "Pending invitations addressed to you, into groups, threads and polls",
+        tables: &["invitations", "guest_invitations", "poll_invitations"],
+        sql: "SELECT g.name AS group_name, NULL AS thread_title, NULL AS poll_title, i.message, i.created_at, i.expires_at \
+              FROM invitations i JOIN groups g ON g.id = i.group_id WHERE i.email = (SELECT email FROM users WHERE id = $1) \
+              UNION ALL SELECT g.name, t.title, NULL, i.message, i.created_at, i.expires_at FROM guest_invitations i \
               JOIN threads t ON t.id = i.thread_id JOIN groups g ON g.id = t.group_id \
+              WHERE i.email = (SELECT email FROM users WHERE id = $1) \
+              UNION ALL SELECT g.name, NULL, p.title, '', i.created_at, i.expires_at FROM poll_invitations i \
+              JOIN polls p ON p.id = i.poll_id JOIN groups g ON g.id = p.group_id \
               WHERE i.email = (SELECT email FROM users WHERE id = $1)",
     },
     Kind {

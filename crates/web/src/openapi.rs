@@ -115,6 +115,8 @@ static OPERATIONS: &[Op] = &[
     // polls
     op(GET, "/threads/{key}/polls", "polls", "A thread's polls", NONE, (200, Some("PollListDto"))),
     op(POST, "/threads/{key}/polls", "polls", "Raise a poll in a thread (members as the group allows)", Some("PollBody"), (201, Some("PollDto"))),
+    op(GET, "/groups/{key}/polls", "polls", "A group's polls that stand on their own, open first", NONE, (200, Some("PollListDto"))),
+    op(POST, "/groups/{key}/polls", "polls", "Raise a poll on its own in a group (members as the group allows)", Some("PollBody"), (201, Some("PollDto"))),
     op(GET, "/polls/{key}", "polls", "A poll, with results only when the viewer may see them", NONE, (200, Some("PollDto"))),
     op(PATCH, "/polls/{key}", "polls", "Change a poll before its first vote (kind and anonymity stay)", Some("PollBody"), (200, Some("PollDto"))),
     op(DELETE, "/polls/{key}", "polls", "Delete a poll with its votes", NONE, (204, NONE)),

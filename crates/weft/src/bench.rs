@@ -561,7 +561,7 @@ async fn post_comments(
     let before = thread.comment_count;
     let followers = threads::recipients(
         &mut *store.reader().await?,
-        thread.id,
+        Some(thread.id),
         thread.group_id,
         None,
         threads::Audience::Followers,

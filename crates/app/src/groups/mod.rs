@@ -167,25 +167,33 @@ impl App {
 
     /// Loads a group for `action`, or answers as the permission rule says (hidden groups: NotFound).
     pub async fn group_for(&self, who: Option<&SessionUser>, key: &str, action: Action) -> Result<GroupView, AppError> {
-        let mut conn = self.store.reader().await?;
+        let view = self.load_group(&mut *self.store.reader().await?, who, key).await?;
+        decide(can(&view.actor, action, &view.facts))?;
+        Ok(view)
+    }
+
+    /// Loads a group with how the rule sees the viewer in it, deciding nothing: the caller
+    /// decides (`group_for` by the group rule, a poll on its own by the poll rule).
+    pub(crate) async fn load_group(
+        &self,
+        conn: &mut Conn,
+        who: Option<&SessionUser>,
+        key: &str,
+    ) -> Result<GroupView, AppError> {
         let groups::Opened {
             group,
             parent,
             member_count,
             role,
             parent_role,
-        } = groups::open_by_key(&mut conn, key, who.map(|w| w.user.id))
+        } = groups::open_by_key(conn, key, who.map(|w| w.user.id))
             .await?
             .ok_or(AppError::NotFound)?;
         let actor = match who {
             None => Actor::ANONYMOUS,
-            Some(w) => {
-                self.actor_with_roles(&mut conn, &w.user, &group, role, parent_role)
-                    .await?
-            }
+            Some(w) => self.actor_with_roles(conn, &w.user, &group, role, parent_role).await?,
         };
         let facts = facts(&group);
-        decide(can(&actor, action, &facts))?;
         // The parent is named (breadcrumb, API) only to those the rule lets know it.
         let parent = parent.filter(|parent| parent_visible(&actor, &self::facts(parent)));
         Ok(GroupView {

@@ -39,16 +39,19 @@ pub enum JobKind {
     PollClosingSoon,
     /// Remind an outcome's author on the review date they chose.
     OutcomeReview,
+    /// Tell a poll's voters it is open (at its opening time).
+    PollOpened,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::CommentFanout,
         Self::PersonalExport,
         Self::Retention,
         Self::PollClose,
         Self::PollClosingSoon,
         Self::OutcomeReview,
+        Self::PollOpened,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +62,7 @@ impl JobKind {
             Self::PollClose => "poll_close",
             Self::PollClosingSoon => "poll_closing_soon",
             Self::OutcomeReview => "outcome_review",
+            Self::PollOpened => "poll_opened",
         }
     }
 
@@ -72,7 +76,9 @@ impl JobKind {
     /// Which runner lane takes it: long work must not hold up quick work behind it.
     pub fn lane(self) -> Lane {
         match self {
-            Self::CommentFanout | Self::PollClose | Self::PollClosingSoon | Self::OutcomeReview => Lane::Quick,
+            Self::CommentFanout | Self::PollClose | Self::PollClosingSoon | Self::OutcomeReview | Self::PollOpened => {
+                Lane::Quick
+            }
             Self::PersonalExport | Self::Retention => Lane::Long,
         }
     }
@@ -177,6 +183,16 @@ pub struct OutcomeReview {
 
 impl Payload for OutcomeReview {
     const KIND: JobKind = JobKind::OutcomeReview;
+}
+
+/// Tell a poll's voters that it is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PollOpened {
+    pub poll_id: weft_store::polls::PollId,
+}
+
+impl Payload for PollOpened {
+    const KIND: JobKind = JobKind::PollOpened;
 }
 
 fn encode<P: Payload>(payload: &P) -> Result<String, AppError> {

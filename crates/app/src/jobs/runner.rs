@@ -86,6 +86,13 @@ impl App {
                         }
                     }
                 }
+                JobKind::PollOpened => {
+                    for job in &batch {
+                        if let Err(e) = self.run_poll_opened(job).await {
+                            self.job_failed(job, &e).await;
+                        }
+                    }
+                }
                 JobKind::PersonalExport => {
                     for job in &batch {
                         if let Err(e) = self.run_export(job).await {
@@ -221,7 +228,8 @@ mod tests {
                 | JobKind::Retention
                 | JobKind::PollClose
                 | JobKind::PollClosingSoon
-                | JobKind::OutcomeReview => {}
+                | JobKind::OutcomeReview
+                | JobKind::PollOpened => {}
             }
         }
         for k in [
@@ -231,6 +239,7 @@ mod tests {
             JobKind::PollClose,
             JobKind::PollClosingSoon,
             JobKind::OutcomeReview,
+            JobKind::PollOpened,
         ] {
             assert!(listed(k), "{k:?} is not in JobKind::ALL");
         }

@@ -1,9 +1,10 @@
-//! A poll's emails: to its voters when it opens (if asked), 24 hours before it closes (to whom
-//! the poll says), the author's reminder to the undecided, and the outcome to those who voted.
-//! Always through `readers_among`: only people who may read the thread, never anyone who muted
-//! it, and with the outbox's unsubscribe link. Wording: `mail/templates/emails/poll_*.txt`.
+//! A poll's emails: to its voters when it opens (if asked; at its opening time, by a job), 24
+//! hours before it closes (to whom the poll says), the author's reminder to the undecided, and
+//! the outcome to those who voted. Always through `poll_people`: only people who may read the
+//! poll, never anyone who muted its thread, and with the outbox's unsubscribe link. Wording: `mail/templates/emails/poll_*.txt`.
 //! No email ever carries results, choices or reasons: hidden results stay hidden in email too.
 
+use weft_domain::permissions::{PollAction, PollPlace, can_poll};
 use weft_mail::Line;
 use weft_mail::wording::{
     Outcome as OutcomeEmail, OutcomeReview as ReviewEmail, PollClosingSoon, PollOpened, PollReminder, Wording,
@@ -15,7 +16,7 @@ use weft_store::threads::{Audience, PollAudience, Thread};
 use weft_store::users::User;
 
 use crate::emails::{Cause, Kind, Letter};
-use crate::jobs::PollClosingSoon as ClosingSoonJob;
+use crate::jobs::{PollClosingSoon as ClosingSoonJob, PollOpened as OpenedJob};
 use crate::{App, AppError};
 
 /// The closing-soon job's key.
@@ -27,21 +28,39 @@ pub(crate) fn closing_soon_key(id: PollId) -> String {
 pub(crate) const CLOSING_SOON: weft_domain::Duration = weft_domain::Duration::hours(24);
 
 impl App {
-    /// The people of `who` who may read the poll's thread and have not muted it.
+    /// The people of `who` who may read the poll and have not muted its thread: the thread's
+    /// readers, or for a poll on its own, those who may read the group's content and the poll's
+    /// named voters.
     async fn poll_people(
         &self,
         tx: &mut Conn,
         poll: &Poll,
-        thread: &Thread,
+        thread: Option<&Thread>,
         group: &Group,
         who: PollAudience,
     ) -> Result<Vec<User>, AppError> {
+        let named_voters = poll.electorate == weft_domain::polls::Electorate::Specified;
         let audience = Audience::Poll {
             poll_id: poll.id,
-            named_voters: poll.electorate == weft_domain::polls::Electorate::Specified,
+            named_voters,
             who,
         };
-        self.readers_among(tx, thread, group, audience).await
+        if let Some(thread) = thread {
+            return self.readers_among(tx, thread, group, audience).await;
+        }
+        let found = weft_store::threads::recipients(tx, None, group.id, group.parent_id, audience).await?;
+        let facts = crate::groups::facts(group);
+        let mut people = Vec::with_capacity(found.len());
+        for r in found {
+            // Support access never makes an instance admin a recipient: they are not in the poll.
+            let mut actor = crate::groups::person_actor(&r.user, r.role, r.parent_role, false);
+            actor.guest = r.role.is_none() && named_voters && polls::is_named(tx, poll.id, r.user.id).await?;
+            let see = super::facts_of(poll, PollPlace::Group(facts), self.clock.now(), actor.guest);
+            if can_poll(&actor, PollAction::See, &see).allowed() {
+                people.push(r.user);
+            }
+        }
+        Ok(people)
     }
 
     async fn send_poll_letters(
@@ -75,7 +94,7 @@ impl App {
         &self,
         tx: &mut Conn,
         poll: &Poll,
-        thread: &Thread,
+        thread: Option<&Thread>,
         group: &Group,
         author: &User,
     ) -> Result<(), AppError> {
@@ -100,7 +119,7 @@ impl App {
                     author: Line::new(&author.name),
                     kind: Line::new(poll.kind.label().to_lowercase()),
                     poll_title: Line::new(&poll.title),
-                    thread_title: Line::new(&thread.title),
+                    place: Line::new(place_name(thread, group)),
                     details: details.clone(),
                     closes: Line::new(poll.closing_at.display_utc()),
                     link: self.poll_link(poll),
@@ -112,13 +131,71 @@ impl App {
         Ok(())
     }
 
+    /// Schedules "it is open, vote" for a poll that asks for it: due now for a poll open at once,
+    /// or at its opening time. Once sent it is not sent again (an edit schedules it only while the
+    /// poll has not opened).
+    pub(crate) async fn schedule_opened(
+        &self,
+        tx: &mut Conn,
+        poll_id: PollId,
+        spec: &weft_domain::polls::PollSpec,
+        now: weft_domain::Timestamp,
+    ) -> Result<(), AppError> {
+        if !spec.notify_on_open {
+            weft_store::jobs::unschedule(tx, &opened_key(poll_id)).await?;
+            return Ok(());
+        }
+        let at = spec.opening_at.filter(|o| *o > now).unwrap_or(now);
+        self.schedule_job(tx, &opened_key(poll_id), &OpenedJob { poll_id }, at)
+            .await?;
+        self.wake_jobs(crate::jobs::JobKind::PollOpened);
+        Ok(())
+    }
+
+    /// The opened job: tells the voters, once, when the poll opens (a poll moved later meanwhile
+    /// makes it wait; a closed or deleted one ends it).
+    pub(crate) async fn run_poll_opened(&self, job: &weft_store::jobs::Job) -> Result<(), AppError> {
+        let OpenedJob { poll_id } = crate::jobs::runner::decode(job)?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if weft_store::jobs::complete(&mut tx, std::slice::from_ref(job)).await? != 1 {
+            return Ok(());
+        }
+        let poll = polls::find_by_id(&mut tx, poll_id).await?;
+        let Some(poll) = poll.filter(|p| p.notify_on_open && p.closed_at.is_none() && p.closing_at > now) else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        if let Some(opening_at) = poll.opening_at
+            && opening_at > now.plus(weft_domain::Duration::minutes(1))
+        {
+            self.schedule_job(&mut tx, &opened_key(poll.id), &OpenedJob { poll_id }, opening_at)
+                .await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let Some(author_id) = poll.author_id else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        let (thread, group) = place_of(&mut tx, &poll).await?;
+        let author = weft_store::users::find(&mut tx, author_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.notify_poll_opened(&mut tx, &poll, thread.as_ref(), &group, &author)
+            .await?;
+        tx.commit().await?;
+        self.wake_mailer();
+        Ok(())
+    }
+
     /// The author's reminder to everyone who may vote and has not (but the one reminding).
     /// Returns how many were emailed.
     pub(crate) async fn notify_undecided(
         &self,
         tx: &mut Conn,
         poll: &Poll,
-        thread: &Thread,
+        thread: Option<&Thread>,
         group: &Group,
         author: &User,
     ) -> Result<usize, AppError> {
@@ -138,7 +215,7 @@ impl App {
                     name: Line::new(&u.name),
                     author: Line::new(&author.name),
                     poll_title: Line::new(&poll.title),
-                    thread_title: Line::new(&thread.title),
+                    place: Line::new(place_name(thread, group)),
                     closes: Line::new(poll.closing_at.display_utc()),
                     link: self.poll_link(poll),
                 }
@@ -153,7 +230,7 @@ impl App {
         &self,
         tx: &mut Conn,
         poll: &Poll,
-        thread: &Thread,
+        thread: Option<&Thread>,
         group: &Group,
         writer: &User,
         (statement, chosen): (&str, Option<&str>),
@@ -234,11 +311,11 @@ impl App {
             tx.commit().await?;
             return Ok(());
         }
-        let (Some(thread_id), Some(author_id)) = (poll.thread_id, poll.author_id) else {
+        let Some(author_id) = poll.author_id else {
             tx.commit().await?;
             return Ok(());
         };
-        let (thread, group) = place_of(&mut tx, thread_id, poll.group_id).await?;
+        let (thread, group) = place_of(&mut tx, &poll).await?;
         let who = match poll.closing_soon {
             weft_domain::polls::ClosingSoon::Nobody => None,
             weft_domain::polls::ClosingSoon::Author => Some(PollAudience::Author),
@@ -246,7 +323,7 @@ impl App {
             weft_domain::polls::ClosingSoon::Voters => Some(PollAudience::Electorate),
         };
         if let Some(who) = who {
-            let people = self.poll_people(&mut tx, &poll, &thread, &group, who).await?;
+            let people = self.poll_people(&mut tx, &poll, thread.as_ref(), &group, who).await?;
             let mut voted = Vec::new();
             for u in &people {
                 if polls::has_receipt(&mut tx, poll.id, u.id).await? {
@@ -262,7 +339,7 @@ impl App {
                     PollClosingSoon {
                         name: Line::new(&u.name),
                         poll_title: Line::new(&poll.title),
-                        thread_title: Line::new(&thread.title),
+                        place: Line::new(place_name(thread.as_ref(), &group)),
                         closes: Line::new(poll.closing_at.display_utc()),
                         link: self.poll_link(&poll),
                         voted: voted.contains(&u.id),
@@ -296,9 +373,7 @@ impl App {
             tx.commit().await?;
             return Ok(());
         };
-        let (Some(review_at), Some(author_id), Some(thread_id)) =
-            (outcome.review_at, outcome.author_id, poll.thread_id)
-        else {
+        let (Some(review_at), Some(author_id)) = (outcome.review_at, outcome.author_id) else {
             tx.commit().await?;
             return Ok(());
         };
@@ -313,9 +388,9 @@ impl App {
             tx.commit().await?;
             return Ok(());
         }
-        let (thread, group) = place_of(&mut tx, thread_id, poll.group_id).await?;
+        let (thread, group) = place_of(&mut tx, &poll).await?;
         let author: Vec<User> = self
-            .poll_people(&mut tx, &poll, &thread, &group, PollAudience::Person(author_id))
+            .poll_people(&mut tx, &poll, thread.as_ref(), &group, PollAudience::Person(author_id))
             .await?;
         let statement: String = weft_domain::markdown::to_plain_text(&outcome.statement)
             .chars()
@@ -330,7 +405,7 @@ impl App {
                 ReviewEmail {
                     name: Line::new(&u.name),
                     poll_title: Line::new(&poll.title),
-                    thread_title: Line::new(&thread.title),
+                    place: Line::new(place_name(thread.as_ref(), &group)),
                     statement: statement.clone(),
                     link: self.poll_link(&poll),
                 }
@@ -344,19 +419,31 @@ impl App {
     }
 }
 
-/// The thread and group a poll's emails speak of (a job has only the poll's ids).
-async fn place_of(
-    tx: &mut Conn,
-    thread_id: weft_store::threads::ThreadId,
-    group_id: weft_store::groups::GroupId,
-) -> Result<(Thread, Group), AppError> {
-    let thread = weft_store::threads::find_by_id(tx, thread_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let group = weft_store::groups::find(tx, group_id)
+/// The thread (none for a poll on its own) and group a poll's emails speak of (a job has only
+/// the poll's ids).
+async fn place_of(tx: &mut Conn, poll: &Poll) -> Result<(Option<Thread>, Group), AppError> {
+    let thread = match poll.thread_id {
+        Some(id) => Some(
+            weft_store::threads::find_by_id(tx, id)
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    let group = weft_store::groups::find(tx, poll.group_id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((thread, group))
+}
+
+/// What an email names as the poll's place: its thread, or its group.
+fn place_name<'a>(thread: Option<&'a Thread>, group: &'a Group) -> &'a str {
+    thread.map_or(group.name.as_str(), |t| t.title.as_str())
+}
+
+/// The opened job's key.
+pub(crate) fn opened_key(id: PollId) -> String {
+    format!("poll-opened:{id}")
 }
 
 /// The review reminder job's key.

@@ -16,7 +16,11 @@ pub struct PollView {
     pub poll: Poll,
     /// In the order this viewer sees them (shuffled per viewer when the poll asks for it).
     pub options: Vec<PollOption>,
-    pub thread: ThreadView,
+    /// The thread it lives in; `None` for a poll on its own in its group.
+    pub thread: Option<ThreadView>,
+    pub group: weft_store::groups::Group,
+    /// How the rule sees the viewer (a named voter invited by email is a guest of the poll).
+    pub actor: Actor,
     pub facts: PollFacts,
     pub state: PollState,
     pub may: PollPermissions,
@@ -124,6 +128,9 @@ pub struct PollPage {
     /// Who has not voted, for the poll's stewards: a list and how many in all.
     pub undecided: Option<(Vec<Undecided>, i64)>,
     pub outcome: Option<Outcome>,
+    /// A poll on its own: its own timeline (raised, votes, closed, outcome), oldest first. Empty
+    /// for a poll in a thread, whose timeline is the thread's.
+    pub events: Vec<weft_store::polls::TimelineEvent>,
 }
 
 impl App {
@@ -187,7 +194,13 @@ impl App {
             None
         };
         let outcome = polls::current_outcome(&mut conn, view.poll.id).await?;
+        let events = if view.thread.is_none() {
+            polls::poll_events(&mut conn, view.poll.id, 0, POLL_EVENTS_LISTED).await?
+        } else {
+            Vec::new()
+        };
         Ok(PollPage {
+            events,
             view,
             results,
             my_vote,
@@ -209,10 +222,86 @@ impl App {
         let mut list = Vec::new();
         for poll in polls::of_thread(&mut conn, thread.thread.id).await? {
             list.push(
-                self.poll_view(&mut conn, who, thread.clone(), poll, PollAction::See)
-                    .await?,
+                self.poll_view(
+                    &mut conn,
+                    who,
+                    super::PollHome::Thread(thread.clone()),
+                    poll,
+                    PollAction::See,
+                )
+                .await?,
+            );
+        }
+        Ok(list)
+    }
+
+    /// A group's polls that stand on their own, for a viewer reading the group (opened by the
+    /// caller): empty when they may not read its content; a read through support access is
+    /// logged (P13). Open ones first.
+    pub async fn group_polls(
+        &self,
+        who: Option<&SessionUser>,
+        group: &crate::groups::GroupView,
+    ) -> Result<Vec<PollView>, AppError> {
+        if !self
+            .may_read(
+                who,
+                group,
+                weft_domain::permissions::Action::SeeContent,
+                "the group's polls",
+            )
+            .await?
+        {
+            return Ok(Vec::new());
+        }
+        self.list_group_polls(who, group).await
+    }
+
+    /// The same for the group's page, beside its thread list, whose read (`group_threads`) is
+    /// the one logged: one page read, one entry in the access log.
+    pub async fn group_polls_beside_threads(
+        &self,
+        who: Option<&SessionUser>,
+        group: &crate::groups::GroupView,
+    ) -> Result<Vec<PollView>, AppError> {
+        if !group.may(weft_domain::permissions::Action::SeeContent) {
+            return Ok(Vec::new());
+        }
+        self.list_group_polls(who, group).await
+    }
+
+    async fn list_group_polls(
+        &self,
+        who: Option<&SessionUser>,
+        group: &crate::groups::GroupView,
+    ) -> Result<Vec<PollView>, AppError> {
+        let mut conn = self.store.reader().await?;
+        let mut list = Vec::new();
+        for poll in polls::of_group(&mut conn, group.group.id, 0, GROUP_POLLS_LISTED).await? {
+            list.push(
+                self.poll_view(
+                    &mut conn,
+                    who,
+                    super::PollHome::Group(group.clone()),
+                    poll,
+                    PollAction::See,
+                )
+                .await?,
             );
         }
         Ok(list)
     }
 }
+
+/// Whether the viewer may raise a poll on its own in this group (the group's
+/// `members_can_raise_polls`), decided by the domain's rule.
+pub fn may_raise_in_group(group: &crate::groups::GroupView) -> bool {
+    weft_domain::permissions::can_raise_poll(&group.actor, &weft_domain::permissions::PollPlace::Group(group.facts))
+        .allowed()
+}
+
+/// Polls on their own listed on a group's page at most.
+pub const GROUP_POLLS_LISTED: i64 = 50;
+
+/// Items of a poll's own timeline shown at most (votes beyond are in the voter list).
+pub const POLL_EVENTS_LISTED: i64 = 200;

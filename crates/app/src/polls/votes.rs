@@ -5,7 +5,6 @@ use weft_domain::polls::{PollState, VoteInput, parse_option};
 use weft_store::StoreError;
 use weft_store::polls::{self, EventKind, EventRefs};
 
-use super::poll_changed;
 use crate::{App, AppError, SessionUser};
 
 impl App {
@@ -69,7 +68,7 @@ impl App {
                 }
             }
         };
-        self.publish(poll_changed(&view, seq)).await;
+        self.publish_poll(&view, seq).await;
         Ok(())
     }
 
@@ -99,7 +98,7 @@ impl App {
             return Err(AppError::field("choices", "You have not voted."));
         }
         tx.commit().await?;
-        self.publish(poll_changed(&view, None)).await;
+        self.publish_poll(&view, None).await;
         Ok(())
     }
 
@@ -123,7 +122,7 @@ impl App {
         polls::lock(&mut tx, self.store.backend(), view.poll.id).await?;
         polls::append_option(&mut tx, view.poll.id, &name, who.user.id, self.clock.now()).await?;
         tx.commit().await?;
-        self.publish(poll_changed(&view, None)).await;
+        self.publish_poll(&view, None).await;
         Ok(())
     }
 }

@@ -1,12 +1,12 @@
-//! Raising a poll in a thread, closing it early, reopening, extending, concluding and deleting.
+//! Raising a poll in a thread or on its own in a group, closing it early, reopening, extending, concluding and deleting.
 
 use weft_domain::permissions::{PollAction, PollPlace, ThreadAction, can_raise_poll};
 use weft_domain::polls::{PollInput, parse_outcome};
 use weft_domain::{Duration, Timestamp, random_key};
 use weft_store::polls::{self, EventKind, EventRefs, OptionId};
 
+use super::PollHome;
 use super::closing::close_key;
-use super::poll_changed;
 use crate::groups::decide;
 use crate::jobs::{JobKind, PollClose};
 use crate::{App, AppError, SessionUser};
@@ -22,32 +22,53 @@ pub struct OutcomeInput {
 }
 
 impl App {
-    /// Raises a poll in a thread. Returns its key. The closing job is scheduled in the same
-    /// transaction, so a poll cannot exist without the job that closes it.
+    /// Raises a poll in a thread. Returns its key.
     pub async fn raise_poll(&self, who: &SessionUser, thread_key: &str, input: &PollInput) -> Result<String, AppError> {
         let mut conn = self.store.reader().await?;
         let thread = self
             .open_thread(&mut conn, Some(who), thread_key, ThreadAction::See)
             .await?;
         drop(conn);
-        decide(can_raise_poll(&thread.actor, &PollPlace::Thread(thread.facts)))?;
+        self.raise(who, PollHome::Thread(thread), input).await
+    }
+
+    /// Raises a poll on its own in a group: it gets its own page and timeline. Returns its key.
+    pub async fn raise_group_poll(
+        &self,
+        who: &SessionUser,
+        group_key: &str,
+        input: &PollInput,
+    ) -> Result<String, AppError> {
+        let group = self
+            .load_group(&mut *self.store.reader().await?, Some(who), group_key)
+            .await?;
+        self.raise(who, PollHome::Group(group), input).await
+    }
+
+    /// The closing job is scheduled in the raising transaction, so a poll cannot exist without
+    /// the job that closes it; "it is open" goes out now, or by a job at its opening time.
+    async fn raise(&self, who: &SessionUser, home: PollHome, input: &PollInput) -> Result<String, AppError> {
+        let (place, group, thread) = match &home {
+            PollHome::Thread(t) => (PollPlace::Thread(t.facts), &t.group, Some(&t.thread)),
+            PollHome::Group(g) => (PollPlace::Group(g.facts), &g.group, None),
+        };
+        let actor = match &home {
+            PollHome::Thread(t) => t.actor,
+            PollHome::Group(g) => g.actor,
+        };
+        decide(can_raise_poll(&actor, &place))?;
         let now = self.clock.now();
         let spec = input.parse(now)?;
         let key = random_key();
+        let thread_id = thread.map(|t| t.id);
         let mut tx = self.store.begin().await?;
-        let id = polls::insert(
-            &mut tx,
-            &key,
-            thread.group.id,
-            Some(thread.thread.id),
-            who.user.id,
-            &spec,
-            now,
-        )
-        .await?;
+        let voters = self.resolve_voters(&mut tx, group, thread, &spec.voters).await?;
+        let id = polls::insert(&mut tx, &key, group.id, thread_id, who.user.id, &spec, now).await?;
+        self.name_voters(&mut tx, who, (id, spec.title.as_str()), group, &voters, now)
+            .await?;
         let (_, seq) = polls::record_event(
             &mut tx,
-            Some(thread.thread.id),
+            thread_id,
             id,
             EventKind::PollRaised,
             Some(who.user.id),
@@ -58,20 +79,18 @@ impl App {
         self.schedule_job(&mut tx, &close_key(id), &PollClose { poll_id: id }, spec.closing_at)
             .await?;
         self.schedule_closing_soon(&mut tx, id, &spec).await?;
-        if spec.notify_on_open {
-            let poll = polls::find_by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            self.notify_poll_opened(&mut tx, &poll, &thread.thread, &thread.group, &who.user)
-                .await?;
-        }
+        self.schedule_opened(&mut tx, id, &spec, now).await?;
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
         self.wake_mailer();
-        self.publish(crate::live::LiveEvent {
-            thread_id: thread.thread.id,
-            kind: crate::live::LiveKind::Thread,
-            seq: seq.unwrap_or(0),
-        })
-        .await;
+        if let Some(thread_id) = thread_id {
+            self.publish(crate::live::LiveEvent {
+                thread_id,
+                kind: crate::live::LiveKind::Thread,
+                seq: seq.unwrap_or(0),
+            })
+            .await;
+        }
         Ok(key)
     }
 
@@ -86,6 +105,10 @@ impl App {
             template: String::new(),
             kind: view.poll.kind.as_str().to_owned(),
             anonymous: view.poll.anonymous,
+            // Who votes stays too (`polls::update` leaves it): named voters may have been
+            // invited by email already.
+            electorate: String::new(),
+            voters: String::new(),
             ..input.clone()
         };
         let spec = input.parse(now)?;
@@ -108,9 +131,11 @@ impl App {
         )
         .await?;
         self.schedule_closing_soon(&mut tx, poll.id, &spec).await?;
+        self.schedule_opened(&mut tx, poll.id, &spec, now).await?;
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
-        self.publish(poll_changed(&view, None)).await;
+        self.wake_mailer();
+        self.publish_poll(&view, None).await;
         Ok(())
     }
 
@@ -138,7 +163,7 @@ impl App {
             None
         };
         tx.commit().await?;
-        self.publish(poll_changed(&view, seq)).await;
+        self.publish_poll(&view, seq).await;
         Ok(())
     }
 
@@ -178,7 +203,7 @@ impl App {
             .await?;
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
-        self.publish(poll_changed(&view, seq)).await;
+        self.publish_poll(&view, seq).await;
         Ok(())
     }
 
@@ -212,7 +237,7 @@ impl App {
             .await?;
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
-        self.publish(poll_changed(&view, None)).await;
+        self.publish_poll(&view, None).await;
         Ok(())
     }
 
@@ -276,15 +301,15 @@ impl App {
         self.notify_outcome(
             &mut tx,
             &view.poll,
-            &view.thread.thread,
-            &view.thread.group,
+            view.thread.as_ref().map(|t| &t.thread),
+            &view.group,
             &who.user,
             (&statement, chosen.as_deref()),
         )
         .await?;
         tx.commit().await?;
         self.wake_mailer();
-        self.publish(poll_changed(&view, seq)).await;
+        self.publish_poll(&view, seq).await;
         Ok(())
     }
 
@@ -296,15 +321,21 @@ impl App {
             .await?;
         let mut tx = self.store.begin().await?;
         let sent = self
-            .notify_undecided(&mut tx, &view.poll, &view.thread.thread, &view.thread.group, &who.user)
+            .notify_undecided(
+                &mut tx,
+                &view.poll,
+                view.thread.as_ref().map(|t| &t.thread),
+                &view.group,
+                &who.user,
+            )
             .await?;
         tx.commit().await?;
         self.wake_mailer();
         Ok(sent)
     }
 
-    /// Deletes the poll with its votes, outcome and events. Returns its thread's key.
-    pub async fn delete_poll(&self, who: &SessionUser, key: &str) -> Result<String, AppError> {
+    /// Deletes the poll with its votes, outcome and events. Returns where it lived.
+    pub async fn delete_poll(&self, who: &SessionUser, key: &str) -> Result<PollPlaceKey, AppError> {
         let view = self
             .open_poll(&mut *self.store.reader().await?, Some(who), key, PollAction::Delete)
             .await?;
@@ -313,10 +344,21 @@ impl App {
         weft_store::jobs::unschedule(&mut tx, &close_key(view.poll.id)).await?;
         weft_store::jobs::unschedule(&mut tx, &super::notify::closing_soon_key(view.poll.id)).await?;
         weft_store::jobs::unschedule(&mut tx, &super::notify::review_key(view.poll.id)).await?;
+        weft_store::jobs::unschedule(&mut tx, &super::notify::opened_key(view.poll.id)).await?;
         tx.commit().await?;
-        self.publish(poll_changed(&view, None)).await;
-        Ok(view.thread.thread.key.clone())
+        self.publish_poll(&view, None).await;
+        Ok(match &view.thread {
+            Some(t) => PollPlaceKey::Thread(t.thread.key.clone()),
+            None => PollPlaceKey::Group(view.group.key.clone()),
+        })
     }
+}
+
+/// Where a poll lived, by key: its thread, or its group for a poll on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollPlaceKey {
+    Thread(String),
+    Group(String),
 }
 
 fn check_closing(closing_at: Option<Timestamp>, now: Timestamp) -> Result<Timestamp, AppError> {

@@ -43,7 +43,7 @@ impl App {
         group: &Group,
         audience: threads::Audience<'_>,
     ) -> Result<Vec<weft_store::users::User>, AppError> {
-        let found = threads::recipients(tx, thread.id, group.id, group.parent_id, audience).await?;
+        let found = threads::recipients(tx, Some(thread.id), group.id, group.parent_id, audience).await?;
         // Support access belongs to the group, not the person: looked up once, and only when an
         // instance admin who is not a member is among them (P13).
         let support_access = found.iter().any(|r| r.user.is_admin && r.role.is_none())

@@ -40,8 +40,66 @@ pub struct PollInput {
     pub score_max: Option<i64>,
     pub target: Option<i64>,
     pub electorate: String,
+    /// With `electorate: specified`: who votes, by username (`@ada` or `ada`) or email address,
+    /// separated by commas, spaces or lines.
+    pub voters: String,
     pub closing_soon: String,
     pub notify_on_open: bool,
+}
+
+/// The people a poll names as its voters, as typed (the app resolves them: members by username
+/// or address, anyone else invited by email).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NamedVoters {
+    pub usernames: Vec<crate::Username>,
+    pub emails: Vec<crate::EmailAddress>,
+}
+
+impl NamedVoters {
+    pub fn is_empty(&self) -> bool {
+        self.usernames.is_empty() && self.emails.is_empty()
+    }
+}
+
+/// The most voters one poll may name at once.
+pub const MAX_NAMED_VOTERS: usize = 1_000;
+
+/// Reads a list of voters: usernames and email addresses, each at most once.
+pub fn parse_voters(input: &str) -> Result<NamedVoters, FieldError> {
+    let mut voters = NamedVoters::default();
+    let mut bad: Vec<String> = Vec::new();
+    for entry in input
+        .split([',', ';', '\n', '\r', ' ', '\t'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        if entry.trim_start_matches('@').contains('@') {
+            match crate::EmailAddress::parse(entry) {
+                Ok(e) if !voters.emails.contains(&e) => voters.emails.push(e),
+                Ok(_) => {}
+                Err(_) => bad.push(entry.chars().take(80).collect()),
+            }
+        } else {
+            match crate::Username::parse(entry) {
+                Ok(u) if !voters.usernames.contains(&u) => voters.usernames.push(u),
+                Ok(_) => {}
+                Err(_) => bad.push(entry.chars().take(80).collect()),
+            }
+        }
+    }
+    if !bad.is_empty() {
+        let shown: Vec<String> = bad.iter().take(5).map(|b| format!("“{b}”")).collect();
+        return Err(FieldError::new(format!(
+            "Give usernames or email addresses; these are neither: {}.",
+            shown.join(", ")
+        )));
+    }
+    if voters.usernames.len() + voters.emails.len() > MAX_NAMED_VOTERS {
+        return Err(FieldError::new(format!(
+            "Name at most {MAX_NAMED_VOTERS} voters at once."
+        )));
+    }
+    Ok(voters)
 }
 
 /// The numbers that say what a valid vote is; stored with the poll.
@@ -77,6 +135,8 @@ pub struct PollSpec {
     /// For `count`: how many "I'm in" make it happen.
     pub target: Option<i64>,
     pub electorate: Electorate,
+    /// Empty unless the electorate is `specified`, then never empty.
+    pub voters: NamedVoters,
     pub closing_soon: ClosingSoon,
     pub notify_on_open: bool,
 }
@@ -249,6 +309,20 @@ impl PollInput {
             "electorate",
             choose(&self.electorate, Electorate::Members, Electorate::parse),
         );
+        let voters = match electorate {
+            Some(Electorate::Specified) => match parse_voters(&self.voters) {
+                Ok(v) if v.is_empty() => {
+                    errors.add("voters", "Name at least one voter, or let every member vote.");
+                    None
+                }
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.add("voters", e.message);
+                    None
+                }
+            },
+            _ => Some(NamedVoters::default()),
+        };
         let closing_soon = errors.check(
             "closing_soon",
             choose(&self.closing_soon, ClosingSoon::Undecided, ClosingSoon::parse),
@@ -305,6 +379,7 @@ impl PollInput {
             Some(reason),
             Some(reason_prompt),
             Some(electorate),
+            Some(voters),
             Some(closing_soon),
         ) = (
             title,
@@ -314,6 +389,7 @@ impl PollInput {
             reason,
             reason_prompt,
             electorate,
+            voters,
             closing_soon,
         )
         else {
@@ -344,6 +420,7 @@ impl PollInput {
                 && self.voters_can_add_options,
             target,
             electorate,
+            voters,
             closing_soon,
             notify_on_open: self.notify_on_open,
         })

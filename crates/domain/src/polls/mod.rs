@@ -8,7 +8,7 @@ pub mod tally;
 #[cfg(test)]
 mod tests;
 
-pub use input::{Ballot, Choice, PollInput, PollSpec, VoteInput, VoteRules, parse_option};
+pub use input::{Ballot, Choice, NamedVoters, PollInput, PollSpec, VoteInput, VoteRules, parse_option, parse_voters};
 pub use kinds::{ClosingSoon, Electorate, HideResults, PollKind, PollState, PollTemplate, ReasonRule};
 pub use tally::{OptionResult, Tally, percent};
 

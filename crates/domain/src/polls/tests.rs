@@ -79,6 +79,36 @@ fn templates_and_kinds_bring_their_options() {
 
 /// (what is wrong, the input, the field that says so)
 #[test]
+fn named_voters_are_usernames_and_addresses_each_once() {
+    let v = parse_voters("@Ada, bob\nada  zed@example.org;ZED@example.org").unwrap();
+    let names: Vec<&str> = v.usernames.iter().map(crate::Username::as_str).collect();
+    assert_eq!(names, ["ada", "bob"]);
+    assert_eq!(v.emails.len(), 1, "{v:?}");
+    assert!(parse_voters("a@").is_err(), "not an address");
+    assert!(parse_voters("x").is_err(), "too short for a username");
+    let many: Vec<String> = (0..=input::MAX_NAMED_VOTERS).map(|i| format!("voter{i}")).collect();
+    assert!(parse_voters(&many.join(",")).is_err(), "too many at once");
+
+    let specified = |voters: &str| PollInput {
+        electorate: "specified".into(),
+        voters: voters.into(),
+        ..input("proposal")
+    };
+    let err = specified("").parse(NOW).unwrap_err();
+    assert!(err.first("voters").is_some(), "{err:?}");
+    let spec = specified("ada").parse(NOW).unwrap();
+    assert_eq!(spec.voters.usernames.len(), 1);
+    let members = PollInput {
+        voters: "ada".into(),
+        ..input("proposal")
+    };
+    assert!(
+        members.parse(NOW).unwrap().voters.is_empty(),
+        "names count only when the poll names its voters"
+    );
+}
+
+#[test]
 fn bad_polls_are_refused_field_by_field() {
     let with = |f: fn(&mut PollInput)| {
         let mut i = input("poll");

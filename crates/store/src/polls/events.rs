@@ -90,6 +90,8 @@ pub async fn record_event(
 /// One event of a thread's timeline.
 #[derive(Debug, Clone)]
 pub struct TimelineEvent {
+    pub id: EventId,
+    /// Its place in the thread's timeline (0 for a poll on its own in a group).
     pub seq: i64,
     pub kind: EventKind,
     pub poll_key: String,
@@ -103,7 +105,7 @@ pub struct TimelineEvent {
 /// The events of a thread with sequence numbers in `from .. from + count`.
 pub async fn events_page(conn: &mut Conn, thread_id: ThreadId, from: i64, count: i64) -> Result<Vec<TimelineEvent>> {
     query(
-        "SELECT e.seq, e.kind, p.key AS poll_key, p.title AS poll_title, \
+        "SELECT e.id, e.seq, e.kind, p.key AS poll_key, p.title AS poll_title, \
          CASE WHEN a.state = 'active' THEN a.name END AS actor_name, e.vote_id, e.outcome_id, e.created_at \
          FROM events e JOIN polls p ON p.id = e.poll_id LEFT JOIN users a ON a.id = e.actor_id \
          WHERE e.thread_id = $1 AND e.seq >= $2 AND e.seq < $3 ORDER BY e.seq",
@@ -111,17 +113,36 @@ pub async fn events_page(conn: &mut Conn, thread_id: ThreadId, from: i64, count:
     .bind(thread_id)
     .bind(from)
     .bind(from + count)
-    .fetch_all(&mut *conn, |r| {
-        Ok(TimelineEvent {
-            seq: r.try_get("seq")?,
-            kind: EventKind::from_stored(&r.try_get::<String, _>("kind")?)?,
-            poll_key: r.try_get("poll_key")?,
-            poll_title: r.try_get("poll_title")?,
-            actor_name: r.try_get("actor_name")?,
-            vote_id: r.try_get("vote_id")?,
-            outcome_id: r.try_get("outcome_id")?,
-            created_at: Timestamp(r.try_get("created_at")?),
-        })
+    .fetch_all(&mut *conn, event_from_row)
+    .await
+}
+
+fn event_from_row(r: &crate::Row<'_>) -> Result<TimelineEvent> {
+    Ok(TimelineEvent {
+        id: r.try_get("id")?,
+        seq: r.try_get::<Option<i64>, _>("seq")?.unwrap_or(0),
+        kind: EventKind::from_stored(&r.try_get::<String, _>("kind")?)?,
+        poll_key: r.try_get("poll_key")?,
+        poll_title: r.try_get("poll_title")?,
+        actor_name: r.try_get("actor_name")?,
+        vote_id: r.try_get("vote_id")?,
+        outcome_id: r.try_get("outcome_id")?,
+        created_at: Timestamp(r.try_get("created_at")?),
     })
+}
+
+/// One page of a poll's own timeline (what happened to it, oldest first), for a poll on its own
+/// in a group; the events after `after` (an event id), at most `count`.
+pub async fn poll_events(conn: &mut Conn, poll_id: PollId, after: i64, count: i64) -> Result<Vec<TimelineEvent>> {
+    query(
+        "SELECT e.id, e.seq, e.kind, p.key AS poll_key, p.title AS poll_title, \
+         CASE WHEN a.state = 'active' THEN a.name END AS actor_name, e.vote_id, e.outcome_id, e.created_at \
+         FROM events e JOIN polls p ON p.id = e.poll_id LEFT JOIN users a ON a.id = e.actor_id \
+         WHERE e.poll_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3",
+    )
+    .bind(poll_id)
+    .bind(after)
+    .bind(count)
+    .fetch_all(&mut *conn, event_from_row)
     .await
 }

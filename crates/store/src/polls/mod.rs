@@ -5,11 +5,13 @@
 mod events;
 mod options;
 mod outcomes;
+mod voters;
 mod votes;
 
 pub use events::*;
 pub use options::*;
 pub use outcomes::*;
+pub use voters::*;
 pub use votes::*;
 
 use weft_domain::Timestamp;
@@ -30,6 +32,8 @@ pub struct Poll {
     pub group_id: GroupId,
     pub thread_id: Option<ThreadId>,
     pub thread_key: Option<String>,
+    /// The group's key (a poll on its own in a group is opened through it).
+    pub group_key: String,
     pub author_id: Option<UserId>,
     /// `None` when the author is not active (P9) or deleted their account.
     pub author_name: Option<String>,
@@ -56,14 +60,14 @@ pub struct Poll {
     pub created_at: Timestamp,
 }
 
-const POLL_COLUMNS: &str = "p.id, p.key, p.group_id, p.thread_id, t.key AS thread_key, p.author_id, \
+const POLL_COLUMNS: &str = "p.id, p.key, p.group_id, p.thread_id, t.key AS thread_key, g.key AS group_key, p.author_id, \
     CASE WHEN a.state = 'active' THEN a.name END AS author_name, p.kind, p.title, p.details, p.opening_at, \
     p.closing_at, p.closed_at, p.anonymous, p.hide_results, p.reason_rule, p.reason_prompt, p.min_choices, \
     p.max_choices, p.none_of_the_above, p.shuffle_options, p.voters_can_add_options, p.dots_per_person, \
     p.score_min, p.score_max, p.target, p.electorate, p.closing_soon, p.notify_on_open, p.voter_count, \
     p.without_choice, p.edited_at, p.created_at";
-const POLL_FROM: &str =
-    "FROM polls p LEFT JOIN users a ON a.id = p.author_id LEFT JOIN threads t ON t.id = p.thread_id";
+const POLL_FROM: &str = "FROM polls p JOIN groups g ON g.id = p.group_id LEFT JOIN users a ON a.id = p.author_id \
+     LEFT JOIN threads t ON t.id = p.thread_id";
 
 fn poll_from_row(r: &Row<'_>) -> Result<Poll> {
     let kind = PollKind::from_stored(&r.try_get::<String, _>("kind")?)?;
@@ -73,6 +77,7 @@ fn poll_from_row(r: &Row<'_>) -> Result<Poll> {
         group_id: r.try_get("group_id")?,
         thread_id: r.try_get("thread_id")?,
         thread_key: r.try_get("thread_key")?,
+        group_key: r.try_get("group_key")?,
         author_id: r.try_get("author_id")?,
         author_name: r.try_get("author_name")?,
         kind,
@@ -217,6 +222,22 @@ pub async fn of_thread(conn: &mut Conn, thread_id: ThreadId) -> Result<Vec<Poll>
         "SELECT {POLL_COLUMNS} {POLL_FROM} WHERE p.thread_id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 100"
     );
     query(sql).bind(thread_id).fetch_all(&mut *conn, poll_from_row).await
+}
+
+/// A group's polls that stand on their own (not in a thread): open ones first, by closing time,
+/// then the closed ones, newest first; one page.
+pub async fn of_group(conn: &mut Conn, group_id: GroupId, offset: i64, limit: i64) -> Result<Vec<Poll>> {
+    let sql = format!(
+        "SELECT {POLL_COLUMNS} {POLL_FROM} WHERE p.group_id = $1 AND p.thread_id IS NULL \
+         ORDER BY CASE WHEN p.closed_at IS NULL THEN 0 ELSE 1 END, \
+         CASE WHEN p.closed_at IS NULL THEN p.closing_at ELSE -p.closed_at END, p.id DESC LIMIT $2 OFFSET $3"
+    );
+    query(sql)
+        .bind(group_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn, poll_from_row)
+        .await
 }
 
 /// Closes the poll now unless it is closed already; `false` when it was.

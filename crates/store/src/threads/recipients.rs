@@ -1,4 +1,5 @@
-//! Whom a notification about a thread is for: followers, mentioned people, everyone who may read it.
+//! Whom a notification about a thread (or a poll on its own in a group) is for: followers,
+//! mentioned people, a poll's voters.
 
 use weft_domain::permissions::Role;
 use weft_domain::threads::Volume;
@@ -56,7 +57,7 @@ pub struct Recipient {
 /// many there are (a comment's fan-out must not cost a round trip per follower).
 pub async fn recipients(
     conn: &mut Conn,
-    thread_id: ThreadId,
+    thread_id: Option<ThreadId>,
     group_id: GroupId,
     parent_group_id: Option<GroupId>,
     audience: Audience<'_>,
@@ -103,7 +104,8 @@ pub async fn recipients(
         users = crate::users::U_COLUMNS,
     );
     let mut q = query(sql)
-        .bind(thread_id)
+        // A poll on its own in a group: no thread, so no thread row, guest or volume is found.
+        .bind(thread_id.map_or(0, |t| t.0))
         .bind(group_id)
         // No parent: an id no group has, so the join finds nothing (a typed NULL would need a cast).
         .bind(parent_group_id.map_or(0, |v| v.0));

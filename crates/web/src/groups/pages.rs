@@ -390,6 +390,9 @@ struct GroupPage {
     can_support: bool,
     can_start_thread: bool,
     threads: Vec<weft_app::threads::ListedThread>,
+    /// Polls on their own in the group (polls in threads are on their threads).
+    polls: Vec<weft_app::polls::PollView>,
+    can_raise_poll: bool,
     signed_in: bool,
     tags: Vec<(String, i64)>,
     filter: GroupQuery,
@@ -432,6 +435,7 @@ pub async fn show(
     let filter = q.filter();
     let threads = state.app.group_threads(who.as_ref(), &view, &filter, 0).await?;
     let tags = state.app.group_tags(who.as_ref(), &view).await?;
+    let polls = state.app.group_polls_beside_threads(who.as_ref(), &view).await?;
     let request_pending = match &who {
         Some(w) if view.may(Action::RequestToJoin) => state.app.has_pending_request(w, &view.group).await?,
         _ => false,
@@ -462,7 +466,9 @@ pub async fn show(
         can_ask_deletion: view.may(Action::AskToDeleteContent),
         can_support: view.may(Action::SeeSupport),
         can_start_thread: view.may(Action::StartThread),
+        can_raise_poll: weft_app::polls::may_raise_in_group(&view),
         threads,
+        polls,
         signed_in: who.is_some(),
         tags,
         filtered: filter != weft_app::threads::ThreadFilter::default(),

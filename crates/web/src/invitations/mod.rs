@@ -21,6 +21,11 @@ pub fn page_routes() -> Router<AppState> {
         .route("/me/invitations/{id}/{answer}", post(pages::answer))
         .route("/guest/{token}", get(pages::guest_invitation).post(pages::accept_guest))
         .route("/guest/{token}/signup", post(pages::sign_up_as_guest))
+        .route(
+            "/vote/{token}",
+            get(pages::poll_invitation).post(pages::accept_poll_invitation),
+        )
+        .route("/vote/{token}/signup", post(pages::sign_up_as_voter))
 }
 
 /// The invitations API, nested under `/api/v1`.

@@ -236,6 +236,7 @@ async fn invited_sign_up(
             let next = match link {
                 InvitationLink::Group(_) => Notice::Joined.on(&format!("/g/{key}")),
                 InvitationLink::Guest(_) => Notice::GuestWelcome.on(&format!("/t/{key}")),
+                InvitationLink::Poll(_) => Notice::VoterWelcome.on(&format!("/p/{key}")),
             };
             Ok(Ok(
                 logged_in(state, headers, session, &LocalPath::or_root(Some(&next))).await?
@@ -368,6 +369,67 @@ pub async fn sign_up_as_guest(
         Err(errors) => {
             let inv = state.app.guest_invitation(&token).await?;
             let page = GuestInvitationTemplate {
+                ctx,
+                token,
+                inv,
+                name: form.name,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+// ---- invitations to vote in one poll ----
+
+#[derive(Template)]
+#[template(path = "invitations/poll_invitation.html")]
+struct PollInvitationTemplate {
+    ctx: PageCtx,
+    token: String,
+    inv: weft_app::polls::PollInvitationPage,
+    name: String,
+    errors: ValidationErrors,
+}
+
+pub async fn poll_invitation(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let inv = state.app.poll_invitation(&token).await?;
+    let page = PollInvitationTemplate {
+        ctx,
+        token,
+        inv,
+        name: String::new(),
+        errors: ValidationErrors::new(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn accept_poll_invitation(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(token): Path<String>,
+) -> Result<Response, WebError> {
+    let key = state.app.accept_poll_invitation(&who, &token).await?;
+    Ok(Redirect::to(&Notice::VoterWelcome.on(&format!("/p/{key}"))).into_response())
+}
+
+pub async fn sign_up_as_voter(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    client: Client,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(form): Form<InvitedSignUpForm>,
+) -> Result<Response, WebError> {
+    match invited_sign_up(&state, &client, &headers, InvitationLink::Poll(&token), &form).await? {
+        Ok(done) => Ok(done),
+        Err(errors) => {
+            let inv = state.app.poll_invitation(&token).await?;
+            let page = PollInvitationTemplate {
                 ctx,
                 token,
                 inv,

@@ -1,4 +1,5 @@
-//! `/api/v1/threads/{key}/polls` and `/api/v1/polls/{key}…`: the same use cases as the pages.
+//! `/api/v1/threads/{key}/polls`, `/api/v1/groups/{key}/polls` and `/api/v1/polls/{key}…`: the
+//! same use cases as the pages.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -9,7 +10,7 @@ use weft_app::AppError;
 use weft_app::polls::write::OutcomeInput;
 use weft_app::polls::{PollInput, VoteInput};
 use weft_domain::Timestamp;
-use weft_domain::permissions::ThreadAction;
+use weft_domain::permissions::{Action, ThreadAction};
 use weft_domain::polls::Choice;
 
 use super::dto::{ListedPollDto, PollDto, PollListDto, VoteDto, VotesDto};
@@ -46,8 +47,13 @@ pub struct PollBody {
     target: Option<i64>,
     /// Who is emailed 24 hours before closing: `nobody`, `author`, `undecided` (the default) or `voters`.
     closing_soon: String,
-    /// Email everyone who may vote now.
+    /// Email everyone who may vote when the poll opens (now, or at `opening_at`).
     notify_on_open: bool,
+    /// `members` (the default: everyone in the group, and the thread's guests) or `specified`.
+    electorate: String,
+    /// With `specified`: usernames (`ada` or `@ada`) of people taking part, and email addresses;
+    /// an address of someone from outside gets an invitation to vote as a guest.
+    voters: Vec<String>,
 }
 
 /// A time the body gave, or a field error naming it.
@@ -86,7 +92,8 @@ impl PollBody {
             score_min: self.score_min,
             score_max: self.score_max,
             target: self.target,
-            electorate: String::new(),
+            electorate: self.electorate.clone(),
+            voters: self.voters.join("\n"),
             closing_soon: self.closing_soon.clone(),
             notify_on_open: self.notify_on_open,
         })
@@ -124,6 +131,31 @@ pub async fn create(
     Json(body): Json<PollBody>,
 ) -> Result<Response, ApiError> {
     let poll = state.app.raise_poll(&who, &key, &body.input()?).await?;
+    poll_json(&state, Some(&who), &poll, StatusCode::CREATED).await
+}
+
+/// A group's polls that stand on their own (open first).
+pub async fn group_list(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    let group = state.app.group_for(who.as_ref(), &key, Action::SeeContent).await?;
+    let polls = state.app.group_polls(who.as_ref(), &group).await?;
+    Ok(Json(PollListDto {
+        polls: polls.iter().map(ListedPollDto::new).collect(),
+    })
+    .into_response())
+}
+
+/// Raises a poll on its own in a group.
+pub async fn group_create(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<PollBody>,
+) -> Result<Response, ApiError> {
+    let poll = state.app.raise_group_poll(&who, &key, &body.input()?).await?;
     poll_json(&state, Some(&who), &poll, StatusCode::CREATED).await
 }
 

@@ -125,7 +125,7 @@ impl ListedPollDto {
     }
 }
 
-/// `GET /threads/{key}/polls`.
+/// `GET /threads/{key}/polls`, `GET /groups/{key}/polls`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PollListDto {
     pub polls: Vec<ListedPollDto>,
@@ -136,7 +136,9 @@ pub struct PollListDto {
 #[allow(clippy::struct_excessive_bools)]
 pub struct PollDto {
     pub key: String,
-    pub thread_key: String,
+    /// The thread it lives in; absent for a poll on its own in its group.
+    pub thread_key: Option<String>,
+    pub group_key: String,
     pub kind: &'static str,
     pub title: String,
     pub details: String,
@@ -180,7 +182,8 @@ impl PollDto {
         let poll = &v.poll;
         Self {
             key: poll.key.clone(),
-            thread_key: v.thread.thread.key.clone(),
+            thread_key: v.thread.as_ref().map(|t| t.thread.key.clone()),
+            group_key: v.group.key.clone(),
             kind: poll.kind.as_str(),
             title: poll.title.clone(),
             details: poll.details.clone(),

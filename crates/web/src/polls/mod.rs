@@ -16,6 +16,10 @@ use crate::AppState;
 pub fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/t/{key}/polls/new", get(pages::new_form).post(pages::create))
+        .route(
+            "/g/{key}/polls/new",
+            get(pages::group_new_form).post(pages::group_create),
+        )
         .route("/p/{key}", get(pages::show))
         .route("/p/{key}/edit", get(pages::edit_form).post(pages::edit))
         .route("/p/{key}/vote", post(pages::vote))
@@ -32,6 +36,7 @@ pub fn page_routes() -> Router<AppState> {
 pub fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/threads/{key}/polls", get(api::list).post(api::create))
+        .route("/groups/{key}/polls", get(api::group_list).post(api::group_create))
         .route("/polls/{key}", get(api::show).patch(api::update).delete(api::delete))
         .route("/polls/{key}/votes", get(api::votes).post(api::vote))
         .route("/polls/{key}/votes/mine", delete(api::withdraw))

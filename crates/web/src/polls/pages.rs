@@ -1,4 +1,5 @@
-//! `/t/{key}/polls/new` and `/p/{key}…`: raising a poll in a thread, the poll page (vote form,
+//! `/t/{key}/polls/new`, `/g/{key}/polls/new` and `/p/{key}…`: raising a poll in a thread or on
+//! its own in a group, the poll page (vote form,
 //! results with charts, voters with reasons, the steward's controls, the outcome) and its forms.
 //! Every form works without JavaScript.
 
@@ -10,7 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::AppError;
 use weft_app::polls::write::OutcomeInput;
-use weft_app::polls::{PollInput, PollPage, VoteInput};
+use weft_app::polls::{PollInput, PollPage, PollPlaceKey, VoteInput};
+use weft_domain::permissions::Action;
 use weft_domain::polls::{Choice, PollKind};
 use weft_domain::{Timestamp, ValidationErrors};
 
@@ -54,6 +56,10 @@ pub struct PollForm {
     target: String,
     closing_soon: String,
     notify_on_open: Option<String>,
+    /// `members` (everyone who takes part) or `specified` (only `voters`).
+    electorate: String,
+    /// Usernames and email addresses, with `electorate: specified`.
+    voters: String,
 }
 
 fn number(s: &str) -> Option<i64> {
@@ -83,7 +89,8 @@ impl PollForm {
             score_min: number(&self.score_min),
             score_max: number(&self.score_max),
             target: number(&self.target),
-            electorate: String::new(),
+            electorate: self.electorate.clone(),
+            voters: self.voters.clone(),
             closing_soon: self.closing_soon.clone(),
             notify_on_open: self.notify_on_open.is_some(),
         }
@@ -94,8 +101,9 @@ impl PollForm {
 #[template(path = "polls/new.html")]
 struct NewPollPage {
     ctx: PageCtx,
-    thread_key: String,
-    thread_title: String,
+    /// Where the poll lives (its thread, or its group): the breadcrumb.
+    back_href: String,
+    back_title: String,
     heading: &'static str,
     action: String,
     button: &'static str,
@@ -113,25 +121,53 @@ pub struct NewQuery {
     template: String,
 }
 
-fn new_page(
-    ctx: PageCtx,
-    thread_key: &str,
-    thread_title: &str,
-    form: PollForm,
-    errors: ValidationErrors,
-) -> NewPollPage {
+/// Where a poll is raised: in a thread, or on its own in a group.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Thread(&'a str),
+    Group(&'a str),
+}
+
+impl Place<'_> {
+    fn href(self) -> String {
+        match self {
+            Self::Thread(k) => format!("/t/{k}"),
+            Self::Group(k) => format!("/g/{k}"),
+        }
+    }
+}
+
+fn new_page(ctx: PageCtx, place: Place<'_>, title: &str, form: PollForm, errors: ValidationErrors) -> NewPollPage {
     NewPollPage {
         ctx,
-        thread_key: thread_key.to_owned(),
-        thread_title: thread_title.to_owned(),
+        back_href: place.href(),
+        back_title: title.to_owned(),
         heading: "Raise a proposal or poll",
-        action: format!("/t/{thread_key}/polls/new"),
+        action: format!("{}/polls/new", place.href()),
         button: "Raise",
         editing: None,
         form,
         errors,
         templates: weft_domain::polls::PollTemplate::ALL,
         kinds: PollKind::ALL,
+    }
+}
+
+/// The form's starting values: the chosen template, closing in a week.
+fn blank_form(state: &AppState, template: String) -> PollForm {
+    let closing = state.app.clock.now().plus(weft_domain::Duration::days(7));
+    PollForm {
+        template: if template.is_empty() {
+            "proposal".into()
+        } else {
+            template
+        },
+        closing_at: closing.local_input_utc(),
+        reason: "optional".into(),
+        hide_results: "off".into(),
+        closing_soon: "undecided".into(),
+        electorate: "members".into(),
+        ..PollForm::default()
     }
 }
 
@@ -146,20 +182,14 @@ pub async fn new_form(
     if !page.may.raise_poll {
         return Err(AppError::Forbidden.into());
     }
-    let closing = state.app.clock.now().plus(weft_domain::Duration::days(7));
-    let form = PollForm {
-        template: if q.template.is_empty() {
-            "proposal".into()
-        } else {
-            q.template
-        },
-        closing_at: closing.local_input_utc(),
-        reason: "optional".into(),
-        hide_results: "off".into(),
-        closing_soon: "undecided".into(),
-        ..PollForm::default()
-    };
-    let page = new_page(ctx, &key, &page.view.thread.title, form, ValidationErrors::new());
+    let form = blank_form(&state, q.template);
+    let page = new_page(
+        ctx,
+        Place::Thread(&key),
+        &page.view.thread.title,
+        form,
+        ValidationErrors::new(),
+    );
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -177,7 +207,48 @@ pub async fn create(
                 .app
                 .thread_for(Some(&who), &key, weft_domain::permissions::ThreadAction::See)
                 .await?;
-            let page = new_page(ctx, &key, &view.thread.title, form, errors);
+            let page = new_page(ctx, Place::Thread(&key), &view.thread.title, form, errors);
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `/g/{key}/polls/new`: a poll on its own in the group.
+pub async fn group_new_form(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, WebError> {
+    let group = state.app.group_for(Some(&who), &key, Action::SeeContent).await?;
+    if !weft_app::polls::may_raise_in_group(&group) {
+        return Err(AppError::Forbidden.into());
+    }
+    let form = blank_form(&state, q.template);
+    let page = new_page(
+        ctx,
+        Place::Group(&key),
+        &group.group.name,
+        form,
+        ValidationErrors::new(),
+    );
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn group_create(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<PollForm>,
+) -> Result<Response, WebError> {
+    match state.app.raise_group_poll(&who, &key, &form.input()).await {
+        Ok(poll) => Ok(Redirect::to(&Notice::PollRaised.on(&format!("/p/{poll}"))).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let group = state.app.group_for(Some(&who), &key, Action::SeeContent).await?;
+            let page = new_page(ctx, Place::Group(&key), &group.group.name, form, errors);
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
@@ -187,13 +258,16 @@ pub async fn create(
 // ---- changing before the first vote ----
 
 fn edit_page(ctx: PageCtx, p: &PollPage, form: PollForm, errors: ValidationErrors) -> NewPollPage {
-    let t = &p.view.thread.thread;
+    let (place, title) = match &p.view.thread {
+        Some(t) => (Place::Thread(&t.thread.key), &t.thread.title),
+        None => (Place::Group(&p.view.group.key), &p.view.group.name),
+    };
     NewPollPage {
         heading: "Change the poll",
         action: format!("/p/{}/edit", p.view.poll.key),
         button: "Save changes",
         editing: Some(p.view.poll.kind),
-        ..new_page(ctx, &t.key, &t.title, form, errors)
+        ..new_page(ctx, place, title, form, errors)
     }
 }
 
@@ -625,6 +699,9 @@ pub async fn delete(
     RequireUser(who): RequireUser,
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
-    let thread = state.app.delete_poll(&who, &key).await?;
-    Ok(Redirect::to(&Notice::PollDeleted.on(&format!("/t/{thread}"))).into_response())
+    let back = match state.app.delete_poll(&who, &key).await? {
+        PollPlaceKey::Thread(k) => format!("/t/{k}"),
+        PollPlaceKey::Group(k) => format!("/g/{k}"),
+    };
+    Ok(Redirect::to(&Notice::PollDeleted.on(&back)).into_response())
 }

@@ -47,6 +47,7 @@ pub enum Notice {
     OptionAdded,
     RemindersSent,
     PollSaved,
+    VoterWelcome,
     ThreadSaved,
     ThreadPinned,
     ThreadUnpinned,
@@ -72,7 +73,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Self; 65] = [
+    pub const ALL: [Self; 66] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -116,6 +117,7 @@ impl Notice {
         Self::OptionAdded,
         Self::RemindersSent,
         Self::PollSaved,
+        Self::VoterWelcome,
         Self::ThreadSaved,
         Self::ThreadPinned,
         Self::ThreadUnpinned,
@@ -186,6 +188,7 @@ impl Notice {
             Self::OptionAdded => "option_added",
             Self::RemindersSent => "reminders_sent",
             Self::PollSaved => "poll_saved",
+            Self::VoterWelcome => "voter_welcome",
             Self::ThreadSaved => "thread_saved",
             Self::ThreadPinned => "thread_pinned",
             Self::ThreadUnpinned => "thread_unpinned",
@@ -268,6 +271,7 @@ impl Notice {
             Self::OptionAdded => "Your option is added.",
             Self::RemindersSent => "Everyone who has not voted yet is reminded by email.",
             Self::PollSaved => "The poll is changed.",
+            Self::VoterWelcome => "Welcome! You can vote in this poll.",
             Self::ThreadSaved => "The thread was saved. The earlier version is in its history.",
             Self::ThreadPinned => "The thread is pinned to the top of the group.",
             Self::ThreadUnpinned => "The thread is no longer pinned.",

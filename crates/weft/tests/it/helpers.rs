@@ -358,7 +358,8 @@ impl TestApp {
         self.emails().into_iter().filter(|e| e.to.contains(to)).collect()
     }
 
-    /// Waits until every new comment's follower emails are queued and the outbox has nothing due
+    /// Waits until every new comment's follower emails (and every due poll's "it is open") are
+    /// queued and the outbox has nothing due
     /// (an email a test made fail waits for its retry, later: it is not due). Only then does
     /// counting emails prove that none was (or will be) sent. Fails the test after 10 s.
     pub async fn settle_mail(&self) {
@@ -367,7 +368,8 @@ impl TestApp {
             let now = self.app.clock.now().micros();
             let mut conn = self.db_conn().await;
             left = weft_store::query(
-                "SELECT (SELECT COUNT(*) FROM jobs WHERE kind = 'comment_fanout' AND state = 'pending') + \
+                "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND (kind = 'comment_fanout' \
+                 OR (kind = 'poll_opened' AND run_at <= $1))) + \
                  (SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending' AND next_attempt_at <= $1)",
             )
             .bind(now)
@@ -602,20 +604,25 @@ fn decode_base64(s: &str) -> String {
 }
 
 fn decode_subject(s: &str) -> String {
-    // Encoded words (=?utf-8?b?…?=) appear only for non-ASCII subjects.
-    s.split_whitespace()
-        .map(|w| {
-            if let Some(inner) = w.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?=")) {
-                decode_base64(inner)
-            } else if let Some(inner) = w.strip_prefix("=?utf-8?q?").and_then(|w| w.strip_suffix("?=")) {
-                decode_qp(&inner.replace('_', " "))
-            } else {
-                format!("{w} ")
-            }
-        })
-        .collect::<String>()
-        .trim()
-        .to_owned()
+    // Encoded words (=?utf-8?b?…?=) appear only for non-ASCII subjects. RFC 2047: the white
+    // space between two encoded words is dropped, between an encoded word and plain text kept.
+    let mut out = String::new();
+    let mut last_encoded = false;
+    for w in s.split_whitespace() {
+        let decoded = if let Some(inner) = w.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?=")) {
+            Some(decode_base64(inner))
+        } else {
+            w.strip_prefix("=?utf-8?q?")
+                .and_then(|w| w.strip_suffix("?="))
+                .map(|inner| decode_qp(&inner.replace('_', " ")))
+        };
+        if !(out.is_empty() || (last_encoded && decoded.is_some())) {
+            out.push(' ');
+        }
+        last_encoded = decoded.is_some();
+        out.push_str(&decoded.unwrap_or_else(|| w.to_owned()));
+    }
+    out
 }
 
 /// A browser: keeps cookies, never follows redirects (tests look at them).

@@ -12,6 +12,7 @@ mod groups;
 mod hardening;
 mod invitations;
 mod jobs;
+mod poll_places;
 mod polls;
 mod privacy;
 mod privacy_centre;

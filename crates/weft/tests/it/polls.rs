@@ -37,7 +37,7 @@ fn many_connections(c: &mut weft::config::ServeConfig) {
     c.connections.per_client = 1_024;
 }
 
-fn chrono_now() -> i64 {
+pub(crate) fn chrono_now() -> i64 {
     i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -48,7 +48,7 @@ fn chrono_now() -> i64 {
 }
 
 /// An RFC 3339 time `seconds` from now.
-fn from_now(seconds: i64) -> String {
+pub(crate) fn from_now(seconds: i64) -> String {
     weft_domain::Timestamp::from_micros((chrono_now() + seconds) * 1_000_000).rfc3339()
 }
 
@@ -62,7 +62,7 @@ pub(crate) async fn raise(c: &Client, thread: &str, body: Value) -> Value {
     res.json()
 }
 
-async fn vote(c: &Client, poll: &str, choices: Value, reason: &str) -> crate::helpers::Response {
+pub(crate) async fn vote(c: &Client, poll: &str, choices: Value, reason: &str) -> crate::helpers::Response {
     c.post_json(
         &format!("/api/v1/polls/{poll}/votes"),
         &json!({"choices": choices, "reason": reason}),
@@ -70,7 +70,7 @@ async fn vote(c: &Client, poll: &str, choices: Value, reason: &str) -> crate::he
     .await
 }
 
-fn option(poll: &Value, name: &str) -> i64 {
+pub(crate) fn option(poll: &Value, name: &str) -> i64 {
     poll["options"]
         .as_array()
         .unwrap()

@@ -385,7 +385,17 @@ async fn p13_every_route_to_private_content_logs_a_support_read(app: &TestApp) {
             .status,
         303
     );
+    let poll = ann
+        .post_json(
+            &format!("/api/v1/groups/{g}/polls"),
+            &serde_json::json!({"template": "proposal", "title": "On its own", "closing_at": crate::polls::from_now(86_400)}),
+        )
+        .await;
+    assert_eq!(poll.status, 201, "{}", poll.body);
+    let poll = poll.json()["key"].as_str().unwrap().to_owned();
     let routes = [
+        format!("/p/{poll}"),
+        format!("/api/v1/polls/{poll}"),
         format!("/t/{t}"),
         format!("/t/{t}/items/1"),
         format!("/t/{t}/history"),
@@ -393,6 +403,7 @@ async fn p13_every_route_to_private_content_logs_a_support_read(app: &TestApp) {
         format!("/api/v1/threads/{t}"),
         format!("/api/v1/threads/{t}/history"),
         format!("/api/v1/groups/{g}/threads"),
+        format!("/api/v1/groups/{g}/polls"),
         format!("/g/{g}"),
         format!("/g/{g}/members"),
         format!("/api/v1/groups/{g}/members"),
