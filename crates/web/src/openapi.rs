@@ -242,7 +242,7 @@ fn build() -> OpenApi {
         CommentBody, GuestsBody, MoveBody, ReactionBody, Tags, ThreadBody, ThreadListDto, VolumeBody,
     };
     use crate::threads::dto::{
-        CommentDto, GroupRef, ListedThreadDto, PersonRef, ReactionDto, ThreadDto, ThreadPageDto,
+        CommentDto, EventDto, GroupRef, ListedThreadDto, PersonRef, ReactionDto, ThreadDto, ThreadPageDto,
     };
     let components = ComponentsBuilder::new()
         .schema_from::<Error>()
@@ -279,6 +279,7 @@ fn build() -> OpenApi {
         .schema_from::<ThreadDto>()
         .schema_from::<ThreadPageDto>()
         .schema_from::<CommentDto>()
+        .schema_from::<EventDto>()
         .schema_from::<ReactionDto>()
         .schema_from::<ListedThreadDto>()
         .schema_from::<ThreadListDto>()

@@ -54,7 +54,7 @@ impl App {
         let (_, seq) = polls::record_event(
             &mut tx,
             poll.thread_id,
-            poll.id,
+            Some(poll.id),
             EventKind::PollClosed,
             None,
             EventRefs::default(),

@@ -53,7 +53,7 @@ impl App {
                     let (_, seq) = polls::record_event(
                         &mut tx,
                         poll.thread_id,
-                        poll.id,
+                        Some(poll.id),
                         EventKind::Voted,
                         Some(who.user.id),
                         EventRefs {

@@ -69,7 +69,7 @@ impl App {
         let (_, seq) = polls::record_event(
             &mut tx,
             thread_id,
-            id,
+            Some(id),
             EventKind::PollRaised,
             Some(who.user.id),
             EventRefs::default(),
@@ -151,7 +151,7 @@ impl App {
             polls::record_event(
                 &mut tx,
                 view.poll.thread_id,
-                view.poll.id,
+                Some(view.poll.id),
                 EventKind::PollClosed,
                 Some(who.user.id),
                 EventRefs::default(),
@@ -185,7 +185,7 @@ impl App {
         let (_, seq) = polls::record_event(
             &mut tx,
             view.poll.thread_id,
-            view.poll.id,
+            Some(view.poll.id),
             EventKind::PollReopened,
             Some(who.user.id),
             EventRefs::default(),
@@ -278,7 +278,7 @@ impl App {
         let (_, seq) = polls::record_event(
             &mut tx,
             view.poll.thread_id,
-            view.poll.id,
+            Some(view.poll.id),
             EventKind::OutcomeWritten,
             Some(who.user.id),
             EventRefs {

@@ -3,6 +3,7 @@
 use weft_domain::permissions::{Action, ThreadAction};
 use weft_domain::random_key;
 use weft_store::groups::Group;
+use weft_store::threads::events::EventKind;
 use weft_store::threads::{self, NewThread};
 
 use super::*;
@@ -87,9 +88,10 @@ impl App {
             seq: 0,
         };
         self.notify_mentions(&mut tx, &mentioned).await?;
+        let seq = record_thread_event(&mut tx, t.id, EventKind::ThreadEdited, who, now).await?;
         tx.commit().await?;
         self.wake_mailer();
-        self.publish(thread_changed(t.id)).await;
+        self.publish(timeline_changed(t.id, seq)).await;
         Ok(())
     }
 
@@ -103,9 +105,20 @@ impl App {
 
     pub async fn set_thread_closed(&self, who: &SessionUser, key: &str, closed: bool) -> Result<(), AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::Close).await?;
-        let at = closed.then(|| self.clock.now());
-        threads::set_closed(&mut *self.store.writer().await?, view.thread.id, at).await?;
-        self.publish(thread_changed(view.thread.id)).await;
+        let now = self.clock.now();
+        if closed == view.thread.closed_at.is_some() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        threads::set_closed(&mut tx, view.thread.id, closed.then_some(now)).await?;
+        let kind = if closed {
+            EventKind::ThreadClosed
+        } else {
+            EventKind::ThreadReopened
+        };
+        let seq = record_thread_event(&mut tx, view.thread.id, kind, who, now).await?;
+        tx.commit().await?;
+        self.publish(timeline_changed(view.thread.id, seq)).await;
         Ok(())
     }
 
@@ -147,8 +160,9 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         threads::move_to(&mut tx, view.thread.id, target.group.id, private).await?;
+        let seq = record_thread_event(&mut tx, view.thread.id, EventKind::ThreadMoved, who, self.clock.now()).await?;
         tx.commit().await?;
-        self.publish(thread_changed(view.thread.id)).await;
+        self.publish(timeline_changed(view.thread.id, seq)).await;
         Ok(())
     }
 
@@ -158,5 +172,35 @@ impl App {
         threads::delete(&mut *self.store.writer().await?, view.thread.id).await?;
         self.publish(thread_changed(view.thread.id)).await;
         Ok(view.group.key)
+    }
+}
+
+/// Puts what happened to the thread in its timeline; returns the item's sequence number.
+async fn record_thread_event(
+    tx: &mut weft_store::Conn,
+    thread_id: weft_store::threads::ThreadId,
+    kind: EventKind,
+    who: &SessionUser,
+    now: weft_domain::Timestamp,
+) -> Result<i64, AppError> {
+    let (_, seq) = threads::events::record_event(
+        tx,
+        Some(thread_id),
+        None,
+        kind,
+        Some(who.user.id),
+        threads::events::EventRefs::default(),
+        now,
+    )
+    .await?;
+    Ok(seq.unwrap_or(0))
+}
+
+/// Watchers reload the thread: its card and its timeline, which gained item `seq`.
+fn timeline_changed(thread_id: weft_store::threads::ThreadId, seq: i64) -> crate::live::LiveEvent {
+    crate::live::LiveEvent {
+        thread_id,
+        kind: crate::live::LiveKind::Thread,
+        seq,
     }
 }

@@ -2,13 +2,12 @@
 //! choices and receipts, outcomes, timeline events). Counting is one aggregate statement per
 //! poll, whatever its number of votes; the voter list pages.
 
-mod events;
 mod options;
 mod outcomes;
 mod voters;
 mod votes;
 
-pub use events::*;
+pub use crate::threads::events::*;
 pub use options::*;
 pub use outcomes::*;
 pub use voters::*;

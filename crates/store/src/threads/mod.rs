@@ -4,6 +4,7 @@
 
 mod comments;
 mod erasure;
+pub mod events;
 mod lists;
 mod reactions;
 mod reads;

@@ -79,6 +79,9 @@ pub struct ThreadPageDto {
     #[serde(flatten)]
     pub thread: ThreadDto,
     pub comments: Vec<CommentDto>,
+    /// The timeline's other items on this page (a poll raised, a vote, an outcome, the thread
+    /// edited, closed, reopened or moved), numbered in the same sequence as the comments.
+    pub events: Vec<EventDto>,
     pub from: i64,
     pub read_before: Option<i64>,
     pub tags: Vec<String>,
@@ -97,10 +100,40 @@ impl ThreadPageDto {
                 .iter()
                 .map(|c| CommentDto::from_entry(&p.view, c, &p.reactions))
                 .collect(),
+            events: p.events.iter().map(EventDto::new).collect(),
             from: p.from,
             read_before: p.read_before,
             tags: p.tags.clone(),
             volume: signed_in.then(|| p.volume.as_str()),
+        }
+    }
+}
+
+/// One item of a timeline that is not a comment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventDto {
+    pub seq: i64,
+    /// `poll_raised`, `voted`, `poll_closed`, `poll_reopened`, `outcome_written`,
+    /// `thread_edited`, `thread_closed`, `thread_reopened` or `thread_moved`.
+    pub kind: &'static str,
+    /// Who did it; `null` for the server (a poll closing on time) or a former member.
+    pub actor: Option<String>,
+    /// The poll it is about, if any.
+    pub poll_key: Option<String>,
+    pub poll_title: Option<String>,
+    pub created_at: String,
+}
+
+impl EventDto {
+    pub fn new(e: &weft_app::polls::TimelineEvent) -> Self {
+        let poll = !e.poll_key.is_empty();
+        Self {
+            seq: e.seq,
+            kind: e.kind.as_str(),
+            actor: e.actor_name.clone(),
+            poll_key: poll.then(|| e.poll_key.clone()),
+            poll_title: poll.then(|| e.poll_title.clone()),
+            created_at: e.created_at.rfc3339(),
         }
     }
 }

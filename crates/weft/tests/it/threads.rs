@@ -30,6 +30,7 @@ on_both!(
     follow_normal_and_mute_decide_the_email,
     a_comment_emails_each_follower_who_may_read_it_once,
     the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups,
+    what_happens_to_a_thread_is_in_its_timeline,
 );
 
 pub(crate) async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -1443,4 +1444,83 @@ async fn the_api_says_what_each_viewer_may_do(app: &TestApp) {
 
     let page = bob.get(&format!("/api/v1/threads/{t}")).await.json();
     insta::assert_snapshot!("thread_page_as_member", redacted_json(&page));
+}
+
+/// Issue 22.1: the timeline is one numbered sequence of comments and events — a poll raised, a
+/// vote, the thread edited, closed, reopened, moved — on the page and in the API alike.
+async fn what_happens_to_a_thread_is_in_its_timeline(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let from = create(&ann, "Old home", "closed", "approval").await;
+    let to = create(&ann, "New home", "closed", "approval").await;
+    let t = start(&ann, &from, "Moving on", "First draft", "").await;
+    comment(&ann, &t, "One", None).await;
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/threads/{t}"),
+            Some(&json!({"title": "Moving on", "context": "Second draft"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    crate::polls::raise(&ann, &t, json!({"template": "proposal", "title": "Go?"})).await;
+    assert_eq!(ann.post_form(&format!("/t/{t}/close"), &[]).await.status, 303);
+    assert_eq!(
+        ann.post_form(&format!("/t/{t}/close"), &[]).await.status,
+        303,
+        "closing a closed thread"
+    );
+    assert_eq!(ann.post_form(&format!("/t/{t}/reopen"), &[]).await.status, 303);
+    assert_eq!(
+        ann.post_form(&format!("/t/{t}/move"), &[("group", &to)]).await.status,
+        303
+    );
+    comment(&ann, &t, "Two", None).await;
+
+    let page = ann.get(&format!("/api/v1/threads/{t}")).await.json();
+    let mut items: Vec<(i64, String)> = page["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["seq"].as_i64().unwrap(),
+                format!("comment {}", c["body"].as_str().unwrap()),
+            )
+        })
+        .chain(
+            page["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["seq"].as_i64().unwrap(), e["kind"].as_str().unwrap().to_owned())),
+        )
+        .collect();
+    items.sort();
+    let seqs: Vec<i64> = items.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs, (1..=7).collect::<Vec<_>>(), "one sequence, no gaps: {items:?}");
+    let kinds: Vec<&str> = items.iter().map(|(_, k)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "comment One",
+            "thread_edited",
+            "poll_raised",
+            "thread_closed",
+            "thread_reopened",
+            "thread_moved",
+            "comment Two"
+        ],
+        "a second close is no event"
+    );
+    assert_eq!(page["last_seq"], 7);
+    let html = ann.get(&format!("/t/{t}")).await.body;
+    for said in [
+        "Ann edited the thread",
+        "Ann raised",
+        "Ann closed the thread",
+        "Ann reopened the thread",
+        "Ann moved the thread into this group",
+    ] {
+        assert!(html.contains(said), "{said:?} on the page");
+    }
 }

@@ -1,11 +1,13 @@
-//! `events`: timeline items other than comments. In a thread an event takes the thread's next
-//! sequence number (through the thread row, as comments do), so comments and events make one
-//! numbered timeline, read by range.
+//! `events`: timeline items other than comments — a poll raised, a vote, a poll closed or
+//! reopened, an outcome; the thread edited, closed, reopened or moved. In a thread an event takes
+//! the thread's next sequence number (through the thread row, as comments do), so comments and
+//! events make one numbered timeline, read by range. A poll on its own has its events without a
+//! thread or a number (its own timeline, by id).
 
 use weft_domain::Timestamp;
 
-use super::{EventId, OutcomeId, PollId, VoteId};
-use crate::threads::ThreadId;
+use super::ThreadId;
+use crate::ids::{EventId, OutcomeId, PollId, VoteId};
 use crate::users::UserId;
 use crate::{Conn, Result, query};
 
@@ -18,6 +20,12 @@ pub enum EventKind {
     PollClosed,
     PollReopened,
     OutcomeWritten,
+    /// The thread's title or context changed (its history keeps the earlier version).
+    ThreadEdited,
+    ThreadClosed,
+    ThreadReopened,
+    /// Moved into this group from another.
+    ThreadMoved,
 }
 
 impl EventKind {
@@ -28,6 +36,10 @@ impl EventKind {
             Self::PollClosed => "poll_closed",
             Self::PollReopened => "poll_reopened",
             Self::OutcomeWritten => "outcome_written",
+            Self::ThreadEdited => "thread_edited",
+            Self::ThreadClosed => "thread_closed",
+            Self::ThreadReopened => "thread_reopened",
+            Self::ThreadMoved => "thread_moved",
         }
     }
 
@@ -38,6 +50,10 @@ impl EventKind {
             "poll_closed" => Self::PollClosed,
             "poll_reopened" => Self::PollReopened,
             "outcome_written" => Self::OutcomeWritten,
+            "thread_edited" => Self::ThreadEdited,
+            "thread_closed" => Self::ThreadClosed,
+            "thread_reopened" => Self::ThreadReopened,
+            "thread_moved" => Self::ThreadMoved,
             _ => return Err(weft_domain::UnknownStored::new("event kind", s)),
         })
     }
@@ -50,11 +66,12 @@ pub struct EventRefs {
     pub outcome_id: Option<OutcomeId>,
 }
 
-/// Records an event; in a thread it gets the next sequence number, which is returned.
+/// Records an event (of a poll, or of the thread alone); in a thread it gets the next sequence
+/// number, which is returned.
 pub async fn record_event(
     conn: &mut Conn,
     thread_id: Option<ThreadId>,
-    poll_id: PollId,
+    poll_id: Option<PollId>,
     kind: EventKind,
     actor_id: Option<UserId>,
     refs: EventRefs,
@@ -94,6 +111,7 @@ pub struct TimelineEvent {
     /// Its place in the thread's timeline (0 for a poll on its own in a group).
     pub seq: i64,
     pub kind: EventKind,
+    /// The poll's key and title; empty for an event of the thread alone.
     pub poll_key: String,
     pub poll_title: String,
     pub actor_name: Option<String>,
@@ -105,9 +123,9 @@ pub struct TimelineEvent {
 /// The events of a thread with sequence numbers in `from .. from + count`.
 pub async fn events_page(conn: &mut Conn, thread_id: ThreadId, from: i64, count: i64) -> Result<Vec<TimelineEvent>> {
     query(
-        "SELECT e.id, e.seq, e.kind, p.key AS poll_key, p.title AS poll_title, \
+        "SELECT e.id, e.seq, e.kind, COALESCE(p.key, '') AS poll_key, COALESCE(p.title, '') AS poll_title, \
          CASE WHEN a.state = 'active' THEN a.name END AS actor_name, e.vote_id, e.outcome_id, e.created_at \
-         FROM events e JOIN polls p ON p.id = e.poll_id LEFT JOIN users a ON a.id = e.actor_id \
+         FROM events e LEFT JOIN polls p ON p.id = e.poll_id LEFT JOIN users a ON a.id = e.actor_id \
          WHERE e.thread_id = $1 AND e.seq >= $2 AND e.seq < $3 ORDER BY e.seq",
     )
     .bind(thread_id)
@@ -135,7 +153,7 @@ fn event_from_row(r: &crate::Row<'_>) -> Result<TimelineEvent> {
 /// in a group; the events after `after` (an event id), at most `count`.
 pub async fn poll_events(conn: &mut Conn, poll_id: PollId, after: i64, count: i64) -> Result<Vec<TimelineEvent>> {
     query(
-        "SELECT e.id, e.seq, e.kind, p.key AS poll_key, p.title AS poll_title, \
+        "SELECT e.id, e.seq, e.kind, COALESCE(p.key, '') AS poll_key, COALESCE(p.title, '') AS poll_title, \
          CASE WHEN a.state = 'active' THEN a.name END AS actor_name, e.vote_id, e.outcome_id, e.created_at \
          FROM events e JOIN polls p ON p.id = e.poll_id LEFT JOIN users a ON a.id = e.actor_id \
          WHERE e.poll_id = $1 AND e.id > $2 ORDER BY e.id LIMIT $3",
