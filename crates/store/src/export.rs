@@ -82,6 +82,13 @@ pub const KINDS: &[Kind] = &[
               ORDER BY r.created_at",
     },
     Kind {
+        name: "poll_reactions",
+        title: "Your reactions on polls, votes and outcomes",
+        tables: &["poll_reactions"],
+        sql: "SELECT p.key AS poll_key, p.title AS poll_title, r.target_kind AS reacted_to, r.emoji, r.created_at \
+              FROM poll_reactions r JOIN polls p ON p.id = r.poll_id WHERE r.user_id = $1 ORDER BY r.created_at",
+    },
+    Kind {
         name: "read_marks",
         title: "How far you have read each thread, and how closely you follow it (follow, normal or mute)",
         tables: &["thread_reads"],

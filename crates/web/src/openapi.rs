@@ -129,6 +129,7 @@ static OPERATIONS: &[Op] = &[
     op(POST, "/polls/{key}/reopen", "polls", "Reopen a closed poll (never an anonymous one)", Some("ClosingBody"), (200, Some("PollDto"))),
     op(POST, "/polls/{key}/extend", "polls", "Move the closing time of an open poll", Some("ClosingBody"), (200, Some("PollDto"))),
     op(POST, "/polls/{key}/outcome", "polls", "Write the outcome of a closed poll", Some("OutcomeBody"), (200, Some("PollDto"))),
+    op(POST, "/polls/{key}/reactions", "polls", "Add or take back a reaction on the poll, a vote (vote_id) or its outcome (outcome_id)", Some("PollReactionBody"), (200, OBJ)),
     op(GET, "/groups/{key}/threads", "threads", "A group's threads, one page", NONE, (200, Some("ThreadListDto"))),
     op(POST, "/groups/{key}/threads", "threads", "Start a thread", Some("ThreadBody"), (201, Some("ThreadDto"))),
     op(GET, "/threads/{key}", "threads", "A thread and one page of its timeline (?from=seq)", NONE, (200, Some("ThreadPageDto"))),
@@ -233,10 +234,12 @@ fn build() -> OpenApi {
         ExploreDto, ExploredGroupDto, GroupDto, MemberDto, MembersDto, MyGroupDto, MyGroupsDto, RequestDto, RequestsDto,
     };
     use crate::jobs::api::{DeadJobDto, DeadJobsDto};
-    use crate::polls::api::{ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, RemindedDto, VoteBody};
+    use crate::polls::api::{
+        ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, PollReactionBody, RemindedDto, VoteBody,
+    };
     use crate::polls::dto::{
-        ChoiceDto, ListedPollDto, OptionDto, OutcomeDto, PollDto, PollListDto, ResultRowDto, ResultsDto, VoteDto,
-        VotesDto,
+        ChoiceDto, ListedPollDto, OptionDto, OutcomeDto, PollDto, PollListDto, PollReactionDto, ResultRowDto,
+        ResultsDto, VoteDto, VotesDto,
     };
     use crate::threads::api::{
         CommentBody, GuestsBody, MoveBody, ReactionBody, Tags, ThreadBody, ThreadListDto, VolumeBody,
@@ -254,6 +257,7 @@ fn build() -> OpenApi {
         .schema_from::<ResultRowDto>()
         .schema_from::<ChoiceDto>()
         .schema_from::<VoteDto>()
+        .schema_from::<PollReactionDto>()
         .schema_from::<VotesDto>()
         .schema_from::<OutcomeDto>()
         .schema_from::<PollBody>()
@@ -263,6 +267,7 @@ fn build() -> OpenApi {
         .schema_from::<OptionBody>()
         .schema_from::<ClosingBody>()
         .schema_from::<OutcomeBody>()
+        .schema_from::<PollReactionBody>()
         .schema_from::<GroupDto>()
         .schema_from::<MyGroupDto>()
         .schema_from::<MyGroupsDto>()

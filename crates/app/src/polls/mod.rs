@@ -5,17 +5,20 @@
 
 mod closing;
 mod notify;
+mod reactions;
 mod views;
 mod voters;
 mod votes;
 pub mod write;
 
+pub use reactions::summarize_poll;
 pub use views::{GROUP_POLLS_LISTED, PollPage, PollPermissions, PollResults, PollView, ResultRow, may_raise_in_group};
 pub use voters::PollInvitationPage;
 pub use weft_domain::polls::{PollInput, VoteInput};
 pub use weft_store::polls::{
     EventKind, OptionId, Outcome, Poll, PollId, PollOption, TimelineEvent, Undecided, Vote, VoteId,
 };
+pub use weft_store::polls::{PollReactionRow, ReactionTarget};
 pub use write::PollPlaceKey;
 
 use weft_domain::groups::GroupPrivacy;
@@ -112,6 +115,7 @@ impl App {
             thread,
             group,
             actor,
+            viewer,
             facts,
             state,
             may,

@@ -21,6 +21,8 @@ pub struct PollView {
     pub group: weft_store::groups::Group,
     /// How the rule sees the viewer (a named voter invited by email is a guest of the poll).
     pub actor: Actor,
+    /// Who is looking (none for a visitor).
+    pub viewer: Option<weft_store::users::UserId>,
     pub facts: PollFacts,
     pub state: PollState,
     pub may: PollPermissions,
@@ -131,6 +133,9 @@ pub struct PollPage {
     /// A poll on its own: its own timeline (raised, votes, closed, outcome), oldest first. Empty
     /// for a poll in a thread, whose timeline is the thread's.
     pub events: Vec<weft_store::polls::TimelineEvent>,
+    /// Reactions on the poll, its votes and its outcome (only those of current votes and the
+    /// current outcome are shown).
+    pub reactions: Vec<weft_store::polls::PollReactionRow>,
 }
 
 impl App {
@@ -199,8 +204,14 @@ impl App {
         } else {
             Vec::new()
         };
+        let mut reactions = polls::poll_reactions(&mut conn, view.poll.id).await?;
+        if !view.may.see_voters {
+            // Reactions on votes show whose vote it is: only for who may see the votes.
+            reactions.retain(|r| !matches!(r.target, polls::ReactionTarget::Vote(_)));
+        }
         Ok(PollPage {
             events,
+            reactions,
             view,
             results,
             my_vote,

@@ -12,6 +12,7 @@ mod write;
 pub(crate) use notify::Mentioned;
 pub use views::{
     CommentEntry, CommentPermissions, ReactionSummary, ThreadPage, ThreadPermissions, ThreadView, summarize,
+    summarize_by,
 };
 
 use weft_domain::ValidationErrors;

@@ -187,17 +187,32 @@ pub fn summarize(
     comment_id: CommentId,
     viewer: Option<weft_store::users::UserId>,
 ) -> Vec<ReactionSummary> {
+    summarize_by(
+        rows.iter()
+            .filter(|r| r.comment_id == comment_id)
+            .map(|r| (r.user_id, r.name.as_str(), r.emoji.as_str())),
+        viewer,
+    )
+}
+
+/// Reactions on one thing, as (person, name, reaction) rows, summed up per reaction in the order
+/// the buttons are offered (comments and polls alike).
+pub fn summarize_by<'a>(
+    rows: impl Iterator<Item = (weft_store::users::UserId, &'a str, &'a str)>,
+    viewer: Option<weft_store::users::UserId>,
+) -> Vec<ReactionSummary> {
+    let rows: Vec<_> = rows.collect();
     Reaction::ALL
         .into_iter()
         .filter_map(|reaction| {
-            let mine_rows: Vec<&ReactionRow> = rows
+            let these: Vec<_> = rows
                 .iter()
-                .filter(|r| r.comment_id == comment_id && r.emoji == reaction.as_str())
+                .filter(|(_, _, emoji)| *emoji == reaction.as_str())
                 .collect();
-            (!mine_rows.is_empty()).then(|| ReactionSummary {
+            (!these.is_empty()).then(|| ReactionSummary {
                 reaction,
-                mine: viewer.is_some_and(|v| mine_rows.iter().any(|r| r.user_id == v)),
-                names: mine_rows.iter().map(|r| r.name.clone()).collect(),
+                mine: viewer.is_some_and(|v| these.iter().any(|(user, _, _)| *user == v)),
+                names: these.iter().map(|(_, name, _)| (*name).to_owned()).collect(),
             })
         })
         .collect()

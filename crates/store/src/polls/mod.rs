@@ -4,12 +4,14 @@
 
 mod options;
 mod outcomes;
+mod reactions;
 mod voters;
 mod votes;
 
 pub use crate::threads::events::*;
 pub use options::*;
 pub use outcomes::*;
+pub use reactions::*;
 pub use voters::*;
 pub use votes::*;
 

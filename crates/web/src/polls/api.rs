@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use weft_app::AppError;
 use weft_app::polls::write::OutcomeInput;
-use weft_app::polls::{PollInput, VoteInput};
+use weft_app::polls::{PollInput, ReactionTarget, VoteInput};
 use weft_domain::Timestamp;
 use weft_domain::permissions::{Action, ThreadAction};
 use weft_domain::polls::Choice;
@@ -347,4 +347,31 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     state.app.delete_poll(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PollReactionBody {
+    /// `thumbs_up`, `heart`, `tada`, `smile`, `thinking`, `eyes`, `pray` or `sad`.
+    reaction: String,
+    /// React to this vote (an id from the poll's votes) rather than to the poll.
+    vote_id: Option<i64>,
+    /// React to the outcome (its id) rather than to the poll.
+    outcome_id: Option<i64>,
+}
+
+/// Adds or takes back a reaction on the poll, one of its votes, or its outcome.
+pub async fn react(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Json(body): Json<PollReactionBody>,
+) -> Result<Response, ApiError> {
+    let target = match (body.vote_id, body.outcome_id) {
+        (Some(v), _) => ReactionTarget::Vote(v),
+        (None, Some(o)) => ReactionTarget::Outcome(o),
+        (None, None) => ReactionTarget::Poll,
+    };
+    let on = state.app.react_in_poll(&who, &key, target, &body.reaction).await?;
+    Ok(Json(serde_json::json!({ "reacted": on })).into_response())
 }

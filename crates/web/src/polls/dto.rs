@@ -2,7 +2,7 @@
 //! (hidden results never reach the JSON), voters only when the rule lets the viewer see them.
 
 use serde::Serialize;
-use weft_app::polls::{Outcome, PollPage, PollView, Vote};
+use weft_app::polls::{Outcome, PollPage, PollView, ReactionTarget, Vote, summarize_poll};
 use weft_domain::polls::Choice;
 
 /// An option, in the order this viewer sees them.
@@ -52,6 +52,8 @@ fn choices(c: &[Choice]) -> Vec<ChoiceDto> {
 /// A vote as others read it (never in an anonymous poll).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VoteDto {
+    /// To react to it (`vote_id`).
+    pub id: i64,
     /// `None` for a deactivated or deleted member.
     pub name: Option<String>,
     pub username: Option<String>,
@@ -63,6 +65,7 @@ pub struct VoteDto {
 impl VoteDto {
     pub fn new(v: &Vote) -> Self {
         Self {
+            id: v.id.0,
             name: v.voter_name.clone(),
             username: v.voter_username.clone(),
             choices: choices(&v.choices),
@@ -81,6 +84,8 @@ pub struct VotesDto {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OutcomeDto {
+    /// To react to it (`outcome_id`).
+    pub id: i64,
     pub statement: String,
     pub option_id: Option<i64>,
     pub review_at: Option<String>,
@@ -91,6 +96,7 @@ pub struct OutcomeDto {
 impl OutcomeDto {
     fn new(o: &Outcome) -> Self {
         Self {
+            id: o.id.0,
             statement: o.statement.clone(),
             option_id: o.option_id.map(|id| id.0),
             review_at: o.review_at.map(weft_domain::Timestamp::rfc3339),
@@ -170,6 +176,8 @@ pub struct PollDto {
     pub my_vote: Option<VoteDto>,
     pub voted: bool,
     pub outcome: Option<OutcomeDto>,
+    /// Reactions on the poll, on the votes this viewer may see, and on the outcome.
+    pub reactions: Vec<PollReactionDto>,
     /// What the viewer may do: vote, add_option, edit, extend, close, reopen, remind,
     /// write_outcome, delete, see_results, see_voters, see_undecided, react.
     pub permissions: Vec<&'static str>,
@@ -234,7 +242,49 @@ impl PollDto {
             my_vote: p.my_vote.as_ref().map(VoteDto::new),
             voted: v.facts.actor_voted,
             outcome: p.outcome.as_ref().map(OutcomeDto::new),
+            reactions: reactions_of(p),
             permissions: v.may.names(),
         }
     }
+}
+
+/// One kind of reaction on the poll, a vote or the outcome, summed up.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PollReactionDto {
+    /// `poll`, `vote` or `outcome`.
+    pub on: &'static str,
+    /// The vote's or outcome's id; the poll's own reactions have none.
+    pub id: Option<i64>,
+    pub reaction: &'static str,
+    pub emoji: &'static str,
+    pub count: usize,
+    pub names: Vec<String>,
+    pub mine: bool,
+}
+
+fn reactions_of(p: &PollPage) -> Vec<PollReactionDto> {
+    let mut targets: Vec<ReactionTarget> = vec![ReactionTarget::Poll];
+    targets.extend(p.outcome.iter().map(|o| ReactionTarget::Outcome(o.id.0)));
+    targets.extend(p.votes.iter().map(|v| ReactionTarget::Vote(v.id.0)));
+    targets
+        .into_iter()
+        .flat_map(|t| {
+            let (on, id) = match t {
+                ReactionTarget::Poll => ("poll", None),
+                ReactionTarget::Vote(id) => ("vote", Some(id)),
+                ReactionTarget::Outcome(id) => ("outcome", Some(id)),
+            };
+            summarize_poll(&p.reactions, t, p.view.viewer)
+                .into_iter()
+                .map(move |r| PollReactionDto {
+                    on,
+                    id,
+                    reaction: r.reaction.as_str(),
+                    emoji: r.reaction.emoji(),
+                    count: r.count(),
+                    mine: r.mine,
+                    names: r.names,
+                })
+        })
+        .collect()
 }

@@ -30,6 +30,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/p/{key}/closing", post(pages::change_closing))
         .route("/p/{key}/outcome", post(pages::outcome))
         .route("/p/{key}/delete", post(pages::delete))
+        .route("/p/{key}/react", post(pages::react))
 }
 
 /// The poll API, nested under `/api/v1`.
@@ -46,4 +47,5 @@ pub fn api_routes() -> Router<AppState> {
         .route("/polls/{key}/reopen", post(api::reopen))
         .route("/polls/{key}/extend", post(api::extend))
         .route("/polls/{key}/outcome", post(api::outcome))
+        .route("/polls/{key}/reactions", post(api::react))
 }

@@ -11,9 +11,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::AppError;
 use weft_app::polls::write::OutcomeInput;
-use weft_app::polls::{PollInput, PollPage, PollPlaceKey, VoteInput};
+use weft_app::polls::{PollInput, PollPage, PollPlaceKey, ReactionTarget, VoteInput, summarize_poll};
+use weft_app::threads::ReactionSummary;
 use weft_domain::permissions::Action;
 use weft_domain::polls::{Choice, PollKind};
+use weft_domain::threads::Reaction;
 use weft_domain::{Timestamp, ValidationErrors};
 
 use super::chart;
@@ -341,6 +343,8 @@ pub async fn edit(
 
 /// A vote as the page lists it.
 pub struct VoteLine {
+    pub id: i64,
+    pub reactions: Vec<ReactionSummary>,
     pub name: String,
     pub choices: String,
     pub reason_html: std::sync::Arc<str>,
@@ -366,6 +370,10 @@ struct PollTemplate {
     closing_input: String,
     /// Undecided people beyond the listed ones.
     undecided_more: i64,
+    poll_reactions: Vec<ReactionSummary>,
+    outcome_reactions: Vec<ReactionSummary>,
+    /// The reactions the viewer may add (all of them, or none).
+    offer: &'static [Reaction],
 }
 
 impl PollTemplate {
@@ -421,10 +429,13 @@ async fn poll_template(
         .chain(p.votes.iter().map(|v| v.reason.as_str()))
         .chain(p.outcome.iter().map(|o| o.statement.as_str()));
     prepare(texts).await;
+    let viewer = p.view.viewer;
     let votes = p
         .votes
         .iter()
         .map(|v| VoteLine {
+            id: v.id.0,
+            reactions: summarize_poll(&p.reactions, ReactionTarget::Vote(v.id.0), viewer),
             name: v.voter_name.clone().unwrap_or_else(|| {
                 if v.voter_deactivated {
                     "A deactivated member"
@@ -467,7 +478,15 @@ async fn poll_template(
         .undecided
         .as_ref()
         .map_or(0, |(list, count)| count - i64::try_from(list.len()).unwrap_or(0));
+    let poll_reactions = summarize_poll(&p.reactions, ReactionTarget::Poll, viewer);
+    let outcome_reactions = p.outcome.as_ref().map_or_else(Vec::new, |o| {
+        summarize_poll(&p.reactions, ReactionTarget::Outcome(o.id.0), viewer)
+    });
+    let offer: &'static [Reaction] = if p.view.may.react { &Reaction::ALL } else { &[] };
     PollTemplate {
+        poll_reactions,
+        outcome_reactions,
+        offer,
         details_html: to_html(&p.view.poll.details),
         outcome_html: p.outcome.as_ref().map(|o| to_html(&o.statement)),
         chart_svg,
@@ -704,4 +723,37 @@ pub async fn delete(
         PollPlaceKey::Group(k) => format!("/g/{k}"),
     };
     Ok(Redirect::to(&Notice::PollDeleted.on(&back)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReactForm {
+    reaction: String,
+    /// Reacting to a vote (its id) or to the outcome (its id); neither: to the poll.
+    vote: String,
+    outcome: String,
+}
+
+impl ReactForm {
+    fn target(&self) -> ReactionTarget {
+        match (number(&self.vote), number(&self.outcome)) {
+            (Some(v), _) => ReactionTarget::Vote(v),
+            (None, Some(o)) => ReactionTarget::Outcome(o),
+            (None, None) => ReactionTarget::Poll,
+        }
+    }
+}
+
+pub async fn react(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    ctx: PageCtx,
+    Path(key): Path<String>,
+    Form(form): Form<ReactForm>,
+) -> Result<Response, WebError> {
+    match state.app.react_in_poll(&who, &key, form.target(), &form.reaction).await {
+        Ok(_) => Ok(Redirect::to(&format!("/p/{key}")).into_response()),
+        Err(AppError::Invalid(errors)) => with_errors(&state, &who, ctx, &key, errors).await,
+        Err(e) => Err(e.into()),
+    }
 }

@@ -1,7 +1,8 @@
 //! Where a poll lives and who votes in it, over HTTP on both databases: a poll on its own in a
 //! group (its page, its timeline, its emails, the group flag), a poll that names its voters
 //! (members by username or address, people from outside invited by email who vote as guests),
-//! and "it is open" sent at a scheduled opening, not before.
+//! "it is open" sent at a scheduled opening, not before; reactions on a poll, its votes and
+//! its outcome.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -19,6 +20,7 @@ on_both!(
     a_poll_on_its_own_lives_in_its_group,
     a_poll_names_its_voters_and_invites_outsiders_by_email,
     voters_hear_of_a_poll_when_it_opens,
+    people_react_to_a_poll_its_votes_and_its_outcome,
 );
 
 async fn raise_in_group(c: &Client, group: &str, body: Value) -> crate::helpers::Response {
@@ -343,4 +345,167 @@ async fn voters_hear_of_a_poll_when_it_opens(app: &TestApp) {
     app.settle_jobs().await;
     app.settle_mail().await;
     assert_eq!(told(app), 1, "once");
+}
+
+async fn react(c: &Client, poll: &str, body: Value) -> crate::helpers::Response {
+    c.post_json(&format!("/api/v1/polls/{poll}/reactions"), &body).await
+}
+
+async fn people_react_to_a_poll_its_votes_and_its_outcome(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cat = app.signed_in_user("Cat", "cat@example.org", PASSWORD).await;
+    let oz = app.signed_in_user("Oz", "oz@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    add_member(app, &g, &cat, Role::Member).await;
+    let thread = start(&ann, &g, "Compost", "Where?", "private").await;
+    let poll = raise(
+        &ann,
+        &thread,
+        json!({"template": "proposal", "title": "Move the heap", "hide_results": "until_voted"}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let agree = json!([{"option": option(&poll, "Agree")}]);
+    assert_eq!(vote(&bob, &key, agree.clone(), "Closer to the beds").await.status, 200);
+    let bobs_vote = bob.get(&format!("/api/v1/polls/{key}")).await.json()["my_vote"]["id"]
+        .as_i64()
+        .unwrap();
+
+    // On the poll: a toggle, by whoever takes part; a reaction not on offer is explained.
+    let res = react(&cat, &key, json!({"reaction": "heart"})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["reacted"], true);
+    let bad = react(&cat, &key, json!({"reaction": "flower"})).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("\"reaction\""), "{}", bad.body);
+    assert_eq!(
+        react(&oz, &key, json!({"reaction": "heart"})).await.status,
+        404,
+        "an outsider"
+    );
+    assert_eq!(
+        app.client()
+            .post_json(&format!("/api/v1/polls/{key}/reactions"), &json!({"reaction": "heart"}))
+            .await
+            .status,
+        401
+    );
+
+    // On a vote: only for who may see it — Cat has not voted, so the votes are hidden from her.
+    assert_eq!(
+        react(&cat, &key, json!({"reaction": "thumbs_up", "vote_id": bobs_vote}))
+            .await
+            .status,
+        404,
+        "a hidden vote cannot be reacted to (nor found out)"
+    );
+    assert!(
+        !cat.get(&format!("/p/{key}")).await.body.contains("to this vote"),
+        "nor offered"
+    );
+    assert_eq!(vote(&cat, &key, agree, "").await.status, 200);
+    assert_eq!(
+        react(&cat, &key, json!({"reaction": "thumbs_up", "vote_id": bobs_vote}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        react(&cat, &key, json!({"reaction": "thumbs_up", "vote_id": 999_999}))
+            .await
+            .status,
+        404,
+        "not a vote of this poll"
+    );
+    // Ann has not voted: Bob's vote, and so the reactions on it, stay hidden from her.
+    let hidden = ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert!(
+        hidden["reactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["on"] != "vote"),
+        "{hidden}"
+    );
+    let shown = cat.get(&format!("/api/v1/polls/{key}")).await.json();
+    let mut seen: Vec<(String, String, Value)> = shown["reactions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["on"].as_str().unwrap().to_owned(),
+                r["reaction"].as_str().unwrap().to_owned(),
+                r["names"].clone(),
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    assert_eq!(
+        seen,
+        [
+            ("poll".to_owned(), "heart".to_owned(), json!(["Cat"])),
+            ("vote".to_owned(), "thumbs_up".to_owned(), json!(["Cat"]))
+        ]
+    );
+    // Without JavaScript: the page's buttons post a form; pressing again takes it back.
+    let page = cat.get(&format!("/p/{key}")).await.body;
+    assert!(
+        page.contains("aria-pressed=\"true\"") && page.contains("heart: Cat"),
+        "{page}"
+    );
+    let res = cat
+        .post_form(&format!("/p/{key}/react"), &[("reaction", "heart")])
+        .await;
+    assert_eq!(res.status, 303);
+    assert!(
+        ann.get(&format!("/api/v1/polls/{key}")).await.json()["reactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["on"] != "poll"),
+        "taken back"
+    );
+
+    // On the outcome.
+    assert_eq!(
+        ann.post_json(&format!("/api/v1/polls/{key}/close"), &json!({}))
+            .await
+            .status,
+        200
+    );
+    let res = ann
+        .post_json(
+            &format!("/api/v1/polls/{key}/outcome"),
+            &json!({"statement": "We move it."}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let outcome = res.json()["outcome"]["id"].as_i64().unwrap();
+    let res = bob
+        .post_form(
+            &format!("/p/{key}/react"),
+            &[("reaction", "tada"), ("outcome", &outcome.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let shown = ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert!(
+        shown["reactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["on"] == "outcome" && r["id"] == outcome && r["names"] == json!(["Bob"])),
+        "{shown}"
+    );
+
+    // In the personal-data export.
+    let files = crate::polls::export_of(app, &cat).await;
+    let (_, data) = files
+        .iter()
+        .find(|(name, _)| name.contains("poll_reactions"))
+        .expect("poll reactions in the export");
+    assert!(data.contains("Move the heap") && data.contains("thumbs_up"), "{data}");
 }

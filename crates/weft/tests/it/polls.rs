@@ -1142,7 +1142,7 @@ async fn two_instances_close_each_poll_once() {
 
 // ---- privacy ----
 
-async fn export_of(app: &TestApp, c: &Client) -> Vec<(String, String)> {
+pub(crate) async fn export_of(app: &TestApp, c: &Client) -> Vec<(String, String)> {
     let raw = c
         .http()
         .get(format!("{}/api/v1/me/export", app.base))
