@@ -892,6 +892,7 @@ async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
         &mut tx,
         thread.id,
         None,
+        None,
         weft_store::users::UserId(2),
         "A floor comment with **markdown**.",
         now,

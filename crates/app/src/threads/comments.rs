@@ -1,4 +1,5 @@
-//! Comments: add, reply one level deep, edit with history, delete, react.
+//! Comments: add, reply one level deep (to a comment, or answering a poll, a vote or an
+//! outcome), edit with history, delete, react.
 
 use weft_domain::permissions::{CommentAction, ThreadAction, can_comment};
 use weft_domain::threads::{Reaction, parse_comment};
@@ -18,6 +19,20 @@ impl App {
         body: &str,
         parent: Option<CommentId>,
     ) -> Result<i64, AppError> {
+        self.add_comment_about(who, key, body, parent, None).await
+    }
+
+    /// Comments, replying to a top-level comment (`parent`) or answering a poll, a vote or an
+    /// outcome of the thread (`about`: that item's place in the timeline). Returns the comment's
+    /// sequence number.
+    pub async fn add_comment_about(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        body: &str,
+        parent: Option<CommentId>,
+        about: Option<i64>,
+    ) -> Result<i64, AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::Comment).await?;
         let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;
         let now = self.clock.now();
@@ -33,8 +48,26 @@ impl App {
                 ));
             }
         }
+        let about_event = match about {
+            None => None,
+            Some(_) if parent.is_some() => {
+                return Err(AppError::field(
+                    "about",
+                    "Reply to a comment, or answer a poll, a vote or an outcome: not both.",
+                ));
+            }
+            Some(seq) => match threads::events::event_at(&mut tx, view.thread.id, seq).await? {
+                Some((id, kind)) if kind.answerable() => Some(id),
+                _ => {
+                    return Err(AppError::field(
+                        "about",
+                        "Answer a poll, a vote or an outcome of this thread.",
+                    ));
+                }
+            },
+        };
         let (comment_id, seq) =
-            threads::insert_comment(&mut tx, view.thread.id, parent, who.user.id, &body, now).await?;
+            threads::insert_comment(&mut tx, view.thread.id, parent, about_event, who.user.id, &body, now).await?;
         threads::mark_read(&mut tx, view.thread.id, who.user.id, seq, now).await?;
         let mentioned = Mentioned {
             thread: &view.thread,

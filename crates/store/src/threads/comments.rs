@@ -22,6 +22,18 @@ pub struct Comment {
     pub edited_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// The poll, vote or outcome of the thread it answers, if any.
+    pub about: Option<About>,
+}
+
+/// What a comment answers: a timeline event, by its place and what it says.
+#[derive(Debug, Clone)]
+pub struct About {
+    pub seq: i64,
+    pub kind: super::events::EventKind,
+    pub poll_title: String,
+    /// Who raised, voted or wrote it (`None`: a former member).
+    pub actor_name: Option<String>,
 }
 
 const COMMENT_COLUMNS: &str = "c.id, c.thread_id, c.seq, c.parent_id, p.seq AS parent_seq, \
@@ -29,9 +41,12 @@ const COMMENT_COLUMNS: &str = "c.id, c.thread_id, c.seq, c.parent_id, p.seq AS p
     CASE WHEN a.state = 'active' THEN a.name END AS author_name, \
     CASE WHEN a.state = 'active' THEN a.username END AS author_username, \
     CASE WHEN a.state = 'deactivated' THEN 1 ELSE 0 END AS author_deactivated, \
-    c.body, c.edited_at, c.deleted_at, c.created_at";
+    c.body, c.edited_at, c.deleted_at, c.created_at, ae.seq AS about_seq, ae.kind AS about_kind, \
+    COALESCE(ap.title, '') AS about_poll_title, CASE WHEN aa.state = 'active' THEN aa.name END AS about_actor_name";
 const COMMENT_FROM: &str = "FROM comments c LEFT JOIN users a ON a.id = c.author_id \
-    LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN users pu ON pu.id = p.author_id";
+    LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN users pu ON pu.id = p.author_id \
+    LEFT JOIN events ae ON ae.id = c.about_event_id LEFT JOIN polls ap ON ap.id = ae.poll_id \
+    LEFT JOIN users aa ON aa.id = ae.actor_id";
 
 fn comment_from_row(r: &Row<'_>) -> Result<Comment> {
     Ok(Comment {
@@ -49,6 +64,15 @@ fn comment_from_row(r: &Row<'_>) -> Result<Comment> {
         edited_at: ts(r, "edited_at")?,
         deleted_at: ts(r, "deleted_at")?,
         created_at: Timestamp(r.try_get("created_at")?),
+        about: match r.try_get::<Option<i64>, _>("about_seq")? {
+            Some(seq) => Some(About {
+                seq,
+                kind: super::events::EventKind::from_stored(&r.try_get::<String, _>("about_kind")?)?,
+                poll_title: r.try_get("about_poll_title")?,
+                actor_name: r.try_get("about_actor_name")?,
+            }),
+            None => None,
+        },
     })
 }
 
@@ -58,6 +82,7 @@ pub async fn insert_comment(
     conn: &mut Conn,
     thread_id: ThreadId,
     parent_id: Option<CommentId>,
+    about_event_id: Option<crate::ids::EventId>,
     author_id: UserId,
     body: &str,
     now: Timestamp,
@@ -72,11 +97,13 @@ pub async fn insert_comment(
     .await?;
     let seq: i64 = row;
     let row = query(
-        "INSERT INTO comments (thread_id, seq, parent_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO comments (thread_id, seq, parent_id, about_event_id, author_id, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(thread_id)
     .bind(seq)
     .bind(parent_id)
+    .bind(about_event_id)
     .bind(author_id)
     .bind(body)
     .bind(now.micros())

@@ -59,6 +59,13 @@ impl EventKind {
     }
 }
 
+impl EventKind {
+    /// A comment can answer it: a poll, a vote, an outcome.
+    pub fn answerable(self) -> bool {
+        matches!(self, Self::PollRaised | Self::Voted | Self::OutcomeWritten)
+    }
+}
+
 /// What an event points at.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EventRefs {
@@ -163,4 +170,18 @@ pub async fn poll_events(conn: &mut Conn, poll_id: PollId, after: i64, count: i6
     .bind(count)
     .fetch_all(&mut *conn, event_from_row)
     .await
+}
+
+/// The event at `seq` in a thread's timeline, if that item is an event: its id and kind.
+pub async fn event_at(conn: &mut Conn, thread_id: ThreadId, seq: i64) -> Result<Option<(EventId, EventKind)>> {
+    query("SELECT id, kind FROM events WHERE thread_id = $1 AND seq = $2")
+        .bind(thread_id)
+        .bind(seq)
+        .fetch_optional(&mut *conn, |r| {
+            Ok((
+                r.try_get("id")?,
+                EventKind::from_stored(&r.try_get::<String, _>("kind")?)?,
+            ))
+        })
+        .await
 }

@@ -204,6 +204,8 @@ pub struct CommentBody {
     body: String,
     #[schema(value_type = Option<i64>)]
     parent_id: Option<CommentId>,
+    /// Answer the poll, vote or outcome at this place (`seq`) of the timeline (an event's `seq`).
+    about_seq: Option<i64>,
 }
 
 pub async fn comment(
@@ -212,7 +214,10 @@ pub async fn comment(
     Path(key): Path<String>,
     Json(body): Json<CommentBody>,
 ) -> Result<Response, ApiError> {
-    let seq = state.app.add_comment(&who, &key, &body.body, body.parent_id).await?;
+    let seq = state
+        .app
+        .add_comment_about(&who, &key, &body.body, body.parent_id, body.about_seq)
+        .await?;
     Ok((StatusCode::CREATED, Json(json!({"seq": seq}))).into_response())
 }
 

@@ -146,6 +146,8 @@ pub struct CommentDto {
     pub seq: i64,
     #[schema(value_type = Option<i64>)]
     pub parent_id: Option<CommentId>,
+    /// The timeline place of the poll, vote or outcome it answers.
+    pub about_seq: Option<i64>,
     /// `null` once the comment is deleted.
     pub author: Option<PersonRef>,
     pub body: String,
@@ -166,6 +168,7 @@ impl CommentDto {
             id: c.id,
             seq: c.seq,
             parent_id: c.parent_id,
+            about_seq: c.about.as_ref().map(|a| a.seq),
             author: (!deleted).then(|| PersonRef {
                 name: c.author_name.clone(),
                 username: c.author_username.clone(),

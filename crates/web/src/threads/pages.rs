@@ -245,6 +245,8 @@ struct ThreadTemplate {
     context_html: std::sync::Arc<str>,
     entries: Vec<TimelineEntry>,
     reply_to: Option<CommentItem>,
+    /// Answering a poll, a vote or an outcome (an event on this page).
+    reply_about: Option<weft_app::polls::TimelineEvent>,
     body: String,
     errors: ValidationErrors,
     can_comment: bool,
@@ -272,6 +274,15 @@ struct ThreadTemplate {
 pub struct ThreadQuery {
     from: Option<i64>,
     reply_to: Option<CommentId>,
+    /// Answer the poll, vote or outcome at this place in the timeline.
+    reply_about: Option<i64>,
+}
+
+/// What the comment form replies to: a comment, or a poll's event.
+#[derive(Clone, Copy, Default)]
+struct ReplyTarget {
+    comment: Option<CommentId>,
+    about: Option<i64>,
 }
 
 fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
@@ -289,10 +300,14 @@ fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
 async fn thread_template(
     ctx: PageCtx,
     p: ThreadPage,
-    reply_to: Option<CommentId>,
+    reply: ReplyTarget,
     body: String,
     errors: ValidationErrors,
 ) -> ThreadTemplate {
+    let reply_to = reply.comment;
+    let reply_about = reply
+        .about
+        .and_then(|seq| p.events.iter().find(|e| e.seq == seq && e.kind.answerable()).cloned());
     prepare(std::iter::once(p.view.thread.context.as_str()).chain(p.comments.iter().map(|c| c.comment.body.as_str())))
         .await;
     let items: Vec<CommentItem> = p.comments.iter().map(|c| item(&p, c)).collect();
@@ -329,6 +344,7 @@ async fn thread_template(
         guest_message: String::new(),
         entries: timeline(items, &p.events, p.read_before),
         reply_to,
+        reply_about,
         body,
         errors,
         ctx,
@@ -344,7 +360,11 @@ pub async fn show(
     Query(q): Query<ThreadQuery>,
 ) -> Result<Response, WebError> {
     let p = state.app.thread_page(who.as_ref(), &key, q.from).await?;
-    let page = thread_template(ctx, p, q.reply_to, String::new(), ValidationErrors::new()).await;
+    let reply = ReplyTarget {
+        comment: q.reply_to,
+        about: q.reply_about,
+    };
+    let page = thread_template(ctx, p, reply, String::new(), ValidationErrors::new()).await;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -541,6 +561,7 @@ pub async fn delete(
 pub struct CommentForm {
     body: String,
     parent: Option<CommentId>,
+    about: Option<i64>,
 }
 
 pub async fn comment(
@@ -551,7 +572,11 @@ pub async fn comment(
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::Comment).await?;
-    match state.app.add_comment(&who, &key, &form.body, form.parent).await {
+    match state
+        .app
+        .add_comment_about(&who, &key, &form.body, form.parent, form.about)
+        .await
+    {
         Ok(seq) => Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             // Show the page again with what was typed and the reason, at the end of the thread.
@@ -562,7 +587,11 @@ pub async fn comment(
                 .thread
                 .last_seq;
             let p = state.app.thread_page(Some(&who), &key, Some(last.max(1))).await?;
-            let page = thread_template(ctx, p, form.parent, form.body, errors).await;
+            let reply = ReplyTarget {
+                comment: form.parent,
+                about: form.about,
+            };
+            let page = thread_template(ctx, p, reply, form.body, errors).await;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
@@ -735,7 +764,7 @@ pub async fn invite_guests(
         Ok(_) => Ok(Redirect::to(&Notice::GuestsInvited.on(&format!("/t/{key}#guests"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let p = state.app.thread_page(Some(&who), &key, None).await?;
-            let mut page = thread_template(ctx, p, None, String::new(), errors).await;
+            let mut page = thread_template(ctx, p, ReplyTarget::default(), String::new(), errors).await;
             page.guest_emails = form.emails;
             page.guest_message = form.message;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

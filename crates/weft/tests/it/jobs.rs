@@ -264,6 +264,7 @@ async fn with_two_instances_every_job_runs_exactly_once() {
             &mut tx,
             weft_store::threads::ThreadId(thread_id),
             None,
+            None,
             weft_store::users::UserId(author),
             &format!("Comment {n}"),
             now,

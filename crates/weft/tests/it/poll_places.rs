@@ -21,6 +21,7 @@ on_both!(
     a_poll_names_its_voters_and_invites_outsiders_by_email,
     voters_hear_of_a_poll_when_it_opens,
     people_react_to_a_poll_its_votes_and_its_outcome,
+    comments_answer_a_poll_a_vote_or_an_outcome,
 );
 
 async fn raise_in_group(c: &Client, group: &str, body: Value) -> crate::helpers::Response {
@@ -508,4 +509,147 @@ async fn people_react_to_a_poll_its_votes_and_its_outcome(app: &TestApp) {
         .find(|(name, _)| name.contains("poll_reactions"))
         .expect("poll reactions in the export");
     assert!(data.contains("Move the heap") && data.contains("thumbs_up"), "{data}");
+}
+
+async fn comment_count(app: &TestApp) -> i64 {
+    let mut conn = app.db_conn().await;
+    weft_store::query("SELECT COUNT(*) FROM comments")
+        .fetch_scalar(&mut conn)
+        .await
+        .unwrap()
+}
+
+async fn comments_answer_a_poll_a_vote_or_an_outcome(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let thread = start(&ann, &g, "Compost", "Where?", "private").await;
+    let first = crate::threads::comment(&ann, &thread, "Before the poll", None).await;
+    let poll = raise(&ann, &thread, json!({"template": "proposal", "title": "Go?"})).await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        vote(&bob, &key, json!([{"option": option(&poll, "Agree")}]), "Yes")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        ann.post_json(&format!("/api/v1/polls/{key}/close"), &json!({}))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        ann.post_json(&format!("/api/v1/polls/{key}/outcome"), &json!({"statement": "We go."}))
+            .await
+            .status,
+        200
+    );
+    let events = ann.get(&format!("/api/v1/threads/{thread}")).await.json()["events"].clone();
+    let seq_of = |kind: &str| {
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {events}"))["seq"]
+            .as_i64()
+            .unwrap()
+    };
+    let (raised, voted, closed, outcome) = (
+        seq_of("poll_raised"),
+        seq_of("voted"),
+        seq_of("poll_closed"),
+        seq_of("outcome_written"),
+    );
+
+    // Over the API: answering the vote.
+    let res = ann
+        .post_json(
+            &format!("/api/v1/threads/{thread}/comments"),
+            &json!({"body": "Why yes, Bob?", "about_seq": voted}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let page = bob.get(&format!("/api/v1/threads/{thread}")).await.json();
+    let answer = page["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["body"] == "Why yes, Bob?")
+        .unwrap();
+    assert_eq!(answer["about_seq"], voted);
+    let html = bob.get(&format!("/t/{thread}")).await.body;
+    assert!(
+        html.contains("answering <a href=") && html.contains("Bob’s vote on “Go?”"),
+        "{html}"
+    );
+
+    // What cannot be answered this way is explained, and nothing is stored.
+    let before = comment_count(app).await;
+    let first_seq = first["seq"].as_i64().unwrap();
+    let first_id = page["comments"][0]["id"].clone();
+    assert_eq!(page["comments"][0]["seq"], first_seq);
+    for (body, why) in [
+        (
+            json!({"body": "x", "about_seq": first_seq}),
+            "a comment is replied to by parent_id",
+        ),
+        (
+            json!({"body": "x", "about_seq": closed}),
+            "a poll closing is not answered",
+        ),
+        (json!({"body": "x", "about_seq": 9_999}), "nothing there"),
+        (
+            json!({"body": "x", "about_seq": raised, "parent_id": first_id}),
+            "not both",
+        ),
+    ] {
+        let res = ann
+            .post_json(&format!("/api/v1/threads/{thread}/comments"), &body)
+            .await;
+        assert_eq!(res.status, 422, "{why}: {}", res.body);
+        assert!(res.body.contains("\"about\""), "{why}: {}", res.body);
+    }
+    assert_eq!(comment_count(app).await, before);
+
+    // Without JavaScript: the poll's timeline item offers a reply; the form answers the poll.
+    let html = bob.get(&format!("/t/{thread}")).await.body;
+    assert!(html.contains(&format!("reply_about={raised}#comment-form")), "{html}");
+    assert!(html.contains(&format!("reply_about={outcome}#comment-form")));
+    assert!(
+        !html.contains(&format!("reply_about={closed}#")),
+        "closing is not answered"
+    );
+    let form = bob.get(&format!("/t/{thread}?reply_about={outcome}")).await.body;
+    assert!(
+        form.contains("Answer the outcome of “Go?”") && form.contains(&format!("name=\"about\" value=\"{outcome}\"")),
+        "{form}"
+    );
+    let res = bob
+        .post_form(
+            &format!("/t/{thread}/comments"),
+            &[("body", "Glad we go."), ("about", &outcome.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(
+        bob.get(&format!("/t/{thread}"))
+            .await
+            .body
+            .contains("answering <a href")
+    );
+
+    // The poll deleted, the answers stay, answering nothing in particular.
+    assert_eq!(ann.post_form(&format!("/p/{key}/delete"), &[]).await.status, 303);
+    let page = bob.get(&format!("/api/v1/threads/{thread}")).await.json();
+    let answers: Vec<&Value> = page["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["body"] == "Why yes, Bob?" || c["body"] == "Glad we go.")
+        .collect();
+    assert_eq!(answers.len(), 2);
+    assert!(answers.iter().all(|c| c["about_seq"].is_null()), "{answers:?}");
 }
