@@ -24,6 +24,8 @@ let threadPath;
 let pollPath;
 let commentEditPath;
 let guestLink;
+let groupPollPath;
+let voteLink;
 before(async () => {
   weft = await startWeft({ WEFT_PUBLIC_USAGE: 'true', WEFT_SECURITY_LOG: 'true' });
   browser = await launch();
@@ -96,6 +98,14 @@ before(async () => {
   await page.getByLabel('Invite guests by email').fill('guest@example.org');
   await page.getByRole('button', { name: 'Invite guests' }).click();
   guestLink = (await weft.email('guest@example.org')).link('/guest/');
+  await page.goto(`${weft.base}${groupPath}/polls/new`);
+  await page.getByLabel('Title').fill('Who brings the seeds?');
+  await page.getByRole('radio', { name: 'Only the people named below' }).check();
+  await page.getByLabel('Voters: usernames or email addresses').fill('voter@example.org');
+  await page.getByRole('button', { name: 'Raise' }).click();
+  await page.getByRole('heading', { name: 'Who brings the seeds?', level: 1 }).waitFor();
+  groupPollPath = new URL(page.url()).pathname;
+  voteLink = (await weft.email('voter@example.org')).link('/vote/');
   await page.getByRole('button', { name: 'Log out' }).click();
   // The reviewer is also an instance administrator, for the admin pages (which ends the
   // pending log-in links: the fresh one below is asked for afterwards).
@@ -174,6 +184,9 @@ const pages = [
   { name: 'poll-new-errors', path: () => `${threadPath}/polls/new`, signedIn: true, act: (p) => p.getByRole('button', { name: 'Raise' }).click() },
   { name: 'poll', path: () => pollPath, signedIn: true },
   { name: 'poll-public', path: () => pollPath },
+  { name: 'group-poll-new', path: () => `${groupPath}/polls/new`, signedIn: true },
+  { name: 'group-poll', path: () => groupPollPath, signedIn: true },
+  { name: 'poll-invitation', path: () => voteLink },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

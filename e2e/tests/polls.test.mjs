@@ -77,6 +77,53 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
+for (const javaScriptEnabled of [true, false]) {
+  const js = javaScriptEnabled ? 'on' : 'off';
+  test(`a poll on its own in a group, for named voters, one invited by email (JavaScript ${js})`, async () => {
+    const ann = await signedUpPerson(browser, weft, 'Ann', `ann-g-${js}@example.org`, { javaScriptEnabled });
+    const zoe = await signedUpPerson(browser, weft, 'Zoe', `zoe-g-${js}@example.org`, { javaScriptEnabled });
+    await ann.page.getByRole('link', { name: 'Start a group' }).click();
+    await ann.page.getByLabel('Name', { exact: true }).fill(`Seed library ${js}`);
+    await ann.page.getByRole('button', { name: 'Create group' }).click();
+    const groupUrl = ann.page.url().split('?')[0];
+
+    // Raised from the group's page, naming its one voter by address: Zoe is not a member.
+    await ann.page.getByRole('link', { name: 'Raise a poll' }).click();
+    await ann.page.getByLabel('Title').fill('Open on Sundays?');
+    await ann.page.getByRole('radio', { name: 'Only the people named below' }).check();
+    await ann.page.getByRole('button', { name: 'Raise' }).click();
+    await ann.page.getByText('Name at least one voter').first().waitFor();
+    await ann.page.getByLabel('Voters: usernames or email addresses').fill(`zoe-g-${js}@example.org`);
+    await ann.page.getByRole('button', { name: 'Raise' }).click();
+    await ann.page.getByRole('heading', { name: 'Open on Sundays?', level: 1 }).waitFor();
+    const pollUrl = ann.page.url().split('?')[0];
+    await ann.page.goto(groupUrl);
+    await ann.page.getByRole('heading', { name: 'Decisions' }).waitFor();
+    await ann.page.getByRole('link', { name: 'Open on Sundays?' }).waitFor();
+
+    // Zoe accepts the invitation from her email and votes as a guest of the poll.
+    const link = (await weft.email(`zoe-g-${js}@example.org`, 2)).link('/vote/');
+    await zoe.page.goto(link);
+    await zoe.page.getByRole('button', { name: 'Accept and open the poll' }).click();
+    await zoe.page.getByText('You can vote in this poll.').waitFor();
+    await zoe.page.getByRole('radio', { name: 'Agree', exact: true }).check();
+    await zoe.page.getByRole('button', { name: 'Vote', exact: true }).click();
+    await zoe.page.getByText('Your vote is counted.').waitFor();
+    await zoe.page.getByRole('link', { name: new RegExp(`^Seed library ${js}`) }).first().waitFor();
+
+    // Ann sees the vote in the poll's own timeline and reacts to it.
+    await ann.page.goto(pollUrl);
+    await ann.page.getByRole('heading', { name: 'What happened' }).waitFor();
+    await ann.page.getByText('Zoe voted on').waitFor();
+    await ann.page.locator('.vote-list details.reaction-picker summary').first().click();
+    await ann.page.locator('.vote-list').getByRole('button', { name: 'heart' }).first().click();
+    await ann.page.locator('.vote-list').getByRole('button', { name: /heart: Ann/ }).waitFor();
+
+    assert.deepEqual([...ann.context.foreign, ...zoe.context.foreign], []);
+    await Promise.all([ann.context.close(), zoe.context.close()]);
+  });
+}
+
 test('closing times are typed and read in the reader\'s time zone (JavaScript on)', async () => {
   const ann = await signedUpPerson(browser, weft, 'Ann', 'ann-tz@example.org', { javaScriptEnabled: true, timezoneId: 'Europe/Berlin' });
   await ann.page.getByRole('link', { name: 'Start a group' }).click();
