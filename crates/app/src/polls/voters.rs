@@ -2,9 +2,10 @@
 //! email to vote as a guest of the poll (and of its thread, for a poll in a thread). The
 //! invitation works like a guest invitation: single use, expiring, waiting for the address.
 //!
-//! Whoever names voters must not learn which address belongs to an account or a member (P6): an
-//! address of a member is named at once and gets no invitation, any other gets one, and the
-//! answer is the same (the page shows one count of named and invited voters).
+//! Whoever names voters must not learn which address belongs to an account or a member (P6). A
+//! coordinator (who sees members' addresses anyway) names a member's address at once; anyone
+//! else's addresses are all invited by email, members' too, so that the list of who has not voted
+//! never ties an address to a name: a member appears there only after accepting.
 
 use weft_domain::polls::NamedVoters;
 use weft_domain::{EmailAddress, SecretToken, Timestamp};
@@ -48,13 +49,14 @@ async fn takes_part(conn: &mut Conn, group: &Group, thread: Option<&Thread>, use
 
 impl App {
     /// Finds the named voters: usernames must be of people taking part (a member, or a guest of
-    /// the thread); addresses of such people are named, any other address is invited.
+    /// the thread); addresses of such people are named when the raiser may see members'
+    /// addresses (`sees_addresses`), every other address is invited.
     pub(crate) async fn resolve_voters(
         &self,
         conn: &mut Conn,
-        group: &Group,
-        thread: Option<&Thread>,
+        (group, thread): (&Group, Option<&Thread>),
         voters: &NamedVoters,
+        sees_addresses: bool,
     ) -> Result<Resolved, AppError> {
         let mut found = Resolved::default();
         let mut strangers = Vec::new();
@@ -80,7 +82,7 @@ impl App {
         }
         for email in &voters.emails {
             match users::find_by_email(conn, email).await? {
-                Some(u) if takes_part(conn, group, thread, u.id).await? => found.named.push(u.id),
+                Some(u) if sees_addresses && takes_part(conn, group, thread, u.id).await? => found.named.push(u.id),
                 _ => found.invited.push(email.clone()),
             }
         }

@@ -1,6 +1,6 @@
 //! Raising a poll in a thread or on its own in a group, closing it early, reopening, extending, concluding and deleting.
 
-use weft_domain::permissions::{PollAction, PollPlace, ThreadAction, can_raise_poll};
+use weft_domain::permissions::{Action, PollAction, PollPlace, ThreadAction, can, can_raise_poll};
 use weft_domain::polls::{PollInput, parse_outcome};
 use weft_domain::{Duration, Timestamp, random_key};
 use weft_store::polls::{self, EventKind, EventRefs, OptionId};
@@ -62,7 +62,10 @@ impl App {
         let key = random_key();
         let thread_id = thread.map(|t| t.id);
         let mut tx = self.store.begin().await?;
-        let voters = self.resolve_voters(&mut tx, group, thread, &spec.voters).await?;
+        let sees_addresses = can(&actor, Action::SeeMemberEmails, &crate::groups::facts(group)).allowed();
+        let voters = self
+            .resolve_voters(&mut tx, (group, thread), &spec.voters, sees_addresses)
+            .await?;
         let id = polls::insert(&mut tx, &key, group.id, thread_id, who.user.id, &spec, now).await?;
         self.name_voters(&mut tx, who, (id, spec.title.as_str()), group, &voters, now)
             .await?;
@@ -131,7 +134,10 @@ impl App {
         )
         .await?;
         self.schedule_closing_soon(&mut tx, poll.id, &spec).await?;
-        self.schedule_opened(&mut tx, poll.id, &spec, now).await?;
+        if view.state == weft_domain::polls::PollState::Scheduled {
+            // Not open yet: "it is open" waits for the (new) opening time. Once open, it was sent.
+            self.schedule_opened(&mut tx, poll.id, &spec, now).await?;
+        }
         tx.commit().await?;
         self.wake_jobs(JobKind::PollClose);
         self.wake_mailer();

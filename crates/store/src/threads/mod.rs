@@ -219,6 +219,12 @@ pub async fn move_to(conn: &mut Conn, id: ThreadId, group_id: GroupId, private: 
         .bind(id)
         .execute(&mut *conn)
         .await?;
+    // Its polls go with it: their electorate, emails and deletion follow the new group.
+    query("UPDATE polls SET group_id = $1 WHERE thread_id = $2")
+        .bind(group_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

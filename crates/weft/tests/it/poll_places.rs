@@ -315,6 +315,36 @@ async fn a_poll_names_its_voters_and_invites_outsiders_by_email(app: &TestApp) {
     let page = ann.get(&format!("/api/v1/polls/{key}")).await.json();
     assert_eq!(page["voter_count"], 3, "Bob, Zed and Yan: {page}");
     assert_eq!(page["results"]["voters"], 3);
+
+    // Bob is no coordinator: he does not see members' addresses, so naming Cat's address must not
+    // tell him it is hers. It is an invitation like any other; she shows as a voter once she
+    // accepts it. Ann, a coordinator, names a member's address at once.
+    let bobs = raise(
+        &bob,
+        &thread,
+        json!({"template": "proposal", "title": "Bob asks", "electorate": "specified", "voters": ["cat@example.org"]}),
+    )
+    .await;
+    let bobs = bobs["key"].as_str().unwrap().to_owned();
+    let page = bob.get(&format!("/p/{bobs}")).await.body;
+    assert!(page.contains("Not voted yet: 0") && !page.contains("Cat"), "{page}");
+    let invite = app.email_to_containing("cat@example.org", "Bob asks").await;
+    let res = cat.post_form(&invite.link("/vote/"), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert!(bob.get(&format!("/p/{bobs}")).await.body.contains("Not voted yet: 1"));
+    let anns = raise(
+        &ann,
+        &thread,
+        json!({"template": "proposal", "title": "Ann asks", "electorate": "specified", "voters": ["cat@example.org"]}),
+    )
+    .await;
+    let anns = anns["key"].as_str().unwrap().to_owned();
+    assert!(ann.get(&format!("/p/{anns}")).await.body.contains("Not voted yet: 1"));
+    app.settle_mail().await;
+    assert!(
+        app.emails().iter().all(|e| !e.subject.contains("Ann asks")),
+        "no invitation needed"
+    );
 }
 
 async fn voters_hear_of_a_poll_when_it_opens(app: &TestApp) {
@@ -346,6 +376,20 @@ async fn voters_hear_of_a_poll_when_it_opens(app: &TestApp) {
     app.settle_jobs().await;
     app.settle_mail().await;
     assert_eq!(told(app), 1, "once");
+
+    // Changed once open (no vote yet): nobody is told again.
+    let key = res.json()["key"].as_str().unwrap().to_owned();
+    let changed = ann
+        .request_json(
+            Method::PATCH,
+            &format!("/api/v1/polls/{key}"),
+            Some(&json!({"title": "Tomorrow's question, clearer", "notify_on_open": true, "closing_at": from_now(86_400)})),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    app.settle_jobs().await;
+    app.settle_mail().await;
+    assert_eq!(told(app), 1, "an edit does not announce it again");
 }
 
 async fn react(c: &Client, poll: &str, body: Value) -> crate::helpers::Response {

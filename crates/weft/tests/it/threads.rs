@@ -1462,7 +1462,7 @@ async fn what_happens_to_a_thread_is_in_its_timeline(app: &TestApp) {
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    crate::polls::raise(&ann, &t, json!({"template": "proposal", "title": "Go?"})).await;
+    let poll = crate::polls::raise(&ann, &t, json!({"template": "proposal", "title": "Go?"})).await;
     assert_eq!(ann.post_form(&format!("/t/{t}/close"), &[]).await.status, 303);
     assert_eq!(
         ann.post_form(&format!("/t/{t}/close"), &[]).await.status,
@@ -1513,6 +1513,19 @@ async fn what_happens_to_a_thread_is_in_its_timeline(app: &TestApp) {
         "a second close is no event"
     );
     assert_eq!(page["last_seq"], 7);
+    // Its poll moved with it: it belongs to the new group (its voters, its emails, its deletion).
+    let key = poll["key"].as_str().unwrap();
+    assert_eq!(
+        ann.get(&format!("/api/v1/polls/{key}")).await.json()["group_key"],
+        to.as_str()
+    );
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    add_member(app, &from, &bob, Role::Member).await;
+    let voters = ann.get(&format!("/p/{key}")).await.body;
+    assert!(
+        voters.contains("Not voted yet: 1") && !voters.contains(">Bob<") && !voters.contains("Bob,"),
+        "a member of the old group is not among its voters: {voters}"
+    );
     let html = ann.get(&format!("/t/{t}")).await.body;
     for said in [
         "Ann edited the thread",
