@@ -12,7 +12,9 @@ mod votes;
 pub mod write;
 
 pub use reactions::summarize_poll;
-pub use views::{GROUP_POLLS_LISTED, PollPage, PollPermissions, PollResults, PollView, ResultRow, may_raise_in_group};
+pub use views::{
+    GROUP_POLLS_LISTED, ListedPoll, PollPage, PollPermissions, PollResults, PollView, ResultRow, may_raise_in_group,
+};
 pub use voters::PollInvitationPage;
 pub use weft_domain::polls::{PollInput, VoteInput};
 pub use weft_store::polls::{

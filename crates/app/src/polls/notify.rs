@@ -50,11 +50,16 @@ impl App {
         }
         let found = weft_store::threads::recipients(tx, None, group.id, group.parent_id, audience).await?;
         let facts = crate::groups::facts(group);
+        let named = if named_voters {
+            polls::named_voters(tx, poll.id).await?
+        } else {
+            Vec::new()
+        };
         let mut people = Vec::with_capacity(found.len());
         for r in found {
             // Support access never makes an instance admin a recipient: they are not in the poll.
             let mut actor = crate::groups::person_actor(&r.user, r.role, r.parent_role, false);
-            actor.guest = r.role.is_none() && named_voters && polls::is_named(tx, poll.id, r.user.id).await?;
+            actor.guest = r.role.is_none() && named.binary_search(&r.user.id).is_ok();
             let see = super::facts_of(poll, PollPlace::Group(facts), self.clock.now(), actor.guest);
             if can_poll(&actor, PollAction::See, &see).allowed() {
                 people.push(r.user);

@@ -253,7 +253,7 @@ impl App {
         &self,
         who: Option<&SessionUser>,
         group: &crate::groups::GroupView,
-    ) -> Result<Vec<PollView>, AppError> {
+    ) -> Result<Vec<ListedPoll>, AppError> {
         if !self
             .may_read(
                 who,
@@ -265,42 +265,34 @@ impl App {
         {
             return Ok(Vec::new());
         }
-        self.list_group_polls(who, group).await
+        self.list_group_polls(group).await
     }
 
     /// The same for the group's page, beside its thread list, whose read (`group_threads`) is
     /// the one logged: one page read, one entry in the access log.
     pub async fn group_polls_beside_threads(
         &self,
-        who: Option<&SessionUser>,
         group: &crate::groups::GroupView,
-    ) -> Result<Vec<PollView>, AppError> {
+    ) -> Result<Vec<ListedPoll>, AppError> {
         if !group.may(weft_domain::permissions::Action::SeeContent) {
             return Ok(Vec::new());
         }
-        self.list_group_polls(who, group).await
+        self.list_group_polls(group).await
     }
 
-    async fn list_group_polls(
-        &self,
-        who: Option<&SessionUser>,
-        group: &crate::groups::GroupView,
-    ) -> Result<Vec<PollView>, AppError> {
+    /// The list itself: whoever may read the group's content may see each of its polls on
+    /// their own (the poll rule for `PollPlace::Group`), so no poll is opened one by one.
+    async fn list_group_polls(&self, group: &crate::groups::GroupView) -> Result<Vec<ListedPoll>, AppError> {
         let mut conn = self.store.reader().await?;
-        let mut list = Vec::new();
-        for poll in polls::of_group(&mut conn, group.group.id, 0, GROUP_POLLS_LISTED).await? {
-            list.push(
-                self.poll_view(
-                    &mut conn,
-                    who,
-                    super::PollHome::Group(group.clone()),
-                    poll,
-                    PollAction::See,
-                )
-                .await?,
-            );
-        }
-        Ok(list)
+        let now = self.clock.now();
+        Ok(polls::of_group(&mut conn, group.group.id, 0, GROUP_POLLS_LISTED)
+            .await?
+            .into_iter()
+            .map(|poll| ListedPoll {
+                state: PollState::at(now, poll.opening_at, poll.closing_at, poll.closed_at),
+                poll,
+            })
+            .collect())
     }
 }
 
@@ -309,6 +301,13 @@ impl App {
 pub fn may_raise_in_group(group: &crate::groups::GroupView) -> bool {
     weft_domain::permissions::can_raise_poll(&group.actor, &weft_domain::permissions::PollPlace::Group(group.facts))
         .allowed()
+}
+
+/// A poll in a list: the poll and where it stands.
+#[derive(Debug, Clone)]
+pub struct ListedPoll {
+    pub poll: Poll,
+    pub state: PollState,
 }
 
 /// Polls on their own listed on a group's page at most.

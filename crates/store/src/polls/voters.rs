@@ -17,6 +17,14 @@ pub async fn name_voter(conn: &mut Conn, poll_id: PollId, user_id: UserId) -> Re
     Ok(())
 }
 
+/// Everyone the poll names, by id, in order (for a search).
+pub async fn named_voters(conn: &mut Conn, poll_id: PollId) -> Result<Vec<UserId>> {
+    query("SELECT user_id FROM poll_voters WHERE poll_id = $1 ORDER BY user_id")
+        .bind(poll_id)
+        .fetch_all(&mut *conn, |r| r.try_get("user_id"))
+        .await
+}
+
 #[derive(Debug, Clone)]
 pub struct PollInvitation {
     pub id: i64,

@@ -391,7 +391,7 @@ struct GroupPage {
     can_start_thread: bool,
     threads: Vec<weft_app::threads::ListedThread>,
     /// Polls on their own in the group (polls in threads are on their threads).
-    polls: Vec<weft_app::polls::PollView>,
+    polls: Vec<weft_app::polls::ListedPoll>,
     can_raise_poll: bool,
     signed_in: bool,
     tags: Vec<(String, i64)>,
@@ -435,7 +435,7 @@ pub async fn show(
     let filter = q.filter();
     let threads = state.app.group_threads(who.as_ref(), &view, &filter, 0).await?;
     let tags = state.app.group_tags(who.as_ref(), &view).await?;
-    let polls = state.app.group_polls_beside_threads(who.as_ref(), &view).await?;
+    let polls = state.app.group_polls_beside_threads(&view).await?;
     let request_pending = match &who {
         Some(w) if view.may(Action::RequestToJoin) => state.app.has_pending_request(w, &view.group).await?,
         _ => false,

@@ -119,7 +119,7 @@ pub async fn list(
     let thread = state.app.thread_for(who.as_ref(), &key, ThreadAction::See).await?;
     let polls = state.app.thread_polls(who.as_ref(), &thread).await?;
     Ok(Json(PollListDto {
-        polls: polls.iter().map(ListedPollDto::new).collect(),
+        polls: polls.iter().map(|v| ListedPollDto::new(&v.poll, v.state)).collect(),
     })
     .into_response())
 }
@@ -143,7 +143,7 @@ pub async fn group_list(
     let group = state.app.group_for(who.as_ref(), &key, Action::SeeContent).await?;
     let polls = state.app.group_polls(who.as_ref(), &group).await?;
     Ok(Json(PollListDto {
-        polls: polls.iter().map(ListedPollDto::new).collect(),
+        polls: polls.iter().map(|l| ListedPollDto::new(&l.poll, l.state)).collect(),
     })
     .into_response())
 }

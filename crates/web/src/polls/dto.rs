@@ -2,7 +2,7 @@
 //! (hidden results never reach the JSON), voters only when the rule lets the viewer see them.
 
 use serde::Serialize;
-use weft_app::polls::{Outcome, PollPage, PollView, ReactionTarget, Vote, summarize_poll};
+use weft_app::polls::{Outcome, PollPage, ReactionTarget, Vote, summarize_poll};
 use weft_domain::polls::Choice;
 
 /// An option, in the order this viewer sees them.
@@ -119,14 +119,14 @@ pub struct ListedPollDto {
 }
 
 impl ListedPollDto {
-    pub fn new(v: &PollView) -> Self {
+    pub fn new(poll: &weft_app::polls::Poll, state: weft_domain::polls::PollState) -> Self {
         Self {
-            key: v.poll.key.clone(),
-            kind: v.poll.kind.as_str(),
-            title: v.poll.title.clone(),
-            state: v.state.as_str(),
-            closing_at: v.poll.closing_at.rfc3339(),
-            voter_count: v.poll.voter_count,
+            key: poll.key.clone(),
+            kind: poll.kind.as_str(),
+            title: poll.title.clone(),
+            state: state.as_str(),
+            closing_at: poll.closing_at.rfc3339(),
+            voter_count: poll.voter_count,
         }
     }
 }
