@@ -1,7 +1,10 @@
 //! What people type when they raise a poll or vote, checked once at the edge: a `PollSpec` is a
 //! poll that may be stored, a `Ballot` a vote that may be counted. Every refusal names its field.
 
-use super::kinds::{ClosingSoon, Electorate, HideResults, PollKind, PollTemplate, ReasonRule};
+use super::kinds::{
+    ClosingSoon, Counting, Electorate, HideResults, PassOperator, PollKind, PollTemplate, ReasonRule, ShareOf,
+};
+use super::tally::PassTest;
 use crate::validation::{FieldError, ValidationErrors, is_forbidden_char};
 use crate::{Duration, Timestamp};
 
@@ -45,6 +48,22 @@ pub struct PollInput {
     pub voters: String,
     pub closing_soon: String,
     pub notify_on_open: bool,
+    /// Ranked choice: how the rankings are counted, and how many win (STV).
+    pub counting: String,
+    pub seats: Option<i64>,
+    /// The share of the people who may vote (1–100) who must have voted for the result to stand.
+    pub quorum_percent: Option<i64>,
+    /// What share an option needs to pass, by the option's name.
+    pub pass_tests: Vec<PassTestInput>,
+}
+
+/// One pass test as typed: the option's name, `at_least` / `at_most`, a percent, `votes` / `voters`.
+#[derive(Debug, Clone, Default)]
+pub struct PassTestInput {
+    pub option: String,
+    pub operator: String,
+    pub percent: Option<i64>,
+    pub of: String,
 }
 
 /// The people a poll names as its voters, as typed (the app resolves them: members by username
@@ -139,6 +158,13 @@ pub struct PollSpec {
     pub voters: NamedVoters,
     pub closing_soon: ClosingSoon,
     pub notify_on_open: bool,
+    /// Ranked choice only (Borda otherwise, unused).
+    pub counting: Counting,
+    /// How many options win: the seats of an STV count, 1 otherwise.
+    pub seats: i64,
+    pub quorum_percent: Option<i64>,
+    /// One per option, in the options' order.
+    pub pass_tests: Vec<Option<PassTest>>,
 }
 
 fn single_line(input: &str, max: usize, empty: &str) -> Result<String, FieldError> {
@@ -330,6 +356,32 @@ impl PollInput {
 
         let n = i64::try_from(options.len()).unwrap_or(i64::MAX).max(1);
         let (mut min_choices, mut max_choices) = (1, 1);
+        let (mut counting, mut seats) = (Counting::Borda, 1);
+        if kind == PollKind::RankedChoice {
+            max_choices = n;
+            min_choices = errors
+                .check(
+                    "min_choices",
+                    within(self.min_choices, n.min(3), 1..=n, "The fewest ranks"),
+                )
+                .unwrap_or(1);
+            counting = errors
+                .check("counting", choose(&self.counting, Counting::Borda, Counting::parse))
+                .unwrap_or(Counting::Borda);
+            if counting == Counting::Stv {
+                seats = errors
+                    .check(
+                        "seats",
+                        within(self.seats, 2.min(n - 1).max(1), 1..=(n - 1).max(1), "The seats"),
+                    )
+                    .unwrap_or(1);
+            }
+        }
+        let quorum_percent = match self.quorum_percent {
+            None => None,
+            Some(q) => errors.check("quorum_percent", within(Some(q), q, 1..=100, "The quorum")),
+        };
+        let pass_tests = parse_pass_tests(kind, &options, &self.pass_tests, &mut errors);
         if kind == PollKind::Poll {
             let max = errors.check("max_choices", within(self.max_choices, 1, 1..=n, "The most choices"));
             let min = errors.check("min_choices", within(self.min_choices, 1, 1..=n, "The fewest choices"));
@@ -423,8 +475,61 @@ impl PollInput {
             voters,
             closing_soon,
             notify_on_open: self.notify_on_open,
+            counting,
+            seats,
+            quorum_percent,
+            pass_tests,
         })
     }
+}
+
+/// Pass tests by option name, one per option at most; none for questions and ranked choice
+/// (points by rank are not a share). Rows without an option are blank rows of the form.
+fn parse_pass_tests(
+    kind: PollKind,
+    options: &[String],
+    input: &[PassTestInput],
+    errors: &mut ValidationErrors,
+) -> Vec<Option<PassTest>> {
+    let mut tests: Vec<Option<PassTest>> = vec![None; options.len()];
+    for row in input.iter().filter(|r| !r.option.trim().is_empty()) {
+        if matches!(kind, PollKind::Question | PollKind::RankedChoice) {
+            errors.add(
+                "pass_tests",
+                format!("A {} has no pass tests.", kind.label().to_lowercase()),
+            );
+            break;
+        }
+        let name = row.option.trim().to_lowercase();
+        let Some(at) = options.iter().position(|o| o.to_lowercase() == name) else {
+            errors.add(
+                "pass_tests",
+                format!(
+                    "“{}” is not one of the options.",
+                    row.option.trim().chars().take(80).collect::<String>()
+                ),
+            );
+            continue;
+        };
+        if tests[at].is_some() {
+            errors.add("pass_tests", format!("“{}” has two pass tests.", options[at]));
+            continue;
+        }
+        let operator = choose(&row.operator, PassOperator::AtLeast, PassOperator::parse);
+        let of = choose(&row.of, ShareOf::Votes, ShareOf::parse);
+        let percent = match row.percent {
+            None => Err(FieldError::new(format!(
+                "Give the share “{}” needs, in percent.",
+                options[at]
+            ))),
+            Some(p) => within(Some(p), p, 0..=100, "A pass test's percent"),
+        };
+        match (operator, percent, of) {
+            (Ok(operator), Ok(percent), Ok(of)) => tests[at] = Some(PassTest { operator, percent, of }),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => errors.add("pass_tests", e.message),
+        }
+    }
+    tests
 }
 
 /// One option chosen, with its weight: 1 for a choice, the score, or the dots given.
@@ -512,6 +617,24 @@ impl VoteRules {
                     errors.add(
                         "choices",
                         format!("You have {} dots; this places {total}.", self.dots_per_person),
+                    );
+                }
+            }
+            PollKind::RankedChoice => {
+                choices.retain(|c| c.value != 0);
+                let mut ranks: Vec<i64> = choices.iter().map(|c| c.value).collect();
+                ranks.sort_unstable();
+                let picked = i64::try_from(ranks.len()).unwrap_or(i64::MAX);
+                if !ranks.iter().zip(1_i64..).all(|(&r, expected)| r == expected) {
+                    errors.add("choices", "Give each rank once, from 1 and without gaps: 1, 2, 3…");
+                } else if picked < self.min_choices {
+                    errors.add(
+                        "choices",
+                        format!(
+                            "Rank at least {} option{}.",
+                            self.min_choices,
+                            if self.min_choices == 1 { "" } else { "s" }
+                        ),
                     );
                 }
             }

@@ -57,6 +57,8 @@ words!(
         DotVote = "dot_vote",
         /// An answer in words, no options.
         Question = "question",
+        /// Options ranked in order of preference, counted by Borda points, instant runoff or STV.
+        RankedChoice = "ranked_choice",
     }
 );
 
@@ -70,6 +72,7 @@ impl PollKind {
             Self::Score => "Score",
             Self::DotVote => "Dot vote",
             Self::Question => "Question",
+            Self::RankedChoice => "Ranked choice",
         }
     }
 
@@ -80,7 +83,7 @@ impl PollKind {
             Self::Proposal => &["Agree", "Abstain", "Disagree"],
             Self::Check => &["Looks good", "Not sure", "Concerned"],
             Self::Count => &["I'm in", "Not this time"],
-            Self::Poll | Self::Score | Self::DotVote | Self::Question => &[],
+            Self::Poll | Self::Score | Self::DotVote | Self::Question | Self::RankedChoice => &[],
         }
     }
 
@@ -94,6 +97,46 @@ impl PollKind {
         matches!(self, Self::Proposal | Self::Check)
     }
 }
+
+words!(
+    /// How a ranked-choice poll is counted (docs/COUNTING.md).
+    Counting, "counting rule", "Choose how the rankings are counted." {
+        /// Points by rank: with n options, a first preference is worth n, the last 1.
+        Borda = "borda",
+        /// One winner by instant runoff: the fewest first preferences leave, round by round.
+        InstantRunoff = "instant_runoff",
+        /// Several winners by the single transferable vote (Droop quota, weighted inclusive Gregory).
+        Stv = "stv",
+    }
+);
+
+impl Counting {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Borda => "Points by rank (Borda)",
+            Self::InstantRunoff => "Instant runoff: one winner",
+            Self::Stv => "Single transferable vote: several winners",
+        }
+    }
+}
+
+words!(
+    /// Which way a pass test compares.
+    PassOperator, "pass operator", "Choose “at least” or “at most”." {
+        AtLeast = "at_least",
+        AtMost = "at_most",
+    }
+);
+
+words!(
+    /// What a pass test's share is of.
+    ShareOf, "share", "Choose a share of the votes or of the voters." {
+        /// Of all the votes (choices, points or dots) given.
+        Votes = "votes",
+        /// Of the people who voted.
+        Voters = "voters",
+    }
+);
 
 words!(
     /// Whether a vote carries a reason.

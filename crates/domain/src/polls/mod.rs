@@ -4,13 +4,19 @@
 
 pub mod input;
 pub mod kinds;
+pub mod ranked;
+#[cfg(test)]
+mod ranked_tests;
 pub mod tally;
 #[cfg(test)]
 mod tests;
 
 pub use input::{Ballot, Choice, NamedVoters, PollInput, PollSpec, VoteInput, VoteRules, parse_option, parse_voters};
-pub use kinds::{ClosingSoon, Electorate, HideResults, PollKind, PollState, PollTemplate, ReasonRule};
-pub use tally::{OptionResult, Tally, percent};
+pub use kinds::{
+    ClosingSoon, Counting, Electorate, HideResults, PassOperator, PollKind, PollState, PollTemplate, ReasonRule,
+    ShareOf,
+};
+pub use tally::{OptionResult, PassTest, Quorum, Tally, percent};
 
 /// An outcome's statement: markdown, not empty.
 pub fn parse_outcome(input: &str) -> Result<String, crate::FieldError> {

@@ -134,3 +134,66 @@ impl Tally {
         }
     }
 }
+
+/// A test an option passes or fails: at least (or at most) a share of the votes or of the voters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassTest {
+    pub operator: super::PassOperator,
+    /// 0 to 100.
+    pub percent: i64,
+    pub of: super::ShareOf,
+}
+
+impl PassTest {
+    /// Whether `option` passes, in whole-number arithmetic (no rounding at the boundary: 2 of 3
+    /// voters is below 67% and at least 66%). A share of nothing is 0%.
+    pub fn passes(&self, tally: &Tally, option: &OptionResult) -> bool {
+        let (part, whole) = match self.of {
+            super::ShareOf::Votes => (i128::from(option.total), i128::from(tally.total)),
+            super::ShareOf::Voters => (i128::from(option.voters), i128::from(tally.voters)),
+        };
+        let percent = i128::from(self.percent);
+        match self.operator {
+            super::PassOperator::AtLeast => percent == 0 || (whole > 0 && part * 100 >= percent * whole),
+            super::PassOperator::AtMost => whole == 0 || part * 100 <= percent * whole,
+        }
+    }
+
+    /// "at least 50% of the voters".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {}% of the {}",
+            match self.operator {
+                super::PassOperator::AtLeast => "at least",
+                super::PassOperator::AtMost => "at most",
+            },
+            self.percent,
+            match self.of {
+                super::ShareOf::Votes => "votes",
+                super::ShareOf::Voters => "voters",
+            }
+        )
+    }
+}
+
+/// A quorum: a share of the people who may vote must have voted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quorum {
+    /// 1 to 100.
+    pub percent: i64,
+    /// Who may vote (counted when the poll closed, or now while it is open).
+    pub eligible: u64,
+    pub voted: u64,
+}
+
+impl Quorum {
+    /// The fewest votes that reach it: the share rounded up.
+    pub fn needed(&self) -> u64 {
+        let p = u64::try_from(self.percent.clamp(0, 100)).unwrap_or(0);
+        (p * self.eligible).div_ceil(100)
+    }
+
+    pub fn reached(&self) -> bool {
+        self.voted >= self.needed()
+    }
+}

@@ -31,7 +31,7 @@ fn stored_words_round_trip_and_unknown_ones_are_errors() {
     for r in ReasonRule::ALL {
         assert_eq!(ReasonRule::from_stored(r.as_str()), Ok(*r));
     }
-    assert!(PollKind::from_stored("ranked_choice").is_err());
+    assert!(PollKind::from_stored("approval").is_err());
     assert!(HideResults::from_stored("").is_err());
     assert!(Electorate::from_stored("everyone").is_err());
 }
@@ -130,7 +130,7 @@ fn bad_polls_are_refused_field_by_field() {
         ("31 options", with(|i| i.options = (0..31).map(|n| n.to_string()).collect()), "options"),
         ("more picks than options", with(|i| i.max_choices = Some(3)), "max_choices"),
         ("min above max", with(|i| { i.min_choices = Some(2); i.max_choices = Some(1); }), "min_choices"),
-        ("unknown kind", with(|i| i.kind = "ranked_choice".into()), "kind"),
+        ("unknown kind", with(|i| i.kind = "approval".into()), "kind"),
         ("unknown template", with(|i| i.template = "gradients".into()), "template"),
         ("unknown visibility", with(|i| i.hide_results = "sometimes".into()), "hide_results"),
         ("unknown reason rule", with(|i| i.reason = "maybe".into()), "reason"),
@@ -296,6 +296,12 @@ proptest! {
                 }
                 PollKind::Poll => prop_assert!((1..=2).contains(&ballot.choices.len())),
                 PollKind::Question => prop_assert!(ballot.choices.is_empty()),
+                PollKind::RankedChoice => {
+                    let mut ranks: Vec<i64> = ballot.choices.iter().map(|c| c.value).collect();
+                    ranks.sort_unstable();
+                    prop_assert_eq!(ranks, (1..=ballot.choices.len() as i64).collect::<Vec<_>>());
+                    prop_assert!(ballot.choices.len() as i64 >= r.min_choices);
+                }
             }
         }
     }
@@ -357,4 +363,173 @@ fn without_a_template_or_kind_a_poll_is_a_proposal() {
     .unwrap();
     assert_eq!(spec.kind, PollKind::Proposal);
     assert_eq!(spec.options, ["Agree", "Abstain", "Disagree"]);
+}
+
+fn ranked(counting: &str, options: usize) -> PollInput {
+    PollInput {
+        counting: counting.into(),
+        options: (1..=options).map(|n| format!("Candidate {n}")).collect(),
+        ..input("ranked_choice")
+    }
+}
+
+#[test]
+fn ranked_choice_polls_choose_their_count_and_seats() {
+    let borda = ranked("", 5).parse(NOW).unwrap();
+    assert_eq!(borda.counting, Counting::Borda);
+    assert_eq!(
+        (borda.rules.min_choices, borda.rules.max_choices),
+        (3, 5),
+        "rank at least 3 of 5"
+    );
+    let stv = PollInput {
+        seats: Some(3),
+        min_choices: Some(1),
+        ..ranked("stv", 5)
+    }
+    .parse(NOW)
+    .unwrap();
+    assert_eq!((stv.counting, stv.seats, stv.rules.min_choices), (Counting::Stv, 3, 1));
+    assert_eq!(ranked("stv", 5).parse(NOW).unwrap().seats, 2, "two seats unless told");
+    assert_eq!(ranked("instant_runoff", 2).parse(NOW).unwrap().rules.min_choices, 2);
+    #[rustfmt::skip]
+    let refused: Vec<(&str, PollInput, &str)> = vec![
+        ("as many seats as options", PollInput { seats: Some(5), ..ranked("stv", 5) }, "seats"),
+        ("no seats", PollInput { seats: Some(0), ..ranked("stv", 5) }, "seats"),
+        ("more ranks than options", PollInput { min_choices: Some(6), ..ranked("", 5) }, "min_choices"),
+        ("an unknown count", ranked("approval", 5), "counting"),
+        ("a pass test", PollInput { pass_tests: vec![input::PassTestInput { option: "Candidate 1".into(), percent: Some(50), ..Default::default() }], ..ranked("", 3) }, "pass_tests"),
+    ];
+    for (what, input, field) in refused {
+        let errors = input.parse(NOW).expect_err(what);
+        assert!(errors.first(field).is_some(), "{what}: {errors:?}");
+    }
+}
+
+#[test]
+fn a_ranking_gives_each_rank_once_from_one() {
+    let spec = PollInput {
+        min_choices: Some(2),
+        ..ranked("stv", 4)
+    }
+    .parse(NOW)
+    .unwrap();
+    let options = [10, 20, 30, 40];
+    let vote = |ranks: &[(i64, i64)]| VoteInput {
+        choices: ranks.iter().map(|&(option, value)| Choice { option, value }).collect(),
+        reason: String::new(),
+    };
+    let ok = spec.rules.check(&options, &vote(&[(30, 1), (10, 2), (20, 0)])).unwrap();
+    assert_eq!(ok.choices.len(), 2, "an unranked option is not a choice");
+    assert_eq!(ranked::ranking_of(&ok.choices), [30, 10]);
+    for (what, ranks) in [
+        ("a gap", vec![(10, 1), (20, 3)]),
+        ("a rank twice", vec![(10, 1), (20, 1)]),
+        ("not from one", vec![(10, 2), (20, 3)]),
+        ("too few", vec![(10, 1)]),
+        ("a negative rank", vec![(10, 1), (20, -2)]),
+        ("an option twice", vec![(10, 1), (10, 2)]),
+    ] {
+        assert!(spec.rules.check(&options, &vote(&ranks)).is_err(), "{what}");
+    }
+}
+
+#[test]
+fn pass_tests_and_quorum_at_their_boundaries() {
+    let tally = Tally::count(
+        &[1, 2],
+        [
+            &[Choice { option: 1, value: 1 }][..],
+            &[Choice { option: 1, value: 1 }],
+            &[Choice { option: 2, value: 1 }],
+        ],
+    );
+    let agree = tally.of(1).unwrap();
+    let test = |operator, percent, of| PassTest { operator, percent, of }.passes(&tally, agree);
+    assert!(
+        test(PassOperator::AtLeast, 66, ShareOf::Voters),
+        "2 of 3 is at least 66%"
+    );
+    assert!(!test(PassOperator::AtLeast, 67, ShareOf::Voters), "2 of 3 is below 67%");
+    assert!(test(PassOperator::AtMost, 67, ShareOf::Votes));
+    assert!(!test(PassOperator::AtMost, 66, ShareOf::Votes));
+    let nothing = Tally::count(&[1, 2], std::iter::empty());
+    let none = nothing.of(1).unwrap();
+    assert!(
+        !PassTest {
+            operator: PassOperator::AtLeast,
+            percent: 1,
+            of: ShareOf::Votes
+        }
+        .passes(&nothing, none),
+        "no votes pass nothing"
+    );
+    assert!(
+        PassTest {
+            operator: PassOperator::AtMost,
+            percent: 10,
+            of: ShareOf::Voters
+        }
+        .passes(&nothing, none)
+    );
+
+    // 40% of 25 people is 10 votes: 9 is short, 10 reaches it; 1% of 1 person is 1.
+    let q = |voted, eligible, percent| Quorum {
+        percent,
+        eligible,
+        voted,
+    };
+    assert_eq!(q(0, 25, 40).needed(), 10);
+    assert!(!q(9, 25, 40).reached());
+    assert!(q(10, 25, 40).reached());
+    assert!(!q(0, 1, 1).reached());
+    assert!(q(7, 7, 100).reached());
+    assert_eq!(q(0, 3, 50).needed(), 2, "half of 3 rounds up");
+
+    let with_tests = PollInput {
+        options: vec!["Agree".into(), "Disagree".into()],
+        quorum_percent: Some(50),
+        pass_tests: vec![
+            input::PassTestInput {
+                option: "agree".into(),
+                operator: "at_least".into(),
+                percent: Some(60),
+                of: "voters".into(),
+            },
+            input::PassTestInput::default(),
+        ],
+        ..input("poll")
+    }
+    .parse(NOW)
+    .unwrap();
+    assert_eq!(with_tests.quorum_percent, Some(50));
+    assert_eq!(
+        with_tests.pass_tests[0].map(|t| t.percent),
+        Some(60),
+        "matched by name, any case"
+    );
+    assert_eq!(with_tests.pass_tests[1], None);
+    #[rustfmt::skip]
+    let refused: Vec<(&str, Vec<input::PassTestInput>, Option<i64>)> = vec![
+        ("an unknown option", vec![input::PassTestInput { option: "Maybe".into(), percent: Some(5), ..Default::default() }], None),
+        ("no percent", vec![input::PassTestInput { option: "Agree".into(), ..Default::default() }], None),
+        ("over 100%", vec![input::PassTestInput { option: "Agree".into(), percent: Some(101), ..Default::default() }], None),
+        ("an unknown operator", vec![input::PassTestInput { option: "Agree".into(), operator: "about".into(), percent: Some(5), ..Default::default() }], None),
+        ("twice", vec![input::PassTestInput { option: "Agree".into(), percent: Some(5), ..Default::default() }, input::PassTestInput { option: "AGREE".into(), percent: Some(6), ..Default::default() }], None),
+        ("a quorum of 0", vec![], Some(0)),
+        ("a quorum over 100", vec![], Some(101)),
+    ];
+    for (what, pass_tests, quorum_percent) in refused {
+        let i = PollInput {
+            options: vec!["Agree".into(), "Disagree".into()],
+            pass_tests,
+            quorum_percent,
+            ..input("poll")
+        };
+        let errors = i.parse(NOW).expect_err(what);
+        assert!(
+            errors.first("pass_tests").is_some() || errors.first("quorum_percent").is_some(),
+            "{what}: {errors:?}"
+        );
+    }
 }
