@@ -50,7 +50,7 @@ impl App {
             return Ok(());
         }
         // Closed at the closing time itself, however late the job ran.
-        polls::close(&mut tx, poll.id, poll.closing_at).await?;
+        polls::close(&mut tx, &poll, poll.closing_at).await?;
         let (_, seq) = polls::record_event(
             &mut tx,
             poll.thread_id,

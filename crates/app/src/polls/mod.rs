@@ -13,7 +13,8 @@ pub mod write;
 
 pub use reactions::summarize_poll;
 pub use views::{
-    GROUP_POLLS_LISTED, ListedPoll, PollPage, PollPermissions, PollResults, PollView, ResultRow, may_raise_in_group,
+    GROUP_POLLS_LISTED, ListedPoll, PollPage, PollPermissions, PollResults, PollView, RankedResults, ResultRow,
+    may_raise_in_group,
 };
 pub use voters::PollInvitationPage;
 pub use weft_domain::polls::{PollInput, VoteInput};

@@ -3,7 +3,8 @@
 //! export or email).
 
 use weft_domain::permissions::{Actor, PollAction, PollFacts, can_poll};
-use weft_domain::polls::{PollState, Tally};
+use weft_domain::polls::ranked::{self, Method, RankedCount};
+use weft_domain::polls::{Counting, PassTest, PollKind, PollState, Quorum, Tally};
 use weft_store::polls::{self, Outcome, Poll, PollOption, Undecided, Vote};
 
 use super::{UNDECIDED_LISTED, VOTES_PER_PAGE};
@@ -107,6 +108,23 @@ pub struct ResultRow {
     pub share_of_voters: f64,
     pub share_of_total: f64,
     pub average: Option<f64>,
+    /// The option's pass test and whether it passes now.
+    pub pass: Option<(PassTest, bool)>,
+    /// Ranked choice: Borda points and first preferences.
+    pub points: Option<i64>,
+    pub first_preferences: Option<u64>,
+    /// Ranked choice counted in rounds: elected (in `RankedResults::count`'s order).
+    pub elected: bool,
+}
+
+/// A ranked-choice poll's count beyond the per-option rows.
+#[derive(Debug, Clone)]
+pub struct RankedResults {
+    pub counting: Counting,
+    /// The rounds, for instant runoff and STV.
+    pub count: Option<RankedCount>,
+    /// Ballots ranking at least one option.
+    pub ballots: u64,
 }
 
 /// The figures, for a viewer who may see them.
@@ -115,6 +133,7 @@ pub struct PollResults {
     /// In the poll's option order (not the viewer's shuffle: results read the same for everyone).
     pub rows: Vec<ResultRow>,
     pub tally: Tally,
+    pub ranked: Option<RankedResults>,
 }
 
 /// Everything the poll page shows.
@@ -136,6 +155,9 @@ pub struct PollPage {
     /// Reactions on the poll, its votes and its outcome (only those of current votes and the
     /// current outcome are shown).
     pub reactions: Vec<weft_store::polls::PollReactionRow>,
+    /// The poll's quorum: who might vote (when it closed, or now) and who did. Turnout is shown
+    /// to everyone who sees the poll, so this is too, results hidden or not.
+    pub quorum: Option<Quorum>,
 }
 
 impl App {
@@ -159,10 +181,32 @@ impl App {
             u64::try_from(poll.voter_count).unwrap_or(0),
             u64::try_from(without_choice).unwrap_or(0),
         );
+        let ranked = if poll.kind == PollKind::RankedChoice {
+            let rankings = polls::rankings(conn, poll.id).await?;
+            let method = match poll.counting {
+                Counting::Borda => None,
+                Counting::InstantRunoff => Some(Method::InstantRunoff),
+                Counting::Stv => Some(Method::Stv {
+                    seats: usize::try_from(poll.seats).unwrap_or(1),
+                }),
+            };
+            Some((
+                ranked::first_preferences(&ids, &rankings),
+                ranked::borda(&ids, &rankings),
+                RankedResults {
+                    counting: poll.counting,
+                    count: method.map(|m| ranked::count(&ids, &ranked::lot(&poll.key, &ids), &rankings, m)),
+                    ballots: rankings.iter().filter(|r| !r.order.is_empty()).map(|r| r.ballots).sum(),
+                },
+            ))
+        } else {
+            None
+        };
         let rows = ids
             .iter()
-            .filter_map(|id| tally.of(*id))
-            .map(|r| ResultRow {
+            .enumerate()
+            .filter_map(|(at, id)| tally.of(*id).map(|r| (at, r)))
+            .map(|(at, r)| ResultRow {
                 option_id: r.option,
                 name: view.option_name(r.option).unwrap_or("").to_owned(),
                 voters: r.voters,
@@ -170,9 +214,55 @@ impl App {
                 share_of_voters: tally.share_of_voters(r),
                 share_of_total: tally.share_of_total(r),
                 average: r.average(),
+                pass: view
+                    .options
+                    .iter()
+                    .find(|o| o.id.0 == r.option)
+                    .and_then(|o| o.pass_test)
+                    .map(|t| (t, t.passes(&tally, r))),
+                points: ranked.as_ref().map(|(_, points, _)| points[at]),
+                first_preferences: ranked.as_ref().map(|(firsts, _, _)| firsts[at]),
+                elected: ranked
+                    .as_ref()
+                    .and_then(|(_, _, rr)| rr.count.as_ref())
+                    .is_some_and(|c| c.elected.contains(&r.option)),
             })
-            .collect();
-        Ok(Some(PollResults { rows, tally }))
+            .collect::<Vec<ResultRow>>();
+        let mut rows = rows;
+        if ranked.is_some() {
+            // A share of ranks means nothing: a ranked option's share is of all the points given.
+            let all: i64 = rows.iter().filter_map(|r| r.points).sum();
+            for r in &mut rows {
+                r.share_of_total = if all > 0 {
+                    #[allow(clippy::cast_precision_loss)] // points stay far below 2^52
+                    let share = 100.0 * r.points.unwrap_or(0) as f64 / all as f64;
+                    share
+                } else {
+                    0.0
+                };
+            }
+        }
+        Ok(Some(PollResults {
+            rows,
+            tally,
+            ranked: ranked.map(|(_, _, rr)| rr),
+        }))
+    }
+
+    /// The quorum of `poll`, when it asks for one.
+    pub(crate) async fn quorum_of(&self, conn: &mut weft_store::Conn, poll: &Poll) -> Result<Option<Quorum>, AppError> {
+        let Some(percent) = poll.quorum_percent else {
+            return Ok(None);
+        };
+        let eligible = match poll.eligible_at_close {
+            Some(n) => n,
+            None => polls::eligible(conn, poll).await?,
+        };
+        Ok(Some(Quorum {
+            percent,
+            eligible: u64::try_from(eligible).unwrap_or(0),
+            voted: u64::try_from(poll.voter_count).unwrap_or(0),
+        }))
     }
 
     /// The poll page: the poll, the viewer's vote, results and voters as the rules allow.
@@ -199,6 +289,7 @@ impl App {
             None
         };
         let outcome = polls::current_outcome(&mut conn, view.poll.id).await?;
+        let quorum = self.quorum_of(&mut conn, &view.poll).await?;
         let events = if view.thread.is_none() {
             polls::poll_events(&mut conn, view.poll.id, 0, POLL_EVENTS_LISTED).await?
         } else {
@@ -210,6 +301,7 @@ impl App {
             reactions.retain(|r| !matches!(r.target, polls::ReactionTarget::Vote(_)));
         }
         Ok(PollPage {
+            quorum,
             events,
             reactions,
             view,

@@ -32,7 +32,7 @@ impl App {
                 ));
             }
             if poll.anonymous {
-                match polls::cast_anonymously(&mut tx, poll.id, who.user.id, &ballot.choices).await {
+                match polls::cast_anonymously(&mut tx, &poll, who.user.id, &ballot.choices).await {
                     Err(StoreError::Conflict) => {
                         return Err(AppError::field(
                             "choices",
@@ -44,7 +44,7 @@ impl App {
                 tx.commit().await?;
                 break None;
             }
-            match polls::cast(&mut tx, poll.id, who.user.id, &ballot.choices, &ballot.reason, now).await {
+            match polls::cast(&mut tx, &poll, who.user.id, &ballot.choices, &ballot.reason, now).await {
                 // The same person voting twice at once (two tabs): the unique index refused the
                 // second; try once more on top of the first.
                 Err(StoreError::Conflict) if attempt < 3 => continue,
@@ -94,7 +94,7 @@ impl App {
                 "This poll is closed: votes can no longer change.",
             ));
         }
-        if !polls::withdraw(&mut tx, poll.id, who.user.id, now).await? {
+        if !polls::withdraw(&mut tx, &poll, who.user.id, now).await? {
             return Err(AppError::field("choices", "You have not voted."));
         }
         tx.commit().await?;

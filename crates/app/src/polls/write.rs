@@ -153,7 +153,7 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         polls::lock(&mut tx, self.store.backend(), view.poll.id).await?;
-        let seq = if polls::close(&mut tx, view.poll.id, now).await? {
+        let seq = if polls::close(&mut tx, &view.poll, now).await? {
             polls::record_event(
                 &mut tx,
                 view.poll.thread_id,

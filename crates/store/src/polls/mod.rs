@@ -16,7 +16,7 @@ pub use voters::*;
 pub use votes::*;
 
 use weft_domain::Timestamp;
-use weft_domain::polls::{ClosingSoon, Electorate, HideResults, PollKind, PollSpec, ReasonRule, VoteRules};
+use weft_domain::polls::{ClosingSoon, Counting, Electorate, HideResults, PollKind, PollSpec, ReasonRule, VoteRules};
 
 use crate::groups::GroupId;
 use crate::threads::{ThreadId, ts};
@@ -57,6 +57,12 @@ pub struct Poll {
     pub voter_count: i64,
     /// Current ballots without a choice (none of the above).
     pub without_choice: i64,
+    /// Ranked choice: how it is counted and how many win.
+    pub counting: Counting,
+    pub seats: i64,
+    pub quorum_percent: Option<i64>,
+    /// Who might vote when it closed (`None` while open).
+    pub eligible_at_close: Option<i64>,
     pub edited_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
@@ -66,7 +72,7 @@ const POLL_COLUMNS: &str = "p.id, p.key, p.group_id, p.thread_id, t.key AS threa
     p.closing_at, p.closed_at, p.anonymous, p.hide_results, p.reason_rule, p.reason_prompt, p.min_choices, \
     p.max_choices, p.none_of_the_above, p.shuffle_options, p.voters_can_add_options, p.dots_per_person, \
     p.score_min, p.score_max, p.target, p.electorate, p.closing_soon, p.notify_on_open, p.voter_count, \
-    p.without_choice, p.edited_at, p.created_at";
+    p.without_choice, p.counting, p.seats, p.quorum_percent, p.eligible_at_close, p.edited_at, p.created_at";
 const POLL_FROM: &str = "FROM polls p JOIN groups g ON g.id = p.group_id LEFT JOIN users a ON a.id = p.author_id \
      LEFT JOIN threads t ON t.id = p.thread_id";
 
@@ -108,6 +114,10 @@ fn poll_from_row(r: &Row<'_>) -> Result<Poll> {
         notify_on_open: flag(r.try_get("notify_on_open")?),
         voter_count: r.try_get("voter_count")?,
         without_choice: r.try_get("without_choice")?,
+        counting: Counting::from_stored(&r.try_get::<String, _>("counting")?)?,
+        seats: r.try_get("seats")?,
+        quorum_percent: r.try_get("quorum_percent")?,
+        eligible_at_close: r.try_get("eligible_at_close")?,
         edited_at: ts(r, "edited_at")?,
         created_at: Timestamp(r.try_get("created_at")?),
     })
@@ -128,8 +138,9 @@ pub async fn insert(
         "INSERT INTO polls (key, group_id, thread_id, author_id, kind, title, details, opening_at, closing_at, \
          anonymous, hide_results, reason_rule, reason_prompt, min_choices, max_choices, none_of_the_above, \
          shuffle_options, voters_can_add_options, dots_per_person, score_min, score_max, target, electorate, \
-         closing_soon, notify_on_open, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id",
+         closing_soon, notify_on_open, created_at, counting, seats, quorum_percent) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
+         $29) RETURNING id",
     )
     .bind(key)
     .bind(group_id)
@@ -157,12 +168,23 @@ pub async fn insert(
     .bind(spec.closing_soon.as_str())
     .bind(spec.notify_on_open)
     .bind(now.micros())
+    .bind(spec.counting.as_str())
+    .bind(spec.seats)
+    .bind(spec.quorum_percent)
     .fetch_one(&mut *conn, |r| r.try_get("id"))
     .await?;
-    for (position, name) in spec.options.iter().enumerate() {
-        add_option(conn, id, i64::try_from(position).unwrap_or(i64::MAX), name, None, now).await?;
-    }
+    insert_options(conn, id, spec, now).await?;
     Ok(id)
+}
+
+async fn insert_options(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Timestamp) -> Result<()> {
+    for (position, name) in spec.options.iter().enumerate() {
+        let option = add_option(conn, id, i64::try_from(position).unwrap_or(i64::MAX), name, None, now).await?;
+        if let Some(Some(test)) = spec.pass_tests.get(position) {
+            set_pass_test(conn, option, test).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Changes what may change before the first vote: title, details, options and settings. The
@@ -173,7 +195,8 @@ pub async fn update(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Timestamp
         "UPDATE polls SET title = $1, details = $2, opening_at = $3, closing_at = $4, hide_results = $5, \
          reason_rule = $6, reason_prompt = $7, min_choices = $8, max_choices = $9, none_of_the_above = $10, \
          shuffle_options = $11, voters_can_add_options = $12, dots_per_person = $13, score_min = $14, \
-         score_max = $15, target = $16, closing_soon = $17, notify_on_open = $18, edited_at = $19 WHERE id = $20",
+         score_max = $15, target = $16, closing_soon = $17, notify_on_open = $18, edited_at = $19, counting = $20, \
+         seats = $21, quorum_percent = $22 WHERE id = $23",
     )
     .bind(spec.title.as_str())
     .bind(spec.details.as_str())
@@ -194,6 +217,9 @@ pub async fn update(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Timestamp
     .bind(spec.closing_soon.as_str())
     .bind(spec.notify_on_open)
     .bind(now.micros())
+    .bind(spec.counting.as_str())
+    .bind(spec.seats)
+    .bind(spec.quorum_percent)
     .bind(id)
     .execute(&mut *conn)
     .await?;
@@ -201,10 +227,7 @@ pub async fn update(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Timestamp
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    for (position, name) in spec.options.iter().enumerate() {
-        add_option(conn, id, i64::try_from(position).unwrap_or(i64::MAX), name, None, now).await?;
-    }
-    Ok(())
+    insert_options(conn, id, spec, now).await
 }
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Poll>> {
@@ -241,11 +264,14 @@ pub async fn of_group(conn: &mut Conn, group_id: GroupId, offset: i64, limit: i6
         .await
 }
 
-/// Closes the poll now unless it is closed already; `false` when it was.
-pub async fn close(conn: &mut Conn, id: PollId, now: Timestamp) -> Result<bool> {
-    let done = query("UPDATE polls SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
+/// Closes the poll now unless it is closed already, noting how many might have voted (its
+/// quorum's whole from then on); `false` when it was closed.
+pub async fn close(conn: &mut Conn, poll: &Poll, now: Timestamp) -> Result<bool> {
+    let eligible = eligible(conn, poll).await?;
+    let done = query("UPDATE polls SET closed_at = $1, eligible_at_close = $2 WHERE id = $3 AND closed_at IS NULL")
         .bind(now.micros())
-        .bind(id)
+        .bind(eligible)
+        .bind(poll.id)
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
@@ -253,7 +279,7 @@ pub async fn close(conn: &mut Conn, id: PollId, now: Timestamp) -> Result<bool> 
 
 /// Opens a closed poll again until `closing_at`.
 pub async fn reopen(conn: &mut Conn, id: PollId, closing_at: Timestamp) -> Result<()> {
-    query("UPDATE polls SET closed_at = NULL, closing_at = $1 WHERE id = $2")
+    query("UPDATE polls SET closed_at = NULL, eligible_at_close = NULL, closing_at = $1 WHERE id = $2")
         .bind(closing_at.micros())
         .bind(id)
         .execute(&mut *conn)

@@ -1,6 +1,7 @@
 //! `poll_options`: a poll's options in their order, with the running totals of current votes.
 
 use weft_domain::Timestamp;
+use weft_domain::polls::{PassOperator, PassTest, ShareOf};
 
 use super::{OptionId, PollId};
 use crate::users::UserId;
@@ -11,6 +12,18 @@ pub struct PollOption {
     pub id: OptionId,
     pub position: i64,
     pub name: String,
+    pub pass_test: Option<PassTest>,
+}
+
+pub async fn set_pass_test(conn: &mut Conn, option: OptionId, test: &PassTest) -> Result<()> {
+    query("UPDATE poll_options SET pass_operator = $1, pass_percent = $2, pass_of = $3 WHERE id = $4")
+        .bind(test.operator.as_str())
+        .bind(test.percent)
+        .bind(test.of.as_str())
+        .bind(option)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn add_option(
@@ -48,14 +61,27 @@ pub async fn append_option(
 }
 
 pub async fn options_of(conn: &mut Conn, poll_id: PollId) -> Result<Vec<PollOption>> {
-    query("SELECT id, position, name FROM poll_options WHERE poll_id = $1 ORDER BY position")
-        .bind(poll_id)
-        .fetch_all(&mut *conn, |r| {
-            Ok(PollOption {
-                id: r.try_get("id")?,
-                position: r.try_get("position")?,
-                name: r.try_get("name")?,
-            })
+    query(
+        "SELECT id, position, name, pass_operator, pass_percent, pass_of FROM poll_options WHERE poll_id = $1 \
+         ORDER BY position",
+    )
+    .bind(poll_id)
+    .fetch_all(&mut *conn, |r| {
+        let operator: Option<String> = r.try_get("pass_operator")?;
+        let pass_test = match operator {
+            None => None,
+            Some(op) => Some(PassTest {
+                operator: PassOperator::from_stored(&op)?,
+                percent: r.try_get::<Option<i64>, _>("pass_percent")?.unwrap_or(0),
+                of: ShareOf::from_stored(&r.try_get::<Option<String>, _>("pass_of")?.unwrap_or_default())?,
+            }),
+        };
+        Ok(PollOption {
+            id: r.try_get("id")?,
+            position: r.try_get("position")?,
+            name: r.try_get("name")?,
+            pass_test,
         })
-        .await
+    })
+    .await
 }

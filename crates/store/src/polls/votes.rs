@@ -6,7 +6,8 @@
 //! read a handful of rows; `recount` checks them against the rows.
 
 use weft_domain::Timestamp;
-use weft_domain::polls::Choice;
+use weft_domain::polls::ranked::{Ranking, ranking_of};
+use weft_domain::polls::{Choice, PollKind};
 
 use super::{OptionId, PollId, VoteId};
 use crate::users::UserId;
@@ -16,12 +17,13 @@ use crate::{Conn, Result, Row, StoreError, flag, query};
 /// Returns the new vote's id and whether the voter had voted before.
 pub async fn cast(
     conn: &mut Conn,
-    poll_id: PollId,
+    poll: &super::Poll,
     voter_id: UserId,
     choices: &[Choice],
     reason: &str,
     now: Timestamp,
 ) -> Result<(VoteId, bool)> {
+    let poll_id = poll.id;
     let replaced: Option<VoteId> = query(
         "UPDATE votes SET current = 0, replaced_at = $1 WHERE poll_id = $2 AND voter_id = $3 AND current = 1 RETURNING id",
     )
@@ -32,7 +34,7 @@ pub async fn cast(
     .await?;
     if let Some(old) = replaced {
         let before = choices_of(conn, old).await?;
-        add_to_totals(conn, poll_id, &before, -1).await?;
+        add_to_totals(conn, poll, &before, -1).await?;
     }
     let id: VoteId = query(
         "INSERT INTO votes (poll_id, voter_id, reason, current, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id",
@@ -52,7 +54,7 @@ pub async fn cast(
             .execute(&mut *conn)
             .await?;
     }
-    add_to_totals(conn, poll_id, choices, 1).await?;
+    add_to_totals(conn, poll, choices, 1).await?;
     if replaced.is_none() {
         give_receipt(conn, poll_id, voter_id).await?;
     }
@@ -72,8 +74,13 @@ async fn choices_of(conn: &mut Conn, vote: VoteId) -> Result<Vec<Choice>> {
 }
 
 /// Adds (`sign` 1) or takes away (`sign` -1) one ballot's choices to the running totals, in
-/// option order (a consistent lock order). A ballot without a choice moves `without_choice`.
-async fn add_to_totals(conn: &mut Conn, poll_id: PollId, choices: &[Choice], sign: i64) -> Result<()> {
+/// option order (a consistent lock order). A ballot without a choice moves `without_choice`; a
+/// ranked ballot also moves its ranking's count.
+async fn add_to_totals(conn: &mut Conn, poll: &super::Poll, choices: &[Choice], sign: i64) -> Result<()> {
+    let poll_id = poll.id;
+    if poll.kind == PollKind::RankedChoice && !choices.is_empty() {
+        count_ranking(conn, poll_id, choices, sign).await?;
+    }
     if choices.is_empty() {
         query("UPDATE polls SET without_choice = without_choice + $1 WHERE id = $2")
             .bind(sign)
@@ -99,6 +106,57 @@ async fn add_to_totals(conn: &mut Conn, poll_id: PollId, choices: &[Choice], sig
     Ok(())
 }
 
+async fn count_ranking(conn: &mut Conn, poll_id: PollId, choices: &[Choice], sign: i64) -> Result<()> {
+    let ranking: Vec<String> = ranking_of(choices).iter().map(i64::to_string).collect();
+    let ranking = ranking.join(",");
+    if sign > 0 {
+        query(
+            "INSERT INTO poll_rankings (poll_id, ranking, ballots) VALUES ($1, $2, 1) \
+             ON CONFLICT (poll_id, ranking) DO UPDATE SET ballots = poll_rankings.ballots + 1",
+        )
+        .bind(poll_id)
+        .bind(ranking)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        query("UPDATE poll_rankings SET ballots = ballots - 1 WHERE poll_id = $1 AND ranking = $2")
+            .bind(poll_id)
+            .bind(ranking.as_str())
+            .execute(&mut *conn)
+            .await?;
+        query("DELETE FROM poll_rankings WHERE poll_id = $1 AND ranking = $2 AND ballots <= 0")
+            .bind(poll_id)
+            .bind(ranking)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The current ballots of a ranked-choice poll, identical rankings together, in a fixed order
+/// (the count does not depend on it).
+pub async fn rankings(conn: &mut Conn, poll_id: PollId) -> Result<Vec<Ranking>> {
+    query("SELECT ranking, ballots FROM poll_rankings WHERE poll_id = $1 AND ballots > 0 ORDER BY ranking")
+        .bind(poll_id)
+        .fetch_all(&mut *conn, |r| {
+            let text: String = r.try_get("ranking")?;
+            let order = text
+                .split(',')
+                .map(|o| {
+                    o.parse::<i64>().map_err(|_| StoreError::Decode {
+                        column: "poll_rankings.ranking".to_owned(),
+                        reason: format!("not a list of option ids: {text:?}"),
+                    })
+                })
+                .collect::<Result<Vec<i64>>>()?;
+            Ok(Ranking {
+                order,
+                ballots: u64::try_from(r.try_get::<i64, _>("ballots")?).unwrap_or(0),
+            })
+        })
+        .await
+}
+
 async fn give_receipt(conn: &mut Conn, poll_id: PollId, voter_id: UserId) -> Result<()> {
     query("INSERT INTO vote_receipts (poll_id, user_id) VALUES ($1, $2)")
         .bind(poll_id)
@@ -114,14 +172,15 @@ async fn give_receipt(conn: &mut Conn, poll_id: PollId, voter_id: UserId) -> Res
 
 /// Records an anonymous vote: a receipt, and the choices added to their options' totals. A second
 /// vote by the same person is a `Conflict` (the receipt's key), and changes nothing.
-pub async fn cast_anonymously(conn: &mut Conn, poll_id: PollId, voter_id: UserId, choices: &[Choice]) -> Result<()> {
-    give_receipt(conn, poll_id, voter_id).await?;
-    add_to_totals(conn, poll_id, choices, 1).await
+pub async fn cast_anonymously(conn: &mut Conn, poll: &super::Poll, voter_id: UserId, choices: &[Choice]) -> Result<()> {
+    give_receipt(conn, poll.id, voter_id).await?;
+    add_to_totals(conn, poll, choices, 1).await
 }
 
 /// Withdraws a vote that is not anonymous: every version stays as history, none counts.
 /// `false` when there was no current vote.
-pub async fn withdraw(conn: &mut Conn, poll_id: PollId, voter_id: UserId, now: Timestamp) -> Result<bool> {
+pub async fn withdraw(conn: &mut Conn, poll: &super::Poll, voter_id: UserId, now: Timestamp) -> Result<bool> {
+    let poll_id = poll.id;
     let replaced: Option<VoteId> = query(
         "UPDATE votes SET current = 0, replaced_at = $1 WHERE poll_id = $2 AND voter_id = $3 AND current = 1 RETURNING id",
     )
@@ -134,7 +193,7 @@ pub async fn withdraw(conn: &mut Conn, poll_id: PollId, voter_id: UserId, now: T
         return Ok(false);
     };
     let before = choices_of(conn, old).await?;
-    add_to_totals(conn, poll_id, &before, -1).await?;
+    add_to_totals(conn, poll, &before, -1).await?;
     query("DELETE FROM vote_receipts WHERE poll_id = $1 AND user_id = $2")
         .bind(poll_id)
         .bind(voter_id)
@@ -282,6 +341,23 @@ pub struct Undecided {
 
 /// Members of the group and guests of the thread (or, for a poll naming its voters, those named)
 /// who have no receipt: one page and the number of them all.
+/// How many active people may vote: the quorum's whole while the poll is open.
+pub async fn eligible(conn: &mut Conn, poll: &super::Poll) -> Result<i64> {
+    let sql = if poll.electorate == weft_domain::polls::Electorate::Specified {
+        "SELECT COUNT(*) AS n FROM users u WHERE u.state = 'active' AND u.id IN (SELECT user_id FROM poll_voters WHERE poll_id = $1)"
+    } else {
+        "SELECT COUNT(*) AS n FROM users u WHERE u.state = 'active' AND u.id IN \
+         (SELECT user_id FROM memberships WHERE group_id = $2 UNION SELECT user_id FROM thread_guests WHERE thread_id = $3)"
+    };
+    let q = query(sql).bind(poll.id);
+    let q = if poll.electorate == weft_domain::polls::Electorate::Specified {
+        q
+    } else {
+        q.bind(poll.group_id).bind(poll.thread_id.map_or(0, |t| t.0))
+    };
+    q.fetch_one(&mut *conn, |r| r.try_get("n")).await
+}
+
 pub async fn undecided(conn: &mut Conn, poll: &super::Poll, limit: i64) -> Result<(Vec<Undecided>, i64)> {
     let specified = poll.electorate == weft_domain::polls::Electorate::Specified;
     let electorate = if specified {

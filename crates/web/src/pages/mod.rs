@@ -1,6 +1,7 @@
 //! HTML pages, one module per area; each template in `templates/pages/` is named after its page.
 
 pub mod admin;
+pub mod help;
 pub mod home;
 pub mod unsubscribe;
 
@@ -16,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/healthz", get(healthz))
+        .route("/help/counting", get(help::counting))
         .route("/admin", get(admin::index))
         .route("/admin/security-log", get(admin::security_log))
         .route("/t/{key}/live", get(crate::live::thread))

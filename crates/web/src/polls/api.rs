@@ -25,7 +25,7 @@ use crate::error::ApiError;
 pub struct PollBody {
     /// `proposal`, `consent`, `consensus` or `sense_check`: fills kind, options and prompt.
     template: String,
-    /// `proposal`, `check`, `poll`, `count`, `score`, `dot_vote` or `question`.
+    /// `proposal`, `check`, `poll`, `count`, `score`, `dot_vote`, `question` or `ranked_choice`.
     kind: String,
     title: String,
     details: String,
@@ -54,6 +54,26 @@ pub struct PollBody {
     /// With `specified`: usernames (`ada` or `@ada`) of people taking part, and email addresses;
     /// an address of someone from outside gets an invitation to vote as a guest.
     voters: Vec<String>,
+    /// Ranked choice: `borda` (the default), `instant_runoff` or `stv`; `min_choices` is the
+    /// fewest ranks a ballot gives.
+    counting: String,
+    /// STV: how many options win (2 unless told).
+    seats: Option<i64>,
+    /// A share (1–100) of the people who may vote who must vote for the result to stand.
+    quorum_percent: Option<i64>,
+    /// What share an option needs to pass.
+    pass_tests: Vec<PassTestBody>,
+}
+
+/// An option's pass test: `option` by name, `operator` `at_least` (the default) or `at_most`,
+/// `percent` 0–100, of the `votes` (the default) or the `voters`.
+#[derive(Deserialize, serde::Serialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PassTestBody {
+    option: String,
+    operator: String,
+    percent: Option<i64>,
+    of: String,
 }
 
 /// A time the body gave, or a field error naming it.
@@ -96,6 +116,19 @@ impl PollBody {
             voters: self.voters.join("\n"),
             closing_soon: self.closing_soon.clone(),
             notify_on_open: self.notify_on_open,
+            counting: self.counting.clone(),
+            seats: self.seats,
+            quorum_percent: self.quorum_percent,
+            pass_tests: self
+                .pass_tests
+                .iter()
+                .map(|t| weft_domain::polls::input::PassTestInput {
+                    option: t.option.clone(),
+                    operator: t.operator.clone(),
+                    percent: t.percent,
+                    of: t.of.clone(),
+                })
+                .collect(),
         })
     }
 }

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use weft_app::polls::PollResults;
+use weft_domain::polls::ranked::RankedCount;
 
 /// Escapes text for SVG.
 fn esc(s: &str) -> String {
@@ -93,4 +94,80 @@ pub fn describe(results: &PollResults) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// A count in rounds: one line per option across the stages (its votes at each), and the quota
+/// as a dashed line. `names` gives each option's name in the count's option order.
+pub fn rounds(count: &RankedCount, names: &[String], label: &str) -> String {
+    let stages = count.stages.len().max(1);
+    let (left, top, width, height) = (40.0, 10.0, 420.0, 220.0);
+    let top_votes = count
+        .stages
+        .iter()
+        .flat_map(|s| s.tallies.iter().map(|t| t.votes.as_f64()).chain([s.quota.as_f64()]))
+        .fold(1.0_f64, f64::max);
+    #[allow(clippy::cast_precision_loss)] // a handful of stages
+    let x = |stage: usize| left + width * (stage as f64) / ((stages.max(2) - 1) as f64);
+    let y = |votes: f64| top + height * (1.0 - votes / top_votes);
+    let mut svg = format!(
+        r#"<svg class="chart chart-rounds" role="img" aria-label="{}" viewBox="0 0 600 260" width="100%" preserveAspectRatio="xMinYMin meet">"#,
+        esc(label)
+    );
+    let _ = write!(
+        svg,
+        r#"<line x1="{left}" y1="{}" x2="{left}" y2="{}" class="chart-axis"/><line x1="{left}" y1="{}" x2="{}" y2="{}" class="chart-axis"/>"#,
+        top,
+        top + height,
+        top + height,
+        left + width,
+        top + height
+    );
+    for (i, _) in count.stages.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{}" class="chart-label" text-anchor="middle">{}</text>"#,
+            x(i),
+            top + height + 16.0,
+            i + 1
+        );
+    }
+    let quota: Vec<String> = count
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{:.1},{:.1}", x(i), y(s.quota.as_f64())))
+        .collect();
+    let _ = write!(
+        svg,
+        r#"<polyline points="{}" class="chart-quota" fill="none"/>"#,
+        quota.join(" ")
+    );
+    for (o, name) in names.iter().enumerate() {
+        let mut points = Vec::new();
+        for (i, s) in count.stages.iter().enumerate() {
+            let Some(t) = s.tallies.get(o) else { continue };
+            points.push(format!("{:.1},{:.1}", x(i), y(t.votes.as_f64())));
+            if t.standing == weft_domain::polls::ranked::Standing::Excluded && t.votes.0 == 0 {
+                break;
+            }
+        }
+        let last = points.last().cloned().unwrap_or_default();
+        let _ = write!(
+            svg,
+            r#"<polyline points="{}" fill="none" class="chart-line chart-c{}"/>"#,
+            points.join(" "),
+            o % 6
+        );
+        if let Some((lx, ly)) = last.split_once(',') {
+            let _ = write!(
+                svg,
+                r#"<text x="{}" y="{}" class="chart-value" dx="4">{}</text>"#,
+                lx,
+                ly,
+                esc(&truncate(name, 16))
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
 }

@@ -10,6 +10,27 @@ use weft_domain::polls::Choice;
 pub struct OptionDto {
     pub id: i64,
     pub name: String,
+    pub pass_test: Option<PassTestDto>,
+}
+
+/// What share an option needs to pass.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PassTestDto {
+    /// `at_least` or `at_most`.
+    pub operator: &'static str,
+    pub percent: i64,
+    /// `votes` or `voters`.
+    pub of: &'static str,
+}
+
+impl PassTestDto {
+    fn new(t: &weft_domain::polls::PassTest) -> Self {
+        Self {
+            operator: t.operator.as_str(),
+            percent: t.percent,
+            of: t.of.as_str(),
+        }
+    }
 }
 
 /// One option's figures.
@@ -24,6 +45,13 @@ pub struct ResultRowDto {
     /// Percent of all choices, scores or dots given.
     pub share_of_total: f64,
     pub average: Option<f64>,
+    /// Whether the option passes its pass test (none without one).
+    pub passed: Option<bool>,
+    /// Ranked choice: Borda points and first preferences.
+    pub points: Option<i64>,
+    pub first_preferences: Option<u64>,
+    /// Ranked choice counted in rounds: elected.
+    pub elected: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -32,6 +60,115 @@ pub struct ResultsDto {
     /// Votes with no option chosen ("none of the above").
     pub without_choice: u64,
     pub options: Vec<ResultRowDto>,
+    /// Ranked choice counted in rounds (instant runoff, STV): every stage.
+    pub count: Option<CountDto>,
+}
+
+/// A count in rounds. Votes are decimal strings with up to five decimals ("6", "5.33333"):
+/// exact, as counted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CountDto {
+    /// `instant_runoff` or `stv`.
+    pub method: &'static str,
+    pub seats: usize,
+    pub valid_ballots: u64,
+    /// Option ids in the order they were elected.
+    pub elected: Vec<i64>,
+    pub stages: Vec<StageDto>,
+}
+
+/// One stage of a count.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StageDto {
+    pub number: usize,
+    /// `first_preferences`, `surplus` or `exclusion`.
+    pub action: &'static str,
+    /// The option whose surplus passed on, or who was excluded.
+    pub option: Option<i64>,
+    /// How a tie was settled: `none`, `earlier_stage` or `lot`.
+    pub tie: &'static str,
+    pub quota: String,
+    pub tallies: Vec<StageTallyDto>,
+    pub exhausted: String,
+    pub lost_to_rounding: String,
+    pub elected: Vec<i64>,
+}
+
+/// An option's line in a stage.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StageTallyDto {
+    pub option: i64,
+    pub votes: String,
+    pub received: String,
+    /// `continuing`, `elected` or `excluded`.
+    pub standing: &'static str,
+}
+
+impl CountDto {
+    pub fn new(c: &weft_domain::polls::ranked::RankedCount) -> Self {
+        use weft_domain::polls::ranked::{Method, StageAction, Standing, TieBreak};
+        let tie_word = |t: TieBreak| match t {
+            TieBreak::None => "none",
+            TieBreak::EarlierStage(_) => "earlier_stage",
+            TieBreak::Lot => "lot",
+        };
+        Self {
+            method: match c.method {
+                Method::InstantRunoff => "instant_runoff",
+                Method::Stv { .. } => "stv",
+            },
+            seats: c.seats(),
+            valid_ballots: c.valid,
+            elected: c.elected.clone(),
+            stages: c
+                .stages
+                .iter()
+                .map(|s| {
+                    let (action, option, tie) = match s.action {
+                        StageAction::FirstPreferences => ("first_preferences", None, "none"),
+                        StageAction::Surplus { from, tie, .. } => ("surplus", Some(from), tie_word(tie)),
+                        StageAction::Exclusion { option, tie } => ("exclusion", Some(option), tie_word(tie)),
+                    };
+                    StageDto {
+                        number: s.number,
+                        action,
+                        option,
+                        tie,
+                        quota: s.quota.to_string(),
+                        tallies: s
+                            .tallies
+                            .iter()
+                            .map(|t| StageTallyDto {
+                                option: t.option,
+                                votes: t.votes.to_string(),
+                                received: t.received.to_string(),
+                                standing: match t.standing {
+                                    Standing::Continuing => "continuing",
+                                    Standing::Elected => "elected",
+                                    Standing::Excluded => "excluded",
+                                },
+                            })
+                            .collect(),
+                        exhausted: s.exhausted.to_string(),
+                        lost_to_rounding: s.lost.to_string(),
+                        elected: s.elected.iter().map(|(o, _)| *o).collect(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether enough people voted.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QuorumDto {
+    pub percent: i64,
+    /// Who might vote: when the poll closed, or now while it is open.
+    pub eligible: u64,
+    pub voted: u64,
+    /// The fewest votes that reach it.
+    pub needed: u64,
+    pub reached: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -168,6 +305,10 @@ pub struct PollDto {
     pub score_max: i64,
     pub target: Option<i64>,
     pub voters_can_add_options: bool,
+    /// Ranked choice: `borda`, `instant_runoff` or `stv`, and the seats.
+    pub counting: Option<&'static str>,
+    pub seats: Option<i64>,
+    pub quorum: Option<QuorumDto>,
     pub voter_count: i64,
     pub options: Vec<OptionDto>,
     /// Absent while the results are hidden from this viewer.
@@ -213,6 +354,15 @@ impl PollDto {
             score_max: poll.rules.score_max,
             target: poll.target,
             voters_can_add_options: poll.voters_can_add_options,
+            counting: (poll.kind == weft_domain::polls::PollKind::RankedChoice).then(|| poll.counting.as_str()),
+            seats: (poll.kind == weft_domain::polls::PollKind::RankedChoice).then_some(poll.seats),
+            quorum: p.quorum.map(|q| QuorumDto {
+                percent: q.percent,
+                eligible: q.eligible,
+                voted: q.voted,
+                needed: q.needed(),
+                reached: q.reached(),
+            }),
             voter_count: poll.voter_count,
             options: v
                 .options
@@ -220,6 +370,7 @@ impl PollDto {
                 .map(|o| OptionDto {
                     id: o.id.0,
                     name: o.name.clone(),
+                    pass_test: o.pass_test.as_ref().map(PassTestDto::new),
                 })
                 .collect(),
             results: p.results.as_ref().map(|r| ResultsDto {
@@ -236,8 +387,13 @@ impl PollDto {
                         share_of_voters: (row.share_of_voters * 10.0).round() / 10.0,
                         share_of_total: (row.share_of_total * 10.0).round() / 10.0,
                         average: row.average.map(|a| (a * 100.0).round() / 100.0),
+                        passed: row.pass.map(|(_, passed)| passed),
+                        points: row.points,
+                        first_preferences: row.first_preferences,
+                        elected: row.elected,
                     })
                     .collect(),
+                count: r.ranked.as_ref().and_then(|rr| rr.count.as_ref()).map(CountDto::new),
             }),
             my_vote: p.my_vote.as_ref().map(VoteDto::new),
             voted: v.facts.actor_voted,

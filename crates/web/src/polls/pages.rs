@@ -62,6 +62,32 @@ pub struct PollForm {
     electorate: String,
     /// Usernames and email addresses, with `electorate: specified`.
     voters: String,
+    /// Ranked choice: `borda`, `instant_runoff` or `stv`, and the seats of an STV count.
+    counting: String,
+    seats: String,
+    quorum_percent: String,
+    /// Up to three pass tests: the option's name, `at_least`/`at_most`, a percent, `votes`/`voters`.
+    pass_option_1: String,
+    pass_operator_1: String,
+    pass_percent_1: String,
+    pass_of_1: String,
+    pass_option_2: String,
+    pass_operator_2: String,
+    pass_percent_2: String,
+    pass_of_2: String,
+    pass_option_3: String,
+    pass_operator_3: String,
+    pass_percent_3: String,
+    pass_of_3: String,
+}
+
+/// One pass-test row of the form, as typed.
+pub struct PassRow<'a> {
+    pub n: usize,
+    pub option: &'a str,
+    pub operator: &'a str,
+    pub percent: &'a str,
+    pub of: &'a str,
 }
 
 fn number(s: &str) -> Option<i64> {
@@ -95,7 +121,47 @@ impl PollForm {
             voters: self.voters.clone(),
             closing_soon: self.closing_soon.clone(),
             notify_on_open: self.notify_on_open.is_some(),
+            counting: self.counting.clone(),
+            seats: number(&self.seats),
+            quorum_percent: number(&self.quorum_percent),
+            pass_tests: self
+                .pass_rows()
+                .iter()
+                .map(|r| weft_domain::polls::input::PassTestInput {
+                    option: r.option.to_owned(),
+                    operator: r.operator.to_owned(),
+                    // A percent that is not a number is refused as missing.
+                    percent: number(r.percent),
+                    of: r.of.to_owned(),
+                })
+                .collect(),
         }
+    }
+
+    pub fn pass_rows(&self) -> [PassRow<'_>; 3] {
+        [
+            PassRow {
+                n: 1,
+                option: &self.pass_option_1,
+                operator: &self.pass_operator_1,
+                percent: &self.pass_percent_1,
+                of: &self.pass_of_1,
+            },
+            PassRow {
+                n: 2,
+                option: &self.pass_option_2,
+                operator: &self.pass_operator_2,
+                percent: &self.pass_percent_2,
+                of: &self.pass_of_2,
+            },
+            PassRow {
+                n: 3,
+                option: &self.pass_option_3,
+                operator: &self.pass_operator_3,
+                percent: &self.pass_percent_3,
+                of: &self.pass_of_3,
+            },
+        ]
     }
 }
 
@@ -298,8 +364,43 @@ fn form_of(p: &PollPage) -> PollForm {
         score_max: poll.rules.score_max.to_string(),
         target: poll.target.map(|t| t.to_string()).unwrap_or_default(),
         closing_soon: poll.closing_soon.as_str().into(),
-        ..PollForm::default()
+        counting: poll.counting.as_str().into(),
+        seats: poll.seats.to_string(),
+        quorum_percent: poll.quorum_percent.map(|q| q.to_string()).unwrap_or_default(),
+        ..with_pass_tests(PollForm::default(), &options)
     }
+}
+
+/// The form's pass-test rows from the options that have one (at most three are shown).
+fn with_pass_tests(mut form: PollForm, options: &[weft_app::polls::PollOption]) -> PollForm {
+    let mut tests = options.iter().filter_map(|o| o.pass_test.map(|t| (o.name.clone(), t)));
+    let mut fill = |option: &mut String, operator: &mut String, percent: &mut String, of: &mut String| {
+        if let Some((name, t)) = tests.next() {
+            *option = name;
+            *operator = t.operator.as_str().into();
+            *percent = t.percent.to_string();
+            *of = t.of.as_str().into();
+        }
+    };
+    fill(
+        &mut form.pass_option_1,
+        &mut form.pass_operator_1,
+        &mut form.pass_percent_1,
+        &mut form.pass_of_1,
+    );
+    fill(
+        &mut form.pass_option_2,
+        &mut form.pass_operator_2,
+        &mut form.pass_percent_2,
+        &mut form.pass_of_2,
+    );
+    fill(
+        &mut form.pass_option_3,
+        &mut form.pass_operator_3,
+        &mut form.pass_percent_3,
+        &mut form.pass_of_3,
+    );
+    form
 }
 
 pub async fn edit_form(
@@ -374,6 +475,125 @@ struct PollTemplate {
     outcome_reactions: Vec<ReactionSummary>,
     /// The reactions the viewer may add (all of them, or none).
     offer: &'static [Reaction],
+    /// A ranked-choice count in rounds, as a table and a chart.
+    rounds: Option<RoundsTable>,
+    /// For the ranked vote form: 1..=options.
+    ranks: Vec<i64>,
+    has_pass_tests: bool,
+}
+
+/// Every stage of a count as the page's table reads it.
+pub struct RoundsTable {
+    pub method: &'static str,
+    pub seats: usize,
+    pub valid: u64,
+    pub quota: String,
+    /// One per stage: what it did, in words.
+    pub stages: Vec<String>,
+    /// One per option: its name, and per stage its votes, what it received, and a word.
+    pub rows: Vec<(String, Vec<StageCell>)>,
+    pub exhausted: Vec<String>,
+    pub lost: Vec<String>,
+    pub elected: Vec<String>,
+    pub chart_svg: String,
+}
+
+/// An option at one stage: its votes, what it received ("+4"), and "elected" / "out" / "".
+pub type StageCell = (String, String, &'static str);
+
+fn rounds_table(p: &PollPage) -> Option<RoundsTable> {
+    use weft_domain::polls::ranked::{Elected, Method, StageAction, Standing, TieBreak};
+    let results = p.results.as_ref()?;
+    let count = results.ranked.as_ref()?.count.as_ref()?;
+    let name = |id: i64| p.view.option_name(id).unwrap_or("an option").to_owned();
+    let tie = |t: TieBreak| match t {
+        TieBreak::None => String::new(),
+        TieBreak::EarlierStage(n) => format!(" (a tie, settled by the tallies at stage {n})"),
+        TieBreak::Lot => " (a tie at every stage, settled by the poll's lot)".to_owned(),
+    };
+    let stages: Vec<String> = count
+        .stages
+        .iter()
+        .map(|s| {
+            let did = match s.action {
+                StageAction::FirstPreferences => "First preferences".to_owned(),
+                StageAction::Surplus { from, surplus, tie: t } => {
+                    format!("{}'s surplus of {surplus} passed on{}", name(from), tie(t))
+                }
+                StageAction::Exclusion { option, tie: t } => {
+                    format!("{} excluded, with the fewest votes{}", name(option), tie(t))
+                }
+            };
+            let elected: Vec<String> = s
+                .elected
+                .iter()
+                .map(|(o, why)| match why {
+                    Elected::Quota => format!("{} elected with the quota", name(*o)),
+                    Elected::LastRemaining => format!("{} elected as seats are left for all who remain", name(*o)),
+                })
+                .collect();
+            if elected.is_empty() {
+                did
+            } else {
+                format!("{did}; {}", elected.join("; "))
+            }
+        })
+        .collect();
+    let ids: Vec<i64> = count
+        .stages
+        .first()
+        .map(|s| s.tallies.iter().map(|t| t.option).collect())?;
+    let rows = ids
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| {
+            let cells = count
+                .stages
+                .iter()
+                .map(|s| {
+                    let t = &s.tallies[i];
+                    let word = match t.standing {
+                        Standing::Continuing => "",
+                        Standing::Elected => "elected",
+                        Standing::Excluded => "out",
+                    };
+                    let received = if s.number > 1 && t.received.0 > 0 {
+                        format!("+{}", t.received)
+                    } else {
+                        String::new()
+                    };
+                    (t.votes.to_string(), received, word)
+                })
+                .collect();
+            (name(id), cells)
+        })
+        .collect();
+    let names: Vec<String> = ids.iter().map(|&id| name(id)).collect();
+    let elected: Vec<String> = count.elected.iter().map(|&id| name(id)).collect();
+    let label = format!(
+        "Votes of each option at each of the {} stages; elected: {}",
+        count.stages.len(),
+        if elected.is_empty() {
+            "nobody".to_owned()
+        } else {
+            elected.join(", ")
+        }
+    );
+    Some(RoundsTable {
+        method: match count.method {
+            Method::InstantRunoff => "Instant runoff",
+            Method::Stv { .. } => "Single transferable vote",
+        },
+        seats: count.seats(),
+        valid: count.valid,
+        quota: count.stages.first().map(|s| s.quota.to_string()).unwrap_or_default(),
+        stages,
+        rows,
+        exhausted: count.stages.iter().map(|s| s.exhausted.to_string()).collect(),
+        lost: count.stages.iter().map(|s| s.lost.to_string()).collect(),
+        chart_svg: chart::rounds(count, &names, &label),
+        elected,
+    })
 }
 
 impl PollTemplate {
@@ -395,8 +615,17 @@ impl PollTemplate {
     }
 }
 
-/// How a vote's choices read: "Agree", "Pizza, Soup", "Pizza: 4, Soup: 2".
+/// How a vote's choices read: "Agree", "Pizza, Soup", "Pizza: 4, Soup: 2", "1. Soup, 2. Pizza".
 fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
+    if p.view.poll.kind == PollKind::RankedChoice {
+        let order = weft_domain::polls::ranked::ranking_of(choices);
+        return order
+            .iter()
+            .enumerate()
+            .map(|(i, &o)| format!("{}. {}", i + 1, p.view.option_name(o).unwrap_or("an option")))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
     let weighted = matches!(p.view.poll.kind, PollKind::Score | PollKind::DotVote);
     if choices.is_empty() {
         return if p.view.poll.kind == PollKind::Question {
@@ -483,7 +712,13 @@ async fn poll_template(
         summarize_poll(&p.reactions, ReactionTarget::Outcome(o.id.0), viewer)
     });
     let offer: &'static [Reaction] = if p.view.may.react { &Reaction::ALL } else { &[] };
+    let rounds = rounds_table(&p);
+    let ranks = (1..=i64::try_from(p.view.options.len()).unwrap_or(0)).collect();
+    let has_pass_tests = p.view.options.iter().any(|o| o.pass_test.is_some());
     PollTemplate {
+        has_pass_tests,
+        rounds,
+        ranks,
         poll_reactions,
         outcome_reactions,
         offer,

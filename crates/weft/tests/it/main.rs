@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod api;
 mod cli;
+mod decisions;
 mod durability;
 mod email;
 mod groups;

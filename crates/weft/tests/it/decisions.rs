@@ -1,0 +1,357 @@
+//! Decisions beyond a show of hands, over HTTP on both databases: ranked choice counted by STV,
+//! instant runoff and Borda points (with its ballots kept as rankings, also for anonymous polls);
+//! quorum and pass tests at their boundaries.
+
+use serde_json::{Value, json};
+use weft_domain::permissions::Role;
+
+use crate::groups::{add_member, create};
+use crate::helpers::{Client, TestApp};
+use crate::on_both;
+use crate::polls::{option, raise, vote};
+use crate::threads::start;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+on_both!(
+    the_food_election_is_counted_stage_by_stage,
+    rankings_follow_changed_and_withdrawn_votes,
+    a_ranking_is_checked_and_works_without_javascript,
+    quorum_and_pass_tests_say_plainly_what_happened,
+);
+
+struct Place {
+    ann: Client,
+    group: String,
+    thread: String,
+}
+
+async fn place(app: &TestApp) -> Place {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let group = create(&ann, "Garden", "closed", "approval").await;
+    let thread = start(&ann, &group, "Snacks", "What do we bring?", "private").await;
+    Place { ann, group, thread }
+}
+
+fn ranks(poll: &Value, names: &[&str]) -> Value {
+    Value::Array(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| json!({"option": option(poll, n), "value": i + 1}))
+            .collect(),
+    )
+}
+
+/// Wikipedia's food election (docs/COUNTING.md), anonymous: 20 members rank, the API and the page
+/// give every stage and the published winners, and no table ties a ranking to a person.
+async fn the_food_election_is_counted_stage_by_stage(app: &TestApp) {
+    let p = place(app).await;
+    let poll = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "ranked_choice", "title": "Snacks for the working day", "counting": "stv", "seats": 3,
+               "min_choices": 1, "anonymous": true,
+               "options": ["Oranges", "Pears", "Chocolate", "Strawberries", "Hamburgers"]}),
+    )
+    .await;
+    assert_eq!(poll["counting"], "stv");
+    assert_eq!(poll["seats"], 3);
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let ballots: [(usize, &[&str]); 6] = [
+        (4, &["Oranges"]),
+        (2, &["Pears", "Oranges"]),
+        (8, &["Chocolate", "Strawberries"]),
+        (4, &["Chocolate", "Hamburgers"]),
+        (1, &["Strawberries"]),
+        (1, &["Hamburgers"]),
+    ];
+    let voters = app.members_signed_in(&p.group, 20).await;
+    let mut voters = voters.iter();
+    for (n, ranking) in ballots {
+        for _ in 0..n {
+            let res = vote(voters.next().unwrap(), &key, ranks(&poll, ranking), "").await;
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+    }
+    let seen = p.ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    let count = &seen["results"]["count"];
+    let ids = |names: &[&str]| names.iter().map(|n| option(&poll, n)).collect::<Vec<i64>>();
+    assert_eq!(count["method"], "stv");
+    assert_eq!(count["valid_ballots"], 20);
+    assert_eq!(
+        count["elected"],
+        json!(ids(&["Chocolate", "Oranges", "Strawberries"])),
+        "{count}"
+    );
+    let stages = count["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 4);
+    assert_eq!(stages[0]["quota"], "6");
+    assert_eq!(stages[1]["action"], "surplus");
+    let votes_of = |stage: &Value, name: &str| {
+        stage["tallies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["option"] == option(&poll, name))
+            .unwrap()["votes"]
+            .clone()
+    };
+    assert_eq!(votes_of(&stages[1], "Strawberries"), "5");
+    assert_eq!(votes_of(&stages[1], "Hamburgers"), "3");
+    assert_eq!(stages[2]["option"], option(&poll, "Pears"));
+    assert_eq!(stages[3]["exhausted"], "3");
+    // Borda and first preferences come with every ranked count.
+    let row = |name: &str| {
+        seen["results"]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row("Chocolate")["first_preferences"], 12);
+    assert_eq!(row("Chocolate")["points"], 60, "12 first choices × 5 points");
+    assert_eq!(row("Oranges")["elected"], true);
+    assert_eq!(row("Pears")["elected"], false);
+
+    let page = p.ann.get(&format!("/p/{key}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Every stage of the count"), "the rounds table");
+    assert!(
+        page.body.contains("Elected: Chocolate, Oranges, Strawberries."),
+        "in plain words"
+    );
+    assert!(page.body.contains("surplus of 6 passed on"), "each stage in words");
+    assert!(page.body.contains("class=\"chart chart-rounds\""), "the rounds chart");
+    let help = p.ann.get("/help/counting").await;
+    assert_eq!(help.status, 200);
+    assert!(help.body.contains("weighted inclusive Gregory"));
+
+    // Anonymous: the rankings are kept as counts of identical ballots, naming nobody.
+    assert_eq!(app.count("SELECT COUNT(*) FROM votes").await, 0);
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(ballots), 0) AS BIGINT) FROM poll_rankings")
+            .await,
+        20
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM poll_rankings").await,
+        6,
+        "six distinct rankings"
+    );
+}
+
+/// A changed ranking moves from one count to another; a withdrawn one leaves; the counts always
+/// equal the current votes.
+async fn rankings_follow_changed_and_withdrawn_votes(app: &TestApp) {
+    let p = place(app).await;
+    let poll = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "ranked_choice", "title": "Which day?", "counting": "instant_runoff",
+               "options": ["Monday", "Tuesday", "Wednesday"]}),
+    )
+    .await;
+    assert_eq!(
+        poll["min_choices"], 3,
+        "rank every option of three unless told otherwise"
+    );
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let voters = app.members_signed_in(&p.group, 3).await;
+    let mtw = ranks(&poll, &["Monday", "Tuesday", "Wednesday"]);
+    let wtm = ranks(&poll, &["Wednesday", "Tuesday", "Monday"]);
+    for c in &voters {
+        assert_eq!(vote(c, &key, mtw.clone(), "").await.status, 200);
+    }
+    assert_eq!(app.count("SELECT ballots FROM poll_rankings").await, 3);
+    assert_eq!(vote(&voters[0], &key, wtm.clone(), "").await.status, 200);
+    assert_eq!(vote(&voters[1], &key, wtm, "").await.status, 200);
+    let seen = p.ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert_eq!(seen["results"]["count"]["elected"], json!([option(&poll, "Wednesday")]));
+    assert_eq!(app.count("SELECT COUNT(*) FROM poll_rankings").await, 2);
+    let res = voters[1]
+        .request_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/polls/{key}/votes/mine"),
+            None,
+        )
+        .await;
+    assert!(res.status < 300, "{}", res.body);
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(ballots), 0) AS BIGINT) FROM poll_rankings")
+            .await,
+        2
+    );
+    let seen = p.ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    let stages = seen["results"]["count"]["stages"].as_array().unwrap();
+    // One for Monday first, one for Wednesday first: Tuesday (no first choices) leaves, then the
+    // two are level at every stage, so the poll's lot decides, and says so.
+    assert_eq!(stages[1]["tie"], "none", "{stages:?}");
+    assert_eq!(stages[2]["tie"], "lot", "{stages:?}");
+    let again = p.ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert_eq!(
+        again["results"]["count"], seen["results"]["count"],
+        "the same count every time"
+    );
+}
+
+async fn a_ranking_is_checked_and_works_without_javascript(app: &TestApp) {
+    let p = place(app).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    add_member(app, &p.group, &bob, Role::Member).await;
+    let poll = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "ranked_choice", "title": "Order of work", "min_choices": 2,
+               "options": ["Dig", "Plant", "Water", "Weed"]}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let dig = option(&poll, "Dig");
+    let plant = option(&poll, "Plant");
+    for (what, choices) in [
+        (
+            "a gap",
+            json!([{"option": dig, "value": 1}, {"option": plant, "value": 3}]),
+        ),
+        (
+            "one rank twice",
+            json!([{"option": dig, "value": 1}, {"option": plant, "value": 1}]),
+        ),
+        ("too few", json!([{"option": dig, "value": 1}])),
+    ] {
+        let res = vote(&bob, &key, choices, "").await;
+        assert_eq!(res.status, 422, "{what}: {}", res.body);
+        assert!(res.body.contains("choices"), "{what}: {}", res.body);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM poll_rankings").await,
+        0,
+        "nothing stored"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM votes").await, 0);
+
+    // The page offers a select per option; the form posts ranks as plain fields.
+    let page = bob.get(&format!("/p/{key}")).await;
+    assert!(
+        page.body
+            .contains(&format!("<select id=\"value_{dig}\" name=\"value_{dig}\"")),
+        "{}",
+        page.body
+    );
+    let (d, pl, w) = (
+        format!("value_{dig}"),
+        format!("value_{plant}"),
+        format!("value_{}", option(&poll, "Water")),
+    );
+    let wrong = bob.post_form(&format!("/p/{key}/vote"), &[(&d, "1"), (&pl, "1")]).await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.body.contains("Give each rank once"),
+        "explained next to the field"
+    );
+    let res = bob
+        .post_form(&format!("/p/{key}/vote"), &[(&d, "2"), (&pl, ""), (&w, "1")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let mine = bob.get(&format!("/api/v1/polls/{key}")).await.json();
+    let mut ranked: Vec<(i64, i64)> = mine["my_vote"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["value"].as_i64().unwrap(), c["option"].as_i64().unwrap()))
+        .collect();
+    ranked.sort_unstable();
+    assert_eq!(ranked, [(1, option(&poll, "Water")), (2, dig)]);
+    let page = bob.get(&format!("/p/{key}")).await;
+    assert!(
+        page.body.contains("1. Water, 2. Dig"),
+        "the vote list reads the ranking"
+    );
+    assert!(
+        page.body.contains("<option value=\"1\" selected>1 (first choice)"),
+        "the form keeps it"
+    );
+}
+
+/// A quorum of half of three people and a pass test of 60% of the voters for "Agree", vote by
+/// vote across both boundaries; the quorum's whole is fixed when the poll closes.
+async fn quorum_and_pass_tests_say_plainly_what_happened(app: &TestApp) {
+    let p = place(app).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cat = app.signed_in_user("Cat", "cat@example.org", PASSWORD).await;
+    add_member(app, &p.group, &bob, Role::Member).await;
+    add_member(app, &p.group, &cat, Role::Member).await;
+
+    let bad = p
+        .ann
+        .post_json(
+            &format!("/api/v1/threads/{}/polls", p.thread),
+            &json!({"kind": "proposal", "title": "Fence?", "closing_at": crate::polls::from_now(86_400),
+                    "quorum_percent": 50, "pass_tests": [{"option": "Maybe", "percent": 60}]}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("pass_tests"), "{}", bad.body);
+    assert_eq!(app.count("SELECT COUNT(*) FROM polls").await, 0, "nothing half-written");
+
+    let poll = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "proposal", "title": "Build a fence?", "quorum_percent": 50,
+               "pass_tests": [{"option": "Agree", "operator": "at_least", "percent": 60, "of": "voters"}]}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    let agree = json!([{"option": option(&poll, "Agree")}]);
+    let disagree = json!([{"option": option(&poll, "Disagree")}]);
+    let state = || async {
+        let seen = p.ann.get(&format!("/api/v1/polls/{key}")).await.json();
+        let agree_row = seen["results"]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "Agree")
+            .unwrap()
+            .clone();
+        (seen["quorum"].clone(), agree_row["passed"].clone())
+    };
+    let (q, passed) = state().await;
+    assert_eq!(
+        (q["eligible"].clone(), q["needed"].clone(), q["reached"].clone()),
+        (json!(3), json!(2), json!(false))
+    );
+    assert_eq!(passed, false, "no votes pass nothing");
+
+    assert_eq!(vote(&bob, &key, agree.clone(), "").await.status, 200);
+    let (q, passed) = state().await;
+    assert_eq!(q["reached"], false, "1 of 3 is short of half");
+    assert_eq!(passed, true, "1 of 1 voters");
+    assert_eq!(vote(&cat, &key, disagree, "").await.status, 200);
+    let (q, passed) = state().await;
+    assert_eq!(q["reached"], true, "2 of 3 reach half (rounded up: 2)");
+    assert_eq!(passed, false, "1 of 2 voters is below 60%");
+    let page = p.ann.get(&format!("/p/{key}")).await;
+    assert!(
+        page.body.contains("Quorum reached:</strong> 2 of 3 voted"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("does not pass</strong> (needs at least 60% of the voters)")
+    );
+    assert_eq!(vote(&p.ann, &key, agree, "").await.status, 200);
+    let (_, passed) = state().await;
+    assert_eq!(passed, true, "2 of 3 voters is at least 60%");
+
+    // Closed: who might have voted is fixed; someone joining later does not move the quorum.
+    let res = p.ann.post_json(&format!("/api/v1/polls/{key}/close"), &json!({})).await;
+    assert!(res.status < 300, "{}", res.body);
+    let dan = app.signed_in_user("Dan", "dan@example.org", PASSWORD).await;
+    add_member(app, &p.group, &dan, Role::Member).await;
+    let (q, _) = state().await;
+    assert_eq!((q["eligible"].clone(), q["voted"].clone()), (json!(3), json!(3)));
+}
