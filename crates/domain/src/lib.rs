@@ -1,6 +1,7 @@
 //! Weft's domain: the types, rules and validations that every other layer trusts. No I/O, no HTTP, no SQL.
 
 pub mod browser;
+pub mod csv;
 pub mod deletion_requests;
 pub mod email;
 pub mod exports;

@@ -437,6 +437,12 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         samples.push(floor);
     }
 
+    let name = "STV count of 10 000 ballots, 20 options, 3 seats (one core)";
+    if options.wants(name) {
+        let (sample, check) = stv_count(name, d).await;
+        samples.push(sample);
+        extra.push(check);
+    }
     if options.wants("personal-data export") {
         extra.push(export_heavy_account(&store, http, base).await?);
     }
@@ -912,4 +918,63 @@ async fn comment_transaction(store: &Store) -> anyhow::Result<()> {
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// 10 000 ballots over 20 options, each ranking between 1 and 20 of them, drawn from a fixed seed
+/// with a preference for a few popular options (as real elections have), grouped into identical
+/// rankings as the store keeps them.
+fn stv_ballots() -> Vec<weft_domain::polls::ranked::Ranking> {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut rankings: std::collections::HashMap<Vec<i64>, u64> = std::collections::HashMap::new();
+    for _ in 0..10_000 {
+        let mut options: Vec<i64> = (1..=20).collect();
+        // Popular options drift to the front: sort by a random key weighted by the option.
+        let mut keyed: Vec<(u64, i64)> = options
+            .drain(..)
+            .map(|o| (next() % 1_000 * u64::try_from(o).unwrap_or(1), o))
+            .collect();
+        keyed.sort_unstable();
+        let depth = usize::try_from(next() % 20).unwrap_or(0) + 1;
+        let order: Vec<i64> = keyed.into_iter().take(depth).map(|(_, o)| o).collect();
+        *rankings.entry(order).or_default() += 1;
+    }
+    rankings
+        .into_iter()
+        .map(|(order, ballots)| weft_domain::polls::ranked::Ranking { order, ballots })
+        .collect()
+}
+
+/// The STV count alone (what a results page of such a poll computes), on one core, repeated for
+/// the duration; checks that every count elects the same three options.
+async fn stv_count(name: &str, duration: Duration) -> (Sample, String) {
+    use weft_domain::polls::ranked::{Method, count, lot};
+    let rankings = Arc::new(stv_ballots());
+    let options: Arc<Vec<i64>> = Arc::new((1..=20).collect());
+    let lot = Arc::new(lot("benchstv", &options));
+    let first = count(&options, &lot, &rankings, Method::Stv { seats: 3 });
+    let expected = Arc::new(first.elected.clone());
+    let (r, o, l, e) = (rankings.clone(), options.clone(), lot.clone(), expected.clone());
+    let sample = drive(name, 1, duration, move |_| {
+        let (r, o, l, e) = (r.clone(), o.clone(), l.clone(), e.clone());
+        async move {
+            tokio::task::spawn_blocking(move || count(&o, &l, &r, Method::Stv { seats: 3 }).elected == *e)
+                .await
+                .unwrap_or(false)
+        }
+    })
+    .await;
+    let check = format!(
+        "STV count: {} distinct rankings of {} ballots, {} stages, elected options {:?}, every count the same",
+        rankings.len(),
+        first.valid,
+        first.stages.len(),
+        first.elected
+    );
+    (sample, check)
 }

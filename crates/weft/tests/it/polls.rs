@@ -475,7 +475,7 @@ async fn bad_polls_and_votes_are_explained_and_nothing_is_stored(app: &TestApp) 
         (json!({"title": "Past", "closing_at": from_now(-60)}), "closing_at"),
         (json!({"title": "Odd", "closing_at": "next tuesday"}), "closing_at"),
         (json!({"kind": "poll", "title": "One", "options": ["Only"], "closing_at": from_now(86_400)}), "options"),
-        (json!({"kind": "ranked_choice", "title": "Later", "closing_at": from_now(86_400)}), "kind"),
+        (json!({"kind": "approval", "title": "Later", "closing_at": from_now(86_400)}), "kind"),
     ];
     for (body, field) in bad_polls {
         let res = g
