@@ -314,6 +314,17 @@ impl App {
         })
     }
 
+    /// A poll's page with every current vote (not one page of them) for its CSV and printable
+    /// exports: the same rules decide, so nothing hidden results or anonymity hide is in it.
+    pub async fn poll_export(&self, who: Option<&SessionUser>, key: &str) -> Result<PollPage, AppError> {
+        let mut page = self.poll_page(who, key, 0).await?;
+        if page.view.may.see_voters {
+            let mut conn = self.store.reader().await?;
+            page.votes = polls::current_votes(&mut conn, page.view.poll.id, 0, EXPORT_VOTES_MAX).await?;
+        }
+        Ok(page)
+    }
+
     /// The polls of a thread the viewer is reading (opened through its access check), newest
     /// first, each with its view: the thread is not opened again per poll.
     pub async fn thread_polls(
@@ -404,6 +415,9 @@ pub struct ListedPoll {
 
 /// Polls on their own listed on a group's page at most.
 pub const GROUP_POLLS_LISTED: i64 = 50;
+
+/// Votes in one export at most (a poll has at most as many voters as its group has members).
+pub const EXPORT_VOTES_MAX: i64 = 200_000;
 
 /// Items of a poll's own timeline shown at most (votes beyond are in the voter list).
 pub const POLL_EVENTS_LISTED: i64 = 200;

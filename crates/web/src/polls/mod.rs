@@ -5,6 +5,7 @@
 pub mod api;
 mod chart;
 pub mod dto;
+mod export;
 pub mod pages;
 
 use axum::Router;
@@ -21,6 +22,8 @@ pub fn page_routes() -> Router<AppState> {
             get(pages::group_new_form).post(pages::group_create),
         )
         .route("/p/{key}", get(pages::show))
+        .route("/p/{key}/results.csv", get(export::csv))
+        .route("/p/{key}/print", get(export::print))
         .route("/p/{key}/edit", get(pages::edit_form).post(pages::edit))
         .route("/p/{key}/vote", post(pages::vote))
         .route("/p/{key}/withdraw", post(pages::withdraw))

@@ -501,7 +501,7 @@ pub struct RoundsTable {
 /// An option at one stage: its votes, what it received ("+4"), and "elected" / "out" / "".
 pub type StageCell = (String, String, &'static str);
 
-fn rounds_table(p: &PollPage) -> Option<RoundsTable> {
+pub(super) fn rounds_table(p: &PollPage) -> Option<RoundsTable> {
     use weft_domain::polls::ranked::{Elected, Method, StageAction, Standing, TieBreak};
     let results = p.results.as_ref()?;
     let count = results.ranked.as_ref()?.count.as_ref()?;
@@ -616,7 +616,7 @@ impl PollTemplate {
 }
 
 /// How a vote's choices read: "Agree", "Pizza, Soup", "Pizza: 4, Soup: 2", "1. Soup, 2. Pizza".
-fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
+pub(super) fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
     if p.view.poll.kind == PollKind::RankedChoice {
         let order = weft_domain::polls::ranked::ranking_of(choices);
         return order
@@ -648,6 +648,18 @@ fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
         .join(", ")
 }
 
+/// A voter's name as lists show it: "A deactivated member" (P9) or "A deleted member" when gone.
+pub(super) fn voter_name(v: &weft_app::polls::Vote) -> String {
+    v.voter_name.clone().unwrap_or_else(|| {
+        if v.voter_deactivated {
+            "A deactivated member"
+        } else {
+            "A deleted member"
+        }
+        .into()
+    })
+}
+
 async fn poll_template(
     ctx: PageCtx,
     p: PollPage,
@@ -665,14 +677,7 @@ async fn poll_template(
         .map(|v| VoteLine {
             id: v.id.0,
             reactions: summarize_poll(&p.reactions, ReactionTarget::Vote(v.id.0), viewer),
-            name: v.voter_name.clone().unwrap_or_else(|| {
-                if v.voter_deactivated {
-                    "A deactivated member"
-                } else {
-                    "A deleted member"
-                }
-                .into()
-            }),
+            name: voter_name(v),
             choices: describe_choices(&p, &v.choices),
             reason_html: to_html(&v.reason),
             at: v.created_at.display_utc(),

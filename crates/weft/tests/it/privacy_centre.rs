@@ -395,6 +395,8 @@ async fn p13_every_route_to_private_content_logs_a_support_read(app: &TestApp) {
     let poll = poll.json()["key"].as_str().unwrap().to_owned();
     let routes = [
         format!("/p/{poll}"),
+        format!("/p/{poll}/results.csv"),
+        format!("/p/{poll}/print"),
         format!("/api/v1/polls/{poll}"),
         format!("/t/{t}"),
         format!("/t/{t}/items/1"),
