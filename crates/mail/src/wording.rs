@@ -158,9 +158,10 @@ wording! {
     OutcomeReview = "emails/outcome_review.txt" {
         name: Line, poll_title: Line, place: Line, statement: String, link: Line,
     }
-    /// To those who voted: the outcome.
+    /// To those who voted: the outcome (with a meeting poll's chosen time as a calendar file).
     Outcome = "emails/outcome.txt" {
         name: Line, author: Line, poll_title: Line, chosen: Option<Line>, statement: String, link: Line,
+        calendar: Option<Line>,
     }
     /// To a group's coordinators (`group`) or the data protection officer (P12).
     DeletionRequest = "emails/deletion_request.txt" {
@@ -398,6 +399,7 @@ mod tests {
                     chosen: Some(l("Agree")),
                     statement: "We build it in **spring**.".into(),
                     link: link.clone(),
+                    calendar: None,
                 }
                 .content(),
             ),

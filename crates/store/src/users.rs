@@ -19,6 +19,8 @@ pub struct User {
     pub state: UserState,
     pub emails_unsubscribed_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// The IANA zone the person reads times in; `None` until they (or their browser) say.
+    pub time_zone: Option<String>,
 }
 
 impl User {
@@ -28,10 +30,10 @@ impl User {
 }
 
 const COLUMNS: &str = "id, key, name, username, email, password_hash, email_verified_at, is_admin, state, \
-                       emails_unsubscribed_at, created_at";
+                       emails_unsubscribed_at, created_at, time_zone";
 /// `COLUMNS` of the `users` table aliased `u`, for joins that read a whole user (`from_row`).
 pub(crate) const U_COLUMNS: &str = "u.id, u.key, u.name, u.username, u.email, u.password_hash, u.email_verified_at, \
-                       u.is_admin, u.state, u.emails_unsubscribed_at, u.created_at";
+                       u.is_admin, u.state, u.emails_unsubscribed_at, u.created_at, u.time_zone";
 
 pub(crate) fn from_row(r: &Row<'_>) -> Result<User> {
     Ok(User {
@@ -48,7 +50,19 @@ pub(crate) fn from_row(r: &Row<'_>) -> Result<User> {
         state: UserState::from_stored(&r.try_get::<String, _>("state")?)?,
         emails_unsubscribed_at: r.try_get::<Option<i64>, _>("emails_unsubscribed_at")?.map(Timestamp),
         created_at: Timestamp(r.try_get("created_at")?),
+        time_zone: r.try_get("time_zone")?,
     })
+}
+
+/// Sets (or, with `None`, forgets) the zone the person reads times in.
+pub async fn set_time_zone(conn: &mut Conn, id: UserId, zone: Option<&str>, now: Timestamp) -> Result<()> {
+    query("UPDATE users SET time_zone = $1, updated_at = $2 WHERE id = $3")
+        .bind(zone)
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub struct NewUser<'a> {

@@ -26,4 +26,10 @@
       if (label) label.textContent = label.textContent.replace('(UTC)', '(your time)').replace(', UTC)', ', your time)');
     }
   }
+  // A time-zone field left empty proposes the browser's zone (the person saves it, or not).
+  let zone = '';
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { zone = ''; }
+  for (const input of document.querySelectorAll('input[data-detect-time-zone]')) {
+    if (!input.value && zone) input.value = zone;
+  }
 })();

@@ -76,6 +76,9 @@ pub struct SignUp<'a> {
     /// The signing-up browser's CSRF value: the verification link keeps the password only when
     /// opened in this browser.
     pub browser: Option<&'a str>,
+    /// The browser's time zone, as its script reports it: kept for a new account when it is a
+    /// zone we know (never changes an existing account, whoever types its address).
+    pub time_zone: Option<&'a str>,
 }
 
 /// The hash that binds a verification link to a browser (its CSRF value), if it has one.
@@ -86,6 +89,8 @@ fn browser_hash(browser: Option<&str>) -> Option<weft_domain::TokenHash> {
 pub struct ProfileChange<'a> {
     pub name: &'a str,
     pub username: &'a str,
+    /// The zone times are shown in (IANA name); `None` leaves it, `Some("")` forgets it.
+    pub time_zone: Option<&'a str>,
 }
 
 /// What an unsubscribe link stops: an account's optional emails, or invitations to an address.

@@ -32,6 +32,13 @@ impl App {
         let mut errors = ValidationErrors::new();
         let name = errors.check("name", DisplayName::parse(change.name));
         let username = errors.check("username", Username::parse(change.username));
+        let zone = match change.time_zone.map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(z) => errors
+                .check("time_zone", weft_domain::polls::meeting::Zone::parse(z))
+                .map(|z| Some(z.name().to_owned())),
+        };
         errors.into_result()?;
         let (Some(name), Some(username)) = (name, username) else {
             return Err(AppError::internal("validated fields missing"));
@@ -39,6 +46,9 @@ impl App {
         let now = self.clock.now();
         let mut tx = self.store.begin().await?;
         users::set_name(&mut tx, who.user.id, &name, now).await?;
+        if let Some(zone) = &zone {
+            users::set_time_zone(&mut tx, who.user.id, zone.as_deref(), now).await?;
+        }
         match users::set_username(&mut tx, who.user.id, &username, now).await {
             Err(StoreError::Conflict) => {
                 return Err(AppError::field("username", "This username is taken. Choose another."));

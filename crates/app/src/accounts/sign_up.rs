@@ -34,7 +34,13 @@ impl App {
         // A unique username may need a second try if another sign-up takes it meanwhile.
         for attempt in 0..4 {
             if self
-                .try_sign_up(&name, &email, &hash, input.next, input.browser, attempt)
+                .try_sign_up(
+                    &name,
+                    &email,
+                    &hash,
+                    (input.next, input.browser, input.time_zone),
+                    attempt,
+                )
                 .await?
                 == SignUpAttempt::Done
             {
@@ -49,8 +55,7 @@ impl App {
         name: &DisplayName,
         email: &EmailAddress,
         hash: &PasswordHash,
-        next: Option<&LocalPath>,
-        browser: Option<&str>,
+        (next, browser, time_zone): (Option<&LocalPath>, Option<&str>, Option<&str>),
         attempt: u32,
     ) -> Result<SignUpAttempt, AppError> {
         let now = self.clock.now();
@@ -73,6 +78,9 @@ impl App {
                     // The username (or the address) was taken meanwhile: try again in a new transaction.
                     return Ok(SignUpAttempt::Retry);
                 };
+                if let Some(zone) = time_zone.and_then(|z| weft_domain::polls::meeting::Zone::parse(z).ok()) {
+                    users::set_time_zone(&mut tx, user.id, Some(zone.name()), now).await?;
+                }
                 self.send_verification(&mut tx, &user, next, browser).await?;
             }
         }

@@ -3,6 +3,7 @@
 //! `open_poll`, which reaches it through its thread's access check (or its group) and decides the
 //! action by `can_poll`.
 
+mod calendar;
 mod closing;
 mod notify;
 mod reactions;
@@ -111,6 +112,18 @@ impl App {
         if poll.shuffle_options {
             shuffle_for(&mut options, poll.id, viewer);
         }
+        let zone = who
+            .and_then(|w| w.user.time_zone.as_deref())
+            .and_then(|z| weft_domain::polls::meeting::Zone::parse(z).ok())
+            .unwrap_or_else(|| weft_domain::polls::meeting::Zone::or_utc(&poll.time_zone));
+        if poll.kind == weft_domain::polls::PollKind::Meeting {
+            // A slot reads in the viewer's zone: "Thu 10 Dec 2026, 14:00–15:00 CET".
+            for o in &mut options {
+                if let Some(start) = o.starts_at {
+                    o.name = zone.slot_label(start, poll.slot_minutes);
+                }
+            }
+        }
         let may = PollPermissions::decide(&actor, &facts);
         Ok(PollView {
             poll,
@@ -122,6 +135,7 @@ impl App {
             facts,
             state,
             may,
+            zone,
         })
     }
 }

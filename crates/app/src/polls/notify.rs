@@ -11,7 +11,7 @@ use weft_mail::wording::{
 };
 use weft_store::Conn;
 use weft_store::groups::Group;
-use weft_store::polls::{self, Poll, PollId};
+use weft_store::polls::{self, Poll, PollId, PollOption};
 use weft_store::threads::{Audience, PollAudience, Thread};
 use weft_store::users::User;
 
@@ -238,7 +238,7 @@ impl App {
         thread: Option<&Thread>,
         group: &Group,
         writer: &User,
-        (statement, chosen): (&str, Option<&str>),
+        (statement, chosen): (&str, Option<&PollOption>),
     ) -> Result<(), AppError> {
         let people: Vec<User> = self
             .poll_people(tx, poll, thread, group, PollAudience::Voted)
@@ -250,14 +250,29 @@ impl App {
             .chars()
             .take(1_000)
             .collect();
+        let poll_zone = weft_domain::polls::meeting::Zone::or_utc(&poll.time_zone);
+        let calendar = chosen
+            .and_then(|o| o.starts_at)
+            .map(|_| Line::new(self.config.url(&format!("/p/{}/calendar.ics", poll.key))));
         self.send_poll_letters(tx, Cause::by(writer.id).about(group.id), Kind::Outcome, &people, |u| {
+            // A chosen meeting time reads in the recipient's own zone.
+            let chosen = chosen.map(|o| match o.starts_at {
+                Some(start) => u
+                    .time_zone
+                    .as_deref()
+                    .and_then(|z| weft_domain::polls::meeting::Zone::parse(z).ok())
+                    .unwrap_or_else(|| poll_zone.clone())
+                    .slot_label(start, poll.slot_minutes),
+                None => o.name.clone(),
+            });
             OutcomeEmail {
                 name: Line::new(&u.name),
                 author: Line::new(&writer.name),
                 poll_title: Line::new(&poll.title),
-                chosen: chosen.map(Line::new),
+                chosen: chosen.as_deref().map(Line::new),
                 statement: statement.clone(),
                 link: self.poll_link(poll),
+                calendar: calendar.clone(),
             }
             .content()
         })

@@ -27,6 +27,9 @@ pub struct PollView {
     pub facts: PollFacts,
     pub state: PollState,
     pub may: PollPermissions,
+    /// The zone this viewer reads times in: theirs, or the poll's for a visitor or someone who
+    /// has not chosen one. A meeting poll's options are named in it.
+    pub zone: weft_domain::polls::meeting::Zone,
 }
 
 impl PollView {
@@ -115,6 +118,9 @@ pub struct ResultRow {
     pub first_preferences: Option<u64>,
     /// Ranked choice counted in rounds: elected (in `RankedResults::count`'s order).
     pub elected: bool,
+    /// A meeting poll's slot: (yes, if need be), and whether it is the best one.
+    pub answers: Option<(u64, u64)>,
+    pub best: bool,
 }
 
 /// A ranked-choice poll's count beyond the per-option rows.
@@ -134,6 +140,8 @@ pub struct PollResults {
     pub rows: Vec<ResultRow>,
     pub tally: Tally,
     pub ranked: Option<RankedResults>,
+    /// A meeting poll: the slot most can make (most yes, then if need be, then the earliest).
+    pub best_slot: Option<i64>,
 }
 
 /// Everything the poll page shows.
@@ -226,6 +234,9 @@ impl App {
                     .as_ref()
                     .and_then(|(_, _, rr)| rr.count.as_ref())
                     .is_some_and(|c| c.elected.contains(&r.option)),
+                answers: (poll.kind == PollKind::Meeting)
+                    .then(|| weft_domain::polls::meeting::answers_of(r.voters, r.total)),
+                best: false,
             })
             .collect::<Vec<ResultRow>>();
         let mut rows = rows;
@@ -242,7 +253,24 @@ impl App {
                 };
             }
         }
+        let best_slot = if poll.kind == PollKind::Meeting {
+            let slots: Vec<(i64, weft_domain::Timestamp, u64, u64)> = rows
+                .iter()
+                .filter_map(|r| {
+                    let start = view.options.iter().find(|o| o.id.0 == r.option_id)?.starts_at?;
+                    let (yes, maybe) = r.answers?;
+                    Some((r.option_id, start, yes, maybe))
+                })
+                .collect();
+            weft_domain::polls::meeting::best_slot(&slots)
+        } else {
+            None
+        };
+        for r in &mut rows {
+            r.best = best_slot == Some(r.option_id);
+        }
         Ok(Some(PollResults {
+            best_slot,
             rows,
             tally,
             ranked: ranked.map(|(_, _, rr)| rr),

@@ -303,14 +303,14 @@ impl App {
             )
             .await?;
         }
-        let chosen = input.option.and_then(|o| view.option_name(o)).map(str::to_owned);
+        let chosen = input.option.and_then(|o| view.options.iter().find(|x| x.id.0 == o));
         self.notify_outcome(
             &mut tx,
             &view.poll,
             view.thread.as_ref().map(|t| &t.thread),
             &view.group,
             &who.user,
-            (&statement, chosen.as_deref()),
+            (&statement, chosen),
         )
         .await?;
         tx.commit().await?;

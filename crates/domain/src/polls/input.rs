@@ -55,6 +55,10 @@ pub struct PollInput {
     pub quorum_percent: Option<i64>,
     /// What share an option needs to pass, by the option's name.
     pub pass_tests: Vec<PassTestInput>,
+    /// Meeting polls: the zone the slots are typed in (IANA name; the author's own when empty)
+    /// and how long each slot is, in minutes.
+    pub time_zone: String,
+    pub slot_minutes: Option<i64>,
 }
 
 /// One pass test as typed: the option's name, `at_least` / `at_most`, a percent, `votes` / `voters`.
@@ -165,6 +169,11 @@ pub struct PollSpec {
     pub quorum_percent: Option<i64>,
     /// One per option, in the options' order.
     pub pass_tests: Vec<Option<PassTest>>,
+    /// Meeting polls: the zone the slots were typed in, each slot's length, and each option's
+    /// start (in the options' order, earliest first); the option's name is its start as typed.
+    pub time_zone: String,
+    pub slot_minutes: i64,
+    pub slot_starts: Vec<Timestamp>,
 }
 
 fn single_line(input: &str, max: usize, empty: &str) -> Result<String, FieldError> {
@@ -261,8 +270,45 @@ impl PollInput {
             .map(|o| o.trim())
             .filter(|o| !o.is_empty())
             .collect();
+        let mut slot_starts = Vec::new();
+        let (mut time_zone, mut slot_minutes) = (String::new(), 0);
         let options: Vec<String> = if kind == PollKind::Question {
             Vec::new()
+        } else if kind == PollKind::Meeting {
+            let zone = match super::meeting::Zone::parse(if self.time_zone.trim().is_empty() {
+                "UTC"
+            } else {
+                &self.time_zone
+            }) {
+                Ok(z) => z,
+                Err(e) => {
+                    errors.add("time_zone", e.message);
+                    super::meeting::Zone::utc()
+                }
+            };
+            time_zone = zone.name().to_owned();
+            slot_minutes = errors
+                .check(
+                    "slot_minutes",
+                    within(
+                        self.slot_minutes,
+                        super::meeting::DEFAULT_SLOT_MINUTES,
+                        5..=super::meeting::MAX_SLOT_MINUTES,
+                        "A slot's length in minutes",
+                    ),
+                )
+                .unwrap_or(super::meeting::DEFAULT_SLOT_MINUTES);
+            for line in &typed {
+                match super::meeting::parse_slot(line, &zone) {
+                    Ok(t) if slot_starts.contains(&t) => {
+                        errors.add("options", format!("{} is there twice.", zone.input(t)));
+                    }
+                    Ok(t) => slot_starts.push(t),
+                    Err(e) => errors.add("options", e.message),
+                }
+            }
+            slot_starts.sort_unstable();
+            slot_starts.iter().map(|&t| zone.input(t)).collect()
         } else if kind == PollKind::Count || typed.is_empty() {
             template
                 .map_or(kind.default_options(), PollTemplate::options)
@@ -285,7 +331,13 @@ impl PollInput {
             }
             names
         };
-        if kind.has_options() && options.len() < 2 && errors.get("options").is_none() {
+        if kind == PollKind::Meeting && options.is_empty() && errors.get("options").is_none() {
+            errors.add("options", "Propose at least one time, such as 2026-12-10 14:00.");
+        } else if kind.has_options()
+            && kind != PollKind::Meeting
+            && options.len() < 2
+            && errors.get("options").is_none()
+        {
             errors.add("options", "Give at least two options.");
         }
         if options.len() > MAX_OPTIONS {
@@ -467,7 +519,7 @@ impl PollInput {
                 score_max,
                 reason,
             },
-            shuffle_options: kind.has_options() && self.shuffle_options,
+            shuffle_options: kind.has_options() && kind != PollKind::Meeting && self.shuffle_options,
             voters_can_add_options: matches!(kind, PollKind::Poll | PollKind::Score | PollKind::DotVote)
                 && self.voters_can_add_options,
             target,
@@ -479,6 +531,9 @@ impl PollInput {
             seats,
             quorum_percent,
             pass_tests,
+            time_zone,
+            slot_minutes,
+            slot_starts,
         })
     }
 }
@@ -637,6 +692,18 @@ impl VoteRules {
                         ),
                     );
                 }
+            }
+            PollKind::Meeting => {
+                let answered = choices.iter().filter(|c| options.contains(&c.option)).count();
+                if answered != options.len() {
+                    errors.add("choices", "Answer every time: yes, if need be, or no.");
+                } else if choices
+                    .iter()
+                    .any(|c| !(super::meeting::NO..=super::meeting::YES).contains(&c.value))
+                {
+                    errors.add("choices", "Answer each time with yes, if need be, or no.");
+                }
+                choices.retain(|c| c.value != super::meeting::NO);
             }
             PollKind::Question => {
                 if picked != 0 {

@@ -59,6 +59,8 @@ words!(
         Question = "question",
         /// Options ranked in order of preference, counted by Borda points, instant runoff or STV.
         RankedChoice = "ranked_choice",
+        /// Time slots answered yes / if need be / no, to find when people can meet.
+        Meeting = "meeting",
     }
 );
 
@@ -73,6 +75,7 @@ impl PollKind {
             Self::DotVote => "Dot vote",
             Self::Question => "Question",
             Self::RankedChoice => "Ranked choice",
+            Self::Meeting => "Meeting time",
         }
     }
 
@@ -83,7 +86,7 @@ impl PollKind {
             Self::Proposal => &["Agree", "Abstain", "Disagree"],
             Self::Check => &["Looks good", "Not sure", "Concerned"],
             Self::Count => &["I'm in", "Not this time"],
-            Self::Poll | Self::Score | Self::DotVote | Self::Question | Self::RankedChoice => &[],
+            Self::Poll | Self::Score | Self::DotVote | Self::Question | Self::RankedChoice | Self::Meeting => &[],
         }
     }
 

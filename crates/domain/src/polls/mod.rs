@@ -4,6 +4,7 @@
 
 pub mod input;
 pub mod kinds;
+pub mod meeting;
 pub mod ranked;
 #[cfg(test)]
 mod ranked_tests;

@@ -296,6 +296,7 @@ proptest! {
                 }
                 PollKind::Poll => prop_assert!((1..=2).contains(&ballot.choices.len())),
                 PollKind::Question => prop_assert!(ballot.choices.is_empty()),
+                PollKind::Meeting => prop_assert!(ballot.choices.iter().all(|c| (1..=2).contains(&c.value))),
                 PollKind::RankedChoice => {
                     let mut ranks: Vec<i64> = ballot.choices.iter().map(|c| c.value).collect();
                     ranks.sort_unstable();
@@ -532,4 +533,93 @@ fn pass_tests_and_quorum_at_their_boundaries() {
             "{what}: {errors:?}"
         );
     }
+}
+
+#[test]
+fn meeting_slots_are_instants_across_zones_and_clock_changes() {
+    use meeting::{Zone, parse_slot};
+    let berlin = Zone::parse("Europe/Berlin").unwrap();
+    let auckland = Zone::parse("Pacific/Auckland").unwrap();
+    assert!(Zone::parse("Mars/Olympus").is_err());
+    assert!(Zone::parse("").is_err());
+
+    // Saturday evening in Berlin (CET, +01:00) is Sunday morning in Auckland (NZDT, +13:00).
+    let slot = parse_slot("2026-03-28 20:00", &berlin).unwrap();
+    assert_eq!(slot.rfc3339(), "2026-03-28T19:00:00Z");
+    assert_eq!(berlin.slot_label(slot, 60), "Sat 28 Mar 2026, 20:00–21:00 CET");
+    assert_eq!(auckland.slot_label(slot, 60), "Sun 29 Mar 2026, 08:00–09:00 NZDT");
+    assert_eq!(
+        parse_slot("2026-03-29T08:00", &auckland).unwrap(),
+        slot,
+        "the same instant typed in Auckland"
+    );
+
+    // Berlin's clocks go forward on 29 March 2026: the same 10:00 is an hour earlier in UTC after.
+    let before = parse_slot("2026-03-28 10:00", &berlin).unwrap();
+    let after = parse_slot("2026-03-30 10:00", &berlin).unwrap();
+    assert_eq!(before.rfc3339(), "2026-03-28T09:00:00Z");
+    assert_eq!(after.rfc3339(), "2026-03-30T08:00:00Z");
+    assert_eq!(berlin.slot_label(after, 90), "Mon 30 Mar 2026, 10:00–11:30 CEST");
+    // In Auckland the clocks go back on 5 April: a slot across it reads in each side's offset.
+    let evening = parse_slot("2026-04-04 20:00", &berlin).unwrap();
+    assert_eq!(auckland.slot_label(evening, 60), "Sun 5 Apr 2026, 06:00–07:00 NZST");
+    let err = parse_slot("2026-03-29 02:30", &berlin).unwrap_err();
+    assert!(err.message.contains("does not exist"), "{}", err.message);
+    let err = parse_slot("2026-10-25 02:30", &berlin).unwrap_err();
+    assert!(err.message.contains("happens twice"), "{}", err.message);
+    assert!(parse_slot("next tuesday", &berlin).is_err());
+    assert_eq!(
+        berlin.slot_label(parse_slot("2026-12-31 23:00", &berlin).unwrap(), 120),
+        "Thu 31 Dec 2026, 23:00–Fri 1 Jan, 01:00 CET"
+    );
+
+    let spec = PollInput {
+        options: vec!["2026-12-11 09:00".into(), "2026-12-10 14:00".into()],
+        time_zone: "Europe/Berlin".into(),
+        ..input("meeting")
+    }
+    .parse(NOW)
+    .unwrap();
+    assert_eq!(spec.options, ["2026-12-10 14:00", "2026-12-11 09:00"], "earliest first");
+    assert_eq!(spec.slot_starts[0].rfc3339(), "2026-12-10T13:00:00Z");
+    assert_eq!((spec.slot_minutes, spec.time_zone.as_str()), (60, "Europe/Berlin"));
+    for (what, options, zone) in [
+        ("no times", vec![], "UTC"),
+        (
+            "a time twice",
+            vec!["2026-12-10 14:00".into(), "2026-12-10T14:00".into()],
+            "UTC",
+        ),
+        ("an unknown zone", vec!["2026-12-10 14:00".into()], "Atlantis/Capital"),
+        ("a skipped time", vec!["2026-03-29 02:30".into()], "Europe/Berlin"),
+    ] {
+        let i = PollInput {
+            options,
+            time_zone: zone.into(),
+            ..input("meeting")
+        };
+        assert!(i.parse(NOW).is_err(), "{what}");
+    }
+
+    // Every slot answered; "no" is no choice; the best slot is most yes, then if need be.
+    let rules = VoteRules {
+        kind: PollKind::Meeting,
+        ..rules(PollKind::Meeting)
+    };
+    let answer = |v: &[(i64, i64)]| rules.check(&[1, 2, 3], &vote(v, ""));
+    assert_eq!(answer(&[(1, 2), (2, 0), (3, 1)]).unwrap().choices.len(), 2);
+    assert!(answer(&[(1, 2), (2, 0)]).is_err(), "every time answered");
+    assert!(answer(&[(1, 3), (2, 0), (3, 0)]).is_err(), "yes, if need be or no");
+    let t = |h: i64| NOW.plus(crate::Duration::minutes(h * 60));
+    assert_eq!(
+        meeting::best_slot(&[(1, t(1), 2, 0), (2, t(2), 2, 1), (3, t(3), 1, 5)]),
+        Some(2)
+    );
+    assert_eq!(
+        meeting::best_slot(&[(1, t(2), 1, 1), (2, t(1), 1, 1)]),
+        Some(2),
+        "then the earliest"
+    );
+    assert_eq!(meeting::best_slot(&[(1, t(1), 0, 0)]), None, "nobody can");
+    assert_eq!(meeting::answers_of(3, 5), (2, 1), "two yes and one if need be");
 }

@@ -63,6 +63,9 @@ pub struct Poll {
     pub quorum_percent: Option<i64>,
     /// Who might vote when it closed (`None` while open).
     pub eligible_at_close: Option<i64>,
+    /// Meeting polls: the zone the slots were typed in, and each slot's length in minutes.
+    pub time_zone: String,
+    pub slot_minutes: i64,
     pub edited_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
@@ -72,7 +75,8 @@ const POLL_COLUMNS: &str = "p.id, p.key, p.group_id, p.thread_id, t.key AS threa
     p.closing_at, p.closed_at, p.anonymous, p.hide_results, p.reason_rule, p.reason_prompt, p.min_choices, \
     p.max_choices, p.none_of_the_above, p.shuffle_options, p.voters_can_add_options, p.dots_per_person, \
     p.score_min, p.score_max, p.target, p.electorate, p.closing_soon, p.notify_on_open, p.voter_count, \
-    p.without_choice, p.counting, p.seats, p.quorum_percent, p.eligible_at_close, p.edited_at, p.created_at";
+    p.without_choice, p.counting, p.seats, p.quorum_percent, p.eligible_at_close, p.time_zone, p.slot_minutes, p.edited_at, \
+    p.created_at";
 const POLL_FROM: &str = "FROM polls p JOIN groups g ON g.id = p.group_id LEFT JOIN users a ON a.id = p.author_id \
      LEFT JOIN threads t ON t.id = p.thread_id";
 
@@ -118,6 +122,8 @@ fn poll_from_row(r: &Row<'_>) -> Result<Poll> {
         seats: r.try_get("seats")?,
         quorum_percent: r.try_get("quorum_percent")?,
         eligible_at_close: r.try_get("eligible_at_close")?,
+        time_zone: r.try_get("time_zone")?,
+        slot_minutes: r.try_get("slot_minutes")?,
         edited_at: ts(r, "edited_at")?,
         created_at: Timestamp(r.try_get("created_at")?),
     })
@@ -138,9 +144,9 @@ pub async fn insert(
         "INSERT INTO polls (key, group_id, thread_id, author_id, kind, title, details, opening_at, closing_at, \
          anonymous, hide_results, reason_rule, reason_prompt, min_choices, max_choices, none_of_the_above, \
          shuffle_options, voters_can_add_options, dots_per_person, score_min, score_max, target, electorate, \
-         closing_soon, notify_on_open, created_at, counting, seats, quorum_percent) VALUES ($1, $2, $3, $4, $5, $6, \
-         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, \
-         $29) RETURNING id",
+         closing_soon, notify_on_open, created_at, counting, seats, quorum_percent, time_zone, slot_minutes) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, \
+         $24, $25, $26, $27, $28, $29, $30, $31) RETURNING id",
     )
     .bind(key)
     .bind(group_id)
@@ -171,6 +177,8 @@ pub async fn insert(
     .bind(spec.counting.as_str())
     .bind(spec.seats)
     .bind(spec.quorum_percent)
+    .bind(spec.time_zone.as_str())
+    .bind(spec.slot_minutes)
     .fetch_one(&mut *conn, |r| r.try_get("id"))
     .await?;
     insert_options(conn, id, spec, now).await?;
@@ -182,6 +190,9 @@ async fn insert_options(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Times
         let option = add_option(conn, id, i64::try_from(position).unwrap_or(i64::MAX), name, None, now).await?;
         if let Some(Some(test)) = spec.pass_tests.get(position) {
             set_pass_test(conn, option, test).await?;
+        }
+        if let Some(start) = spec.slot_starts.get(position) {
+            set_starts_at(conn, option, *start).await?;
         }
     }
     Ok(())
@@ -196,7 +207,7 @@ pub async fn update(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Timestamp
          reason_rule = $6, reason_prompt = $7, min_choices = $8, max_choices = $9, none_of_the_above = $10, \
          shuffle_options = $11, voters_can_add_options = $12, dots_per_person = $13, score_min = $14, \
          score_max = $15, target = $16, closing_soon = $17, notify_on_open = $18, edited_at = $19, counting = $20, \
-         seats = $21, quorum_percent = $22 WHERE id = $23",
+         seats = $21, quorum_percent = $22, time_zone = $23, slot_minutes = $24 WHERE id = $25",
     )
     .bind(spec.title.as_str())
     .bind(spec.details.as_str())
@@ -220,6 +231,8 @@ pub async fn update(conn: &mut Conn, id: PollId, spec: &PollSpec, now: Timestamp
     .bind(spec.counting.as_str())
     .bind(spec.seats)
     .bind(spec.quorum_percent)
+    .bind(spec.time_zone.as_str())
+    .bind(spec.slot_minutes)
     .bind(id)
     .execute(&mut *conn)
     .await?;

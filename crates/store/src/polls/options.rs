@@ -13,6 +13,17 @@ pub struct PollOption {
     pub position: i64,
     pub name: String,
     pub pass_test: Option<PassTest>,
+    /// A meeting poll's slot: when it starts.
+    pub starts_at: Option<Timestamp>,
+}
+
+pub async fn set_starts_at(conn: &mut Conn, option: OptionId, at: Timestamp) -> Result<()> {
+    query("UPDATE poll_options SET starts_at = $1 WHERE id = $2")
+        .bind(at.micros())
+        .bind(option)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn set_pass_test(conn: &mut Conn, option: OptionId, test: &PassTest) -> Result<()> {
@@ -62,7 +73,7 @@ pub async fn append_option(
 
 pub async fn options_of(conn: &mut Conn, poll_id: PollId) -> Result<Vec<PollOption>> {
     query(
-        "SELECT id, position, name, pass_operator, pass_percent, pass_of FROM poll_options WHERE poll_id = $1 \
+        "SELECT id, position, name, pass_operator, pass_percent, pass_of, starts_at FROM poll_options WHERE poll_id = $1 \
          ORDER BY position",
     )
     .bind(poll_id)
@@ -81,6 +92,7 @@ pub async fn options_of(conn: &mut Conn, poll_id: PollId) -> Result<Vec<PollOpti
             position: r.try_get("position")?,
             name: r.try_get("name")?,
             pass_test,
+            starts_at: crate::threads::ts(r, "starts_at")?,
         })
     })
     .await

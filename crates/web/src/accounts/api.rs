@@ -47,6 +47,9 @@ pub struct SignUpBody {
     name: String,
     email: String,
     password: String,
+    /// An IANA time zone ("Europe/Berlin") for the new account; ignored when unknown.
+    #[serde(default)]
+    time_zone: Option<String>,
 }
 
 /// 202 for every valid request, whether or not the address already had an account.
@@ -63,6 +66,7 @@ pub async fn signup(
         password: &body.password,
         next: None,
         browser: Some(&csrf.0),
+        time_zone: body.time_zone.as_deref(),
     };
     state.app.sign_up(&input).await?;
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({"status": "check_email"}))).into_response())
@@ -123,6 +127,8 @@ pub async fn me(RequireUser(who): RequireUser) -> Json<Me> {
 pub struct MeBody {
     name: Option<String>,
     username: Option<String>,
+    /// An IANA time zone ("Europe/Berlin"); "" forgets it.
+    time_zone: Option<String>,
 }
 
 pub async fn update_me(
@@ -135,6 +141,7 @@ pub async fn update_me(
     let change = weft_app::accounts::ProfileChange {
         name: &name,
         username: &username,
+        time_zone: body.time_zone.as_deref(),
     };
     state.app.update_profile(&who, &change).await?;
     let mut updated = who.clone();

@@ -128,6 +128,8 @@ pub struct SignUpForm {
     email: String,
     password: String,
     next: String,
+    /// Filled by the page's script from the browser (empty without JavaScript).
+    time_zone: String,
 }
 
 pub async fn signup_form(ctx: PageCtx, Query(q): Query<NextQuery>) -> Response {
@@ -165,6 +167,7 @@ pub async fn signup(
         password: &form.password,
         next: next.as_ref(),
         browser: Some(&ctx.csrf),
+        time_zone: Some(&form.time_zone),
     };
     match state.app.sign_up(&input).await {
         Ok(()) => Ok(render(

@@ -22,6 +22,10 @@ struct Profile {
     ctx: PageCtx,
     name: String,
     username: String,
+    /// The zone times are shown in; empty until chosen (the page's script proposes the browser's).
+    time_zone: String,
+    /// Every zone the chooser offers.
+    zones: Vec<String>,
     email: String,
     new_email: String,
     reauth_hint: &'static str,
@@ -39,6 +43,8 @@ impl Profile {
             ctx,
             name: who.user.name.clone(),
             username: who.user.username.as_str().to_owned(),
+            time_zone: who.user.time_zone.clone().unwrap_or_default(),
+            zones: weft_domain::polls::meeting::Zone::all(),
             email: who.user.email.as_str().to_owned(),
             new_email: String::new(),
             reauth_hint: if who.user.password_hash.is_some() {
@@ -76,6 +82,7 @@ pub async fn show(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ProfileForm {
+    time_zone: String,
     name: String,
     username: String,
 }
@@ -89,6 +96,7 @@ pub async fn update(
     let change = weft_app::accounts::ProfileChange {
         name: &form.name,
         username: &form.username,
+        time_zone: Some(&form.time_zone),
     };
     match state.app.update_profile(&who, &change).await {
         Ok(()) => Ok(Redirect::to(&Notice::ProfileSaved.on("/profile")).into_response()),
@@ -96,6 +104,7 @@ pub async fn update(
             let mut page = Profile::new(&state, ctx, &who).await?;
             page.name = form.name;
             page.username = form.username;
+            page.time_zone = form.time_zone;
             page.profile_errors = errors;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

@@ -63,6 +63,10 @@ pub struct PollBody {
     quorum_percent: Option<i64>,
     /// What share an option needs to pass.
     pass_tests: Vec<PassTestBody>,
+    /// Meeting polls (`kind: meeting`): `options` are start times as typed in this zone
+    /// ("2026-12-10 14:00"), an IANA name (UTC when empty); each slot lasts `slot_minutes` (60).
+    time_zone: String,
+    slot_minutes: Option<i64>,
 }
 
 /// An option's pass test: `option` by name, `operator` `at_least` (the default) or `at_most`,
@@ -116,6 +120,8 @@ impl PollBody {
             voters: self.voters.join("\n"),
             closing_soon: self.closing_soon.clone(),
             notify_on_open: self.notify_on_open,
+            time_zone: self.time_zone.clone(),
+            slot_minutes: self.slot_minutes,
             counting: self.counting.clone(),
             seats: self.seats,
             quorum_percent: self.quorum_percent,

@@ -9,8 +9,12 @@ use weft_domain::polls::Choice;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OptionDto {
     pub id: i64,
+    /// A meeting poll's slot is named in the reader's time zone.
     pub name: String,
     pub pass_test: Option<PassTestDto>,
+    /// A meeting poll's slot: its start and end (RFC 3339, UTC).
+    pub starts_at: Option<String>,
+    pub ends_at: Option<String>,
 }
 
 /// What share an option needs to pass.
@@ -52,6 +56,9 @@ pub struct ResultRowDto {
     pub first_preferences: Option<u64>,
     /// Ranked choice counted in rounds: elected.
     pub elected: bool,
+    /// A meeting poll's slot: how many said yes, and if need be.
+    pub yes: Option<u64>,
+    pub if_need_be: Option<u64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -62,6 +69,8 @@ pub struct ResultsDto {
     pub options: Vec<ResultRowDto>,
     /// Ranked choice counted in rounds (instant runoff, STV): every stage.
     pub count: Option<CountDto>,
+    /// A meeting poll: the slot most can make (most yes, then if need be, then the earliest).
+    pub best_slot: Option<i64>,
 }
 
 /// A count in rounds. Votes are decimal strings with up to five decimals ("6", "5.33333"):
@@ -309,6 +318,11 @@ pub struct PollDto {
     pub counting: Option<&'static str>,
     pub seats: Option<i64>,
     pub quorum: Option<QuorumDto>,
+    /// Meeting polls: the zone the slots were proposed in, and their length in minutes.
+    pub time_zone: Option<String>,
+    pub slot_minutes: Option<i64>,
+    /// The zone this reader's times are named in.
+    pub reader_time_zone: String,
     pub voter_count: i64,
     pub options: Vec<OptionDto>,
     /// Absent while the results are hidden from this viewer.
@@ -363,6 +377,9 @@ impl PollDto {
                 needed: q.needed(),
                 reached: q.reached(),
             }),
+            time_zone: (poll.kind == weft_domain::polls::PollKind::Meeting).then(|| poll.time_zone.clone()),
+            slot_minutes: (poll.kind == weft_domain::polls::PollKind::Meeting).then_some(poll.slot_minutes),
+            reader_time_zone: v.zone.name().to_owned(),
             voter_count: poll.voter_count,
             options: v
                 .options
@@ -371,6 +388,10 @@ impl PollDto {
                     id: o.id.0,
                     name: o.name.clone(),
                     pass_test: o.pass_test.as_ref().map(PassTestDto::new),
+                    starts_at: o.starts_at.map(weft_domain::Timestamp::rfc3339),
+                    ends_at: o
+                        .starts_at
+                        .map(|s| s.plus(weft_domain::Duration::minutes(poll.slot_minutes)).rfc3339()),
                 })
                 .collect(),
             results: p.results.as_ref().map(|r| ResultsDto {
@@ -391,9 +412,12 @@ impl PollDto {
                         points: row.points,
                         first_preferences: row.first_preferences,
                         elected: row.elected,
+                        yes: row.answers.map(|(y, _)| y),
+                        if_need_be: row.answers.map(|(_, m)| m),
                     })
                     .collect(),
                 count: r.ranked.as_ref().and_then(|rr| rr.count.as_ref()).map(CountDto::new),
+                best_slot: r.best_slot,
             }),
             my_vote: p.my_vote.as_ref().map(VoteDto::new),
             voted: v.facts.actor_voted,

@@ -68,6 +68,27 @@ fn results_csv(p: &PollPage) -> String {
                 if row.elected { "yes".into() } else { String::new() },
             ]);
         }
+    } else if poll.kind == PollKind::Meeting {
+        out += &csv::row(["Time", "Starts (UTC)", "Yes", "If need be", "No", "Best"]);
+        for row in &r.rows {
+            let (yes, maybe) = row.answers.unwrap_or((0, 0));
+            let start = p
+                .view
+                .options
+                .iter()
+                .find(|o| o.id.0 == row.option_id)
+                .and_then(|o| o.starts_at)
+                .map(weft_domain::Timestamp::rfc3339)
+                .unwrap_or_default();
+            out += &csv::row([
+                row.name.clone(),
+                start,
+                yes.to_string(),
+                maybe.to_string(),
+                r.tally.voters.saturating_sub(yes + maybe).to_string(),
+                if row.best { "yes".into() } else { String::new() },
+            ]);
+        }
     } else if poll.kind.has_options() {
         out += &csv::row([
             "Option",
@@ -199,4 +220,26 @@ pub async fn print(
         p,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A meeting poll's chosen time as a calendar file (RFC 5545), once its outcome picked one.
+pub async fn calendar(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let ics = state.app.meeting_calendar(who.as_ref(), &key).await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"meeting-{key}.ics\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        ics,
+    )
+        .into_response())
 }

@@ -24,6 +24,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/p/{key}", get(pages::show))
         .route("/p/{key}/results.csv", get(export::csv))
         .route("/p/{key}/print", get(export::print))
+        .route("/p/{key}/calendar.ics", get(export::calendar))
         .route("/p/{key}/edit", get(pages::edit_form).post(pages::edit))
         .route("/p/{key}/vote", post(pages::vote))
         .route("/p/{key}/withdraw", post(pages::withdraw))

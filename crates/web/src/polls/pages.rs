@@ -79,6 +79,9 @@ pub struct PollForm {
     pass_operator_3: String,
     pass_percent_3: String,
     pass_of_3: String,
+    /// Meeting polls: the zone the times are typed in, and each slot's length in minutes.
+    time_zone: String,
+    slot_minutes: String,
 }
 
 /// One pass-test row of the form, as typed.
@@ -121,6 +124,8 @@ impl PollForm {
             voters: self.voters.clone(),
             closing_soon: self.closing_soon.clone(),
             notify_on_open: self.notify_on_open.is_some(),
+            time_zone: self.time_zone.clone(),
+            slot_minutes: number(&self.slot_minutes),
             counting: self.counting.clone(),
             seats: number(&self.seats),
             quorum_percent: number(&self.quorum_percent),
@@ -181,6 +186,8 @@ struct NewPollPage {
     errors: ValidationErrors,
     templates: &'static [weft_domain::polls::PollTemplate],
     kinds: &'static [PollKind],
+    /// Every time zone, for a meeting poll's chooser.
+    zones: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -218,6 +225,7 @@ fn new_page(ctx: PageCtx, place: Place<'_>, title: &str, form: PollForm, errors:
         errors,
         templates: weft_domain::polls::PollTemplate::ALL,
         kinds: PollKind::ALL,
+        zones: weft_domain::polls::meeting::Zone::all(),
     }
 }
 
@@ -348,7 +356,17 @@ fn form_of(p: &PollPage) -> PollForm {
         kind: poll.kind.as_str().into(),
         title: poll.title.clone(),
         details: poll.details.clone(),
-        options: options.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join("\n"),
+        // A meeting poll's times as typed, in its own zone (the view names them in the reader's).
+        options: options
+            .iter()
+            .map(|o| match o.starts_at {
+                Some(start) => weft_domain::polls::meeting::Zone::or_utc(&poll.time_zone).input(start),
+                None => o.name.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        time_zone: poll.time_zone.clone(),
+        slot_minutes: poll.slot_minutes.to_string(),
         closing_at: poll.closing_at.local_input_utc(),
         opening_at: poll.opening_at.map(Timestamp::local_input_utc).unwrap_or_default(),
         hide_results: poll.hide_results.as_str().into(),
@@ -445,6 +463,8 @@ pub async fn edit(
 /// A vote as the page lists it.
 pub struct VoteLine {
     pub id: i64,
+    /// Option id → value, for a meeting poll's grid.
+    pub values: Vec<(i64, i64)>,
     pub reactions: Vec<ReactionSummary>,
     pub name: String,
     pub choices: String,
@@ -613,10 +633,37 @@ impl PollTemplate {
     fn pct<T: std::borrow::Borrow<f64>>(&self, value: T) -> String {
         weft_domain::polls::percent(*value.borrow())
     }
+
+    /// A meeting poll's grid cell: what this voter answered for this slot.
+    fn answer<T: std::borrow::Borrow<i64>>(&self, line: &VoteLine, option: T) -> &'static str {
+        let option = *option.borrow();
+        match line.values.iter().find(|(o, _)| *o == option).map(|(_, v)| *v) {
+            Some(weft_domain::polls::meeting::YES) => "Yes",
+            Some(weft_domain::polls::meeting::IF_NEED_BE) => "If need be",
+            _ => "No",
+        }
+    }
 }
 
 /// How a vote's choices read: "Agree", "Pizza, Soup", "Pizza: 4, Soup: 2", "1. Soup, 2. Pizza".
 pub(super) fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
+    if p.view.poll.kind == PollKind::Meeting {
+        // Every slot, with this voter's answer ("no" is no choice).
+        return p
+            .view
+            .options
+            .iter()
+            .map(|o| {
+                let answer = match choices.iter().find(|c| c.option == o.id.0).map(|c| c.value) {
+                    Some(weft_domain::polls::meeting::YES) => "yes",
+                    Some(weft_domain::polls::meeting::IF_NEED_BE) => "if need be",
+                    _ => "no",
+                };
+                format!("{}: {answer}", o.name)
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
     if p.view.poll.kind == PollKind::RankedChoice {
         let order = weft_domain::polls::ranked::ranking_of(choices);
         return order
@@ -678,6 +725,7 @@ async fn poll_template(
             id: v.id.0,
             reactions: summarize_poll(&p.reactions, ReactionTarget::Vote(v.id.0), viewer),
             name: voter_name(v),
+            values: v.choices.iter().map(|c| (c.option, c.value)).collect(),
             choices: describe_choices(&p, &v.choices),
             reason_html: to_html(&v.reason),
             at: v.created_at.display_utc(),

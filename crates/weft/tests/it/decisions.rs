@@ -19,6 +19,7 @@ on_both!(
     a_ranking_is_checked_and_works_without_javascript,
     quorum_and_pass_tests_say_plainly_what_happened,
     exports_hold_what_the_page_shows_and_no_formula_runs,
+    a_meeting_time_is_the_same_instant_in_auckland_and_berlin,
 );
 
 struct Place {
@@ -455,4 +456,194 @@ async fn exports_hold_what_the_page_shows_and_no_formula_runs(app: &TestApp) {
             "{print}"
         );
     }
+}
+
+async fn set_zone(c: &Client, zone: &str) {
+    let res = c
+        .request_json(reqwest::Method::PATCH, "/api/v1/me", Some(&json!({"time_zone": zone})))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
+/// A meeting poll across Berlin's change to summer time, answered from Auckland and Berlin: both
+/// read the same instants in their own zones; the best time, the grid, the outcome's calendar file
+/// (parsed by Python's icalendar when `WEFT_TEST_PYTHON` is set, as `.ci/run` does) and its email.
+async fn a_meeting_time_is_the_same_instant_in_auckland_and_berlin(app: &TestApp) {
+    let p = place(app).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cat = app.signed_in_user("Cat", "cat@example.org", PASSWORD).await;
+    add_member(app, &p.group, &bob, Role::Member).await;
+    add_member(app, &p.group, &cat, Role::Member).await;
+    set_zone(&p.ann, "Europe/Berlin").await;
+    set_zone(&bob, "Pacific/Auckland").await;
+    let bad = p
+        .ann
+        .request_json(
+            reqwest::Method::PATCH,
+            "/api/v1/me",
+            Some(&json!({"time_zone": "Mars/Olympus"})),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+
+    let skipped = p
+        .ann
+        .post_json(
+            &format!("/api/v1/threads/{}/polls", p.thread),
+            &json!({"kind": "meeting", "title": "Planning call", "time_zone": "Europe/Berlin",
+                    "closing_at": crate::polls::from_now(86_400), "options": ["2027-03-28 02:30"]}),
+        )
+        .await;
+    assert_eq!(skipped.status, 422, "a time the clocks skip: {}", skipped.body);
+    assert!(skipped.body.contains("does not exist"), "{}", skipped.body);
+
+    // Saturday evening before Berlin's clocks go forward (27 March 2027), Monday morning after.
+    let poll = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "meeting", "title": "Planning call", "time_zone": "Europe/Berlin", "slot_minutes": 60,
+               "options": ["2027-03-29 10:00", "2027-03-27 20:00"]}),
+    )
+    .await;
+    let key = poll["key"].as_str().unwrap().to_owned();
+    assert_eq!(poll["time_zone"], "Europe/Berlin");
+    let starts: Vec<&str> = poll["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["starts_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        ["2027-03-27T19:00:00Z", "2027-03-29T08:00:00Z"],
+        "earliest first, in UTC"
+    );
+    let names = |v: &Value| {
+        v["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&poll),
+        ["Sat 27 Mar 2027, 20:00–21:00 CET", "Mon 29 Mar 2027, 10:00–11:00 CEST"]
+    );
+    let from_auckland = bob.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert_eq!(from_auckland["reader_time_zone"], "Pacific/Auckland");
+    assert_eq!(
+        names(&from_auckland),
+        ["Sun 28 Mar 2027, 08:00–09:00 NZDT", "Mon 29 Mar 2027, 21:00–22:00 NZDT"]
+    );
+    let page = bob.get(&format!("/p/{key}")).await.body;
+    assert!(
+        page.contains("Sun 28 Mar 2027, 08:00–09:00 NZDT"),
+        "the page reads in Bob's zone"
+    );
+    let visitor_zone = cat.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert_eq!(
+        visitor_zone["reader_time_zone"], "Europe/Berlin",
+        "no zone chosen: the poll's"
+    );
+
+    let (saturday, monday) = (
+        option(&poll, "Sat 27 Mar 2027, 20:00–21:00 CET"),
+        option(&poll, "Mon 29 Mar 2027, 10:00–11:00 CEST"),
+    );
+    let answer = |sat: i64, mon: i64| json!([{"option": saturday, "value": sat}, {"option": monday, "value": mon}]);
+    let missing = vote(&bob, &key, json!([{"option": saturday, "value": 2}]), "").await;
+    assert_eq!(missing.status, 422, "every time answered: {}", missing.body);
+    assert_eq!(vote(&bob, &key, answer(2, 0), "").await.status, 200);
+    assert_eq!(vote(&cat, &key, answer(1, 2), "").await.status, 200);
+    assert_eq!(vote(&p.ann, &key, answer(0, 2), "").await.status, 200);
+    let seen = p.ann.get(&format!("/api/v1/polls/{key}")).await.json();
+    assert_eq!(
+        seen["results"]["best_slot"], monday,
+        "two yes beat one yes and one if need be"
+    );
+    let row = seen["results"]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["option_id"] == saturday)
+        .unwrap()
+        .clone();
+    assert_eq!((row["yes"].clone(), row["if_need_be"].clone()), (json!(1), json!(1)));
+    let page = p.ann.get(&format!("/p/{key}")).await.body;
+    assert!(
+        page.contains("Who can make it") && page.contains("best time"),
+        "the grid and the best time"
+    );
+
+    // The outcome picks Monday: a calendar file at the same instant, and an email in Bob's zone.
+    assert!(
+        p.ann
+            .post_json(&format!("/api/v1/polls/{key}/close"), &json!({}))
+            .await
+            .status
+            < 300
+    );
+    assert_eq!(
+        p.ann.get(&format!("/p/{key}/calendar.ics")).await.status,
+        404,
+        "no time chosen yet"
+    );
+    let res = p
+        .ann
+        .post_json(
+            &format!("/api/v1/polls/{key}/outcome"),
+            &json!({"statement": "Monday it is.", "option": monday}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let ics = bob.get(&format!("/p/{key}/calendar.ics")).await;
+    assert_eq!(ics.status, 200);
+    assert_eq!(
+        ics.header("content-type").as_deref(),
+        Some("text/calendar; charset=utf-8")
+    );
+    assert!(
+        ics.body.contains("\r\nDTSTART:20270329T080000Z\r\n") && ics.body.contains("\r\nDTEND:20270329T090000Z\r\n"),
+        "{}",
+        ics.body
+    );
+    assert!(ics.body.lines().all(|l| l.len() <= 76), "folded at 75 octets");
+    let mail = app.email_to_containing("bob@example.org", "wrote the outcome of").await;
+    assert!(mail.text.contains("Mon 29 Mar 2027, 21:00–22:00 NZDT"), "{}", mail.text);
+    assert!(mail.text.contains(&format!("/p/{key}/calendar.ics")), "{}", mail.text);
+    assert_eq!(cat.get(&format!("/p/{key}/calendar.ics")).await.status, 200);
+    let outsider = app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    assert_eq!(outsider.get(&format!("/p/{key}/calendar.ics")).await.status, 404);
+
+    if std::env::var_os("WEFT_TEST_PYTHON").is_some() {
+        let dir = tempfile_dir();
+        let path = dir.join("meeting.ics");
+        std::fs::write(&path, &ics.body).unwrap();
+        let out = std::process::Command::new("python3")
+            .arg("-c")
+            .arg(
+                "import sys, icalendar, datetime\n\
+                 cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+                 ev = [c for c in cal.walk('VEVENT')][0]\n\
+                 s = ev.decoded('DTSTART').astimezone(datetime.timezone.utc)\n\
+                 e = ev.decoded('DTEND').astimezone(datetime.timezone.utc)\n\
+                 print(s.isoformat(), e.isoformat(), str(ev.get('SUMMARY')))",
+            )
+            .arg(&path)
+            .output()
+            .expect("python3");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "2027-03-29T08:00:00+00:00 2027-03-29T09:00:00+00:00 Planning call"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("weft-ics-{}-{}", std::process::id(), weft_domain::random_key()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
