@@ -734,6 +734,14 @@ async fn p8_the_export_holds_everything_about_you_and_nothing_of_others(app: &Te
         303,
         "yours only, after log-in"
     );
+    let res = bob
+        .request_json(
+            reqwest::Method::PATCH,
+            "/api/v1/me",
+            Some(&serde_json::json!({"time_zone": "Europe/Lisbon"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
     let page = bob.get("/profile/data").await;
     assert!(page.body.contains("Your comments") && page.body.contains("Download everything"));
 
@@ -776,6 +784,11 @@ async fn p8_the_export_holds_everything_about_you_and_nothing_of_others(app: &Te
         "UTC timestamps"
     );
     assert_eq!(file("profile.json")["items"][0]["email"], "bob@example.org");
+    assert_eq!(
+        file("profile.json")["items"][0]["time_zone"],
+        "Europe/Lisbon",
+        "the time zone is theirs"
+    );
     assert!(file("sessions.json")["items"][0]["ip_masked"].is_string());
     assert_eq!(file("reactions.json")["items"][0]["emoji"], "tada");
     assert_eq!(file("memberships.json")["items"].as_array().unwrap().len(), 2);
