@@ -26,6 +26,13 @@ pub const KINDS: &[Kind] = &[
               created_at, updated_at FROM users WHERE id = $1",
     },
     Kind {
+        name: "poll_templates",
+        title: "Poll templates you saved for your groups",
+        tables: &["poll_templates"],
+        sql: "SELECT t.name, g.name AS group_name, t.settings, t.created_at FROM poll_templates t \
+              JOIN groups g ON g.id = t.group_id WHERE t.author_id = $1 ORDER BY t.created_at",
+    },
+    Kind {
         name: "sessions",
         title: "Your sessions (IP addresses masked)",
         tables: &["sessions"],

@@ -116,6 +116,8 @@ static OPERATIONS: &[Op] = &[
     op(GET, "/threads/{key}/polls", "polls", "A thread's polls", NONE, (200, Some("PollListDto"))),
     op(POST, "/threads/{key}/polls", "polls", "Raise a poll in a thread (members as the group allows)", Some("PollBody"), (201, Some("PollDto"))),
     op(GET, "/groups/{key}/polls", "polls", "A group's polls that stand on their own, open first", NONE, (200, Some("PollListDto"))),
+    op(GET, "/groups/{key}/poll-templates", "polls", "The templates a poll in this group can be raised from, in the group's order", NONE, (200, Some("TemplateListDto"))),
+    op(POST, "/polls/{key}/template", "polls", "Save a poll's settings as a template of its group (coordinators)", Some("SaveTemplateBody"), (201, OBJ)),
     op(POST, "/groups/{key}/polls", "polls", "Raise a poll on its own in a group (members as the group allows)", Some("PollBody"), (201, Some("PollDto"))),
     op(GET, "/polls/{key}", "polls", "A poll, with results only when the viewer may see them", NONE, (200, Some("PollDto"))),
     op(PATCH, "/polls/{key}", "polls", "Change a poll before its first vote (kind and anonymity stay)", Some("PollBody"), (200, Some("PollDto"))),
@@ -261,6 +263,9 @@ fn build() -> OpenApi {
         .schema_from::<crate::polls::dto::StageTallyDto>()
         .schema_from::<crate::polls::dto::QuorumDto>()
         .schema_from::<crate::polls::api::PassTestBody>()
+        .schema_from::<crate::polls::templates::TemplateDto>()
+        .schema_from::<crate::polls::templates::TemplateListDto>()
+        .schema_from::<crate::polls::templates::SaveTemplateBody>()
         .schema_from::<ChoiceDto>()
         .schema_from::<VoteDto>()
         .schema_from::<PollReactionDto>()

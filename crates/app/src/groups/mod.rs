@@ -8,9 +8,9 @@ use weft_domain::groups::{
 };
 use weft_domain::permissions::{Action, Actor, Decision, GroupFacts, Role, can, parent_visible};
 use weft_domain::{Timestamp, ValidationErrors, random_key};
-pub use weft_store::groups::Group;
 use weft_store::groups::{self, GroupSettings};
 pub use weft_store::groups::{DeletionSummary, MembershipRequest};
+pub use weft_store::groups::{Group, GroupId};
 use weft_store::{Conn, StoreError, users};
 
 use crate::{App, AppError, SessionUser};

@@ -7,12 +7,14 @@ mod calendar;
 mod closing;
 mod notify;
 mod reactions;
+mod templates;
 mod views;
 mod voters;
 mod votes;
 pub mod write;
 
 pub use reactions::summarize_poll;
+pub use templates::{Arrange, TemplateEntry};
 pub use views::{
     GROUP_POLLS_LISTED, ListedPoll, PollPage, PollPermissions, PollResults, PollView, RankedResults, ResultRow,
     may_raise_in_group,

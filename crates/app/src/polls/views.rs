@@ -166,6 +166,8 @@ pub struct PollPage {
     /// The poll's quorum: who might vote (when it closed, or now) and who did. Turnout is shown
     /// to everyone who sees the poll, so this is too, results hidden or not.
     pub quorum: Option<Quorum>,
+    /// Whether the viewer may save it as a template of its group (its coordinators).
+    pub may_save_template: bool,
 }
 
 impl App {
@@ -328,7 +330,14 @@ impl App {
             // Reactions on votes show whose vote it is: only for who may see the votes.
             reactions.retain(|r| !matches!(r.target, polls::ReactionTarget::Vote(_)));
         }
+        let may_save_template = weft_domain::permissions::can(
+            &view.actor,
+            weft_domain::permissions::Action::ChangeSettings,
+            &crate::groups::facts(&view.group),
+        )
+        .allowed();
         Ok(PollPage {
+            may_save_template,
             quorum,
             events,
             reactions,

@@ -58,6 +58,9 @@ impl App {
         };
         decide(can_raise_poll(&actor, &place))?;
         let now = self.clock.now();
+        let mut input = input.clone();
+        self.apply_template(&mut *self.store.reader().await?, group.id, &mut input, now)
+            .await?;
         let spec = input.parse(now)?;
         let key = random_key();
         let thread_id = thread.map(|t| t.id);

@@ -344,7 +344,11 @@ impl PollInput {
             errors.add("options", format!("Use at most {MAX_OPTIONS} options."));
         }
 
-        let closing_at = match self.closing_at {
+        // A template left to its default duration closes after it.
+        let closing_at = self
+            .closing_at
+            .or_else(|| template.map(|t| now.plus(Duration::days(t.default_days()))));
+        let closing_at = match closing_at {
             None => {
                 errors.add("closing_at", "Choose when the poll closes.");
                 None

@@ -4,42 +4,6 @@
 
 use crate::validation::FieldError;
 
-/// An enum stored as a word: `as_str`, `parse` (for form input, with the field's message) and
-/// `from_stored` (an unknown word is an error, never a default).
-macro_rules! words {
-    ($(#[$meta:meta])* $name:ident, $what:literal, $message:literal { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $word),+
-                }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, FieldError> {
-                match s.trim() {
-                    $($word => Ok(Self::$variant),)+
-                    _ => Err(FieldError::new($message)),
-                }
-            }
-
-            pub fn from_stored(s: &str) -> Result<Self, crate::UnknownStored> {
-                match s {
-                    $($word => Ok(Self::$variant),)+
-                    _ => Err(crate::UnknownStored::new($what, s)),
-                }
-            }
-        }
-    };
-}
-
 words!(
     /// Loomio's poll types, the ones Weft offers.
     PollKind, "poll kind", "Choose a kind of poll." {
@@ -183,12 +147,22 @@ words!(
 );
 
 words!(
-    /// A common way to raise a poll, with its kind and options ready.
+    /// The built-in ways to raise a poll (Loomio's decision templates), with kind, options,
+    /// wording and a default duration ready.
     PollTemplate, "poll template", "Choose a template." {
         Proposal = "proposal",
+        SenseCheck = "sense_check",
+        Advice = "advice",
         Consent = "consent",
         Consensus = "consensus",
-        SenseCheck = "sense_check",
+        GradientsOfAgreement = "gradients_of_agreement",
+        Question = "question",
+        Choice = "poll",
+        Score = "score",
+        DotVote = "dot_vote",
+        RankedChoice = "ranked_choice",
+        Meeting = "meeting",
+        Count = "count",
     }
 );
 
@@ -196,34 +170,98 @@ impl PollTemplate {
     pub fn label(self) -> &'static str {
         match self {
             Self::Proposal => "Proposal",
+            Self::SenseCheck => "Sense check",
+            Self::Advice => "Advice process",
             Self::Consent => "Consent process",
             Self::Consensus => "Consensus",
-            Self::SenseCheck => "Sense check",
+            Self::GradientsOfAgreement => "Gradients of agreement",
+            Self::Question => "Question round",
+            Self::Choice => "Poll: choose among options",
+            Self::Score => "Score",
+            Self::DotVote => "Dot vote",
+            Self::RankedChoice => "Ranked choice",
+            Self::Meeting => "Meeting time",
+            Self::Count => "Count: who is in",
+        }
+    }
+
+    /// What it is for, in one line.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::Proposal => "Agree, abstain or disagree with a proposal.",
+            Self::SenseCheck => "A quick read of how people feel before deciding.",
+            Self::Advice => "Ask for advice; the person deciding weighs it.",
+            Self::Consent => "Go ahead unless someone has an objection.",
+            Self::Consensus => "Seek agreement; anyone can block.",
+            Self::GradientsOfAgreement => "Eight levels from whole-hearted endorsement to veto.",
+            Self::Question => "Gather answers in words.",
+            Self::Choice => "Pick one or more options.",
+            Self::Score => "Score every option.",
+            Self::DotVote => "Spread a number of dots across the options.",
+            Self::RankedChoice => "Put the options in order of preference.",
+            Self::Meeting => "Find a time when people can meet.",
+            Self::Count => "See whether enough people are in.",
         }
     }
 
     pub fn kind(self) -> PollKind {
         match self {
+            Self::Proposal | Self::Advice | Self::Consent | Self::Consensus | Self::GradientsOfAgreement => {
+                PollKind::Proposal
+            }
             Self::SenseCheck => PollKind::Check,
-            Self::Proposal | Self::Consent | Self::Consensus => PollKind::Proposal,
+            Self::Question => PollKind::Question,
+            Self::Choice => PollKind::Poll,
+            Self::Score => PollKind::Score,
+            Self::DotVote => PollKind::DotVote,
+            Self::RankedChoice => PollKind::RankedChoice,
+            Self::Meeting => PollKind::Meeting,
+            Self::Count => PollKind::Count,
         }
     }
 
+    /// Its options; empty when the author writes them (or the kind brings its own).
     pub fn options(self) -> &'static [&'static str] {
         match self {
             Self::Proposal => &["Agree", "Abstain", "Disagree"],
+            Self::Advice => &["Agree", "Abstain"],
             Self::Consent => &["Consent", "Objection"],
             Self::Consensus => &["Agree", "Abstain", "Disagree", "Block"],
             Self::SenseCheck => &["Looks good", "Not sure", "Concerned"],
+            Self::GradientsOfAgreement => &[
+                "Whole-hearted endorsement",
+                "Agreement with a minor point of contention",
+                "Support with reservations",
+                "Abstain",
+                "More discussion needed",
+                "Don't like but will support",
+                "Serious disagreement",
+                "Veto",
+            ],
+            Self::Count => &["I'm in", "Not this time"],
+            Self::Question | Self::Choice | Self::Score | Self::DotVote | Self::RankedChoice | Self::Meeting => &[],
         }
     }
 
     /// What the reason field asks.
     pub fn reason_prompt(self) -> &'static str {
         match self {
+            Self::Advice => "What is your advice?",
             Self::Consent => "What would you change, or why do you object?",
             Self::Consensus => "Why? A block says you cannot live with this.",
+            Self::GradientsOfAgreement => "What would bring you closer to endorsing it?",
+            Self::Question => "Your answer",
             Self::Proposal | Self::SenseCheck => "Why do you say so?",
+            Self::Choice | Self::Score | Self::DotVote | Self::RankedChoice | Self::Meeting | Self::Count => "",
+        }
+    }
+
+    /// How long it stays open unless the author says otherwise (Loomio's defaults).
+    pub fn default_days(self) -> i64 {
+        match self {
+            Self::Proposal | Self::Advice | Self::Consent | Self::Consensus | Self::RankedChoice => 7,
+            Self::GradientsOfAgreement | Self::Question => 5,
+            Self::SenseCheck | Self::Choice | Self::Score | Self::DotVote | Self::Meeting | Self::Count => 3,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod options;
 mod outcomes;
 mod reactions;
+mod templates;
 mod voters;
 mod votes;
 
@@ -12,6 +13,7 @@ pub use crate::threads::events::*;
 pub use options::*;
 pub use outcomes::*;
 pub use reactions::*;
+pub use templates::*;
 pub use voters::*;
 pub use votes::*;
 

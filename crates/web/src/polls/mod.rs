@@ -7,6 +7,7 @@ mod chart;
 pub mod dto;
 mod export;
 pub mod pages;
+pub mod templates;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -25,6 +26,8 @@ pub fn page_routes() -> Router<AppState> {
         .route("/p/{key}/results.csv", get(export::csv))
         .route("/p/{key}/print", get(export::print))
         .route("/p/{key}/calendar.ics", get(export::calendar))
+        .route("/p/{key}/template", post(templates::save))
+        .route("/g/{key}/templates", get(templates::page).post(templates::arrange))
         .route("/p/{key}/edit", get(pages::edit_form).post(pages::edit))
         .route("/p/{key}/vote", post(pages::vote))
         .route("/p/{key}/withdraw", post(pages::withdraw))
@@ -52,4 +55,6 @@ pub fn api_routes() -> Router<AppState> {
         .route("/polls/{key}/extend", post(api::extend))
         .route("/polls/{key}/outcome", post(api::outcome))
         .route("/polls/{key}/reactions", post(api::react))
+        .route("/polls/{key}/template", post(templates::api_save))
+        .route("/groups/{key}/poll-templates", get(templates::api_list))
 }

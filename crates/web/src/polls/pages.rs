@@ -184,7 +184,8 @@ struct NewPollPage {
     editing: Option<PollKind>,
     form: PollForm,
     errors: ValidationErrors,
-    templates: &'static [weft_domain::polls::PollTemplate],
+    /// The group's templates, shown ones in its order.
+    templates: Vec<weft_app::polls::TemplateEntry>,
     kinds: &'static [PollKind],
     /// Every time zone, for a meeting poll's chooser.
     zones: Vec<String>,
@@ -212,7 +213,13 @@ impl Place<'_> {
     }
 }
 
-fn new_page(ctx: PageCtx, place: Place<'_>, title: &str, form: PollForm, errors: ValidationErrors) -> NewPollPage {
+fn new_page(
+    ctx: PageCtx,
+    place: Place<'_>,
+    title: &str,
+    (form, templates): (PollForm, Vec<weft_app::polls::TemplateEntry>),
+    errors: ValidationErrors,
+) -> NewPollPage {
     NewPollPage {
         ctx,
         back_href: place.href(),
@@ -223,28 +230,101 @@ fn new_page(ctx: PageCtx, place: Place<'_>, title: &str, form: PollForm, errors:
         editing: None,
         form,
         errors,
-        templates: weft_domain::polls::PollTemplate::ALL,
+        templates,
         kinds: PollKind::ALL,
         zones: weft_domain::polls::meeting::Zone::all(),
     }
 }
 
-/// The form's starting values: the chosen template, closing in a week.
-fn blank_form(state: &AppState, template: String) -> PollForm {
-    let closing = state.app.clock.now().plus(weft_domain::Duration::days(7));
-    PollForm {
-        template: if template.is_empty() {
-            "proposal".into()
-        } else {
-            template
-        },
-        closing_at: closing.local_input_utc(),
+/// The form's starting values: the chosen template (a group's own filling every field it
+/// keeps), closing after the template's default duration.
+async fn blank_form(
+    state: &AppState,
+    group_id: weft_app::groups::GroupId,
+    template: String,
+) -> Result<(PollForm, Vec<weft_app::polls::TemplateEntry>), WebError> {
+    use weft_domain::polls::templates::TemplateRef;
+    let templates = state.app.poll_templates_in(group_id).await?;
+    let chosen = TemplateRef::parse(&template).ok().flatten().or_else(|| {
+        templates
+            .first()
+            .and_then(|t| TemplateRef::parse(&t.value).ok().flatten())
+    });
+    let now = state.app.clock.now();
+    let mut form = PollForm {
+        template: chosen.as_ref().map(TemplateRef::as_value).unwrap_or_default(),
+        closing_at: now.plus(weft_domain::Duration::days(7)).local_input_utc(),
         reason: "optional".into(),
         hide_results: "off".into(),
         closing_soon: "undecided".into(),
         electorate: "members".into(),
         ..PollForm::default()
+    };
+    match chosen {
+        Some(TemplateRef::Builtin(t)) => {
+            form.closing_at = now
+                .plus(weft_domain::Duration::days(t.default_days()))
+                .local_input_utc();
+        }
+        Some(TemplateRef::Saved(key)) => {
+            let s = state.app.saved_template_in(group_id, &key).await?;
+            form.kind.clone_from(&s.kind);
+            form.details.clone_from(&s.details);
+            form.options = s.options.join("\n");
+            form.closing_at = now
+                .plus(weft_domain::Duration::days(s.days.clamp(1, 365)))
+                .local_input_utc();
+            form.anonymous = s.anonymous.then(|| "1".into());
+            form.hide_results.clone_from(&s.hide_results);
+            form.reason.clone_from(&s.reason);
+            form.reason_prompt.clone_from(&s.reason_prompt);
+            let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+            form.min_choices = n(s.min_choices);
+            form.max_choices = n(s.max_choices);
+            form.none_of_the_above = s.none_of_the_above.then(|| "1".into());
+            form.shuffle_options = s.shuffle_options.then(|| "1".into());
+            form.voters_can_add_options = s.voters_can_add_options.then(|| "1".into());
+            form.dots_per_person = n(s.dots_per_person);
+            form.score_min = n(s.score_min);
+            form.score_max = n(s.score_max);
+            form.target = n(s.target);
+            form.closing_soon.clone_from(&s.closing_soon);
+            form.notify_on_open = s.notify_on_open.then(|| "1".into());
+            form.counting.clone_from(&s.counting);
+            form.seats = n(s.seats);
+            form.quorum_percent = n(s.quorum_percent);
+            form.time_zone.clone_from(&s.time_zone);
+            form.slot_minutes = n(s.slot_minutes);
+            let rows = [
+                (
+                    &mut form.pass_option_1,
+                    &mut form.pass_operator_1,
+                    &mut form.pass_percent_1,
+                    &mut form.pass_of_1,
+                ),
+                (
+                    &mut form.pass_option_2,
+                    &mut form.pass_operator_2,
+                    &mut form.pass_percent_2,
+                    &mut form.pass_of_2,
+                ),
+                (
+                    &mut form.pass_option_3,
+                    &mut form.pass_operator_3,
+                    &mut form.pass_percent_3,
+                    &mut form.pass_of_3,
+                ),
+            ];
+            for ((option, operator, percent, of), t) in rows.into_iter().zip(&s.pass_tests) {
+                option.clone_from(&t.0);
+                operator.clone_from(&t.1);
+                *percent = t.2.to_string();
+                of.clone_from(&t.3);
+            }
+        }
+        None => {}
     }
+    Ok((form, templates))
 }
 
 pub async fn new_form(
@@ -258,7 +338,7 @@ pub async fn new_form(
     if !page.may.raise_poll {
         return Err(AppError::Forbidden.into());
     }
-    let form = blank_form(&state, q.template);
+    let form = blank_form(&state, page.view.group.id, q.template).await?;
     let page = new_page(
         ctx,
         Place::Thread(&key),
@@ -283,7 +363,8 @@ pub async fn create(
                 .app
                 .thread_for(Some(&who), &key, weft_domain::permissions::ThreadAction::See)
                 .await?;
-            let page = new_page(ctx, Place::Thread(&key), &view.thread.title, form, errors);
+            let templates = state.app.poll_templates_in(view.group.id).await?;
+            let page = new_page(ctx, Place::Thread(&key), &view.thread.title, (form, templates), errors);
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
@@ -302,7 +383,7 @@ pub async fn group_new_form(
     if !weft_app::polls::may_raise_in_group(&group) {
         return Err(AppError::Forbidden.into());
     }
-    let form = blank_form(&state, q.template);
+    let form = blank_form(&state, group.group.id, q.template).await?;
     let page = new_page(
         ctx,
         Place::Group(&key),
@@ -324,7 +405,8 @@ pub async fn group_create(
         Ok(poll) => Ok(Redirect::to(&Notice::PollRaised.on(&format!("/p/{poll}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let group = state.app.group_for(Some(&who), &key, Action::SeeContent).await?;
-            let page = new_page(ctx, Place::Group(&key), &group.group.name, form, errors);
+            let templates = state.app.poll_templates_in(group.group.id).await?;
+            let page = new_page(ctx, Place::Group(&key), &group.group.name, (form, templates), errors);
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
@@ -343,7 +425,7 @@ fn edit_page(ctx: PageCtx, p: &PollPage, form: PollForm, errors: ValidationError
         action: format!("/p/{}/edit", p.view.poll.key),
         button: "Save changes",
         editing: Some(p.view.poll.kind),
-        ..new_page(ctx, place, title, form, errors)
+        ..new_page(ctx, place, title, (form, Vec::new()), errors)
     }
 }
 
@@ -500,6 +582,8 @@ struct PollTemplate {
     /// For the ranked vote form: 1..=options.
     ranks: Vec<i64>,
     has_pass_tests: bool,
+    /// Why the last "save as template" was refused (from the query).
+    template_error: String,
 }
 
 /// Every stage of a count as the page's table reads it.
@@ -769,6 +853,7 @@ async fn poll_template(
     let ranks = (1..=i64::try_from(p.view.options.len()).unwrap_or(0)).collect();
     let has_pass_tests = p.view.options.iter().any(|o| o.pass_test.is_some());
     PollTemplate {
+        template_error: String::new(),
         has_pass_tests,
         rounds,
         ranks,
@@ -804,6 +889,7 @@ fn reopen_hint(p: &PollPage) -> Timestamp {
 #[serde(default)]
 pub struct PageQuery {
     page: i64,
+    template_error: String,
 }
 
 pub async fn show(
@@ -814,7 +900,8 @@ pub async fn show(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let p = state.app.poll_page(who.as_ref(), &key, q.page).await?;
-    let page = poll_template(ctx, p, None, ValidationErrors::new()).await;
+    let mut page = poll_template(ctx, p, None, ValidationErrors::new()).await;
+    page.template_error = q.template_error.chars().take(200).collect();
     Ok(render(StatusCode::OK, &page))
 }
 

@@ -37,6 +37,7 @@ pub enum Notice {
     LinkDisabled,
     ThreadStarted,
     PollRaised,
+    TemplateSaved,
     VoteSaved,
     VoteWithdrawn,
     PollClosed,
@@ -73,7 +74,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Self; 66] = [
+    pub const ALL: [Self; 67] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -107,6 +108,7 @@ impl Notice {
         Self::LinkDisabled,
         Self::ThreadStarted,
         Self::PollRaised,
+        Self::TemplateSaved,
         Self::VoteSaved,
         Self::VoteWithdrawn,
         Self::PollClosed,
@@ -178,6 +180,7 @@ impl Notice {
             Self::LinkDisabled => "link_disabled",
             Self::ThreadStarted => "thread_started",
             Self::PollRaised => "poll_raised",
+            Self::TemplateSaved => "template_saved",
             Self::VoteSaved => "vote_saved",
             Self::VoteWithdrawn => "vote_withdrawn",
             Self::PollClosed => "poll_closed",
@@ -261,6 +264,7 @@ impl Notice {
             Self::LinkDisabled => "The shareable link is switched off.",
             Self::ThreadStarted => "Your thread is started.",
             Self::PollRaised => "Your poll is open.",
+            Self::TemplateSaved => "Saved as a template of the group: members can raise polls from it.",
             Self::VoteSaved => "Your vote is counted.",
             Self::VoteWithdrawn => "Your vote is withdrawn.",
             Self::PollClosed => "The poll is closed.",

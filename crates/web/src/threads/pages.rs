@@ -17,6 +17,7 @@ use weft_app::threads::{
 use weft_domain::ValidationErrors;
 use weft_domain::groups::ThreadPrivacy;
 use weft_domain::permissions::{Action, ThreadAction};
+use weft_domain::polls::templates::ThreadTemplate as StartingPoint;
 use weft_domain::threads::Reaction;
 
 use crate::AppState;
@@ -35,6 +36,17 @@ pub struct ThreadForm {
     context: String,
     privacy: String,
     tags: String,
+    /// From a thread template: the poll that follows (a built-in poll template's word), raised
+    /// next when `raise_poll` is ticked.
+    then_poll: String,
+    raise_poll: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewThreadQuery {
+    /// A built-in thread template's word.
+    template: String,
 }
 
 impl ThreadForm {
@@ -61,6 +73,10 @@ struct ThreadFormPage {
     choose_privacy: bool,
     form: ThreadForm,
     errors: ValidationErrors,
+    /// Starting a thread: the templates to start from (none when editing).
+    templates: &'static [StartingPoint],
+    /// The poll template that follows the chosen thread template, by label.
+    then_poll_label: String,
 }
 
 pub async fn new_form(
@@ -68,10 +84,15 @@ pub async fn new_form(
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
     Path(key): Path<String>,
+    Query(q): Query<NewThreadQuery>,
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
     let v = state.app.group_for(Some(&who), &key, Action::StartThread).await?;
+    let template = StartingPoint::parse(&q.template).ok();
+    let then_poll = template.and_then(StartingPoint::poll);
     let page = ThreadFormPage {
+        templates: StartingPoint::ALL,
+        then_poll_label: then_poll.map(|p| p.label().to_owned()).unwrap_or_default(),
         ctx,
         heading: "Start a thread".into(),
         button: "Start thread",
@@ -86,6 +107,10 @@ pub async fn new_form(
                 "private"
             }
             .into(),
+            title: template.map(|t| t.title().to_owned()).unwrap_or_default(),
+            context: template.map(|t| t.context().to_owned()).unwrap_or_default(),
+            then_poll: then_poll.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            raise_poll: then_poll.map(|_| "1".to_owned()),
             ..ThreadForm::default()
         },
         errors: ValidationErrors::new(),
@@ -102,10 +127,25 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
     match state.app.start_thread(&who, &key, &form.input()).await {
-        Ok(thread) => Ok(Redirect::to(&Notice::ThreadStarted.on(&format!("/t/{thread}"))).into_response()),
+        Ok(thread) => {
+            // A thread template's poll comes next, ready to raise (the form it opens is checked
+            // as any other: who may raise a poll there decides).
+            let next = match weft_domain::polls::PollTemplate::parse(&form.then_poll) {
+                Ok(poll) if form.raise_poll.is_some() => {
+                    Notice::ThreadStarted.on(&format!("/t/{thread}/polls/new?template={}", poll.as_str()))
+                }
+                _ => Notice::ThreadStarted.on(&format!("/t/{thread}")),
+            };
+            Ok(Redirect::to(&next).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let v = state.app.group_for(Some(&who), &key, Action::StartThread).await?;
+            let then_poll_label = weft_domain::polls::PollTemplate::parse(&form.then_poll)
+                .map(|p| p.label().to_owned())
+                .unwrap_or_default();
             let page = ThreadFormPage {
+                templates: StartingPoint::ALL,
+                then_poll_label,
                 ctx,
                 heading: "Start a thread".into(),
                 button: "Start thread",
@@ -133,6 +173,8 @@ fn edit_page(ctx: PageCtx, v: &ThreadView, form: ThreadForm, errors: ValidationE
         choose_privacy: false,
         form,
         errors,
+        templates: &[],
+        then_poll_label: String::new(),
     }
 }
 
@@ -149,6 +191,7 @@ pub async fn edit_form(
         context: v.thread.context.clone(),
         privacy: String::new(),
         tags: state.app.thread_tags(&v).await?.join(", "),
+        ..ThreadForm::default()
     };
     Ok(render(
         StatusCode::OK,

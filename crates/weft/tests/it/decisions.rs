@@ -20,6 +20,9 @@ on_both!(
     quorum_and_pass_tests_say_plainly_what_happened,
     exports_hold_what_the_page_shows_and_no_formula_runs,
     a_meeting_time_is_the_same_instant_in_auckland_and_berlin,
+    templates_create_the_poll_they_promise,
+    a_groups_own_templates_are_saved_arranged_and_kept_to_the_group,
+    a_thread_template_starts_a_thread_and_its_poll,
 );
 
 struct Place {
@@ -646,4 +649,217 @@ fn tempfile_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("weft-ics-{}-{}", std::process::id(), weft_domain::random_key()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Every built-in template raises the kind, options and duration it promises.
+async fn templates_create_the_poll_they_promise(app: &TestApp) {
+    use weft_domain::polls::PollTemplate;
+    let p = place(app).await;
+    for t in PollTemplate::ALL {
+        let mut body = json!({"template": t.as_str(), "title": t.label()});
+        if t.options().is_empty() && t.kind().has_options() {
+            body["options"] = if *t == PollTemplate::Meeting {
+                json!(["2027-01-12 10:00", "2027-01-13 10:00"])
+            } else {
+                json!(["North", "South", "East"])
+            };
+        }
+        let res = p
+            .ann
+            .post_json(&format!("/api/v1/threads/{}/polls", p.thread), &body)
+            .await;
+        assert_eq!(res.status, 201, "{}: {}", t.as_str(), res.body);
+        let poll = res.json();
+        assert_eq!(poll["kind"], t.kind().as_str(), "{}", t.as_str());
+        let names: Vec<&str> = poll["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
+        if !t.options().is_empty() && *t != PollTemplate::Meeting {
+            assert_eq!(names, t.options(), "{}", t.as_str());
+        }
+        let closes = weft_domain::Timestamp::parse_rfc3339(poll["closing_at"].as_str().unwrap()).unwrap();
+        let days = (closes.micros() - app.app.clock.now().micros()) as f64 / 86_400e6;
+        assert!(
+            (days - t.default_days() as f64).abs() < 0.01,
+            "{} closes in {days} days",
+            t.as_str()
+        );
+    }
+    let gradients = p
+        .ann
+        .post_json(
+            &format!("/api/v1/threads/{}/polls", p.thread),
+            &json!({"template": "gradients_of_agreement", "title": "New logo?"}),
+        )
+        .await
+        .json();
+    assert_eq!(gradients["options"].as_array().unwrap().len(), 8, "eight levels");
+    assert_eq!(gradients["options"][7]["name"], "Veto");
+}
+
+async fn a_groups_own_templates_are_saved_arranged_and_kept_to_the_group(app: &TestApp) {
+    let p = place(app).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    add_member(app, &p.group, &bob, Role::Member).await;
+    let board = raise(
+        &p.ann,
+        &p.thread,
+        json!({"kind": "ranked_choice", "title": "Board 2027", "counting": "stv", "seats": 3, "min_choices": 1,
+               "quorum_percent": 40, "options": ["Ada", "Ben", "Cleo", "Dev", "Eli"], "details": "Rank as many as you like."}),
+    )
+    .await;
+    let key = board["key"].as_str().unwrap();
+    let refused = bob
+        .post_json(&format!("/api/v1/polls/{key}/template"), &json!({"name": "Board"}))
+        .await;
+    assert_eq!(
+        refused.status, 403,
+        "members who are not coordinators: {}",
+        refused.body
+    );
+    let unnamed = p
+        .ann
+        .post_json(&format!("/api/v1/polls/{key}/template"), &json!({"name": " "}))
+        .await;
+    assert_eq!(unnamed.status, 422);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM poll_templates").await,
+        0,
+        "nothing stored"
+    );
+    let saved = p
+        .ann
+        .post_json(
+            &format!("/api/v1/polls/{key}/template"),
+            &json!({"name": "Board election"}),
+        )
+        .await;
+    assert_eq!(saved.status, 201, "{}", saved.body);
+    let value = saved.json()["value"].as_str().unwrap().to_owned();
+    let listed = bob
+        .get(&format!("/api/v1/groups/{}/poll-templates", p.group))
+        .await
+        .json();
+    let values: Vec<&str> = listed["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values.first(), Some(&"proposal"));
+    assert!(values.contains(&value.as_str()), "{values:?}");
+
+    // Raised from it with a title only: the settings come with it.
+    let from = raise(&bob, &p.thread, json!({"template": value, "title": "Board 2028"})).await;
+    assert_eq!(
+        (from["kind"].clone(), from["counting"].clone(), from["seats"].clone()),
+        (json!("ranked_choice"), json!("stv"), json!(3))
+    );
+    assert_eq!(from["quorum"]["percent"], 40);
+    assert_eq!(from["details"], "Rank as many as you like.");
+    assert_eq!(from["options"].as_array().unwrap().len(), 5);
+    let form = bob
+        .get(&format!("/t/{}/polls/new?template={value}", p.thread))
+        .await
+        .body;
+    assert!(
+        form.contains("Board election") && form.contains(">Ada\nBen\nCleo\nDev\nEli</textarea>"),
+        "the form is filled"
+    );
+
+    // Another group cannot raise from it.
+    let other = create(&bob, "Bob's own", "closed", "approval").await;
+    let elsewhere = start(&bob, &other, "Elsewhere", "…", "private").await;
+    let res = bob
+        .post_json(
+            &format!("/api/v1/threads/{elsewhere}/polls"),
+            &json!({"template": value, "title": "Mine now"}),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(res.body.contains("template"), "{}", res.body);
+
+    // Its coordinators arrange them: hide the proposal, move theirs first, delete it.
+    assert_eq!(bob.get(&format!("/g/{}/templates", p.group)).await.status, 403);
+    let page = p.ann.get(&format!("/g/{}/templates", p.group)).await;
+    assert_eq!(page.status, 200);
+    let arrange = |entry: &str, change: &str| {
+        let (entry, change) = (entry.to_owned(), change.to_owned());
+        let (ann, group) = (&p.ann, p.group.clone());
+        async move {
+            ann.post_form(
+                &format!("/g/{group}/templates"),
+                &[("entry", &entry), ("change", &change)],
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(arrange("proposal", "hide").await, 303);
+    for _ in 0..20 {
+        assert_eq!(arrange(&value, "up").await, 303);
+    }
+    let listed = bob
+        .get(&format!("/api/v1/groups/{}/poll-templates", p.group))
+        .await
+        .json();
+    let values: Vec<&str> = listed["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values[0], value, "moved to the top");
+    assert!(!values.contains(&"proposal"), "hidden from the chooser");
+    let form = bob.get(&format!("/t/{}/polls/new", p.thread)).await.body;
+    assert!(
+        !form.contains("name=\"template\" value=\"proposal\""),
+        "hidden on the form too"
+    );
+    assert_eq!(
+        arrange("proposal", "delete").await,
+        422,
+        "a built-in one is hidden, not deleted"
+    );
+    assert_eq!(arrange(&value, "delete").await, 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM poll_templates").await, 0);
+    assert_eq!(arrange("nonsense", "up").await, 422);
+}
+
+async fn a_thread_template_starts_a_thread_and_its_poll(app: &TestApp) {
+    let p = place(app).await;
+    let form = p
+        .ann
+        .get(&format!("/g/{}/threads/new?template=advice_process", p.group))
+        .await
+        .body;
+    assert!(
+        form.contains("Advice wanted: …") && form.contains("## The decision I am making"),
+        "prefilled"
+    );
+    assert!(form.contains("Then raise its poll: Advice process"));
+    let res = p
+        .ann
+        .post_form(
+            &format!("/g/{}/threads", p.group),
+            &[
+                ("title", "Advice wanted: a new supplier"),
+                ("context", "## The decision I am making\n\nWhich mill."),
+                ("privacy", "private"),
+                ("then_poll", "advice"),
+                ("raise_poll", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let next = res.location();
+    assert!(next.contains("/polls/new?template=advice"), "{next}");
+    let poll_form = p.ann.get(next.split('&').next().unwrap()).await.body;
+    assert!(
+        poll_form.contains("value=\"advice\" checked"),
+        "the advice template is chosen"
+    );
 }
