@@ -344,10 +344,12 @@ impl PollInput {
             errors.add("options", format!("Use at most {MAX_OPTIONS} options."));
         }
 
-        // A template left to its default duration closes after it.
+        // A template chosen and left to its default duration closes after it (a poll with neither
+        // a template nor a closing time is asked for one).
+        let chosen = (!self.template.trim().is_empty()).then_some(template).flatten();
         let closing_at = self
             .closing_at
-            .or_else(|| template.map(|t| now.plus(Duration::days(t.default_days()))));
+            .or_else(|| chosen.map(|t| now.plus(Duration::days(t.default_days()))));
         let closing_at = match closing_at {
             None => {
                 errors.add("closing_at", "Choose when the poll closes.");
