@@ -18,6 +18,9 @@ async function groupWithThread(ann, bob, name) {
   await ann.page.getByRole('radio', { name: /^Open/ }).check();
   await ann.page.getByRole('button', { name: 'Create group' }).click();
   const groupUrl = ann.page.url().split('?')[0];
+  await ann.page.getByRole('link', { name: 'Settings' }).click();
+  await ann.page.getByRole('radio', { name: /^Anyone who can see the group/ }).check();
+  await ann.page.getByRole('button', { name: 'Save settings' }).click();
   await ann.page.getByRole('link', { name: 'Start a thread' }).click();
   await ann.page.getByLabel('Title').fill('What next');
   await ann.page.getByRole('button', { name: 'Start thread' }).click();
@@ -53,20 +56,20 @@ for (const javaScriptEnabled of [true, false]) {
 
     // A rank given twice is explained next to the field; then a full ranking is counted.
     await bob.page.goto(pollUrl);
-    await bob.page.getByLabel('Oak').selectOption('1');
-    await bob.page.getByLabel('Ash').selectOption('1');
-    await bob.page.getByLabel('Elm').selectOption('2');
+    await bob.page.getByLabel('Oak', { exact: true }).selectOption('1');
+    await bob.page.getByLabel('Ash', { exact: true }).selectOption('1');
+    await bob.page.getByLabel('Elm', { exact: true }).selectOption('2');
     await bob.page.getByRole('button', { name: 'Vote', exact: true }).click();
     await bob.page.getByText('Give each rank once').first().waitFor();
-    await bob.page.getByLabel('Oak').selectOption('2');
-    await bob.page.getByLabel('Ash').selectOption('1');
-    await bob.page.getByLabel('Elm').selectOption('3');
+    await bob.page.getByLabel('Oak', { exact: true }).selectOption('2');
+    await bob.page.getByLabel('Ash', { exact: true }).selectOption('1');
+    await bob.page.getByLabel('Elm', { exact: true }).selectOption('3');
     await bob.page.getByRole('button', { name: 'Vote', exact: true }).click();
     await bob.page.getByText('Your vote is counted.').waitFor();
     await bob.page.getByText('Elected: Ash.').waitFor();
     await bob.page.getByRole('table', { name: 'Every stage of the count' }).waitFor();
     assert.equal(await bob.page.locator('svg.chart-rounds').count(), 1, 'the rounds as a chart');
-    assert.equal(await bob.page.getByLabel('Ash').inputValue(), '1', 'the form keeps the ranking');
+    assert.equal(await bob.page.getByLabel('Ash', { exact: true }).inputValue(), '1', 'the form keeps the ranking');
     await bob.page.getByRole('link', { name: 'How it is counted' }).click();
     await bob.page.getByRole('heading', { name: 'How ranked-choice polls are counted' }).waitFor();
 

@@ -25,6 +25,8 @@ let pollPath;
 let commentEditPath;
 let guestLink;
 let groupPollPath;
+let rankedPath;
+let meetingPath;
 let voteLink;
 before(async () => {
   weft = await startWeft({ WEFT_PUBLIC_USAGE: 'true', WEFT_SECURITY_LOG: 'true' });
@@ -106,6 +108,28 @@ before(async () => {
   await page.getByRole('heading', { name: 'Who brings the seeds?', level: 1 }).waitFor();
   groupPollPath = new URL(page.url()).pathname;
   voteLink = (await weft.email('voter@example.org')).link('/vote/');
+  // A ranked-choice poll counted by STV and a meeting poll, each with a vote, for their results.
+  await page.goto(`${weft.base}${threadPath}/polls/new?template=ranked_choice`);
+  await page.getByLabel('Title').fill('Which beds first?');
+  await page.getByLabel('Options, one per line').fill('North\nSouth\nEast\nWest');
+  await page.getByRole('radio', { name: /^Single transferable vote/ }).check();
+  await page.getByRole('button', { name: 'Raise' }).click();
+  rankedPath = new URL(page.url()).pathname;
+  await page.getByLabel('North', { exact: true }).selectOption('1');
+  await page.getByLabel('South', { exact: true }).selectOption('2');
+  await page.getByLabel('East', { exact: true }).selectOption('3');
+  await page.getByRole('button', { name: 'Vote', exact: true }).click();
+  await page.getByText('Your vote is counted.').waitFor();
+  await page.goto(`${weft.base}${threadPath}/polls/new?template=meeting`);
+  await page.getByLabel('Title').fill('Work party');
+  await page.getByLabel('Options, one per line').fill('2027-04-03 10:00\n2027-04-04 14:00');
+  await page.getByLabel('Time zone the times are in').fill('Europe/Berlin');
+  await page.getByRole('button', { name: 'Raise' }).click();
+  meetingPath = new URL(page.url()).pathname;
+  await page.getByRole('group', { name: /^Sat 3 Apr 2027/ }).getByRole('radio', { name: 'Yes' }).check();
+  await page.getByRole('group', { name: /^Sun 4 Apr 2027/ }).getByRole('radio', { name: 'No' }).check();
+  await page.getByRole('button', { name: 'Vote', exact: true }).click();
+  await page.getByText('Your vote is counted.').waitFor();
   await page.getByRole('button', { name: 'Log out' }).click();
   // The reviewer is also an instance administrator, for the admin pages (which ends the
   // pending log-in links: the fresh one below is asked for afterwards).
@@ -187,6 +211,12 @@ const pages = [
   { name: 'group-poll-new', path: () => `${groupPath}/polls/new`, signedIn: true },
   { name: 'group-poll', path: () => groupPollPath, signedIn: true },
   { name: 'poll-invitation', path: () => voteLink },
+  { name: 'poll-ranked-stv', path: () => rankedPath, signedIn: true },
+  { name: 'poll-meeting', path: () => meetingPath, signedIn: true },
+  { name: 'poll-print', path: () => `${rankedPath}/print`, signedIn: true },
+  { name: 'group-templates', path: () => `${groupPath}/templates`, signedIn: true },
+  { name: 'thread-new-from-template', path: () => `${groupPath}/threads/new?template=prepare_for_a_meeting`, signedIn: true },
+  { name: 'help-counting', path: '/help/counting' },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
