@@ -582,8 +582,6 @@ struct PollTemplate {
     /// For the ranked vote form: 1..=options.
     ranks: Vec<i64>,
     has_pass_tests: bool,
-    /// Why the last "save as template" was refused (from the query).
-    template_error: String,
 }
 
 /// Every stage of a count as the page's table reads it.
@@ -853,7 +851,6 @@ async fn poll_template(
     let ranks = (1..=i64::try_from(p.view.options.len()).unwrap_or(0)).collect();
     let has_pass_tests = p.view.options.iter().any(|o| o.pass_test.is_some());
     PollTemplate {
-        template_error: String::new(),
         has_pass_tests,
         rounds,
         ranks,
@@ -889,7 +886,6 @@ fn reopen_hint(p: &PollPage) -> Timestamp {
 #[serde(default)]
 pub struct PageQuery {
     page: i64,
-    template_error: String,
 }
 
 pub async fn show(
@@ -900,8 +896,7 @@ pub async fn show(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, WebError> {
     let p = state.app.poll_page(who.as_ref(), &key, q.page).await?;
-    let mut page = poll_template(ctx, p, None, ValidationErrors::new()).await;
-    page.template_error = q.template_error.chars().take(200).collect();
+    let page = poll_template(ctx, p, None, ValidationErrors::new()).await;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -951,7 +946,7 @@ pub async fn vote(
 }
 
 /// Re-renders the poll page with the errors of one of its forms.
-async fn with_errors(
+pub(super) async fn with_errors(
     state: &AppState,
     who: &weft_app::SessionUser,
     ctx: PageCtx,

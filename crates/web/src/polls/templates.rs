@@ -93,30 +93,20 @@ pub struct SaveTemplateBody {
 pub async fn save(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,
+    ctx: PageCtx,
     Path(key): Path<String>,
     Form(form): Form<SaveTemplateBody>,
 ) -> Result<Response, WebError> {
     match state.app.save_poll_as_template(&who, &key, &form.name).await {
         Ok(_) => Ok(Redirect::to(&Notice::TemplateSaved.on(&format!("/p/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
+            // Shown next to the template's name on the poll page, as any form's errors.
             let message = errors.first("name").unwrap_or("Name the template.").to_owned();
-            Ok(Redirect::to(&format!(
-                "/p/{key}?template_error={}#save-template",
-                urlencode(&message)
-            ))
-            .into_response())
+            let errors = ValidationErrors::single("template_name", message);
+            super::pages::with_errors(&state, &who, ctx, &key, errors).await
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// One template as the API lists it.
