@@ -62,10 +62,10 @@ impl App {
         self.apply_template(&mut *self.store.reader().await?, group.id, &mut input, now)
             .await?;
         // A meeting poll's times are typed in the author's own zone unless they name another.
-        if input.time_zone.trim().is_empty() {
-            if let Some(zone) = &who.user.time_zone {
-                input.time_zone.clone_from(zone);
-            }
+        if input.time_zone.trim().is_empty()
+            && let Some(zone) = &who.user.time_zone
+        {
+            input.time_zone.clone_from(zone);
         }
         let spec = input.parse(now)?;
         let key = random_key();
