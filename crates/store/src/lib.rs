@@ -253,10 +253,21 @@ impl Store {
                 // TRUNCATE waits (through the busy handler) for readers to leave the WAL: under a
                 // steady read load that is the whole busy timeout, with the writer held. A short
                 // wait here, and the next scrub tries again if readers were still there.
+                // A reader passing through (the mailer, the job queue) usually leaves within
+                // moments: a few short tries before leaving it to the next scrub.
                 conn.batch("PRAGMA busy_timeout = 100").await?;
-                let busy = query("PRAGMA wal_checkpoint(TRUNCATE)")
-                    .fetch_scalar::<i64>(&mut conn)
-                    .await;
+                let mut busy = Ok(1);
+                for attempt in 0..5 {
+                    if attempt > 0 {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                    busy = query("PRAGMA wal_checkpoint(TRUNCATE)")
+                        .fetch_scalar::<i64>(&mut conn)
+                        .await;
+                    if !matches!(busy, Ok(b) if b != 0) {
+                        break;
+                    }
+                }
                 conn.batch("PRAGMA busy_timeout = 5000").await?;
                 if busy? != 0 {
                     tracing::debug!("WAL checkpoint after an erasure was blocked by a reader; the next scrub retries");

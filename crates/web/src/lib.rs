@@ -105,6 +105,10 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(static_files::routes())
         .fallback(shell::errors::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            shell::errors::offer_log_in,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), usage::count))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -16,6 +16,7 @@ on_both!(
     every_response_carries_the_security_headers,
     redirect_after_log_in_stays_on_this_site,
     idle_and_absolute_session_timeouts_end_sessions,
+    a_link_opened_logged_out_offers_log_in_and_comes_back,
 );
 
 async fn post_without_csrf_token_is_refused(app: &TestApp) {
@@ -393,4 +394,59 @@ async fn idle_and_absolute_session_timeouts_end_sessions(app: &TestApp) {
         !d.is_signed_in().await,
         "90 days after log-in the session ends, used or not"
     );
+}
+
+/// A private thread's link opened without a session: "Page not found" with a log-in that comes
+/// back to it — the same answer as for a thread that does not exist; after log-in the thread's
+/// rule decides again.
+async fn a_link_opened_logged_out_offers_log_in_and_comes_back(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    let group = crate::groups::create(&ann, "Quiet garden", "secret", "invitation").await;
+    let thread = crate::threads::start(&ann, &group, "Private plans", "Only us.", "private").await;
+    let path = format!("/t/{thread}?from=1");
+    let visitor = app.client();
+    let private = visitor.get(&path).await;
+    assert_eq!(private.status, 404);
+    let offer = format!("/login?next=/t/{thread}%3Ffrom%3D1");
+    assert!(private.body.contains(&offer), "{}", private.body);
+    let missing = visitor.get("/t/doesnotexist?from=1").await;
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("/login?next=/t/doesnotexist%3Ffrom%3D1"),
+        "an unknown thread answers the same"
+    );
+    assert_eq!(
+        private.body.replace(&thread, "K"),
+        missing.body.replace("doesnotexist", "K"),
+        "nothing tells a private thread from a missing one"
+    );
+    // Ann logs in from the offer and lands on the thread; Eve, who is no member, lands on 404.
+    for (email, status) in [("ann@example.org", 200), ("eve@example.org", 404)] {
+        let c = app.client();
+        let form = c.get(&offer).await;
+        assert_eq!(form.status, 200);
+        let res = c
+            .post_form(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("next", &format!("/t/{thread}?from=1")),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        assert_eq!(res.location(), path);
+        let page = c.get(&path).await;
+        assert_eq!(page.status, status, "{email}");
+        assert!(
+            !page.body.contains("Log in to see it"),
+            "a signed-in reader is not offered to log in"
+        );
+    }
+    // Pages of tokens and the API are not rewritten.
+    let api = visitor.get(&format!("/api/v1/threads/{thread}")).await;
+    assert_eq!(api.status, 404);
+    assert!(!api.body.contains("login"));
 }
