@@ -209,13 +209,15 @@ pub struct Opened {
 }
 
 /// Everything opening a group needs, in one statement (`viewer`: `None` when not logged in).
+/// `key` is the group's key or its handle (`/g/<handle>`); a key wins over a handle that happens
+/// to read the same.
 pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> Result<Option<Opened>> {
     let sql = format!(
         "SELECT {group}, g.member_count, {parent}, m.role AS viewer_role, pm.role AS viewer_parent_role \
          FROM groups g LEFT JOIN groups p ON p.id = g.parent_id \
          LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 \
          LEFT JOIN memberships pm ON pm.group_id = g.parent_id AND pm.user_id = $2 \
-         WHERE g.key = $1",
+         WHERE g.key = $1 OR g.handle = $1 ORDER BY CASE WHEN g.key = $1 THEN 0 ELSE 1 END LIMIT 1",
         group = columns_of("g"),
         parent = prefixed_columns("p", "p_"),
     );

@@ -17,6 +17,7 @@ on_both!(
     redirect_after_log_in_stays_on_this_site,
     idle_and_absolute_session_timeouts_end_sessions,
     a_link_opened_logged_out_offers_log_in_and_comes_back,
+    a_group_answers_at_its_handle_as_at_its_key,
 );
 
 async fn post_without_csrf_token_is_refused(app: &TestApp) {
@@ -449,4 +450,42 @@ async fn a_link_opened_logged_out_offers_log_in_and_comes_back(app: &TestApp) {
     let api = visitor.get(&format!("/api/v1/threads/{thread}")).await;
     assert_eq!(api.status, 404);
     assert!(!api.body.contains("login"));
+}
+
+/// `/g/<handle>` is the group, through the same rule as `/g/<key>`: an open group for everyone, a
+/// secret one for its members only, and for anyone else the very answer of a handle nobody has.
+async fn a_group_answers_at_its_handle_as_at_its_key(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let eve = app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    let open = crate::groups::create(&ann, "Riverside Garden", "open", "anyone").await;
+    let secret = crate::groups::create(&ann, "Night Owls", "secret", "invitation").await;
+    let handle_of = |key: String| {
+        let ann = &ann;
+        async move {
+            ann.get(&format!("/api/v1/groups/{key}")).await.json()["handle"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (open_handle, secret_handle) = (handle_of(open.clone()).await, handle_of(secret.clone()).await);
+    for path in [format!("/g/{open_handle}"), format!("/g/{open}")] {
+        let page = app.client().get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        assert!(page.body.contains("Riverside Garden"));
+    }
+    assert_eq!(
+        ann.get(&format!("/api/v1/groups/{open_handle}")).await.json()["key"],
+        open.as_str()
+    );
+    assert_eq!(ann.get(&format!("/g/{secret_handle}")).await.status, 200, "its member");
+    let hidden = eve.get(&format!("/g/{secret_handle}")).await;
+    let nobody = eve.get("/g/no-such-handle").await;
+    assert_eq!((hidden.status, nobody.status), (404, 404));
+    assert_eq!(
+        hidden.body.replace(&secret_handle, "H"),
+        nobody.body.replace("no-such-handle", "H"),
+        "no existence leak"
+    );
+    assert_eq!(eve.get(&format!("/api/v1/groups/{secret_handle}")).await.status, 404);
 }
