@@ -96,6 +96,15 @@ impl AppConfig {
         format!("{}{}", self.base_url, path)
     }
 
+    /// The host (and port) of `base_url`: "weft.example.org".
+    pub fn host(&self) -> &str {
+        let rest = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest)
+    }
+
     pub fn is_https(&self) -> bool {
         self.base_url.starts_with("https://")
     }

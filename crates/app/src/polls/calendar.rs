@@ -25,16 +25,7 @@ impl App {
             .and_then(|o| o.starts_at)
             .ok_or(AppError::NotFound)?;
         let url = self.config.url(&format!("/p/{}", poll.key));
-        let host = self
-            .config
-            .base_url
-            .split("://")
-            .nth(1)
-            .unwrap_or("weft")
-            .split('/')
-            .next()
-            .unwrap_or("weft")
-            .to_owned();
+        let host = self.config.host();
         let place = match &page.view.thread {
             Some(t) => format!("{} · {}", t.thread.title, page.view.group.name),
             None => page.view.group.name.clone(),

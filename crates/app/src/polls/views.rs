@@ -356,8 +356,19 @@ impl App {
     pub async fn poll_export(&self, who: Option<&SessionUser>, key: &str) -> Result<PollPage, AppError> {
         let mut page = self.poll_page(who, key, 0).await?;
         if page.view.may.see_voters {
+            // In pages, so no statement names more than a page of votes' ids.
             let mut conn = self.store.reader().await?;
-            page.votes = polls::current_votes(&mut conn, page.view.poll.id, 0, EXPORT_VOTES_MAX).await?;
+            let mut votes = Vec::new();
+            while i64::try_from(votes.len()).unwrap_or(i64::MAX) < EXPORT_VOTES_MAX {
+                let offset = i64::try_from(votes.len()).unwrap_or(i64::MAX);
+                let batch = polls::current_votes(&mut conn, page.view.poll.id, offset, EXPORT_PAGE).await?;
+                let done = i64::try_from(batch.len()).unwrap_or(0) < EXPORT_PAGE;
+                votes.extend(batch);
+                if done {
+                    break;
+                }
+            }
+            page.votes = votes;
         }
         Ok(page)
     }
@@ -455,6 +466,8 @@ pub const GROUP_POLLS_LISTED: i64 = 50;
 
 /// Votes in one export at most (a poll has at most as many voters as its group has members).
 pub const EXPORT_VOTES_MAX: i64 = 200_000;
+/// Votes read per statement for an export.
+const EXPORT_PAGE: i64 = 1_000;
 
 /// Items of a poll's own timeline shown at most (votes beyond are in the voter list).
 pub const POLL_EVENTS_LISTED: i64 = 200;

@@ -19,6 +19,15 @@ pub const YES: i64 = 2;
 pub const IF_NEED_BE: i64 = 1;
 pub const NO: i64 = 0;
 
+/// An answer's word: "yes", "if need be" or "no" (no choice, or any other value).
+pub fn answer_label(value: Option<i64>) -> &'static str {
+    match value {
+        Some(YES) => "yes",
+        Some(IF_NEED_BE) => "if need be",
+        _ => "no",
+    }
+}
+
 /// A named IANA time zone ("Europe/Berlin", "Pacific/Auckland", "UTC").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Zone {

@@ -1,7 +1,6 @@
 //! Counting ranked ballots: instant runoff for one winner and the single transferable vote for
 //! several seats (Droop quota, surplus transfers by the weighted inclusive Gregory method, one
-//! transfer per stage). Borda points need no rounds: they come from the running totals
-//! (`borda_points`). Pure and deterministic: the same ballots give the same stages on every run
+//! transfer per stage), and Borda points (`borda`), which need no rounds. Pure and deterministic: the same ballots give the same stages on every run
 //! and every database. The rules, with a worked example, are in docs/COUNTING.md; a change here
 //! is a change there.
 
@@ -17,8 +16,6 @@ pub const SCALE: u64 = 100_000;
 pub struct Votes(pub u64);
 
 impl Votes {
-    pub const ZERO: Self = Self(0);
-
     pub fn whole(n: u64) -> Self {
         Self(n.saturating_mul(SCALE))
     }
@@ -176,7 +173,9 @@ pub fn first_preferences(options: &[i64], rankings: &[Ranking]) -> Vec<u64> {
         .collect()
 }
 
-/// Borda points of each option in `options`' order, from the rankings (see `borda_points`).
+/// Borda points of each option in `options`' order, from the rankings: each ballot gives the
+/// option it ranks `r`-th (from 1) `options + 1 - r` points, so with 5 options a first preference
+/// is worth 5 and a fifth 1; unranked options get nothing.
 pub fn borda(options: &[i64], rankings: &[Ranking]) -> Vec<i64> {
     let n = i64::try_from(options.len()).unwrap_or(i64::MAX);
     options
@@ -195,18 +194,6 @@ pub fn borda(options: &[i64], rankings: &[Ranking]) -> Vec<i64> {
                 .fold(0_i64, i64::saturating_add)
         })
         .collect()
-}
-
-/// Borda-style points of one option: each ballot gives the option it ranks `r`-th (from 1)
-/// `options + 1 - r` points, so with 5 options a first preference is worth 5 and a fifth 1;
-/// unranked options get nothing. From the running totals: the ballots ranking the option and the
-/// sum of the ranks they gave it.
-pub fn borda_points(options: usize, ballots_ranking: u64, rank_sum: i64) -> i64 {
-    let per_ballot = i64::try_from(options).unwrap_or(i64::MAX).saturating_add(1);
-    i64::try_from(ballots_ranking)
-        .unwrap_or(i64::MAX)
-        .saturating_mul(per_ballot)
-        .saturating_sub(rank_sum)
 }
 
 /// The Droop quota for `valid` ballots and `seats`: the smallest whole number of votes that

@@ -341,42 +341,44 @@ pub struct Undecided {
 
 /// Members of the group and guests of the thread (or, for a poll naming its voters, those named)
 /// who have no receipt: one page and the number of them all.
-/// How many active people may vote: the quorum's whole while the poll is open.
-pub async fn eligible(conn: &mut Conn, poll: &super::Poll) -> Result<i64> {
-    let sql = if poll.electorate == weft_domain::polls::Electorate::Specified {
-        "SELECT COUNT(*) AS n FROM users u WHERE u.state = 'active' AND u.id IN (SELECT user_id FROM poll_voters WHERE poll_id = $1)"
+/// Who may vote, as a subquery of user ids over `$1` (the poll), and for a poll open to everyone
+/// taking part `$2` (its group) and `$3` (its thread); `bind_electorate` binds them.
+fn electorate(poll: &super::Poll) -> &'static str {
+    if poll.electorate == weft_domain::polls::Electorate::Specified {
+        "SELECT user_id FROM poll_voters WHERE poll_id = $1"
     } else {
-        "SELECT COUNT(*) AS n FROM users u WHERE u.state = 'active' AND u.id IN \
-         (SELECT user_id FROM memberships WHERE group_id = $2 UNION SELECT user_id FROM thread_guests WHERE thread_id = $3)"
-    };
-    let q = query(sql).bind(poll.id);
-    let q = if poll.electorate == weft_domain::polls::Electorate::Specified {
+        "SELECT user_id FROM memberships WHERE group_id = $2 UNION SELECT user_id FROM thread_guests WHERE thread_id = $3"
+    }
+}
+
+fn bind_electorate(q: crate::db::Query<'static>, poll: &super::Poll) -> crate::db::Query<'static> {
+    let q = q.bind(poll.id);
+    if poll.electorate == weft_domain::polls::Electorate::Specified {
         q
     } else {
         q.bind(poll.group_id).bind(poll.thread_id.map_or(0, |t| t.0))
-    };
-    q.fetch_one(&mut *conn, |r| r.try_get("n")).await
+    }
+}
+
+/// How many active people may vote: the quorum's whole while the poll is open.
+pub async fn eligible(conn: &mut Conn, poll: &super::Poll) -> Result<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM users u WHERE u.state = 'active' AND u.id IN ({})",
+        electorate(poll)
+    );
+    bind_electorate(query(sql), poll)
+        .fetch_one(&mut *conn, |r| r.try_get("n"))
+        .await
 }
 
 pub async fn undecided(conn: &mut Conn, poll: &super::Poll, limit: i64) -> Result<(Vec<Undecided>, i64)> {
     let specified = poll.electorate == weft_domain::polls::Electorate::Specified;
-    let electorate = if specified {
-        "SELECT user_id FROM poll_voters WHERE poll_id = $1"
-    } else {
-        "SELECT user_id FROM memberships WHERE group_id = $2 UNION SELECT user_id FROM thread_guests WHERE thread_id = $3"
-    };
     let from = format!(
-        "FROM users u WHERE u.id IN ({electorate}) AND u.state = 'active' \
-         AND NOT EXISTS (SELECT 1 FROM vote_receipts r WHERE r.poll_id = $1 AND r.user_id = u.id)"
+        "FROM users u WHERE u.id IN ({}) AND u.state = 'active' \
+         AND NOT EXISTS (SELECT 1 FROM vote_receipts r WHERE r.poll_id = $1 AND r.user_id = u.id)",
+        electorate(poll)
     );
-    let bind = |q: crate::db::Query<'static>| {
-        let q = q.bind(poll.id);
-        if specified {
-            q
-        } else {
-            q.bind(poll.group_id).bind(poll.thread_id.map_or(0, |t| t.0))
-        }
-    };
+    let bind = |q: crate::db::Query<'static>| bind_electorate(q, poll);
     let count: i64 = bind(query(format!("SELECT COUNT(*) AS n {from}")))
         .fetch_one(&mut *conn, |r| r.try_get("n"))
         .await?;

@@ -719,11 +719,7 @@ impl PollTemplate {
     /// A meeting poll's grid cell: what this voter answered for this slot.
     fn answer<T: std::borrow::Borrow<i64>>(&self, line: &VoteLine, option: T) -> &'static str {
         let option = *option.borrow();
-        match line.values.iter().find(|(o, _)| *o == option).map(|(_, v)| *v) {
-            Some(weft_domain::polls::meeting::YES) => "Yes",
-            Some(weft_domain::polls::meeting::IF_NEED_BE) => "If need be",
-            _ => "No",
-        }
+        weft_domain::polls::meeting::answer_label(line.values.iter().find(|(o, _)| *o == option).map(|(_, v)| *v))
     }
 }
 
@@ -736,12 +732,8 @@ pub(super) fn describe_choices(p: &PollPage, choices: &[Choice]) -> String {
             .options
             .iter()
             .map(|o| {
-                let answer = match choices.iter().find(|c| c.option == o.id.0).map(|c| c.value) {
-                    Some(weft_domain::polls::meeting::YES) => "yes",
-                    Some(weft_domain::polls::meeting::IF_NEED_BE) => "if need be",
-                    _ => "no",
-                };
-                format!("{}: {answer}", o.name)
+                let answer = choices.iter().find(|c| c.option == o.id.0).map(|c| c.value);
+                format!("{}: {}", o.name, weft_domain::polls::meeting::answer_label(answer))
             })
             .collect::<Vec<_>>()
             .join("; ");
