@@ -94,6 +94,12 @@ pub enum Kind {
     Outcome,
     /// To an outcome's author on its review date.
     OutcomeReview,
+    /// A reply to the person's comment.
+    Reply,
+    /// A new thread announced to the group (or to the loud).
+    NewThread,
+    /// A vote, to the loud.
+    NewVote,
 }
 
 impl Kind {
@@ -121,6 +127,9 @@ impl Kind {
             Self::PollReminder => "poll_reminder",
             Self::Outcome => "outcome",
             Self::OutcomeReview => "outcome_review",
+            Self::Reply => "reply",
+            Self::NewThread => "new_thread",
+            Self::NewVote => "new_vote",
         }
     }
 
@@ -139,6 +148,9 @@ impl Kind {
                 | Self::PollReminder
                 | Self::Outcome
                 | Self::OutcomeReview
+                | Self::Reply
+                | Self::NewThread
+                | Self::NewVote
         )
     }
 }
@@ -274,6 +286,24 @@ impl App {
         link: String,
     ) -> EmailContent {
         w::NewComment {
+            name: Line::new(&to.name),
+            author: Line::new(author),
+            thread_title: Line::new(thread_title),
+            excerpt: excerpt.to_owned(),
+            link: Line::new(link),
+        }
+        .content()
+    }
+
+    pub(crate) fn reply_email(
+        &self,
+        to: &User,
+        author: &str,
+        thread_title: &str,
+        excerpt: &str,
+        link: String,
+    ) -> EmailContent {
+        w::Reply {
             name: Line::new(&to.name),
             author: Line::new(author),
             thread_title: Line::new(thread_title),

@@ -306,7 +306,21 @@ impl App {
             return Err(AppError::InvalidToken);
         }
         join(&mut tx, &group, who.user.id, inv.inviter_id, now).await?;
+        let bells = match inv.inviter_id {
+            Some(inviter) => {
+                self.notify_group_news(
+                    &mut tx,
+                    group.id,
+                    weft_domain::notifications::Event::InvitationAccepted,
+                    who.user.id,
+                    &[inviter],
+                )
+                .await?
+            }
+            None => Vec::new(),
+        };
         tx.commit().await?;
+        self.ring_bells(&bells).await;
         Ok(group.key)
     }
 

@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod live;
 pub mod mailer;
+pub mod notifications;
 pub mod policies;
 pub mod polls;
 pub mod privacy;

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 use weft_store::threads::ThreadId;
+use weft_store::users::UserId;
 
 use tokio::sync::{broadcast, watch};
 use weft_store::{Backend, live};
@@ -53,9 +54,14 @@ impl LiveEvent {
 /// Events waiting per watcher before it is told it fell behind (and reloads).
 const BACKLOG: usize = 64;
 
-/// The watchers of each thread on this instance.
+/// People per bell payload: a PostgreSQL notification holds under 8 000 bytes.
+const BELLS_PER_PAYLOAD: usize = 350;
+
+/// The watchers of each thread, and the open bells of each person, on this instance.
 pub struct LiveHub {
     threads: Mutex<HashMap<ThreadId, broadcast::Sender<LiveEvent>>>,
+    /// A person's notification count may have changed: their open pages refetch it.
+    bells: Mutex<HashMap<UserId, broadcast::Sender<()>>>,
     /// Set when the server shuts down, so open streams end and shutdown does not wait on them.
     closing: watch::Sender<bool>,
 }
@@ -64,6 +70,7 @@ impl Default for LiveHub {
     fn default() -> Self {
         Self {
             threads: Mutex::new(HashMap::new()),
+            bells: Mutex::new(HashMap::new()),
             closing: watch::channel(false).0,
         }
     }
@@ -103,6 +110,22 @@ impl LiveHub {
         }
     }
 
+    /// Listens for changes to `user`'s notifications.
+    pub fn subscribe_bell(&self, user: UserId) -> broadcast::Receiver<()> {
+        let mut bells = self.bells.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        bells.entry(user).or_insert_with(|| broadcast::channel(4).0).subscribe()
+    }
+
+    /// Rings `user`'s open bells on this instance.
+    pub fn ring(&self, user: UserId) {
+        let mut bells = self.bells.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(sender) = bells.get(&user)
+            && sender.send(()).is_err()
+        {
+            bells.remove(&user);
+        }
+    }
+
     /// Open watcher connections on this instance.
     pub fn watchers(&self) -> usize {
         self.lock().values().map(broadcast::Sender::receiver_count).sum()
@@ -127,6 +150,33 @@ impl App {
         }
     }
 
+    /// Tells these people's open pages, on every instance, that their notifications changed.
+    /// After the change commits; best effort like `publish`.
+    pub(crate) async fn ring_bells(&self, users: &[UserId]) {
+        if users.is_empty() {
+            return;
+        }
+        match self.store.backend() {
+            Backend::Sqlite => users.iter().for_each(|u| self.live.ring(*u)),
+            Backend::Postgres => {
+                let mut conn = match self.store.writer().await {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "notification bells not rung on other instances");
+                        users.iter().for_each(|u| self.live.ring(*u));
+                        return;
+                    }
+                };
+                for chunk in users.chunks(BELLS_PER_PAYLOAD) {
+                    if let Err(e) = live::notify(&mut conn, &encode_bells(chunk)).await {
+                        tracing::warn!(error = %e, "notification bells not rung on other instances");
+                        chunk.iter().for_each(|u| self.live.ring(*u));
+                    }
+                }
+            }
+        }
+    }
+
     /// On PostgreSQL, delivers every instance's events to this instance's watchers until `shutdown`.
     pub async fn run_live_listener(self, mut shutdown: watch::Receiver<bool>) {
         let mut listener = match self.store.listener().await {
@@ -140,9 +190,10 @@ impl App {
         loop {
             tokio::select! {
                 received = listener.recv() => match received {
-                    Ok(payload) => match LiveEvent::decode(&payload) {
-                        Some(event) => self.live.deliver(event),
-                        None => tracing::warn!("live updates: unreadable notification"),
+                    Ok(payload) => match (decode_bells(&payload), LiveEvent::decode(&payload)) {
+                        (Some(users), _) => users.into_iter().for_each(|u| self.live.ring(u)),
+                        (None, Some(event)) => self.live.deliver(event),
+                        (None, None) => tracing::warn!("live updates: unreadable notification"),
                     },
                     Err(e) => {
                         tracing::warn!(error = %e, "live updates: listener error");
@@ -155,9 +206,36 @@ impl App {
     }
 }
 
+/// "b 3 17 42": these people's bells.
+fn encode_bells(users: &[UserId]) -> String {
+    let mut out = String::from("b");
+    for u in users {
+        out.push(' ');
+        out.push_str(&u.0.to_string());
+    }
+    out
+}
+
+fn decode_bells(payload: &str) -> Option<Vec<UserId>> {
+    let rest = payload.strip_prefix("b ")?;
+    rest.split(' ').map(|id| id.parse().ok().map(UserId)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bells_round_trip_and_fit_a_notification() {
+        // The longest ids there can be: PostgreSQL takes payloads under 8 000 bytes.
+        let users: Vec<UserId> = (i64::MAX - 999..=i64::MAX).map(UserId).collect();
+        let chunk = &users[..BELLS_PER_PAYLOAD];
+        let payload = encode_bells(chunk);
+        assert!(payload.len() < 8000, "{} bytes", payload.len());
+        assert_eq!(decode_bells(&payload).as_deref(), Some(chunk));
+        assert_eq!(decode_bells("7 c 1"), None, "a thread event is not a bell");
+        assert_eq!(LiveEvent::decode("b 1 2"), None, "a bell is not a thread event");
+    }
 
     #[test]
     fn events_round_trip() {

@@ -74,13 +74,6 @@ pub fn choose_privacy(asked: &str, allowed: crate::groups::ThreadPrivacy) -> Res
 mod tests {
     use super::*;
 
-    #[test]
-    fn volumes_round_trip_and_an_unknown_one_is_an_error() {
-        for v in [Volume::Mute, Volume::Normal, Volume::Follow] {
-            assert_eq!(Volume::from_stored(v.as_str()), Ok(v));
-        }
-        assert!(Volume::from_stored("loud").is_err());
-    }
     use crate::groups::ThreadPrivacy;
 
     #[test]
@@ -229,36 +222,4 @@ mod tag_tests {
     }
 }
 
-/// How loudly someone follows a thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Volume {
-    /// No email from this thread, and off the dashboard.
-    Mute,
-    /// Email only when mentioned.
-    Normal,
-    /// Email for every new comment.
-    Follow,
-}
-
-impl Volume {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Mute => "mute",
-            Self::Normal => "normal",
-            Self::Follow => "follow",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self, FieldError> {
-        match s {
-            "mute" => Ok(Self::Mute),
-            "normal" => Ok(Self::Normal),
-            "follow" => Ok(Self::Follow),
-            _ => Err(FieldError::new("Choose follow, normal or mute.")),
-        }
-    }
-
-    pub fn from_stored(s: &str) -> Result<Self, crate::UnknownStored> {
-        Self::parse(s).map_err(|_| crate::UnknownStored::new("volume", s))
-    }
-}
+pub use crate::notifications::Volume;

@@ -142,6 +142,14 @@ wording! {
     }
     NewComment = "emails/new_comment.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
     Mention = "emails/mention.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
+    /// A reply to the person's comment.
+    Reply = "emails/reply.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
+    /// A new thread, announced to the group (or to the loud).
+    NewThread = "emails/new_thread.txt" {
+        name: Line, author: Line, thread_title: Line, group: Line, excerpt: String, link: Line,
+    }
+    /// A vote, to the loud ("Someone" for an anonymous poll; never the choice).
+    NewVote = "emails/new_vote.txt" { name: Line, voter: Line, poll_title: Line, link: Line }
     /// To the voters, when the author asks for it at raising.
     PollOpened = "emails/poll_opened.txt" {
         name: Line, author: Line, kind: Line, poll_title: Line, place: Line, details: String, closes: Line, link: Line,
@@ -410,6 +418,39 @@ mod tests {
                     poll_title: l("Compost by the shed"),
                     place: l("Compost"),
                     statement: "We build it in **spring**.".into(),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "reply",
+                Reply {
+                    name: l("Ann"),
+                    author: l("Bob"),
+                    thread_title: l("Tomatoes"),
+                    excerpt: "> Who takes Mondays?\n\nI can.".into(),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "new_thread",
+                NewThread {
+                    name: l("Ann"),
+                    author: l("Bob"),
+                    thread_title: l("Tomatoes"),
+                    group: l("Riverside Garden"),
+                    excerpt: "Who takes Mondays?".into(),
+                    link: link.clone(),
+                }
+                .content(),
+            ),
+            (
+                "new_vote",
+                NewVote {
+                    name: l("Ann"),
+                    voter: l("Bob"),
+                    poll_title: l("Buy a greenhouse"),
                     link: link.clone(),
                 }
                 .content(),

@@ -43,8 +43,25 @@ pub const KINDS: &[Kind] = &[
         name: "memberships",
         title: "Groups you belong to",
         tables: &["memberships"],
-        sql: "SELECT g.name AS group_name, g.key AS group_key, m.role, m.created_at AS joined_at FROM memberships m \
+        sql: "SELECT g.name AS group_name, g.key AS group_key, m.role, m.volume, m.created_at AS joined_at FROM memberships m \
               JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1 ORDER BY m.created_at",
+    },
+    Kind {
+        name: "notifications",
+        title: "Your notifications",
+        tables: &["notifications"],
+        // What each was about, never who acted: that is someone else's data.
+        sql: "SELECT n.kind, g.name AS group_name, t.title AS thread_title, p.title AS poll_title, n.seq, n.count, \
+              n.created_at, n.read_at FROM notifications n JOIN groups g ON g.id = n.group_id \
+              LEFT JOIN threads t ON t.id = n.thread_id LEFT JOIN polls p ON p.id = n.poll_id \
+              WHERE n.user_id = $1 ORDER BY n.id",
+    },
+    Kind {
+        name: "poll_volumes",
+        title: "How you chose to hear of polls",
+        tables: &["poll_volumes"],
+        sql: "SELECT p.title AS poll_title, v.volume FROM poll_volumes v JOIN polls p ON p.id = v.poll_id \
+              WHERE v.user_id = $1 ORDER BY p.id",
     },
     Kind {
         name: "membership_requests",
@@ -99,7 +116,7 @@ pub const KINDS: &[Kind] = &[
         name: "read_marks",
         title: "How far you have read each thread, and how closely you follow it (follow, normal or mute)",
         tables: &["thread_reads"],
-        sql: "SELECT t.key AS thread_key, t.title AS thread_title, r.read_seq, r.read_at, r.volume FROM thread_reads r \
+        sql: "SELECT t.key AS thread_key, t.title AS thread_title, r.read_seq, r.read_at, r.chosen_volume AS volume FROM thread_reads r \
               JOIN threads t ON t.id = r.thread_id WHERE r.user_id = $1 ORDER BY r.read_at",
     },
     Kind {

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod invitations;
 pub mod jobs;
 pub mod live;
+pub mod notifications;
 pub mod outbox;
 pub mod policies;
 pub mod polls;
@@ -364,10 +365,10 @@ macro_rules! migrations {
 fn migrations(backend: Backend) -> Vec<Migration> {
     match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates")
+            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates", 29 "0029_notifications")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates")
+            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates", 29 "0029_notifications")
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod live;
 mod markdown_cache;
+pub mod notifications;
 pub mod openapi;
 pub mod pages;
 pub mod policies;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(policies::page_routes())
         .merge(threads::page_routes())
         .merge(polls::page_routes())
+        .merge(notifications::page_routes())
         .merge(jobs::page_routes())
         .nest(
             "/api/v1",
@@ -101,6 +103,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(privacy::api_routes())
                 .merge(threads::api_routes())
                 .merge(polls::api_routes())
+                .merge(notifications::api_routes())
                 .merge(jobs::api_routes()),
         )
         .merge(static_files::routes())

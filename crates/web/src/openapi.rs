@@ -139,7 +139,15 @@ static OPERATIONS: &[Op] = &[
     op(DELETE, "/threads/{key}", "threads", "Delete a thread", NONE, (204, NONE)),
     op(GET, "/threads/{key}/history", "threads", "Earlier versions of the title and context", NONE, (200, OBJ)),
     op(POST, "/threads/{key}/move", "threads", "Move to another group the caller coordinates", Some("MoveBody"), (200, Some("ThreadDto"))),
-    op(POST, "/threads/{key}/volume", "threads", "Follow, normal or mute", Some("VolumeBody"), (204, NONE)),
+    op(POST, "/threads/{key}/volume", "threads", "Mute, quiet, normal or loud (or as the group)", Some("VolumeBody"), (204, NONE)),
+    // notifications
+    op(GET, "/notifications", "notifications", "The caller's notifications, newest first (?before=id)", NONE, (200, Some("NotificationsDto"))),
+    op(GET, "/notifications/unread", "notifications", "How many are unread (the bell)", NONE, (200, Some("UnreadDto"))),
+    op(POST, "/notifications/read", "notifications", "Mark some ({ids}) or all ({all: true}) read", Some("ReadBody"), (204, NONE)),
+    op(GET, "/groups/{key}/volume", "notifications", "The caller's volume for a group", NONE, (200, Some("VolumeDto"))),
+    op(POST, "/groups/{key}/volume", "notifications", "Set the caller's volume for a group (everywhere: all their groups)", Some("VolumeChoiceBody"), (204, NONE)),
+    op(GET, "/polls/{key}/volume", "notifications", "The caller's own volume for a poll", NONE, (200, Some("VolumeDto"))),
+    op(POST, "/polls/{key}/volume", "notifications", "Set (or with \"group\", clear) the caller's volume for a poll", Some("VolumeChoiceBody"), (204, NONE)),
     op(GET, "/threads/{key}/guests", "threads", "The thread's guests", NONE, (200, OBJ)),
     op(POST, "/threads/{key}/guests", "threads", "Invite guests into this thread", Some("GuestsBody"), (200, OBJ)),
     op(DELETE, "/threads/{key}/guests/{user}", "threads", "Remove a guest", NONE, (204, NONE)),
@@ -309,6 +317,12 @@ fn build() -> OpenApi {
         .schema_from::<VolumeBody>()
         .schema_from::<GuestsBody>()
         .schema_from::<crate::invitations::api::Emails>()
+        .schema_from::<crate::notifications::api::NotificationDto>()
+        .schema_from::<crate::notifications::api::NotificationsDto>()
+        .schema_from::<crate::notifications::api::UnreadDto>()
+        .schema_from::<crate::notifications::api::ReadBody>()
+        .schema_from::<crate::notifications::api::VolumeDto>()
+        .schema_from::<crate::notifications::api::VolumeChoiceBody>()
         .schema_from::<DeadJobDto>()
         .schema_from::<DeadJobsDto>()
         .build();

@@ -11,6 +11,7 @@ const CSS: &str = include_str!("../static/weft.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 const LIVE_JS: &str = include_str!("../static/live.js");
 const TIME_JS: &str = include_str!("../static/time.js");
+const BELL_JS: &str = include_str!("../static/bell.js");
 /// Changes whenever the assets change, to bust caches.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -24,6 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/static/live.js",
             get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/bell.js",
+            get(|| async { asset(BELL_JS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/static/time.js",

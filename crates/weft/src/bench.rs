@@ -570,10 +570,13 @@ async fn post_comments(
         Some(thread.id),
         thread.group_id,
         None,
-        threads::Audience::Followers,
+        threads::Audience::Comment,
     )
     .await?
-    .len();
+    .iter()
+    // Only the loud get an email for every comment.
+    .filter(|r| r.volume == weft_domain::notifications::Volume::Loud)
+    .count();
     let emails_before = new_comment_emails(store).await?;
     let post = {
         let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());

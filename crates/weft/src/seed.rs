@@ -461,13 +461,18 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
             if !seen.contains(&who) {
                 seen.push(who);
                 let upto = if counts[t] == 0 { 0 } else { 1 + rng.below(counts[t]) };
-                let volume = if rng.chance(10) && !quiet { "follow" } else { "normal" };
+                // One reader in ten chose loud; the others left it to the group.
+                let volume = if rng.chance(10) && !quiet {
+                    Lit::Text("loud".into())
+                } else {
+                    Lit::Null
+                };
                 reads.push(vec![
                     Lit::Int(thread_id),
                     Lit::Int(who),
                     Lit::Int(upto),
                     Lit::Int(at),
-                    Lit::Text(volume.into()),
+                    volume,
                 ]);
             }
         }
@@ -478,7 +483,7 @@ pub async fn seed(store: &Store, size: SeedSize) -> anyhow::Result<()> {
                     Lit::Int(who),
                     Lit::Int(0),
                     Lit::Int(at),
-                    Lit::Text("follow".into()),
+                    Lit::Text("loud".into()),
                 ]);
             }
         }
@@ -753,7 +758,7 @@ async fn flush(
     bulk::insert(
         tx,
         "thread_reads",
-        &["thread_id", "user_id", "read_seq", "read_at", "volume"],
+        &["thread_id", "user_id", "read_seq", "read_at", "chosen_volume"],
         reads,
     )
     .await?;

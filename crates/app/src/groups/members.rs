@@ -58,10 +58,22 @@ impl App {
             return Err(AppError::field("introduction", "Use at most 250 characters."));
         }
         let mut tx = self.store.begin().await?;
+        let mut bells = Vec::new();
         if !groups::pending_request_exists(&mut tx, view.group.id, who.user.id).await? {
             groups::add_request(&mut tx, view.group.id, who.user.id, introduction, self.clock.now()).await?;
+            let coordinators = groups::admin_ids(&mut tx, view.group.id).await?;
+            bells = self
+                .notify_group_news(
+                    &mut tx,
+                    view.group.id,
+                    weft_domain::notifications::Event::MembershipRequested,
+                    who.user.id,
+                    &coordinators,
+                )
+                .await?;
         }
         tx.commit().await?;
+        self.ring_bells(&bells).await;
         Ok(())
     }
 

@@ -1,9 +1,9 @@
-//! Follower emails about a new comment, queued once the comment is committed. The comment's
-//! transaction adds one `comment_fanout` job; the runner turns a batch of them into outbox emails
-//! in one transaction, which also completes the jobs. So posting costs the same however many
-//! people follow the thread, many comments' emails share one commit, and whether each follower may
-//! still read the thread is decided when their email is queued. A comment deleted or an author
-//! gone before then sends nothing.
+//! Telling people of a new comment or a new thread, once it is committed. The comment's (or
+//! thread's) transaction adds one job; the runner turns a batch of them into notifications and
+//! outbox emails in one transaction, which also completes the jobs — exactly once, whatever
+//! stops in between. So posting costs the same however many people hear of it, many comments'
+//! notifications share one commit, and whether each person may still read the thread is decided
+//! when they are told. A comment deleted or an author gone before then tells nobody.
 
 use std::collections::BTreeMap;
 
@@ -11,8 +11,8 @@ use weft_store::jobs::{self, Job};
 use weft_store::threads::{CommentId, ThreadId};
 use weft_store::{Conn, groups, threads, users};
 
-use super::CommentFanout;
 use super::runner::decode;
+use super::{CommentFanout, ThreadFanout};
 use crate::threads::Mentioned;
 use crate::{App, AppError};
 
@@ -45,8 +45,9 @@ impl App {
         for (_, f) in batch {
             by_thread.entry(f.thread_id).or_default().push(f.comment_id);
         }
+        let mut bells = Vec::new();
         for (thread_id, comment_ids) in &by_thread {
-            self.fan_out(&mut tx, *thread_id, comment_ids).await?;
+            bells.extend(self.fan_out(&mut tx, *thread_id, comment_ids).await?);
         }
         let jobs: Vec<Job> = batch.iter().map(|(j, _)| j.clone()).collect();
         if jobs::complete(&mut tx, &jobs).await? != jobs.len() {
@@ -55,22 +56,31 @@ impl App {
         }
         tx.commit().await?;
         self.wake_mailer();
+        bells.sort_unstable();
+        bells.dedup();
+        self.ring_bells(&bells).await;
         Ok(())
     }
 
-    /// The follower emails of these comments on one thread.
-    async fn fan_out(&self, tx: &mut Conn, thread_id: ThreadId, comment_ids: &[CommentId]) -> Result<(), AppError> {
+    /// The notifications and emails of these comments on one thread; answers whose bell to ring.
+    async fn fan_out(
+        &self,
+        tx: &mut Conn,
+        thread_id: ThreadId,
+        comment_ids: &[CommentId],
+    ) -> Result<Vec<users::UserId>, AppError> {
+        let mut bells = Vec::new();
         let Some(thread) = threads::find_by_id(tx, thread_id).await? else {
-            return Ok(());
+            return Ok(bells);
         };
         let Some(group) = groups::find(tx, thread.group_id).await? else {
-            return Ok(());
+            return Ok(bells);
         };
-        let followers = self
-            .readers_among(tx, &thread, &group, threads::Audience::Followers)
+        let readers = self
+            .readers_among(tx, &thread, &group, threads::Audience::Comment)
             .await?;
-        if followers.is_empty() {
-            return Ok(());
+        if readers.is_empty() {
+            return Ok(bells);
         }
         for id in comment_ids {
             let Some(comment) = threads::find_comment(tx, thread.id, *id).await? else {
@@ -89,6 +99,12 @@ impl App {
             if author.state != weft_domain::UserState::Active {
                 continue;
             }
+            let replied_to = match comment.parent_id {
+                Some(parent) => threads::find_comment(tx, thread.id, parent)
+                    .await?
+                    .and_then(|p| p.author_id),
+                None => None,
+            };
             let comment_about = Mentioned {
                 thread: &thread,
                 group: &group,
@@ -97,8 +113,33 @@ impl App {
                 before: None,
                 seq: comment.seq,
             };
-            self.notify_followers(tx, &comment_about, &followers).await?;
+            bells.extend(self.notify_comment(tx, &comment_about, &readers, replied_to).await?);
         }
+        Ok(bells)
+    }
+
+    /// Runs one claimed new-thread job: its notifications and emails, and the job completed, in
+    /// one transaction.
+    pub(super) async fn run_thread_fanout(&self, job: &Job) -> Result<(), AppError> {
+        let ThreadFanout { thread_id, announced } = decode(job)?;
+        let mut tx = self.store.begin().await?;
+        if jobs::complete(&mut tx, std::slice::from_ref(job)).await? != 1 {
+            return Ok(());
+        }
+        let mut bells = Vec::new();
+        if let Some(thread) = threads::find_by_id(&mut tx, thread_id).await?
+            && let Some(group) = groups::find(&mut tx, thread.group_id).await?
+            && let Some(author_id) = thread.author_id
+            && let Some(author) = users::find(&mut tx, author_id).await?
+            && author.state == weft_domain::UserState::Active
+        {
+            bells = self
+                .notify_new_thread(&mut tx, &thread, &group, &author, announced)
+                .await?;
+        }
+        tx.commit().await?;
+        self.wake_mailer();
+        self.ring_bells(&bells).await;
         Ok(())
     }
 }

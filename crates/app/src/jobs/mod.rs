@@ -41,10 +41,15 @@ pub enum JobKind {
     OutcomeReview,
     /// Tell a poll's voters it is open (at its opening time).
     PollOpened,
+    /// Tell a group's members of a new thread.
+    ThreadFanout,
 }
 
 impl JobKind {
-    pub const ALL: [Self; 7] = [
+    /// In the order a runner takes a claimed batch: a new thread is told before its first
+    /// comments.
+    pub const ALL: [Self; 8] = [
+        Self::ThreadFanout,
         Self::CommentFanout,
         Self::PersonalExport,
         Self::Retention,
@@ -63,6 +68,7 @@ impl JobKind {
             Self::PollClosingSoon => "poll_closing_soon",
             Self::OutcomeReview => "outcome_review",
             Self::PollOpened => "poll_opened",
+            Self::ThreadFanout => "thread_fanout",
         }
     }
 
@@ -76,9 +82,12 @@ impl JobKind {
     /// Which runner lane takes it: long work must not hold up quick work behind it.
     pub fn lane(self) -> Lane {
         match self {
-            Self::CommentFanout | Self::PollClose | Self::PollClosingSoon | Self::OutcomeReview | Self::PollOpened => {
-                Lane::Quick
-            }
+            Self::CommentFanout
+            | Self::ThreadFanout
+            | Self::PollClose
+            | Self::PollClosingSoon
+            | Self::OutcomeReview
+            | Self::PollOpened => Lane::Quick,
             Self::PersonalExport | Self::Retention => Lane::Long,
         }
     }
@@ -135,6 +144,18 @@ pub struct CommentFanout {
 
 impl Payload for CommentFanout {
     const KIND: JobKind = JobKind::CommentFanout;
+}
+
+/// Notifications and emails of one new thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ThreadFanout {
+    pub thread_id: ThreadId,
+    /// Its author notified the whole group.
+    pub announced: bool,
+}
+
+impl Payload for ThreadFanout {
+    const KIND: JobKind = JobKind::ThreadFanout;
 }
 
 /// Build one requested personal-data export.

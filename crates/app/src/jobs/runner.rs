@@ -71,6 +71,13 @@ impl App {
             }
             match kind {
                 JobKind::CommentFanout => self.run_fanouts(&batch).await,
+                JobKind::ThreadFanout => {
+                    for job in &batch {
+                        if let Err(e) = self.run_thread_fanout(job).await {
+                            self.job_failed(job, &e).await;
+                        }
+                    }
+                }
                 JobKind::PollClose => self.run_poll_closings(&batch).await,
                 JobKind::PollClosingSoon => {
                     for job in &batch {
@@ -229,7 +236,8 @@ mod tests {
                 | JobKind::PollClose
                 | JobKind::PollClosingSoon
                 | JobKind::OutcomeReview
-                | JobKind::PollOpened => {}
+                | JobKind::PollOpened
+                | JobKind::ThreadFanout => {}
             }
         }
         for k in [
@@ -240,6 +248,7 @@ mod tests {
             JobKind::PollClosingSoon,
             JobKind::OutcomeReview,
             JobKind::PollOpened,
+            JobKind::ThreadFanout,
         ] {
             assert!(listed(k), "{k:?} is not in JobKind::ALL");
         }

@@ -1,9 +1,12 @@
-//! A poll's emails: to its voters when it opens (if asked; at its opening time, by a job), 24
-//! hours before it closes (to whom the poll says), the author's reminder to the undecided, and
-//! the outcome to those who voted. Always through `poll_people`: only people who may read the
-//! poll, never anyone who muted its thread, and with the outbox's unsubscribe link. Wording: `mail/templates/emails/poll_*.txt`.
-//! No email ever carries results, choices or reasons: hidden results stay hidden in email too.
+//! A poll's notifications and emails: to its voters when it opens (at its opening time, by a
+//! job; announced when its author asked), 24 hours before it closes (to whom the poll says), the
+//! author's reminder to the undecided, the outcome to those who voted, and votes (to the author
+//! in the app, and to the loud). Always through `poll_people` — only people who may read the
+//! poll, each with their effective volume (poll ?? thread ?? group) — and `tell`, which applies
+//! the one delivery rule. Wording: `mail/templates/emails/poll_*.txt`.
+//! No notification or email ever carries results, choices or reasons: hidden results stay hidden.
 
+use weft_domain::notifications::{Event, Volume};
 use weft_domain::permissions::{PollAction, PollPlace, can_poll};
 use weft_mail::Line;
 use weft_mail::wording::{
@@ -13,7 +16,9 @@ use weft_store::Conn;
 use weft_store::groups::Group;
 use weft_store::polls::{self, Poll, PollId, PollOption};
 use weft_store::threads::{Audience, PollAudience, Thread};
-use weft_store::users::User;
+use weft_store::users::{User, UserId};
+
+use crate::notifications::About;
 
 use crate::emails::{Cause, Kind, Letter};
 use crate::jobs::{PollClosingSoon as ClosingSoonJob, PollOpened as OpenedJob};
@@ -28,7 +33,7 @@ pub(crate) fn closing_soon_key(id: PollId) -> String {
 pub(crate) const CLOSING_SOON: weft_domain::Duration = weft_domain::Duration::hours(24);
 
 impl App {
-    /// The people of `who` who may read the poll and have not muted its thread: the thread's
+    /// The people of `who` who may read the poll, with their effective volume: the thread's
     /// readers, or for a poll on its own, those who may read the group's content and the poll's
     /// named voters.
     async fn poll_people(
@@ -38,7 +43,7 @@ impl App {
         thread: Option<&Thread>,
         group: &Group,
         who: PollAudience,
-    ) -> Result<Vec<User>, AppError> {
+    ) -> Result<Vec<(User, Volume)>, AppError> {
         let named_voters = poll.electorate == weft_domain::polls::Electorate::Specified;
         let audience = Audience::Poll {
             poll_id: poll.id,
@@ -46,7 +51,12 @@ impl App {
             who,
         };
         if let Some(thread) = thread {
-            return self.readers_among(tx, thread, group, audience).await;
+            return Ok(self
+                .readers_among(tx, thread, group, audience)
+                .await?
+                .into_iter()
+                .map(|r| (r.user, r.volume))
+                .collect());
         }
         let found = weft_store::threads::recipients(tx, None, group.id, group.parent_id, audience).await?;
         let facts = crate::groups::facts(group);
@@ -62,10 +72,84 @@ impl App {
             actor.guest = r.role.is_none() && named.binary_search(&r.user.id).is_ok();
             let see = super::facts_of(poll, PollPlace::Group(facts), self.clock.now(), actor.guest);
             if can_poll(&actor, PollAction::See, &see).allowed() {
-                people.push(r.user);
+                people.push((r.user, r.volume));
             }
         }
         Ok(people)
+    }
+
+    /// Notifies `people` of `event` about the poll as the rule says (never `actor`); answers
+    /// whom to email and whose bell to ring once the transaction commits.
+    async fn tell(
+        &self,
+        tx: &mut Conn,
+        poll: &Poll,
+        thread: Option<&Thread>,
+        people: Vec<(User, Volume)>,
+        event: Event,
+        actor: Option<UserId>,
+    ) -> Result<(Vec<User>, Vec<UserId>), AppError> {
+        let about = About {
+            group: poll.group_id,
+            thread: thread.map(|t| t.id),
+            poll: Some(poll.id),
+            seq: 0,
+            actor,
+        };
+        let people = people.into_iter().map(|(u, v)| (u, v, event)).collect();
+        let done = self.deliver(tx, &about, people).await?;
+        Ok((done.email.into_iter().map(|(u, _)| u).collect(), done.notified))
+    }
+
+    /// A vote was cast: its author hears of it in the app (by email when loud), and everyone
+    /// loud about the poll by email. An anonymous poll's voter is never named. Answers whose bell
+    /// to ring.
+    pub(crate) async fn notify_vote(
+        &self,
+        tx: &mut Conn,
+        poll: &Poll,
+        thread: Option<&Thread>,
+        group: &Group,
+        voter: &User,
+    ) -> Result<Vec<UserId>, AppError> {
+        let people: Vec<(User, Volume, Event)> = self
+            .poll_people(tx, poll, thread, group, PollAudience::Loud)
+            .await?
+            .into_iter()
+            .filter(|(u, _)| u.id != voter.id)
+            .map(|(u, v)| {
+                let event = if Some(u.id) == poll.author_id {
+                    Event::VoteOnYourPoll
+                } else {
+                    Event::Vote
+                };
+                (u, v, event)
+            })
+            .collect();
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        let about = About {
+            group: poll.group_id,
+            thread: thread.map(|t| t.id),
+            poll: Some(poll.id),
+            seq: 0,
+            actor: (!poll.anonymous).then_some(voter.id),
+        };
+        let done = self.deliver(tx, &about, people).await?;
+        let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
+        let voter_name = if poll.anonymous { "Someone" } else { voter.name.as_str() };
+        self.send_poll_letters(tx, Cause::by(voter.id).about(group.id), Kind::NewVote, &emailed, |u| {
+            weft_mail::wording::NewVote {
+                name: Line::new(&u.name),
+                voter: Line::new(voter_name),
+                poll_title: Line::new(&poll.title),
+                link: self.poll_link(poll),
+            }
+            .content()
+        })
+        .await?;
+        Ok(done.notified)
     }
 
     async fn send_poll_letters(
@@ -94,7 +178,8 @@ impl App {
         Line::new(self.config.url(&format!("/p/{}", poll.key)))
     }
 
-    /// "Vote on this": to everyone who may vote but its author, in the raising transaction.
+    /// "Vote on this": to everyone who may vote but its author (announced when the author asked
+    /// for its voters to be told). Answers whose bell to ring.
     pub(crate) async fn notify_poll_opened(
         &self,
         tx: &mut Conn,
@@ -102,13 +187,14 @@ impl App {
         thread: Option<&Thread>,
         group: &Group,
         author: &User,
-    ) -> Result<(), AppError> {
-        let people: Vec<User> = self
+    ) -> Result<Vec<UserId>, AppError> {
+        let people = self
             .poll_people(tx, poll, thread, group, PollAudience::Electorate)
-            .await?
-            .into_iter()
-            .filter(|u| u.id != author.id)
-            .collect();
+            .await?;
+        let event = Event::NewPoll {
+            announced: poll.notify_on_open,
+        };
+        let (people, bells) = self.tell(tx, poll, thread, people, event, Some(author.id)).await?;
         let details: String = weft_domain::markdown::to_plain_text(&poll.details)
             .chars()
             .take(300)
@@ -133,12 +219,13 @@ impl App {
             },
         )
         .await?;
-        Ok(())
+        Ok(bells)
     }
 
-    /// Schedules "it is open, vote" for a poll that asks for it: due now for a poll open at once,
-    /// or at its opening time. Once sent it is not sent again (an edit schedules it only while the
-    /// poll has not opened).
+    /// Schedules "it is open, vote": due now for a poll open at once, or at its opening time.
+    /// Once sent it is not sent again (an edit schedules it only while the poll has not opened).
+    /// Every poll has it: the voters hear of a new poll in the app; `notify_on_open` announces it
+    /// (an email at normal volume).
     pub(crate) async fn schedule_opened(
         &self,
         tx: &mut Conn,
@@ -146,10 +233,6 @@ impl App {
         spec: &weft_domain::polls::PollSpec,
         now: weft_domain::Timestamp,
     ) -> Result<(), AppError> {
-        if !spec.notify_on_open {
-            weft_store::jobs::unschedule(tx, &opened_key(poll_id)).await?;
-            return Ok(());
-        }
         let at = spec.opening_at.filter(|o| *o > now).unwrap_or(now);
         self.schedule_job(tx, &opened_key(poll_id), &OpenedJob { poll_id }, at)
             .await?;
@@ -167,7 +250,7 @@ impl App {
             return Ok(());
         }
         let poll = polls::find_by_id(&mut tx, poll_id).await?;
-        let Some(poll) = poll.filter(|p| p.notify_on_open && p.closed_at.is_none() && p.closing_at > now) else {
+        let Some(poll) = poll.filter(|p| p.closed_at.is_none() && p.closing_at > now) else {
             tx.commit().await?;
             return Ok(());
         };
@@ -187,15 +270,17 @@ impl App {
         let author = weft_store::users::find(&mut tx, author_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        self.notify_poll_opened(&mut tx, &poll, thread.as_ref(), &group, &author)
+        let bells = self
+            .notify_poll_opened(&mut tx, &poll, thread.as_ref(), &group, &author)
             .await?;
         tx.commit().await?;
         self.wake_mailer();
+        self.ring_bells(&bells).await;
         Ok(())
     }
 
     /// The author's reminder to everyone who may vote and has not (but the one reminding).
-    /// Returns how many were emailed.
+    /// Returns how many were reminded, and whose bell to ring.
     pub(crate) async fn notify_undecided(
         &self,
         tx: &mut Conn,
@@ -203,34 +288,38 @@ impl App {
         thread: Option<&Thread>,
         group: &Group,
         author: &User,
-    ) -> Result<usize, AppError> {
-        let people: Vec<User> = self
+    ) -> Result<(usize, Vec<UserId>), AppError> {
+        let people = self
             .poll_people(tx, poll, thread, group, PollAudience::Undecided)
-            .await?
-            .into_iter()
-            .filter(|u| u.id != author.id)
-            .collect();
-        self.send_poll_letters(
-            tx,
-            Cause::by(author.id).about(group.id),
-            Kind::PollReminder,
-            &people,
-            |u| {
-                PollReminder {
-                    name: Line::new(&u.name),
-                    author: Line::new(&author.name),
-                    poll_title: Line::new(&poll.title),
-                    place: Line::new(place_name(thread, group)),
-                    closes: Line::new(poll.closing_at.display_utc()),
-                    link: self.poll_link(poll),
-                }
-                .content()
-            },
-        )
-        .await
+            .await?;
+        let (people, bells) = self
+            .tell(tx, poll, thread, people, Event::Reminder, Some(author.id))
+            .await?;
+        let sent = self
+            .send_poll_letters(
+                tx,
+                Cause::by(author.id).about(group.id),
+                Kind::PollReminder,
+                &people,
+                |u| {
+                    PollReminder {
+                        name: Line::new(&u.name),
+                        author: Line::new(&author.name),
+                        poll_title: Line::new(&poll.title),
+                        place: Line::new(place_name(thread, group)),
+                        closes: Line::new(poll.closing_at.display_utc()),
+                        link: self.poll_link(poll),
+                    }
+                    .content()
+                },
+            )
+            .await?;
+        // Everyone emailed is also told in the app: the reminded are those told.
+        debug_assert!(sent <= bells.len());
+        Ok((bells.len(), bells))
     }
 
-    /// The outcome, to everyone who voted but its writer.
+    /// The outcome, to everyone who voted but its writer. Answers whose bell to ring.
     pub(crate) async fn notify_outcome(
         &self,
         tx: &mut Conn,
@@ -239,13 +328,11 @@ impl App {
         group: &Group,
         writer: &User,
         (statement, chosen): (&str, Option<&PollOption>),
-    ) -> Result<(), AppError> {
-        let people: Vec<User> = self
-            .poll_people(tx, poll, thread, group, PollAudience::Voted)
-            .await?
-            .into_iter()
-            .filter(|u| u.id != writer.id)
-            .collect();
+    ) -> Result<Vec<UserId>, AppError> {
+        let people = self.poll_people(tx, poll, thread, group, PollAudience::Voted).await?;
+        let (people, bells) = self
+            .tell(tx, poll, thread, people, Event::Outcome, Some(writer.id))
+            .await?;
         let statement: String = weft_domain::markdown::to_plain_text(statement)
             .chars()
             .take(1_000)
@@ -277,7 +364,7 @@ impl App {
             .content()
         })
         .await?;
-        Ok(())
+        Ok(bells)
     }
 
     /// Schedules the closing-soon email 24 hours before `poll` closes, if it asks for one and
@@ -342,8 +429,14 @@ impl App {
             weft_domain::polls::ClosingSoon::Undecided => Some(PollAudience::Undecided),
             weft_domain::polls::ClosingSoon::Voters => Some(PollAudience::Electorate),
         };
+        let mut bells = Vec::new();
         if let Some(who) = who {
             let people = self.poll_people(&mut tx, &poll, thread.as_ref(), &group, who).await?;
+            // The author is told too when the poll says so: no actor to leave out.
+            let (people, rung) = self
+                .tell(&mut tx, &poll, thread.as_ref(), people, Event::ClosingSoon, None)
+                .await?;
+            bells = rung;
             let mut voted = Vec::new();
             for u in &people {
                 if polls::has_receipt(&mut tx, poll.id, u.id).await? {
@@ -372,6 +465,7 @@ impl App {
         }
         tx.commit().await?;
         self.wake_mailer();
+        self.ring_bells(&bells).await;
         Ok(())
     }
 
@@ -411,7 +505,11 @@ impl App {
         let (thread, group) = place_of(&mut tx, &poll).await?;
         let author: Vec<User> = self
             .poll_people(&mut tx, &poll, thread.as_ref(), &group, PollAudience::Person(author_id))
-            .await?;
+            .await?
+            .into_iter()
+            // A reminder they asked for themselves: sent whatever their volume.
+            .map(|(u, _)| u)
+            .collect();
         let statement: String = weft_domain::markdown::to_plain_text(&outcome.statement)
             .chars()
             .take(1_000)

@@ -168,6 +168,16 @@ pub struct PollPage {
     pub quorum: Option<Quorum>,
     /// Whether the viewer may save it as a template of its group (its coordinators).
     pub may_save_template: bool,
+    /// A signed-in viewer's own volume for the poll: `Some(None)` when they chose none (it
+    /// follows its thread or group), `None` for a visitor.
+    pub volume_choice: Option<Option<weft_domain::notifications::Volume>>,
+}
+
+impl PollPage {
+    /// The viewer chose `volume` for this poll themselves.
+    pub fn chose(&self, volume: &weft_domain::notifications::Volume) -> bool {
+        self.volume_choice == Some(Some(*volume))
+    }
 }
 
 impl App {
@@ -336,7 +346,12 @@ impl App {
             &crate::groups::facts(&view.group),
         )
         .allowed();
+        let volume_choice = match who {
+            Some(w) => Some(weft_store::notifications::poll_volume(&mut conn, view.poll.id, w.user.id).await?),
+            None => None,
+        };
         Ok(PollPage {
+            volume_choice,
             may_save_template,
             quorum,
             events,

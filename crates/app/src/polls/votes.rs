@@ -19,7 +19,8 @@ impl App {
         let ballot = view.poll.rules.check(&option_ids, input)?;
         let now = self.clock.now();
         let mut attempt = 0;
-        let seq = loop {
+        let thread = view.thread.as_ref().map(|t| &t.thread);
+        let (seq, bells) = loop {
             attempt += 1;
             let mut tx = self.store.begin().await?;
             let poll = polls::lock(&mut tx, self.store.backend(), view.poll.id)
@@ -41,8 +42,9 @@ impl App {
                     }
                     other => other?,
                 }
+                let bells = self.notify_vote(&mut tx, &poll, thread, &view.group, &who.user).await?;
                 tx.commit().await?;
-                break None;
+                break (None, bells);
             }
             match polls::cast(&mut tx, &poll, who.user.id, &ballot.choices, &ballot.reason, now).await {
                 // The same person voting twice at once (two tabs): the unique index refused the
@@ -63,11 +65,14 @@ impl App {
                         now,
                     )
                     .await?;
+                    let bells = self.notify_vote(&mut tx, &poll, thread, &view.group, &who.user).await?;
                     tx.commit().await?;
-                    break seq;
+                    break (seq, bells);
                 }
             }
         };
+        self.wake_mailer();
+        self.ring_bells(&bells).await;
         self.publish_poll(&view, seq).await;
         Ok(())
     }

@@ -313,17 +313,19 @@ impl App {
             .await?;
         }
         let chosen = input.option.and_then(|o| view.options.iter().find(|x| x.id.0 == o));
-        self.notify_outcome(
-            &mut tx,
-            &view.poll,
-            view.thread.as_ref().map(|t| &t.thread),
-            &view.group,
-            &who.user,
-            (&statement, chosen),
-        )
-        .await?;
+        let bells = self
+            .notify_outcome(
+                &mut tx,
+                &view.poll,
+                view.thread.as_ref().map(|t| &t.thread),
+                &view.group,
+                &who.user,
+                (&statement, chosen),
+            )
+            .await?;
         tx.commit().await?;
         self.wake_mailer();
+        self.ring_bells(&bells).await;
         self.publish_poll(&view, seq).await;
         Ok(())
     }
@@ -335,7 +337,7 @@ impl App {
             .open_poll(&mut *self.store.reader().await?, Some(who), key, PollAction::Remind)
             .await?;
         let mut tx = self.store.begin().await?;
-        let sent = self
+        let (sent, bells) = self
             .notify_undecided(
                 &mut tx,
                 &view.poll,
@@ -346,6 +348,7 @@ impl App {
             .await?;
         tx.commit().await?;
         self.wake_mailer();
+        self.ring_bells(&bells).await;
         Ok(sent)
     }
 

@@ -77,9 +77,9 @@ impl App {
             before: None,
             seq,
         };
-        self.notify_mentions(&mut tx, &mentioned).await?;
-        // Followers hear of it once it is committed (`jobs/fanout.rs`): posting costs the same
-        // however many follow the thread.
+        let bells = self.notify_mentions(&mut tx, &mentioned).await?;
+        // Everyone else concerned hears of it once it is committed (`jobs/fanout.rs`): posting
+        // costs the same however many people hear of it.
         let fanout = CommentFanout {
             thread_id: view.thread.id,
             comment_id,
@@ -88,6 +88,7 @@ impl App {
         tx.commit().await?;
         self.wake_mailer();
         self.wake_jobs(JobKind::CommentFanout);
+        self.ring_bells(&bells).await;
         self.publish(comment_changed(view.thread.id, seq)).await;
         Ok(seq)
     }
@@ -143,9 +144,10 @@ impl App {
                 before: Some(&comment.body),
                 seq: comment.seq,
             };
-            self.notify_mentions(&mut tx, &mentioned).await?;
+            let bells = self.notify_mentions(&mut tx, &mentioned).await?;
             tx.commit().await?;
             self.wake_mailer();
+            self.ring_bells(&bells).await;
             self.publish(comment_changed(view.thread.id, comment.seq)).await;
         }
         Ok(comment.seq)
@@ -218,7 +220,32 @@ impl App {
         ))?;
         let on =
             threads::toggle_reaction(&mut tx, comment.id, who.user.id, reaction.as_str(), self.clock.now()).await?;
+        let mut told = None;
+        if on
+            && let Some(author_id) = comment.author_id.filter(|a| *a != who.user.id)
+            && let Some(author) = weft_store::users::find(&mut tx, author_id).await?
+        {
+            let names = [author.username.as_str().to_owned()];
+            let readers = self
+                .readers_among(&mut tx, &view.thread, &view.group, threads::Audience::Usernames(&names))
+                .await?;
+            if let Some(r) = readers.into_iter().find(|r| r.user.id == author_id) {
+                let about = crate::notifications::About {
+                    group: view.group.id,
+                    thread: Some(view.thread.id),
+                    poll: None,
+                    seq: comment.seq,
+                    actor: Some(who.user.id),
+                };
+                if self.deliver_reaction(&mut tx, &about, &r.user, r.volume).await? {
+                    told = Some(author_id);
+                }
+            }
+        }
         tx.commit().await?;
+        if let Some(author) = told {
+            self.ring_bells(&[author]).await;
+        }
         self.publish(comment_changed(view.thread.id, comment.seq)).await;
         Ok((comment.seq, on))
     }

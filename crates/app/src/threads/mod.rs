@@ -43,6 +43,10 @@ pub struct ThreadInput {
     pub privacy: String,
     /// Comma-separated tags; `None` leaves them as they are.
     pub tags: Option<String>,
+    /// Whom a new thread notifies beyond the mentioned: "group" (everyone, as
+    /// `members_can_announce` allows) or "nobody" / empty (the group hears of it in the app,
+    /// the loud by email). Ignored on edit.
+    pub notify: String,
 }
 
 fn thread_changed(thread_id: ThreadId) -> LiveEvent {
@@ -78,6 +82,7 @@ impl App {
             parent_role,
             guest,
             read,
+            member_volume,
         } = threads::open_by_key(conn, key, viewer)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -106,6 +111,7 @@ impl App {
             facts,
             viewer,
             read,
+            member_volume,
         })
     }
 

@@ -1,15 +1,19 @@
-//! Emails about a thread: mentions (in the comment's transaction) and followers (queued by the
-//! fan-out worker), only ever to people who may read it.
+//! Telling people about a thread: mentions (in the comment's transaction), a new comment (queued
+//! by the fan-out worker: replies, activity where one took part, the loud) and a new thread (its
+//! own fan-out job). Only ever people who may read it; what reaches whom, in the app and by email,
+//! is the one rule `weft_domain::notifications::delivery` applied to their effective volume.
 
+use weft_domain::notifications::Event;
 use weft_domain::permissions::{ThreadAction, ThreadFacts, can_thread};
-use weft_domain::threads::Volume;
 use weft_store::Conn;
 use weft_store::groups::Group;
-use weft_store::threads::{self};
+use weft_store::threads::{self, Recipient};
+use weft_store::users::{User, UserId};
 
 use super::*;
 use crate::emails::Cause;
 use crate::groups::{facts, person_actor};
+use crate::notifications::About;
 use crate::{App, AppError};
 
 /// What a new mention is about, for its email.
@@ -25,8 +29,20 @@ pub(crate) struct Mentioned<'a> {
     pub(crate) seq: i64,
 }
 
+impl Mentioned<'_> {
+    fn about(&self) -> About {
+        About {
+            group: self.group.id,
+            thread: Some(self.thread.id),
+            poll: None,
+            seq: self.seq,
+            actor: Some(self.author.id),
+        }
+    }
+}
+
 /// The start of a comment as plain text, for an email.
-fn excerpt(markdown: &str) -> String {
+pub(crate) fn excerpt(markdown: &str) -> String {
     weft_domain::markdown::to_plain_text(markdown)
         .chars()
         .take(300)
@@ -34,15 +50,15 @@ fn excerpt(markdown: &str) -> String {
 }
 
 impl App {
-    /// Those of `audience` who may read `thread` (an email about it must never reveal it), other
-    /// than anyone who muted it. One statement for all of them.
+    /// Those of `audience` who may read `thread` (a notification about it must never reveal it),
+    /// each with their effective volume. One statement for all of them.
     pub(crate) async fn readers_among(
         &self,
         tx: &mut Conn,
         thread: &Thread,
         group: &Group,
         audience: threads::Audience<'_>,
-    ) -> Result<Vec<weft_store::users::User>, AppError> {
+    ) -> Result<Vec<Recipient>, AppError> {
         let found = threads::recipients(tx, Some(thread.id), group.id, group.parent_id, audience).await?;
         // Support access belongs to the group, not the person: looked up once, and only when an
         // instance admin who is not a member is among them (P13).
@@ -59,75 +75,163 @@ impl App {
         };
         Ok(found
             .into_iter()
-            .filter(|r| r.volume != Volume::Mute)
             .filter(|r| {
                 let mut actor = person_actor(&r.user, r.role, r.parent_role, support_access);
                 actor.guest = r.role.is_none() && r.guest;
                 can_thread(&actor, ThreadAction::See, &facts).allowed()
             })
-            .map(|r| r.user)
             .collect())
     }
 
-    /// Emails everyone newly mentioned in `m.text` who may read the thread — never someone who
-    /// may not (a mention must not reveal a thread), never the author. In the caller's transaction.
-    pub(super) async fn notify_mentions(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<(), AppError> {
+    /// Tells everyone newly mentioned in `m.text` who may read the thread — never someone who
+    /// may not (a mention must not reveal a thread), never the author. In the caller's
+    /// transaction; answers whose bell to ring once it commits.
+    pub(super) async fn notify_mentions(&self, tx: &mut Conn, m: &Mentioned<'_>) -> Result<Vec<UserId>, AppError> {
         let already = m.before.map(weft_domain::markdown::mentions).unwrap_or_default();
         let new: Vec<String> = weft_domain::markdown::mentions(m.text)
             .into_iter()
             .filter(|name| !already.contains(name))
             .collect();
-        let readers: Vec<_> = self
+        if new.is_empty() {
+            return Ok(Vec::new());
+        }
+        let people = self
             .readers_among(tx, m.thread, m.group, threads::Audience::Usernames(&new))
             .await?
             .into_iter()
-            .filter(|user| user.id != m.author.id)
+            .map(|r| (r.user, r.volume, Event::Mentioned))
             .collect();
-        if readers.is_empty() {
-            return Ok(());
-        }
+        let done = self.deliver(tx, &m.about(), people).await?;
         let excerpt = excerpt(m.text);
-        let link = if m.seq > 0 {
-            self.config
-                .url(&format!("/t/{}?from={}#c{}", m.thread.key, m.seq, m.seq))
-        } else {
-            self.config.url(&format!("/t/{}", m.thread.key))
-        };
-        let contents: Vec<_> = readers
+        let link = self.timeline_link(m.thread, m.seq);
+        let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
+        let contents: Vec<_> = emailed
             .iter()
             .map(|user| self.mention_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
             .collect();
-        self.queue_letters(tx, m, crate::emails::Kind::Mention, &readers, &contents)
-            .await
+        self.queue_letters(tx, m, crate::emails::Kind::Mention, &emailed, &contents)
+            .await?;
+        Ok(done.notified)
     }
 
-    /// Emails the thread's `followers` who may read it (`readers_among(…, Followers)`) about a new
-    /// comment, unless they wrote it or were just mentioned in it (one email is enough).
-    pub(crate) async fn notify_followers(
+    /// A link to a place in the thread's timeline (0: the thread itself).
+    pub(crate) fn timeline_link(&self, thread: &Thread, seq: i64) -> String {
+        if seq > 0 {
+            self.config.url(&format!("/t/{}?from={seq}#c{seq}", thread.key))
+        } else {
+            self.config.url(&format!("/t/{}", thread.key))
+        }
+    }
+
+    /// Tells `readers` (`Audience::Comment`, who may read the thread) of a new comment, unless
+    /// they wrote it or were just mentioned in it (one notification is enough): a reply to
+    /// someone's comment is `RepliedToYou` for them, activity where one took part is
+    /// `CommentWhereYouTookPart`, the rest `Comment` (the loud only). Answers whose bell to ring.
+    pub(crate) async fn notify_comment(
         &self,
         tx: &mut Conn,
         m: &Mentioned<'_>,
-        followers: &[weft_store::users::User],
-    ) -> Result<(), AppError> {
+        readers: &[Recipient],
+        replied_to: Option<UserId>,
+    ) -> Result<Vec<UserId>, AppError> {
         let mentioned = weft_domain::markdown::mentions(m.text);
-        let readers: Vec<_> = followers
+        let people: Vec<_> = readers
             .iter()
-            .filter(|user| user.id != m.author.id && !mentioned.iter().any(|name| name == user.username.as_str()))
-            .cloned()
+            .filter(|r| !mentioned.iter().any(|name| name == r.user.username.as_str()))
+            .map(|r| {
+                let event = if Some(r.user.id) == replied_to {
+                    Event::RepliedToYou
+                } else if r.took_part {
+                    Event::CommentWhereYouTookPart
+                } else {
+                    Event::Comment
+                };
+                (r.user.clone(), r.volume, event)
+            })
             .collect();
-        if readers.is_empty() {
-            return Ok(());
-        }
+        let done = self.deliver(tx, &m.about(), people).await?;
         let excerpt = excerpt(m.text);
-        let link = self
-            .config
-            .url(&format!("/t/{}?from={}#c{}", m.thread.key, m.seq, m.seq));
-        let contents: Vec<_> = readers
+        let link = self.timeline_link(m.thread, m.seq);
+        let (replies, others): (Vec<_>, Vec<_>) = done
+            .email
+            .into_iter()
+            .partition(|(_, event)| *event == Event::RepliedToYou);
+        let replies: Vec<User> = replies.into_iter().map(|(u, _)| u).collect();
+        let others: Vec<User> = others.into_iter().map(|(u, _)| u).collect();
+        let contents: Vec<_> = replies
+            .iter()
+            .map(|user| self.reply_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
+            .collect();
+        self.queue_letters(tx, m, crate::emails::Kind::Reply, &replies, &contents)
+            .await?;
+        let contents: Vec<_> = others
             .iter()
             .map(|user| self.new_comment_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
             .collect();
-        self.queue_letters(tx, m, crate::emails::Kind::NewComment, &readers, &contents)
-            .await
+        self.queue_letters(tx, m, crate::emails::Kind::NewComment, &others, &contents)
+            .await?;
+        Ok(done.notified)
+    }
+
+    /// Tells the group's members who may read it of a new thread (`announced`: its author
+    /// notified the group). Answers whose bell to ring.
+    pub(crate) async fn notify_new_thread(
+        &self,
+        tx: &mut Conn,
+        thread: &Thread,
+        group: &Group,
+        author: &User,
+        announced: bool,
+    ) -> Result<Vec<UserId>, AppError> {
+        let people = self
+            .readers_among(tx, thread, group, threads::Audience::Members)
+            .await?
+            .into_iter()
+            .map(|r| (r.user, r.volume, Event::NewThread { announced }))
+            .collect();
+        let about = About {
+            group: group.id,
+            thread: Some(thread.id),
+            poll: None,
+            seq: 0,
+            actor: Some(author.id),
+        };
+        let done = self.deliver(tx, &about, people).await?;
+        let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
+        let excerpt = excerpt(&thread.context);
+        let link = self.timeline_link(thread, 0);
+        let contents: Vec<_> = emailed
+            .iter()
+            .map(|u| {
+                use weft_mail::wording::{Line, NewThread, Wording};
+                NewThread {
+                    name: Line::new(&u.name),
+                    author: Line::new(&author.name),
+                    thread_title: Line::new(&thread.title),
+                    group: Line::new(&group.name),
+                    excerpt: excerpt.clone(),
+                    link: Line::new(link.clone()),
+                }
+                .content()
+            })
+            .collect();
+        let letters: Vec<_> = emailed
+            .iter()
+            .zip(&contents)
+            .map(|(user, content)| crate::emails::Letter {
+                user,
+                to: None,
+                content,
+            })
+            .collect();
+        self.queue_emails_from(
+            tx,
+            Cause::by(author.id).about(group.id),
+            crate::emails::Kind::NewThread,
+            &letters,
+        )
+        .await?;
+        Ok(done.notified)
     }
 
     /// Queues `contents[i]` to `readers[i]`, sent by `m`'s author.
@@ -139,6 +243,9 @@ impl App {
         readers: &[weft_store::users::User],
         contents: &[weft_mail::EmailContent],
     ) -> Result<(), AppError> {
+        if readers.is_empty() {
+            return Ok(());
+        }
         let letters: Vec<_> = readers
             .iter()
             .zip(contents)

@@ -25,7 +25,8 @@ impl App {
         let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
         let state = view.read;
         let read_before = state.as_ref().map(|(seq, _)| *seq);
-        let volume = state.map_or(Volume::Normal, |(_, volume)| volume);
+        let volume_choice = state.and_then(|(_, volume)| volume);
+        let volume = Volume::effective(None, volume_choice, view.member_volume);
         let last = view.thread.last_seq;
         let from = match (from, read_before) {
             (Some(f), _) => page_start(f.clamp(1, last.max(1))),
@@ -46,14 +47,19 @@ impl App {
         if let Some(w) = who {
             let seen = (from + COMMENTS_PER_PAGE - 1).min(last);
             if read_before.is_none_or(|r| r < seen) {
-                threads::mark_read(
-                    &mut *self.store.writer().await?,
-                    view.thread.id,
+                let mut tx = self.store.begin().await?;
+                threads::mark_read(&mut tx, view.thread.id, w.user.id, seen, self.clock.now()).await?;
+                // What they have now seen is no longer news in their notifications.
+                weft_store::notifications::mark_read_in_thread(
+                    &mut tx,
                     w.user.id,
+                    view.thread.id,
                     seen,
                     self.clock.now(),
                 )
                 .await?;
+                tx.commit().await?;
+                self.publish_unread(w.user.id).await;
             }
         }
         let comments = comments.into_iter().map(|c| view.entry(c)).collect();
@@ -65,6 +71,7 @@ impl App {
             read_before,
             reactions,
             tags,
+            volume_choice,
             volume,
             guests,
             events,
@@ -75,21 +82,20 @@ impl App {
     /// Marks the whole thread as read.
     pub async fn mark_thread_read(&self, who: &SessionUser, key: &str) -> Result<(), AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::See).await?;
-        threads::mark_read(
-            &mut *self.store.writer().await?,
-            view.thread.id,
-            who.user.id,
-            view.thread.last_seq,
-            self.clock.now(),
-        )
-        .await?;
+        let mut tx = self.store.begin().await?;
+        let now = self.clock.now();
+        threads::mark_read(&mut tx, view.thread.id, who.user.id, view.thread.last_seq, now).await?;
+        weft_store::notifications::mark_read_in_thread(&mut tx, who.user.id, view.thread.id, view.thread.last_seq, now)
+            .await?;
+        tx.commit().await?;
+        self.publish_unread(who.user.id).await;
         Ok(())
     }
 
-    /// Follow, normal or mute, for the signed-in person.
+    /// Mute, quiet, normal or loud for this thread, or `""` / `"group"`: as the group.
     pub async fn set_thread_volume(&self, who: &SessionUser, key: &str, volume: &str) -> Result<(), AppError> {
         let view = self.thread_for(Some(who), key, ThreadAction::See).await?;
-        let volume = Volume::parse(volume).map_err(|e| AppError::field("volume", e.message))?;
+        let volume = crate::notifications::choice(volume)?;
         threads::set_volume(
             &mut *self.store.writer().await?,
             view.thread.id,

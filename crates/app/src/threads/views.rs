@@ -16,8 +16,11 @@ pub struct ThreadView {
     pub actor: Actor,
     pub facts: ThreadFacts,
     pub viewer: Option<weft_store::users::UserId>,
-    /// How far the viewer has read and how loudly they follow the thread (read with the thread).
-    pub read: Option<(i64, Volume)>,
+    /// How far the viewer has read and the volume they chose for the thread, if any (read with
+    /// the thread).
+    pub read: Option<(i64, Option<Volume>)>,
+    /// The viewer's volume for the thread's group (members only).
+    pub member_volume: Option<Volume>,
 }
 
 /// What the viewer may do with a thread, decided once per request by the domain's rule.
@@ -151,7 +154,9 @@ pub struct ThreadPage {
     /// The reactions on this page's comments.
     pub reactions: Vec<ReactionRow>,
     pub tags: Vec<String>,
-    /// How loudly the signed-in viewer follows the thread.
+    /// How loudly the signed-in viewer hears of the thread: their choice for it (`None`: as the
+    /// group), and what applies.
+    pub volume_choice: Option<Volume>,
     pub volume: Volume,
     /// The people invited into this thread alone.
     pub guests: Vec<crate::guests::Guest>,
@@ -159,6 +164,13 @@ pub struct ThreadPage {
     pub events: Vec<weft_store::polls::TimelineEvent>,
     /// The thread's polls, newest first.
     pub polls: Vec<weft_store::polls::Poll>,
+}
+
+impl ThreadPage {
+    /// The viewer chose `volume` for this thread themselves.
+    pub fn chose(&self, volume: &Volume) -> bool {
+        self.volume_choice == Some(*volume)
+    }
 }
 
 /// One reaction on one comment, summed up for display.

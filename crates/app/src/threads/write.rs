@@ -24,6 +24,19 @@ impl App {
             private,
             tags,
         } = Self::parse_thread_input(input, &view.group)?;
+        let announced = match input.notify.trim() {
+            "" | "nobody" => false,
+            "group" => {
+                if !view.may(Action::Announce) {
+                    return Err(AppError::field(
+                        "notify",
+                        "Only the group's coordinators may notify the whole group here.",
+                    ));
+                }
+                true
+            }
+            _ => return Err(AppError::field("notify", "Choose the whole group or nobody.")),
+        };
         let now = self.clock.now();
         let key = random_key();
         let mut tx = self.store.begin().await?;
@@ -44,6 +57,7 @@ impl App {
         if let Some(tags) = &tags {
             threads::set_tags(&mut tx, view.group.id, id, tags, now).await?;
         }
+        let mut bells = Vec::new();
         if !weft_domain::markdown::mentions(&context).is_empty() {
             let thread = threads::find_by_key(&mut tx, &key).await?.ok_or(AppError::NotFound)?;
             let mentioned = Mentioned {
@@ -54,10 +68,22 @@ impl App {
                 before: None,
                 seq: 0,
             };
-            self.notify_mentions(&mut tx, &mentioned).await?;
+            bells = self.notify_mentions(&mut tx, &mentioned).await?;
         }
+        // The group hears of it once it is committed (`jobs/fanout.rs`).
+        self.enqueue_job(
+            &mut tx,
+            &crate::jobs::ThreadFanout {
+                thread_id: id,
+                announced,
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.wake_mailer();
+        self.wake_jobs(crate::jobs::JobKind::ThreadFanout);
+        self.ring_bells(&bells).await;
         Ok(key)
     }
 
@@ -87,10 +113,11 @@ impl App {
             before: Some(&t.context),
             seq: 0,
         };
-        self.notify_mentions(&mut tx, &mentioned).await?;
+        let bells = self.notify_mentions(&mut tx, &mentioned).await?;
         let seq = record_thread_event(&mut tx, t.id, EventKind::ThreadEdited, who, now).await?;
         tx.commit().await?;
         self.wake_mailer();
+        self.ring_bells(&bells).await;
         self.publish(timeline_changed(t.id, seq)).await;
         Ok(())
     }

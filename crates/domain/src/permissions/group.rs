@@ -53,10 +53,13 @@ pub enum Action {
     /// See whether support access is open (coordinators, and instance admins so they know
     /// whether they may read).
     SeeSupport,
+    /// Notify the whole group of a new thread or poll (coordinators, and members when
+    /// `members_can_announce`).
+    Announce,
 }
 
 impl Action {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 18] = [
         Self::SeeGroup,
         Self::SeeContent,
         Self::SeeMembers,
@@ -74,6 +77,7 @@ impl Action {
         Self::SeePrivateThreads,
         Self::GrantSupport,
         Self::SeeSupport,
+        Self::Announce,
     ];
 }
 
@@ -154,6 +158,7 @@ pub fn can(actor: &Actor, action: Action, group: &GroupFacts) -> Decision {
         }
         A::Invite => needs_account(writable && (admin || (member && group.flags.members_can_add_members))),
         A::StartThread => needs_account(writable && (admin || (member && group.flags.members_can_start_threads))),
+        A::Announce => needs_account(writable && (admin || (member && group.flags.members_can_announce))),
         A::CreateSubgroup => needs_account(
             writable && !group.is_subgroup && (admin || (member && group.flags.members_can_create_subgroups)),
         ),

@@ -13,7 +13,7 @@ mod thread;
 
 pub use group::{Action, GroupFacts, can, log_in_to_join, parent_visible, visible};
 pub use instance::{InstanceAction, can_administer};
-pub use poll::{PollAction, PollFacts, PollPlace, can_poll, can_raise_poll, results_visible};
+pub use poll::{PollAction, PollFacts, PollPlace, can_poll, can_raise_poll, poll_visible, results_visible};
 pub use thread::{
     CommentAction, CommentFacts, ThreadAction, ThreadFacts, can_comment, can_thread, log_in_to_comment, may_move_into,
 };

@@ -110,12 +110,18 @@ impl PollAction {
     }
 }
 
+/// Whether the actor may read a poll in `place` (`named`: they are one of its named voters),
+/// whatever its state: `sees_poll` for a caller without the whole poll (notifications).
+pub fn poll_visible(actor: &Actor, place: &PollPlace, named: bool) -> bool {
+    match place {
+        PollPlace::Thread(t) => sees_thread(actor, t),
+        PollPlace::Group(g) => (actor.guest && named) || can(actor, Action::SeeContent, g).allowed(),
+    }
+}
+
 /// Whether the actor may read the poll at all.
 fn sees_poll(actor: &Actor, poll: &PollFacts) -> bool {
-    match &poll.place {
-        PollPlace::Thread(t) => sees_thread(actor, t),
-        PollPlace::Group(g) => (actor.guest && poll.actor_named) || can(actor, Action::SeeContent, g).allowed(),
-    }
+    poll_visible(actor, &poll.place, poll.actor_named)
 }
 
 fn answer(ok: bool, actor: &Actor) -> Decision {

@@ -2,42 +2,6 @@
 //! is (`kinds.rs`), what may be raised and cast (`input.rs`), and how votes are counted
 //! (`tally.rs`). Who may raise, vote, close and conclude is in `permissions/poll.rs`.
 
-/// An enum stored as a word: `as_str`, `parse` (for form input, with the field's message) and
-/// `from_stored` (an unknown word is an error, never a default).
-macro_rules! words {
-    ($(#[$meta:meta])* $name:ident, $what:literal, $message:literal { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $word),+
-                }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, FieldError> {
-                match s.trim() {
-                    $($word => Ok(Self::$variant),)+
-                    _ => Err(FieldError::new($message)),
-                }
-            }
-
-            pub fn from_stored(s: &str) -> Result<Self, crate::UnknownStored> {
-                match s {
-                    $($word => Ok(Self::$variant),)+
-                    _ => Err(crate::UnknownStored::new($what, s)),
-                }
-            }
-        }
-    };
-}
-
 pub mod input;
 pub mod kinds;
 pub mod meeting;

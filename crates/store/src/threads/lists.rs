@@ -102,14 +102,14 @@ pub async fn recent_for_user(conn: &mut Conn, user_id: UserId, limit: i64) -> Re
              JOIN threads t2 ON t2.group_id = m.group_id AND t2.last_activity_at >= COALESCE(( \
                  SELECT t3.last_activity_at FROM threads t3 WHERE t3.group_id = m.group_id \
                  AND NOT EXISTS (SELECT 1 FROM thread_reads r3 \
-                     WHERE r3.thread_id = t3.id AND r3.user_id = $1 AND r3.volume = 'mute') \
+                     WHERE r3.thread_id = t3.id AND r3.user_id = $1 AND r3.chosen_volume = 'mute') \
                  ORDER BY t3.last_activity_at DESC LIMIT 1 OFFSET $3), $4) \
              WHERE m.user_id = $1 \
              UNION SELECT t4.id, t4.group_id, t4.last_activity_at FROM thread_guests tg \
              JOIN threads t4 ON t4.id = tg.thread_id WHERE tg.user_id = $1) c \
            JOIN groups g2 ON g2.id = c.group_id \
            WHERE g2.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM thread_reads r2 \
-               WHERE r2.thread_id = c.id AND r2.user_id = $1 AND r2.volume = 'mute') \
+               WHERE r2.thread_id = c.id AND r2.user_id = $1 AND r2.chosen_volume = 'mute') \
            ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $2) latest ON latest.id = t.id \
          JOIN groups g ON g.id = t.group_id \
          LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $1 \

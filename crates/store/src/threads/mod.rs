@@ -59,6 +59,13 @@ pub(super) const THREAD_COLUMNS: &str = "t.id, t.key, t.group_id, t.author_id, C
     t.pinned_at, t.closed_at, t.last_seq, t.comment_count, t.last_activity_at, t.edited_at, t.created_at";
 pub(super) const THREAD_FROM: &str = "FROM threads t LEFT JOIN users a ON a.id = t.author_id";
 
+/// A volume column that may be empty (no choice made).
+pub(crate) fn volume(r: &Row<'_>, column: &str) -> Result<Option<Volume>> {
+    Ok(r.try_get::<Option<String>, _>(column)?
+        .map(|s| Volume::from_stored(&s))
+        .transpose()?)
+}
+
 pub(super) fn ts(r: &Row<'_>, name: &str) -> Result<Option<Timestamp>> {
     Ok(r.try_get::<Option<i64>, _>(name)?.map(Timestamp))
 }
@@ -127,8 +134,11 @@ pub struct Opened {
     pub parent_role: Option<Role>,
     /// The viewer is a guest of the thread.
     pub guest: bool,
-    /// How far the viewer has read and how loudly they follow it .
-    pub read: Option<(i64, Volume)>,
+    /// How far the viewer has read, and the volume they chose for the thread (`None`: as the
+    /// group).
+    pub read: Option<(i64, Option<Volume>)>,
+    /// The viewer's volume for the thread's group (members only).
+    pub member_volume: Option<Volume>,
 }
 
 /// Everything opening a thread needs, in one statement: the thread, its group and the viewer's
@@ -137,7 +147,7 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, {group}, m.role AS viewer_role, pm.role AS viewer_parent_role, \
          CASE WHEN EXISTS (SELECT 1 FROM thread_guests tg WHERE tg.thread_id = t.id AND tg.user_id = $2) THEN 1 ELSE 0 END AS viewer_guest, \
-         rd.read_seq AS viewer_read_seq, rd.volume AS viewer_volume \
+         rd.read_seq AS viewer_read_seq, rd.chosen_volume AS viewer_volume, m.volume AS viewer_member_volume \
          {THREAD_FROM} JOIN groups g ON g.id = t.group_id \
          LEFT JOIN memberships m ON m.group_id = g.id AND m.user_id = $2 \
          LEFT JOIN memberships pm ON pm.group_id = g.parent_id AND pm.user_id = $2 \
@@ -156,7 +166,7 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
         .bind(viewer.map_or(0, |v| v.0))
         .fetch_optional(&mut *conn, |r| {
             let read = match r.try_get::<Option<i64>, _>("viewer_read_seq")? {
-                Some(seq) => Some((seq, Volume::from_stored(&r.try_get::<String, _>("viewer_volume")?)?)),
+                Some(seq) => Some((seq, volume(r, "viewer_volume")?)),
                 None => None,
             };
             Ok(Opened {
@@ -166,6 +176,7 @@ pub async fn open_by_key(conn: &mut Conn, key: &str, viewer: Option<UserId>) -> 
                 parent_role: role(r, "viewer_parent_role")?,
                 guest: flag(r.try_get("viewer_guest")?),
                 read,
+                member_volume: volume(r, "viewer_member_volume")?,
             })
         })
         .await

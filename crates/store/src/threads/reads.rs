@@ -1,4 +1,5 @@
-//! The `thread_reads` table: how far each person has read a thread, and how loudly they follow it.
+//! The `thread_reads` table: how far each person has read a thread, and how loudly they hear of it (a choice of
+//! their own, or none: as their group).
 
 use weft_domain::Timestamp;
 use weft_domain::threads::Volume;
@@ -24,22 +25,23 @@ pub async fn mark_read(conn: &mut Conn, thread_id: ThreadId, user_id: UserId, se
     Ok(())
 }
 
-/// Sets how loudly `user_id` follows the thread, keeping how far they have read.
+/// Sets how loudly `user_id` hears of the thread (`None`: as their group), keeping how far they
+/// have read.
 pub async fn set_volume(
     conn: &mut Conn,
     thread_id: ThreadId,
     user_id: UserId,
-    volume: Volume,
+    volume: Option<Volume>,
     now: Timestamp,
 ) -> Result<()> {
     query(
-        "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at, volume) VALUES ($1, $2, 0, $3, $4) \
-         ON CONFLICT (thread_id, user_id) DO UPDATE SET volume = excluded.volume",
+        "INSERT INTO thread_reads (thread_id, user_id, read_seq, read_at, chosen_volume) VALUES ($1, $2, 0, $3, $4) \
+         ON CONFLICT (thread_id, user_id) DO UPDATE SET chosen_volume = excluded.chosen_volume",
     )
     .bind(thread_id)
     .bind(user_id)
     .bind(now.micros())
-    .bind(volume.as_str())
+    .bind(volume.map(Volume::as_str))
     .execute(&mut *conn)
     .await?;
     Ok(())

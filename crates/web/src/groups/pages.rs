@@ -397,6 +397,9 @@ struct GroupPage {
     tags: Vec<(String, i64)>,
     filter: GroupQuery,
     filtered: bool,
+    /// A member's volume for the group, for its form.
+    volume: Option<weft_domain::notifications::Volume>,
+    volumes: &'static [weft_domain::notifications::Volume],
 }
 
 /// The thread list's filters, as the group page's query string carries them.
@@ -440,6 +443,10 @@ pub async fn show(
         Some(w) if view.may(Action::RequestToJoin) => state.app.has_pending_request(w, &view.group).await?,
         _ => false,
     };
+    let volume = match &who {
+        Some(w) if view.may(Action::Leave) => state.app.group_volume(w, &key).await?,
+        _ => None,
+    };
     let privacy_label = match view.group.privacy {
         GroupPrivacy::Open => "Open group",
         GroupPrivacy::Closed => "Closed group",
@@ -474,6 +481,8 @@ pub async fn show(
         filtered: filter != weft_app::threads::ThreadFilter::default(),
         filter: q,
         v: view,
+        volume,
+        volumes: weft_domain::notifications::Volume::ALL,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -559,6 +559,7 @@ pub struct VoteLine {
 struct PollTemplate {
     ctx: PageCtx,
     p: PollPage,
+    volumes: &'static [weft_domain::notifications::Volume],
     details_html: std::sync::Arc<str>,
     outcome_html: Option<std::sync::Arc<str>>,
     chart_svg: String,
@@ -843,6 +844,7 @@ async fn poll_template(
     let ranks = (1..=i64::try_from(p.view.options.len()).unwrap_or(0)).collect();
     let has_pass_tests = p.view.options.iter().any(|o| o.pass_test.is_some());
     PollTemplate {
+        volumes: weft_domain::notifications::Volume::ALL,
         has_pass_tests,
         rounds,
         ranks,

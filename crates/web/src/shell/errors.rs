@@ -25,6 +25,7 @@ pub fn page(status: StatusCode, heading: &str, text: &str) -> Response {
         notice: None,
         asset_version: crate::static_files::VERSION,
         policy_notice: None,
+        unread: None,
         path: "/".to_owned(),
     };
     render(
@@ -73,6 +74,7 @@ pub async fn offer_log_in(
                 notice: None,
                 asset_version: crate::static_files::VERSION,
                 policy_notice: None,
+                unread: None,
                 path: "/".to_owned(),
             };
             render(

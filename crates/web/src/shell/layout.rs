@@ -32,6 +32,8 @@ pub struct PageCtx {
     pub policy_notice: Option<weft_app::policies::PolicyNotice>,
     /// This page's path, to come back to after dismissing a notice.
     pub path: String,
+    /// The bell's count for a signed-in person ("99+" beyond 99).
+    pub unread: Option<String>,
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -50,9 +52,21 @@ impl FromRequestParts<AppState> for PageCtx {
             Some(u) => state.app.policy_notice(u).await?,
             None => None,
         };
+        let unread = match &user {
+            Some(u) => {
+                let n = state.app.unread_notifications(u).await?;
+                Some(if n > weft_app::notifications::UNREAD_SHOWN {
+                    format!("{}+", weft_app::notifications::UNREAD_SHOWN)
+                } else {
+                    n.to_string()
+                })
+            }
+            None => None,
+        };
         Ok(Self {
             csrf,
             policy_notice,
+            unread,
             path: parts.uri.path().to_owned(),
             user: user.map(|u| NavUser {
                 name: u.user.name.clone(),

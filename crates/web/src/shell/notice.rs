@@ -59,6 +59,9 @@ pub enum Notice {
     GuestRemoved,
     GuestWelcome,
     VolumeSaved,
+    GroupVolumeSaved,
+    PollVolumeSaved,
+    NotificationsRead,
     ThreadMoved,
     CommentDeleted,
     Deactivated,
@@ -74,7 +77,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Self; 67] = [
+    pub const ALL: [Self; 70] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -130,6 +133,9 @@ impl Notice {
         Self::GuestRemoved,
         Self::GuestWelcome,
         Self::VolumeSaved,
+        Self::GroupVolumeSaved,
+        Self::PollVolumeSaved,
+        Self::NotificationsRead,
         Self::ThreadMoved,
         Self::CommentDeleted,
         Self::Deactivated,
@@ -202,6 +208,9 @@ impl Notice {
             Self::GuestRemoved => "guest_removed",
             Self::GuestWelcome => "guest_welcome",
             Self::VolumeSaved => "volume_saved",
+            Self::GroupVolumeSaved => "group_volume_saved",
+            Self::PollVolumeSaved => "poll_volume_saved",
+            Self::NotificationsRead => "notifications_read",
             Self::ThreadMoved => "thread_moved",
             Self::CommentDeleted => "comment_deleted",
             Self::Deactivated => "deactivated",
@@ -285,7 +294,10 @@ impl Notice {
             Self::ThreadDeleted => "The thread and its comments were deleted.",
             Self::GuestRemoved => "The guest no longer has access to this thread.",
             Self::GuestWelcome => "Welcome! You can read and comment on this thread.",
-            Self::VolumeSaved => "Your email setting for this thread was saved.",
+            Self::VolumeSaved => "How you hear of this thread was saved.",
+            Self::GroupVolumeSaved => "How you hear of this group was saved.",
+            Self::PollVolumeSaved => "How you hear of this poll was saved.",
+            Self::NotificationsRead => "All your notifications are marked read.",
             Self::ThreadMoved => "The thread was moved.",
             Self::CommentDeleted => "The comment was deleted.",
             Self::Deactivated => "Your account is deactivated. Log in by email link whenever you want to come back.",

@@ -83,6 +83,9 @@ pub struct ThreadBody {
     privacy: String,
     /// Comma-separated, or a list; left out: unchanged.
     tags: Option<Tags>,
+    /// A new thread: `"group"` notifies the whole group (as `members_can_announce` allows),
+    /// `"nobody"` or left out tells the group in the app only (the loud by email).
+    notify: String,
 }
 
 #[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -112,6 +115,7 @@ pub async fn create(
         context: body.context.unwrap_or_default(),
         privacy: body.privacy,
         tags: body.tags.map(Tags::joined),
+        notify: body.notify,
     };
     let thread = state.app.start_thread(&who, &key, &input).await?;
     let v = state.app.thread_for(Some(&who), &thread, ThreadAction::See).await?;
@@ -152,6 +156,7 @@ pub async fn update(
         context: body.context.unwrap_or_else(|| v.thread.context.clone()),
         privacy: if v.thread.private { "private" } else { "public" }.into(),
         tags: body.tags.map(Tags::joined),
+        notify: String::new(),
     };
     state.app.update_thread(&who, &key, &input).await?;
     let v = state.app.thread_for(Some(&who), &key, ThreadAction::See).await?;
@@ -328,7 +333,8 @@ pub struct VolumeBody {
     volume: String,
 }
 
-/// `{"volume": "follow" | "normal" | "mute"}`.
+/// `{"volume": "mute" | "quiet" | "normal" | "loud" | "group"}` ("group": no choice of one's own;
+/// "follow", the word before, is loud).
 pub async fn volume(
     State(state): State<AppState>,
     RequireUser(who): RequireUser,

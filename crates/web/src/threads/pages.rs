@@ -40,6 +40,8 @@ pub struct ThreadForm {
     /// next when `raise_poll` is ticked.
     then_poll: String,
     raise_poll: Option<String>,
+    /// "group" or "nobody" (a new thread).
+    notify: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -56,6 +58,7 @@ impl ThreadForm {
             context: self.context.clone(),
             privacy: self.privacy.clone(),
             tags: Some(self.tags.clone()),
+            notify: self.notify.clone(),
         }
     }
 }
@@ -77,6 +80,9 @@ struct ThreadFormPage {
     templates: &'static [StartingPoint],
     /// The poll template that follows the chosen thread template, by label.
     then_poll_label: String,
+    /// Starting a thread: whom to notify is asked; `may_announce`: the whole group is offered.
+    choose_notify: bool,
+    may_announce: bool,
 }
 
 pub async fn new_form(
@@ -90,7 +96,10 @@ pub async fn new_form(
     let v = state.app.group_for(Some(&who), &key, Action::StartThread).await?;
     let template = StartingPoint::parse(&q.template).ok();
     let then_poll = template.and_then(StartingPoint::poll);
+    let may_announce = v.may(Action::Announce);
     let page = ThreadFormPage {
+        choose_notify: true,
+        may_announce,
         templates: StartingPoint::ALL,
         then_poll_label: then_poll.map(|p| p.label().to_owned()).unwrap_or_default(),
         ctx,
@@ -111,6 +120,7 @@ pub async fn new_form(
             context: template.map(|t| t.context().to_owned()).unwrap_or_default(),
             then_poll: then_poll.map(|p| p.as_str().to_owned()).unwrap_or_default(),
             raise_poll: then_poll.map(|_| "1".to_owned()),
+            notify: if may_announce { "group" } else { "nobody" }.into(),
             ..ThreadForm::default()
         },
         errors: ValidationErrors::new(),
@@ -144,6 +154,8 @@ pub async fn create(
                 .map(|p| p.label().to_owned())
                 .unwrap_or_default();
             let page = ThreadFormPage {
+                choose_notify: true,
+                may_announce: v.may(Action::Announce),
                 templates: StartingPoint::ALL,
                 then_poll_label,
                 ctx,
@@ -175,6 +187,8 @@ fn edit_page(ctx: PageCtx, v: &ThreadView, form: ThreadForm, errors: ValidationE
         errors,
         templates: &[],
         then_poll_label: String::new(),
+        choose_notify: false,
+        may_announce: false,
     }
 }
 
@@ -310,6 +324,8 @@ struct ThreadTemplate {
     sees_group: bool,
     guest_emails: String,
     guest_message: String,
+    /// The four volumes, for the thread's volume form.
+    volumes: &'static [weft_domain::notifications::Volume],
 }
 
 #[derive(Deserialize, Default)]
@@ -363,6 +379,7 @@ async fn thread_template(
     let last = p.view.thread.last_seq;
     let signed_in = ctx.user.is_some();
     ThreadTemplate {
+        volumes: weft_domain::notifications::Volume::ALL,
         context_html: to_html(&p.view.thread.context),
         description: weft_domain::markdown::to_plain_text(&p.view.thread.context)
             .chars()
@@ -437,6 +454,7 @@ pub async fn item_fragment(
         read_before: None,
         reactions,
         tags: Vec::new(),
+        volume_choice: None,
         volume: weft_domain::threads::Volume::Normal,
         guests: Vec::new(),
         events: Vec::new(),

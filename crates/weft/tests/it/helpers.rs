@@ -224,11 +224,14 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(50)).await;
             counts = self.app.job_counts().await.expect("counting jobs");
         }
-        assert_eq!(
-            counts.due, 0,
-            "after 10 s, {} background jobs are still due",
-            counts.due
-        );
+        if counts.due > 0 {
+            let mut conn = self.db_conn().await;
+            let kinds: Vec<String> = weft_store::query("SELECT kind FROM jobs WHERE state = 'pending'")
+                .fetch_all(&mut conn, |r| r.try_get("kind"))
+                .await
+                .unwrap_or_default();
+            panic!("after 10 s, {} background jobs are still due: {kinds:?}", counts.due);
+        }
         if counts.dead > 0 {
             let mut conn = self.db_conn().await;
             let dead = weft_store::jobs::dead(&mut conn, 10).await.expect("dead jobs");
@@ -368,7 +371,7 @@ impl TestApp {
             let now = self.app.clock.now().micros();
             let mut conn = self.db_conn().await;
             left = weft_store::query(
-                "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND (kind = 'comment_fanout' \
+                "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND (kind IN ('comment_fanout', 'thread_fanout') \
                  OR (kind = 'poll_opened' AND run_at <= $1))) + \
                  (SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending' AND next_attempt_at <= $1)",
             )

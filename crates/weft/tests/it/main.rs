@@ -13,6 +13,7 @@ mod groups;
 mod hardening;
 mod invitations;
 mod jobs;
+mod notifications;
 mod poll_places;
 mod polls;
 mod privacy;

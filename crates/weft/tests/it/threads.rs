@@ -1214,15 +1214,13 @@ async fn follow_normal_and_mute_decide_the_email(app: &TestApp) {
         .await;
     assert_eq!(res.status, 204);
     assert_eq!(
-        dee.post_json(&format!("/api/v1/threads/{t}/volume"), &json!({"volume": "loud"}))
+        dee.post_json(&format!("/api/v1/threads/{t}/volume"), &json!({"volume": "shout"}))
             .await
             .status,
         422
     );
-    assert_eq!(
-        bob.get(&format!("/api/v1/threads/{t}")).await.json()["volume"],
-        "follow"
-    );
+    // "follow", the word before issue 24, is loud.
+    assert_eq!(bob.get(&format!("/api/v1/threads/{t}")).await.json()["volume"], "loud");
     let count = |kind: &'static str| async move {
         app.settle_mail().await;
         app.count(match kind {
@@ -1233,13 +1231,13 @@ async fn follow_normal_and_mute_decide_the_email(app: &TestApp) {
     };
 
     comment(&ann, &t, "Who takes Mondays?", None).await;
-    let mail = app.last_email_to("bob@example.org").await;
+    let mail = app.email_to_containing("bob@example.org", "Who takes Mondays?").await;
     assert!(mail.subject.contains("Ann commented on"), "{}", mail.subject);
     assert!(mail.text.contains("Who takes Mondays?"));
     assert_eq!(
         count("new_comment").await,
         1,
-        "only the follower: not Cy (normal), not Dee (mute)"
+        "only the loud one: not Cy (normal, who took no part), not Dee (mute)"
     );
 
     // A muted thread stays quiet even for a mention, and leaves the dashboard.
