@@ -217,6 +217,8 @@ const pages = [
   { name: 'group-templates', path: () => `${groupPath}/templates`, signedIn: true },
   { name: 'thread-new-from-template', path: () => `${groupPath}/threads/new?template=prepare_for_a_meeting`, signedIn: true },
   { name: 'help-counting', path: '/help/counting' },
+  { name: 'notifications', path: '/notifications', signedIn: true },
+  { name: 'notification-settings', path: '/profile/notifications', signedIn: true },
 ];
 
 for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {

@@ -205,6 +205,16 @@ impl Store {
         db::migrate::run(&mut conn, self.0.backend, &migrations(self.0.backend)).await
     }
 
+    /// Runs the migrations up to and including `version` only: for tests that put data in the
+    /// shape an older version left and check what a later migration makes of it.
+    #[doc(hidden)]
+    pub async fn migrate_until(&self, version: i64) -> Result<()> {
+        let mut conn = self.writer().await?;
+        let mut list = migrations(self.0.backend);
+        list.retain(|m| m.version <= version);
+        db::migrate::run(&mut conn, self.0.backend, &list).await
+    }
+
     /// SQLite only: a consistent copy of the whole database into a new file, taken while the
     /// server keeps running (`VACUUM INTO`: one read transaction, compacted, WAL folded in).
     pub async fn backup_sqlite_into(&self, path: &std::path::Path) -> Result<()> {
