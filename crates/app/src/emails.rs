@@ -16,18 +16,30 @@ use crate::{App, AppError};
 pub(crate) struct Cause {
     pub sender: Option<UserId>,
     pub group: Option<weft_store::groups::GroupId>,
+    /// The thread it is about: its emails share a References header.
+    pub thread: Option<weft_store::threads::ThreadId>,
 }
 
 impl Cause {
     pub const NONE: Self = Self {
         sender: None,
         group: None,
+        thread: None,
     };
 
     pub fn by(sender: impl Into<Option<UserId>>) -> Self {
         Self {
             sender: sender.into(),
             group: None,
+            thread: None,
+        }
+    }
+
+    #[must_use]
+    pub fn in_thread(self, thread: impl Into<Option<weft_store::threads::ThreadId>>) -> Self {
+        Self {
+            thread: thread.into(),
+            ..self
         }
     }
 
@@ -374,6 +386,21 @@ impl App {
             return Ok(0);
         }
         let now = self.clock.now();
+        // "Ada via Riverside Garden" for what someone did in a group (an account's own security
+        // emails come from the instance).
+        let from_name = match (cause.sender, cause.group) {
+            (Some(sender), Some(group)) if !kind.essential() => {
+                let sender = weft_store::users::find(conn, sender).await?;
+                let group = weft_store::groups::find(conn, group).await?;
+                match (sender, group) {
+                    (Some(s), Some(g)) if s.state == weft_domain::UserState::Active => {
+                        Some(weft_mail::compose::via(&s.name, &g.name))
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         // Signed links (P15): no row per email.
         let mut composed: Vec<(String, Composed)> = Vec::with_capacity(letters.len());
         for l in &letters {
@@ -395,6 +422,8 @@ impl App {
                 body_html: &c.html,
                 unsubscribe_url,
                 now,
+                from_name: from_name.as_deref(),
+                thread_id: cause.thread,
             })
             .collect();
         outbox::enqueue_many(conn, &rows).await?;
@@ -455,6 +484,8 @@ impl App {
                 body_html: &composed.html,
                 unsubscribe_url: &unsubscribe_url,
                 now: self.clock.now(),
+                from_name: None,
+                thread_id: cause.thread,
             },
         )
         .await?;

@@ -86,6 +86,8 @@ impl Mailer {
                 text: &email.body_text,
                 html: &email.body_html,
                 unsubscribe_url: &email.unsubscribe_url,
+                from_name: email.from_name.as_deref(),
+                thread_id: email.thread_id.map(|t| t.0),
             };
             match self.transport.send(&self.from, &self.message_domain, &outgoing).await {
                 Ok(()) => {

@@ -22,7 +22,12 @@ const PURGED_TABLES: &[&str] = &[
     "security_log",
     "data_exports",
     "rate_counters",
+    "notifications",
 ];
+
+/// Notifications, read or not, are kept this long: the list is news, not an archive (the
+/// threads and polls they point at keep their own history).
+pub const NOTIFICATIONS_KEPT: weft_domain::Duration = weft_domain::Duration::days(180);
 
 /// What one purge removed, by kind.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -41,6 +46,8 @@ pub struct Purged {
     pub outbox_files: u64,
     /// Attempt counters of the account doors whose window is long over (two hours).
     pub rate_counters: u64,
+    /// Notifications older than `NOTIFICATIONS_KEPT`.
+    pub notifications: u64,
 }
 
 impl Purged {
@@ -57,6 +64,7 @@ impl Purged {
             data_exports,
             outbox_files,
             rate_counters,
+            notifications,
         } = self;
         [
             login_tokens,
@@ -70,6 +78,7 @@ impl Purged {
             data_exports,
             outbox_files,
             rate_counters,
+            notifications,
         ]
         .iter()
         .any(|n| **n > 0)
@@ -97,6 +106,8 @@ impl App {
             data_exports: data_exports::purge(&mut conn, now).await?,
             outbox_files: 0,
             rate_counters: weft_store::rate_counters::purge(&mut conn, now.minus(weft_domain::Duration::hours(2)))
+                .await?,
+            notifications: weft_store::notifications::purge_older_than(&mut conn, now.minus(NOTIFICATIONS_KEPT))
                 .await?,
         };
         drop(conn);

@@ -128,3 +128,42 @@ mod tests {
         );
     }
 }
+
+/// The sender's name an email about someone's action shows: "Ada via Riverside Garden". One line,
+/// without the characters that would need quoting tricks, at most 120 characters (the address
+/// stays the instance's own: the mail is ours, sent on their behalf).
+pub fn via(person: &str, group: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '"' | '<' | '>' | '\\') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    clean(&format!("{} via {}", clean(person), clean(group)))
+        .chars()
+        .take(120)
+        .collect()
+}
+
+#[cfg(test)]
+mod via_tests {
+    use super::via;
+
+    #[test]
+    fn the_sender_reads_as_a_person_via_a_group_on_one_line() {
+        assert_eq!(via("Ada", "Riverside Garden"), "Ada via Riverside Garden");
+        assert_eq!(
+            via("Ada \"Boss\" <x@evil>", "G\r\nBcc: y"),
+            "Ada Boss x@evil via G Bcc: y"
+        );
+        assert_eq!(via(&"a".repeat(200), "G").chars().count(), 120);
+    }
+}

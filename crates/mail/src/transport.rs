@@ -74,6 +74,11 @@ pub struct Outgoing<'a> {
     pub text: &'a str,
     pub html: &'a str,
     pub unsubscribe_url: &'a str,
+    /// The sender's name shown (the address stays the instance's own).
+    pub from_name: Option<&'a str>,
+    /// The thread it is about: `In-Reply-To` and `References` name the thread, so mail clients
+    /// keep a thread's emails together.
+    pub thread_id: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -136,11 +141,20 @@ fn build(from: &Mailbox, message_domain: &str, email: &Outgoing<'_>) -> Result<M
         .to
         .parse()
         .map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
-    Message::builder()
-        .from(from.clone())
+    let from = match email.from_name {
+        Some(name) => Mailbox::new(Some(name.to_owned()), from.email.clone()),
+        None => from.clone(),
+    };
+    let mut builder = Message::builder()
+        .from(from)
         .to(to)
         .subject(email.subject)
-        .message_id(Some(format!("<weft.{}@{}>", email.id, message_domain)))
+        .message_id(Some(format!("<weft.{}@{}>", email.id, message_domain)));
+    if let Some(thread) = email.thread_id {
+        let root = format!("<weft.thread.{thread}@{message_domain}>");
+        builder = builder.in_reply_to(root.clone()).references(root);
+    }
+    builder
         .header(ListUnsubscribe(format!("<{}>", email.unsubscribe_url)))
         .header(ListUnsubscribePost)
         .header(AutoSubmitted)

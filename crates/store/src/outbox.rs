@@ -19,6 +19,10 @@ pub struct NewEmail<'a> {
     pub body_html: &'a str,
     pub unsubscribe_url: &'a str,
     pub now: Timestamp,
+    /// "Ada via Riverside Garden": the sender shown, for an email someone's action caused.
+    pub from_name: Option<&'a str>,
+    /// The thread it is about: its emails share a References header.
+    pub thread_id: Option<crate::threads::ThreadId>,
 }
 
 pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<()> {
@@ -30,8 +34,8 @@ pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()
     for chunk in emails.chunks(200) {
         let sql = format!(
             "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
-             status, attempts, next_attempt_at, created_at, sender_id, group_id) VALUES {}",
-            crate::value_rows(chunk.len(), 13)
+             status, attempts, next_attempt_at, created_at, sender_id, group_id, from_name, thread_id) VALUES {}",
+            crate::value_rows(chunk.len(), 15)
         );
         let mut query = query(sql);
         for e in chunk {
@@ -48,7 +52,9 @@ pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()
                 .bind(e.now.micros())
                 .bind(e.now.micros())
                 .bind(e.sender_id)
-                .bind(e.group_id);
+                .bind(e.group_id)
+                .bind(e.from_name)
+                .bind(e.thread_id);
         }
         query.execute(&mut *conn).await?;
     }
@@ -66,6 +72,8 @@ pub struct QueuedEmail {
     pub unsubscribe_url: String,
     pub attempts: i64,
     pub created_at: Timestamp,
+    pub from_name: Option<String>,
+    pub thread_id: Option<crate::threads::ThreadId>,
 }
 
 fn from_row(r: &Row<'_>) -> Result<QueuedEmail> {
@@ -79,6 +87,8 @@ fn from_row(r: &Row<'_>) -> Result<QueuedEmail> {
         unsubscribe_url: r.try_get("unsubscribe_url")?,
         attempts: r.try_get("attempts")?,
         created_at: Timestamp(r.try_get("created_at")?),
+        from_name: r.try_get("from_name")?,
+        thread_id: r.try_get("thread_id")?,
     })
 }
 
@@ -118,7 +128,7 @@ pub async fn claim_due(
             SELECT id FROM outbox_emails \
             WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2) \
             ORDER BY next_attempt_at, id LIMIT $3 {skip_locked}) \
-         RETURNING id, kind, to_address, subject, body_text, body_html, unsubscribe_url, attempts, created_at",
+         RETURNING id, kind, to_address, subject, body_text, body_html, unsubscribe_url, attempts, created_at, from_name, thread_id",
         skip_locked = backend.skip_locked()
     );
     // Planned on every run, with the statistics of the moment: a kept plan is frozen at the first
@@ -195,7 +205,7 @@ pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId
     .fetch_all(&mut *conn, id)
     .await?;
     let erased = query(format!(
-        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' \
+        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL \
          WHERE {ABOUT} RETURNING id"
     ))
     .bind(group_id)
@@ -215,7 +225,7 @@ pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<Vec<i64
         .fetch_all(&mut *conn, id)
         .await?;
     let erased = query(
-        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '' \
+        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL \
          WHERE sender_id = $1 RETURNING id",
     )
     .bind(sender_id)
@@ -285,7 +295,7 @@ pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64
     .await?
     .rows_affected();
     let done = query(
-        "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '' \
+        "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL \
          WHERE status IN ('sent', 'dead', 'cancelled') AND COALESCE(sent_at, created_at) < $1 AND body_text <> ''",
     )
     .bind(sent_before.micros())

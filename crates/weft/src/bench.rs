@@ -437,6 +437,13 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         samples.push(floor);
     }
 
+    let name = "announce a new thread to the largest group (notifications written, emails queued)";
+    if options.wants(name) {
+        let (sample, check) = announce_threads(&store, http, base, &sessions[0], name, d).await?;
+        samples.push(sample);
+        extra.push(check);
+    }
+
     let name = "STV count of 10 000 ballots, 20 options, 3 seats (one core)";
     if options.wants(name) {
         let (sample, check) = stv_count(name, d).await;
@@ -641,6 +648,89 @@ async fn pending_emails(store: &Store) -> anyhow::Result<i64> {
 }
 
 /// How many follower emails the outbox holds (queued or sent).
+/// A thread announced to the whole largest group, one after another: each timing runs from the
+/// request until its fan-out job has written every member's notification and queued the emails
+/// (what the job does in one transaction). Then checks that every member but the author was told.
+async fn announce_threads(
+    store: &Store,
+    http: &reqwest::Client,
+    base: &str,
+    session: &Session,
+    name: &str,
+    d: Duration,
+) -> anyhow::Result<(Sample, String)> {
+    let count = |sql: &'static str| async move {
+        anyhow::Ok(
+            weft_store::query(sql)
+                .fetch_scalar::<i64>(&mut *store.reader().await?)
+                .await?,
+        )
+    };
+    let members =
+        count("SELECT COUNT(*) FROM memberships m JOIN groups g ON g.id = m.group_id WHERE g.key = 'seedg1'").await?;
+    let emails_before = count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'new_thread'").await?;
+    let notes_before = count("SELECT COUNT(*) FROM notifications WHERE kind = 'thread'").await?;
+    let (http, base, session, store2) = (
+        http.clone(),
+        base.to_owned(),
+        Arc::new(Session {
+            cookie: session.cookie.clone(),
+            csrf: session.csrf.clone(),
+        }),
+        store.clone(),
+    );
+    let sample = drive(name, 1, d, move |_| {
+        let (http, base, session, store) = (http.clone(), base.clone(), session.clone(), store2.clone());
+        async move {
+            let res = http
+                .post(format!("{base}/api/v1/groups/seedg1/threads"))
+                .header("cookie", &session.cookie)
+                .header("x-csrf-token", &session.csrf)
+                .json(
+                    &serde_json::json!({"title": "An announcement", "context": "For **everyone**.", "notify": "group"}),
+                )
+                .send()
+                .await;
+            if !matches!(&res, Ok(r) if r.status().as_u16() == 201) {
+                return false;
+            }
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while Instant::now() < deadline {
+                let pending = async {
+                    anyhow::Ok(
+                        weft_store::query(
+                            "SELECT COUNT(*) FROM jobs WHERE kind = 'thread_fanout' AND state = 'pending'",
+                        )
+                        .fetch_scalar::<i64>(&mut *store.reader().await?)
+                        .await?,
+                    )
+                }
+                .await;
+                match pending {
+                    Ok(0) => return true,
+                    Ok(_) => tokio::time::sleep(Duration::from_millis(2)).await,
+                    Err(_) => return false,
+                }
+            }
+            false
+        }
+    })
+    .await;
+    let announced = i64::try_from(sample.micros.len())?;
+    let emails = count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'new_thread'").await? - emails_before;
+    let notes = count("SELECT COUNT(*) FROM notifications WHERE kind = 'thread'").await? - notes_before;
+    let check = format!(
+        "announce: {announced} threads to {members} members: {notes} notifications written ({} per thread), \
+         {emails} emails queued",
+        if announced > 0 { notes / announced } else { 0 }
+    );
+    anyhow::ensure!(
+        announced == 0 || notes == announced * (members - 1),
+        "{check}: every member but the author must be told"
+    );
+    Ok((sample, check))
+}
+
 async fn new_comment_emails(store: &Store) -> anyhow::Result<i64> {
     Ok(
         weft_store::query("SELECT COUNT(*) AS n FROM outbox_emails WHERE kind = 'new_comment'")

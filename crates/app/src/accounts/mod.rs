@@ -94,6 +94,15 @@ pub struct ProfileChange<'a> {
 }
 
 /// What an unsubscribe link stops: an account's optional emails, or invitations to an address.
+/// What an email's link lets its reader change without logging in.
+#[derive(Debug, Clone)]
+pub struct EmailSettings {
+    pub name: String,
+    /// They unsubscribed from every email they did not ask for.
+    pub unsubscribed: bool,
+    pub groups: Vec<weft_store::notifications::GroupVolume>,
+}
+
 enum UnsubscribeTarget {
     Account(users::UserId),
     Address(weft_domain::TokenHash),

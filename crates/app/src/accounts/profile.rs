@@ -199,6 +199,49 @@ impl App {
         self.unsubscribe_target(token).await.map(|_| ())
     }
 
+    /// The email settings a link from an email may change, without logging in: only its own
+    /// person's (`None` for a link to an address without an account, which only stops invitations).
+    pub async fn email_settings_by_link(&self, token: &str) -> Result<Option<EmailSettings>, AppError> {
+        let UnsubscribeTarget::Account(user_id) = self.unsubscribe_target(token).await? else {
+            return Ok(None);
+        };
+        let mut conn = self.store.reader().await?;
+        let user = users::find(&mut conn, user_id).await?.ok_or(AppError::InvalidToken)?;
+        let groups = weft_store::notifications::group_volumes(&mut conn, user_id).await?;
+        Ok(Some(EmailSettings {
+            name: user.name,
+            unsubscribed: user.emails_unsubscribed_at.is_some(),
+            groups,
+        }))
+    }
+
+    /// Through an email's link: the volume of one of its person's groups (a group they are not in
+    /// is not found).
+    pub async fn set_group_volume_by_link(&self, token: &str, group_key: &str, volume: &str) -> Result<(), AppError> {
+        let UnsubscribeTarget::Account(user_id) = self.unsubscribe_target(token).await? else {
+            return Err(AppError::NotFound);
+        };
+        let volume =
+            weft_domain::notifications::Volume::choose(volume).map_err(|e| AppError::field("volume", e.message))?;
+        let mut conn = self.store.writer().await?;
+        let group = weft_store::groups::find_by_key(&mut conn, group_key)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !weft_store::notifications::set_group_volume(&mut conn, group.id, user_id, volume).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Undoes an unsubscribe, through the same link.
+    pub async fn resubscribe(&self, token: &str) -> Result<(), AppError> {
+        let UnsubscribeTarget::Account(user_id) = self.unsubscribe_target(token).await? else {
+            return Err(AppError::NotFound);
+        };
+        users::set_unsubscribed(&mut *self.store.writer().await?, user_id, None).await?;
+        Ok(())
+    }
+
     /// What an unsubscribe token stops, looked up on a reader, so that a flood of made-up links
     /// never waits for the writer.
     pub(super) async fn unsubscribe_target(&self, token: &str) -> Result<UnsubscribeTarget, AppError> {

@@ -139,15 +139,21 @@ impl App {
         let done = self.deliver(tx, &about, people).await?;
         let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
         let voter_name = if poll.anonymous { "Someone" } else { voter.name.as_str() };
-        self.send_poll_letters(tx, Cause::by(voter.id).about(group.id), Kind::NewVote, &emailed, |u| {
-            weft_mail::wording::NewVote {
-                name: Line::new(&u.name),
-                voter: Line::new(voter_name),
-                poll_title: Line::new(&poll.title),
-                link: self.poll_link(poll),
-            }
-            .content()
-        })
+        self.send_poll_letters(
+            tx,
+            Cause::by(voter.id).about(group.id).in_thread(thread.map(|t| t.id)),
+            Kind::NewVote,
+            &emailed,
+            |u| {
+                weft_mail::wording::NewVote {
+                    name: Line::new(&u.name),
+                    voter: Line::new(voter_name),
+                    poll_title: Line::new(&poll.title),
+                    link: self.poll_link(poll),
+                }
+                .content()
+            },
+        )
         .await?;
         Ok(done.notified)
     }
@@ -201,7 +207,7 @@ impl App {
             .collect();
         self.send_poll_letters(
             tx,
-            Cause::by(author.id).about(group.id),
+            Cause::by(author.id).about(group.id).in_thread(thread.map(|t| t.id)),
             Kind::PollOpened,
             &people,
             |u| {
@@ -298,7 +304,7 @@ impl App {
         let sent = self
             .send_poll_letters(
                 tx,
-                Cause::by(author.id).about(group.id),
+                Cause::by(author.id).about(group.id).in_thread(thread.map(|t| t.id)),
                 Kind::PollReminder,
                 &people,
                 |u| {
@@ -341,28 +347,34 @@ impl App {
         let calendar = chosen
             .and_then(|o| o.starts_at)
             .map(|_| Line::new(self.config.url(&format!("/p/{}/calendar.ics", poll.key))));
-        self.send_poll_letters(tx, Cause::by(writer.id).about(group.id), Kind::Outcome, &people, |u| {
-            // A chosen meeting time reads in the recipient's own zone.
-            let chosen = chosen.map(|o| match o.starts_at {
-                Some(start) => u
-                    .time_zone
-                    .as_deref()
-                    .and_then(|z| weft_domain::polls::meeting::Zone::parse(z).ok())
-                    .unwrap_or_else(|| poll_zone.clone())
-                    .slot_label(start, poll.slot_minutes),
-                None => o.name.clone(),
-            });
-            OutcomeEmail {
-                name: Line::new(&u.name),
-                author: Line::new(&writer.name),
-                poll_title: Line::new(&poll.title),
-                chosen: chosen.as_deref().map(Line::new),
-                statement: statement.clone(),
-                link: self.poll_link(poll),
-                calendar: calendar.clone(),
-            }
-            .content()
-        })
+        self.send_poll_letters(
+            tx,
+            Cause::by(writer.id).about(group.id).in_thread(thread.map(|t| t.id)),
+            Kind::Outcome,
+            &people,
+            |u| {
+                // A chosen meeting time reads in the recipient's own zone.
+                let chosen = chosen.map(|o| match o.starts_at {
+                    Some(start) => u
+                        .time_zone
+                        .as_deref()
+                        .and_then(|z| weft_domain::polls::meeting::Zone::parse(z).ok())
+                        .unwrap_or_else(|| poll_zone.clone())
+                        .slot_label(start, poll.slot_minutes),
+                    None => o.name.clone(),
+                });
+                OutcomeEmail {
+                    name: Line::new(&u.name),
+                    author: Line::new(&writer.name),
+                    poll_title: Line::new(&poll.title),
+                    chosen: chosen.as_deref().map(Line::new),
+                    statement: statement.clone(),
+                    link: self.poll_link(poll),
+                    calendar: calendar.clone(),
+                }
+                .content()
+            },
+        )
         .await?;
         Ok(bells)
     }
@@ -445,7 +457,9 @@ impl App {
             }
             self.send_poll_letters(
                 &mut tx,
-                Cause::by(author_id).about(group.id),
+                Cause::by(author_id)
+                    .about(group.id)
+                    .in_thread(thread.as_ref().map(|t| t.id)),
                 Kind::PollClosingSoon,
                 &people,
                 |u| {
@@ -516,7 +530,9 @@ impl App {
             .collect();
         self.send_poll_letters(
             &mut tx,
-            Cause::by(author_id).about(group.id),
+            Cause::by(author_id)
+                .about(group.id)
+                .in_thread(thread.as_ref().map(|t| t.id)),
             Kind::OutcomeReview,
             &author,
             |u| {

@@ -226,7 +226,7 @@ impl App {
             .collect();
         self.queue_emails_from(
             tx,
-            Cause::by(author.id).about(group.id),
+            Cause::by(author.id).about(group.id).in_thread(thread.id),
             crate::emails::Kind::NewThread,
             &letters,
         )
@@ -255,8 +255,13 @@ impl App {
                 content,
             })
             .collect();
-        self.queue_emails_from(tx, Cause::by(m.author.id).about(m.group.id), kind, &letters)
-            .await?;
+        self.queue_emails_from(
+            tx,
+            Cause::by(m.author.id).about(m.group.id).in_thread(m.thread.id),
+            kind,
+            &letters,
+        )
+        .await?;
         Ok(())
     }
 }

@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
             "/unsubscribe/{token}",
             get(unsubscribe::page).post(unsubscribe::unsubscribe),
         )
+        .route("/unsubscribe/{token}/resubscribe", post(unsubscribe::resubscribe))
+        .route("/unsubscribe/{token}/groups/{key}", post(unsubscribe::group_volume))
 }
 
 /// 200 when the process is up, the database answers and, after a write found the storage full,

@@ -70,10 +70,15 @@ async fn one_click_unsubscribe_works_without_cookies_and_only_for_its_owner(app:
         .await,
         0
     );
-    // The link in the body opens a page with a button.
+    // The link in the body opens its person's email settings: already unsubscribed, with a way
+    // back.
     let page = app.client().get(&url).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("Unsubscribe"));
+    assert!(
+        page.body.contains("You unsubscribed") && page.body.contains("Email me again"),
+        "{}",
+        page.body
+    );
     // A made-up token does nothing.
     let bogus = format!("{}/unsubscribe/{}", app.base, "ab".repeat(32));
     let res = reqwest::Client::new()

@@ -295,6 +295,17 @@ impl TestApp {
         self.app.store.writer().await.expect("database connection")
     }
 
+    /// Whether the account at `email` has unsubscribed from notification emails.
+    pub async fn is_unsubscribed(&self, email: &str) -> bool {
+        let mut conn = self.db_conn().await;
+        weft_store::query("SELECT emails_unsubscribed_at FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&mut conn, |r| r.try_get::<Option<i64>, _>("emails_unsubscribed_at"))
+            .await
+            .expect("the account")
+            .is_some()
+    }
+
     pub async fn count(&self, sql: &'static str) -> i64 {
         let mut conn = self.db_conn().await;
         weft_store::query(sql).fetch_scalar(&mut conn).await.expect(sql)

@@ -27,6 +27,7 @@ on_both!(
     reactions_to_a_comment_are_one_notification_and_a_reply_reaches_its_author,
     announcing_to_the_whole_group_is_the_groups_to_allow,
     coordinators_hear_of_requests_and_inviters_of_their_guests_joining,
+    an_emails_link_changes_only_its_owners_email_settings,
 );
 
 /// One person of the table, with what they had before the step.
@@ -214,6 +215,34 @@ async fn who_hears_of_what_at_each_volume(app: &TestApp) {
     );
     assert!(mail.text.contains("Read me in your mail client."), "{}", mail.text);
     assert!(mail.header("list-unsubscribe").is_some());
+    // From Ann, by way of the group; the thread's emails keep together in a mail client.
+    let from = mail.header("From").unwrap();
+    assert!(from.contains("Ann via Riverside Garden"), "{from}");
+    let thread_ref = mail.header("References").expect("References");
+    assert_eq!(mail.header("In-Reply-To").as_deref(), Some(thread_ref.as_str()));
+    let mention = app
+        .email_to_containing("normal@example.org", "what do you think?")
+        .await;
+    let comment_ref = mention.header("References").expect("References");
+    assert_ne!(comment_ref, thread_ref, "each thread has its own");
+    let poll = app.email_to_containing("normal@example.org", "Buy a greenhouse").await;
+    assert_eq!(
+        poll.header("References"),
+        Some(comment_ref),
+        "a poll's emails join its thread's"
+    );
+    // The security emails of one's own account come from the instance itself.
+    let welcome = app
+        .emails()
+        .into_iter()
+        .find(|e| e.to.contains("normal@example.org"))
+        .unwrap();
+    assert!(
+        !welcome.header("From").unwrap().contains(" via "),
+        "{:?}",
+        welcome.header("From")
+    );
+    assert_eq!(welcome.header("References"), None);
     // The list reads as sentences and leads to the place.
     let list = notifications(&people[2].client).await;
     let texts: Vec<&str> = list["notifications"]
@@ -369,6 +398,13 @@ async fn a_notification_is_never_shown_for_what_its_reader_can_no_longer_see(app
         .await
         .unwrap();
     assert_eq!(read, None, "Cy cannot mark Bob's notification read");
+    drop(conn);
+    // P20: notifications are news, kept 180 days.
+    app.app.clock.advance(weft_domain::Duration::days(179));
+    assert_eq!(app.app.purge_expired().await.unwrap().notifications, 0);
+    app.app.clock.advance(weft_domain::Duration::days(2));
+    assert!(app.app.purge_expired().await.unwrap().notifications >= 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM notifications").await, 0);
 }
 
 /// The header's bell: a plain link with the count on every page, and live through Server-Sent
@@ -570,4 +606,89 @@ async fn coordinators_hear_of_requests_and_inviters_of_their_guests_joining(app:
         list["notifications"][0]["text"], "Cy accepted your invitation to Garden",
         "{list}"
     );
+}
+
+/// The link at the bottom of an email opens its person's email settings without logging in: each
+/// group's volume, unsubscribe and its undo. It changes nothing of anyone else's.
+async fn an_emails_link_changes_only_its_owners_email_settings(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    let only_bobs = create(&bob, "Bob's own", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let res = start_announced(&ann, &g, "Rota", "group").await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let mail = app.email_to_containing("bob@example.org", "Rota").await;
+    let link = mail
+        .header("List-Unsubscribe")
+        .unwrap()
+        .trim_matches(|c| c == '<' || c == '>')
+        .trim_start_matches(&app.base)
+        .to_owned();
+    // A browser that never logged in (a mail client's).
+    let stranger = app.client();
+    let page = stranger.get(&link).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Garden") && page.body.contains("Bob&#39;s own"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("These settings belong to Bob"));
+    let res = stranger
+        .post_form(&format!("{link}/groups/{g}"), &[("volume", "quiet")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(
+        bob.get(&format!("/api/v1/groups/{g}/volume")).await.json()["volume"],
+        "quiet"
+    );
+    assert_eq!(
+        ann.get(&format!("/api/v1/groups/{g}/volume")).await.json()["volume"],
+        "normal",
+        "Ann's is hers"
+    );
+    // A group the link's person is not in is not found; bad input is refused.
+    let anns_own = create(&ann, "Ann's own", "closed", "approval").await;
+    assert_eq!(
+        stranger
+            .post_form(&format!("{link}/groups/{anns_own}"), &[("volume", "mute")])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        ann.get(&format!("/api/v1/groups/{anns_own}/volume")).await.json()["volume"],
+        "normal"
+    );
+    assert_eq!(
+        stranger
+            .post_form(&format!("{link}/groups/{g}"), &[("volume", "shout")])
+            .await
+            .status,
+        422
+    );
+    let _ = only_bobs;
+    // A made-up link changes nothing.
+    let bogus = format!("/unsubscribe/{}", "ab".repeat(32));
+    assert_eq!(
+        stranger
+            .post_form(&format!("{bogus}/groups/{g}"), &[("volume", "mute")])
+            .await
+            .status,
+        400
+    );
+    // Unsubscribe, then undo it from the same page.
+    let res = stranger.post_form(&link, &[]).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("You are unsubscribed") && res.body.contains("Email me again"),
+        "{}",
+        res.body
+    );
+    let unsubscribed = async || app.is_unsubscribed("bob@example.org").await;
+    assert!(unsubscribed().await);
+    let res = stranger.post_form(&format!("{link}/resubscribe"), &[]).await;
+    assert_eq!(res.status, 303);
+    assert!(!unsubscribed().await);
 }

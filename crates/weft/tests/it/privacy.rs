@@ -884,6 +884,8 @@ async fn p9_the_mail_layer_itself_sends_nothing_to_a_deactivated_account(app: &T
                 body_html: "<p>html</p>",
                 unsubscribe_url: "http://127.0.0.1/unsubscribe/x",
                 now: app.app.clock.now(),
+                from_name: None,
+                thread_id: None,
             },
         )
         .await
