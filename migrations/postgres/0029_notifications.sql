@@ -39,6 +39,8 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user_id ON notifications (user_id, id);
 CREATE INDEX notifications_unread ON notifications (user_id, id) WHERE read_at IS NULL;
+-- Reading a thread reads its notifications: found without scanning the person's unread ones.
+CREATE INDEX notifications_unread_in_thread ON notifications (user_id, thread_id, seq) WHERE read_at IS NULL;
 CREATE INDEX notifications_group_id ON notifications (group_id);
 CREATE INDEX notifications_thread_id ON notifications (thread_id);
 CREATE INDEX notifications_poll_id ON notifications (poll_id);
