@@ -141,7 +141,11 @@ impl App {
         let voter_name = if poll.anonymous { "Someone" } else { voter.name.as_str() };
         self.send_poll_letters(
             tx,
-            Cause::by(voter.id).about(group.id).in_thread(thread.map(|t| t.id)),
+            // An anonymous vote's email names nobody, in its sender line and in the outbox row
+            // (no `sender_id` ties it to the voter) alike.
+            Cause::by((!poll.anonymous).then_some(voter.id))
+                .about(group.id)
+                .in_thread(thread.map(|t| t.id)),
             Kind::NewVote,
             &emailed,
             |u| {

@@ -306,6 +306,54 @@ async fn the_poll_and_the_thread_choose_before_the_group(app: &TestApp) {
     let mail = app.email_to_containing("bob@example.org", "voted in").await;
     assert_eq!(mail.subject, "Cy voted in “Hire a pump”");
     assert!(!mail.text.contains("agree"), "no email carries a choice: {}", mail.text);
+    assert!(mail.header("From").unwrap().contains("Cy via Garden"));
+    // An anonymous poll's vote names nobody: not in the list, not in the email, not in its From
+    // line, not in the outbox row.
+    let secret = raise(
+        &ann,
+        &t,
+        json!({"kind": "proposal", "title": "Secret ballot", "anonymous": true, "options": ["agree", "disagree"]}),
+    )
+    .await;
+    let secret_key = secret["key"].as_str().unwrap();
+    let res = bob
+        .post_json(
+            &format!("/api/v1/polls/{secret_key}/volume"),
+            &json!({"volume": "loud"}),
+        )
+        .await;
+    assert_eq!(res.status, 204);
+    let res = vote(
+        &cy,
+        secret_key,
+        json!([{"option": option(&secret, "agree"), "value": 1}]),
+        "",
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let mail = app
+        .email_to_containing("bob@example.org", "voted in “Secret ballot”")
+        .await;
+    assert_eq!(mail.subject, "Someone voted in “Secret ballot”");
+    assert!(
+        !mail.header("From").unwrap().contains("Cy"),
+        "{:?}",
+        mail.header("From")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'new_vote' AND sender_id IS NOT NULL AND subject LIKE '%Secret%'")
+            .await,
+        0
+    );
+    let list = notifications(&bob).await;
+    let vote_note = list["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["text"].as_str().unwrap().contains("Secret ballot") && n["kind"] == "vote")
+        .cloned()
+        .expect("the vote's notification");
+    assert_eq!(vote_note["text"], "Someone voted in “Secret ballot”");
 
     // Back to the group's volume: loud again for the thread's comments.
     let res = bob
