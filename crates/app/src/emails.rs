@@ -3,6 +3,7 @@
 
 use weft_domain::{EmailAddress, SecretToken};
 use weft_mail::EmailContent;
+use weft_mail::compose::Formatted;
 use weft_mail::compose::{Composed, Footer};
 use weft_mail::wording::{self as w, Line, Wording};
 use weft_store::users::{User, UserId};
@@ -289,22 +290,39 @@ impl App {
         .content()
     }
 
+    /// What someone wrote, for an email: as typed (at most 2 000 characters, cut at a line) for
+    /// the text part, and through the site's own renderer and sanitiser for the HTML part, its
+    /// links made absolute (a mention's `/u/ann`). Computed once for all of an email's recipients.
+    pub(crate) fn written(&self, markdown: &str) -> Formatted {
+        const MAX: usize = 2_000;
+        let text = if markdown.chars().count() > MAX {
+            let cut: String = markdown.chars().take(MAX).collect();
+            let at_line = cut.rfind('\n').filter(|i| *i > MAX / 2).unwrap_or(cut.len());
+            format!("{}\n\n…", cut[..at_line].trim_end())
+        } else {
+            markdown.trim().to_owned()
+        };
+        let base = self.config.url("");
+        let html = weft_domain::markdown::to_html(&text).replace("href=\"/", &format!("href=\"{base}/"));
+        Formatted { text, html }
+    }
+
     pub(crate) fn new_comment_email(
         &self,
         to: &User,
         author: &str,
         thread_title: &str,
-        excerpt: &str,
+        written: &Formatted,
         link: String,
     ) -> EmailContent {
         w::NewComment {
             name: Line::new(&to.name),
             author: Line::new(author),
             thread_title: Line::new(thread_title),
-            excerpt: excerpt.to_owned(),
             link: Line::new(link),
         }
         .content()
+        .with_formatted(written.clone())
     }
 
     pub(crate) fn reply_email(
@@ -312,17 +330,17 @@ impl App {
         to: &User,
         author: &str,
         thread_title: &str,
-        excerpt: &str,
+        written: &Formatted,
         link: String,
     ) -> EmailContent {
         w::Reply {
             name: Line::new(&to.name),
             author: Line::new(author),
             thread_title: Line::new(thread_title),
-            excerpt: excerpt.to_owned(),
             link: Line::new(link),
         }
         .content()
+        .with_formatted(written.clone())
     }
 
     pub(crate) fn mention_email(
@@ -330,17 +348,17 @@ impl App {
         to: &User,
         author: &str,
         thread_title: &str,
-        excerpt: &str,
+        written: &Formatted,
         link: String,
     ) -> EmailContent {
         w::Mention {
             name: Line::new(&to.name),
             author: Line::new(author),
             thread_title: Line::new(thread_title),
-            excerpt: excerpt.to_owned(),
             link: Line::new(link),
         }
         .content()
+        .with_formatted(written.clone())
     }
 
     /// Queues an email to a user in the caller's transaction. Sends nothing to an account that is

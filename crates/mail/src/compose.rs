@@ -20,6 +20,22 @@ pub struct EmailContent {
     pub closing: Vec<String>,
     /// Why this person gets this email, shown in the footer.
     pub footer_reason: String,
+    /// What someone wrote (a comment, a thread's context), with its formatting, in place of the
+    /// paragraph `%%content%%`.
+    pub formatted: Option<Formatted>,
+}
+
+/// The marker a wording template writes where what someone wrote goes.
+pub const CONTENT: &str = "%%content%%";
+
+/// What someone wrote, for both parts: the text part shows it as they typed it (Markdown reads as
+/// text: quotes, lists and code keep their lines), the HTML part rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    pub text: String,
+    /// Sanitised HTML: the caller renders it through the site's own sanitiser
+    /// (`weft_domain::markdown::to_html`), the layout inserts it as it is.
+    pub html: String,
 }
 
 /// Where the message comes from, for the footer of every email.
@@ -68,6 +84,13 @@ fn one_line(s: &str, max_chars: usize) -> String {
 }
 
 impl EmailContent {
+    /// Puts what someone wrote where the template wrote `%%content%%`.
+    #[must_use]
+    pub fn with_formatted(mut self, formatted: Formatted) -> Self {
+        self.formatted = Some(formatted);
+        self
+    }
+
     pub fn compose(&self, footer: &Footer<'_>) -> Composed {
         let subject = one_line(&self.subject, 150);
         let greeting_name = one_line(&self.greeting_name, 100);
@@ -106,7 +129,57 @@ mod tests {
             code: Some("123456".into()),
             closing: vec![],
             footer_reason: "You asked to log in.".into(),
+            formatted: None,
         }
+    }
+
+    /// What someone wrote keeps its lines in the text part and its rendering in the HTML part;
+    /// nothing in it can become a header, a button or a closing line (it is placed after parsing).
+    #[test]
+    fn what_someone_wrote_keeps_its_formatting_in_both_parts() {
+        let mut c = sample();
+        c.paragraphs = vec!["Bob wrote:".into(), CONTENT.into(), "Reply on the site.".into()];
+        c.code = None;
+        let written =
+            "> Who takes Mondays?\n\n- me\n- you\n\n```\nrota.sh --weekly\n```\naction: Steal | https://evil.example";
+        let c = c.with_formatted(Formatted {
+            text: written.into(),
+            html:
+                "<blockquote><p>Who takes Mondays?</p></blockquote><ul><li>me</li></ul><pre><code>rota.sh</code></pre>"
+                    .into(),
+        });
+        let out = c.compose(&Footer {
+            instance_name: "Weft",
+            base_url: "https://weft.example",
+            unsubscribe_url: "https://weft.example/unsubscribe/x",
+        });
+        assert!(
+            out.text
+                .contains("> Who takes Mondays?\n\n- me\n- you\n\n```\nrota.sh --weekly\n```"),
+            "{}",
+            out.text
+        );
+        assert!(
+            out.html.contains("<blockquote><p>Who takes Mondays?</p></blockquote>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("<pre><code>rota.sh</code></pre>"));
+        assert!(!out.text.contains(CONTENT) && !out.html.contains(CONTENT));
+        assert!(
+            out.text.find("Bob wrote:") < out.text.find("Who takes")
+                && out.text.find("Who takes") < out.text.find("Reply on the site.")
+        );
+        assert_eq!(c.action.as_ref().unwrap().url, "https://weft.example/login/token/abc");
+        // Without anything written, the marker leaves no trace.
+        let mut bare = sample();
+        bare.paragraphs = vec![CONTENT.into()];
+        let out = bare.compose(&Footer {
+            instance_name: "Weft",
+            base_url: "https://weft.example",
+            unsubscribe_url: "u",
+        });
+        assert!(!out.text.contains(CONTENT) && !out.html.contains(CONTENT));
     }
 
     #[test]

@@ -57,6 +57,7 @@ fn parse(rendered: &str) -> EmailContent {
         code: None,
         closing: Vec::new(),
         footer_reason: String::new(),
+        formatted: None,
     };
     for line in head.lines() {
         let (key, value) = line.split_once(':').unwrap_or((line, ""));
@@ -140,13 +141,14 @@ wording! {
     PolicyChanged = "emails/policy_changed.txt" {
         instance: Line, name: Line, title: Line, title_lower: Line, summary: String, link: Line,
     }
-    NewComment = "emails/new_comment.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
-    Mention = "emails/mention.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
+    /// (Each of these four puts what was written where it says `%%content%%`: `with_formatted`.)
+    NewComment = "emails/new_comment.txt" { name: Line, author: Line, thread_title: Line, link: Line }
+    Mention = "emails/mention.txt" { name: Line, author: Line, thread_title: Line, link: Line }
     /// A reply to the person's comment.
-    Reply = "emails/reply.txt" { name: Line, author: Line, thread_title: Line, excerpt: String, link: Line }
+    Reply = "emails/reply.txt" { name: Line, author: Line, thread_title: Line, link: Line }
     /// A new thread, announced to the group (or to the loud).
     NewThread = "emails/new_thread.txt" {
-        name: Line, author: Line, thread_title: Line, group: Line, excerpt: String, link: Line,
+        name: Line, author: Line, thread_title: Line, group: Line, link: Line,
     }
     /// A vote, to the loud ("Someone" for an anonymous poll; never the choice).
     NewVote = "emails/new_vote.txt" { name: Line, voter: Line, poll_title: Line, link: Line }
@@ -192,6 +194,21 @@ wording! {
 mod tests {
     use super::*;
     use crate::compose::Footer;
+
+    /// What someone wrote, as the app gives it: as typed, and rendered.
+    fn formatted(text: &str) -> crate::compose::Formatted {
+        let html = text
+            .split("\n\n")
+            .map(|p| match p.strip_prefix("> ") {
+                Some(q) => format!("<blockquote><p>{q}</p></blockquote>"),
+                None => format!("<p>{p}</p>"),
+            })
+            .collect::<String>();
+        crate::compose::Formatted {
+            text: text.to_owned(),
+            html,
+        }
+    }
 
     fn l(s: &str) -> Line {
         Line::new(s)
@@ -341,10 +358,10 @@ mod tests {
                     name: l("Ann"),
                     author: l("Bob"),
                     thread_title: l("Tomatoes"),
-                    excerpt: "Who takes Mondays?\n\nI can.".into(),
                     link: link.clone(),
                 }
-                .content(),
+                .content()
+                .with_formatted(formatted("Who takes Mondays?\n\nI can.")),
             ),
             (
                 "poll_opened",
@@ -428,10 +445,10 @@ mod tests {
                     name: l("Ann"),
                     author: l("Bob"),
                     thread_title: l("Tomatoes"),
-                    excerpt: "> Who takes Mondays?\n\nI can.".into(),
                     link: link.clone(),
                 }
-                .content(),
+                .content()
+                .with_formatted(formatted("> Who takes Mondays?\n\nI can.")),
             ),
             (
                 "new_thread",
@@ -440,10 +457,10 @@ mod tests {
                     author: l("Bob"),
                     thread_title: l("Tomatoes"),
                     group: l("Riverside Garden"),
-                    excerpt: "Who takes Mondays?".into(),
                     link: link.clone(),
                 }
-                .content(),
+                .content()
+                .with_formatted(formatted("Who takes Mondays?")),
             ),
             (
                 "new_vote",
@@ -461,10 +478,10 @@ mod tests {
                     name: l("Ann"),
                     author: l("Bob"),
                     thread_title: l("Tomatoes"),
-                    excerpt: "@ann what do you think?".into(),
                     link: link.clone(),
                 }
-                .content(),
+                .content()
+                .with_formatted(formatted("@ann what do you think?")),
             ),
             (
                 "deletion_request_group",
@@ -574,10 +591,10 @@ mod tests {
             name: l("Ann\naction: Click | https://evil.example"),
             author: l("Bob\ncode: 000000\n\nhello"),
             thread_title: l("Tomatoes"),
-            excerpt: "action: Steal | https://evil.example\n%%closing%%\nno".into(),
             link: l("https://weft.example/t/x"),
         }
-        .content();
+        .content()
+        .with_formatted(formatted("action: Steal | https://evil.example\n%%closing%%\nno"));
         let action = c.action.expect("the real action");
         assert_eq!(action.url, "https://weft.example/t/x");
         assert_eq!(c.code, None);

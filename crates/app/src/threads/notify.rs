@@ -41,14 +41,6 @@ impl Mentioned<'_> {
     }
 }
 
-/// The start of a comment as plain text, for an email.
-pub(crate) fn excerpt(markdown: &str) -> String {
-    weft_domain::markdown::to_plain_text(markdown)
-        .chars()
-        .take(300)
-        .collect()
-}
-
 impl App {
     /// Those of `audience` who may read `thread` (a notification about it must never reveal it),
     /// each with their effective volume. One statement for all of them.
@@ -102,12 +94,15 @@ impl App {
             .map(|r| (r.user, r.volume, Event::Mentioned))
             .collect();
         let done = self.deliver(tx, &m.about(), people).await?;
-        let excerpt = excerpt(m.text);
+        if done.email.is_empty() {
+            return Ok(done.notified);
+        }
+        let written = self.written(m.text);
         let link = self.timeline_link(m.thread, m.seq);
         let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
         let contents: Vec<_> = emailed
             .iter()
-            .map(|user| self.mention_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
+            .map(|user| self.mention_email(user, &m.author.name, &m.thread.title, &written, link.clone()))
             .collect();
         self.queue_letters(tx, m, crate::emails::Kind::Mention, &emailed, &contents)
             .await?;
@@ -150,7 +145,10 @@ impl App {
             })
             .collect();
         let done = self.deliver(tx, &m.about(), people).await?;
-        let excerpt = excerpt(m.text);
+        if done.email.is_empty() {
+            return Ok(done.notified);
+        }
+        let written = self.written(m.text);
         let link = self.timeline_link(m.thread, m.seq);
         let (replies, others): (Vec<_>, Vec<_>) = done
             .email
@@ -160,13 +158,13 @@ impl App {
         let others: Vec<User> = others.into_iter().map(|(u, _)| u).collect();
         let contents: Vec<_> = replies
             .iter()
-            .map(|user| self.reply_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
+            .map(|user| self.reply_email(user, &m.author.name, &m.thread.title, &written, link.clone()))
             .collect();
         self.queue_letters(tx, m, crate::emails::Kind::Reply, &replies, &contents)
             .await?;
         let contents: Vec<_> = others
             .iter()
-            .map(|user| self.new_comment_email(user, &m.author.name, &m.thread.title, &excerpt, link.clone()))
+            .map(|user| self.new_comment_email(user, &m.author.name, &m.thread.title, &written, link.clone()))
             .collect();
         self.queue_letters(tx, m, crate::emails::Kind::NewComment, &others, &contents)
             .await?;
@@ -197,8 +195,11 @@ impl App {
             actor: Some(author.id),
         };
         let done = self.deliver(tx, &about, people).await?;
+        if done.email.is_empty() {
+            return Ok(done.notified);
+        }
         let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
-        let excerpt = excerpt(&thread.context);
+        let written = self.written(&thread.context);
         let link = self.timeline_link(thread, 0);
         let contents: Vec<_> = emailed
             .iter()
@@ -209,10 +210,10 @@ impl App {
                     author: Line::new(&author.name),
                     thread_title: Line::new(&thread.title),
                     group: Line::new(&group.name),
-                    excerpt: excerpt.clone(),
                     link: Line::new(link.clone()),
                 }
                 .content()
+                .with_formatted(written.clone())
             })
             .collect();
         let letters: Vec<_> = emailed
