@@ -392,6 +392,33 @@ impl App {
     /// `queue_email_from` for many people at once (a comment's followers): two statements however
     /// many letters, so a fan-out does not hold the write transaction for a round trip per person.
     /// Returns how many were queued.
+    /// `queue_emails_from` for one wording to many people: `content` writes each one's email.
+    /// Returns how many were addressed (before `may_receive` leaves some out).
+    pub(crate) async fn queue_each(
+        &self,
+        conn: &mut Conn,
+        cause: Cause,
+        kind: Kind,
+        people: &[User],
+        content: impl Fn(&User) -> EmailContent,
+    ) -> Result<usize, AppError> {
+        if people.is_empty() {
+            return Ok(0);
+        }
+        let contents: Vec<_> = people.iter().map(&content).collect();
+        let letters: Vec<_> = people
+            .iter()
+            .zip(&contents)
+            .map(|(user, content)| Letter {
+                user,
+                to: None,
+                content,
+            })
+            .collect();
+        self.queue_emails_from(conn, cause, kind, &letters).await?;
+        Ok(letters.len())
+    }
+
     pub(crate) async fn queue_emails_from(
         &self,
         conn: &mut Conn,

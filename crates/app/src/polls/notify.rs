@@ -20,7 +20,7 @@ use weft_store::users::{User, UserId};
 
 use crate::notifications::About;
 
-use crate::emails::{Cause, Kind, Letter};
+use crate::emails::{Cause, Kind};
 use crate::jobs::{PollClosingSoon as ClosingSoonJob, PollOpened as OpenedJob};
 use crate::{App, AppError};
 
@@ -139,7 +139,7 @@ impl App {
         let done = self.deliver(tx, &about, people).await?;
         let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
         let voter_name = if poll.anonymous { "Someone" } else { voter.name.as_str() };
-        self.send_poll_letters(
+        self.queue_each(
             tx,
             // An anonymous vote's email names nobody, in its sender line and in the outbox row
             // (no `sender_id` ties it to the voter) alike.
@@ -160,28 +160,6 @@ impl App {
         )
         .await?;
         Ok(done.notified)
-    }
-
-    async fn send_poll_letters(
-        &self,
-        tx: &mut Conn,
-        cause: Cause,
-        kind: Kind,
-        people: &[User],
-        content: impl Fn(&User) -> weft_mail::EmailContent,
-    ) -> Result<usize, AppError> {
-        let contents: Vec<_> = people.iter().map(&content).collect();
-        let letters: Vec<_> = people
-            .iter()
-            .zip(&contents)
-            .map(|(user, content)| Letter {
-                user,
-                to: None,
-                content,
-            })
-            .collect();
-        self.queue_emails_from(tx, cause, kind, &letters).await?;
-        Ok(letters.len())
     }
 
     fn poll_link(&self, poll: &Poll) -> Line {
@@ -209,7 +187,7 @@ impl App {
             .chars()
             .take(300)
             .collect();
-        self.send_poll_letters(
+        self.queue_each(
             tx,
             Cause::by(author.id).about(group.id).in_thread(thread.map(|t| t.id)),
             Kind::PollOpened,
@@ -306,7 +284,7 @@ impl App {
             .tell(tx, poll, thread, people, Event::Reminder, Some(author.id))
             .await?;
         let sent = self
-            .send_poll_letters(
+            .queue_each(
                 tx,
                 Cause::by(author.id).about(group.id).in_thread(thread.map(|t| t.id)),
                 Kind::PollReminder,
@@ -351,7 +329,7 @@ impl App {
         let calendar = chosen
             .and_then(|o| o.starts_at)
             .map(|_| Line::new(self.config.url(&format!("/p/{}/calendar.ics", poll.key))));
-        self.send_poll_letters(
+        self.queue_each(
             tx,
             Cause::by(writer.id).about(group.id).in_thread(thread.map(|t| t.id)),
             Kind::Outcome,
@@ -459,7 +437,7 @@ impl App {
                     voted.push(u.id);
                 }
             }
-            self.send_poll_letters(
+            self.queue_each(
                 &mut tx,
                 Cause::by(author_id)
                     .about(group.id)
@@ -532,7 +510,7 @@ impl App {
             .chars()
             .take(1_000)
             .collect();
-        self.send_poll_letters(
+        self.queue_each(
             &mut tx,
             Cause::by(author_id)
                 .about(group.id)

@@ -30,6 +30,11 @@ pub(crate) struct Mentioned<'a> {
 }
 
 impl Mentioned<'_> {
+    /// Its emails are the author's doing, in the group, about the thread.
+    fn cause(&self) -> Cause {
+        Cause::by(self.author.id).about(self.group.id).in_thread(self.thread.id)
+    }
+
     fn about(&self) -> About {
         About {
             group: self.group.id,
@@ -100,12 +105,10 @@ impl App {
         let written = self.written(m.text);
         let link = self.timeline_link(m.thread, m.seq);
         let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
-        let contents: Vec<_> = emailed
-            .iter()
-            .map(|user| self.mention_email(user, &m.author.name, &m.thread.title, &written, link.clone()))
-            .collect();
-        self.queue_letters(tx, m, crate::emails::Kind::Mention, &emailed, &contents)
-            .await?;
+        self.queue_each(tx, m.cause(), crate::emails::Kind::Mention, &emailed, |user| {
+            self.mention_email(user, &m.author.name, &m.thread.title, &written, link.clone())
+        })
+        .await?;
         Ok(done.notified)
     }
 
@@ -156,18 +159,14 @@ impl App {
             .partition(|(_, event)| *event == Event::RepliedToYou);
         let replies: Vec<User> = replies.into_iter().map(|(u, _)| u).collect();
         let others: Vec<User> = others.into_iter().map(|(u, _)| u).collect();
-        let contents: Vec<_> = replies
-            .iter()
-            .map(|user| self.reply_email(user, &m.author.name, &m.thread.title, &written, link.clone()))
-            .collect();
-        self.queue_letters(tx, m, crate::emails::Kind::Reply, &replies, &contents)
-            .await?;
-        let contents: Vec<_> = others
-            .iter()
-            .map(|user| self.new_comment_email(user, &m.author.name, &m.thread.title, &written, link.clone()))
-            .collect();
-        self.queue_letters(tx, m, crate::emails::Kind::NewComment, &others, &contents)
-            .await?;
+        self.queue_each(tx, m.cause(), crate::emails::Kind::Reply, &replies, |user| {
+            self.reply_email(user, &m.author.name, &m.thread.title, &written, link.clone())
+        })
+        .await?;
+        self.queue_each(tx, m.cause(), crate::emails::Kind::NewComment, &others, |user| {
+            self.new_comment_email(user, &m.author.name, &m.thread.title, &written, link.clone())
+        })
+        .await?;
         Ok(done.notified)
     }
 
@@ -201,68 +200,20 @@ impl App {
         let emailed: Vec<User> = done.email.into_iter().map(|(u, _)| u).collect();
         let written = self.written(&thread.context);
         let link = self.timeline_link(thread, 0);
-        let contents: Vec<_> = emailed
-            .iter()
-            .map(|u| {
-                use weft_mail::wording::{Line, NewThread, Wording};
-                NewThread {
-                    name: Line::new(&u.name),
-                    author: Line::new(&author.name),
-                    thread_title: Line::new(&thread.title),
-                    group: Line::new(&group.name),
-                    link: Line::new(link.clone()),
-                }
-                .content()
-                .with_formatted(written.clone())
-            })
-            .collect();
-        let letters: Vec<_> = emailed
-            .iter()
-            .zip(&contents)
-            .map(|(user, content)| crate::emails::Letter {
-                user,
-                to: None,
-                content,
-            })
-            .collect();
-        self.queue_emails_from(
-            tx,
-            Cause::by(author.id).about(group.id).in_thread(thread.id),
-            crate::emails::Kind::NewThread,
-            &letters,
-        )
+        let cause = Cause::by(author.id).about(group.id).in_thread(thread.id);
+        self.queue_each(tx, cause, crate::emails::Kind::NewThread, &emailed, |u| {
+            use weft_mail::wording::{Line, NewThread, Wording};
+            NewThread {
+                name: Line::new(&u.name),
+                author: Line::new(&author.name),
+                thread_title: Line::new(&thread.title),
+                group: Line::new(&group.name),
+                link: Line::new(link.clone()),
+            }
+            .content()
+            .with_formatted(written.clone())
+        })
         .await?;
         Ok(done.notified)
-    }
-
-    /// Queues `contents[i]` to `readers[i]`, sent by `m`'s author.
-    async fn queue_letters(
-        &self,
-        tx: &mut Conn,
-        m: &Mentioned<'_>,
-        kind: crate::emails::Kind,
-        readers: &[weft_store::users::User],
-        contents: &[weft_mail::EmailContent],
-    ) -> Result<(), AppError> {
-        if readers.is_empty() {
-            return Ok(());
-        }
-        let letters: Vec<_> = readers
-            .iter()
-            .zip(contents)
-            .map(|(user, content)| crate::emails::Letter {
-                user,
-                to: None,
-                content,
-            })
-            .collect();
-        self.queue_emails_from(
-            tx,
-            Cause::by(m.author.id).about(m.group.id).in_thread(m.thread.id),
-            kind,
-            &letters,
-        )
-        .await?;
-        Ok(())
     }
 }
