@@ -73,6 +73,18 @@ impl Watch {
     }
 }
 
+/// One of the client's live streams (a thread's, the bell), within its cap: 429 beyond it. The
+/// page works without live updates (EventSource gives up on a refusal; a reload tries again).
+pub(crate) fn hold_stream(state: &AppState, client: &Client) -> Result<Held, WebError> {
+    state
+        .live_streams
+        .take(client.raw_ip, Some(state.web.live_streams_per_client))
+        .ok_or(WebError::RateLimited {
+            retry_after: 30,
+            api: true,
+        })
+}
+
 pub async fn thread(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
@@ -81,17 +93,7 @@ pub async fn thread(
 ) -> Result<Response, WebError> {
     // Unreadable threads are 404 here too (P7).
     let view = state.app.thread_for(who.as_ref(), &key, ThreadAction::See).await?;
-    let Some(held) = state
-        .live_streams
-        .take(client.raw_ip, Some(state.web.live_streams_per_client))
-    else {
-        // The page works without live updates (EventSource gives up on a refusal; a reload
-        // tries again).
-        return Err(WebError::RateLimited {
-            retry_after: 30,
-            api: true,
-        });
-    };
+    let held = hold_stream(&state, &client)?;
     let watch = Watch {
         _held: held,
         events: state.app.live.subscribe(view.thread.id),

@@ -56,15 +56,7 @@ pub async fn bell(
     RequireUser(who): RequireUser,
     client: Client,
 ) -> Result<Response, WebError> {
-    let Some(held) = state
-        .live_streams
-        .take(client.raw_ip, Some(state.web.live_streams_per_client))
-    else {
-        return Err(WebError::RateLimited {
-            retry_after: 30,
-            api: true,
-        });
-    };
+    let held = crate::live::hold_stream(&state, &client)?;
     let bell = Bell {
         _held: held,
         rings: state.app.live.subscribe_bell(who.user.id),
