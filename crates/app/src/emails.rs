@@ -113,6 +113,8 @@ pub enum Kind {
     NewThread,
     /// A vote, to the loud.
     NewVote,
+    /// The catch-up digest the person chose.
+    Digest,
 }
 
 impl Kind {
@@ -143,6 +145,7 @@ impl Kind {
             Self::Reply => "reply",
             Self::NewThread => "new_thread",
             Self::NewVote => "new_vote",
+            Self::Digest => "digest",
         }
     }
 
@@ -164,6 +167,7 @@ impl Kind {
                 | Self::Reply
                 | Self::NewThread
                 | Self::NewVote
+                | Self::Digest
         )
     }
 }
@@ -535,6 +539,11 @@ impl App {
         )
         .await?;
         Ok(())
+    }
+
+    /// The email as sent, with its unsubscribe link (P15).
+    pub(crate) fn compose_email(&self, content: &EmailContent, unsubscribe_url: &str) -> Composed {
+        self.compose(content, unsubscribe_url)
     }
 
     /// The email as sent, with its unsubscribe link (P15).

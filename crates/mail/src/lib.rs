@@ -2,6 +2,7 @@
 //! over SMTP or into `.eml` files. It knows nothing about the database.
 
 pub mod compose;
+pub mod digest;
 pub mod transport;
 pub mod wording;
 

@@ -173,6 +173,10 @@ wording! {
         name: Line, author: Line, poll_title: Line, chosen: Option<Line>, statement: String, link: Line,
         calendar: Option<Line>,
     }
+    /// The catch-up digest: what is new in the person's threads (`%%content%%`: `digest::formatted`).
+    Digest = "emails/digest.txt" {
+        name: Line, summary: Line, cadence: Line, link: Line, settings: Line,
+    }
     /// To a group's coordinators (`group`) or the data protection officer (P12).
     DeletionRequest = "emails/deletion_request.txt" {
         instance: Line, name: Line, group: Option<Line>, body: String, due: Line, link: Line,
@@ -427,6 +431,28 @@ mod tests {
                     calendar: None,
                 }
                 .content(),
+            ),
+            (
+                "digest",
+                Digest {
+                    name: l("Ann"),
+                    summary: l("4 new in 2 threads of Seed savers"),
+                    cadence: l("every day"),
+                    link: l("https://weft.example/dashboard"),
+                    settings: l("https://weft.example/profile/notifications"),
+                }
+                .content()
+                .with_formatted(crate::digest::formatted(&[crate::digest::Section {
+                    title: "Tomatoes".into(),
+                    group: "Seed savers".into(),
+                    link: "https://weft.example/t/abc?from=4#c4".into(),
+                    items: vec![crate::digest::Item {
+                        lead: "Bob wrote:".into(),
+                        link: "https://weft.example/t/abc?from=5#c5".into(),
+                        written: Some(formatted("> Which ones?\n\nThe **cherry** ones.")),
+                    }],
+                    more: 3,
+                }])),
             ),
             (
                 "outcome_review",

@@ -23,7 +23,7 @@ pub const KINDS: &[Kind] = &[
         title: "Your profile",
         tables: &["users"],
         sql: "SELECT key, name, username, email, time_zone, state, is_admin, email_verified_at, emails_unsubscribed_at, \
-              created_at, updated_at FROM users WHERE id = $1",
+              digest, digest_day, digest_due_at, created_at, updated_at FROM users WHERE id = $1",
     },
     Kind {
         name: "poll_templates",
@@ -239,6 +239,10 @@ pub const KINDS: &[Kind] = &[
 /// Tables with a column pointing at a person that the export leaves out, and why.
 pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("login_tokens", "hashes of short-lived secrets; nothing readable"),
+    (
+        "outbox_email_sources",
+        "ids of the groups and authors a digest quotes, so that erasing them erases it; the email itself is in emails",
+    ),
     ("unsubscribe_tokens", "hashes of secrets; nothing readable"),
     ("invitation_quota", "a count of invitations per day, kept two days"),
     (

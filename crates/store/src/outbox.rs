@@ -29,6 +29,52 @@ pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<()> {
     enqueue_many(conn, std::slice::from_ref(e)).await
 }
 
+/// `enqueue` for an email that quotes several groups and people (a digest): each is recorded, so
+/// that erasing any of them erases the email's words (`erase_about_group`, `erase_sent_by`).
+pub async fn enqueue_with_sources(
+    conn: &mut Conn,
+    e: &NewEmail<'_>,
+    groups: &[crate::groups::GroupId],
+    senders: &[UserId],
+) -> Result<i64> {
+    let id: i64 = query(
+        "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
+         status, attempts, next_attempt_at, created_at, sender_id, group_id, from_name, thread_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(e.user_id)
+    .bind(e.kind)
+    .bind(e.to_address)
+    .bind(e.subject)
+    .bind(e.body_text)
+    .bind(e.body_html)
+    .bind(e.unsubscribe_url)
+    .bind(e.now.micros())
+    .bind(e.sender_id)
+    .bind(e.group_id)
+    .bind(e.from_name)
+    .bind(e.thread_id)
+    .fetch_one(&mut *conn, |r| r.try_get("id"))
+    .await?;
+    let sources: Vec<(Option<crate::groups::GroupId>, Option<UserId>)> = groups
+        .iter()
+        .map(|g| (Some(*g), None))
+        .chain(senders.iter().map(|s| (None, Some(*s))))
+        .collect();
+    for chunk in sources.chunks(300) {
+        let sql = format!(
+            "INSERT INTO outbox_email_sources (email_id, group_id, sender_id) VALUES {}",
+            crate::value_rows(chunk.len(), 3)
+        );
+        let mut q = query(sql);
+        for (group, sender) in chunk {
+            q = q.bind(id).bind(*group).bind(*sender);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(id)
+}
+
 /// `enqueue` for many emails at once (a comment's followers): one statement per 200 emails.
 pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()> {
     for chunk in emails.chunks(200) {
@@ -197,7 +243,8 @@ fn id(r: &Row<'_>) -> Result<i64> {
 /// undelivered ones are dropped, delivered ones keep only recipient, kind and dates. Returns the
 /// ids of every email touched, so that copies of them (outbox files) go too.
 pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId) -> Result<Vec<i64>> {
-    const ABOUT: &str = "group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)";
+    const ABOUT: &str = "(group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1) \
+        OR id IN (SELECT email_id FROM outbox_email_sources WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)))";
     let dropped = query(format!(
         "DELETE FROM outbox_emails WHERE {ABOUT} AND status = 'pending' RETURNING id"
     ))
@@ -220,14 +267,17 @@ pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId
 /// undelivered ones are dropped, delivered ones keep only recipient, kind and dates.
 /// Returns the ids of the emails touched, so that copies of them (outbox files) go too.
 pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<Vec<i64>> {
-    let dropped = query("DELETE FROM outbox_emails WHERE sender_id = $1 AND status = 'pending' RETURNING id")
-        .bind(sender_id)
-        .fetch_all(&mut *conn, id)
-        .await?;
-    let erased = query(
+    const BY: &str = "(sender_id = $1 OR id IN (SELECT email_id FROM outbox_email_sources WHERE sender_id = $1))";
+    let dropped = query(format!(
+        "DELETE FROM outbox_emails WHERE {BY} AND status = 'pending' RETURNING id"
+    ))
+    .bind(sender_id)
+    .fetch_all(&mut *conn, id)
+    .await?;
+    let erased = query(format!(
         "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL \
-         WHERE sender_id = $1 RETURNING id",
-    )
+         WHERE {BY} RETURNING id"
+    ))
     .bind(sender_id)
     .fetch_all(&mut *conn, id)
     .await?;

@@ -146,6 +146,8 @@ static OPERATIONS: &[Op] = &[
     op(POST, "/notifications/read", "notifications", "Mark some ({ids}) or all ({all: true}) read", Some("ReadBody"), (204, NONE)),
     op(GET, "/groups/{key}/volume", "notifications", "The caller's volume for a group", NONE, (200, Some("VolumeDto"))),
     op(POST, "/groups/{key}/volume", "notifications", "Set the caller's volume for a group (everywhere: all their groups)", Some("VolumeChoiceBody"), (204, NONE)),
+    op(GET, "/me/digest", "notifications", "The caller's catch-up digest: how often, which day, when the next comes", NONE, (200, Some("DigestDto"))),
+    op(POST, "/me/digest", "notifications", "Choose the catch-up digest: off, daily, every_other_day or weekly (with a day)", Some("DigestBody"), (200, Some("DigestDto"))),
     op(GET, "/polls/{key}/volume", "notifications", "The caller's own volume for a poll", NONE, (200, Some("VolumeDto"))),
     op(POST, "/polls/{key}/volume", "notifications", "Set (or with \"group\", clear) the caller's volume for a poll", Some("VolumeChoiceBody"), (204, NONE)),
     op(GET, "/threads/{key}/guests", "threads", "The thread's guests", NONE, (200, OBJ)),
@@ -323,6 +325,8 @@ fn build() -> OpenApi {
         .schema_from::<crate::notifications::api::ReadBody>()
         .schema_from::<crate::notifications::api::VolumeDto>()
         .schema_from::<crate::notifications::api::VolumeChoiceBody>()
+        .schema_from::<crate::notifications::api::DigestDto>()
+        .schema_from::<crate::notifications::api::DigestBody>()
         .schema_from::<DeadJobDto>()
         .schema_from::<DeadJobsDto>()
         .build();

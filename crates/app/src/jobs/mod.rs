@@ -43,12 +43,14 @@ pub enum JobKind {
     PollOpened,
     /// Tell a group's members of a new thread.
     ThreadFanout,
+    /// Send every catch-up digest that is due; recurring.
+    Digests,
 }
 
 impl JobKind {
     /// In the order a runner takes a claimed batch: a new thread is told before its first
     /// comments.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::ThreadFanout,
         Self::CommentFanout,
         Self::PersonalExport,
@@ -57,6 +59,7 @@ impl JobKind {
         Self::PollClosingSoon,
         Self::OutcomeReview,
         Self::PollOpened,
+        Self::Digests,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +72,7 @@ impl JobKind {
             Self::OutcomeReview => "outcome_review",
             Self::PollOpened => "poll_opened",
             Self::ThreadFanout => "thread_fanout",
+            Self::Digests => "digests",
         }
     }
 
@@ -88,7 +92,7 @@ impl JobKind {
             | Self::PollClosingSoon
             | Self::OutcomeReview
             | Self::PollOpened => Lane::Quick,
-            Self::PersonalExport | Self::Retention => Lane::Long,
+            Self::PersonalExport | Self::Retention | Self::Digests => Lane::Long,
         }
     }
 }
@@ -174,6 +178,14 @@ pub struct Retention {}
 
 impl Payload for Retention {
     const KIND: JobKind = JobKind::Retention;
+}
+
+/// Every digest that is due; one scheduled at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Digests {}
+
+impl Payload for Digests {
+    const KIND: JobKind = JobKind::Digests;
 }
 
 /// Close one poll when its time has come.

@@ -107,6 +107,13 @@ impl App {
                         }
                     }
                 }
+                JobKind::Digests => {
+                    for job in &batch {
+                        if let Err(e) = self.run_digests(job).await {
+                            self.job_failed(job, &e).await;
+                        }
+                    }
+                }
                 JobKind::Retention => {
                     for job in &batch {
                         if let Err(e) = self.run_retention(job).await {
@@ -149,6 +156,11 @@ impl App {
             && let Err(e) = self.schedule_retention(self.clock.now()).await
         {
             tracing::error!(error = %e, "scheduling the retention purge failed");
+        }
+        if lane == Lane::Long
+            && let Err(e) = self.schedule_digests(self.clock.now()).await
+        {
+            tracing::error!(error = %e, "scheduling the digests failed");
         }
         loop {
             match self.run_due_jobs(lane).await {
@@ -237,7 +249,8 @@ mod tests {
                 | JobKind::PollClosingSoon
                 | JobKind::OutcomeReview
                 | JobKind::PollOpened
-                | JobKind::ThreadFanout => {}
+                | JobKind::ThreadFanout
+                | JobKind::Digests => {}
             }
         }
         for k in [
@@ -249,6 +262,7 @@ mod tests {
             JobKind::OutcomeReview,
             JobKind::PollOpened,
             JobKind::ThreadFanout,
+            JobKind::Digests,
         ] {
             assert!(listed(k), "{k:?} is not in JobKind::ALL");
         }

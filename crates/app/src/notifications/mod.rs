@@ -6,10 +6,12 @@
 //! never named.
 
 mod deliver;
+mod digest;
 mod volumes;
 mod wording;
 
 pub(crate) use deliver::About;
+pub use digest::DigestSettings;
 pub use weft_store::notifications::GroupVolume;
 
 use weft_domain::Timestamp;

@@ -78,6 +78,11 @@ impl Zone {
         names
     }
 
+    /// The zone itself, for other schedules kept in local time (digests).
+    pub(crate) fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
     fn zoned(&self, at: Timestamp) -> Option<jiff::Zoned> {
         jiff::Timestamp::from_microsecond(at.0)
             .ok()
@@ -88,6 +93,13 @@ impl Zone {
     pub fn input(&self, at: Timestamp) -> String {
         self.zoned(at)
             .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    }
+
+    /// "Fri 4 Dec 2026, 06:00 CET": an instant as a person in this zone reads it.
+    pub fn label(&self, at: Timestamp) -> String {
+        self.zoned(at)
+            .map(|z| z.strftime("%a %-d %b %Y, %H:%M %Z").to_string())
             .unwrap_or_default()
     }
 

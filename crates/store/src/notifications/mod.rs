@@ -3,6 +3,7 @@
 //! item may still be shown), and the volumes of memberships and polls in `volumes.rs` (a thread's
 //! is in `threads/reads.rs`, beside how far the person has read it).
 
+pub mod digest;
 mod volumes;
 
 pub use volumes::*;

@@ -159,3 +159,44 @@ pub async fn set_poll_volume(
     state.app.set_poll_volume(&who, &key, &body.volume).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DigestDto {
+    /// off, daily, every_other_day or weekly.
+    pub digest: &'static str,
+    /// monday … sunday: the day of a weekly digest.
+    pub day: &'static str,
+    /// When the next one comes (RFC 3339, UTC), at 06:00 in `time_zone`; `null` when off.
+    pub next_at: Option<String>,
+    pub time_zone: String,
+}
+
+/// `{"digest": "weekly", "day": "friday"}`.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(default)]
+pub struct DigestBody {
+    digest: String,
+    day: String,
+}
+
+fn digest_dto(d: weft_app::notifications::DigestSettings) -> DigestDto {
+    DigestDto {
+        digest: d.cadence.as_str(),
+        day: d.day.as_str(),
+        next_at: d.next_at.map(weft_domain::Timestamp::rfc3339),
+        time_zone: d.zone,
+    }
+}
+
+pub async fn digest(State(state): State<AppState>, RequireUser(who): RequireUser) -> Result<Response, ApiError> {
+    Ok(Json(digest_dto(state.app.digest_settings(&who).await?)).into_response())
+}
+
+pub async fn set_digest(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Json(body): Json<DigestBody>,
+) -> Result<Response, ApiError> {
+    let settings = state.app.set_digest(&who, &body.digest, &body.day).await?;
+    Ok(Json(digest_dto(settings)).into_response())
+}

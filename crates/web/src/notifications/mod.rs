@@ -19,6 +19,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/notifications/live", get(live::bell))
         .route("/notifications/{id}", get(pages::open))
         .route("/profile/notifications", get(pages::settings))
+        .route("/profile/digest", post(pages::digest))
         .route("/g/{key}/volume", post(pages::group_volume))
         .route("/p/{key}/volume", post(pages::poll_volume))
 }
@@ -29,6 +30,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/notifications", get(api::list))
         .route("/notifications/unread", get(api::unread))
         .route("/notifications/read", post(api::read))
+        .route("/me/digest", get(api::digest).post(api::set_digest))
         .route(
             "/groups/{key}/volume",
             get(api::group_volume).post(api::set_group_volume),

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::notifications::Notification;
+use weft_domain::notifications::digest::{Cadence, Day};
 
 use crate::AppState;
 use crate::auth::RequireUser;
@@ -103,6 +104,9 @@ struct SettingsPage {
     ctx: PageCtx,
     groups: Vec<weft_app::notifications::GroupVolume>,
     volumes: &'static [weft_domain::notifications::Volume],
+    digest: weft_app::notifications::DigestSettings,
+    cadences: &'static [Cadence],
+    days: &'static [Day],
 }
 
 /// `/profile/notifications`: the reader's volume in each of their groups, each changed on its
@@ -113,12 +117,33 @@ pub async fn settings(
     ctx: PageCtx,
 ) -> Result<Response, WebError> {
     let groups = state.app.my_group_volumes(&who).await?;
+    let digest = state.app.digest_settings(&who).await?;
     Ok(render(
         StatusCode::OK,
         &SettingsPage {
             ctx,
             groups,
             volumes: weft_domain::notifications::Volume::ALL,
+            digest,
+            cadences: Cadence::ALL,
+            days: Day::ALL,
         },
     ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DigestForm {
+    digest: String,
+    digest_day: String,
+}
+
+/// Choosing the catch-up digest (a form that works without JavaScript).
+pub async fn digest(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Form(form): Form<DigestForm>,
+) -> Result<Response, WebError> {
+    state.app.set_digest(&who, &form.digest, &form.digest_day).await?;
+    Ok(Redirect::to(&Notice::DigestSaved.on("/profile/notifications#digest")).into_response())
 }

@@ -61,6 +61,7 @@ pub enum Notice {
     VolumeSaved,
     GroupVolumeSaved,
     PollVolumeSaved,
+    DigestSaved,
     NotificationsRead,
     ThreadMoved,
     CommentDeleted,
@@ -77,7 +78,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Self; 70] = [
+    pub const ALL: [Self; 71] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -135,6 +136,7 @@ impl Notice {
         Self::VolumeSaved,
         Self::GroupVolumeSaved,
         Self::PollVolumeSaved,
+        Self::DigestSaved,
         Self::NotificationsRead,
         Self::ThreadMoved,
         Self::CommentDeleted,
@@ -210,6 +212,7 @@ impl Notice {
             Self::VolumeSaved => "volume_saved",
             Self::GroupVolumeSaved => "group_volume_saved",
             Self::PollVolumeSaved => "poll_volume_saved",
+            Self::DigestSaved => "digest_saved",
             Self::NotificationsRead => "notifications_read",
             Self::ThreadMoved => "thread_moved",
             Self::CommentDeleted => "comment_deleted",
@@ -297,6 +300,7 @@ impl Notice {
             Self::VolumeSaved => "How you hear of this thread was saved.",
             Self::GroupVolumeSaved => "How you hear of this group was saved.",
             Self::PollVolumeSaved => "How you hear of this poll was saved.",
+            Self::DigestSaved => "Your catch-up digest was saved.",
             Self::NotificationsRead => "All your notifications are marked read.",
             Self::ThreadMoved => "The thread was moved.",
             Self::CommentDeleted => "The comment was deleted.",

@@ -7,6 +7,7 @@ mod accounts;
 mod api;
 mod cli;
 mod decisions;
+mod digests;
 mod durability;
 mod email;
 mod groups;

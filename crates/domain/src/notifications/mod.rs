@@ -6,6 +6,8 @@
 
 use crate::FieldError;
 
+pub mod digest;
+
 words! {
     /// How loudly someone hears about a group, a thread or a poll (Loomio's four levels).
     Volume, "volume", "Choose mute, quiet, normal or loud." {
