@@ -1,6 +1,7 @@
 // Staying in the loop, as people meet it: a mention rings the bell (live with JavaScript, on the
 // next page without), the notification leads to the comment and clears the bell, and a member
-// chooses how loudly they hear of the group. With JavaScript on and off.
+// chooses how loudly they hear of the group and a weekly catch-up digest. With JavaScript on and
+// off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWeft } from '../lib/weft.mjs';
@@ -73,6 +74,14 @@ for (const javaScriptEnabled of [true, false]) {
     await bob.page.getByText('How you hear of this group was saved.').waitFor();
     await bob.page.goto(`${weft.base}/profile/notifications`);
     assert.equal(await bob.page.getByLabel(`Bells ${js}`).inputValue(), 'quiet');
+
+    // And a weekly catch-up digest on Fridays, at six in the morning his time.
+    await bob.page.getByRole('radio', { name: 'Once a week' }).check();
+    await bob.page.getByLabel('Day of a weekly digest').selectOption('friday');
+    await bob.page.getByRole('button', { name: 'Save the digest' }).click();
+    await bob.page.getByText('Your catch-up digest was saved.').waitFor();
+    assert.match(await bob.page.locator('#digest-next').innerText(), /^The next one comes Fri .*, 06:00 /);
+    assert.ok(await bob.page.getByRole('radio', { name: 'Once a week' }).isChecked());
     await ann.context.close();
     await bob.context.close();
   });

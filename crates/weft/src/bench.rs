@@ -444,6 +444,13 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         extra.push(check);
     }
 
+    let name = "digest run for every member of the largest group";
+    if options.wants(name) {
+        let (sample, check) = digest_run(&store, http, base, &sessions[0], name).await?;
+        samples.push(sample);
+        extra.push(check);
+    }
+
     let name = "STV count of 10 000 ballots, 20 options, 3 seats (one core)";
     if options.wants(name) {
         let (sample, check) = stv_count(name, d).await;
@@ -728,6 +735,94 @@ async fn announce_threads(
         announced == 0 || notes == announced * (members - 1),
         "{check}: every member but the author must be told"
     );
+    Ok((sample, check))
+}
+
+/// Every member of the largest group due a daily digest at once, after a comment in one of its
+/// threads: timed from making them due until the server's digest job has handled every one
+/// (each digest read, permission-checked, composed and queued). One run; the figure includes the
+/// job's pick-up (it polls every 5 s at most when woken by another process), reported apart.
+async fn digest_run(
+    store: &Store,
+    http: &reqwest::Client,
+    base: &str,
+    session: &Session,
+    name: &str,
+) -> anyhow::Result<(Sample, String)> {
+    let scalar = |sql: String| async move {
+        anyhow::Ok(
+            weft_store::query(sql)
+                .fetch_scalar::<i64>(&mut *store.reader().await?)
+                .await?,
+        )
+    };
+    let res = http
+        .post(format!("{base}/api/v1/threads/bench100/comments"))
+        .header("cookie", &session.cookie)
+        .header("x-csrf-token", &session.csrf)
+        .json(&serde_json::json!({"body": "> A quote\n\nNews for the **digest**."}))
+        .send()
+        .await?;
+    anyhow::ensure!(
+        res.status().as_u16() == 201,
+        "posting the digest's comment: {}",
+        res.status()
+    );
+    let before = scalar("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'digest'".into()).await?;
+    let now = weft_app::clock::Clock::system().now().micros();
+    let started = Instant::now();
+    {
+        let mut tx = store.begin().await?;
+        let members = weft_store::query(
+            "UPDATE users SET digest = 'daily', digest_due_at = $1, digest_since = $2 \
+             WHERE id IN (SELECT m.user_id FROM memberships m JOIN groups g ON g.id = m.group_id WHERE g.key = 'seedg1')",
+        )
+        .bind(now - 1)
+        .bind(now - 3_600_000_000)
+        .execute(&mut tx)
+        .await?
+        .rows_affected();
+        weft_store::query("UPDATE jobs SET run_at = $1 WHERE unique_key = 'digests'")
+            .bind(now)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        anyhow::ensure!(members > 0, "the largest group has no members");
+    }
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let due = format!("SELECT COUNT(*) FROM users WHERE digest_due_at <= {now}");
+    loop {
+        if scalar(due.clone()).await? == 0 {
+            break;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the digests were not all sent within 10 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    let queued = scalar("SELECT COUNT(*) FROM outbox_emails WHERE kind = 'digest'".into()).await? - before;
+    let span = scalar(format!(
+        "SELECT COALESCE(MAX(created_at) - MIN(created_at), 0) FROM outbox_emails WHERE kind = 'digest' AND created_at >= {now}"
+    ))
+    .await?;
+    let check = format!(
+        "digests: {queued} queued in {:.1} s from due to done ({:.1} s from the first queued to the last)",
+        elapsed.as_secs_f64(),
+        f64::from(u32::try_from(span / 1000).unwrap_or(u32::MAX)) / 1000.0,
+    );
+    anyhow::ensure!(queued > 0, "{check}: every member had news");
+    let sample = Sample {
+        name: name.to_owned(),
+        micros: vec![u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)],
+        errors: 0,
+        elapsed,
+    };
+    // Back to no digest, so that a second run starts from the same place.
+    weft_store::query("UPDATE users SET digest = 'off', digest_due_at = NULL")
+        .execute(&mut *store.writer().await?)
+        .await?;
     Ok((sample, check))
 }
 

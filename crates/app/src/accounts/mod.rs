@@ -101,6 +101,8 @@ pub struct EmailSettings {
     /// They unsubscribed from every email they did not ask for.
     pub unsubscribed: bool,
     pub groups: Vec<weft_store::notifications::GroupVolume>,
+    /// How often their catch-up digest comes (off: none).
+    pub digest: weft_domain::notifications::digest::Cadence,
 }
 
 enum UnsubscribeTarget {

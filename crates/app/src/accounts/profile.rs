@@ -208,11 +208,32 @@ impl App {
         let mut conn = self.store.reader().await?;
         let user = users::find(&mut conn, user_id).await?.ok_or(AppError::InvalidToken)?;
         let groups = weft_store::notifications::group_volumes(&mut conn, user_id).await?;
+        let digest = weft_store::notifications::digest::schedule_of(&mut conn, user_id).await?;
         Ok(Some(EmailSettings {
             name: user.name,
             unsubscribed: user.emails_unsubscribed_at.is_some(),
             groups,
+            digest: digest.cadence,
         }))
+    }
+
+    /// Through an email's link: no more catch-up digests for its person.
+    pub async fn stop_digest_by_link(&self, token: &str) -> Result<(), AppError> {
+        let UnsubscribeTarget::Account(user_id) = self.unsubscribe_target(token).await? else {
+            return Err(AppError::NotFound);
+        };
+        let mut conn = self.store.writer().await?;
+        let stored = weft_store::notifications::digest::schedule_of(&mut conn, user_id).await?;
+        weft_store::notifications::digest::set_schedule(
+            &mut conn,
+            user_id,
+            weft_domain::notifications::digest::Cadence::Off,
+            stored.day,
+            None,
+            self.clock.now(),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Through an email's link: the volume of one of its person's groups (a group they are not in

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
             get(unsubscribe::page).post(unsubscribe::unsubscribe),
         )
         .route("/unsubscribe/{token}/resubscribe", post(unsubscribe::resubscribe))
+        .route("/unsubscribe/{token}/digest", post(unsubscribe::stop_digest))
         .route("/unsubscribe/{token}/groups/{key}", post(unsubscribe::group_volume))
 }
 

@@ -71,6 +71,12 @@ pub async fn resubscribe(State(state): State<AppState>, Path(token): Path<String
     Ok(Redirect::to(&format!("/unsubscribe/{token}?saved=1")).into_response())
 }
 
+/// No more catch-up digests, through the email's link.
+pub async fn stop_digest(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    state.app.stop_digest_by_link(&token).await?;
+    Ok(Redirect::to(&format!("/unsubscribe/{token}?saved=1")).into_response())
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct VolumeForm {

@@ -97,7 +97,17 @@ async fn the_digest_holds_what_its_reader_may_see_and_has_not_read(app: &TestApp
         d.html
     );
     assert!(d.text.contains("Ann started this thread:") && d.text.contains("Which **varieties**?"));
-    assert!(d.header("List-Unsubscribe").is_some(), "every email can unsubscribe");
+    // The email's own link stops the digest, without logging in.
+    let link = d
+        .header("List-Unsubscribe")
+        .expect("every email can unsubscribe")
+        .trim_matches(|c| c == '<' || c == '>')
+        .trim_start_matches(&app.base)
+        .to_owned();
+    let stranger = app.client();
+    let page = stranger.get(&link).await;
+    assert!(page.body.contains("Stop the catch-up digest"), "{}", page.body);
+    // (Stopped at the end, so that the rest of this scenario still gets digests.)
     // Ann chose no digest.
     assert!(digests_to(app, "ann@example.org").await.is_empty());
 
@@ -138,6 +148,10 @@ async fn the_digest_holds_what_its_reader_may_see_and_has_not_read(app: &TestApp
             .iter()
             .all(|e| !e.text.contains("After Bob left"))
     );
+
+    assert_eq!(stranger.post_form(&format!("{link}/digest"), &[]).await.status, 303);
+    assert_eq!(bob.get("/api/v1/me/digest").await.json()["digest"], "off");
+    assert!(!stranger.get(&link).await.body.contains("Stop the catch-up digest"));
 }
 
 async fn choosing_a_digest_refuses_bad_choices_and_tells_when_the_next_comes(app: &TestApp) {
