@@ -54,6 +54,9 @@ fn cadence_words(cadence: Cadence, day: Day) -> String {
     }
 }
 
+/// What people wrote, rendered once per batch: by thread and timeline item (0: the context).
+type Written = std::collections::HashMap<(weft_store::threads::ThreadId, i64), weft_mail::compose::Formatted>;
+
 /// What one person's digest says, if anything is new.
 struct Content {
     sections: Vec<Section>,
@@ -140,8 +143,10 @@ impl App {
         let mut contents = Vec::with_capacity(due.len());
         {
             let mut conn = self.store.reader().await?;
+            // Many people read the same comments: each is rendered once per batch.
+            let mut written = Written::default();
             for d in due {
-                contents.push(self.digest_content(&mut conn, d).await?);
+                contents.push(self.digest_content(&mut conn, d, &mut written).await?);
             }
         }
         let mut sent = 0;
@@ -171,7 +176,12 @@ impl App {
 
     /// What is new for one person: their threads with activity since their last digest, each
     /// they may still see, with its latest unread items (polls they may see).
-    async fn digest_content(&self, conn: &mut weft_store::Conn, d: &Due) -> Result<Option<Content>, AppError> {
+    async fn digest_content(
+        &self,
+        conn: &mut weft_store::Conn,
+        d: &Due,
+        written: &mut Written,
+    ) -> Result<Option<Content>, AppError> {
         if d.user.state != weft_domain::UserState::Active || d.user.emails_unsubscribed_at.is_some() {
             return Ok(None);
         }
@@ -205,7 +215,12 @@ impl App {
                     ItemKind::Comment { body } => Item {
                         lead: format!("{who} wrote:"),
                         link: self.config.url(&format!("/t/{}?from={}#c{}", t.key, i.seq, i.seq)),
-                        written: Some(self.written(body)),
+                        written: Some(
+                            written
+                                .entry((t.id, i.seq))
+                                .or_insert_with(|| self.written(body))
+                                .clone(),
+                        ),
                     },
                     ItemKind::PollRaised { key, title, named, .. } => {
                         if !poll_visible(&actor, &place, *named) {
@@ -239,7 +254,12 @@ impl App {
                     Item {
                         lead: format!("{who} started this thread:"),
                         link: self.config.url(&format!("/t/{}", t.key)),
-                        written: (!t.context.trim().is_empty()).then(|| self.written(&t.context)),
+                        written: (!t.context.trim().is_empty()).then(|| {
+                            written
+                                .entry((t.id, 0))
+                                .or_insert_with(|| self.written(&t.context))
+                                .clone()
+                        }),
                     },
                 );
             }

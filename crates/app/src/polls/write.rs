@@ -358,11 +358,14 @@ impl App {
             .open_poll(&mut *self.store.reader().await?, Some(who), key, PollAction::Delete)
             .await?;
         let mut tx = self.store.begin().await?;
-        polls::delete(&mut tx, view.poll.id).await?;
+        // The poll's jobs first, then the poll: a runner holding one of them (its job row locked)
+        // writes rows that point at the poll, and takes the locks in that order too. The other
+        // order deadlocked on PostgreSQL when the poll was deleted while its job ran.
         weft_store::jobs::unschedule(&mut tx, &close_key(view.poll.id)).await?;
         weft_store::jobs::unschedule(&mut tx, &super::notify::closing_soon_key(view.poll.id)).await?;
         weft_store::jobs::unschedule(&mut tx, &super::notify::review_key(view.poll.id)).await?;
         weft_store::jobs::unschedule(&mut tx, &super::notify::opened_key(view.poll.id)).await?;
+        polls::delete(&mut tx, view.poll.id).await?;
         tx.commit().await?;
         self.publish_poll(&view, None).await;
         Ok(match &view.thread {

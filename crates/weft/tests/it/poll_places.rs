@@ -185,7 +185,7 @@ async fn a_poll_on_its_own_lives_in_its_group(app: &TestApp) {
         .unwrap()
         .to_owned();
     let res = ann.post_form(&format!("/p/{shed}/delete"), &[]).await;
-    assert_eq!(res.status, 303);
+    assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(res.location(), format!("/g/{g}?notice=poll_deleted"));
     assert_eq!(ann.get(&format!("/p/{shed}")).await.status, 404);
 }
