@@ -36,6 +36,11 @@ pub struct AppConfig {
     /// The folder emails are written to as `.eml` files when no SMTP server is configured. Its
     /// files are erased with what they are about and after the email-body retention (P10, P20).
     pub outbox_dir: Option<std::path::PathBuf>,
+    /// The domain of personal reply addresses (`reply+…@<domain>`): every email about a thread
+    /// carries one, and a reply to it becomes a comment. None: no reply by email.
+    pub reply_domain: Option<String>,
+    /// Inbound messages larger than this are refused.
+    pub inbound_max_bytes: usize,
 }
 
 /// P20: how long each kind of expiring data is kept. Listed in docs/PRIVACY.md.
@@ -89,6 +94,8 @@ impl AppConfig {
             public_usage: false,
             retention: Retention::default(),
             outbox_dir: None,
+            reply_domain: None,
+            inbound_max_bytes: 10 * 1024 * 1024,
         }
     }
 

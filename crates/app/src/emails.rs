@@ -452,15 +452,21 @@ impl App {
         };
         // Signed links (P15): no row per email.
         let mut composed: Vec<(String, Composed)> = Vec::with_capacity(letters.len());
+        let mut reply_to: Vec<Option<String>> = Vec::with_capacity(letters.len());
         for l in &letters {
             let url = self.unsubscribe_url(conn, l.user).await?;
             let c = self.compose(l.content, &url);
             composed.push((url, c));
+            reply_to.push(match cause.thread {
+                Some(thread) if l.to.is_none() => self.reply_address(conn, thread, l.user).await?,
+                _ => None,
+            });
         }
         let rows: Vec<outbox::NewEmail<'_>> = letters
             .iter()
             .zip(&composed)
-            .map(|(l, (unsubscribe_url, c))| outbox::NewEmail {
+            .zip(&reply_to)
+            .map(|((l, (unsubscribe_url, c)), reply_to)| outbox::NewEmail {
                 user_id: Some(l.user.id),
                 sender_id: cause.sender,
                 group_id: cause.group,
@@ -473,6 +479,7 @@ impl App {
                 now,
                 from_name: from_name.as_deref(),
                 thread_id: cause.thread,
+                reply_to: reply_to.as_deref(),
             })
             .collect();
         outbox::enqueue_many(conn, &rows).await?;
@@ -535,6 +542,7 @@ impl App {
                 now: self.clock.now(),
                 from_name: None,
                 thread_id: cause.thread,
+                reply_to: None,
             },
         )
         .await?;

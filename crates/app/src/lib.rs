@@ -11,6 +11,7 @@ pub mod error;
 pub mod exports;
 pub mod groups;
 pub mod guests;
+pub mod inbound;
 pub mod invitations;
 pub mod jobs;
 pub mod live;

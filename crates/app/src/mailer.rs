@@ -88,6 +88,7 @@ impl Mailer {
                 unsubscribe_url: &email.unsubscribe_url,
                 from_name: email.from_name.as_deref(),
                 thread_id: email.thread_id.map(|t| t.0),
+                reply_to: email.reply_to.as_deref(),
             };
             match self.transport.send(&self.from, &self.message_domain, &outgoing).await {
                 Ok(()) => {

@@ -23,6 +23,7 @@ const PURGED_TABLES: &[&str] = &[
     "data_exports",
     "rate_counters",
     "notifications",
+    "inbound_emails",
 ];
 
 /// Notifications, read or not, are kept this long: the list is news, not an archive (the
@@ -48,6 +49,8 @@ pub struct Purged {
     pub rate_counters: u64,
     /// Notifications older than `NOTIFICATIONS_KEPT`.
     pub notifications: u64,
+    /// Records of inbound messages older than 60 days.
+    pub inbound_emails: u64,
 }
 
 impl Purged {
@@ -65,6 +68,7 @@ impl Purged {
             outbox_files,
             rate_counters,
             notifications,
+            inbound_emails,
         } = self;
         [
             login_tokens,
@@ -79,6 +83,7 @@ impl Purged {
             outbox_files,
             rate_counters,
             notifications,
+            inbound_emails,
         ]
         .iter()
         .any(|n| **n > 0)
@@ -109,6 +114,7 @@ impl App {
                 .await?,
             notifications: weft_store::notifications::purge_older_than(&mut conn, now.minus(NOTIFICATIONS_KEPT))
                 .await?,
+            inbound_emails: self.purge_inbound(&mut conn).await?,
         };
         drop(conn);
         let purged = Purged {

@@ -80,6 +80,45 @@ impl App {
             .url(&format!("/unsubscribe/{}", unsubscribe::sign(&key, &claim))))
     }
 
+    /// A signing key by its id, from the cache or, when another instance made it since, the
+    /// database.
+    pub(crate) async fn signing_key_by_id(&self, conn: &mut Conn, id: i64) -> Result<Option<SigningKey>, AppError> {
+        if let Some(key) = self.cached_key(|keys| keys.iter().find(|k| k.key.id == id)) {
+            return Ok(Some(key));
+        }
+        let keys = signing_keys::all(conn).await?;
+        let found = keys.iter().find(|k| k.key.id == id).map(|k| k.key.clone());
+        *self
+            .signing_keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = keys;
+        Ok(found)
+    }
+
+    /// The person's own reply address for a thread, when replies by email are on: valid as long
+    /// as an unsubscribe link (`retention.unsubscribe_links`).
+    pub(crate) async fn reply_address(
+        &self,
+        conn: &mut Conn,
+        thread: weft_store::threads::ThreadId,
+        user: &users::User,
+    ) -> Result<Option<String>, AppError> {
+        let Some(domain) = &self.config.reply_domain else {
+            return Ok(None);
+        };
+        let key = self.signing_key(conn).await?;
+        let reply = weft_domain::inbound::address::ReplyTo::new(
+            thread.0,
+            None,
+            user.id.0,
+            self.clock.now().plus(self.config.retention.unsubscribe_links),
+        );
+        Ok(Some(format!(
+            "{}@{domain}",
+            weft_domain::inbound::address::local_part(&key, &reply)
+        )))
+    }
+
     /// The account a signed unsubscribe token names, if it is genuine and unexpired.
     pub(crate) async fn verify_unsubscribe(&self, conn: &mut Conn, token: &str) -> Result<Option<Claim>, AppError> {
         let Some(id) = unsubscribe::key_id(token) else {

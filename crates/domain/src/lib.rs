@@ -42,6 +42,7 @@ pub mod deletion_requests;
 pub mod email;
 pub mod exports;
 pub mod groups;
+pub mod inbound;
 pub mod invitations;
 pub mod ip;
 pub mod markdown;

@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod digest;
+pub mod inbound;
 pub mod transport;
 pub mod wording;
 

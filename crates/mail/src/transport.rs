@@ -79,6 +79,8 @@ pub struct Outgoing<'a> {
     /// The thread it is about: `In-Reply-To` and `References` name the thread, so mail clients
     /// keep a thread's emails together.
     pub thread_id: Option<i64>,
+    /// The person's own reply address: a reply becomes their comment.
+    pub reply_to: Option<&'a str>,
 }
 
 #[derive(Clone)]
@@ -150,6 +152,11 @@ fn build(from: &Mailbox, message_domain: &str, email: &Outgoing<'_>) -> Result<M
         .to(to)
         .subject(email.subject)
         .message_id(Some(format!("<weft.{}@{}>", email.id, message_domain)));
+    if let Some(reply_to) = email.reply_to
+        && let Ok(address) = reply_to.parse::<lettre::Address>()
+    {
+        builder = builder.reply_to(Mailbox::new(None, address));
+    }
     if let Some(thread) = email.thread_id {
         let root = format!("<weft.thread.{thread}@{message_domain}>");
         builder = builder.in_reply_to(root.clone()).references(root);

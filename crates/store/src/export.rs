@@ -47,6 +47,13 @@ pub const KINDS: &[Kind] = &[
               JOIN groups g ON g.id = m.group_id WHERE m.user_id = $1 ORDER BY m.created_at",
     },
     Kind {
+        name: "inbound_emails",
+        title: "Emails you sent to Weft (what became of each; their content is not kept)",
+        tables: &["inbound_emails"],
+        sql: "SELECT i.received_at, i.outcome, t.title AS thread_title, i.size_bytes FROM inbound_emails i \
+              LEFT JOIN threads t ON t.id = i.thread_id WHERE i.user_id = $1 ORDER BY i.received_at",
+    },
+    Kind {
         name: "notifications",
         title: "Your notifications",
         tables: &["notifications"],

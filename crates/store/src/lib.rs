@@ -10,6 +10,7 @@ pub mod export;
 pub mod groups;
 pub mod guests;
 pub mod ids;
+pub mod inbound;
 pub mod invitations;
 pub mod jobs;
 pub mod live;
@@ -375,10 +376,10 @@ macro_rules! migrations {
 fn migrations(backend: Backend) -> Vec<Migration> {
     match backend {
         Backend::Sqlite => {
-            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates", 29 "0029_notifications", 30 "0030_mail_headers", 31 "0031_digests")
+            migrations!("sqlite": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates", 29 "0029_notifications", 30 "0030_mail_headers", 31 "0031_digests", 32 "0032_inbound")
         }
         Backend::Postgres => {
-            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates", 29 "0029_notifications", 30 "0030_mail_headers", 31 "0031_digests")
+            migrations!("postgres": 1 "0001_accounts", 2 "0002_groups", 3 "0003_invitations", 4 "0004_threads", 5 "0005_reactions", 6 "0006_tags", 7 "0007_guests", 8 "0008_outbox_sender", 9 "0009_policies", 10 "0010_usage", 11 "0011_thread_volume", 12 "0012_privacy_centre", 13 "0013_thread_listing", 14 "0014_dashboard", 15 "0015_mail_queue", 16 "0016_hardening", 17 "0017_erasure", 18 "0018_rate_counters", 19 "0019_member_counts", 20 "0020_signing_keys", 21 "0021_jobs", 22 "0022_polls", 23 "0023_poll_invitations", 24 "0024_poll_reactions", 25 "0025_comments_about_events", 26 "0026_ranked_choice_and_quorum", 27 "0027_meeting_polls", 28 "0028_templates", 29 "0029_notifications", 30 "0030_mail_headers", 31 "0031_digests", 32 "0032_inbound")
         }
     }
 }

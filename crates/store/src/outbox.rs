@@ -23,6 +23,8 @@ pub struct NewEmail<'a> {
     pub from_name: Option<&'a str>,
     /// The thread it is about: its emails share a References header.
     pub thread_id: Option<crate::threads::ThreadId>,
+    /// The person's own reply address for this thread (a reply becomes a comment).
+    pub reply_to: Option<&'a str>,
 }
 
 pub async fn enqueue(conn: &mut Conn, e: &NewEmail<'_>) -> Result<()> {
@@ -39,8 +41,8 @@ pub async fn enqueue_with_sources(
 ) -> Result<i64> {
     let id: i64 = query(
         "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
-         status, attempts, next_attempt_at, created_at, sender_id, group_id, from_name, thread_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $9, $10, $11, $12) RETURNING id",
+         status, attempts, next_attempt_at, created_at, sender_id, group_id, from_name, thread_id, reply_to) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(e.user_id)
     .bind(e.kind)
@@ -54,6 +56,7 @@ pub async fn enqueue_with_sources(
     .bind(e.group_id)
     .bind(e.from_name)
     .bind(e.thread_id)
+    .bind(e.reply_to)
     .fetch_one(&mut *conn, |r| r.try_get("id"))
     .await?;
     let sources: Vec<(Option<crate::groups::GroupId>, Option<UserId>)> = groups
@@ -80,8 +83,8 @@ pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()
     for chunk in emails.chunks(200) {
         let sql = format!(
             "INSERT INTO outbox_emails (user_id, kind, to_address, subject, body_text, body_html, unsubscribe_url, \
-             status, attempts, next_attempt_at, created_at, sender_id, group_id, from_name, thread_id) VALUES {}",
-            crate::value_rows(chunk.len(), 15)
+             status, attempts, next_attempt_at, created_at, sender_id, group_id, from_name, thread_id, reply_to) VALUES {}",
+            crate::value_rows(chunk.len(), 16)
         );
         let mut query = query(sql);
         for e in chunk {
@@ -100,7 +103,8 @@ pub async fn enqueue_many(conn: &mut Conn, emails: &[NewEmail<'_>]) -> Result<()
                 .bind(e.sender_id)
                 .bind(e.group_id)
                 .bind(e.from_name)
-                .bind(e.thread_id);
+                .bind(e.thread_id)
+                .bind(e.reply_to);
         }
         query.execute(&mut *conn).await?;
     }
@@ -120,6 +124,7 @@ pub struct QueuedEmail {
     pub created_at: Timestamp,
     pub from_name: Option<String>,
     pub thread_id: Option<crate::threads::ThreadId>,
+    pub reply_to: Option<String>,
 }
 
 fn from_row(r: &Row<'_>) -> Result<QueuedEmail> {
@@ -135,6 +140,7 @@ fn from_row(r: &Row<'_>) -> Result<QueuedEmail> {
         created_at: Timestamp(r.try_get("created_at")?),
         from_name: r.try_get("from_name")?,
         thread_id: r.try_get("thread_id")?,
+        reply_to: r.try_get("reply_to")?,
     })
 }
 
@@ -174,7 +180,7 @@ pub async fn claim_due(
             SELECT id FROM outbox_emails \
             WHERE status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until <= $2) \
             ORDER BY next_attempt_at, id LIMIT $3 {skip_locked}) \
-         RETURNING id, kind, to_address, subject, body_text, body_html, unsubscribe_url, attempts, created_at, from_name, thread_id",
+         RETURNING id, kind, to_address, subject, body_text, body_html, unsubscribe_url, attempts, created_at, from_name, thread_id, reply_to",
         skip_locked = backend.skip_locked()
     );
     // Planned on every run, with the statistics of the moment: a kept plan is frozen at the first
@@ -252,7 +258,7 @@ pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId
     .fetch_all(&mut *conn, id)
     .await?;
     let erased = query(format!(
-        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL \
+        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL, reply_to = NULL \
          WHERE {ABOUT} RETURNING id"
     ))
     .bind(group_id)
@@ -275,7 +281,7 @@ pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<Vec<i64
     .fetch_all(&mut *conn, id)
     .await?;
     let erased = query(format!(
-        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL \
+        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL, reply_to = NULL \
          WHERE {BY} RETURNING id"
     ))
     .bind(sender_id)
@@ -345,7 +351,7 @@ pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64
     .await?
     .rows_affected();
     let done = query(
-        "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL \
+        "UPDATE outbox_emails SET body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL, reply_to = NULL \
          WHERE status IN ('sent', 'dead', 'cancelled') AND COALESCE(sent_at, created_at) < $1 AND body_text <> ''",
     )
     .bind(sent_before.micros())

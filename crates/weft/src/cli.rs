@@ -85,6 +85,27 @@ enum Command {
         #[arg(long)]
         from: std::path::PathBuf,
     },
+    /// Inbound mail.
+    #[command(subcommand)]
+    Mail(MailCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Reads one message (RFC 5322) on standard input, for a mail server's pipe: a reply to a
+    /// notification becomes a comment. Exits 0 once decided (refusals are dropped, never
+    /// answered), 75 when it should be tried again.
+    Receive {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, env = "WEFT_BASE_URL", default_value = "http://127.0.0.1:3000")]
+        base_url: String,
+        #[arg(long, env = "WEFT_REPLY_DOMAIN")]
+        reply_domain: Option<String>,
+        /// The address the mail server delivered it to (repeatable).
+        #[arg(long)]
+        recipient: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +140,55 @@ pub fn main() -> ExitCode {
         Err(e) => {
             eprintln!("weft: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `weft mail receive`: the message on standard input becomes a comment, or is dropped.
+async fn receive_mail(
+    data: &DataArgs,
+    base_url: &str,
+    reply_domain: Option<String>,
+    recipients: &[String],
+) -> anyhow::Result<()> {
+    /// sysexits.h EX_TEMPFAIL: the mail server keeps the message and tries again.
+    const TEMPFAIL: i32 = 75;
+    let mut config = weft_app::AppConfig::new(base_url);
+    config.reply_domain = reply_domain
+        .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+        .filter(|d| !d.is_empty());
+    let limit = config.inbound_max_bytes;
+    let mut raw = Vec::new();
+    // One byte past the limit is enough to know it is too large.
+    {
+        use std::io::Read;
+        std::io::stdin()
+            .lock()
+            .take(u64::try_from(limit).unwrap_or(u64::MAX) + 1)
+            .read_to_end(&mut raw)?;
+    }
+    let store = match open_store(&data.data_dir, &data.database_url(), 2).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("weft: the database cannot be reached, try again later: {e:#}");
+            std::process::exit(TEMPFAIL);
+        }
+    };
+    let app = weft_app::App::new(store.clone(), config, weft_app::Clock::system());
+    let outcome = app.receive_email(&raw, recipients).await;
+    store.close().await;
+    match outcome {
+        Ok(weft_app::inbound::Received::Comment { thread_key, seq }) => {
+            println!("comment {seq} in thread {thread_key}");
+            Ok(())
+        }
+        Ok(weft_app::inbound::Received::Refused(why)) => {
+            println!("dropped: {}", why.as_str());
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("weft: the message could not be taken, try again later: {e}");
+            std::process::exit(TEMPFAIL);
         }
     }
 }
@@ -225,6 +295,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Mail(MailCommand::Receive {
+            data,
+            base_url,
+            reply_domain,
+            recipient,
+        }) => receive_mail(&data, &base_url, reply_domain, &recipient).await,
         Command::Restore { data, from } => {
             crate::backup::restore(&data, &from).await?;
             println!("Restored from {}", from.display());

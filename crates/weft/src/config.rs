@@ -76,6 +76,12 @@ pub struct ServeArgs {
     #[arg(long, env = "WEFT_SMTP_PASSWORD", hide_env_values = true)]
     pub smtp_password: Option<String>,
 
+    /// Domain of the personal reply addresses in notification emails (reply+…@<domain>): a reply
+    /// becomes a comment. Route its mail to `weft mail receive` (see the README). Unset: no
+    /// reply by email.
+    #[arg(long, env = "WEFT_REPLY_DOMAIN")]
+    pub reply_domain: Option<String>,
+
     /// Processors this instance uses, listed on the third parties page (P16): "Name: what it
     /// receives", separated by semicolons. The SMTP server is added by itself.
     #[arg(long, env = "WEFT_THIRD_PARTIES", default_value = "")]
@@ -156,6 +162,8 @@ pub struct ServeConfig {
     pub instance_name: String,
     pub mail_from: String,
     pub smtp: Option<weft_mail::SmtpSettings>,
+    /// The domain of reply addresses, when replies by email are on.
+    pub reply_domain: Option<String>,
     /// P16: (name, what it receives) for each processor the operator declared.
     pub third_parties: Vec<(String, String)>,
     pub dpo_contact: Option<String>,
@@ -193,6 +201,7 @@ impl ServeConfig {
             smtp_tls: SmtpTls::StartTls,
             smtp_username: None,
             smtp_password: None,
+            reply_domain: None,
             third_parties: String::new(),
             dpo_contact: None,
             security_log: false,
@@ -231,6 +240,11 @@ impl From<&ServeArgs> for ServeConfig {
                 username: a.smtp_username.clone(),
                 password: a.smtp_password.clone(),
             }),
+            reply_domain: a
+                .reply_domain
+                .as_deref()
+                .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+                .filter(|d| !d.is_empty()),
             third_parties: parse_third_parties(&a.third_parties),
             dpo_contact: a.dpo_contact.clone().filter(|c| !c.trim().is_empty()),
             security_log: a.security_log,

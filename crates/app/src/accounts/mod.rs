@@ -57,6 +57,28 @@ pub struct SessionUser {
     pub policy_unseen: bool,
 }
 
+impl SessionUser {
+    /// Someone acting by their own reply address (a reply by email): no session, nothing
+    /// stored about one; the permission rules see the person as signed in.
+    pub(crate) fn by_reply_address(user: User) -> Self {
+        let now = weft_domain::Timestamp(0);
+        Self {
+            session: Session {
+                id: 0,
+                user_id: user.id,
+                created_at: now,
+                authenticated_at: now,
+                last_seen_at: now,
+                expires_at: now,
+                browser: "email".into(),
+                ip_masked: String::new(),
+            },
+            user,
+            policy_unseen: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
     pub id: i64,

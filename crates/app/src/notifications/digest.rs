@@ -326,6 +326,7 @@ impl App {
                 now: self.clock.now(),
                 from_name: None,
                 thread_id: None,
+                reply_to: None,
             },
             &content.groups,
             &content.authors,

@@ -12,6 +12,7 @@ mod durability;
 mod email;
 mod groups;
 mod hardening;
+mod inbound;
 mod invitations;
 mod jobs;
 mod notifications;

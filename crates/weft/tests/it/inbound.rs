@@ -1,0 +1,271 @@
+//! Replies by email on both databases: a notification carries its reader's own reply address; a
+//! reply sent from Gmail (quoted history and all) through `weft mail receive` becomes exactly
+//! the words Bob wrote, as his comment; every case that must be refused is refused with nothing
+//! posted and nothing sent back (no mail loop), each recorded by outcome only — never content —
+//! and forgotten after 60 days.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use weft_domain::Duration;
+use weft_domain::inbound::Refusal;
+use weft_domain::permissions::Role;
+
+use crate::groups::{add_member, create};
+use crate::helpers::{Db, TestApp};
+use crate::on_both_with;
+use crate::threads::{comment, start};
+
+const PASSWORD: &str = "correct horse battery staple";
+const DOMAIN: &str = "reply.weft.test";
+
+fn replies_on(c: &mut weft::config::ServeConfig) {
+    c.reply_domain = Some(DOMAIN.into());
+}
+
+on_both_with!(super::replies_on;
+    a_reply_by_email_becomes_the_comment_bob_wrote,
+    what_must_be_refused_is_refused_silently_and_recorded_without_content,
+);
+
+fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../mail/tests/replies")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs `weft mail receive` against the test's database, as a mail server's pipe would.
+fn receive(app: &TestApp, raw: &str, recipient: &str) -> (i32, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_weft"));
+    cmd.args(["mail", "receive", "--reply-domain", DOMAIN, "--recipient", recipient])
+        .arg("--data-dir")
+        .arg(&app.data.0)
+        .env_remove("WEFT_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if app.db == Db::Postgres {
+        cmd.args(["--database-url", &app.database_url]);
+    }
+    let mut child = cmd.spawn().expect("weft runs");
+    child.stdin.take().unwrap().write_all(raw.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+async fn username(c: &crate::helpers::Client) -> String {
+    c.get("/api/v1/me").await.json()["username"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Bob's reply address for a thread, from the email a mention sent him.
+async fn reply_address(
+    app: &TestApp,
+    ann: &crate::helpers::Client,
+    bob: &crate::helpers::Client,
+    thread: &str,
+) -> String {
+    let handle = username(bob).await;
+    comment(ann, thread, &format!("@{handle} who takes Mondays?"), None).await;
+    let mail = app.email_to_containing("bob@example.org", "who takes Mondays?").await;
+    let reply_to = mail.header("Reply-To").expect("a reply address");
+    let address = reply_to.trim().trim_matches(['<', '>']).to_owned();
+    assert!(
+        address.starts_with("reply+") && address.ends_with(&format!("@{DOMAIN}")),
+        "{address}"
+    );
+    assert!(address.split('@').next().unwrap().len() <= 64, "{address}");
+    address
+}
+
+async fn bodies(app: &TestApp, ann: &crate::helpers::Client, thread: &str) -> Vec<String> {
+    app.settle_jobs().await;
+    let res = ann.get(&format!("/api/v1/threads/{thread}?from=1")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn a_reply_by_email_becomes_the_comment_bob_wrote(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Riverside Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Watering rota", "", "private").await;
+    let address = reply_address(app, &ann, &bob, &t).await;
+
+    let raw = fixture("gmail-en.eml").replace("REPLY_ADDRESS", &address);
+    let (code, out) = receive(app, &raw, &address);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("comment "), "{out}");
+    let expected = fixture("expected-en.txt");
+    let posted = bodies(app, &ann, &t).await;
+    assert_eq!(posted.last(), Some(&expected), "{posted:?}");
+    // By Bob, and Ann hears of it as of any comment.
+    let res = ann.get(&format!("/api/v1/threads/{t}?from=1")).await.json();
+    let last = res["comments"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["author"]["name"], "Bob", "{last}");
+    let outcomes = app
+        .count("SELECT COUNT(*) FROM inbound_emails WHERE outcome = 'comment' AND comment_id IS NOT NULL AND user_id IS NOT NULL")
+        .await;
+    assert_eq!(outcomes, 1);
+}
+
+async fn what_must_be_refused_is_refused_silently_and_recorded_without_content(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Riverside Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Watering rota", "", "private").await;
+    let address = reply_address(app, &ann, &bob, &t).await;
+    let base = fixture("gmail-en.eml").replace("REPLY_ADDRESS", &address);
+    let before = bodies(app, &ann, &t).await.len();
+    app.settle_mail().await;
+    let emails_before = app.emails().len();
+
+    let (local, _) = address.split_once('@').unwrap();
+    let mut altered = local.to_owned();
+    let last = altered.pop().unwrap();
+    altered.push(if last == '0' { '1' } else { '0' });
+    let altered = format!("{altered}@{DOMAIN}");
+    let huge = base.replace("Yes, I can take Mondays.", &"x".repeat(11 * 1024 * 1024));
+    let cases: Vec<(&str, String, String, Refusal)> = vec![
+        (
+            "another sender",
+            base.replace(
+                "From: Bob Builder <bob@example.org>",
+                "From: Mallory <mallory@example.org>",
+            ),
+            address.clone(),
+            Refusal::WrongSender,
+        ),
+        (
+            "an altered address",
+            base.replace(&address, &altered),
+            altered.clone(),
+            Refusal::BadAddress,
+        ),
+        (
+            "an auto-reply",
+            base.replace(
+                "MIME-Version: 1.0\r\n",
+                "MIME-Version: 1.0\r\nAuto-Submitted: auto-replied\r\n",
+            ),
+            address.clone(),
+            Refusal::Automatic,
+        ),
+        (
+            "a bounce",
+            base.replace("Return-Path: <bob@example.org>", "Return-Path: <>"),
+            address.clone(),
+            Refusal::Automatic,
+        ),
+        (
+            "another domain",
+            base.replace(&address, "someone@elsewhere.example"),
+            "someone@elsewhere.example".into(),
+            Refusal::NotForUs,
+        ),
+        (
+            "only quotes",
+            base.replace(
+                "Yes, I can take Mondays.\r\n\r\nI'll bring:\r\n- the hose\r\n- the **seeds**",
+                "",
+            ),
+            address.clone(),
+            Refusal::Empty,
+        ),
+        ("too large", huge, address.clone(), Refusal::TooLarge),
+        (
+            "not a message",
+            "\u{0}\u{1}".into(),
+            address.clone(),
+            Refusal::Unreadable,
+        ),
+    ];
+    for (what, raw, to, refusal) in &cases {
+        let outcome = app
+            .app
+            .receive_email(raw.as_bytes(), std::slice::from_ref(to))
+            .await
+            .unwrap();
+        assert_eq!(outcome, weft_app::inbound::Received::Refused(*refusal), "{what}");
+    }
+    // The pipe says the same, and exits 0: the mail server sends no bounce either.
+    let (code, out) = receive(app, &cases[0].1, &address);
+    assert_eq!((code, out.trim()), (0, "dropped: wrong_sender"));
+
+    // Bob leaves the group: his address no longer lets him in.
+    let mut conn = app.db_conn().await;
+    weft_store::query("DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = 'bob@example.org')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let outcome = app
+        .app
+        .receive_email(base.as_bytes(), std::slice::from_ref(&address))
+        .await
+        .unwrap();
+    assert_eq!(outcome, weft_app::inbound::Received::Refused(Refusal::NotAllowed));
+    assert_eq!(bodies(app, &ann, &t).await.len(), before, "nothing was posted");
+    app.settle_mail().await;
+    assert_eq!(app.emails().len(), emails_before, "nothing was sent back to anyone");
+    // Past its time (90 days), the address is refused as expired.
+    app.app.clock.advance(Duration::days(91));
+    let outcome = app
+        .app
+        .receive_email(base.as_bytes(), std::slice::from_ref(&address))
+        .await
+        .unwrap();
+    assert_eq!(outcome, weft_app::inbound::Received::Refused(Refusal::Expired));
+
+    // Each is recorded by its outcome; nothing of the messages is kept.
+    let mut conn = app.db_conn().await;
+    let rows: Vec<(String, Option<i64>)> = weft_store::query("SELECT outcome, user_id FROM inbound_emails ORDER BY id")
+        .fetch_all(&mut conn, |r| Ok((r.try_get("outcome")?, r.try_get("user_id")?)))
+        .await
+        .unwrap();
+    drop(conn);
+    let words: Vec<&str> = rows.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(
+        words,
+        [
+            "wrong_sender",
+            "bad_address",
+            "automatic",
+            "automatic",
+            "not_for_us",
+            "empty",
+            "too_large",
+            "unreadable",
+            "wrong_sender",
+            "not_allowed",
+            "expired"
+        ]
+    );
+    // Only a genuine address names its person.
+    assert!(rows[1].1.is_none() && rows[4].1.is_none() && rows[0].1.is_some());
+    let columns = app
+        .count("SELECT COUNT(*) FROM inbound_emails WHERE outcome LIKE '%Mondays%' OR outcome LIKE '%@%'")
+        .await;
+    assert_eq!(columns, 0);
+    // Forgotten after 60 days.
+    app.app.clock.advance(Duration::days(61));
+    app.app.purge_expired().await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM inbound_emails").await, 0);
+}
