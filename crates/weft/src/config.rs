@@ -82,6 +82,12 @@ pub struct ServeArgs {
     #[arg(long, env = "WEFT_REPLY_DOMAIN")]
     pub reply_domain: Option<String>,
 
+    /// Address and port of the built-in SMTP listener for replies by email (e.g. 0.0.0.0:25),
+    /// the MX of the reply domain: it accepts reply addresses only, never relays. Unset: none
+    /// (use `weft mail receive` from your own mail server instead).
+    #[arg(long, env = "WEFT_SMTP_INBOUND_BIND")]
+    pub smtp_inbound_bind: Option<String>,
+
     /// Processors this instance uses, listed on the third parties page (P16): "Name: what it
     /// receives", separated by semicolons. The SMTP server is added by itself.
     #[arg(long, env = "WEFT_THIRD_PARTIES", default_value = "")]
@@ -164,6 +170,8 @@ pub struct ServeConfig {
     pub smtp: Option<weft_mail::SmtpSettings>,
     /// The domain of reply addresses, when replies by email are on.
     pub reply_domain: Option<String>,
+    /// Where the built-in SMTP listener for replies listens, if anywhere.
+    pub smtp_inbound_bind: Option<String>,
     /// P16: (name, what it receives) for each processor the operator declared.
     pub third_parties: Vec<(String, String)>,
     pub dpo_contact: Option<String>,
@@ -202,6 +210,7 @@ impl ServeConfig {
             smtp_username: None,
             smtp_password: None,
             reply_domain: None,
+            smtp_inbound_bind: None,
             third_parties: String::new(),
             dpo_contact: None,
             security_log: false,
@@ -245,6 +254,7 @@ impl From<&ServeArgs> for ServeConfig {
                 .as_deref()
                 .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
                 .filter(|d| !d.is_empty()),
+            smtp_inbound_bind: a.smtp_inbound_bind.clone().filter(|b| !b.trim().is_empty()),
             third_parties: parse_third_parties(&a.third_parties),
             dpo_contact: a.dpo_contact.clone().filter(|c| !c.trim().is_empty()),
             security_log: a.security_log,

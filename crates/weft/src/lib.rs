@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod seed;
+pub mod smtp_inbound;
 pub mod startup;
 
 pub use config::ServeConfig;

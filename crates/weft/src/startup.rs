@@ -21,6 +21,8 @@ pub struct Application {
     state: AppState,
     mailer: Mailer,
     outbox_dir: Option<std::path::PathBuf>,
+    /// The SMTP listener for replies by email, when configured.
+    smtp_inbound: Option<TcpListener>,
 }
 
 /// Opens the database named in the config (creating the data folder) and migrates it.
@@ -56,6 +58,20 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
+        let smtp_inbound = match &config.smtp_inbound_bind {
+            None => None,
+            Some(bind) => {
+                anyhow::ensure!(
+                    config.reply_domain.is_some(),
+                    "WEFT_SMTP_INBOUND_BIND needs WEFT_REPLY_DOMAIN: the listener accepts reply addresses only"
+                );
+                Some(
+                    TcpListener::bind(bind)
+                        .await
+                        .with_context(|| format!("cannot listen for SMTP on {bind}"))?,
+                )
+            }
+        };
         let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
         let mut app_config = AppConfig::new(&base_url);
         app_config.instance_name.clone_from(&config.instance_name);
@@ -93,6 +109,7 @@ impl Application {
             state: AppState::new(app, web),
             mailer,
             outbox_dir,
+            smtp_inbound,
         })
     }
 
@@ -102,6 +119,11 @@ impl Application {
 
     pub fn app(&self) -> &App {
         &self.state.app
+    }
+
+    /// Where the SMTP listener for replies listens, when there is one.
+    pub fn smtp_inbound_addr(&self) -> Option<SocketAddr> {
+        self.smtp_inbound.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Where emails go when no SMTP server is configured.
@@ -121,6 +143,11 @@ impl Application {
         let quick_jobs = tokio::spawn(self.state.app.clone().run_jobs(Lane::Quick, stop_rx.clone()));
         let long_jobs = tokio::spawn(self.state.app.clone().run_jobs(Lane::Long, stop_rx.clone()));
         let live = tokio::spawn(self.state.app.clone().run_live_listener(stop_rx.clone()));
+        let smtp = self.smtp_inbound.map(|listener| {
+            let app = self.state.app.clone();
+            let host = app.config.reply_domain.clone().unwrap_or_default();
+            tokio::spawn(crate::smtp_inbound::serve(listener, app, host, stop_rx.clone()))
+        });
         let usage = tokio::spawn(self.state.app.clone().run_usage(stop_rx));
         let store = self.state.app.store.clone();
         weft_web::serve(self.listener, self.state, shutdown)
@@ -128,6 +155,9 @@ impl Application {
             .context("the HTTP server failed")?;
         let _ = stop_tx.send(true);
         let _ = tokio::join!(mailer, quick_jobs, long_jobs, live, usage);
+        if let Some(smtp) = smtp {
+            let _ = smtp.await;
+        }
         store.close().await;
         Ok(())
     }

@@ -136,6 +136,8 @@ pub struct TestApp {
     pub base: String,
     pub app: App,
     pub data: TempDir,
+    /// The built-in SMTP listener for replies, when the configuration starts one.
+    pub smtp_inbound: Option<std::net::SocketAddr>,
     outbox: PathBuf,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
@@ -162,6 +164,7 @@ impl TestApp {
         let application = Application::build(config).await.expect("the application builds");
         let base = format!("http://{}", application.local_addr());
         let app = application.app().clone();
+        let smtp_inbound = application.smtp_inbound_addr();
         let outbox = application
             .outbox_dir()
             .map_or_else(|| data.0.join("outbox"), Path::to_path_buf);
@@ -175,6 +178,7 @@ impl TestApp {
             base,
             app,
             data,
+            smtp_inbound,
             outbox,
             shutdown: Some(tx),
             server: Some(server),

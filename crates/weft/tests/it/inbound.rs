@@ -23,6 +23,13 @@ fn replies_on(c: &mut weft::config::ServeConfig) {
     c.reply_domain = Some(DOMAIN.into());
 }
 
+fn replies_by_smtp(c: &mut weft::config::ServeConfig) {
+    c.reply_domain = Some(DOMAIN.into());
+    c.smtp_inbound_bind = Some("127.0.0.1:0".into());
+}
+
+on_both_with!(super::replies_by_smtp; a_reply_over_smtp_becomes_a_comment_and_nothing_else_is_relayed);
+
 on_both_with!(super::replies_on;
     a_reply_by_email_becomes_the_comment_bob_wrote,
     what_must_be_refused_is_refused_silently_and_recorded_without_content,
@@ -268,4 +275,104 @@ async fn what_must_be_refused_is_refused_silently_and_recorded_without_content(a
     app.app.clock.advance(Duration::days(61));
     app.app.purge_expired().await.unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM inbound_emails").await, 0);
+}
+
+/// One SMTP exchange, line by line: what the listener answered to each command.
+async fn smtp_exchange(addr: std::net::SocketAddr, commands: &[&str]) -> Vec<String> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::new(read);
+    let mut answers = Vec::new();
+    let mut line = String::new();
+    let mut next = async |read: &mut BufReader<tokio::net::tcp::OwnedReadHalf>| -> String {
+        // A multi-line answer ends with "ddd " (a space after the code).
+        let mut all = String::new();
+        loop {
+            line.clear();
+            let n = tokio::time::timeout(std::time::Duration::from_secs(10), read.read_line(&mut line))
+                .await
+                .expect("the listener answers within 10 s")
+                .unwrap();
+            all.push_str(&line);
+            if n == 0 || line.as_bytes().get(3) == Some(&b' ') {
+                return all;
+            }
+        }
+    };
+    answers.push(next(&mut read).await);
+    for c in commands {
+        write.write_all(c.as_bytes()).await.unwrap();
+        write.write_all(b"\r\n").await.unwrap();
+        answers.push(next(&mut read).await);
+    }
+    answers
+}
+
+async fn a_reply_over_smtp_becomes_a_comment_and_nothing_else_is_relayed(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Riverside Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Watering rota", "", "private").await;
+    let address = reply_address(app, &ann, &bob, &t).await;
+    let smtp = app.smtp_inbound.expect("the listener is on");
+
+    // A real SMTP client (lettre) delivers Outlook's German reply.
+    let raw = fixture("outlook-de.eml").replace("REPLY_ADDRESS", &address);
+    let envelope =
+        lettre::address::Envelope::new(Some("bob@example.org".parse().unwrap()), vec![address.parse().unwrap()])
+            .unwrap();
+    let client = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(smtp.port())
+        .build();
+    use lettre::AsyncTransport;
+    let sent = client.send_raw(&envelope, raw.as_bytes()).await;
+    assert!(sent.is_ok(), "{sent:?}");
+    let posted = bodies(app, &ann, &t).await;
+    assert_eq!(posted.last(), Some(&fixture("expected-de.txt")), "{posted:?}");
+
+    // No relay: only reply addresses of the reply domain are taken.
+    let answers = smtp_exchange(
+        smtp,
+        &[
+            "EHLO mx.example.org",
+            "MAIL FROM:<spammer@example.net>",
+            "RCPT TO:<victim@example.com>",
+            "RCPT TO:<bob@reply.weft.test>",
+            "RCPT TO:<reply+abc@reply.weft.test.example.com>",
+            "DATA",
+            "MAIL FROM:<a@example.net> SIZE=999999999",
+            "QUIT",
+        ],
+    )
+    .await;
+    assert!(answers[0].starts_with("220 "), "{answers:?}");
+    assert!(answers[1].contains("SIZE 10485760"), "{answers:?}");
+    assert!(answers[2].starts_with("250"), "{answers:?}");
+    for refused in &answers[3..6] {
+        assert!(refused.starts_with("550 5.7.1"), "{answers:?}");
+    }
+    assert!(answers[6].starts_with("554"), "DATA without a recipient: {answers:?}");
+    assert!(answers[7].starts_with("552"), "too large, said up front: {answers:?}");
+    assert!(answers[8].starts_with("221"), "{answers:?}");
+
+    // A forged reply over SMTP is taken (250: no bounce to the forged sender) and dropped.
+    let before = bodies(app, &ann, &t).await.len();
+    let forged = fixture("gmail-en.eml").replace("REPLY_ADDRESS", &address).replace(
+        "From: Bob Builder <bob@example.org>",
+        "From: Mallory <mallory@example.org>",
+    );
+    let envelope = lettre::address::Envelope::new(
+        Some("mallory@example.org".parse().unwrap()),
+        vec![address.parse().unwrap()],
+    )
+    .unwrap();
+    assert!(client.send_raw(&envelope, forged.as_bytes()).await.is_ok());
+    assert_eq!(bodies(app, &ann, &t).await.len(), before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM inbound_emails WHERE outcome = 'wrong_sender'")
+            .await,
+        1
+    );
 }
