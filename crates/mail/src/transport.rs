@@ -51,6 +51,8 @@ pub struct SmtpSettings {
     pub tls: SmtpTls,
     pub username: Option<String>,
     pub password: Option<String>,
+    /// A certificate (PEM) to trust besides the system's roots: a relay with a private CA.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for SmtpSettings {
@@ -100,12 +102,23 @@ impl std::fmt::Debug for Transport {
 
 impl Transport {
     pub fn smtp(settings: &SmtpSettings) -> Result<Self, MailError> {
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        let config = |e: lettre::transport::smtp::Error| MailError::Config(e.to_string());
+        let parameters = || -> Result<TlsParameters, MailError> {
+            let mut tls = TlsParameters::builder(settings.host.clone());
+            if let Some(path) = &settings.ca_file {
+                let pem =
+                    std::fs::read(path).map_err(|e| MailError::Config(format!("reading {}: {e}", path.display())))?;
+                tls = tls.add_root_certificate(Certificate::from_pem(&pem).map_err(config)?);
+            }
+            tls.build_rustls().map_err(config)
+        };
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host);
         let builder = match settings.tls {
-            SmtpTls::Implicit => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host),
-            SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&settings.host),
-            SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)),
-        }
-        .map_err(|e| MailError::Config(e.to_string()))?;
+            SmtpTls::Implicit => builder.tls(Tls::Wrapper(parameters()?)),
+            SmtpTls::StartTls => builder.tls(Tls::Required(parameters()?)),
+            SmtpTls::None => builder,
+        };
         let mut builder = builder.port(settings.port).timeout(Some(Duration::from_secs(30)));
         if let (Some(user), Some(pass)) = (&settings.username, &settings.password) {
             builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));

@@ -76,6 +76,10 @@ pub struct ServeArgs {
     #[arg(long, env = "WEFT_SMTP_PASSWORD", hide_env_values = true)]
     pub smtp_password: Option<String>,
 
+    /// A CA certificate (PEM file) to trust for the SMTP server besides the system's roots.
+    #[arg(long, env = "WEFT_SMTP_CA_FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
+
     /// Domain of the personal reply addresses in notification emails (reply+…@<domain>): a reply
     /// becomes a comment. Route its mail to `weft mail receive` (see the README). Unset: no
     /// reply by email.
@@ -209,6 +213,7 @@ impl ServeConfig {
             smtp_tls: SmtpTls::StartTls,
             smtp_username: None,
             smtp_password: None,
+            smtp_ca_file: None,
             reply_domain: None,
             smtp_inbound_bind: None,
             third_parties: String::new(),
@@ -248,6 +253,7 @@ impl From<&ServeArgs> for ServeConfig {
                 tls: a.smtp_tls,
                 username: a.smtp_username.clone(),
                 password: a.smtp_password.clone(),
+                ca_file: a.smtp_ca_file.clone(),
             }),
             reply_domain: a
                 .reply_domain

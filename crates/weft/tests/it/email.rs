@@ -198,6 +198,7 @@ async fn failed_delivery_is_retried_with_backoff(db: Db) {
             tls: weft_mail::SmtpTls::None,
             username: None,
             password: None,
+            ca_file: None,
         });
     })
     .await
@@ -241,4 +242,200 @@ async fn failed_delivery_is_retried_with_backoff(db: Db) {
     );
     drop(conn);
     app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_uses_starttls_and_authentication_on_a_real_smtp_server_sqlite() {
+    delivery_uses_starttls_and_authentication_on_a_real_smtp_server(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_uses_starttls_and_authentication_on_a_real_smtp_server_postgres() {
+    if crate::helpers::postgres_url().is_none() {
+        eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+        return;
+    }
+    delivery_uses_starttls_and_authentication_on_a_real_smtp_server(Db::Postgres).await;
+}
+
+/// A real SMTP server (Python's aiosmtpd) that refuses mail before STARTTLS and AUTH before TLS,
+/// and takes only one user's password: an email it received came over TLS, authenticated.
+const SMTP_SERVER: &str = r#"
+import os, pathlib, ssl, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+cert, key, out, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(cert, key)
+class Keep:
+    async def handle_DATA(self, server, session, envelope):
+        n = len(os.listdir(out))
+        pathlib.Path(out, f"{n:04}.eml").write_bytes(envelope.original_content or envelope.content)
+        pathlib.Path(out, f"{n:04}.who").write_text(session.auth_data.login.decode())
+        return "250 OK"
+def check(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == b"weft" and auth_data.password == b"s3cret-pass"
+    return AuthResult(success=ok, auth_data=auth_data if ok else None)
+c = Controller(Keep(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+               authenticator=check, auth_require_tls=True, auth_exclude_mechanism=["LOGIN"])
+c.start()
+print("ready", flush=True)
+time.sleep(3600)
+"#;
+
+async fn delivery_uses_starttls_and_authentication_on_a_real_smtp_server(db: Db) {
+    let Some(python) = std::env::var_os("WEFT_TEST_PYTHON") else {
+        eprintln!("skipped: WEFT_TEST_PYTHON is not set (.ci/run sets it, with aiosmtpd installed)");
+        return;
+    };
+    let dir = crate::helpers::TempDir::new();
+    let (cert, key, out) = (dir.0.join("cert.pem"), dir.0.join("key.pem"), dir.0.join("received"));
+    std::fs::create_dir_all(&out).unwrap();
+    // A private CA and the server's certificate signed by it (what WEFT_SMTP_CA_FILE is for).
+    let ca_key = dir.0.join("ca-key.pem");
+    let csr = dir.0.join("server.csr");
+    let ext = dir.0.join("server.ext");
+    std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
+    let ca = dir.0.join("ca.pem");
+    let openssl = |args: &[&std::ffi::OsStr]| {
+        let made = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl runs");
+        assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    openssl(&[
+        &os("req"),
+        &os("-x509"),
+        &os("-newkey"),
+        &os("rsa:2048"),
+        &os("-nodes"),
+        &os("-days"),
+        &os("2"),
+        &os("-subj"),
+        &os("/CN=Weft test CA"),
+        &os("-keyout"),
+        ca_key.as_os_str(),
+        &os("-out"),
+        ca.as_os_str(),
+    ]);
+    openssl(&[
+        &os("req"),
+        &os("-newkey"),
+        &os("rsa:2048"),
+        &os("-nodes"),
+        &os("-subj"),
+        &os("/CN=127.0.0.1"),
+        &os("-keyout"),
+        key.as_os_str(),
+        &os("-out"),
+        csr.as_os_str(),
+    ]);
+    openssl(&[
+        &os("x509"),
+        &os("-req"),
+        &os("-in"),
+        csr.as_os_str(),
+        &os("-CA"),
+        ca.as_os_str(),
+        &os("-CAkey"),
+        ca_key.as_os_str(),
+        &os("-CAcreateserial"),
+        &os("-days"),
+        &os("2"),
+        &os("-extfile"),
+        ext.as_os_str(),
+        &os("-out"),
+        cert.as_os_str(),
+    ]);
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = tokio::process::Command::new(&python)
+        .arg("-c")
+        .arg(SMTP_SERVER)
+        .arg(&cert)
+        .arg(&key)
+        .arg(&out)
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python runs");
+    let mut ready = tokio::io::BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        tokio::io::AsyncBufReadExt::read_line(&mut ready, &mut line),
+    )
+    .await
+    .expect("the SMTP server starts within 20 s")
+    .unwrap();
+    assert_eq!(line.trim(), "ready");
+
+    let good = weft_mail::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls: weft_mail::SmtpTls::StartTls,
+        username: Some("weft".into()),
+        password: Some("s3cret-pass".into()),
+        ca_file: Some(ca.clone()),
+    };
+    let app = TestApp::spawn_with(db, move |c| c.smtp = Some(good)).await.unwrap();
+    app.client()
+        .post_form(
+            "/signup",
+            &[("name", "Tess"), ("email", "tess@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    let mut delivered = None;
+    for _ in 0..200 {
+        if let Some(entry) = std::fs::read_dir(&out)
+            .unwrap()
+            .filter_map(Result::ok)
+            .find(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        {
+            delivered = Some(entry.path());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let Some(delivered) = delivered else {
+        let mut conn = app.db_conn().await;
+        let errors: Vec<Option<String>> = weft_store::query("SELECT last_error FROM outbox_emails")
+            .fetch_all(&mut conn, |r| r.try_get("last_error"))
+            .await
+            .unwrap();
+        panic!("the email did not reach the SMTP server within 10 s: {errors:?}");
+    };
+    let raw = std::fs::read_to_string(&delivered).unwrap();
+    assert!(raw.contains("To: tess@example.org"), "{raw}");
+    assert!(
+        raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{raw}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(delivered.with_extension("who")).unwrap(),
+        "weft"
+    );
+    for _ in 0..200 {
+        if app
+            .count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
+            .await
+            == 1
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'sent'")
+            .await,
+        1
+    );
+    app.finish().await;
+
+    let _ = server.kill().await;
 }

@@ -938,6 +938,7 @@ async fn p16_third_parties_are_listed(app: &TestApp) {
             tls: weft_mail::SmtpTls::StartTls,
             username: None,
             password: None,
+            ca_file: None,
         });
     })
     .await
