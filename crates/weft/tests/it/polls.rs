@@ -971,8 +971,9 @@ async fn every_acknowledged_vote_survives_a_crash(db: crate::helpers::Db) {
         let c = c.rebase(&server.base);
         let (key, acknowledged) = (key.clone(), acknowledged.clone());
         tasks.push(tokio::spawn(async move {
-            // Staggered, so the crash lands in the middle of the storm.
-            tokio::time::sleep(std::time::Duration::from_millis(5 * i as u64)).await;
+            // Staggered over 2.4 s, so the crash lands in the middle of the storm even on a
+            // loaded machine (at 5 ms apart, a busy test run saw the storm end first).
+            tokio::time::sleep(std::time::Duration::from_millis(20 * i as u64)).await;
             let body = json!({"choices": [{"option": a}], "reason": format!("voter {i}")});
             if c.try_post_json(&format!("/api/v1/polls/{key}/votes"), &body).await == Some(200) {
                 acknowledged.lock().unwrap().push(i);
