@@ -455,12 +455,13 @@ impl App {
         let mut reply_to: Vec<Option<String>> = Vec::with_capacity(letters.len());
         for l in &letters {
             let url = self.unsubscribe_url(conn, l.user).await?;
-            let c = self.compose(l.content, &url);
-            composed.push((url, c));
-            reply_to.push(match cause.thread {
+            let reply = match cause.thread {
                 Some(thread) if l.to.is_none() => self.reply_address(conn, thread, l.user).await?,
                 _ => None,
-            });
+            };
+            let c = self.compose_replying(l.content, &url, reply.is_some());
+            composed.push((url, c));
+            reply_to.push(reply);
         }
         let rows: Vec<outbox::NewEmail<'_>> = letters
             .iter()
@@ -556,10 +557,16 @@ impl App {
 
     /// The email as sent, with its unsubscribe link (P15).
     fn compose(&self, content: &EmailContent, unsubscribe_url: &str) -> Composed {
+        self.compose_replying(content, unsubscribe_url, false)
+    }
+
+    /// `compose`, saying that a reply becomes a comment when the email carries a reply address.
+    fn compose_replying(&self, content: &EmailContent, unsubscribe_url: &str, replies: bool) -> Composed {
         content.compose(&Footer {
             instance_name: &self.config.instance_name,
             base_url: &self.config.base_url,
             unsubscribe_url,
+            replies,
         })
     }
 

@@ -44,6 +44,8 @@ pub struct Footer<'a> {
     pub instance_name: &'a str,
     pub base_url: &'a str,
     pub unsubscribe_url: &'a str,
+    /// The email carries the reader's own reply address: say that a reply becomes a comment.
+    pub replies: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +154,7 @@ mod tests {
             instance_name: "Weft",
             base_url: "https://weft.example",
             unsubscribe_url: "https://weft.example/unsubscribe/x",
+            replies: false,
         });
         assert!(
             out.text
@@ -178,8 +181,24 @@ mod tests {
             instance_name: "Weft",
             base_url: "https://weft.example",
             unsubscribe_url: "u",
+            replies: false,
         });
         assert!(!out.text.contains(CONTENT) && !out.html.contains(CONTENT));
+    }
+
+    #[test]
+    fn only_an_email_with_a_reply_address_says_a_reply_becomes_a_comment() {
+        let hint = "Reply to this email to answer in the thread";
+        for replies in [false, true] {
+            let c = sample().compose(&Footer {
+                instance_name: "Weft",
+                base_url: "https://weft.example",
+                unsubscribe_url: "https://weft.example/unsubscribe/xyz",
+                replies,
+            });
+            assert_eq!(c.text.contains(hint), replies);
+            assert_eq!(c.html.contains(hint), replies);
+        }
     }
 
     #[test]
@@ -188,6 +207,7 @@ mod tests {
             instance_name: "Weft",
             base_url: "https://weft.example",
             unsubscribe_url: "https://weft.example/unsubscribe/xyz",
+            replies: false,
         });
         for body in [&c.text, &c.html] {
             assert!(body.contains("https://weft.example/login/token/abc"));

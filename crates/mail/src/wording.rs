@@ -587,6 +587,7 @@ mod tests {
             instance_name: "Weft Garden",
             base_url: "https://weft.example",
             unsubscribe_url: "https://weft.example/unsubscribe/SIGNED",
+            replies: false,
         };
         for (name, content) in every_email() {
             let composed = content.compose(&footer);

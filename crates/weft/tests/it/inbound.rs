@@ -86,6 +86,12 @@ async fn reply_address(
     comment(ann, thread, &format!("@{handle} who takes Mondays?"), None).await;
     let mail = app.email_to_containing("bob@example.org", "who takes Mondays?").await;
     let reply_to = mail.header("Reply-To").expect("a reply address");
+    assert!(
+        mail.text.contains("Reply to this email to answer in the thread"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.html.contains("Reply to this email to answer in the thread"));
     let address = reply_to.trim().trim_matches(['<', '>']).to_owned();
     assert!(
         address.starts_with("reply+") && address.ends_with(&format!("@{DOMAIN}")),
