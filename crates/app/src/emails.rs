@@ -551,12 +551,7 @@ impl App {
     }
 
     /// The email as sent, with its unsubscribe link (P15).
-    pub(crate) fn compose_email(&self, content: &EmailContent, unsubscribe_url: &str) -> Composed {
-        self.compose(content, unsubscribe_url)
-    }
-
-    /// The email as sent, with its unsubscribe link (P15).
-    fn compose(&self, content: &EmailContent, unsubscribe_url: &str) -> Composed {
+    pub(crate) fn compose(&self, content: &EmailContent, unsubscribe_url: &str) -> Composed {
         self.compose_replying(content, unsubscribe_url, false)
     }
 

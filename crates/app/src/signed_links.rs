@@ -80,8 +80,8 @@ impl App {
             .url(&format!("/unsubscribe/{}", unsubscribe::sign(&key, &claim))))
     }
 
-    /// A signing key by its id, from the cache or, when another instance made it since, the
-    /// database.
+    /// A signing key by its id, from the cache or, when another instance made it since this one
+    /// last looked, the database.
     pub(crate) async fn signing_key_by_id(&self, conn: &mut Conn, id: i64) -> Result<Option<SigningKey>, AppError> {
         if let Some(key) = self.cached_key(|keys| keys.iter().find(|k| k.key.id == id)) {
             return Ok(Some(key));
@@ -124,19 +124,7 @@ impl App {
         let Some(id) = unsubscribe::key_id(token) else {
             return Ok(None);
         };
-        let key = match self.cached_key(|keys| keys.iter().find(|k| k.key.id == id)) {
-            Some(key) => Some(key),
-            // Made by another instance since this one last looked.
-            None => {
-                let keys = signing_keys::all(conn).await?;
-                let found = keys.iter().find(|k| k.key.id == id).map(|k| k.key.clone());
-                *self
-                    .signing_keys
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = keys;
-                found
-            }
-        };
+        let key = self.signing_key_by_id(conn, id).await?;
         Ok(key.and_then(|key| unsubscribe::verify(token, &key, self.clock.now())))
     }
 }

@@ -245,51 +245,43 @@ fn id(r: &Row<'_>) -> Result<i64> {
     r.try_get("id")
 }
 
-/// Forgets what the emails about a group and its subgroups said (they are being deleted, P11):
-/// undelivered ones are dropped, delivered ones keep only recipient, kind and dates. Returns the
-/// ids of every email touched, so that copies of them (outbox files) go too.
-pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId) -> Result<Vec<i64>> {
-    const ABOUT: &str = "(group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1) \
-        OR id IN (SELECT email_id FROM outbox_email_sources WHERE group_id IN (SELECT id FROM groups WHERE id = $1 OR parent_id = $1)))";
-    let dropped = query(format!(
-        "DELETE FROM outbox_emails WHERE {ABOUT} AND status = 'pending' RETURNING id"
+/// The columns that say what an email said, blanked by every erasure (the purge keeps the subject).
+const BLANKED: &str =
+    "subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL, reply_to = NULL";
+
+/// Forgets what the emails matching `which` (a condition on `$1`) said: undelivered ones are
+/// dropped, delivered ones keep only recipient, kind and dates. Returns the ids of every email
+/// touched, so that copies of them (outbox files) go too.
+async fn erase_where(conn: &mut Conn, which: &str, id_bound: i64) -> Result<Vec<i64>> {
+    let mut ids = query(format!(
+        "DELETE FROM outbox_emails WHERE {which} AND status = 'pending' RETURNING id"
     ))
-    .bind(group_id)
+    .bind(id_bound)
     .fetch_all(&mut *conn, id)
     .await?;
-    let erased = query(format!(
-        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL, reply_to = NULL \
-         WHERE {ABOUT} RETURNING id"
-    ))
-    .bind(group_id)
-    .fetch_all(&mut *conn, id)
-    .await?;
-    let mut ids = dropped;
+    let erased = query(format!("UPDATE outbox_emails SET {BLANKED} WHERE {which} RETURNING id"))
+        .bind(id_bound)
+        .fetch_all(&mut *conn, id)
+        .await?;
     ids.extend(erased);
     Ok(ids)
 }
 
-/// Forgets what emails caused by `sender_id` said about them (their account is being deleted):
-/// undelivered ones are dropped, delivered ones keep only recipient, kind and dates.
-/// Returns the ids of the emails touched, so that copies of them (outbox files) go too.
+/// Forgets what the emails about a group and its subgroups said (they are being deleted, P11),
+/// a digest quoting one of them included (`erase_where`).
+pub async fn erase_about_group(conn: &mut Conn, group_id: crate::groups::GroupId) -> Result<Vec<i64>> {
+    const GROUPS: &str = "(SELECT id FROM groups WHERE id = $1 OR parent_id = $1)";
+    let about = format!(
+        "(group_id IN {GROUPS} OR id IN (SELECT email_id FROM outbox_email_sources WHERE group_id IN {GROUPS}))"
+    );
+    erase_where(conn, &about, group_id.0).await
+}
+
+/// Forgets what emails caused by `sender_id` said about them (their account is being deleted),
+/// a digest quoting them included (`erase_where`).
 pub async fn erase_sent_by(conn: &mut Conn, sender_id: UserId) -> Result<Vec<i64>> {
     const BY: &str = "(sender_id = $1 OR id IN (SELECT email_id FROM outbox_email_sources WHERE sender_id = $1))";
-    let dropped = query(format!(
-        "DELETE FROM outbox_emails WHERE {BY} AND status = 'pending' RETURNING id"
-    ))
-    .bind(sender_id)
-    .fetch_all(&mut *conn, id)
-    .await?;
-    let erased = query(format!(
-        "UPDATE outbox_emails SET subject = '', body_text = '', body_html = '', unsubscribe_url = '', from_name = NULL, reply_to = NULL \
-         WHERE {BY} RETURNING id"
-    ))
-    .bind(sender_id)
-    .fetch_all(&mut *conn, id)
-    .await?;
-    let mut ids = dropped;
-    ids.extend(erased);
-    Ok(ids)
+    erase_where(conn, BY, sender_id.0).await
 }
 
 /// Every email to this account or address (an account being deleted: the rows hold the address).

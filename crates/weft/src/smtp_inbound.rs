@@ -171,13 +171,16 @@ async fn session(stream: TcpStream, app: &App, host: &str) -> std::io::Result<()
 
 /// The message after DATA, dot-unstuffed, up to the lone "." line; `None` when it grew past
 /// `max` (the rest is read and dropped, so the session can go on).
-async fn data(read: &mut (impl AsyncBufReadExt + Unpin), max: usize) -> std::io::Result<Option<Vec<u8>>> {
+async fn data(read: &mut (impl tokio::io::AsyncBufRead + Unpin), max: usize) -> std::io::Result<Option<Vec<u8>>> {
     let mut message = Vec::new();
     let mut line = Vec::with_capacity(1024);
     let mut too_large = false;
     loop {
         line.clear();
-        let n = tokio::time::timeout(IDLE, read.read_until(b'\n', &mut line))
+        // A line is capped too: a sender that never ends one cannot grow it past the limit.
+        let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(2);
+        let mut limited = tokio::io::AsyncReadExt::take(&mut *read, cap);
+        let n = tokio::time::timeout(IDLE, limited.read_until(b'\n', &mut line))
             .await
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "idle"))??;
         if n == 0 {

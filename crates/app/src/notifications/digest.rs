@@ -310,7 +310,7 @@ impl App {
         .content()
         .with_formatted(weft_mail::digest::formatted(&content.sections));
         let unsubscribe_url = self.unsubscribe_url(conn, &d.user).await?;
-        let composed = self.compose_email(&email, &unsubscribe_url);
+        let composed = self.compose(&email, &unsubscribe_url);
         outbox::enqueue_with_sources(
             conn,
             &outbox::NewEmail {

@@ -234,8 +234,13 @@ pub async fn items(
         return Ok(Vec::new());
     }
     let list = crate::parameters(4, threads.len());
+    // The names and the reader's named-voter flags are read after the ranking: a few rows.
     let sql = format!(
-        "SELECT * FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.thread_id ORDER BY x.seq DESC) AS rn, \
+        "SELECT ranked.thread_id, ranked.seq, ranked.what, ranked.body, ranked.poll_id, ranked.poll_key, \
+         ranked.poll_title, ranked.total, ranked.actor_id, CASE WHEN a.state = 'active' THEN a.name END AS author_name, \
+         CASE WHEN ranked.poll_id IS NOT NULL AND EXISTS (SELECT 1 FROM poll_voters pv \
+              WHERE pv.poll_id = ranked.poll_id AND pv.user_id = $1) THEN 1 ELSE 0 END AS named \
+         FROM (SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.thread_id ORDER BY x.seq DESC) AS rn, \
            COUNT(*) OVER (PARTITION BY x.thread_id) AS total FROM ( \
              SELECT c.thread_id, c.seq, c.author_id AS actor_id, 'comment' AS what, c.body, \
                     NULL AS poll_id, '' AS poll_key, '' AS poll_title \
@@ -251,15 +256,6 @@ pub async fn items(
              AND e.seq > COALESCE(r.read_seq, 0)) x) ranked \
          LEFT JOIN users a ON a.id = ranked.actor_id \
          WHERE ranked.rn <= $3 ORDER BY ranked.thread_id, ranked.seq DESC"
-    );
-    // The names and the reader's named-voter flags are read after the ranking: a few rows.
-    let sql = sql.replacen(
-        "SELECT * FROM (",
-        "SELECT ranked.thread_id, ranked.seq, ranked.what, ranked.body, ranked.poll_id, ranked.poll_key, \
-         ranked.poll_title, ranked.total, ranked.actor_id, CASE WHEN a.state = 'active' THEN a.name END AS author_name, \
-         CASE WHEN ranked.poll_id IS NOT NULL AND EXISTS (SELECT 1 FROM poll_voters pv \
-              WHERE pv.poll_id = ranked.poll_id AND pv.user_id = $1) THEN 1 ELSE 0 END AS named FROM (",
-        1,
     );
     let mut q = query(sql).bind(user_id).bind(since.micros()).bind(per_thread);
     for t in threads {

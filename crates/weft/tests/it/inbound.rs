@@ -113,13 +113,29 @@ async fn bodies(app: &TestApp, ann: &crate::helpers::Client, thread: &str) -> Ve
         .collect()
 }
 
-async fn a_reply_by_email_becomes_the_comment_bob_wrote(app: &TestApp) {
+/// Ann's group with Bob in it, her thread, and Bob's reply address for it.
+struct Garden {
+    ann: crate::helpers::Client,
+    thread: String,
+    address: String,
+}
+
+async fn garden(app: &TestApp) -> Garden {
     let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
     let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
     let g = create(&ann, "Riverside Garden", "closed", "approval").await;
     add_member(app, &g, &bob, Role::Member).await;
-    let t = start(&ann, &g, "Watering rota", "", "private").await;
-    let address = reply_address(app, &ann, &bob, &t).await;
+    let thread = start(&ann, &g, "Watering rota", "", "private").await;
+    let address = reply_address(app, &ann, &bob, &thread).await;
+    Garden { ann, thread, address }
+}
+
+async fn a_reply_by_email_becomes_the_comment_bob_wrote(app: &TestApp) {
+    let Garden {
+        ann,
+        thread: t,
+        address,
+    } = garden(app).await;
 
     let raw = fixture("gmail-en.eml").replace("REPLY_ADDRESS", &address);
     let (code, out) = receive(app, &raw, &address);
@@ -139,12 +155,11 @@ async fn a_reply_by_email_becomes_the_comment_bob_wrote(app: &TestApp) {
 }
 
 async fn what_must_be_refused_is_refused_silently_and_recorded_without_content(app: &TestApp) {
-    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
-    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
-    let g = create(&ann, "Riverside Garden", "closed", "approval").await;
-    add_member(app, &g, &bob, Role::Member).await;
-    let t = start(&ann, &g, "Watering rota", "", "private").await;
-    let address = reply_address(app, &ann, &bob, &t).await;
+    let Garden {
+        ann,
+        thread: t,
+        address,
+    } = garden(app).await;
     let base = fixture("gmail-en.eml").replace("REPLY_ADDRESS", &address);
     let before = bodies(app, &ann, &t).await.len();
     app.settle_mail().await;
@@ -316,12 +331,11 @@ async fn smtp_exchange(addr: std::net::SocketAddr, commands: &[&str]) -> Vec<Str
 }
 
 async fn a_reply_over_smtp_becomes_a_comment_and_nothing_else_is_relayed(app: &TestApp) {
-    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
-    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
-    let g = create(&ann, "Riverside Garden", "closed", "approval").await;
-    add_member(app, &g, &bob, Role::Member).await;
-    let t = start(&ann, &g, "Watering rota", "", "private").await;
-    let address = reply_address(app, &ann, &bob, &t).await;
+    let Garden {
+        ann,
+        thread: t,
+        address,
+    } = garden(app).await;
     let smtp = app.smtp_inbound.expect("the listener is on");
 
     // A real SMTP client (lettre) delivers Outlook's German reply.
