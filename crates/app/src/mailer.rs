@@ -17,6 +17,7 @@ const LEASE: Duration = Duration::minutes(5);
 const POLL: StdDuration = StdDuration::from_secs(5);
 
 pub use crate::jobs::runner::backoff;
+pub use weft_store::outbox::DeadEmail;
 
 pub struct Mailer {
     pub app: App,
@@ -73,11 +74,12 @@ impl Mailer {
             claimed.retain(|e| !cancelled.contains(&e.id));
             (claimed, ids.len())
         };
-        // Outcomes are written together after the batch: one commit instead of one per email.
-        // Should the process die mid-batch, its emails go again once their lease runs out: at
-        // least once, at most one batch twice.
-        let mut sent = Vec::with_capacity(claimed.len());
-        let mut failed = Vec::new();
+        // Each outcome is written as soon as the server answered, before the next email: a
+        // process killed mid-batch sends again at most the one email it was handing over (its
+        // lease runs out), never the ones already delivered. The Message-ID stays the same, so
+        // even that one is recognisable as a repeat by the receiving side.
+        let mut erased_meanwhile = Vec::new();
+        let mut receipts_deleted = false;
         for email in &claimed {
             let outgoing = Outgoing {
                 id: email.id,
@@ -90,10 +92,14 @@ impl Mailer {
                 thread_id: email.thread_id.map(|t| t.0),
                 reply_to: email.reply_to.as_deref(),
             };
-            match self.transport.send(&self.from, &self.message_domain, &outgoing).await {
+            let outcome = self.transport.send(&self.from, &self.message_domain, &outgoing).await;
+            let mut tx = self.app.store.begin().await?;
+            match outcome {
                 Ok(()) => {
                     tracing::info!(email_id = email.id, kind = %email.kind, "email sent");
-                    sent.push(email.id);
+                    let delivered = outbox::mark_sent(&mut tx, &[email.id], self.app.clock.now()).await?;
+                    erased_meanwhile.extend(delivered.erased_meanwhile);
+                    receipts_deleted |= delivered.receipts_deleted;
                 }
                 Err(error) => {
                     let retry_at: Option<Timestamp> =
@@ -105,23 +111,37 @@ impl Mailer {
                         dead = retry_at.is_none(),
                         "email delivery failed"
                     );
-                    failed.push((email.id, error.to_string(), retry_at));
+                    outbox::mark_failed(&mut tx, email.id, &error.to_string(), retry_at).await?;
                 }
             }
+            tx.commit().await?;
         }
-        let mut tx = self.app.store.begin().await?;
-        let delivered = outbox::mark_sent(&mut tx, &sent, self.app.clock.now()).await?;
-        for (id, error, retry_at) in &failed {
-            outbox::mark_failed(&mut tx, *id, error, *retry_at).await?;
-        }
-        tx.commit().await?;
         // An email erased while it was being delivered leaves no copy in the outbox folder; a
         // delivered deletion receipt took the address with its row, so the files are scrubbed.
-        if !delivered.erased_meanwhile.is_empty() || delivered.receipts_deleted {
-            self.app
-                .after_erasure(&delivered.erased_meanwhile, &["outbox_emails"])
-                .await;
+        if !erased_meanwhile.is_empty() || receipts_deleted {
+            self.app.after_erasure(&erased_meanwhile, &["outbox_emails"]).await;
         }
         Ok(claimed_count)
+    }
+}
+
+impl App {
+    /// The emails that failed at every attempt, for the instance administrator.
+    pub async fn dead_emails(&self, who: &crate::SessionUser) -> Result<Vec<outbox::DeadEmail>, crate::AppError> {
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::ManageEmails)?;
+        Ok(outbox::dead(&mut *self.store.reader().await?, 200).await?)
+    }
+
+    /// An administrator sends a dead email again (`Some(id)`) or every dead email (`None`), once
+    /// the cause is fixed (a relay's password, a full mailbox). Not found: no such dead email, or
+    /// the retention purge already took its body.
+    pub async fn retry_emails(&self, who: &crate::SessionUser, id: Option<i64>) -> Result<u64, crate::AppError> {
+        self.require_instance_admin(who, weft_domain::permissions::InstanceAction::ManageEmails)?;
+        let n = outbox::retry_dead(&mut *self.store.writer().await?, id, self.clock.now()).await?;
+        if id.is_some() && n == 0 {
+            return Err(crate::AppError::NotFound);
+        }
+        self.mail_wakeup.notify_one();
+        Ok(n)
     }
 }

@@ -351,3 +351,59 @@ pub async fn purge_bodies(conn: &mut Conn, sent_before: Timestamp) -> Result<u64
     .await?;
     Ok(gone + done.rows_affected())
 }
+
+/// An email that failed at every attempt, as the instance administrator sees it: what kind, to
+/// which domain (the local part stays hidden: a delivery problem is about the receiving server),
+/// how often it was tried and the last error.
+#[derive(Debug, Clone)]
+pub struct DeadEmail {
+    pub id: i64,
+    pub kind: String,
+    pub to_domain: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    /// When it was last tried (the attempt that gave up).
+    pub failed_at: Timestamp,
+    /// False once the retention purge took its body: it can no longer be sent again.
+    pub retryable: bool,
+}
+
+/// The dead emails, newest first.
+pub async fn dead(conn: &mut Conn, limit: i64) -> Result<Vec<DeadEmail>> {
+    let rows = query(
+        "SELECT id, kind, to_address, attempts, last_error, created_at, next_attempt_at, body_text <> '' AS retryable \
+         FROM outbox_emails WHERE status = 'dead' ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn, |r| {
+        let to: String = r.try_get("to_address")?;
+        Ok(DeadEmail {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            to_domain: to.rsplit_once('@').map_or_else(String::new, |(_, d)| d.to_owned()),
+            attempts: r.try_get("attempts")?,
+            last_error: r.try_get("last_error")?,
+            created_at: Timestamp(r.try_get("created_at")?),
+            failed_at: Timestamp(r.try_get("next_attempt_at")?),
+            retryable: r.try_get("retryable")?,
+        })
+    })
+    .await?;
+    Ok(rows)
+}
+
+/// Dead emails get a new round of attempts, due at once: one (`Some(id)`) or all of them. Only
+/// those whose body is still there (the retention purge empties it). Returns how many.
+pub async fn retry_dead(conn: &mut Conn, id: Option<i64>, now: Timestamp) -> Result<u64> {
+    let n = query(
+        "UPDATE outbox_emails SET status = 'pending', attempts = 0, next_attempt_at = $1, locked_until = NULL \
+         WHERE status = 'dead' AND body_text <> '' AND ($2 = 0 OR id = $2)",
+    )
+    .bind(now.micros())
+    .bind(id.unwrap_or(0))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n)
+}

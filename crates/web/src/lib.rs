@@ -14,6 +14,7 @@ pub mod live;
 mod markdown_cache;
 pub mod notifications;
 pub mod openapi;
+pub mod outbox;
 pub mod pages;
 pub mod policies;
 pub mod polls;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(polls::page_routes())
         .merge(notifications::page_routes())
         .merge(jobs::page_routes())
+        .merge(outbox::page_routes())
         .nest(
             "/api/v1",
             api::routes()
@@ -104,7 +106,8 @@ pub fn router(state: AppState) -> Router {
                 .merge(threads::api_routes())
                 .merge(polls::api_routes())
                 .merge(notifications::api_routes())
-                .merge(jobs::api_routes()),
+                .merge(jobs::api_routes())
+                .merge(outbox::api_routes()),
         )
         .merge(static_files::routes())
         .fallback(shell::errors::not_found)

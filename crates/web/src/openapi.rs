@@ -83,6 +83,9 @@ static OPERATIONS: &[Op] = &[
     op(POST, "/groups/{key}/maintenance", "admin", "Open one hour of maintenance access, with a reason", OBJ, (204, NONE)),
     op(GET, "/admin/jobs", "admin", "Background jobs that failed at every attempt", NONE, (200, Some("DeadJobsDto"))),
     op(POST, "/admin/jobs/{id}/retry", "admin", "Give a dead job a new round of attempts", NONE, (204, NONE)),
+    op(GET, "/admin/emails", "admin", "Emails that could not be delivered at any attempt", NONE, (200, Some("DeadEmailsDto"))),
+    op(POST, "/admin/emails/{id}/retry", "admin", "Send a dead email again", NONE, (200, Some("RetriedDto"))),
+    op(POST, "/admin/emails/retry", "admin", "Send every dead email again", NONE, (200, Some("RetriedDto"))),
     // groups
     op(GET, "/groups", "groups", "My groups", NONE, (200, Some("MyGroupsDto"))),
     op(POST, "/groups", "groups", "Create a group (or a subgroup)", Some("GroupBody"), (201, Some("GroupDto"))),
@@ -246,6 +249,7 @@ fn build() -> OpenApi {
         ExploreDto, ExploredGroupDto, GroupDto, MemberDto, MembersDto, MyGroupDto, MyGroupsDto, RequestDto, RequestsDto,
     };
     use crate::jobs::api::{DeadJobDto, DeadJobsDto};
+    use crate::outbox::api::{DeadEmailDto, DeadEmailsDto, RetriedDto};
     use crate::polls::api::{
         ChoiceBody, ClosingBody, OptionBody, OutcomeBody, PollBody, PollReactionBody, RemindedDto, VoteBody,
     };
@@ -329,6 +333,9 @@ fn build() -> OpenApi {
         .schema_from::<crate::notifications::api::DigestBody>()
         .schema_from::<DeadJobDto>()
         .schema_from::<DeadJobsDto>()
+        .schema_from::<DeadEmailDto>()
+        .schema_from::<DeadEmailsDto>()
+        .schema_from::<RetriedDto>()
         .build();
     OpenApiBuilder::new()
         .info(

@@ -14,6 +14,8 @@ pub enum InstanceAction {
     ResolveDeletionRequests,
     /// See the background jobs that failed for good, and retry them.
     ManageJobs,
+    /// See the emails that could not be delivered, and send them again.
+    ManageEmails,
     /// Open one hour of maintenance access to a group, with a stated reason (P13).
     OpenMaintenanceAccess,
     /// Read the optional security log (P20).
@@ -21,11 +23,12 @@ pub enum InstanceAction {
 }
 
 impl InstanceAction {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::PublishPolicies,
         Self::SeeUsage,
         Self::ResolveDeletionRequests,
         Self::ManageJobs,
+        Self::ManageEmails,
         Self::OpenMaintenanceAccess,
         Self::ReadSecurityLog,
     ];
@@ -38,9 +41,15 @@ pub fn can_administer(signed_in: bool, instance_admin: bool, action: InstanceAct
     use InstanceAction as I;
     match (signed_in, instance_admin, action) {
         (true, true, _) => Decision::Allow,
-        (_, _, I::ResolveDeletionRequests | I::ManageJobs | I::OpenMaintenanceAccess | I::ReadSecurityLog) => {
-            Decision::Hidden
-        }
+        (
+            _,
+            _,
+            I::ResolveDeletionRequests
+            | I::ManageJobs
+            | I::ManageEmails
+            | I::OpenMaintenanceAccess
+            | I::ReadSecurityLog,
+        ) => Decision::Hidden,
         (false, _, I::SeeUsage) => Decision::Hidden,
         (true, false, I::PublishPolicies | I::SeeUsage) => Decision::Forbidden,
         (false, _, I::PublishPolicies) => Decision::LogIn,

@@ -469,6 +469,7 @@ fn instance_administration_table() {
         (I::SeeUsage, [Allow, Forbidden, Hidden]),
         (I::ResolveDeletionRequests, [Allow, Hidden, Hidden]),
         (I::ManageJobs, [Allow, Hidden, Hidden]),
+        (I::ManageEmails, [Allow, Hidden, Hidden]),
         (I::OpenMaintenanceAccess, [Allow, Hidden, Hidden]),
         (I::ReadSecurityLog, [Allow, Hidden, Hidden]),
     ];

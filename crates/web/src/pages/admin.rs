@@ -18,6 +18,7 @@ struct AdminPage {
     ctx: PageCtx,
     open_requests: i64,
     dead_jobs: usize,
+    dead_emails: usize,
     security_log: bool,
     public_usage: bool,
 }
@@ -29,12 +30,14 @@ pub async fn index(
 ) -> Result<Response, WebError> {
     let open_requests = state.app.open_instance_deletion_requests(&who).await?;
     let dead_jobs = state.app.dead_jobs(&who).await?.len();
+    let dead_emails = state.app.dead_emails(&who).await?.len();
     Ok(render(
         StatusCode::OK,
         &AdminPage {
             ctx,
             open_requests,
             dead_jobs,
+            dead_emails,
             security_log: state.app.config.security_log,
             public_usage: state.app.config.public_usage,
         },

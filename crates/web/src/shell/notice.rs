@@ -74,11 +74,12 @@ pub enum Notice {
     MaintenanceOpened,
     ExportRequested,
     JobRetried,
+    EmailsRetried,
     LastAdmin,
 }
 
 impl Notice {
-    pub const ALL: [Self; 71] = [
+    pub const ALL: [Self; 72] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -149,6 +150,7 @@ impl Notice {
         Self::MaintenanceOpened,
         Self::ExportRequested,
         Self::JobRetried,
+        Self::EmailsRetried,
         Self::LastAdmin,
     ];
 
@@ -225,6 +227,7 @@ impl Notice {
             Self::MaintenanceOpened => "maintenance_opened",
             Self::ExportRequested => "export_requested",
             Self::JobRetried => "job_retried",
+            Self::EmailsRetried => "emails_retried",
             Self::LastAdmin => "last_admin",
         }
     }
@@ -317,6 +320,7 @@ impl Notice {
             Self::MaintenanceOpened => "Maintenance access is open for one hour. The coordinators were told why.",
             Self::ExportRequested => "Your archive is being prepared. We will email you a link when it is ready.",
             Self::JobRetried => "The job is queued again and runs in a moment.",
+            Self::EmailsRetried => "Queued again: they leave in a moment, and come back here if they fail again.",
             Self::LastAdmin => "A group needs a coordinator: make someone else a coordinator first.",
         }
     }

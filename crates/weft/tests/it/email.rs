@@ -1,7 +1,7 @@
 //! The email outbox: written with the change that causes it, delivered by the worker, every
 //! message with a working one-click unsubscribe (P15).
 
-use crate::helpers::{Db, TestApp};
+use crate::helpers::{Db, SmtpMode, SmtpStandIn, TestApp};
 use crate::on_both;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -275,7 +275,8 @@ class Keep:
         return "250 OK"
 def check(server, session, envelope, mechanism, auth_data):
     ok = auth_data.login == b"weft" and auth_data.password == b"s3cret-pass"
-    return AuthResult(success=ok, auth_data=auth_data if ok else None)
+    # handled=False: aiosmtpd answers 535 itself (the default, handled, would answer nothing)
+    return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 c = Controller(Keep(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
                authenticator=check, auth_require_tls=True, auth_exclude_mechanism=["LOGIN"])
 c.start()
@@ -383,6 +384,7 @@ async fn delivery_uses_starttls_and_authentication_on_a_real_smtp_server(db: Db)
         password: Some("s3cret-pass".into()),
         ca_file: Some(ca.clone()),
     };
+    let good_again = good.clone();
     let app = TestApp::spawn_with(db, move |c| c.smtp = Some(good)).await.unwrap();
     app.client()
         .post_form(
@@ -437,5 +439,272 @@ async fn delivery_uses_starttls_and_authentication_on_a_real_smtp_server(db: Db)
     );
     app.finish().await;
 
+    // The wrong password: refused at AUTH, the email stays queued with the server's answer
+    // (found in the time a retry takes, not after a timeout) and leaves nothing behind.
+    let wrong = weft_mail::SmtpSettings {
+        password: Some("not-the-password".into()),
+        ..good_again
+    };
+    let app = TestApp::spawn_with(db, move |c| c.smtp = Some(wrong)).await.unwrap();
+    let asked = std::time::Instant::now();
+    app.client()
+        .post_form(
+            "/signup",
+            &[("name", "Uma"), ("email", "uma@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    let mut error = None;
+    for _ in 0..400 {
+        let mut conn = app.db_conn().await;
+        error = weft_store::query("SELECT last_error FROM outbox_emails WHERE to_address = 'uma@example.org'")
+            .fetch_one(&mut conn, |r| r.try_get::<Option<String>, _>("last_error"))
+            .await
+            .unwrap();
+        drop(conn);
+        if error.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let error = error.expect("the refused attempt is recorded within 20 s");
+    eprintln!("wrong password refused after {:?}: {error}", asked.elapsed());
+    assert!(
+        error.contains("535") || error.to_lowercase().contains("auth"),
+        "{error}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox_emails WHERE status = 'pending'")
+            .await,
+        1,
+        "kept for a retry"
+    );
+    let files = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(files, 2, "the server received nothing more (one .eml and its .who)");
+    app.finish().await;
+
     let _ = server.kill().await;
+}
+
+// ---- dead letters, and exactly once across a crash ----
+
+/// Emails to the stand-in server's (plain) address.
+fn stand_in(standin: &SmtpStandIn) -> impl FnOnce(&mut weft::ServeConfig) {
+    let settings = standin.settings();
+    move |c| c.smtp = Some(settings)
+}
+
+/// The outbox row of the email to `to`: (id, status, attempts), the status `sending` while a
+/// worker holds it (claimed, its outcome not yet written).
+async fn outbox_row(app: &TestApp, to: &str) -> (i64, String, i64) {
+    let mut conn = app.db_conn().await;
+    weft_store::query(
+        "SELECT id, CASE WHEN status = 'pending' AND locked_until IS NOT NULL THEN 'sending' ELSE status END AS status, \
+         attempts FROM outbox_emails WHERE to_address = $1",
+    )
+        .bind(to)
+        .fetch_one(&mut conn, |r| {
+            Ok((r.try_get("id")?, r.try_get("status")?, r.try_get("attempts")?))
+        })
+        .await
+        .expect("the email is in the outbox")
+}
+
+/// Waits (10 s at most, then fails) until the email to `to` is as `done` says.
+async fn wait_for_email(app: &TestApp, to: &str, what: &str, done: impl Fn(&str, i64) -> bool) -> (i64, String, i64) {
+    let mut last = (0, String::new(), 0);
+    for _ in 0..200 {
+        last = outbox_row(app, to).await;
+        if done(&last.1, last.2) {
+            return last;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("after 10 s the email to {to} is not {what}: {last:?}");
+}
+
+async fn undelivered_emails_wait_for_the_instance_admin_who_sends_them_again(db: Db) {
+    let standin = SmtpStandIn::start(SmtpMode::Refuse).await;
+    let Some(app) = TestApp::spawn_with(db, stand_in(&standin)).await else {
+        eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let admin = crate::privacy_centre::staff(&app).await;
+    let group = crate::groups::create(&admin, "Staff room", "closed", "approval").await;
+    let member = app.members_signed_in(&group, 1).await.remove(0);
+    let to = "lost.person@far-away.example";
+    app.client()
+        .post_form("/signup", &[("name", "Lou"), ("email", to), ("password", PASSWORD)])
+        .await;
+    // The relay refuses the recipient at every attempt, each one later than the last; after the
+    // eighth the email is dead and not tried again by itself.
+    wait_for_email(&app, to, "tried once", |s, a| s == "pending" && a >= 1).await;
+    for n in 2..=8 {
+        app.app.clock.advance(weft_domain::Duration::hours(1));
+        app.app.mail_wakeup.notify_one();
+        wait_for_email(&app, to, "tried again", |s, a| s != "sending" && a >= n).await;
+    }
+    let (id, status, attempts) = wait_for_email(&app, to, "dead", |s, _| s == "dead").await;
+    assert_eq!((status.as_str(), attempts), ("dead", 8));
+    app.app.clock.advance(weft_domain::Duration::hours(3));
+    app.app.mail_wakeup.notify_one();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(outbox_row(&app, to).await.2, 8, "a dead email waits");
+    assert!(standin.received().iter().all(|m| !m.contains(to)));
+
+    // The administrator sees it, with the relay's answer, the recipient's domain only.
+    let page = admin.get("/admin/emails").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("…@far-away.example"), "{}", page.body);
+    assert!(page.body.contains("no such mailbox here"), "{}", page.body);
+    assert!(!page.body.contains("lost.person"), "the address stays hidden");
+    let index = admin.get("/admin").await.body;
+    assert!(index.contains("/admin/emails"), "{index}");
+    let listed = admin.get("/api/v1/admin/emails").await.json();
+    let emails = listed["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 1, "{listed}");
+    assert_eq!(emails[0]["id"], id);
+    assert_eq!(emails[0]["to_domain"], "far-away.example");
+    assert_eq!(emails[0]["attempts"], 8);
+    assert_eq!(emails[0]["retryable"], true);
+    assert!(!listed.to_string().contains("lost.person"));
+
+    // Nobody else learns of it or can send it; the signed out are asked to log in.
+    let anonymous = app.client();
+    let res = anonymous.get("/admin/emails").await;
+    assert_eq!(res.status, 303);
+    assert!(res.location().starts_with("/login"), "{}", res.location());
+    assert_eq!(anonymous.get("/api/v1/admin/emails").await.status, 401);
+    assert_eq!(member.get("/admin/emails").await.status, 404);
+    assert_eq!(member.get("/api/v1/admin/emails").await.status, 404);
+    for path in [
+        format!("/api/v1/admin/emails/{id}/retry"),
+        "/api/v1/admin/emails/retry".into(),
+    ] {
+        assert_eq!(
+            member.post_json(&path, &serde_json::json!({})).await.status,
+            404,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        member.post_form(&format!("/admin/emails/{id}/retry"), &[]).await.status,
+        404
+    );
+    assert_eq!(outbox_row(&app, to).await.1, "dead");
+
+    // The cause fixed, the administrator sends it again: it leaves at once, once.
+    assert_eq!(
+        admin
+            .post_json("/api/v1/admin/emails/999999/retry", &serde_json::json!({}))
+            .await
+            .status,
+        404
+    );
+    standin.set_mode(SmtpMode::Accept);
+    let res = admin.post_form(&format!("/admin/emails/{id}/retry"), &[]).await;
+    assert_eq!(res.status, 303);
+    assert!(res.location().contains("notice=emails_retried"), "{}", res.location());
+    wait_for_email(&app, to, "sent", |s, _| s == "sent").await;
+    let delivered: Vec<String> = standin.received().into_iter().filter(|m| m.contains(to)).collect();
+    assert_eq!(delivered.len(), 1);
+    assert!(
+        delivered[0].contains(&format!("<weft.{id}@")),
+        "its Message-ID is the same"
+    );
+    let again = admin
+        .post_json("/api/v1/admin/emails/retry", &serde_json::json!({}))
+        .await;
+    assert_eq!(
+        (again.status, again.json()["retried"].clone()),
+        (200, serde_json::json!(0))
+    );
+    assert!(
+        admin
+            .get("/admin/emails")
+            .await
+            .body
+            .contains("None: every email left.")
+    );
+    app.finish().await;
+}
+
+/// `kill -9` after the email was committed and while it was being handed to the relay (the
+/// message was transferred, its final dot never answered, so it was not accepted), with a
+/// second email committed behind it: after a restart each is delivered exactly once — the
+/// second at once, the first once its lease runs out.
+async fn emails_committed_before_a_crash_are_delivered_exactly_once_after_restart(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        eprintln!("skipped: WEFT_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let url = app.database_url.clone();
+    let kept = app.stop_keeping_data().await;
+    let standin = SmtpStandIn::start(SmtpMode::Stall).await;
+    let server = crate::helpers::Server::start(&kept.0.0, &url, &standin.env()).await;
+    let first = crate::helpers::Client::new(&server.base);
+    first
+        .post_form(
+            "/signup",
+            &[("name", "Ida"), ("email", "ida@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    for _ in 0..200 {
+        if standin.stalled.load(std::sync::atomic::Ordering::SeqCst) >= 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        standin.stalled.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "the relay holds the first email within 10 s"
+    );
+    crate::helpers::Client::new(&server.base)
+        .post_form(
+            "/signup",
+            &[("name", "Jo"), ("email", "jo@example.org"), ("password", PASSWORD)],
+        )
+        .await;
+    server.kill();
+    assert!(standin.received().is_empty());
+
+    standin.set_mode(SmtpMode::Accept);
+    let again = TestApp::restart_on_with(kept, db, &url, stand_in(&standin)).await;
+    let (jo, _, _) = wait_for_email(&again, "jo@example.org", "sent", |s, _| s == "sent").await;
+    let (ida, status, _) = outbox_row(&again, "ida@example.org").await;
+    assert_eq!(
+        status, "sending",
+        "the first one is still under the dead process's lease"
+    );
+    again.app.clock.advance(weft_domain::Duration::minutes(6));
+    again.app.mail_wakeup.notify_one();
+    wait_for_email(&again, "ida@example.org", "sent", |s, _| s == "sent").await;
+    // Nothing goes twice, however long we wait.
+    again.app.clock.advance(weft_domain::Duration::hours(2));
+    again.app.mail_wakeup.notify_one();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let received = standin.received();
+    let count = |id: i64| received.iter().filter(|m| m.contains(&format!("<weft.{id}@"))).count();
+    assert_eq!((count(ida), count(jo), received.len()), (1, 1, 2), "{received:#?}");
+    again.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undelivered_emails_wait_for_the_instance_admin_who_sends_them_again_sqlite() {
+    undelivered_emails_wait_for_the_instance_admin_who_sends_them_again(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undelivered_emails_wait_for_the_instance_admin_who_sends_them_again_postgres() {
+    undelivered_emails_wait_for_the_instance_admin_who_sends_them_again(Db::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_committed_before_a_crash_are_delivered_exactly_once_after_restart_sqlite() {
+    emails_committed_before_a_crash_are_delivered_exactly_once_after_restart(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_committed_before_a_crash_are_delivered_exactly_once_after_restart_postgres() {
+    emails_committed_before_a_crash_are_delivered_exactly_once_after_restart(Db::Postgres).await;
 }

@@ -275,9 +275,20 @@ impl TestApp {
 
     /// Starts again on what `stop_keeping_data` kept (same data folder, same database).
     pub async fn restart_on(kept: (TempDir, Option<String>), db: Db, database_url: &str) -> TestApp {
+        Self::restart_on_with(kept, db, database_url, |_| {}).await
+    }
+
+    /// `restart_on` with the configuration changed as `tweak` says.
+    pub async fn restart_on_with(
+        kept: (TempDir, Option<String>),
+        db: Db,
+        database_url: &str,
+        tweak: impl FnOnce(&mut ServeConfig),
+    ) -> TestApp {
         let dir = kept.0.0.clone();
         let url = database_url.to_owned();
         let mut again = Self::spawn_with(Db::Sqlite, move |c| {
+            tweak(c);
             c.data_dir = dir;
             c.database_url = url;
         })
@@ -921,4 +932,203 @@ pub fn redacted_json(value: &serde_json::Value) -> String {
     let mut v = value.clone();
     walk(&mut v);
     serde_json::to_string_pretty(&v).expect("JSON")
+}
+
+/// A `weft serve` process on `data` and `database_url`, listening on a free port, with `env`
+/// added to its environment: for tests that kill it (`kill -9`), which an in-process server
+/// cannot undergo.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+}
+
+impl Server {
+    pub async fn start(data: &Path, database_url: &str, env: &[(&str, String)]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_weft"));
+        command
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(data)
+            .env("WEFT_DATABASE_URL", database_url)
+            .env("WEFT_BIND", format!("127.0.0.1:{port}"))
+            .env("WEFT_CONNECTIONS_PER_CLIENT", "1024")
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..300 {
+            if http
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return Self { child, base };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("weft serve did not answer /healthz within 15 s");
+    }
+
+    /// `kill -9`: no shutdown, no flush, nothing finishes.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// What the stand-in SMTP server does with the next message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpMode {
+    /// Every recipient refused: `550 5.1.1`.
+    Refuse = 0,
+    /// The whole message read, then no answer to its final dot (not accepted, in SMTP's terms).
+    Stall = 1,
+    /// Accepted (`250`) and kept in `received`.
+    Accept = 2,
+}
+
+/// A stand-in SMTP server on loopback, in plain text (no TLS, no AUTH: `email.rs` has the real
+/// server for those), behaving as its mode says at the moment each message arrives. For
+/// failures a real relay cannot be made to produce on demand.
+pub struct SmtpStandIn {
+    pub port: u16,
+    mode: Arc<std::sync::atomic::AtomicU8>,
+    /// Every message accepted, raw.
+    pub received: Arc<Mutex<Vec<String>>>,
+    /// How many messages were read whole and left unanswered.
+    pub stalled: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SmtpStandIn {
+    pub async fn start(mode: SmtpMode) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mode_now = Arc::new(std::sync::atomic::AtomicU8::new(mode as u8));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let stalled = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (m, r, st) = (mode_now.clone(), received.clone(), stalled.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(Self::session(socket, m.clone(), r.clone(), st.clone()));
+            }
+        });
+        Self {
+            port,
+            mode: mode_now,
+            received,
+            stalled,
+            task,
+        }
+    }
+
+    pub fn set_mode(&self, mode: SmtpMode) {
+        self.mode.store(mode as u8, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Settings for an in-process server sending here.
+    pub fn settings(&self) -> weft_mail::SmtpSettings {
+        weft_mail::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            tls: weft_mail::SmtpTls::None,
+            username: None,
+            password: None,
+            ca_file: None,
+        }
+    }
+
+    /// The same, as the environment of a `weft serve` process.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("WEFT_SMTP_HOST", "127.0.0.1".into()),
+            ("WEFT_SMTP_PORT", self.port.to_string()),
+            ("WEFT_SMTP_TLS", "none".into()),
+        ]
+    }
+
+    pub fn received(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+
+    async fn session(
+        socket: tokio::net::TcpStream,
+        mode: Arc<std::sync::atomic::AtomicU8>,
+        received: Arc<Mutex<Vec<String>>>,
+        stalled: Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        use std::sync::atomic::Ordering::SeqCst;
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let (read, mut write) = socket.into_split();
+        let mut lines = tokio::io::BufReader::new(read);
+        async fn say(w: &mut tokio::net::tcp::OwnedWriteHalf, text: &str) -> bool {
+            w.write_all(text.as_bytes()).await.is_ok()
+        }
+        if !say(&mut write, "220 stand-in ESMTP\r\n").await {
+            return;
+        }
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                return;
+            }
+            let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+            let answer = match verb.as_str() {
+                "EHLO" => "250-stand-in\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
+                "RCPT" if mode.load(SeqCst) == SmtpMode::Refuse as u8 => "550 5.1.1 no such mailbox here\r\n",
+                "DATA" => {
+                    if !say(&mut write, "354 go ahead\r\n").await {
+                        return;
+                    }
+                    let mut message = String::new();
+                    loop {
+                        line.clear();
+                        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == ".\r\n" {
+                            break;
+                        }
+                        message.push_str(&line);
+                    }
+                    if mode.load(SeqCst) == SmtpMode::Stall as u8 {
+                        stalled.fetch_add(1, SeqCst);
+                        // Never answered: read until the sender goes away.
+                        while lines.read_line(&mut line).await.unwrap_or(0) > 0 {}
+                        return;
+                    }
+                    received.lock().unwrap().push(message);
+                    "250 2.0.0 queued\r\n"
+                }
+                "QUIT" => {
+                    let _ = say(&mut write, "221 bye\r\n").await;
+                    return;
+                }
+                _ => "250 ok\r\n",
+            };
+            if !say(&mut write, answer).await {
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for SmtpStandIn {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

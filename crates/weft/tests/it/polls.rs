@@ -891,56 +891,6 @@ async fn two_hundred_voters_at_once_are_each_counted_once(app: &TestApp) {
 
 // ---- a crash in the middle of a storm of votes ----
 
-/// A `weft serve` process on `data` and `database_url`, listening on a free port.
-struct Server {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(data: &std::path::Path, database_url: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_weft"))
-            .arg("serve")
-            .arg("--data-dir")
-            .arg(data)
-            .env("WEFT_DATABASE_URL", database_url)
-            .env("WEFT_BIND", format!("127.0.0.1:{port}"))
-            .env("WEFT_CONNECTIONS_PER_CLIENT", "1024")
-            .env_remove("RUST_LOG")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        for _ in 0..300 {
-            if http
-                .get(format!("{base}/healthz"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return Self { child, base };
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("weft serve did not answer /healthz within 15 s");
-    }
-
-    /// `kill -9`: no shutdown, no flush, nothing finishes.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
 /// Every vote answered with success survives `kill -9` of the server in the middle of a storm of
 /// votes: after a restart each of those voters has their vote counted.
 async fn every_acknowledged_vote_survives_a_crash(db: crate::helpers::Db) {
@@ -963,7 +913,7 @@ async fn every_acknowledged_vote_survives_a_crash(db: crate::helpers::Db) {
     }
     let url = app.database_url.clone();
     let kept = app.stop_keeping_data().await;
-    let server = Server::start(&kept.0.0, &url).await;
+    let server = crate::helpers::Server::start(&kept.0.0, &url, &[]).await;
 
     let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
