@@ -121,7 +121,10 @@ impl App {
     /// Runs one claimed new-thread job: its notifications and emails, and the job completed, in
     /// one transaction.
     pub(super) async fn run_thread_fanout(&self, job: &Job) -> Result<(), AppError> {
-        let ThreadFanout { thread_id, announced } = decode(job)?;
+        let ThreadFanout {
+            thread_id,
+            announcement,
+        } = decode(job)?;
         let mut tx = self.store.begin().await?;
         if jobs::complete(&mut tx, std::slice::from_ref(job)).await? != 1 {
             return Ok(());
@@ -134,7 +137,7 @@ impl App {
             && author.state == weft_domain::UserState::Active
         {
             bells = self
-                .notify_new_thread(&mut tx, &thread, &group, &author, announced)
+                .notify_new_thread(&mut tx, &thread, &group, &author, &announcement)
                 .await?;
         }
         tx.commit().await?;

@@ -151,11 +151,12 @@ impl Payload for CommentFanout {
 }
 
 /// Notifications and emails of one new thread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ThreadFanout {
     pub thread_id: ThreadId,
-    /// Its author notified the whole group.
-    pub announced: bool,
+    /// Whom its author notified.
+    #[serde(flatten)]
+    pub announcement: crate::threads::Announcement,
 }
 
 impl Payload for ThreadFanout {

@@ -2,6 +2,7 @@
 //! close, delete; comment, reply one level deep, edit, delete. Every call asks
 //! `weft_domain::permissions::{can_thread, can_comment}` first.
 
+mod announce;
 mod comments;
 mod lists;
 mod notify;
@@ -9,6 +10,7 @@ mod timeline;
 mod views;
 mod write;
 
+pub use announce::{Announcement, MAX_PEOPLE, MAX_SUBGROUPS, SubgroupChoice, names_in};
 pub(crate) use notify::Mentioned;
 pub use views::{
     CommentEntry, CommentPermissions, ReactionSummary, ThreadPage, ThreadPermissions, ThreadView, summarize,
@@ -44,9 +46,13 @@ pub struct ThreadInput {
     /// Comma-separated tags; `None` leaves them as they are.
     pub tags: Option<String>,
     /// Whom a new thread notifies beyond the mentioned: "group" (everyone, as
-    /// `members_can_announce` allows) or "nobody" / empty (the group hears of it in the app,
-    /// the loud by email). Ignored on edit.
+    /// `members_can_announce` allows), "chosen" (`notify_people` and `notify_subgroups`) or
+    /// "nobody" / empty (the group hears of it in the app, the loud by email). Ignored on edit.
     pub notify: String,
+    /// With "chosen": usernames, as typed ("@ada, bob").
+    pub notify_people: Vec<String>,
+    /// With "chosen": keys of subgroups whose members are notified.
+    pub notify_subgroups: Vec<String>,
 }
 
 fn thread_changed(thread_id: ThreadId) -> LiveEvent {

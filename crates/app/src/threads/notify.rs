@@ -170,21 +170,25 @@ impl App {
         Ok(done.notified)
     }
 
-    /// Tells the group's members who may read it of a new thread (`announced`: its author
-    /// notified the group). Answers whose bell to ring.
+    /// Tells the group's members who may read it of a new thread, as announced to those its
+    /// author chose (`announcement`). Answers whose bell to ring.
     pub(crate) async fn notify_new_thread(
         &self,
         tx: &mut Conn,
         thread: &Thread,
         group: &Group,
         author: &User,
-        announced: bool,
+        announcement: &super::Announcement,
     ) -> Result<Vec<UserId>, AppError> {
+        let reached = self.announced_to(tx, announcement).await?;
         let people = self
             .readers_among(tx, thread, group, threads::Audience::Members)
             .await?
             .into_iter()
-            .map(|r| (r.user, r.volume, Event::NewThread { announced }))
+            .map(|r| {
+                let announced = reached.as_ref().is_none_or(|set| set.contains(&r.user.id));
+                (r.user, r.volume, Event::NewThread { announced })
+            })
             .collect();
         let about = About {
             group: group.id,

@@ -24,19 +24,6 @@ impl App {
             private,
             tags,
         } = Self::parse_thread_input(input, &view.group)?;
-        let announced = match input.notify.trim() {
-            "" | "nobody" => false,
-            "group" => {
-                if !view.may(Action::Announce) {
-                    return Err(AppError::field(
-                        "notify",
-                        "Only the group's coordinators may notify the whole group here.",
-                    ));
-                }
-                true
-            }
-            _ => return Err(AppError::field("notify", "Choose the whole group or nobody.")),
-        };
         let now = self.clock.now();
         let key = random_key();
         let mut tx = self.store.begin().await?;
@@ -57,9 +44,11 @@ impl App {
         if let Some(tags) = &tags {
             threads::set_tags(&mut tx, view.group.id, id, tags, now).await?;
         }
+        let thread = threads::find_by_key(&mut tx, &key).await?.ok_or(AppError::NotFound)?;
+        // Checked against the thread itself (who may read it); an error rolls it all back.
+        let announcement = self.announcement(&mut tx, &view, who, &thread, input).await?;
         let mut bells = Vec::new();
         if !weft_domain::markdown::mentions(&context).is_empty() {
-            let thread = threads::find_by_key(&mut tx, &key).await?.ok_or(AppError::NotFound)?;
             let mentioned = Mentioned {
                 thread: &thread,
                 group: &view.group,
@@ -75,7 +64,7 @@ impl App {
             &mut tx,
             &crate::jobs::ThreadFanout {
                 thread_id: id,
-                announced,
+                announcement,
             },
             now,
         )

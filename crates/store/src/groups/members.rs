@@ -145,3 +145,18 @@ pub async fn admin_ids(conn: &mut Conn, group_id: GroupId) -> Result<Vec<UserId>
         .await?;
     Ok(rows)
 }
+
+/// Every member of these groups (a new thread announced to subgroups), at most 100 000.
+pub async fn user_ids_in(conn: &mut Conn, group_ids: &[GroupId]) -> Result<Vec<UserId>> {
+    if group_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = query(format!(
+        "SELECT DISTINCT user_id FROM memberships WHERE group_id IN ({}) LIMIT 100000",
+        crate::parameters(1, group_ids.len())
+    ));
+    for id in group_ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all(&mut *conn, |r| r.try_get::<UserId, _>(0)).await
+}

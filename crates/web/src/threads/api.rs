@@ -84,8 +84,13 @@ pub struct ThreadBody {
     /// Comma-separated, or a list; left out: unchanged.
     tags: Option<Tags>,
     /// A new thread: `"group"` notifies the whole group (as `members_can_announce` allows),
-    /// `"nobody"` or left out tells the group in the app only (the loud by email).
+    /// `"chosen"` the people of `notify_people` and the members of `notify_subgroups`, `"nobody"`
+    /// or left out tells the group in the app only (the loud by email).
     notify: String,
+    /// With `"chosen"`: usernames (with or without `@`), each someone who may read the thread.
+    notify_people: Vec<String>,
+    /// With `"chosen"`: keys of subgroups (as `members_can_announce` allows).
+    notify_subgroups: Vec<String>,
 }
 
 #[derive(Deserialize, serde::Serialize, utoipa::ToSchema)]
@@ -116,6 +121,8 @@ pub async fn create(
         privacy: body.privacy,
         tags: body.tags.map(Tags::joined),
         notify: body.notify,
+        notify_people: body.notify_people,
+        notify_subgroups: body.notify_subgroups,
     };
     let thread = state.app.start_thread(&who, &key, &input).await?;
     let v = state.app.thread_for(Some(&who), &thread, ThreadAction::See).await?;
@@ -157,6 +164,8 @@ pub async fn update(
         privacy: if v.thread.private { "private" } else { "public" }.into(),
         tags: body.tags.map(Tags::joined),
         notify: String::new(),
+        notify_people: Vec::new(),
+        notify_subgroups: Vec::new(),
     };
     state.app.update_thread(&who, &key, &input).await?;
     let v = state.app.thread_for(Some(&who), &key, ThreadAction::See).await?;

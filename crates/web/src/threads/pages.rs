@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use weft_app::AppError;
 use weft_app::threads::{
-    COMMENTS_PER_PAGE, Comment, CommentEntry, CommentId, ReactionSummary, Revision, ThreadInput, ThreadPage,
-    ThreadView, summarize,
+    COMMENTS_PER_PAGE, Comment, CommentEntry, CommentId, ReactionSummary, Revision, SubgroupChoice, ThreadInput,
+    ThreadPage, ThreadView, summarize,
 };
 use weft_domain::ValidationErrors;
 use weft_domain::groups::ThreadPrivacy;
@@ -40,8 +40,13 @@ pub struct ThreadForm {
     /// next when `raise_poll` is ticked.
     then_poll: String,
     raise_poll: Option<String>,
-    /// "group" or "nobody" (a new thread).
+    /// "group", "chosen" or "nobody" (a new thread).
     notify: String,
+    /// With "chosen": usernames as typed ("@ada, bob").
+    notify_people: String,
+    /// With "chosen": the subgroups ticked (repeated field: read by `from_fields`).
+    #[serde(skip)]
+    notify_subgroups: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -59,7 +64,36 @@ impl ThreadForm {
             privacy: self.privacy.clone(),
             tags: Some(self.tags.clone()),
             notify: self.notify.clone(),
+            notify_people: vec![self.notify_people.clone()],
+            notify_subgroups: self.notify_subgroups.clone(),
         }
+    }
+
+    /// The form from its fields as posted: the subgroup checkboxes repeat one name, which a
+    /// struct cannot take.
+    fn from_fields(fields: &[(String, String)]) -> Self {
+        let mut form = Self::default();
+        for (name, value) in fields {
+            let value = value.clone();
+            match name.as_str() {
+                "title" => form.title = value,
+                "context" => form.context = value,
+                "privacy" => form.privacy = value,
+                "tags" => form.tags = value,
+                "then_poll" => form.then_poll = value,
+                "raise_poll" => form.raise_poll = Some(value),
+                "notify" => form.notify = value,
+                "notify_people" => form.notify_people = value,
+                "notify_subgroups" => form.notify_subgroups.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
+
+    /// Is this subgroup ticked (the form shown again)?
+    fn ticked(&self, key: &str) -> bool {
+        self.notify_subgroups.iter().any(|k| k == key)
     }
 }
 
@@ -80,9 +114,11 @@ struct ThreadFormPage {
     templates: &'static [StartingPoint],
     /// The poll template that follows the chosen thread template, by label.
     then_poll_label: String,
-    /// Starting a thread: whom to notify is asked; `may_announce`: the whole group is offered.
+    /// Starting a thread: whom to notify is asked; `may_announce`: the whole group is offered,
+    /// and `subgroups` (those the author can see).
     choose_notify: bool,
     may_announce: bool,
+    subgroups: Vec<SubgroupChoice>,
 }
 
 pub async fn new_form(
@@ -97,9 +133,11 @@ pub async fn new_form(
     let template = StartingPoint::parse(&q.template).ok();
     let then_poll = template.and_then(StartingPoint::poll);
     let may_announce = v.may(Action::Announce);
+    let subgroups = state.app.announceable_subgroups(&who, &v).await?;
     let page = ThreadFormPage {
         choose_notify: true,
         may_announce,
+        subgroups,
         templates: StartingPoint::ALL,
         then_poll_label: then_poll.map(|p| p.label().to_owned()).unwrap_or_default(),
         ctx,
@@ -133,8 +171,9 @@ pub async fn create(
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
     Path(key): Path<String>,
-    Form(form): Form<ThreadForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let form = ThreadForm::from_fields(&fields);
     let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
     match state.app.start_thread(&who, &key, &form.input()).await {
         Ok(thread) => {
@@ -153,9 +192,11 @@ pub async fn create(
             let then_poll_label = weft_domain::polls::PollTemplate::parse(&form.then_poll)
                 .map(|p| p.label().to_owned())
                 .unwrap_or_default();
+            let subgroups = state.app.announceable_subgroups(&who, &v).await?;
             let page = ThreadFormPage {
                 choose_notify: true,
                 may_announce: v.may(Action::Announce),
+                subgroups,
                 templates: StartingPoint::ALL,
                 then_poll_label,
                 ctx,
@@ -189,6 +230,7 @@ fn edit_page(ctx: PageCtx, v: &ThreadView, form: ThreadForm, errors: ValidationE
         then_poll_label: String::new(),
         choose_notify: false,
         may_announce: false,
+        subgroups: Vec::new(),
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use weft_domain::permissions::Role;
 
-use crate::groups::{add_member, create, user_key};
+use crate::groups::{add_member, create, create_subgroup, user_key};
 use crate::helpers::{Client, TestApp};
 use crate::on_both;
 use crate::polls::{option, raise, vote};
@@ -26,6 +26,7 @@ on_both!(
     the_bell_counts_live_and_reading_clears_it,
     reactions_to_a_comment_are_one_notification_and_a_reply_reaches_its_author,
     announcing_to_the_whole_group_is_the_groups_to_allow,
+    announcing_to_chosen_people_and_subgroups_reaches_only_them,
     coordinators_hear_of_requests_and_inviters_of_their_guests_joining,
     an_emails_link_changes_only_its_owners_email_settings,
 );
@@ -648,6 +649,166 @@ async fn announcing_to_the_whole_group_is_the_groups_to_allow(app: &TestApp) {
     assert_eq!(mail.subject, "Ann started “Everyone look” in Garden");
     let res = start_announced(&ann, &g, "Typo", "everybody").await;
     assert_eq!(res.status, 422);
+}
+
+/// Emails about a new thread that reached `email` since `before` (subjects), after the fan-out.
+async fn new_thread_mail(app: &TestApp, email: &str, title: &str) -> usize {
+    app.settle_jobs().await;
+    app.settled_emails_to(email)
+        .await
+        .iter()
+        .filter(|m| m.subject.contains(&format!("“{title}”")))
+        .count()
+}
+
+/// "Chosen people or subgroups": the chosen hear by email, the rest of the group in the app
+/// only. Anyone who may start a thread may name people who may read it; subgroups take
+/// `members_can_announce`, as the whole group does; a wrong name, someone who may not read the
+/// thread, a subgroup of another group or an empty choice is refused by field with nothing
+/// written, in the API and in the page (which works without JavaScript).
+async fn announcing_to_chosen_people_and_subgroups_reaches_only_them(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cy = app.signed_in_user("Cy", "cy@example.org", PASSWORD).await;
+    let dee = app.signed_in_user("Dee", "dee@example.org", PASSWORD).await;
+    let eve = app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    for c in [&bob, &cy, &dee] {
+        add_member(app, &g, c, Role::Member).await;
+    }
+    let beans = create_subgroup(&ann, json!({"name": "Beans", "privacy": "closed", "parent_key": g})).await;
+    add_member(app, &beans, &dee, Role::Member).await;
+    let elsewhere = create(&eve, "Orchard", "closed", "approval").await;
+    let flags = |announce: bool| {
+        json!({"name": "Garden", "privacy": "closed", "join_policy": "approval", "flags": {
+            "members_can_raise_polls": true, "members_can_start_threads": true, "members_can_edit_threads": true,
+            "members_can_edit_comments": true, "members_can_delete_comments": true, "members_can_add_guests": true,
+            "members_can_announce": announce, "members_can_add_members": false, "members_can_create_subgroups": false}})
+    };
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{g}"),
+            Some(&flags(false)),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let (bob_name, cy_name) = (username(&bob).await, username(&cy).await);
+    let start = |c: &Client, title: &str, people: Value, subgroups: Value| {
+        let body = json!({"title": title, "context": "Seeds are in.", "notify": "chosen",
+                          "notify_people": people, "notify_subgroups": subgroups});
+        let (c, g) = (c.clone_cookies(), g.clone());
+        async move { c.post_json(&format!("/api/v1/groups/{g}/threads"), &body).await }
+    };
+
+    // A member may name people: only they are emailed, the rest hear in the app.
+    let res = start(&bob, "Seed swap", json!([format!("@{cy_name}")]), json!([])).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(new_thread_mail(app, "cy@example.org", "Seed swap").await, 1);
+    for quiet in ["ann@example.org", "dee@example.org"] {
+        assert_eq!(new_thread_mail(app, quiet, "Seed swap").await, 0, "{quiet}");
+    }
+    assert!(
+        notifications(&dee).await["notifications"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Seed swap"),
+        "Dee hears in the app"
+    );
+
+    // What is refused, by field, with nothing written.
+    let threads = app.count("SELECT COUNT(*) FROM threads").await;
+    let cases = [
+        (
+            &bob,
+            json!(["@eve", "nobody-here"]),
+            json!([]),
+            "notify_people",
+            "@eve, @nobody-here",
+        ),
+        (&bob, json!([]), json!([beans]), "notify_subgroups", "coordinators"),
+        (&bob, json!([]), json!([]), "notify_people", "at least one"),
+        (
+            &ann,
+            json!([]),
+            json!([elsewhere]),
+            "notify_subgroups",
+            "this group's subgroups",
+        ),
+        (
+            &ann,
+            json!((0..101).map(|i| format!("p{i}")).collect::<Vec<_>>()),
+            json!([]),
+            "notify_people",
+            "At most 100",
+        ),
+    ];
+    for (who, people, subgroups, field, says) in cases {
+        let res = start(who, "Refused", people.clone(), subgroups.clone()).await;
+        assert_eq!(res.status, 422, "{people} {subgroups}: {}", res.body);
+        let message = res.json()["errors"][field][0].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains(says), "{people} {subgroups}: {}", res.body);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM threads").await,
+        threads,
+        "nothing half-written"
+    );
+
+    // A coordinator may choose a subgroup, with people besides.
+    let res = start(&ann, "Bean rows", json!([bob_name]), json!([beans])).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    for (email, expected) in [("bob@example.org", 1), ("dee@example.org", 1), ("cy@example.org", 0)] {
+        assert_eq!(new_thread_mail(app, email, "Bean rows").await, expected, "{email}");
+    }
+
+    // The page offers it without JavaScript: the subgroups only to who may announce.
+    let form = bob.get(&format!("/g/{g}/threads/new")).await.body;
+    assert!(
+        form.contains("value=\"chosen\"") && form.contains("name=\"notify_people\""),
+        "{form}"
+    );
+    assert!(!form.contains("name=\"notify_subgroups\""), "{form}");
+    let form = ann.get(&format!("/g/{g}/threads/new")).await.body;
+    assert!(
+        form.contains(&format!("name=\"notify_subgroups\" value=\"{beans}\"")),
+        "{form}"
+    );
+    let res = ann
+        .post_form(
+            &format!("/g/{g}/threads"),
+            &[
+                ("title", "From the page"),
+                ("context", "Hello"),
+                ("notify", "chosen"),
+                ("notify_people", ""),
+                ("notify_subgroups", &beans),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(new_thread_mail(app, "dee@example.org", "From the page").await, 1);
+    assert_eq!(new_thread_mail(app, "cy@example.org", "From the page").await, 0);
+    let res = bob
+        .post_form(
+            &format!("/g/{g}/threads"),
+            &[
+                ("title", "Wrong name"),
+                ("context", "Hi"),
+                ("notify", "chosen"),
+                ("notify_people", "@eve"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(
+        res.body
+            .contains("Not among the people who may read this thread: @eve."),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("value=\"@eve\""), "what was typed stays");
+    assert!(res.body.contains("value=\"chosen\" checked"), "{}", res.body);
 }
 
 /// A request to join reaches the coordinators (never by email); an accepted invitation reaches
