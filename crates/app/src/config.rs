@@ -41,6 +41,10 @@ pub struct AppConfig {
     pub reply_domain: Option<String>,
     /// Inbound messages larger than this are refused.
     pub inbound_max_bytes: usize,
+    /// The receiving mail server whose `Authentication-Results` are believed (its authserv-id):
+    /// with it, mail to a group's public address from a member whose domain passed DMARC starts
+    /// a thread. None: only members' own addresses do.
+    pub inbound_authserv_id: Option<String>,
 }
 
 /// P20: how long each kind of expiring data is kept. Listed in docs/PRIVACY.md.
@@ -96,6 +100,7 @@ impl AppConfig {
             outbox_dir: None,
             reply_domain: None,
             inbound_max_bytes: 10 * 1024 * 1024,
+            inbound_authserv_id: None,
         }
     }
 

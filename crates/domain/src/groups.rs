@@ -121,6 +121,8 @@ pub struct GroupFlags {
     pub members_can_delete_comments: bool,
     pub members_can_raise_polls: bool,
     pub admins_can_edit_user_content: bool,
+    /// Members may start threads by writing to the group's address (off by default).
+    pub start_threads_by_email: bool,
 }
 
 impl Default for GroupFlags {
@@ -136,6 +138,7 @@ impl Default for GroupFlags {
             members_can_delete_comments: true,
             members_can_raise_polls: true,
             admins_can_edit_user_content: false,
+            start_threads_by_email: false,
         }
     }
 }
@@ -166,6 +169,10 @@ impl GroupName {
     }
 }
 
+/// Handles that are the start of Weft's own email addresses (`reply+…`, `group+…`), never a
+/// group's.
+pub const RESERVED_HANDLES: [&str; 2] = ["reply", "group"];
+
 /// The group's unique address part, `/g/<handle>`: 2–60 of a–z, 0–9 and `-`, lower case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupHandle(String);
@@ -185,6 +192,9 @@ impl GroupHandle {
             return Err(FieldError::new(
                 "Use only letters a–z, digits and - (not at the start or end).",
             ));
+        }
+        if RESERVED_HANDLES.contains(&h.as_str()) {
+            return Err(FieldError::new("This handle is reserved: choose another."));
         }
         Ok(Self(h))
     }

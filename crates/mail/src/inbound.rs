@@ -17,6 +17,10 @@ pub struct Inbound {
     pub automatic: bool,
     /// The text as sent, quotes and signature included.
     pub text: String,
+    /// The subject, decoded (a new thread's title).
+    pub subject: Option<String>,
+    /// Every `Authentication-Results` value, topmost (added last) first.
+    pub authentication_results: Vec<String>,
 }
 
 /// An HTML-only message as text: each block (a `div`, a list item, a heading, a quote, a rule)
@@ -65,6 +69,7 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
         automatic |= matches!(local, "mailer-daemon" | "postmaster" | "noreply" | "no-reply");
     }
     let mut recipients: Vec<String> = Vec::new();
+    let mut authentication_results = Vec::new();
     for list in [message.to(), message.cc()].into_iter().flatten() {
         recipients.extend(list.iter().filter_map(|a| a.address()).map(str::to_ascii_lowercase));
     }
@@ -74,6 +79,10 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
             .any(|n| n.eq_ignore_ascii_case(name))
         {
             recipients.push(value.trim().trim_matches(['<', '>']).to_ascii_lowercase());
+        }
+        if name.eq_ignore_ascii_case("Authentication-Results") {
+            // Folded over several lines: one line again.
+            authentication_results.push(value.split_whitespace().collect::<Vec<_>>().join(" "));
         }
     }
     recipients.sort();
@@ -88,6 +97,8 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
         recipients,
         automatic,
         text,
+        subject: message.subject().map(|s| s.trim().to_owned()),
+        authentication_results,
     })
 }
 

@@ -97,6 +97,8 @@ static OPERATIONS: &[Op] = &[
     op(DELETE, "/groups/{key}/members/{user}", "groups", "Remove a member", NONE, (204, NONE)),
     op(POST, "/groups/{key}/join", "groups", "Join an open group", NONE, (204, NONE)),
     op(POST, "/groups/{key}/leave", "groups", "Leave a group", NONE, (204, NONE)),
+    op(GET, "/groups/{key}/email-address", "groups", "Your own address for starting threads by email here", NONE, (200, Some("EmailAddressDto"))),
+    op(POST, "/groups/{key}/email-address", "groups", "Replace your address for starting threads by email", NONE, (200, Some("EmailAddressDto"))),
     op(POST, "/groups/{key}/archive", "groups", "Archive a group (read-only)", NONE, (204, NONE)),
     op(POST, "/groups/{key}/restore", "groups", "Restore an archived group", NONE, (204, NONE)),
     op(GET, "/groups/{key}/requests", "groups", "Pending requests to join", NONE, (200, Some("RequestsDto"))),
@@ -336,6 +338,7 @@ fn build() -> OpenApi {
         .schema_from::<DeadEmailDto>()
         .schema_from::<DeadEmailsDto>()
         .schema_from::<RetriedDto>()
+        .schema_from::<crate::groups::api::EmailAddressDto>()
         .build();
     OpenApiBuilder::new()
         .info(

@@ -102,6 +102,10 @@ enum MailCommand {
         base_url: String,
         #[arg(long, env = "WEFT_REPLY_DOMAIN")]
         reply_domain: Option<String>,
+        /// Your receiving mail server's authserv-id: its DMARC verdict lets mail to a group's
+        /// public address start a thread.
+        #[arg(long, env = "WEFT_INBOUND_AUTHSERV_ID")]
+        inbound_authserv_id: Option<String>,
         /// The address the mail server delivered it to (repeatable).
         #[arg(long)]
         recipient: Vec<String>,
@@ -149,6 +153,7 @@ async fn receive_mail(
     data: &DataArgs,
     base_url: &str,
     reply_domain: Option<String>,
+    inbound_authserv_id: Option<String>,
     recipients: &[String],
 ) -> anyhow::Result<()> {
     /// sysexits.h EX_TEMPFAIL: the mail server keeps the message and tries again.
@@ -157,6 +162,7 @@ async fn receive_mail(
     config.reply_domain = reply_domain
         .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
         .filter(|d| !d.is_empty());
+    config.inbound_authserv_id = inbound_authserv_id.filter(|id| !id.trim().is_empty());
     let limit = config.inbound_max_bytes;
     let mut raw = Vec::new();
     // One byte past the limit is enough to know it is too large.
@@ -180,6 +186,10 @@ async fn receive_mail(
     match outcome {
         Ok(weft_app::inbound::Received::Comment { thread_key, seq }) => {
             println!("comment {seq} in thread {thread_key}");
+            Ok(())
+        }
+        Ok(weft_app::inbound::Received::Thread { thread_key }) => {
+            println!("thread {thread_key}");
             Ok(())
         }
         Ok(weft_app::inbound::Received::Refused(why)) => {
@@ -299,8 +309,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             data,
             base_url,
             reply_domain,
+            inbound_authserv_id,
             recipient,
-        }) => receive_mail(&data, &base_url, reply_domain, &recipient).await,
+        }) => receive_mail(&data, &base_url, reply_domain, inbound_authserv_id, &recipient).await,
         Command::Restore { data, from } => {
             crate::backup::restore(&data, &from).await?;
             println!("Restored from {}", from.display());

@@ -92,6 +92,13 @@ pub struct ServeArgs {
     #[arg(long, env = "WEFT_SMTP_INBOUND_BIND")]
     pub smtp_inbound_bind: Option<String>,
 
+    /// The authserv-id of your receiving mail server (its name in the Authentication-Results
+    /// headers it adds, e.g. mx.example.org): mail to a group's public address
+    /// (<handle>@<reply domain>) from a member starts a thread when that server says DMARC
+    /// passed for the sender's domain. Unset: only members' own group addresses start threads.
+    #[arg(long, env = "WEFT_INBOUND_AUTHSERV_ID")]
+    pub inbound_authserv_id: Option<String>,
+
     /// Processors this instance uses, listed on the third parties page (P16): "Name: what it
     /// receives", separated by semicolons. The SMTP server is added by itself.
     #[arg(long, env = "WEFT_THIRD_PARTIES", default_value = "")]
@@ -176,6 +183,8 @@ pub struct ServeConfig {
     pub reply_domain: Option<String>,
     /// Where the built-in SMTP listener for replies listens, if anywhere.
     pub smtp_inbound_bind: Option<String>,
+    /// The receiving mail server whose DMARC verdicts are believed.
+    pub inbound_authserv_id: Option<String>,
     /// P16: (name, what it receives) for each processor the operator declared.
     pub third_parties: Vec<(String, String)>,
     pub dpo_contact: Option<String>,
@@ -216,6 +225,7 @@ impl ServeConfig {
             smtp_ca_file: None,
             reply_domain: None,
             smtp_inbound_bind: None,
+            inbound_authserv_id: None,
             third_parties: String::new(),
             dpo_contact: None,
             security_log: false,
@@ -261,6 +271,12 @@ impl From<&ServeArgs> for ServeConfig {
                 .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
                 .filter(|d| !d.is_empty()),
             smtp_inbound_bind: a.smtp_inbound_bind.clone().filter(|b| !b.trim().is_empty()),
+            inbound_authserv_id: a
+                .inbound_authserv_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned),
             third_parties: parse_third_parties(&a.third_parties),
             dpo_contact: a.dpo_contact.clone().filter(|c| !c.trim().is_empty()),
             security_log: a.security_log,

@@ -61,12 +61,14 @@ async fn read_line(r: &mut (impl tokio::io::AsyncBufRead + Unpin), buf: &mut Vec
     Ok(n)
 }
 
-/// Whether `address` is a reply address of this instance.
+/// Whether `address` is one of this instance's: a reply address, or one shaped as a group's
+/// (whether such a group exists is decided later, so that no one learns the handles of secret
+/// groups by trying them here).
 fn ours(address: &str, domain: &str) -> bool {
     let lower = address.to_ascii_lowercase();
-    lower
-        .rsplit_once('@')
-        .is_some_and(|(local, d)| d == domain && local.starts_with(PREFIX))
+    lower.rsplit_once('@').is_some_and(|(local, d)| {
+        d == domain && (local.starts_with(PREFIX) || weft_domain::inbound::group_address::parse(local).is_some())
+    })
 }
 
 async fn session(stream: TcpStream, app: &App, host: &str) -> std::io::Result<()> {
@@ -208,10 +210,17 @@ mod tests {
     use super::ours;
 
     #[test]
-    fn only_reply_addresses_of_the_reply_domain_are_ours() {
+    fn only_our_addresses_of_the_reply_domain_are_ours() {
         assert!(ours("reply+abc@reply.weft.test", "reply.weft.test"));
         assert!(ours("REPLY+ABC@REPLY.WEFT.TEST", "reply.weft.test"));
-        assert!(!ours("bob@reply.weft.test", "reply.weft.test"));
+        assert!(
+            ours("riverside-garden@reply.weft.test", "reply.weft.test"),
+            "a group's address"
+        );
+        assert!(ours("group+1-2-0123456789abcdef@reply.weft.test", "reply.weft.test"));
+        assert!(!ours("bob.smith@reply.weft.test", "reply.weft.test"));
+        assert!(!ours("group+1-2-short@reply.weft.test", "reply.weft.test"));
+        assert!(!ours("riverside-garden@elsewhere.example", "reply.weft.test"));
         assert!(!ours("reply+abc@elsewhere.example", "reply.weft.test"));
         assert!(!ours("reply+abc@reply.weft.test.evil.example", "reply.weft.test"));
     }

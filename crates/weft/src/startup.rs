@@ -82,6 +82,7 @@ impl Application {
         app_config.export_inline_limit = config.export_inline_limit;
         app_config.smtp_host = config.smtp.as_ref().map(|s| s.host.clone());
         app_config.reply_domain.clone_from(&config.reply_domain);
+        app_config.inbound_authserv_id.clone_from(&config.inbound_authserv_id);
         app_config.mail_from.clone_from(&config.mail_from);
         app_config.session_idle_timeout = config.session_idle_timeout;
         app_config.session_absolute_timeout = config.session_absolute_timeout;

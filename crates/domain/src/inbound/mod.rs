@@ -1,11 +1,15 @@
-//! Mail that comes in: a reply to a notification becomes a comment. What an address says
-//! (`address.rs`: a personal reply address, signed, that names the thread and the person), what
+//! Mail that comes in: a reply to a notification becomes a comment, mail to a group's address a
+//! new thread. What an address says (`address.rs`: a personal reply address, signed, that names
+//! the thread and the person; `group_address.rs`: a group's public and members' own addresses),
+//! whether the receiving server vouches for the sender (`authentication.rs`), what
 //! part of a reply is the person's own words (`quotes.rs`: quoted history and signatures cut), and
 //! why a message is refused (`Refusal`, stored as a word in the log, never with the content).
 
 use crate::FieldError;
 
 pub mod address;
+pub mod authentication;
+pub mod group_address;
 pub mod quotes;
 
 words! {
@@ -31,8 +35,14 @@ words! {
         WrongSender = "wrong_sender",
         /// Nothing of the person's own is left once quotes and signatures are cut.
         Empty = "empty",
-        /// The person may no longer comment there (left the group, thread closed or gone).
+        /// The person may no longer comment there (left the group, thread closed or gone), or
+        /// may not start a thread by email in that group.
         NotAllowed = "not_allowed",
+        /// Sent to a group's public address without the receiving server vouching for the
+        /// sender (no DMARC pass for the `From` domain, or no trusted server configured).
+        Unverified = "unverified",
+        /// A new thread with nothing to call it (no subject) or that the thread rules refuse.
+        Invalid = "invalid",
     }
 }
 

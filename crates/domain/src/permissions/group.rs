@@ -115,6 +115,15 @@ pub fn log_in_to_join(actor: &Actor, group: &GroupFacts) -> bool {
         && !group.archived
 }
 
+/// Starting a thread by writing to the group's address: whoever may start one on the web, where
+/// the coordinators allow it (`start_threads_by_email`, off by default).
+pub fn can_start_thread_by_email(actor: &Actor, group: &GroupFacts) -> Decision {
+    match can(actor, Action::StartThread, group) {
+        Decision::Allow if !group.flags.start_threads_by_email => Decision::Forbidden,
+        decision => decision,
+    }
+}
+
 /// The permission rule. Pure: the same facts always give the same answer.
 pub fn can(actor: &Actor, action: Action, group: &GroupFacts) -> Decision {
     use Action as A;

@@ -11,7 +11,7 @@ mod poll;
 mod tests;
 mod thread;
 
-pub use group::{Action, GroupFacts, can, log_in_to_join, parent_visible, visible};
+pub use group::{Action, GroupFacts, can, can_start_thread_by_email, log_in_to_join, parent_visible, visible};
 pub use instance::{InstanceAction, can_administer};
 pub use poll::{PollAction, PollFacts, PollPlace, can_poll, can_raise_poll, poll_visible, results_visible};
 pub use thread::{

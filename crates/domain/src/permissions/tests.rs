@@ -524,7 +524,7 @@ mod flags {
     use super::*;
 
     fn flags() -> impl Strategy<Value = GroupFlags> {
-        proptest::array::uniform10(any::<bool>()).prop_map(|b| GroupFlags {
+        proptest::array::uniform11(any::<bool>()).prop_map(|b| GroupFlags {
             members_can_add_members: b[0],
             members_can_add_guests: b[1],
             members_can_announce: b[2],
@@ -535,6 +535,7 @@ mod flags {
             members_can_delete_comments: b[7],
             members_can_raise_polls: b[8],
             admins_can_edit_user_content: b[9],
+            start_threads_by_email: b[10],
         })
     }
 
@@ -598,6 +599,7 @@ mod flags {
                 members_can_delete_comments: false,
                 members_can_raise_polls: false,
                 admins_can_edit_user_content: false,
+                start_threads_by_email: false,
             };
             let with = |flags| GroupFacts { archived, flags, ..group(privacy, join_policy) };
             let (g_on, g_off) = (with(on), with(off));
@@ -797,5 +799,35 @@ fn raising_polls_follows_members_can_raise_polls() {
     ];
     for (name, actor, place, want) in table {
         assert_eq!(can_raise_poll(&actor, &place), want, "{name}");
+    }
+}
+
+/// Starting a thread by email: (role, flag, archived) → decision; the web's `StartThread` rule,
+/// narrowed by the group's `start_threads_by_email`.
+#[test]
+fn starting_threads_by_email_takes_the_groups_leave() {
+    let open = group(GroupPrivacy::Closed, JoinPolicy::Approval);
+    let with = |by_email: bool, members_start: bool, archived: bool| GroupFacts {
+        flags: GroupFlags {
+            start_threads_by_email: by_email,
+            members_can_start_threads: members_start,
+            ..GroupFlags::default()
+        },
+        archived,
+        ..open
+    };
+    let (member, admin, outsider) = (actor(Some(Role::Member)), actor(Some(Role::Admin)), actor(None));
+    #[rustfmt::skip]
+    let table: Vec<(&str, Actor, GroupFacts, Decision)> = vec![
+        ("member, allowed",                   member, with(true, true, false), Allow),
+        ("member, email off",                 member, with(false, true, false), Forbidden),
+        ("member, may not start threads",     member, with(true, false, false), Forbidden),
+        ("coordinator, email off",            admin, with(false, true, false), Forbidden),
+        ("coordinator, members may not start", admin, with(true, false, false), Allow),
+        ("member, archived group",            member, with(true, true, true), Forbidden),
+        ("not a member",                      outsider, with(true, true, false), Forbidden),
+    ];
+    for (case, who, facts, want) in table {
+        assert_eq!(can_start_thread_by_email(&who, &facts), want, "{case}");
     }
 }

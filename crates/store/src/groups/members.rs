@@ -160,3 +160,35 @@ pub async fn user_ids_in(conn: &mut Conn, group_ids: &[GroupId]) -> Result<Vec<U
     }
     q.fetch_all(&mut *conn, |r| r.try_get::<UserId, _>(0)).await
 }
+
+/// A member's secret for their own address for starting threads by email: `None` when they are
+/// not a member, `Some(None)` before it was first made.
+pub async fn email_secret(conn: &mut Conn, group_id: GroupId, user_id: UserId) -> Result<Option<Option<String>>> {
+    query("SELECT email_secret FROM memberships WHERE group_id = $1 AND user_id = $2")
+        .bind(group_id)
+        .bind(user_id)
+        .fetch_optional(&mut *conn, |r| r.try_get::<Option<String>, _>("email_secret"))
+        .await
+}
+
+/// Sets (or replaces) a member's secret; `only_if_none`: keep one already made (two pages
+/// opened at once make one secret, not two). False when they are not a member.
+pub async fn set_email_secret(
+    conn: &mut Conn,
+    group_id: GroupId,
+    user_id: UserId,
+    secret: &str,
+    only_if_none: bool,
+) -> Result<bool> {
+    let n = query(format!(
+        "UPDATE memberships SET email_secret = $1 WHERE group_id = $2 AND user_id = $3{}",
+        if only_if_none { " AND email_secret IS NULL" } else { "" }
+    ))
+    .bind(secret)
+    .bind(group_id)
+    .bind(user_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}

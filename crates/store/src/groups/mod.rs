@@ -46,7 +46,7 @@ pub struct Group {
 const COLUMNS: &str = "id, key, parent_id, name, handle, description, privacy, join_policy, thread_privacy, \
     visible_to_parent_members, listed_in_explore, members_can_add_members, members_can_add_guests, members_can_announce, \
     members_can_create_subgroups, members_can_start_threads, members_can_edit_threads, members_can_edit_comments, \
-    members_can_delete_comments, members_can_raise_polls, admins_can_edit_user_content, archived_at, created_at";
+    members_can_delete_comments, members_can_raise_polls, admins_can_edit_user_content, start_threads_by_email, archived_at, created_at";
 
 pub(crate) fn from_row(r: &Row<'_>) -> Result<Group> {
     let f = |name: &str| -> Result<bool> { Ok(flag(r.try_get(name)?)) };
@@ -77,6 +77,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> Result<Group> {
             members_can_delete_comments: f("members_can_delete_comments")?,
             members_can_raise_polls: f("members_can_raise_polls")?,
             admins_can_edit_user_content: f("admins_can_edit_user_content")?,
+            start_threads_by_email: f("start_threads_by_email")?,
         },
         archived_at: r.try_get::<Option<i64>, _>("archived_at")?.map(Timestamp),
         created_at: Timestamp(r.try_get("created_at")?),
@@ -147,6 +148,7 @@ fn bind_settings<'q>(q: crate::db::Query<'q>, s: &'q GroupSettings<'q>) -> crate
         .bind(b(s.flags.members_can_delete_comments))
         .bind(b(s.flags.members_can_raise_polls))
         .bind(b(s.flags.admins_can_edit_user_content))
+        .bind(b(s.flags.start_threads_by_email))
 }
 
 /// `StoreError::Conflict` when the handle (or key) is taken.
@@ -162,8 +164,8 @@ pub async fn insert(
         "INSERT INTO groups (name, handle, description, privacy, join_policy, thread_privacy, visible_to_parent_members, \
          listed_in_explore, members_can_add_members, members_can_add_guests, members_can_announce, members_can_create_subgroups, \
          members_can_start_threads, members_can_edit_threads, members_can_edit_comments, members_can_delete_comments, \
-         members_can_raise_polls, admins_can_edit_user_content, key, parent_id, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) RETURNING id",
+         members_can_raise_polls, admins_can_edit_user_content, start_threads_by_email, key, parent_id, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23) RETURNING id",
     );
     let row = bind_settings(q, s)
         .bind(key)
@@ -182,7 +184,8 @@ pub async fn update(conn: &mut Conn, id: GroupId, s: &GroupSettings<'_>, now: Ti
          visible_to_parent_members = $7, listed_in_explore = $8, members_can_add_members = $9, members_can_add_guests = $10, \
          members_can_announce = $11, members_can_create_subgroups = $12, members_can_start_threads = $13, \
          members_can_edit_threads = $14, members_can_edit_comments = $15, members_can_delete_comments = $16, \
-         members_can_raise_polls = $17, admins_can_edit_user_content = $18, updated_at = $19 WHERE id = $20",
+         members_can_raise_polls = $17, admins_can_edit_user_content = $18, start_threads_by_email = $19, updated_at = $20 \
+         WHERE id = $21",
     );
     bind_settings(q, s)
         .bind(now.micros())
@@ -190,6 +193,13 @@ pub async fn update(conn: &mut Conn, id: GroupId, s: &GroupSettings<'_>, now: Ti
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The group with this handle (its public email address), exactly.
+pub async fn find_by_handle(conn: &mut Conn, handle: &str) -> Result<Option<Group>> {
+    let sql = format!("SELECT {} FROM groups g WHERE g.handle = $1", columns_of("g"));
+    let row = query(sql).bind(handle).fetch_optional(&mut *conn, from_row).await?;
+    Ok(row)
 }
 
 pub async fn find_by_key(conn: &mut Conn, key: &str) -> Result<Option<Group>> {

@@ -49,6 +49,8 @@ pub struct GroupFlagsBody {
     members_can_delete_comments: bool,
     members_can_raise_polls: bool,
     admins_can_edit_user_content: bool,
+    /// Members may start threads by email (left out: off).
+    start_threads_by_email: bool,
 }
 
 impl GroupBody {
@@ -73,6 +75,7 @@ impl GroupBody {
                 members_can_delete_comments: f.members_can_delete_comments,
                 members_can_raise_polls: f.members_can_raise_polls,
                 admins_can_edit_user_content: f.admins_can_edit_user_content,
+                start_threads_by_email: f.start_threads_by_email,
             }),
         }
     }
@@ -158,6 +161,52 @@ pub async fn leave(
 ) -> Result<Response, ApiError> {
     state.app.leave_group(&who, &key).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A member's own address for starting threads by email in the group, and the group's public
+/// one when a trusted mail server vouches for senders.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EmailAddressDto {
+    pub address: String,
+    pub public_address: Option<String>,
+}
+
+async fn email_address_json(
+    state: &AppState,
+    who: &weft_app::SessionUser,
+    key: &str,
+    renew: bool,
+) -> Result<Response, ApiError> {
+    // 404 where it is not offered (replies by email off, the group does not allow it, or they
+    // may not start threads there).
+    let address = state
+        .app
+        .group_email_address(who, key, renew)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let v = state.app.group_for(Some(who), key, Action::SeeGroup).await?;
+    Ok(Json(EmailAddressDto {
+        address,
+        public_address: state.app.group_public_address(&v.group.handle),
+    })
+    .into_response())
+}
+
+pub async fn email_address(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    email_address_json(&state, &who, &key, false).await
+}
+
+/// A new address; the old one stops working at once.
+pub async fn renew_email_address(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
+    email_address_json(&state, &who, &key, true).await
 }
 
 pub async fn archive(

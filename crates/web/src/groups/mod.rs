@@ -32,6 +32,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/g/{key}/join", post(pages::join))
         .route("/g/{key}/request", post(pages::request))
         .route("/g/{key}/leave", post(pages::leave))
+        .route("/g/{key}/email-address", post(pages::renew_email_address))
         .route("/g/{key}/requests", get(pages::requests))
         .route("/g/{key}/requests/{id}/{answer}", post(pages::answer_request))
         .route("/g/{key}/members/{user}/{change}", post(pages::change_member))
@@ -50,6 +51,10 @@ pub fn api_routes() -> Router<AppState> {
         )
         .route("/groups/{key}/join", post(api::join))
         .route("/groups/{key}/leave", post(api::leave))
+        .route(
+            "/groups/{key}/email-address",
+            get(api::email_address).post(api::renew_email_address),
+        )
         .route("/groups/{key}/archive", post(api::archive))
         .route("/groups/{key}/restore", post(api::restore))
         .route("/groups/{key}/requests", get(api::requests).post(api::request))

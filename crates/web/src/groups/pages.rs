@@ -43,6 +43,7 @@ pub struct GroupForm {
     members_can_delete_comments: Option<String>,
     members_can_raise_polls: Option<String>,
     admins_can_edit_user_content: Option<String>,
+    start_threads_by_email: Option<String>,
 }
 
 impl GroupForm {
@@ -58,6 +59,7 @@ impl GroupForm {
             members_can_delete_comments: self.members_can_delete_comments.is_some(),
             members_can_raise_polls: self.members_can_raise_polls.is_some(),
             admins_can_edit_user_content: self.admins_can_edit_user_content.is_some(),
+            start_threads_by_email: self.start_threads_by_email.is_some(),
         }
     }
 
@@ -126,6 +128,11 @@ fn flag_fields(f: &GroupFlags) -> Vec<(&'static str, &'static str, bool)> {
             f.members_can_add_guests,
         ),
         ("members_can_announce", "Notify the whole group", f.members_can_announce),
+        (
+            "start_threads_by_email",
+            "Start threads by email, writing to the group's address",
+            f.start_threads_by_email,
+        ),
         (
             "members_can_create_subgroups",
             "Create subgroups",
@@ -400,6 +407,14 @@ struct GroupPage {
     /// A member's volume for the group, for its form.
     volume: Option<weft_domain::notifications::Volume>,
     volumes: &'static [weft_domain::notifications::Volume],
+    /// The viewer's own address for starting threads by email here, and the group's public one
+    /// (when a trusted mail server vouches for senders).
+    email_address: Option<String>,
+    public_address: Option<String>,
+    /// The viewer's own address (what they must write from), and whether their email threads
+    /// are announced to the group.
+    your_email: String,
+    announces: bool,
 }
 
 /// The thread list's filters, as the group page's query string carries them.
@@ -447,6 +462,14 @@ pub async fn show(
         Some(w) if view.may(Action::Leave) => state.app.group_volume(w, &key).await?,
         _ => None,
     };
+    let email_address = match &who {
+        Some(w) => state.app.group_email_address(w, &key, false).await?,
+        None => None,
+    };
+    let announces = view.may(Action::Announce);
+    let public_address = email_address
+        .as_ref()
+        .and_then(|_| state.app.group_public_address(&view.group.handle));
     let privacy_label = match view.group.privacy {
         GroupPrivacy::Open => "Open group",
         GroupPrivacy::Closed => "Closed group",
@@ -483,8 +506,26 @@ pub async fn show(
         v: view,
         volume,
         volumes: weft_domain::notifications::Volume::ALL,
+        email_address,
+        public_address,
+        your_email: who
+            .as_ref()
+            .map(|w| w.user.email.as_str().to_owned())
+            .unwrap_or_default(),
+        announces,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// "Make a new address": the member's own address for starting threads by email is replaced.
+pub async fn renew_email_address(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path(key): Path<String>,
+) -> Result<Response, WebError> {
+    let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
+    state.app.group_email_address(&who, &key, true).await?;
+    Ok(Redirect::to(&Notice::EmailAddressRenewed.on(&format!("/g/{key}#by-email"))).into_response())
 }
 
 #[derive(Template)]

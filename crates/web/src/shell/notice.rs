@@ -75,11 +75,12 @@ pub enum Notice {
     ExportRequested,
     JobRetried,
     EmailsRetried,
+    EmailAddressRenewed,
     LastAdmin,
 }
 
 impl Notice {
-    pub const ALL: [Self; 72] = [
+    pub const ALL: [Self; 73] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -151,6 +152,7 @@ impl Notice {
         Self::ExportRequested,
         Self::JobRetried,
         Self::EmailsRetried,
+        Self::EmailAddressRenewed,
         Self::LastAdmin,
     ];
 
@@ -228,6 +230,7 @@ impl Notice {
             Self::ExportRequested => "export_requested",
             Self::JobRetried => "job_retried",
             Self::EmailsRetried => "emails_retried",
+            Self::EmailAddressRenewed => "email_address_renewed",
             Self::LastAdmin => "last_admin",
         }
     }
@@ -321,6 +324,9 @@ impl Notice {
             Self::ExportRequested => "Your archive is being prepared. We will email you a link when it is ready.",
             Self::JobRetried => "The job is queued again and runs in a moment.",
             Self::EmailsRetried => "Queued again: they leave in a moment, and come back here if they fail again.",
+            Self::EmailAddressRenewed => {
+                "Your address for starting threads by email is new: the old one no longer works."
+            }
             Self::LastAdmin => "A group needs a coordinator: make someone else a coordinator first.",
         }
     }

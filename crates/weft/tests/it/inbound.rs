@@ -30,6 +30,15 @@ fn replies_by_smtp(c: &mut weft::config::ServeConfig) {
 
 on_both_with!(super::replies_by_smtp; a_reply_over_smtp_becomes_a_comment_and_nothing_else_is_relayed);
 
+/// Replies by email, the built-in listener, and `mx.weft.test` as the receiving server whose
+/// DMARC verdicts are believed.
+fn threads_by_email(c: &mut weft::config::ServeConfig) {
+    replies_by_smtp(c);
+    c.inbound_authserv_id = Some("mx.weft.test".into());
+}
+
+on_both_with!(super::threads_by_email; a_member_starts_a_thread_by_email_where_the_group_allows_it);
+
 on_both_with!(super::replies_on;
     a_reply_by_email_becomes_the_comment_bob_wrote,
     what_must_be_refused_is_refused_silently_and_recorded_without_content,
@@ -359,7 +368,7 @@ async fn a_reply_over_smtp_becomes_a_comment_and_nothing_else_is_relayed(app: &T
             "EHLO mx.example.org",
             "MAIL FROM:<spammer@example.net>",
             "RCPT TO:<victim@example.com>",
-            "RCPT TO:<bob@reply.weft.test>",
+            "RCPT TO:<bob.smith@reply.weft.test>",
             "RCPT TO:<reply+abc@reply.weft.test.example.com>",
             "DATA",
             "MAIL FROM:<a@example.net> SIZE=999999999",
@@ -395,4 +404,279 @@ async fn a_reply_over_smtp_becomes_a_comment_and_nothing_else_is_relayed(app: &T
             .await,
         1
     );
+}
+
+// ---- starting a thread by email ----
+
+/// A message from `from` to `to` with `subject` (none when empty) and `body`, with `extra`
+/// headers on top (as a receiving server adds them).
+fn message(extra: &str, from: &str, to: &str, subject: &str, body: &str) -> String {
+    let subject = if subject.is_empty() {
+        String::new()
+    } else {
+        format!("Subject: {subject}\r\n")
+    };
+    format!(
+        "{extra}Return-Path: <{from}>\r\nFrom: {from}\r\nTo: {to}\r\n{subject}Date: Thu, 3 Dec 2026 09:00:00 +0000\r\n\
+         Message-ID: <m{}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+        weft_domain::random_key()
+    )
+}
+
+const PASSED: &str = "Authentication-Results: mx.weft.test;\r\n spf=pass smtp.mailfrom=example.org;\r\n \
+                      dkim=pass header.d=example.org; dmarc=pass (p=reject) header.from=example.org\r\n";
+
+async fn threads_in(app: &TestApp, group: &str) -> Vec<(String, String, String)> {
+    app.settle_jobs().await;
+    let mut conn = app.db_conn().await;
+    weft_store::query(
+        "SELECT t.title, t.context, u.name FROM threads t JOIN groups g ON g.id = t.group_id \
+         JOIN users u ON u.id = t.author_id WHERE g.key = $1 ORDER BY t.id",
+    )
+    .bind(group)
+    .fetch_all(&mut conn, |r| {
+        Ok((r.try_get("title")?, r.try_get("context")?, r.try_get("name")?))
+    })
+    .await
+    .unwrap()
+}
+
+async fn set_email_threads(ann: &crate::helpers::Client, group: &str, on: bool) {
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{group}"),
+            Some(
+                &serde_json::json!({"name": "Riverside Garden", "privacy": "closed", "join_policy": "approval",
+                "flags": {"members_can_start_threads": true, "members_can_announce": true,
+                          "members_can_raise_polls": true, "start_threads_by_email": on}}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
+/// Mail to a group's addresses starts a thread by its sender, only where the coordinators allow
+/// it and only when the sender is proven: by the member's own address (its secret, and the
+/// sender must still be them), or on the group's public address by the receiving server's
+/// DMARC pass for the sender's domain. Everything else is refused with nothing written or sent
+/// back; through the API, the page, `weft mail receive` and the SMTP listener.
+async fn a_member_starts_a_thread_by_email_where_the_group_allows_it(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    let g = create(&ann, "Riverside Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let handle = ann.get(&format!("/api/v1/groups/{g}")).await.json()["handle"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let public = format!("{handle}@{DOMAIN}");
+
+    // Off by default: no address offered, and mail to the public one starts nothing.
+    assert_eq!(bob.get(&format!("/api/v1/groups/{g}/email-address")).await.status, 404);
+    assert!(
+        !bob.get(&format!("/g/{g}"))
+            .await
+            .body
+            .contains("Start a thread by email")
+    );
+    let receive_one =
+        async |raw: String, to: &str| app.app.receive_email(raw.as_bytes(), &[to.to_owned()]).await.unwrap();
+    let refused = |r: Refusal| weft_app::inbound::Received::Refused(r);
+    let bob_public = message(
+        PASSED,
+        "Bob <bob@example.org>",
+        &public,
+        "Tool shed",
+        "Who has the key?",
+    );
+    assert_eq!(
+        receive_one(bob_public.clone(), &public).await,
+        refused(Refusal::NotAllowed)
+    );
+
+    set_email_threads(&ann, &g, true).await;
+    let res = bob.get(&format!("/api/v1/groups/{g}/email-address")).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let address = res.json()["address"].as_str().unwrap().to_owned();
+    assert!(
+        address.starts_with("group+") && address.ends_with(&format!("@{DOMAIN}")),
+        "{address}"
+    );
+    assert!(address.split('@').next().unwrap().len() <= 64);
+    assert_eq!(res.json()["public_address"], public.as_str());
+    assert_eq!(
+        bob.get(&format!("/api/v1/groups/{g}/email-address")).await.json()["address"],
+        address.as_str(),
+        "the same address each time"
+    );
+    let page = bob.get(&format!("/g/{g}")).await.body;
+    assert!(
+        page.contains("Start a thread by email") && page.contains(&address),
+        "{page}"
+    );
+    let ann_address = ann.get(&format!("/api/v1/groups/{g}/email-address")).await.json()["address"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(ann_address, address, "each member's own");
+
+    // Bob's own address, through the mail server's pipe: his thread, signature cut, announced.
+    let raw = message(
+        "",
+        "Bob Builder <bob@example.org>",
+        &address,
+        "Compost bins",
+        "Shall we buy **two**?\r\n\r\n-- \r\nBob\r\nSent from my phone",
+    );
+    let (code, out) = receive(app, &raw, &address);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("thread "), "{out}");
+    let threads = threads_in(app, &g).await;
+    assert_eq!(
+        threads,
+        [(
+            "Compost bins".to_owned(),
+            "Shall we buy **two**?".to_owned(),
+            "Bob".to_owned()
+        )]
+    );
+    let mail = app.email_to_containing("ann@example.org", "Compost bins").await;
+    assert_eq!(mail.subject, "Bob started “Compost bins” in Riverside Garden");
+
+    // What is refused, with nothing written and nothing sent back.
+    app.settle_mail().await;
+    let emails_before = app.emails().len();
+    let mut wrong_secret = address.clone();
+    let at = wrong_secret.find('@').unwrap();
+    let last = wrong_secret.remove(at - 1);
+    wrong_secret.insert(at - 1, if last == '0' { '1' } else { '0' });
+    let other_server = PASSED.replace("mx.weft.test", "mx.attacker.example");
+    let failed = PASSED.replace("dmarc=pass", "dmarc=fail");
+    let cases: Vec<(&str, String, String, Refusal)> = vec![
+        (
+            "another sender on Bob's address",
+            message("", "mallory@example.org", &address, "Hi", "Hello"),
+            address.clone(),
+            Refusal::WrongSender,
+        ),
+        (
+            "an altered secret",
+            message("", "bob@example.org", &wrong_secret, "Hi", "Hello"),
+            wrong_secret.clone(),
+            Refusal::BadAddress,
+        ),
+        (
+            "Ann's address from Bob",
+            message("", "bob@example.org", &ann_address, "Hi", "Hello"),
+            ann_address.clone(),
+            Refusal::WrongSender,
+        ),
+        (
+            "public, nobody vouches",
+            message("", "bob@example.org", &public, "Hi", "Hello"),
+            public.clone(),
+            Refusal::Unverified,
+        ),
+        (
+            "public, another server vouches",
+            message(&other_server, "bob@example.org", &public, "Hi", "Hello"),
+            public.clone(),
+            Refusal::Unverified,
+        ),
+        (
+            "public, DMARC failed",
+            message(&failed, "bob@example.org", &public, "Hi", "Hello"),
+            public.clone(),
+            Refusal::Unverified,
+        ),
+        (
+            "public, not a member",
+            message(PASSED, "eve@example.org", &public, "Hi", "Hello"),
+            public.clone(),
+            Refusal::NotAllowed,
+        ),
+        (
+            "public, no such group",
+            message(
+                PASSED,
+                "bob@example.org",
+                &format!("no-such-group@{DOMAIN}"),
+                "Hi",
+                "Hello",
+            ),
+            format!("no-such-group@{DOMAIN}"),
+            Refusal::NotAllowed,
+        ),
+        (
+            "no subject",
+            message("", "bob@example.org", &address, "", "Hello"),
+            address.clone(),
+            Refusal::Invalid,
+        ),
+        (
+            "an auto-reply",
+            message(
+                "Auto-Submitted: auto-replied\r\n",
+                "bob@example.org",
+                &address,
+                "Out of office",
+                "Away",
+            ),
+            address.clone(),
+            Refusal::Automatic,
+        ),
+    ];
+    for (what, raw, to, refusal) in cases {
+        assert_eq!(receive_one(raw, &to).await, refused(refusal), "{what}");
+    }
+    assert_eq!(threads_in(app, &g).await.len(), 1, "nothing was started");
+    app.settle_mail().await;
+    assert_eq!(app.emails().len(), emails_before, "nothing was sent back");
+
+    // The public address, vouched for, over a real SMTP session to the built-in listener.
+    let smtp = app.smtp_inbound.expect("the listener is on");
+    let client = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(smtp.port())
+        .build();
+    use lettre::AsyncTransport;
+    let envelope =
+        lettre::address::Envelope::new(Some("bob@example.org".parse().unwrap()), vec![public.parse().unwrap()])
+            .unwrap();
+    let sent = client.send_raw(&envelope, bob_public.as_bytes()).await;
+    assert!(sent.is_ok(), "{sent:?}");
+    let threads = threads_in(app, &g).await;
+    assert_eq!(threads.len(), 2, "{threads:?}");
+    assert_eq!(
+        threads[1],
+        ("Tool shed".to_owned(), "Who has the key?".to_owned(), "Bob".to_owned())
+    );
+
+    // A new address: the old one stops working at once.
+    let res = bob.post_form(&format!("/g/{g}/email-address"), &[]).await;
+    assert_eq!(res.status, 303);
+    assert!(
+        res.location().contains("notice=email_address_renewed"),
+        "{}",
+        res.location()
+    );
+    let renewed = bob.get(&format!("/api/v1/groups/{g}/email-address")).await.json()["address"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(renewed, address);
+    let again = message("", "bob@example.org", &address, "Old address", "Hello");
+    assert_eq!(receive_one(again, &address).await, refused(Refusal::BadAddress));
+
+    // Turned off again by the coordinators: Bob's address starts nothing.
+    set_email_threads(&ann, &g, false).await;
+    let off = message("", "bob@example.org", &renewed, "After", "Hello");
+    assert_eq!(receive_one(off, &renewed).await, refused(Refusal::NotAllowed));
+    assert_eq!(bob.get(&format!("/api/v1/groups/{g}/email-address")).await.status, 404);
+    assert_eq!(threads_in(app, &g).await.len(), 2);
+    let outcomes = app
+        .count("SELECT COUNT(*) FROM inbound_emails WHERE outcome = 'thread' AND thread_id IS NOT NULL")
+        .await;
+    assert_eq!(outcomes, 2);
 }
