@@ -199,7 +199,16 @@ impl GroupHandle {
         Ok(Self(h))
     }
 
-    /// A handle derived from a name, for the form's suggestion.
+    /// `parse`, except that a group keeps the handle it has (one taken before a word was
+    /// reserved).
+    pub fn parse_kept(input: &str, current: Option<&str>) -> Result<Self, FieldError> {
+        match current {
+            Some(c) if input.trim().to_lowercase() == c => Ok(Self(c.to_owned())),
+            _ => Self::parse(input),
+        }
+    }
+
+    /// A handle derived from a name, for the form's suggestion (never a reserved word).
     pub fn suggest(name: &str) -> String {
         let slug: String = name
             .to_lowercase()
@@ -210,11 +219,17 @@ impl GroupHandle {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        slug.chars()
+        let slug = slug
+            .chars()
             .take(50)
             .collect::<String>()
             .trim_end_matches('-')
-            .to_owned()
+            .to_owned();
+        if RESERVED_HANDLES.contains(&slug.as_str()) {
+            format!("{slug}-group")
+        } else {
+            slug
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -238,6 +253,14 @@ mod tests {
 
     #[test]
     fn names_and_handles() {
+        assert!(GroupHandle::parse("reply").is_err() && GroupHandle::parse("Group").is_err());
+        assert_eq!(GroupHandle::suggest("Group"), "group-group");
+        assert!(GroupHandle::parse(&GroupHandle::suggest("Reply")).is_ok());
+        assert_eq!(
+            GroupHandle::parse_kept("reply", Some("reply")).unwrap().as_str(),
+            "reply"
+        );
+        assert!(GroupHandle::parse_kept("reply", Some("garden")).is_err());
         assert!(GroupName::parse(" ").is_err());
         assert!(GroupName::parse(&"x".repeat(251)).is_err());
         assert!(GroupName::parse(&"x".repeat(10_000)).is_err());

@@ -236,7 +236,10 @@ impl App {
         } else {
             input.handle.clone()
         };
-        let handle = errors.check("handle", GroupHandle::parse(&handle_input));
+        let handle = errors.check(
+            "handle",
+            GroupHandle::parse_kept(&handle_input, current.map(|g| g.handle.as_str())),
+        );
         let description = errors.check("description", parse_description(&input.description));
         let privacy = errors.check("privacy", GroupPrivacy::parse(&input.privacy));
         let join_policy = match (input.join_policy.as_str(), privacy) {
