@@ -19,6 +19,8 @@ pub(crate) struct Cause {
     pub group: Option<weft_store::groups::GroupId>,
     /// The thread it is about: its emails share a References header.
     pub thread: Option<weft_store::threads::ThreadId>,
+    /// The comment a reply by email answers (its top-level comment); `None`: the thread.
+    pub answers: Option<weft_store::threads::CommentId>,
 }
 
 impl Cause {
@@ -26,6 +28,7 @@ impl Cause {
         sender: None,
         group: None,
         thread: None,
+        answers: None,
     };
 
     pub fn by(sender: impl Into<Option<UserId>>) -> Self {
@@ -33,6 +36,7 @@ impl Cause {
             sender: sender.into(),
             group: None,
             thread: None,
+            answers: None,
         }
     }
 
@@ -40,6 +44,15 @@ impl Cause {
     pub fn in_thread(self, thread: impl Into<Option<weft_store::threads::ThreadId>>) -> Self {
         Self {
             thread: thread.into(),
+            ..self
+        }
+    }
+
+    /// A reply by email to it answers this comment (a reply goes under it, one level deep).
+    #[must_use]
+    pub fn answering(self, comment: Option<weft_store::threads::CommentId>) -> Self {
+        Self {
+            answers: comment,
             ..self
         }
     }
@@ -456,7 +469,7 @@ impl App {
         for l in &letters {
             let url = self.unsubscribe_url(conn, l.user).await?;
             let reply = match cause.thread {
-                Some(thread) if l.to.is_none() => self.reply_address(conn, thread, l.user).await?,
+                Some(thread) if l.to.is_none() => self.reply_address(conn, thread, cause.answers, l.user).await?,
                 _ => None,
             };
             let c = self.compose_replying(l.content, &url, reply.is_some());

@@ -157,7 +157,12 @@ impl App {
         }
         let who = SessionUser::by_reply_address(user);
         let parent = (reply.comment_id > 0).then_some(weft_store::threads::CommentId(reply.comment_id));
-        match self.add_comment_about(&who, &thread.key, &words, parent, None).await {
+        // Under the comment the email was about; in the thread itself if that one is gone.
+        let mut posted = self.add_comment_about(&who, &thread.key, &words, parent, None).await;
+        if parent.is_some() && matches!(posted, Err(AppError::Invalid(_))) {
+            posted = self.add_comment_about(&who, &thread.key, &words, None, None).await;
+        }
+        match posted {
             Ok(seq) => {
                 let comment = weft_store::threads::comments_page(&mut *self.store.reader().await?, thread.id, seq, 1)
                     .await?

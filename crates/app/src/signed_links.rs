@@ -101,6 +101,7 @@ impl App {
         &self,
         conn: &mut Conn,
         thread: weft_store::threads::ThreadId,
+        answers: Option<weft_store::threads::CommentId>,
         user: &users::User,
     ) -> Result<Option<String>, AppError> {
         let Some(domain) = &self.config.reply_domain else {
@@ -109,7 +110,7 @@ impl App {
         let key = self.signing_key(conn).await?;
         let reply = weft_domain::inbound::address::ReplyTo::new(
             thread.0,
-            None,
+            answers.map(|c| c.0),
             user.id.0,
             self.clock.now().plus(self.config.retention.unsubscribe_links),
         );

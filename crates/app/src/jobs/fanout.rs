@@ -112,6 +112,7 @@ impl App {
                 text: &comment.body,
                 before: None,
                 seq: comment.seq,
+                answers: Some(comment.parent_id.unwrap_or(comment.id)),
             };
             bells.extend(self.notify_comment(tx, &comment_about, &readers, replied_to).await?);
         }

@@ -76,6 +76,7 @@ impl App {
             text: &body,
             before: None,
             seq,
+            answers: Some(parent.unwrap_or(comment_id)),
         };
         let bells = self.notify_mentions(&mut tx, &mentioned).await?;
         // Everyone else concerned hears of it once it is committed (`jobs/fanout.rs`): posting
@@ -143,6 +144,7 @@ impl App {
                 text: &body,
                 before: Some(&comment.body),
                 seq: comment.seq,
+                answers: Some(comment.parent_id.unwrap_or(comment.id)),
             };
             let bells = self.notify_mentions(&mut tx, &mentioned).await?;
             tx.commit().await?;

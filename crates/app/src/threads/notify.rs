@@ -27,12 +27,18 @@ pub(crate) struct Mentioned<'a> {
     pub(crate) before: Option<&'a str>,
     /// The timeline item (0: the thread's context).
     pub(crate) seq: i64,
+    /// The comment a reply by email goes under: the comment itself, or the one it replies to
+    /// (replies go one level deep); `None` for the thread's context.
+    pub(crate) answers: Option<CommentId>,
 }
 
 impl Mentioned<'_> {
     /// Its emails are the author's doing, in the group, about the thread.
     fn cause(&self) -> Cause {
-        Cause::by(self.author.id).about(self.group.id).in_thread(self.thread.id)
+        Cause::by(self.author.id)
+            .about(self.group.id)
+            .in_thread(self.thread.id)
+            .answering(self.answers)
     }
 
     fn about(&self) -> About {

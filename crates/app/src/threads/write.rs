@@ -56,6 +56,7 @@ impl App {
                 text: &context,
                 before: None,
                 seq: 0,
+                answers: None,
             };
             bells = self.notify_mentions(&mut tx, &mentioned).await?;
         }
@@ -101,6 +102,7 @@ impl App {
             text: &context,
             before: Some(&t.context),
             seq: 0,
+            answers: None,
         };
         let bells = self.notify_mentions(&mut tx, &mentioned).await?;
         let seq = record_thread_event(&mut tx, t.id, EventKind::ThreadEdited, who, now).await?;

@@ -153,14 +153,55 @@ async fn a_reply_by_email_becomes_the_comment_bob_wrote(app: &TestApp) {
     let expected = fixture("expected-en.txt");
     let posted = bodies(app, &ann, &t).await;
     assert_eq!(posted.last(), Some(&expected), "{posted:?}");
-    // By Bob, and Ann hears of it as of any comment.
+    // By Bob, under the comment the email was about (Ann's, which mentioned him).
+    let res = ann.get(&format!("/api/v1/threads/{t}?from=1")).await.json();
+    let comments = res["comments"].as_array().unwrap().clone();
+    let last = comments.last().unwrap().clone();
+    assert_eq!(last["author"]["name"], "Bob", "{last}");
+    let asked = comments
+        .iter()
+        .find(|c| c["body"].as_str().unwrap_or_default().contains("who takes Mondays?"))
+        .unwrap();
+    assert_eq!(last["parent_id"], asked["id"], "{res}");
+
+    // Replying to the email of a reply lands under the same top-level comment (one level deep),
+    // and a reply whose comment is gone lands in the thread itself.
+    let bob_reply = app.last_email_to("ann@example.org").await;
+    assert!(bob_reply.text.contains("Yes, I can take Mondays"), "{}", bob_reply.text);
+    let ann_address = bob_reply.header("Reply-To").expect("a reply address");
+    let ann_address = ann_address.trim().trim_matches(['<', '>']).to_owned();
+    let raw = fixture("gmail-en.eml")
+        .replace("REPLY_ADDRESS", &ann_address)
+        .replace("Bob Builder <bob@example.org>", "Ann <ann@example.org>")
+        .replace("Return-Path: <bob@example.org>", "Return-Path: <ann@example.org>");
+    assert_eq!(receive(app, &raw, &ann_address).0, 0);
     let res = ann.get(&format!("/api/v1/threads/{t}?from=1")).await.json();
     let last = res["comments"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["author"]["name"], "Bob", "{last}");
+    assert_eq!(
+        (last["author"]["name"].as_str(), &last["parent_id"]),
+        (Some("Ann"), &asked["id"]),
+        "{res}"
+    );
+    let mut conn = app.db_conn().await;
+    weft_store::query(format!("DELETE FROM comments WHERE id = {}", asked["id"]))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let (code, out) = receive(app, &raw.replace("Message-ID: <", "Message-ID: <again."), &ann_address);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("comment "), "{out}");
+    let res = ann.get(&format!("/api/v1/threads/{t}?from=1")).await.json();
+    let last = res["comments"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["author"]["name"].as_str(), &last["parent_id"]),
+        (Some("Ann"), &serde_json::Value::Null),
+        "{res}"
+    );
     let outcomes = app
-        .count("SELECT COUNT(*) FROM inbound_emails WHERE outcome = 'comment' AND comment_id IS NOT NULL AND user_id IS NOT NULL")
+        .count("SELECT COUNT(*) FROM inbound_emails WHERE outcome = 'comment' AND user_id IS NOT NULL")
         .await;
-    assert_eq!(outcomes, 1);
+    assert_eq!(outcomes, 3);
 }
 
 async fn what_must_be_refused_is_refused_silently_and_recorded_without_content(app: &TestApp) {
