@@ -70,6 +70,11 @@ export async function startWeft(extraEnv = {}) {
       }
       throw new Error(`no email #${n} to ${to}`);
     },
+    /** Hands one raw message to `weft mail receive`, as a mail server's pipe would; its output. */
+    receive(raw, recipient) {
+      return execFileSync(weftBinary(), ['mail', 'receive', '--recipient', recipient, '--base-url', base],
+        { env, input: raw, encoding: 'utf8' });
+    },
     /** Makes `email` an instance administrator (`weft admin create`) and returns its log-in link. */
     admin(email) {
       const out = execFileSync(weftBinary(), ['admin', 'create', '--email', email, '--base-url', base],

@@ -204,6 +204,7 @@ const pages = [
   { name: 'admin-usage', path: '/admin/usage', signedIn: true },
   { name: 'admin-policy', path: '/admin/policies/privacy', signedIn: true },
   { name: 'admin-jobs', path: '/admin/jobs', signedIn: true },
+  { name: 'admin-emails', path: '/admin/emails', signedIn: true },
   { name: 'poll-new', path: () => `${threadPath}/polls/new`, signedIn: true },
   { name: 'poll-new-errors', path: () => `${threadPath}/polls/new`, signedIn: true, act: (p) => p.getByRole('button', { name: 'Raise' }).click() },
   { name: 'poll', path: () => pollPath, signedIn: true },
