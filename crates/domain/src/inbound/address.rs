@@ -40,7 +40,8 @@ impl ReplyTo {
     }
 }
 
-fn base36(mut n: u64) -> String {
+/// `n` in lowercase base 36 (also the group addresses' numbers).
+pub(super) fn base36(mut n: u64) -> String {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     if n == 0 {
         return "0".into();
@@ -54,7 +55,8 @@ fn base36(mut n: u64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn number(s: &str) -> Option<i64> {
+/// A lowercase base-36 number of at most 12 digits.
+pub(super) fn number(s: &str) -> Option<i64> {
     if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()) {
         return None;
     }

@@ -9,6 +9,7 @@
 //! Numbers in lowercase base 36, as in reply addresses (mail systems may fold case); at most
 //! 64 characters before the `@` (RFC 5321).
 
+use super::address::{base36, number};
 use crate::groups::RESERVED_HANDLES;
 
 /// The part before `+` of every member's own group address.
@@ -27,27 +28,6 @@ pub enum GroupAddress {
         user_id: i64,
         secret: String,
     },
-}
-
-fn base36(mut n: u64) -> String {
-    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    loop {
-        out.push(DIGITS[usize::try_from(n % 36).unwrap_or(0)]);
-        n /= 36;
-        if n == 0 {
-            break;
-        }
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn number(s: &str) -> Option<i64> {
-    if s.is_empty() || s.len() > 12 || !s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()) {
-        return None;
-    }
-    u64::from_str_radix(s, 36).ok().and_then(|n| i64::try_from(n).ok())
 }
 
 /// A fresh secret for a member's own address.
