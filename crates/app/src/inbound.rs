@@ -301,12 +301,9 @@ impl App {
     pub async fn group_email_address(
         &self,
         who: &SessionUser,
-        group_key: &str,
+        view: &crate::groups::GroupView,
         renew: bool,
     ) -> Result<Option<String>, AppError> {
-        let view = self
-            .group_for(Some(who), group_key, weft_domain::permissions::Action::SeeGroup)
-            .await?;
         let (Some(domain), true) = (
             &self.config.reply_domain,
             weft_domain::permissions::can_start_thread_by_email(&view.actor, &view.facts).allowed(),
@@ -316,10 +313,13 @@ impl App {
             }
             return Ok(None);
         };
-        let mut conn = self.store.writer().await?;
-        let secret = match weft_store::groups::email_secret(&mut conn, view.group.id, who.user.id).await? {
+        // Read on the reader (the group page asks on every visit); written once, or on renewal.
+        let stored =
+            weft_store::groups::email_secret(&mut *self.store.reader().await?, view.group.id, who.user.id).await?;
+        let secret = match stored {
             Some(Some(secret)) if !renew => secret,
             Some(_) => {
+                let mut conn = self.store.writer().await?;
                 let fresh = group_address::new_secret();
                 weft_store::groups::set_email_secret(&mut conn, view.group.id, who.user.id, &fresh, !renew).await?;
                 // Two pages opened at once: whichever secret was stored first is the one.

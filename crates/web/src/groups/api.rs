@@ -179,12 +179,12 @@ async fn email_address_json(
 ) -> Result<Response, ApiError> {
     // 404 where it is not offered (replies by email off, the group does not allow it, or they
     // may not start threads there).
+    let v = state.app.group_for(Some(who), key, Action::SeeGroup).await?;
     let address = state
         .app
-        .group_email_address(who, key, renew)
+        .group_email_address(who, &v, renew)
         .await?
         .ok_or(AppError::NotFound)?;
-    let v = state.app.group_for(Some(who), key, Action::SeeGroup).await?;
     Ok(Json(EmailAddressDto {
         address,
         public_address: state.app.group_public_address(&v.group.handle),

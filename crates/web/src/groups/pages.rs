@@ -463,7 +463,7 @@ pub async fn show(
         _ => None,
     };
     let email_address = match &who {
-        Some(w) => state.app.group_email_address(w, &key, false).await?,
+        Some(w) => state.app.group_email_address(w, &view, false).await?,
         None => None,
     };
     let announces = view.may(Action::Announce);
@@ -524,7 +524,8 @@ pub async fn renew_email_address(
     Path(key): Path<String>,
 ) -> Result<Response, WebError> {
     let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
-    state.app.group_email_address(&who, &key, true).await?;
+    let view = state.app.group_for(Some(&who), &key, Action::SeeGroup).await?;
+    state.app.group_email_address(&who, &view, true).await?;
     Ok(Redirect::to(&Notice::EmailAddressRenewed.on(&format!("/g/{key}#by-email"))).into_response())
 }
 
