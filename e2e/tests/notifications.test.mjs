@@ -140,6 +140,22 @@ for (const javaScriptEnabled of [true, false]) {
         'Not among the people who may read this thread: @nobody-here.');
       assert.equal(await ann.page.getByLabel(/^People to notify/).inputValue(), '@nobody-here');
 
+      // A poll asks the same: Ann emails Cy only when it opens; Bob sees it in the app.
+      await ann.page.goto(groupUrl);
+      await ann.page.getByRole('link', { name: 'Raise a poll' }).click();
+      await ann.page.getByLabel('Title').fill('Plant beans?');
+      assert.ok(await ann.page.getByRole('radio', { name: /^Everyone who may vote/ }).isChecked(),
+        'everyone, by default, for who may announce');
+      await ann.page.getByRole('radio', { name: /^Chosen people/ }).check();
+      await ann.page.getByLabel(/^People to email/).fill(`@${cyName}`);
+      await ann.page.getByRole('button', { name: 'Raise' }).click();
+      await ann.page.getByRole('heading', { name: 'Plant beans?', level: 1 }).waitFor();
+      const asked = await mail.email(`cy-chosen-${js}@example.org`, 3);
+      assert.match(asked.text, /Ann raised a proposal in “Chosen .*”: Plant beans\?/);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(!mail.emails().some((e) => e.to.includes(`bob-chosen-${js}`) && /Plant beans/.test(e.text)),
+        'Bob is not emailed of the poll');
+
       // Bob's own address for the group, from its page; his email becomes his thread.
       await bob.page.goto(groupUrl);
       await bob.page.getByText('Start a thread by email').click();

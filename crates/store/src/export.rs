@@ -251,6 +251,10 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
         "ids of the groups and authors a digest quotes, so that erasing them erases it; the email itself is in emails",
     ),
     ("unsubscribe_tokens", "hashes of secrets; nothing readable"),
+    (
+        "poll_announced_people",
+        "that a poll's author chose to email you when it opens, kept only until it opens; the email itself is in emails",
+    ),
     ("invitation_quota", "a count of invitations per day, kept two days"),
     (
         "events",

@@ -7,7 +7,7 @@
 //! No notification or email ever carries results, choices or reasons: hidden results stay hidden.
 
 use weft_domain::notifications::{Event, Volume};
-use weft_domain::permissions::{PollAction, PollPlace, can_poll};
+use weft_domain::permissions::{Action, Actor, PollAction, PollPlace, can, can_poll};
 use weft_mail::Line;
 use weft_mail::wording::{
     Outcome as OutcomeEmail, OutcomeReview as ReviewEmail, PollClosingSoon, PollOpened, PollReminder, Wording,
@@ -19,6 +19,7 @@ use weft_store::threads::{Audience, PollAudience, Thread};
 use weft_store::users::{User, UserId};
 
 use crate::notifications::About;
+use crate::threads::Announcement;
 
 use crate::emails::{Cause, Kind};
 use crate::jobs::{PollClosingSoon as ClosingSoonJob, PollOpened as OpenedJob};
@@ -89,6 +90,19 @@ impl App {
         event: Event,
         actor: Option<UserId>,
     ) -> Result<(Vec<User>, Vec<UserId>), AppError> {
+        let people = people.into_iter().map(|(u, v)| (u, v, event)).collect();
+        self.tell_each(tx, poll, thread, people, actor).await
+    }
+
+    /// `tell`, with an event per person.
+    async fn tell_each(
+        &self,
+        tx: &mut Conn,
+        poll: &Poll,
+        thread: Option<&Thread>,
+        people: Vec<(User, Volume, Event)>,
+        actor: Option<UserId>,
+    ) -> Result<(Vec<User>, Vec<UserId>), AppError> {
         let about = About {
             group: poll.group_id,
             thread: thread.map(|t| t.id),
@@ -96,7 +110,6 @@ impl App {
             seq: 0,
             actor,
         };
-        let people = people.into_iter().map(|(u, v)| (u, v, event)).collect();
         let done = self.deliver(tx, &about, people).await?;
         Ok((done.email.into_iter().map(|(u, _)| u).collect(), done.notified))
     }
@@ -166,6 +179,58 @@ impl App {
         Line::new(self.config.url(&format!("/p/{}", poll.key)))
     }
 
+    /// Checks and keeps whom `input` asks to email when the poll opens: everyone who may vote
+    /// (as `members_can_announce` allows), chosen people among them and subgroups (whose members
+    /// among them hear of it), or nobody (the voters see it in the app). A field error for
+    /// anything not allowed or named wrongly; the caller's transaction is then not committed.
+    pub(crate) async fn announce_poll(
+        &self,
+        tx: &mut Conn,
+        poll_id: PollId,
+        (thread, group): (Option<&Thread>, &Group),
+        (who, actor): (&crate::SessionUser, &Actor),
+        input: &weft_domain::polls::PollInput,
+    ) -> Result<(), AppError> {
+        let may_announce = can(actor, Action::Announce, &crate::groups::facts(group)).allowed();
+        let chosen = if input.notify_on_open {
+            if !may_announce {
+                return Err(AppError::field(
+                    "notify",
+                    "Only the group's coordinators may email everyone who may vote here.",
+                ));
+            }
+            Announcement::default()
+        } else {
+            let poll = polls::find_by_id(tx, poll_id).await?.ok_or(AppError::NotFound)?;
+            self.chosen(
+                tx,
+                (group, may_announce),
+                who,
+                (&input.notify_people, &input.notify_subgroups),
+                "who may vote",
+                async |tx: &mut Conn, names: &[String]| {
+                    let voters = self
+                        .poll_people(tx, &poll, thread, group, PollAudience::Electorate)
+                        .await?;
+                    Ok(voters
+                        .into_iter()
+                        .filter(|(u, _)| names.iter().any(|n| n == u.username.as_str()))
+                        .map(|(u, _)| (u.id, u.username.as_str().to_owned()))
+                        .collect())
+                },
+            )
+            .await?
+        };
+        polls::set_announced(tx, poll_id, &chosen.people, &chosen.subgroups).await?;
+        Ok(())
+    }
+
+    /// Whom a poll that has not opened will be announced to besides everyone (usernames and
+    /// subgroup keys), for its author's form.
+    pub async fn poll_announced(&self, view: &super::PollView) -> Result<(Vec<String>, Vec<String>), AppError> {
+        Ok(polls::announced_names(&mut *self.store.reader().await?, view.poll.id).await?)
+    }
+
     /// "Vote on this": to everyone who may vote but its author (announced when the author asked
     /// for its voters to be told). Answers whose bell to ring.
     pub(crate) async fn notify_poll_opened(
@@ -179,10 +244,27 @@ impl App {
         let people = self
             .poll_people(tx, poll, thread, group, PollAudience::Electorate)
             .await?;
-        let event = Event::NewPoll {
-            announced: poll.notify_on_open,
-        };
-        let (people, bells) = self.tell(tx, poll, thread, people, event, Some(author.id)).await?;
+        // Whom its author chose, read once and then forgotten: it has done its work.
+        let (chosen, subgroups) = polls::announced(tx, poll.id).await?;
+        polls::forget_announced(tx, poll.id).await?;
+        let reached = self
+            .announced_to(
+                tx,
+                &Announcement {
+                    group: poll.notify_on_open,
+                    people: chosen,
+                    subgroups,
+                },
+            )
+            .await?;
+        let people = people
+            .into_iter()
+            .map(|(u, v)| {
+                let announced = reached.as_ref().is_none_or(|set| set.contains(&u.id));
+                (u, v, Event::NewPoll { announced })
+            })
+            .collect();
+        let (people, bells) = self.tell_each(tx, poll, thread, people, Some(author.id)).await?;
         let details: String = weft_domain::markdown::to_plain_text(&poll.details)
             .chars()
             .take(300)

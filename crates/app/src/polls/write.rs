@@ -78,6 +78,8 @@ impl App {
         let id = polls::insert(&mut tx, &key, group.id, thread_id, who.user.id, &spec, now).await?;
         self.name_voters(&mut tx, who, (id, spec.title.as_str()), group, &voters, now)
             .await?;
+        self.announce_poll(&mut tx, id, (thread, group), (who, &actor), &input)
+            .await?;
         let (_, seq) = polls::record_event(
             &mut tx,
             thread_id,
@@ -121,6 +123,12 @@ impl App {
             // invited by email already.
             electorate: String::new(),
             voters: String::new(),
+            // Once open, its voters were told: whom to tell is not asked again.
+            notify_on_open: if view.state == weft_domain::polls::PollState::Scheduled {
+                input.notify_on_open
+            } else {
+                view.poll.notify_on_open
+            },
             ..input.clone()
         };
         let spec = input.parse(now)?;
@@ -145,6 +153,9 @@ impl App {
         self.schedule_closing_soon(&mut tx, poll.id, &spec).await?;
         if view.state == weft_domain::polls::PollState::Scheduled {
             // Not open yet: "it is open" waits for the (new) opening time. Once open, it was sent.
+            let thread = view.thread.as_ref().map(|t| &t.thread);
+            self.announce_poll(&mut tx, poll.id, (thread, &view.group), (who, &view.actor), &input)
+                .await?;
             self.schedule_opened(&mut tx, poll.id, &spec, now).await?;
         }
         tx.commit().await?;

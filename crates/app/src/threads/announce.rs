@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use weft_domain::ValidationErrors;
 use weft_domain::permissions::Action;
 use weft_store::Conn;
-use weft_store::groups::{self, GroupId};
+use weft_store::groups::{self, Group, GroupId};
 use weft_store::threads::{self, Thread};
 use weft_store::users::UserId;
 
@@ -85,69 +85,31 @@ impl App {
                 })
             }
             "chosen" => {
-                let mut errors = ValidationErrors::new();
-                let names = names_in(&input.notify_people);
-                let mut people = Vec::new();
-                if names.len() > MAX_PEOPLE {
-                    errors.add(
+                let announcement = self
+                    .chosen(
+                        tx,
+                        (&view.group, view.may(Action::Announce)),
+                        who,
+                        (&input.notify_people, &input.notify_subgroups),
+                        "who may read this thread",
+                        async |tx: &mut Conn, names: &[String]| {
+                            let readers = self
+                                .readers_among(tx, thread, &view.group, threads::Audience::Usernames(names))
+                                .await?;
+                            Ok(readers
+                                .into_iter()
+                                .map(|r| (r.user.id, r.user.username.as_str().to_owned()))
+                                .collect())
+                        },
+                    )
+                    .await?;
+                if announcement.people.is_empty() && announcement.subgroups.is_empty() {
+                    return Err(AppError::field(
                         "notify_people",
-                        format!("At most {MAX_PEOPLE} people: notify the whole group or a subgroup instead."),
-                    );
-                } else if !names.is_empty() {
-                    let readers = self
-                        .readers_among(tx, thread, &view.group, threads::Audience::Usernames(&names))
-                        .await?;
-                    let missing: Vec<String> = names
-                        .iter()
-                        .filter(|n| !readers.iter().any(|r| r.user.username.as_str() == n.as_str()))
-                        .map(|n| format!("@{n}"))
-                        .collect();
-                    if missing.is_empty() {
-                        people = readers.iter().map(|r| r.user.id).collect();
-                    } else {
-                        errors.add(
-                            "notify_people",
-                            format!("Not among the people who may read this thread: {}.", missing.join(", ")),
-                        );
-                    }
+                        "Name at least one person, or choose a subgroup.",
+                    ));
                 }
-                let mut subgroups = Vec::new();
-                let wanted: Vec<&str> = input
-                    .notify_subgroups
-                    .iter()
-                    .map(|k| k.trim())
-                    .filter(|k| !k.is_empty())
-                    .collect();
-                if !wanted.is_empty() {
-                    if !view.may(Action::Announce) {
-                        return Err(needs_announce("notify_subgroups", "subgroups"));
-                    }
-                    let choices = self.subgroup_choices(tx, view, who).await?;
-                    for key in &wanted {
-                        match choices.iter().find(|(_, c)| c.key == *key) {
-                            Some((id, _)) if !subgroups.contains(id) => subgroups.push(*id),
-                            Some(_) => {}
-                            None => {
-                                errors.add("notify_subgroups", "Choose among this group's subgroups.");
-                                break;
-                            }
-                        }
-                    }
-                    if subgroups.len() > MAX_SUBGROUPS {
-                        errors.add("notify_subgroups", format!("At most {MAX_SUBGROUPS} subgroups."));
-                    }
-                }
-                if errors.is_empty() && people.is_empty() && subgroups.is_empty() {
-                    errors.add("notify_people", "Name at least one person, or choose a subgroup.");
-                }
-                if !errors.is_empty() {
-                    return Err(AppError::Invalid(errors));
-                }
-                Ok(Announcement {
-                    group: false,
-                    people,
-                    subgroups,
-                })
+                Ok(announcement)
             }
             _ => Err(AppError::field(
                 "notify",
@@ -156,15 +118,86 @@ impl App {
         }
     }
 
-    /// The subgroups of `view`'s group its author can see (a member of it, or it is visible to
-    /// the parent's members), by name.
+    /// Checks chosen people (`typed.0`, usernames as typed, each one of those `readers` finds
+    /// by name, `among` naming them in the error) and subgroups (`typed.1`, by key, which take `may_announce`): a field error for
+    /// anyone not found, too many, or a subgroup that is not one of `group`'s. Shared by threads
+    /// and polls, whose readers differ.
+    pub(crate) async fn chosen(
+        &self,
+        tx: &mut Conn,
+        (group, may_announce): (&Group, bool),
+        who: &SessionUser,
+        typed: (&[String], &[String]),
+        among: &str,
+        readers: impl AsyncFnOnce(&mut Conn, &[String]) -> Result<Vec<(UserId, String)>, AppError>,
+    ) -> Result<Announcement, AppError> {
+        let mut errors = ValidationErrors::new();
+        let names = names_in(typed.0);
+        let mut people = Vec::new();
+        if names.len() > MAX_PEOPLE {
+            errors.add(
+                "notify_people",
+                format!("At most {MAX_PEOPLE} people: notify the whole group or a subgroup instead."),
+            );
+        } else if !names.is_empty() {
+            let found = readers(tx, &names).await?;
+            let missing: Vec<String> = names
+                .iter()
+                .filter(|n| !found.iter().any(|(_, name)| name == *n))
+                .map(|n| format!("@{n}"))
+                .collect();
+            if missing.is_empty() {
+                people = found.iter().map(|(id, _)| *id).collect();
+            } else {
+                errors.add(
+                    "notify_people",
+                    format!("Not among the people {among}: {}.", missing.join(", ")),
+                );
+            }
+        }
+        let mut subgroups = Vec::new();
+        let wanted: Vec<&str> = typed.1.iter().map(|k| k.trim()).filter(|k| !k.is_empty()).collect();
+        if !wanted.is_empty() {
+            if !may_announce {
+                return Err(AppError::field(
+                    "notify_subgroups",
+                    "Only the group's coordinators may notify subgroups here.",
+                ));
+            }
+            let choices = self.subgroup_choices(tx, group, who).await?;
+            for key in &wanted {
+                match choices.iter().find(|(_, c)| c.key == *key) {
+                    Some((id, _)) if !subgroups.contains(id) => subgroups.push(*id),
+                    Some(_) => {}
+                    None => {
+                        errors.add("notify_subgroups", "Choose among this group's subgroups.");
+                        break;
+                    }
+                }
+            }
+            if subgroups.len() > MAX_SUBGROUPS {
+                errors.add("notify_subgroups", format!("At most {MAX_SUBGROUPS} subgroups."));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        Ok(Announcement {
+            group: false,
+            people,
+            subgroups,
+        })
+    }
+
+    /// The subgroups of `group` its author can see (a member of it, or it is visible to the
+    /// parent's members), by name.
     async fn subgroup_choices(
         &self,
         tx: &mut Conn,
-        view: &GroupView,
+        group: &Group,
         who: &SessionUser,
     ) -> Result<Vec<(GroupId, SubgroupChoice)>, AppError> {
-        Ok(groups::subgroups_with_role(tx, view.group.id, Some(who.user.id))
+        Ok(groups::subgroups_with_role(tx, group.id, Some(who.user.id))
             .await?
             .into_iter()
             .filter(|(g, role)| role.is_some() || g.visible_to_parent_members)
@@ -192,11 +225,32 @@ impl App {
         }
         let mut conn = self.store.reader().await?;
         Ok(self
-            .subgroup_choices(&mut conn, view, who)
+            .subgroup_choices(&mut conn, &view.group, who)
             .await?
             .into_iter()
             .map(|(_, c)| c)
             .collect())
+    }
+
+    /// What `who` may announce in the group `group_key`, for a poll's form: everyone (and
+    /// subgroups, these) or only chosen people (a guest who cannot open the group: that only).
+    pub async fn announce_choices(
+        &self,
+        who: &SessionUser,
+        group_key: &str,
+    ) -> Result<(bool, Vec<SubgroupChoice>), AppError> {
+        let view = match self
+            .load_group(&mut *self.store.reader().await?, Some(who), group_key)
+            .await
+        {
+            Ok(view) => view,
+            Err(AppError::NotFound | AppError::Forbidden) => return Ok((false, Vec::new())),
+            Err(e) => return Err(e),
+        };
+        Ok((
+            view.may(Action::Announce),
+            self.announceable_subgroups(who, &view).await?,
+        ))
     }
 
     /// Of the thread's readers, who is announced to: everyone (`group`), or the chosen people and

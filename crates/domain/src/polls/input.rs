@@ -47,7 +47,15 @@ pub struct PollInput {
     /// separated by commas, spaces or lines.
     pub voters: String,
     pub closing_soon: String,
+    /// Email everyone who may vote when it opens (as `members_can_announce` allows).
     pub notify_on_open: bool,
+    /// Otherwise, email these people (their usernames as typed, checked against who may vote)
+    /// and the voters among these subgroups' members (by key) when it opens.
+    pub notify_people: Vec<String>,
+    pub notify_subgroups: Vec<String>,
+    /// The author answered whom to notify (the form always does, "nobody" included): a saved
+    /// template's `notify_on_open` then does not override their answer.
+    pub notify_chosen: bool,
     /// Ranked choice: how the rankings are counted, and how many win (STV).
     pub counting: String,
     pub seats: Option<i64>,

@@ -134,7 +134,9 @@ impl SavedSettings {
         input.none_of_the_above |= self.none_of_the_above;
         input.shuffle_options |= self.shuffle_options;
         input.voters_can_add_options |= self.voters_can_add_options;
-        input.notify_on_open |= self.notify_on_open;
+        if !input.notify_chosen {
+            input.notify_on_open |= self.notify_on_open;
+        }
         if input.pass_tests.iter().all(|t| t.option.trim().is_empty()) {
             input.pass_tests = self
                 .pass_tests

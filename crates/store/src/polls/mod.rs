@@ -2,6 +2,7 @@
 //! choices and receipts, outcomes, timeline events). Counting is one aggregate statement per
 //! poll, whatever its number of votes; the voter list pages.
 
+mod announced;
 mod options;
 mod outcomes;
 mod reactions;
@@ -10,6 +11,7 @@ mod voters;
 mod votes;
 
 pub use crate::threads::events::*;
+pub use announced::*;
 pub use options::*;
 pub use outcomes::*;
 pub use reactions::*;

@@ -47,8 +47,15 @@ pub struct PollBody {
     target: Option<i64>,
     /// Who is emailed 24 hours before closing: `nobody`, `author`, `undecided` (the default) or `voters`.
     closing_soon: String,
-    /// Email everyone who may vote when the poll opens (now, or at `opening_at`).
+    /// Email everyone who may vote when the poll opens (now, or at `opening_at`), as the group's
+    /// `members_can_announce` allows.
     notify_on_open: bool,
+    /// Without `notify_on_open`: email these people (usernames, each one who may vote) when it
+    /// opens…
+    notify_people: Vec<String>,
+    /// …and the voters among the members of these subgroups (their keys; as
+    /// `members_can_announce` allows).
+    notify_subgroups: Vec<String>,
     /// `members` (the default: everyone in the group, and the thread's guests) or `specified`.
     electorate: String,
     /// With `specified`: usernames (`ada` or `@ada`) of people taking part, and email addresses;
@@ -120,6 +127,9 @@ impl PollBody {
             voters: self.voters.join("\n"),
             closing_soon: self.closing_soon.clone(),
             notify_on_open: self.notify_on_open,
+            notify_people: self.notify_people.clone(),
+            notify_subgroups: self.notify_subgroups.clone(),
+            notify_chosen: self.notify_on_open || !self.notify_people.is_empty() || !self.notify_subgroups.is_empty(),
             time_zone: self.time_zone.clone(),
             slot_minutes: self.slot_minutes,
             counting: self.counting.clone(),

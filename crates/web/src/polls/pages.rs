@@ -57,7 +57,13 @@ pub struct PollForm {
     score_max: String,
     target: String,
     closing_soon: String,
-    notify_on_open: Option<String>,
+    /// Whom to email when it opens: `voters` (everyone who may vote), `chosen` (`notify_people`
+    /// and `notify_subgroups`) or `nobody`.
+    notify: String,
+    notify_people: String,
+    /// Ticked subgroups, by key (the field repeats: read by `from_fields`).
+    #[serde(skip)]
+    notify_subgroups: Vec<String>,
     /// `members` (everyone who takes part) or `specified` (only `voters`).
     electorate: String,
     /// Usernames and email addresses, with `electorate: specified`.
@@ -97,7 +103,25 @@ fn number(s: &str) -> Option<i64> {
     s.trim().parse().ok()
 }
 
+fn unreadable() -> AppError {
+    AppError::field("title", "The form could not be read: reload the page and try again.")
+}
+
 impl PollForm {
+    /// The form from its fields, the repeated `notify_subgroups` kept.
+    fn from_fields(fields: Vec<(String, String)>) -> Result<Self, WebError> {
+        let (ticked, rest): (Vec<_>, Vec<_>) = fields.into_iter().partition(|(k, _)| k == "notify_subgroups");
+        let encoded = serde_urlencoded::to_string(&rest).map_err(|_| unreadable())?;
+        let mut form: Self = serde_urlencoded::from_str(&encoded).map_err(|_| unreadable())?;
+        form.notify_subgroups = ticked.into_iter().map(|(_, v)| v).collect();
+        Ok(form)
+    }
+
+    /// Whether the subgroup `key` is ticked.
+    pub fn ticked(&self, key: &str) -> bool {
+        self.notify_subgroups.iter().any(|k| k == key)
+    }
+
     fn input(&self) -> PollInput {
         PollInput {
             template: self.template.clone(),
@@ -123,7 +147,18 @@ impl PollForm {
             electorate: self.electorate.clone(),
             voters: self.voters.clone(),
             closing_soon: self.closing_soon.clone(),
-            notify_on_open: self.notify_on_open.is_some(),
+            notify_on_open: self.notify == "voters",
+            notify_people: if self.notify == "chosen" {
+                vec![self.notify_people.clone()]
+            } else {
+                Vec::new()
+            },
+            notify_subgroups: if self.notify == "chosen" {
+                self.notify_subgroups.clone()
+            } else {
+                Vec::new()
+            },
+            notify_chosen: !self.notify.is_empty(),
             time_zone: self.time_zone.clone(),
             slot_minutes: number(&self.slot_minutes),
             counting: self.counting.clone(),
@@ -170,10 +205,40 @@ impl PollForm {
     }
 }
 
+/// Whom the form offers to notify when the poll opens.
+#[derive(Default)]
+struct NotifyChoices {
+    /// Asked at all: raising, or changing a poll that has not opened yet.
+    ask: bool,
+    /// Everyone who may vote, and subgroups, are offered (`members_can_announce`).
+    may_announce: bool,
+    subgroups: Vec<weft_app::threads::SubgroupChoice>,
+}
+
+/// The choices `who` has in the group `group_key`; the form's answer defaults to everyone who
+/// may vote where they may announce, nobody otherwise.
+async fn notify_choices(
+    state: &AppState,
+    who: &weft_app::SessionUser,
+    group_key: &str,
+    form: &mut PollForm,
+) -> Result<NotifyChoices, WebError> {
+    let (may_announce, subgroups) = state.app.announce_choices(who, group_key).await?;
+    if form.notify.is_empty() {
+        form.notify = if may_announce { "voters" } else { "nobody" }.into();
+    }
+    Ok(NotifyChoices {
+        ask: true,
+        may_announce,
+        subgroups,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "polls/new.html")]
 struct NewPollPage {
     ctx: PageCtx,
+    notify: NotifyChoices,
     /// Where the poll lives (its thread, or its group): the breadcrumb.
     back_href: String,
     back_title: String,
@@ -219,6 +284,7 @@ fn new_page(
     title: &str,
     (form, templates): (PollForm, Vec<weft_app::polls::TemplateEntry>),
     errors: ValidationErrors,
+    notify: NotifyChoices,
 ) -> NewPollPage {
     NewPollPage {
         ctx,
@@ -233,6 +299,7 @@ fn new_page(
         templates,
         kinds: PollKind::ALL,
         zones: weft_domain::polls::meeting::Zone::all(),
+        notify,
     }
 }
 
@@ -289,7 +356,7 @@ async fn blank_form(
             form.score_max = n(s.score_max);
             form.target = n(s.target);
             form.closing_soon.clone_from(&s.closing_soon);
-            form.notify_on_open = s.notify_on_open.then(|| "1".into());
+            form.notify = if s.notify_on_open { "voters" } else { "nobody" }.into();
             form.counting.clone_from(&s.counting);
             form.seats = n(s.seats);
             form.quorum_percent = n(s.quorum_percent);
@@ -338,13 +405,15 @@ pub async fn new_form(
     if !page.may.raise_poll {
         return Err(AppError::Forbidden.into());
     }
-    let form = blank_form(&state, page.view.group.id, q.template).await?;
+    let (mut form, templates) = blank_form(&state, page.view.group.id, q.template).await?;
+    let notify = notify_choices(&state, &who, &page.view.group.key, &mut form).await?;
     let page = new_page(
         ctx,
         Place::Thread(&key),
         &page.view.thread.title,
-        form,
+        (form, templates),
         ValidationErrors::new(),
+        notify,
     );
     Ok(render(StatusCode::OK, &page))
 }
@@ -354,8 +423,9 @@ pub async fn create(
     RequireUser(who): RequireUser,
     ctx: PageCtx,
     Path(key): Path<String>,
-    Form(form): Form<PollForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let mut form = PollForm::from_fields(fields)?;
     match state.app.raise_poll(&who, &key, &form.input()).await {
         Ok(poll) => Ok(Redirect::to(&Notice::PollRaised.on(&format!("/p/{poll}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
@@ -364,7 +434,15 @@ pub async fn create(
                 .thread_for(Some(&who), &key, weft_domain::permissions::ThreadAction::See)
                 .await?;
             let templates = state.app.poll_templates_in(view.group.id).await?;
-            let page = new_page(ctx, Place::Thread(&key), &view.thread.title, (form, templates), errors);
+            let notify = notify_choices(&state, &who, &view.group.key, &mut form).await?;
+            let page = new_page(
+                ctx,
+                Place::Thread(&key),
+                &view.thread.title,
+                (form, templates),
+                errors,
+                notify,
+            );
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
@@ -383,13 +461,15 @@ pub async fn group_new_form(
     if !weft_app::polls::may_raise_in_group(&group) {
         return Err(AppError::Forbidden.into());
     }
-    let form = blank_form(&state, group.group.id, q.template).await?;
+    let (mut form, templates) = blank_form(&state, group.group.id, q.template).await?;
+    let notify = notify_choices(&state, &who, &group.group.key, &mut form).await?;
     let page = new_page(
         ctx,
         Place::Group(&key),
         &group.group.name,
-        form,
+        (form, templates),
         ValidationErrors::new(),
+        notify,
     );
     Ok(render(StatusCode::OK, &page))
 }
@@ -399,14 +479,23 @@ pub async fn group_create(
     RequireUser(who): RequireUser,
     ctx: PageCtx,
     Path(key): Path<String>,
-    Form(form): Form<PollForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let mut form = PollForm::from_fields(fields)?;
     match state.app.raise_group_poll(&who, &key, &form.input()).await {
         Ok(poll) => Ok(Redirect::to(&Notice::PollRaised.on(&format!("/p/{poll}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let group = state.app.group_for(Some(&who), &key, Action::SeeContent).await?;
             let templates = state.app.poll_templates_in(group.group.id).await?;
-            let page = new_page(ctx, Place::Group(&key), &group.group.name, (form, templates), errors);
+            let notify = notify_choices(&state, &who, &group.group.key, &mut form).await?;
+            let page = new_page(
+                ctx,
+                Place::Group(&key),
+                &group.group.name,
+                (form, templates),
+                errors,
+                notify,
+            );
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(e) => Err(e.into()),
@@ -415,7 +504,12 @@ pub async fn group_create(
 
 // ---- changing before the first vote ----
 
-fn edit_page(ctx: PageCtx, p: &PollPage, form: PollForm, errors: ValidationErrors) -> NewPollPage {
+fn edit_page(
+    ctx: PageCtx,
+    p: &PollPage,
+    (form, notify): (PollForm, NotifyChoices),
+    errors: ValidationErrors,
+) -> NewPollPage {
     let (place, title) = match &p.view.thread {
         Some(t) => (Place::Thread(&t.thread.key), &t.thread.title),
         None => (Place::Group(&p.view.group.key), &p.view.group.name),
@@ -425,8 +519,36 @@ fn edit_page(ctx: PageCtx, p: &PollPage, form: PollForm, errors: ValidationError
         action: format!("/p/{}/edit", p.view.poll.key),
         button: "Save changes",
         editing: Some(p.view.poll.kind),
-        ..new_page(ctx, place, title, (form, Vec::new()), errors)
+        ..new_page(ctx, place, title, (form, Vec::new()), errors, notify)
     }
+}
+
+/// Whom to notify is asked while the poll has not opened (once open, its voters were told);
+/// `as_stands` fills the answer from the poll (everyone, or the people and subgroups chosen).
+async fn edit_notify(
+    state: &AppState,
+    who: &weft_app::SessionUser,
+    p: &PollPage,
+    form: &mut PollForm,
+    as_stands: bool,
+) -> Result<NotifyChoices, WebError> {
+    if p.view.state != weft_domain::polls::PollState::Scheduled {
+        return Ok(NotifyChoices::default());
+    }
+    if as_stands {
+        let (people, subgroups) = state.app.poll_announced(&p.view).await?;
+        form.notify = if p.view.poll.notify_on_open {
+            "voters"
+        } else if people.is_empty() && subgroups.is_empty() {
+            "nobody"
+        } else {
+            "chosen"
+        }
+        .into();
+        form.notify_people = people.iter().map(|n| format!("@{n}")).collect::<Vec<_>>().join(" ");
+        form.notify_subgroups = subgroups;
+    }
+    notify_choices(state, who, &p.view.group.key, form).await
 }
 
 /// The form as the poll stands.
@@ -513,10 +635,11 @@ pub async fn edit_form(
     if !p.view.may.edit {
         return Err(AppError::Forbidden.into());
     }
-    let form = form_of(&p);
+    let mut form = form_of(&p);
+    let notify = edit_notify(&state, &who, &p, &mut form, true).await?;
     Ok(render(
         StatusCode::OK,
-        &edit_page(ctx, &p, form, ValidationErrors::new()),
+        &edit_page(ctx, &p, (form, notify), ValidationErrors::new()),
     ))
 }
 
@@ -525,15 +648,17 @@ pub async fn edit(
     RequireUser(who): RequireUser,
     ctx: PageCtx,
     Path(key): Path<String>,
-    Form(form): Form<PollForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
+    let mut form = PollForm::from_fields(fields)?;
     match state.app.edit_poll(&who, &key, &form.input()).await {
         Ok(()) => Ok(Redirect::to(&Notice::PollSaved.on(&format!("/p/{key}"))).into_response()),
         Err(AppError::Invalid(errors)) => {
             let p = state.app.poll_page(Some(&who), &key, 0).await?;
+            let notify = edit_notify(&state, &who, &p, &mut form, false).await?;
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &edit_page(ctx, &p, form, errors),
+                &edit_page(ctx, &p, (form, notify), errors),
             ))
         }
         Err(e) => Err(e.into()),

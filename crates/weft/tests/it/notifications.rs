@@ -27,6 +27,7 @@ on_both!(
     reactions_to_a_comment_are_one_notification_and_a_reply_reaches_its_author,
     announcing_to_the_whole_group_is_the_groups_to_allow,
     announcing_to_chosen_people_and_subgroups_reaches_only_them,
+    a_poll_is_announced_to_everyone_chosen_people_or_subgroups_as_the_group_allows,
     coordinators_hear_of_requests_and_inviters_of_their_guests_joining,
     an_emails_link_changes_only_its_owners_email_settings,
 );
@@ -809,6 +810,168 @@ async fn announcing_to_chosen_people_and_subgroups_reaches_only_them(app: &TestA
     );
     assert!(res.body.contains("value=\"@eve\""), "what was typed stays");
     assert!(res.body.contains("value=\"chosen\" checked"), "{}", res.body);
+}
+
+/// Raising a poll asks whom to email when it opens, as starting a thread does: everyone who may
+/// vote (`members_can_announce`), chosen people among them and subgroups (their members among
+/// the voters), or nobody; the rest of the voters hear in the app. What is not allowed or named
+/// wrongly is refused by field with no poll written; a scheduled poll keeps the choice until it
+/// opens (the edit form shows it), then forgets it; the page asks without JavaScript.
+async fn a_poll_is_announced_to_everyone_chosen_people_or_subgroups_as_the_group_allows(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let cy = app.signed_in_user("Cy", "cy@example.org", PASSWORD).await;
+    let dee = app.signed_in_user("Dee", "dee@example.org", PASSWORD).await;
+    app.signed_in_user("Eve", "eve@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    for c in [&bob, &cy, &dee] {
+        add_member(app, &g, c, Role::Member).await;
+    }
+    let beans = create_subgroup(&ann, json!({"name": "Beans", "privacy": "closed", "parent_key": g})).await;
+    add_member(app, &beans, &dee, Role::Member).await;
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{g}"),
+            Some(&json!({"name": "Garden", "privacy": "closed", "join_policy": "approval", "flags": {
+                "members_can_raise_polls": true, "members_can_start_threads": true, "members_can_edit_threads": true,
+                "members_can_edit_comments": true, "members_can_delete_comments": true, "members_can_add_guests": true,
+                "members_can_announce": false, "members_can_add_members": false, "members_can_create_subgroups": false}})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let cy_name = username(&cy).await;
+    let raise_poll = |c: &Client, title: &str, extra: Value| {
+        let mut body = json!({"template": "proposal", "title": title,
+                              "closing_at": crate::polls::from_now(7 * 86_400)});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let (c, g) = (c.clone_cookies(), g.clone());
+        async move { c.post_json(&format!("/api/v1/groups/{g}/polls"), &body).await }
+    };
+
+    // A member names someone: only they are emailed; the other voters hear in the app.
+    let res = raise_poll(&bob, "Seed budget", json!({"notify_people": [format!("@{cy_name}")]})).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert_eq!(new_thread_mail(app, "cy@example.org", "Seed budget").await, 1);
+    for quiet in ["ann@example.org", "dee@example.org"] {
+        assert_eq!(new_thread_mail(app, quiet, "Seed budget").await, 0, "{quiet}");
+    }
+    assert!(
+        notifications(&dee).await["notifications"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Seed budget"),
+        "Dee hears in the app"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM poll_announced_people").await,
+        0,
+        "forgotten once sent"
+    );
+
+    // Refused by field, nothing written.
+    let polls = app.count("SELECT COUNT(*) FROM polls").await;
+    let cases = [
+        (json!({"notify_on_open": true}), "notify", "coordinators"),
+        (json!({"notify_subgroups": [beans]}), "notify_subgroups", "coordinators"),
+        (
+            json!({"notify_people": ["@eve", "nobody-here"]}),
+            "notify_people",
+            "who may vote: @eve, @nobody-here",
+        ),
+    ];
+    for (extra, field, says) in cases {
+        let res = raise_poll(&bob, "Refused", extra.clone()).await;
+        assert_eq!(res.status, 422, "{extra}: {}", res.body);
+        let message = res.json()["errors"][field][0].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains(says), "{extra}: {}", res.body);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM polls").await,
+        polls,
+        "nothing half-written"
+    );
+
+    // A coordinator chooses a subgroup for a poll that opens tomorrow: nobody is told before,
+    // the edit form shows the choice, and Dee alone is emailed when it opens.
+    let res = raise_poll(
+        &ann,
+        "Bean rows",
+        json!({"notify_subgroups": [beans], "opening_at": crate::polls::from_now(3_600)}),
+    )
+    .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let key = res.json()["key"].as_str().unwrap().to_owned();
+    assert_eq!(new_thread_mail(app, "dee@example.org", "Bean rows").await, 0, "not yet");
+    let form = ann.get(&format!("/p/{key}/edit")).await.body;
+    assert!(
+        form.contains("value=\"chosen\" checked")
+            && form.contains(&format!("name=\"notify_subgroups\" value=\"{beans}\" checked")),
+        "{form}"
+    );
+    app.app.clock.advance(weft_domain::Duration::hours(2));
+    for (email, expected) in [("dee@example.org", 1), ("cy@example.org", 0), ("bob@example.org", 0)] {
+        assert_eq!(new_thread_mail(app, email, "Bean rows").await, expected, "{email}");
+    }
+
+    // The page asks without JavaScript: everyone and subgroups only to who may announce.
+    let form = bob.get(&format!("/g/{g}/polls/new")).await.body;
+    assert!(
+        form.contains("value=\"chosen\"") && form.contains("name=\"notify_people\""),
+        "{form}"
+    );
+    assert!(
+        !form.contains("name=\"notify\" value=\"voters\"") && !form.contains("name=\"notify_subgroups\""),
+        "{form}"
+    );
+    let form = ann.get(&format!("/g/{g}/polls/new")).await.body;
+    assert!(
+        form.contains("name=\"notify\" value=\"voters\" checked"),
+        "everyone, by default, where allowed"
+    );
+    let closing = app
+        .app
+        .clock
+        .now()
+        .plus(weft_domain::Duration::days(3))
+        .local_input_utc();
+    let res = ann
+        .post_form(
+            &format!("/g/{g}/polls/new"),
+            &[
+                ("template", "proposal"),
+                ("title", "From the page"),
+                ("closing_at", &closing),
+                ("notify", "chosen"),
+                ("notify_people", ""),
+                ("notify_subgroups", &beans),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(new_thread_mail(app, "dee@example.org", "From the page").await, 1);
+    assert_eq!(new_thread_mail(app, "cy@example.org", "From the page").await, 0);
+    let res = bob
+        .post_form(
+            &format!("/g/{g}/polls/new"),
+            &[
+                ("template", "proposal"),
+                ("title", "Wrong name"),
+                ("closing_at", &closing),
+                ("notify", "chosen"),
+                ("notify_people", "@eve"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert!(
+        res.body.contains("Not among the people who may vote: @eve."),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("value=\"@eve\"") && res.body.contains("value=\"chosen\" checked"));
 }
 
 /// A request to join reaches the coordinators (never by email); an accepted invitation reaches
