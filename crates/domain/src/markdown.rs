@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream};
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
@@ -61,16 +61,87 @@ fn find_mentions(text: &str) -> Vec<(usize, usize, String)> {
     found
 }
 
+/// Where bare web addresses are in `text`: `http://`, `https://` or `www.` at a word's start, up
+/// to the next space or `<>"`, without the punctuation that ends a sentence (`.,:;!?'`) and
+/// without a closing bracket that does not close one of the address's own (as in "(see
+/// https://example.org)"). Yields (start, end, the address to link to).
+fn find_urls(text: &str) -> Vec<(usize, usize, String)> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let starts = ["https://", "http://", "www."]
+            .iter()
+            .find(|p| rest.len() > p.len() && rest.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p)));
+        let at_word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || b"@/.:_-".contains(&bytes[i - 1]));
+        let Some(prefix) = starts.filter(|_| at_word_start) else {
+            i += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let mut end = i + rest
+            .find(|c: char| c.is_whitespace() || c.is_control() || "<>\"`".contains(c))
+            .unwrap_or(rest.len());
+        loop {
+            let candidate = &text[i..end];
+            let Some(last) = candidate.chars().last() else { break };
+            let unbalanced = |open: char, close: char| {
+                last == close && candidate.matches(close).count() > candidate.matches(open).count()
+            };
+            if ".,:;!?'*_~".contains(last) || unbalanced('(', ')') || unbalanced('[', ']') {
+                end -= last.len_utf8();
+            } else {
+                break;
+            }
+        }
+        if end > i + prefix.len() {
+            let shown = &text[i..end];
+            let href = if prefix.eq_ignore_ascii_case("www.") {
+                format!("https://{shown}")
+            } else {
+                shown.to_owned()
+            };
+            found.push((i, end, href));
+        }
+        i = end.max(i + 1);
+    }
+    found
+}
+
+/// `text` split into bare addresses and mentions (outside those addresses): (start, end, link).
+fn find_links(text: &str) -> Vec<(usize, usize, String)> {
+    let mut links = Vec::new();
+    let mut at = 0;
+    for (start, end, href) in find_urls(text) {
+        links.extend(
+            find_mentions(&text[at..start])
+                .into_iter()
+                .map(|(s, e, name)| (at + s, at + e, format!("/u/{name}"))),
+        );
+        links.push((start, end, href));
+        at = end;
+    }
+    links.extend(
+        find_mentions(&text[at..])
+            .into_iter()
+            .map(|(s, e, name)| (at + s, at + e, format!("/u/{name}"))),
+    );
+    links
+}
+
 /// The usernames mentioned in `markdown` (outside code and links), once each, at most 20.
 pub fn mentions(markdown: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut in_link = 0;
-    for event in Parser::new_ext(markdown, options()) {
+    for event in TextMergeStream::new(Parser::new_ext(markdown, options())) {
         match event {
             Event::Start(Tag::Link { .. }) => in_link += 1,
             Event::End(TagEnd::Link) => in_link -= 1,
             Event::Text(t) if in_link == 0 => {
-                for (_, _, name) in find_mentions(&t) {
+                let names = find_links(&t)
+                    .into_iter()
+                    .filter_map(|(_, _, link)| link.strip_prefix("/u/").map(str::to_owned));
+                for name in names {
                     if !out.contains(&name) && out.len() < 20 {
                         out.push(name);
                     }
@@ -82,21 +153,23 @@ pub fn mentions(markdown: &str) -> Vec<String> {
     out
 }
 
-/// Splits text around mentions into text and links to the profile (`/u/<username>`).
+/// Splits text around mentions and bare addresses into text and links: a mention to the
+/// person's profile (`/u/<username>`), an address to itself (the sanitiser then decides, as for
+/// any link).
 fn link_mentions(text: CowStr<'_>) -> Vec<Event<'_>> {
-    let found = find_mentions(&text);
+    let found = find_links(&text);
     if found.is_empty() {
         return vec![Event::Text(text)];
     }
     let mut events = Vec::new();
     let mut at = 0;
-    for (start, end, name) in found {
+    for (start, end, href) in found {
         if start > at {
             events.push(Event::Text(CowStr::from(text[at..start].to_owned())));
         }
         events.push(Event::Start(Tag::Link {
             link_type: LinkType::Inline,
-            dest_url: CowStr::from(format!("/u/{name}")),
+            dest_url: CowStr::from(href),
             title: CowStr::Borrowed(""),
             id: CowStr::Borrowed(""),
         }));
@@ -135,7 +208,8 @@ pub fn to_html(markdown: &str) -> String {
 /// CommonMark HTML (not yet sanitised), or `None` when it would be larger than the budget.
 fn render(markdown: &str) -> Option<String> {
     let mut in_link = 0usize;
-    let events = Parser::new_ext(markdown, options()).flat_map(move |event| {
+    // Text comes merged (the parser splits it at `_`, `&`…), so an address is seen whole.
+    let events = TextMergeStream::new(Parser::new_ext(markdown, options())).flat_map(move |event| {
         match &event {
             Event::Start(Tag::Link { .. } | Tag::Image { .. }) => in_link += 1,
             Event::End(TagEnd::Link | TagEnd::Image) => in_link = in_link.saturating_sub(1),
@@ -344,6 +418,57 @@ mod tests {
         assert!(!to_html("`@ann`").contains("/u/"));
     }
 
+    #[test]
+    fn bare_addresses_become_links_without_the_sentence_around_them() {
+        let cases = [
+            (
+                "see https://example.org/a_b_c?x=1&y=2.",
+                "https://example.org/a_b_c?x=1&amp;y=2",
+                "https://example.org/a_b_c?x=1&amp;y=2",
+            ),
+            (
+                "(docs at https://en.wikipedia.org/wiki/Foo_(bar))",
+                "https://en.wikipedia.org/wiki/Foo_(bar)",
+                "https://en.wikipedia.org/wiki/Foo_(bar)",
+            ),
+            (
+                "(see https://example.org/x), then",
+                "https://example.org/x",
+                "https://example.org/x",
+            ),
+            ("www.example.org, or", "https://www.example.org", "www.example.org"),
+            ("HTTPS://EXAMPLE.ORG!", "HTTPS://EXAMPLE.ORG", "HTTPS://EXAMPLE.ORG"),
+        ];
+        for (md, href, shown) in cases {
+            let html = to_html(md);
+            assert!(
+                html.contains(&format!(
+                    r#"<a href="{href}" rel="nofollow noopener noreferrer ugc">{shown}</a>"#
+                )),
+                "{md}: {html}"
+            );
+        }
+        // Not addresses: inside code, a word, a scheme alone or one the sanitiser refuses; a
+        // link's text stays the link's own.
+        for md in [
+            "`https://example.org`",
+            "xhttps://example.org",
+            "javascript:alert(1)",
+            "http://",
+        ] {
+            let html = to_html(md);
+            assert!(!html.contains("<a "), "{md}: {html}");
+        }
+        let html = to_html("[https://a.org](https://b.org)");
+        assert!(
+            html.matches("<a ").count() == 1 && html.contains(r#"href="https://b.org""#),
+            "{html}"
+        );
+        // A mention inside an address is part of the address.
+        assert_eq!(mentions("https://social.example/@ann and @bob"), ["bob"]);
+        assert!(to_html("https://social.example/@ann").contains(r#"href="https://social.example/@ann""#));
+    }
+
     /// The deepest element nesting in `html` (void elements do not nest).
     fn nesting(html: &str) -> usize {
         let (mut depth, mut deepest) = (0usize, 0usize);
@@ -434,5 +559,18 @@ mod tests {
             to_plain_text("# Hi\n\nWe **meet**\non [Mondays](https://x.org)."),
             "Hi We meet on Mondays."
         );
+    }
+
+    proptest::proptest! {
+        /// Any text, addresses and non-ASCII letters mixed in, renders (no slicing inside a
+        /// character) and every link it makes is an address of the text or a mention.
+        #[test]
+        fn bare_addresses_never_break_on_any_text(md in "((https?://|www\\.|[a-zé−ü@ ./:()_,!?]){1,3}){0,80}") {
+            let html = to_html(&md);
+            proptest::prop_assert!(html.len() <= output_budget(md.len()) + 64);
+            for (start, end, _) in find_links(&md) {
+                proptest::prop_assert!(md.is_char_boundary(start) && md.is_char_boundary(end) && start < end);
+            }
+        }
     }
 }
