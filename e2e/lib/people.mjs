@@ -16,6 +16,6 @@ export async function signedUpPerson(browser, weft, name, email, options = {}) {
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.goto((await weft.email(email)).link('/verify/'));
   await page.getByRole('button', { name: 'Confirm and log in' }).click();
-  await page.getByRole('heading', { name: `Welcome back, ${name}` }).waitFor();
+  await page.getByRole('heading', { name: `Welcome, ${name}` }).waitFor();
   return { context, page };
 }

@@ -1,11 +1,13 @@
 // Starts a real `weft serve` on a random port with a fresh data folder (and a fresh PostgreSQL
 // database when WEFT_E2E_DB=postgres), and reads the emails it writes to the outbox folder.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
+
+export const SEED_PASSWORD = 'weft-seed-password';
 
 export function weftBinary() {
   if (process.env.WEFT_BIN) return process.env.WEFT_BIN;
@@ -24,7 +26,9 @@ function psql(adminUrl, sql) {
 }
 
 /** `extraEnv`: settings for this instance only, e.g. `{ WEFT_PUBLIC_USAGE: 'true' }`. */
-export async function startWeft(extraEnv = {}) {
+/** Starts `weft serve` on a fresh database; `options.seed`: arguments of `weft seed` to fill it
+ * first (every seeded account logs in with `SEED_PASSWORD`). */
+export async function startWeft(extraEnv = {}, options = {}) {
   const data = mkdtempSync(join(tmpdir(), 'weft-e2e-'));
   const env = { ...process.env, WEFT_DATA_DIR: data, WEFT_BIND: '127.0.0.1:0', WEFT_LOG: 'warn',
     WEFT_RATE_LIMIT_PER_IP: '100000', WEFT_RATE_LIMIT_PER_EMAIL: '100000',
@@ -38,6 +42,10 @@ export async function startWeft(extraEnv = {}) {
     dbName = `weft_e2e_${process.pid}_${Date.now()}`;
     psql(admin, `CREATE DATABASE "${dbName}"`);
     env.WEFT_DATABASE_URL = admin.replace(/\/[^/]*$/, `/${dbName}`);
+  }
+  if (options.seed) {
+    const seeded = spawnSync(weftBinary(), ['seed', '--data-dir', data, ...options.seed], { env, encoding: 'utf8' });
+    if (seeded.status !== 0) throw new Error(`weft seed failed: ${seeded.stderr}${seeded.stdout}`);
   }
   const child = spawn(weftBinary(), ['serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise((ok, fail) => {

@@ -234,7 +234,7 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
           await page.getByRole('textbox', { name: 'Email address' }).nth(1).fill(email);
           await page.getByLabel('Password', { exact: true }).fill(password);
           await page.getByRole('button', { name: 'Log in' }).last().click();
-          await page.getByRole('heading', { name: /Welcome back/ }).waitFor();
+          await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
         }
         const path = typeof spec.path === 'function' ? spec.path() : spec.path;
         const res = await page.goto(path.startsWith('http') ? path : `${weft.base}${path}`);

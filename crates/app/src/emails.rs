@@ -583,3 +583,15 @@ impl App {
         self.mail_wakeup.notify_one();
     }
 }
+
+/// `at` as the recipient reads it, in their own zone ("Thu 10 Dec 2026, 14:00 CET"; UTC when
+/// they have not chosen one).
+pub(crate) fn their_time(to: &weft_store::users::User, at: weft_domain::Timestamp) -> String {
+    to.time_zone
+        .as_deref()
+        .map_or_else(
+            weft_domain::polls::meeting::Zone::utc,
+            weft_domain::polls::meeting::Zone::or_utc,
+        )
+        .label(at)
+}

@@ -28,6 +28,42 @@ impl Timestamp {
         u64::try_from((later.0 - self.0).max(0) / 1_000_000).unwrap_or(0)
     }
 
+    /// How long ago (or how soon) `self` is from `now`, when it is within a week: "just now",
+    /// "5 minutes ago", "in 3 hours", "yesterday", "in 2 days"; `None` further off (the date
+    /// then says it better).
+    pub fn relative(self, now: Timestamp) -> Option<String> {
+        let seconds = (now.0 - self.0) / 1_000_000;
+        let (past, s) = (seconds >= 0, seconds.unsigned_abs());
+        let phrase = |n: u64, unit: &str| {
+            let unit = if n == 1 { unit.to_owned() } else { format!("{unit}s") };
+            if past {
+                format!("{n} {unit} ago")
+            } else {
+                format!("in {n} {unit}")
+            }
+        };
+        Some(match s {
+            0..60 => {
+                return Some(if past {
+                    "just now".to_owned()
+                } else {
+                    "in a moment".to_owned()
+                });
+            }
+            60..3_600 => phrase(s / 60, "minute"),
+            3_600..86_400 => phrase(s / 3_600, "hour"),
+            86_400..172_800 => {
+                return Some(if past {
+                    "yesterday".to_owned()
+                } else {
+                    "tomorrow".to_owned()
+                });
+            }
+            172_800..604_800 => phrase(s / 86_400, "day"),
+            _ => return None,
+        })
+    }
+
     /// "2026-11-23 14:05 UTC": unambiguous for every reader until time zones arrive per user.
     pub fn display_utc(self) -> String {
         jiff::Timestamp::from_microsecond(self.0)
@@ -135,6 +171,32 @@ impl std::fmt::Display for Duration {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn relative_times_read_as_people_say_them() {
+        let now = Timestamp::from_micros(1_800_000_000_000_000);
+        let ago = |secs: i64| Timestamp(now.0 - secs * 1_000_000).relative(now);
+        let cases = [
+            (0, Some("just now")),
+            (59, Some("just now")),
+            (60, Some("1 minute ago")),
+            (5 * 60 + 59, Some("5 minutes ago")),
+            (3_600, Some("1 hour ago")),
+            (23 * 3_600, Some("23 hours ago")),
+            (86_400, Some("yesterday")),
+            (3 * 86_400, Some("3 days ago")),
+            (7 * 86_400, None),
+            (-30, Some("in a moment")),
+            (-2 * 3_600, Some("in 2 hours")),
+            (-86_400, Some("tomorrow")),
+            (-6 * 86_400, Some("in 6 days")),
+            (-8 * 86_400, None),
+        ];
+        for (secs, expected) in cases {
+            assert_eq!(ago(secs).as_deref(), expected, "{secs} s");
+        }
+    }
+
     use super::*;
 
     #[test]

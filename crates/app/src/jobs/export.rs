@@ -53,7 +53,7 @@ impl App {
                 instance: Line::new(&self.config.instance_name),
                 name: Line::new(&user.name),
                 kib: archive.len().div_ceil(1024),
-                expires: Line::new(expires_at.display_utc()),
+                expires: Line::new(crate::emails::their_time(&user, expires_at)),
                 link: Line::new(self.config.url(&format!("/profile/data/exports/{}", token.expose()))),
             }
             .content();

@@ -282,7 +282,7 @@ impl App {
                     poll_title: Line::new(&poll.title),
                     place: Line::new(place_name(thread, group)),
                     details: details.clone(),
-                    closes: Line::new(poll.closing_at.display_utc()),
+                    closes: Line::new(crate::emails::their_time(u, poll.closing_at)),
                     link: self.poll_link(poll),
                 }
                 .content()
@@ -377,7 +377,7 @@ impl App {
                         author: Line::new(&author.name),
                         poll_title: Line::new(&poll.title),
                         place: Line::new(place_name(thread, group)),
-                        closes: Line::new(poll.closing_at.display_utc()),
+                        closes: Line::new(crate::emails::their_time(u, poll.closing_at)),
                         link: self.poll_link(poll),
                     }
                     .content()
@@ -531,7 +531,7 @@ impl App {
                         name: Line::new(&u.name),
                         poll_title: Line::new(&poll.title),
                         place: Line::new(place_name(thread.as_ref(), &group)),
-                        closes: Line::new(poll.closing_at.display_utc()),
+                        closes: Line::new(crate::emails::their_time(u, poll.closing_at)),
                         link: self.poll_link(&poll),
                         voted: voted.contains(&u.id),
                         author: Some(u.id) == poll.author_id,

@@ -5,6 +5,7 @@
 mod announce;
 mod comments;
 mod lists;
+pub use lists::{ThreadListPage, grouped};
 mod notify;
 mod timeline;
 mod views;
@@ -24,7 +25,7 @@ use weft_store::Conn;
 use weft_store::groups::Group;
 use weft_store::threads::{self};
 pub use weft_store::threads::{
-    Comment, CommentId, ListedThread, ReactionRow, Revision, Thread, ThreadFilter, ThreadId,
+    Comment, CommentId, ListedThread, ReactionRow, Revision, Thread, ThreadFilter, ThreadId, ThreadSort,
 };
 
 use crate::groups::{decide, facts};

@@ -43,6 +43,81 @@ pub struct ThreadFilter {
     pub closed: Option<bool>,
     /// Only threads with something the viewer has not read.
     pub unread: bool,
+    /// The order, pinned threads first in each.
+    pub sort: ThreadSort,
+}
+
+/// How a group's threads are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ThreadSort {
+    /// Latest activity first.
+    #[default]
+    Activity,
+    /// Newest thread first.
+    Newest,
+    /// Those with something the viewer has not read first, then by latest activity.
+    UnreadFirst,
+}
+
+impl ThreadSort {
+    /// From a query string's word; anything else is the default.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "newest" => Self::Newest,
+            "unread" => Self::UnreadFirst,
+            _ => Self::Activity,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Activity => "activity",
+            Self::Newest => "newest",
+            Self::UnreadFirst => "unread",
+        }
+    }
+}
+
+/// The conditions of a group's thread list (`$1` the group, `$2` the viewer, `${tag}` the tag).
+fn group_conditions(include_private: bool, filter: &ThreadFilter, signed_in: bool, tag: usize) -> String {
+    let privacy = if include_private { "" } else { "AND t.private = 0" };
+    let status = match filter.closed {
+        Some(true) => "AND t.closed_at IS NOT NULL",
+        Some(false) => "AND t.closed_at IS NULL",
+        None => "",
+    };
+    let unread = if filter.unread && signed_in {
+        "AND t.last_seq > COALESCE(r.read_seq, -1)"
+    } else {
+        ""
+    };
+    format!(
+        "t.group_id = $1 {privacy} {status} {unread} \
+         AND (${tag} = '' OR EXISTS (SELECT 1 FROM thread_tags tt JOIN tags tg ON tg.id = tt.tag_id \
+              WHERE tt.thread_id = t.id AND tg.name = ${tag}))"
+    )
+}
+
+/// How many threads `for_group` lists in all, for "31–60 of 3 466".
+pub async fn count_for_group(
+    conn: &mut Conn,
+    group_id: GroupId,
+    viewer: Option<UserId>,
+    include_private: bool,
+    filter: &ThreadFilter,
+) -> Result<i64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM threads t \
+         LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $2 \
+         WHERE {}",
+        group_conditions(include_private, filter, viewer.is_some(), 3)
+    );
+    query(sql)
+        .bind(group_id)
+        .bind(viewer.map_or(-1, |v| v.0))
+        .bind(filter.tag.as_str())
+        .fetch_scalar(&mut *conn)
+        .await
 }
 
 /// One page of a group's threads, pinned first, then by latest activity. Private threads only if
@@ -56,25 +131,20 @@ pub async fn for_group(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ListedThread>> {
-    let privacy = if include_private { "" } else { "AND t.private = 0" };
-    let status = match filter.closed {
-        Some(true) => "AND t.closed_at IS NOT NULL",
-        Some(false) => "AND t.closed_at IS NULL",
-        None => "",
-    };
-    let unread = if filter.unread && viewer.is_some() {
-        "AND t.last_seq > COALESCE(r.read_seq, -1)"
-    } else {
-        ""
+    let order = match filter.sort {
+        ThreadSort::Activity => "t.last_activity_at DESC, t.id DESC",
+        ThreadSort::Newest => "t.created_at DESC, t.id DESC",
+        ThreadSort::UnreadFirst => {
+            "CASE WHEN t.last_seq > COALESCE(r.read_seq, -1) THEN 0 ELSE 1 END, t.last_activity_at DESC, t.id DESC"
+        }
     };
     let sql = format!(
         "SELECT {THREAD_COLUMNS}, g.key AS group_key, g.name AS group_name, r.read_seq {THREAD_FROM} \
          JOIN groups g ON g.id = t.group_id \
          LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = $2 \
-         WHERE t.group_id = $1 {privacy} {status} {unread} \
-         AND ($5 = '' OR EXISTS (SELECT 1 FROM thread_tags tt JOIN tags tg ON tg.id = tt.tag_id \
-              WHERE tt.thread_id = t.id AND tg.name = $5)) \
-         ORDER BY CASE WHEN t.pinned_at IS NULL THEN 1 ELSE 0 END, t.last_activity_at DESC, t.id DESC LIMIT $3 OFFSET $4"
+         WHERE {} \
+         ORDER BY CASE WHEN t.pinned_at IS NULL THEN 1 ELSE 0 END, {order} LIMIT $3 OFFSET $4",
+        group_conditions(include_private, filter, viewer.is_some(), 5)
     );
     let rows = query(sql)
         .bind(group_id)

@@ -396,7 +396,7 @@ struct GroupPage {
     /// Coordinators and instance admins reach the support-access page (P13).
     can_support: bool,
     can_start_thread: bool,
-    threads: Vec<weft_app::threads::ListedThread>,
+    threads: weft_app::threads::ThreadListPage,
     /// Polls on their own in the group (polls in threads are on their threads).
     polls: Vec<weft_app::polls::ListedPoll>,
     can_raise_poll: bool,
@@ -425,9 +425,35 @@ pub struct GroupQuery {
     /// "open", "closed" or empty for both.
     status: String,
     unread: Option<String>,
+    /// `activity` (default), `newest` or `unread` first.
+    sort: String,
+    /// 0-based.
+    page: weft_domain::Page,
 }
 
 impl GroupQuery {
+    /// This list's query string for another page (filters and order kept).
+    pub fn page_href(&self, key: &str, page: i64) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (name, value) in [("tag", &self.tag), ("status", &self.status), ("sort", &self.sort)] {
+            if !value.is_empty() {
+                pairs.push((name, value.clone()));
+            }
+        }
+        if self.unread.is_some() {
+            pairs.push(("unread", "1".into()));
+        }
+        if page > 0 {
+            pairs.push(("page", page.to_string()));
+        }
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if query.is_empty() {
+            format!("/g/{key}#threads-heading")
+        } else {
+            format!("/g/{key}?{query}#threads-heading")
+        }
+    }
+
     fn filter(&self) -> weft_app::threads::ThreadFilter {
         weft_app::threads::ThreadFilter {
             tag: self.tag.trim().to_lowercase(),
@@ -437,6 +463,7 @@ impl GroupQuery {
                 _ => None,
             },
             unread: self.unread.is_some(),
+            sort: weft_app::threads::ThreadSort::parse(&self.sort),
         }
     }
 }
@@ -451,7 +478,10 @@ pub async fn show(
     let view = state.app.group_for(who.as_ref(), &key, Action::SeeGroup).await?;
     let subgroups = state.app.visible_subgroups(who.as_ref(), &view).await?;
     let filter = q.filter();
-    let threads = state.app.group_threads(who.as_ref(), &view, &filter, 0).await?;
+    let threads = state
+        .app
+        .group_threads(who.as_ref(), &view, &filter, q.page.get())
+        .await?;
     let tags = state.app.group_tags(who.as_ref(), &view).await?;
     let polls = state.app.group_polls_beside_threads(&view).await?;
     let request_pending = match &who {
@@ -501,7 +531,10 @@ pub async fn show(
         polls,
         signed_in: who.is_some(),
         tags,
-        filtered: filter != weft_app::threads::ThreadFilter::default(),
+        filtered: weft_app::threads::ThreadFilter {
+            sort: weft_app::threads::ThreadSort::Activity,
+            ..filter.clone()
+        } != weft_app::threads::ThreadFilter::default(),
         filter: q,
         v: view,
         volume,

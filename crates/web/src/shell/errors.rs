@@ -27,6 +27,8 @@ pub fn page(status: StatusCode, heading: &str, text: &str) -> Response {
         policy_notice: None,
         unread: None,
         path: "/".to_owned(),
+        zone: weft_domain::polls::meeting::Zone::utc(),
+        now: weft_domain::Timestamp::from_micros(0),
     };
     render(
         status,
@@ -76,6 +78,8 @@ pub async fn offer_log_in(
                 policy_notice: None,
                 unread: None,
                 path: "/".to_owned(),
+                zone: weft_domain::polls::meeting::Zone::utc(),
+                now: state.app.clock.now(),
             };
             render(
                 StatusCode::NOT_FOUND,

@@ -10,6 +10,8 @@ use super::Notice;
 use crate::AppState;
 use crate::auth::{Csrf, MaybeUser};
 use crate::error::WebError;
+use weft_domain::Timestamp;
+use weft_domain::polls::meeting::Zone;
 
 /// The signed-in user as the layout shows them.
 #[derive(Debug, Clone)]
@@ -34,6 +36,46 @@ pub struct PageCtx {
     pub path: String,
     /// The bell's count for a signed-in person ("99+" beyond 99).
     pub unread: Option<String>,
+    /// Whose clock times are read in: the signed-in person's zone, UTC for a visitor or someone
+    /// who has not chosen one; and the moment the page was made, for "5 minutes ago".
+    pub zone: Zone,
+    pub now: Timestamp,
+}
+
+impl PageCtx {
+    /// A time as this reader reads it: relative when within a week ("5 minutes ago"), the
+    /// exact time in their zone otherwise, always in a `<time>` whose title is the exact time.
+    /// HTML (mark it `|safe`): every part is escaped here.
+    pub fn when(&self, at: &Timestamp) -> String {
+        let exact = self.exact(at);
+        let shown = at.relative(self.now).unwrap_or_else(|| exact.clone());
+        format!(
+            "<time datetime=\"{}\" title=\"{}\">{}</time>",
+            escape(&at.rfc3339()),
+            escape(&exact),
+            escape(&shown)
+        )
+    }
+
+    /// The exact time in this reader's zone: "Thu 3 Dec 2026, 14:05 CET".
+    pub fn exact(&self, at: &Timestamp) -> String {
+        self.zone.label(*at)
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -63,10 +105,16 @@ impl FromRequestParts<AppState> for PageCtx {
             }
             None => None,
         };
+        let zone = user
+            .as_ref()
+            .and_then(|u| u.user.time_zone.as_deref())
+            .map_or_else(Zone::utc, Zone::or_utc);
         Ok(Self {
             csrf,
             policy_notice,
             unread,
+            zone,
+            now: state.app.clock.now(),
             path: parts.uri.path().to_owned(),
             user: user.map(|u| NavUser {
                 name: u.user.name.clone(),

@@ -28,6 +28,8 @@ pub struct ThreadListDto {
     pub threads: Vec<ListedThreadDto>,
     pub page: i64,
     pub has_more: bool,
+    /// How many threads the list holds in all, with these filters.
+    pub total: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -38,6 +40,8 @@ pub struct ListQuery {
     /// "open" or "closed"; anything else: both.
     status: String,
     unread: bool,
+    /// `activity` (the default: latest activity first), `newest` or `unread` (unread first).
+    sort: String,
 }
 
 pub async fn list(
@@ -55,22 +59,22 @@ pub async fn list(
             _ => None,
         },
         unread: q.unread,
+        sort: weft_app::threads::ThreadSort::parse(&q.sort),
     };
-    let mut list = state
+    let found = state
         .app
         .group_threads(who.as_ref(), &view, &filter, q.page.get())
         .await?;
-    let per_page = usize::try_from(weft_app::threads::THREADS_PER_PAGE).unwrap_or(usize::MAX);
-    let has_more = list.len() > per_page;
-    list.truncate(per_page);
-    let threads = list
+    let threads = found
+        .threads
         .iter()
         .map(|lt| ListedThreadDto::from_listed(lt, who.is_some()))
         .collect();
     Ok(Json(ThreadListDto {
         threads,
-        page: q.page.get(),
-        has_more,
+        page: found.page,
+        has_more: found.has_more,
+        total: found.total,
     })
     .into_response())
 }

@@ -45,7 +45,10 @@ async fn sign_up_verify_log_out_and_back_in_every_way(app: &TestApp) {
     assert_eq!(res.status, 303);
     assert!(ada.is_signed_in().await);
     let home = ada.get("/").await.body;
-    assert!(home.contains("Welcome back, Ada"), "{home}");
+    assert!(
+        home.contains("Welcome, Ada"),
+        "a new account is welcomed, not welcomed back: {home}"
+    );
 
     // Log out, then in with the password.
     let res = ada.post_form("/logout", &[]).await;

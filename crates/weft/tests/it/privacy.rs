@@ -279,7 +279,7 @@ on_both!(
 
 async fn p5_pseudonyms_are_fine(app: &TestApp) {
     let c = app.signed_in_user("🦊 Night Owl", "owl@example.org", PASSWORD).await;
-    assert!(c.get("/").await.body.contains("Welcome back, 🦊 Night Owl"));
+    assert!(c.get("/").await.body.contains("Welcome, 🦊 Night Owl"));
 }
 
 async fn p14_secrets_are_stored_only_as_hashes(app: &TestApp) {

@@ -25,6 +25,8 @@ on_both!(
     reactions_toggle_and_say_who_reacted,
     mentions_notify_only_people_who_can_read_the_thread,
     tags_and_filters_narrow_the_thread_list,
+    a_groups_threads_come_in_pages_that_say_where_you_are_in_the_order_you_choose,
+    each_reader_sees_times_in_their_own_zone_and_recent_ones_as_how_long_ago,
     coordinators_move_threads_between_their_groups,
     guests_take_part_in_one_thread_only,
     follow_normal_and_mute_decide_the_email,
@@ -931,6 +933,147 @@ async fn mentions_notify_only_people_who_can_read_the_thread(app: &TestApp) {
             .await,
         2
     );
+}
+
+/// Times on pages are read in the reader's own zone (UTC for a visitor or who has not chosen
+/// one), relative when within a week, always in a `<time>` that carries the instant and the
+/// exact local time; an email names a poll's closing time in its recipient's zone.
+async fn each_reader_sees_times_in_their_own_zone_and_recent_ones_as_how_long_ago(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let kiri = app.signed_in_user("Kiri", "kiri@example.org", PASSWORD).await;
+    let res = kiri
+        .request_json(
+            reqwest::Method::PATCH,
+            "/api/v1/me",
+            Some(&json!({"time_zone": "Pacific/Auckland"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let g = create(&ann, "Co-op", "open", "anyone").await;
+    add_member(app, &g, &kiri, Role::Member).await;
+    let t = start(&ann, &g, "Harvest", "When?", "public").await;
+    let instant = ann.get(&format!("/api/v1/threads/{t}")).await.json()["created_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = weft_domain::Timestamp::parse_rfc3339(&instant).unwrap();
+    let label = |zone: &str| weft_domain::polls::meeting::Zone::or_utc(zone).label(created);
+    for (who, zone) in [(&ann, "UTC"), (&kiri, "Pacific/Auckland")] {
+        let page = who.get(&format!("/t/{t}")).await.body;
+        let expected = format!("title=\"{}\">just now</time>", label(zone));
+        assert!(page.contains(&expected), "{zone}: {expected} in {page}");
+    }
+    assert!(label("Pacific/Auckland").ends_with("NZDT") || label("Pacific/Auckland").ends_with("NZST"));
+
+    // A week on, the exact time is shown instead of "8 days ago".
+    app.app.clock.advance(weft_domain::Duration::days(8));
+    let page = kiri.get(&format!("/t/{t}")).await.body;
+    let exact = label("Pacific/Auckland");
+    assert!(page.contains(&format!("title=\"{exact}\">{exact}</time>")), "{page}");
+
+    // An email: the poll's closing time in Kiri's zone.
+    let closing = app.app.clock.now().plus(weft_domain::Duration::days(3));
+    let res = ann
+        .post_json(
+            &format!("/api/v1/threads/{t}/polls"),
+            &json!({"template": "proposal", "title": "Pick a day", "notify_on_open": true, "closing_at": closing.rfc3339()}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    let mail = app.email_to_containing("kiri@example.org", "Pick a day").await;
+    let closes = weft_domain::polls::meeting::Zone::or_utc("Pacific/Auckland").label(closing);
+    assert!(mail.text.contains(&format!("It closes {closes}.")), "{}", mail.text);
+}
+
+/// The titles of the thread list on a group's page, in order.
+fn listed_titles(page: &str) -> Vec<String> {
+    page.split(">Topic ")
+        .skip(1)
+        .map(|rest| format!("Topic {}", &rest[..2]))
+        .collect()
+}
+
+/// A group's thread list pages 30 at a time and says where the reader is ("31–60 of 64"),
+/// counting only what this reader may list (a visitor's count leaves private threads out); the
+/// next and previous links keep the filters and the order; the order is latest activity,
+/// newest threads, or unread first; a page beyond the end says so, and the API gives the total.
+async fn a_groups_threads_come_in_pages_that_say_where_you_are_in_the_order_you_choose(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Co-op", "open", "anyone").await;
+    let res = ann
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/groups/{g}"),
+            Some(&json!({"name": "Co-op", "privacy": "open", "join_policy": "anyone", "thread_privacy": "public_or_private"})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    add_member(app, &g, &bob, Role::Member).await;
+    let mut keys = Vec::new();
+    for i in 0..64 {
+        let privacy = if i % 4 == 0 { "private" } else { "public" };
+        keys.push(start(&ann, &g, &format!("Topic {i:02}"), "Hello", privacy).await);
+    }
+    // A member: 64 in all, newest activity first, 30 a page.
+    let first = ann.get(&format!("/g/{g}")).await.body;
+    assert!(first.contains("Threads 1–30 of 64"), "{first}");
+    let titles = listed_titles(&first);
+    assert_eq!(titles.len(), 30);
+    assert_eq!((titles[0].as_str(), titles[29].as_str()), ("Topic 63", "Topic 34"));
+    assert!(
+        first.contains(&format!("href=\"/g/{g}?page=1#threads-heading\" rel=\"next\"")),
+        "{first}"
+    );
+    assert!(!first.contains("rel=\"prev\""));
+    let last = ann.get(&format!("/g/{g}?page=2")).await.body;
+    assert!(last.contains("Threads 61–64 of 64"), "{last}");
+    assert_eq!(listed_titles(&last), ["Topic 03", "Topic 02", "Topic 01", "Topic 00"]);
+    assert!(
+        last.contains(&format!("href=\"/g/{g}?page=1#threads-heading\" rel=\"prev\""))
+            && !last.contains("rel=\"next\"")
+    );
+    let beyond = ann.get(&format!("/g/{g}?page=99999999999")).await;
+    assert_eq!(beyond.status, 200);
+    assert!(beyond.body.contains("No threads on this page."), "{}", beyond.body);
+
+    // A visitor counts only the public ones.
+    let visitor = app.client().get(&format!("/g/{g}?page=1")).await.body;
+    assert!(visitor.contains("Threads 31–48 of 48"), "{visitor}");
+    let numbers: Vec<u32> = listed_titles(&visitor)
+        .iter()
+        .map(|t| t["Topic ".len()..].parse().unwrap())
+        .collect();
+    assert!(numbers.iter().all(|n| n % 4 != 0), "no private thread: {numbers:?}");
+
+    // The order: activity moves a thread up, newest does not; filters and order stay in the links.
+    comment(&ann, &keys[0], "Still here", None).await;
+    assert_eq!(listed_titles(&ann.get(&format!("/g/{g}")).await.body)[0], "Topic 00");
+    let newest = ann.get(&format!("/g/{g}?sort=newest&status=open")).await.body;
+    assert_eq!(listed_titles(&newest)[0], "Topic 63");
+    assert!(
+        newest.contains(&format!(
+            "href=\"/g/{g}?status=open&#38;sort=newest&#38;page=1#threads-heading\""
+        )),
+        "{newest}"
+    );
+    assert!(newest.contains("<option value=\"newest\" selected>"));
+    // Unread first: Bob has read Topic 00 (the latest activity), so others come before it.
+    assert_eq!(bob.get(&format!("/t/{}", keys[0])).await.status, 200);
+    assert_eq!(listed_titles(&bob.get(&format!("/g/{g}")).await.body)[0], "Topic 00");
+    let unread = listed_titles(&bob.get(&format!("/g/{g}?sort=unread")).await.body);
+    assert_eq!(unread[0], "Topic 63");
+    assert!(!unread.contains(&"Topic 00".to_owned()), "read, so on a later page");
+
+    // The API: the same page, with the total.
+    let api = ann.get(&format!("/api/v1/groups/{g}/threads?page=2")).await.json();
+    assert_eq!(
+        (api["total"].as_i64(), api["has_more"].as_bool()),
+        (Some(64), Some(false))
+    );
+    assert_eq!(api["threads"].as_array().unwrap().len(), 4);
+    let api = ann.get(&format!("/api/v1/groups/{g}/threads?sort=newest")).await.json();
+    assert_eq!(api["threads"][0]["title"], "Topic 63");
 }
 
 async fn tags_and_filters_narrow_the_thread_list(app: &TestApp) {

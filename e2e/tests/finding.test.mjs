@@ -1,0 +1,90 @@
+// Finding your way in a large group: a seeded group of 80 threads lists them 30 a page and says
+// where you are ("31–60 of 80"), in the order chosen, at desktop and phone widths, with
+// JavaScript on and off; times read in each reader's own zone, relative when recent.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startWeft, SEED_PASSWORD } from '../lib/weft.mjs';
+import { launch, newContext, DESKTOP, PHONE } from '../lib/browser.mjs';
+import { signedUpPerson } from '../lib/people.mjs';
+
+const shots = join(import.meta.dirname, '..', 'artifacts', 'screenshots');
+
+let weft;
+let browser;
+before(async () => {
+  weft = await startWeft({}, { seed: ['--users', '20', '--groups', '1', '--threads', '80', '--comments', '1500'] });
+  browser = await launch();
+  mkdirSync(shots, { recursive: true });
+});
+after(async () => { await browser?.close(); await weft?.stop(); });
+
+async function seededPerson(n, options) {
+  const context = await newContext(browser, weft.base, options);
+  const page = await context.newPage();
+  await page.goto(`${weft.base}/login`);
+  await page.getByRole('textbox', { name: 'Email address' }).first().fill(`user${n}@seed.example`);
+  await page.getByLabel('Password', { exact: true }).fill(SEED_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).first().click();
+  await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+  return { context, page };
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  const js = javaScriptEnabled ? 'on' : 'off';
+  for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    test(`a large group's threads come in pages that say where you are (${width}, JavaScript ${js})`, async () => {
+      const { context, page } = await seededPerson(1, { javaScriptEnabled, viewport });
+      await page.goto(`${weft.base}/g/seedg1`);
+      const position = page.locator('#threads-position');
+      assert.equal(await position.innerText(), 'Threads 1–30 of 80');
+      assert.equal(await page.locator('ul.thread-list[aria-describedby="threads-position"] > li').count(), 30);
+      await page.getByRole('link', { name: 'Next page' }).click();
+      assert.equal(await position.innerText(), 'Threads 31–60 of 80');
+      await page.getByRole('link', { name: 'Next page' }).click();
+      assert.equal(await position.innerText(), 'Threads 61–80 of 80');
+      assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'the last page');
+      await page.getByRole('link', { name: 'Previous page' }).click();
+      assert.equal(await position.innerText(), 'Threads 31–60 of 80');
+      if (js === 'on') {
+        await page.screenshot({ path: join(shots, `group-threads-paged-${width}.png`), fullPage: width === 'phone' });
+      }
+
+      // Another order; the pages keep it.
+      await page.getByLabel('Order').selectOption('newest');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      assert.equal(await position.innerText(), 'Threads 1–30 of 80');
+      await page.getByRole('link', { name: 'Next page' }).click();
+      const url = new URL(page.url());
+      assert.equal(url.searchParams.get('sort'), 'newest');
+      assert.equal(url.searchParams.get('page'), '1');
+      assert.equal(await page.getByLabel('Order').inputValue(), 'newest');
+      await context.close();
+    });
+  }
+
+  test(`a reader in another time zone reads times in theirs (JavaScript ${js})`, async () => {
+    const kiri = await signedUpPerson(browser, weft, 'Kiri', `kiri-${js}@example.org`,
+      { javaScriptEnabled, timezoneId: 'Pacific/Auckland' });
+    if (!javaScriptEnabled) {
+      // Without JavaScript the browser's zone is not detected at sign-up: she chooses it.
+      await kiri.page.goto(`${weft.base}/profile`);
+      await kiri.page.getByLabel('Time zone').fill('Pacific/Auckland');
+      await kiri.page.getByRole('button', { name: 'Save' }).first().click();
+      await kiri.page.goto(weft.base);
+    }
+    await kiri.page.getByRole('link', { name: 'Start a group' }).click();
+    await kiri.page.getByLabel('Name', { exact: true }).fill(`Harbour ${js}`);
+    await kiri.page.getByRole('button', { name: 'Create group' }).click();
+    await kiri.page.getByRole('link', { name: 'Start a thread' }).click();
+    await kiri.page.getByLabel('Title').fill('Boat ramp');
+    await kiri.page.getByRole('button', { name: 'Start thread' }).click();
+    await kiri.page.getByRole('heading', { name: 'Boat ramp', level: 1 }).waitFor();
+    const time = kiri.page.locator('time').first();
+    assert.equal(await time.innerText(), 'just now');
+    assert.match(await time.getAttribute('title'), /NZ[DS]T$/, 'the exact time, in her zone');
+    assert.match(await time.getAttribute('datetime'), /Z$/, 'the instant, for machines');
+    await kiri.context.close();
+  });
+}
