@@ -24,9 +24,9 @@ async function seededPerson(n, options) {
   const context = await newContext(browser, weft.base, options);
   const page = await context.newPage();
   await page.goto(`${weft.base}/login`);
-  await page.getByRole('textbox', { name: 'Email address' }).first().fill(`user${n}@seed.example`);
+  await page.getByRole('textbox', { name: 'Email address' }).last().fill(`user${n}@seed.example`);
   await page.getByLabel('Password', { exact: true }).fill(SEED_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).first().click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).last().click();
   await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
   return { context, page };
 }
