@@ -8,6 +8,7 @@ mod lists;
 pub use lists::{ThreadListPage, grouped};
 mod notify;
 mod timeline;
+pub use timeline::page_start;
 mod views;
 mod write;
 

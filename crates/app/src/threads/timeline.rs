@@ -8,7 +8,8 @@ use super::*;
 use crate::{App, AppError, SessionUser};
 
 /// The first item of the page that holds sequence number `seq`.
-fn page_start(seq: i64) -> i64 {
+/// The first timeline place of the page holding `seq` (pages are fixed, so links stay put).
+pub fn page_start(seq: i64) -> i64 {
     ((seq.max(1) - 1) / COMMENTS_PER_PAGE) * COMMENTS_PER_PAGE + 1
 }
 

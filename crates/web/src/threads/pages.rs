@@ -358,6 +358,8 @@ struct ThreadTemplate {
     signed_in: bool,
     prev_from: Option<i64>,
     next_from: Option<i64>,
+    /// Where this page is in the timeline, and the jumps a long thread offers.
+    jumps: Jumps,
     description: String,
     per_page: i64,
     guests: Vec<weft_app::guests::Guest>,
@@ -368,6 +370,38 @@ struct ThreadTemplate {
     guest_message: String,
     /// The four volumes, for the thread's volume form.
     volumes: &'static [weft_domain::notifications::Volume],
+}
+
+/// A long thread's position and jumps: the first page, the first unread, the latest; each
+/// `None` where it is this page (or, for unread, when nothing is).
+pub struct Jumps {
+    /// "51–100 of 1 000" (empty when the thread fits one page).
+    pub position: String,
+    pub first: Option<i64>,
+    pub unread: Option<i64>,
+    pub latest: Option<i64>,
+}
+
+impl Jumps {
+    fn of(from: i64, last: i64, read_before: Option<i64>) -> Self {
+        use weft_app::threads::{grouped, page_start};
+        let here = |f: i64| (f != from).then_some(f);
+        let to = (from + COMMENTS_PER_PAGE - 1).min(last);
+        Self {
+            position: if last > COMMENTS_PER_PAGE {
+                format!("{}–{} of {}", grouped(from), grouped(to), grouped(last))
+            } else {
+                String::new()
+            },
+            first: if last > COMMENTS_PER_PAGE { here(1) } else { None },
+            unread: read_before.filter(|r| *r < last).and_then(|r| here(page_start(r + 1))),
+            latest: if last > COMMENTS_PER_PAGE {
+                here(page_start(last))
+            } else {
+                None
+            },
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -436,6 +470,7 @@ async fn thread_template(
         can_move: p.may.move_thread,
         prev_from: (p.from > 1).then(|| (p.from - COMMENTS_PER_PAGE).max(1)),
         next_from: (p.from + COMMENTS_PER_PAGE <= last).then_some(p.from + COMMENTS_PER_PAGE),
+        jumps: Jumps::of(p.from, last, p.read_before),
         signed_in,
         per_page: COMMENTS_PER_PAGE,
         guests: p.guests.clone(),

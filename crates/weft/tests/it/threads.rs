@@ -466,6 +466,37 @@ async fn unread_counts_hold_across_two_devices_and_long_threads(app: &TestApp) {
     assert_eq!(comments_of(&ann, &t, 101).await.len(), 20);
     assert_eq!(unread(&laptop).await, 70, "the phone's reading counts on the laptop");
 
+    // A long thread says where you are and jumps: first, first unread, latest.
+    assert!(
+        first
+            .body
+            .contains("<span class=\"muted\" id=\"timeline-position\">1–50 of 120</span>"),
+        "{}",
+        first.body
+    );
+    assert!(
+        first
+            .body
+            .contains(&format!("href=\"/t/{t}?from=101#comment-form\">Latest</a>"))
+    );
+    assert!(
+        !first.body.contains(">First</a>") && !first.body.contains(">First unread</a>"),
+        "nothing read before"
+    );
+    let listed = phone.get(&format!("/g/{g}")).await.body;
+    assert!(
+        listed.contains(&format!("href=\"/t/{t}#new\"")),
+        "the list opens it at the new comments: {listed}"
+    );
+    let end = phone.get(&format!("/t/{t}?from=101")).await.body;
+    assert!(end.contains("101–120 of 120"), "{end}");
+    assert!(end.contains(&format!("href=\"/t/{t}?from=1#timeline-heading\">First</a>")));
+    assert!(
+        end.contains(&format!("href=\"/t/{t}?from=51#new\">First unread</a>")),
+        "{end}"
+    );
+    assert!(!end.contains(">Latest</a>"), "this is the latest");
+
     // The laptop reads the end; the phone then opens an older page: the mark does not go back.
     laptop.get(&format!("/t/{t}?from=101")).await;
     assert_eq!(unread(&phone).await, 0);
