@@ -36,6 +36,7 @@ macro_rules! words {
     };
 }
 
+pub mod avatars;
 pub mod browser;
 pub mod csv;
 pub mod deletion_requests;

@@ -101,6 +101,16 @@ pub struct MemberView {
     pub joined_at: Timestamp,
 }
 
+impl MemberView {
+    /// Their initials and colour (none for a deactivated member).
+    pub fn avatar(&self) -> Option<weft_domain::avatars::Avatar> {
+        match (&self.name, &self.username) {
+            (Some(name), Some(username)) => Some(weft_domain::avatars::Avatar::of(name, username)),
+            _ => None,
+        }
+    }
+}
+
 pub fn facts(group: &Group) -> GroupFacts {
     GroupFacts {
         privacy: group.privacy,

@@ -25,22 +25,8 @@ impl ThreadListPage {
         if self.threads.is_empty() {
             return String::new();
         }
-        let last = self.first + i64::try_from(self.threads.len()).unwrap_or(0) - 1;
-        format!("{}–{} of {}", grouped(self.first), grouped(last), grouped(self.total))
+        weft_domain::paging::position(self.first, self.threads.len(), self.total)
     }
-}
-
-/// 3466 as "3 466" (a thin space between thousands: unambiguous in every language).
-pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 impl App {
@@ -125,21 +111,5 @@ impl App {
     /// The latest threads in the signed-in person's groups, for the dashboard.
     pub async fn recent_threads(&self, who: &SessionUser) -> Result<Vec<ListedThread>, AppError> {
         Ok(threads::recent_for_user(&mut *self.store.reader().await?, who.user.id, 20).await?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn counts_read_in_groups_of_three() {
-        for (n, shown) in [
-            (0, "0"),
-            (64, "64"),
-            (999, "999"),
-            (3_466, "3\u{202f}466"),
-            (1_234_567, "1\u{202f}234\u{202f}567"),
-        ] {
-            assert_eq!(super::grouped(n), shown);
-        }
     }
 }

@@ -5,7 +5,7 @@
 mod announce;
 mod comments;
 mod lists;
-pub use lists::{ThreadListPage, grouped};
+pub use lists::ThreadListPage;
 mod notify;
 mod timeline;
 pub use timeline::page_start;

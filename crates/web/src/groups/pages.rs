@@ -602,6 +602,8 @@ struct MembersPage {
     can_manage: bool,
     page: i64,
     has_more: bool,
+    /// "41–80 of 5 000".
+    position: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -624,6 +626,7 @@ pub async fn members(
         can_manage: v.may(Action::ManageMembers),
         has_more: (q.page.get() + 1) * MEMBERS_PER_PAGE < v.member_count,
         page: q.page.get(),
+        position: weft_domain::paging::position(q.page.offset(MEMBERS_PER_PAGE) + 1, members.len(), v.member_count),
         members,
         v,
     };

@@ -290,6 +290,8 @@ pub struct CommentItem {
     reactions: Vec<ReactionSummary>,
     /// The reactions the viewer may add (all of them, or none).
     offer: &'static [Reaction],
+    /// The author's initials and colour (none for a deleted comment or account).
+    avatar: Option<weft_domain::avatars::Avatar>,
 }
 
 /// One item of the timeline: a comment, or an event (a poll raised, a vote, an outcome…).
@@ -384,7 +386,8 @@ pub struct Jumps {
 
 impl Jumps {
     fn of(from: i64, last: i64, read_before: Option<i64>) -> Self {
-        use weft_app::threads::{grouped, page_start};
+        use weft_app::threads::page_start;
+        use weft_domain::paging::grouped;
         let here = |f: i64| (f != from).then_some(f);
         let to = (from + COMMENTS_PER_PAGE - 1).min(last);
         Self {
@@ -428,6 +431,10 @@ fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
         html: to_html(&c.body),
         can_edit: e.may.edit,
         can_delete: e.may.delete,
+        avatar: match (&c.author_name, &c.author_username, c.deleted_at) {
+            (Some(name), Some(username), None) => Some(weft_domain::avatars::Avatar::of(name, username)),
+            _ => None,
+        },
         c: c.clone(),
     }
 }

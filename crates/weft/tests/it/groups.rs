@@ -421,14 +421,18 @@ async fn the_last_coordinator_cannot_leave_or_be_demoted(app: &TestApp) {
         "members cannot manage"
     );
     ann.post_form(&format!("/g/{g}/members/{bob_key}/promote"), &[]).await;
-    assert!(
-        ann.get(&format!("/g/{g}/members"))
-            .await
-            .body
-            .matches("Coordinator")
-            .count()
-            >= 2
-    );
+    let list = ann.get(&format!("/g/{g}/members")).await.body;
+    assert!(list.matches("Coordinator").count() >= 2);
+    // Where the page is, and each member's initials on their own colour.
+    assert!(list.contains("Members 1–2 of 2"), "{list}");
+    for (name, username) in [("Ann", ann.username().await), ("Bob", bob.username().await)] {
+        let a = weft_domain::avatars::Avatar::of(name, &username);
+        let drawn = format!(
+            "<span class=\"avatar avatar-{}\" aria-hidden=\"true\">{}</span>{name}",
+            a.hue, a.initials
+        );
+        assert!(list.contains(&drawn), "{drawn} in {list}");
+    }
     assert_eq!(
         ann.post_form(&format!("/g/{g}/leave"), &[]).await.status,
         303,

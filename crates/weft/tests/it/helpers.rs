@@ -696,6 +696,14 @@ impl Response {
 }
 
 impl Client {
+    /// The signed-in person's username.
+    pub async fn username(&self) -> String {
+        self.get("/api/v1/me").await.json()["username"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     pub fn new(base: &str) -> Self {
         Self {
             base: base.to_owned(),

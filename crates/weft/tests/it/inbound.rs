@@ -77,13 +77,6 @@ fn receive(app: &TestApp, raw: &str, recipient: &str) -> (i32, String) {
     )
 }
 
-async fn username(c: &crate::helpers::Client) -> String {
-    c.get("/api/v1/me").await.json()["username"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 /// Bob's reply address for a thread, from the email a mention sent him.
 async fn reply_address(
     app: &TestApp,
@@ -91,7 +84,7 @@ async fn reply_address(
     bob: &crate::helpers::Client,
     thread: &str,
 ) -> String {
-    let handle = username(bob).await;
+    let handle = bob.username().await;
     comment(ann, thread, &format!("@{handle} who takes Mondays?"), None).await;
     let mail = app.email_to_containing("bob@example.org", "who takes Mondays?").await;
     let reply_to = mail.header("Reply-To").expect("a reply address");

@@ -116,13 +116,6 @@ async fn set_group_volume(c: &Client, group: &str, volume: &str) {
     assert_eq!(res.status, 204, "{}", res.body);
 }
 
-async fn username(c: &Client) -> String {
-    c.get("/api/v1/me").await.json()["username"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn start_announced(c: &Client, group: &str, title: &str, notify: &str) -> crate::helpers::Response {
     c.post_json(
         &format!("/api/v1/groups/{group}/threads"),
@@ -174,7 +167,7 @@ async fn who_hears_of_what_at_each_volume(app: &TestApp) {
     let mut names = Vec::new();
     // (Gone can no longer log in: nobody can look their username up to mention them.)
     for p in people.iter().take(4) {
-        names.push(format!("@{}", username(&p.client).await));
+        names.push(format!("@{}", p.client.username().await));
     }
     comment(&ann, &t, &format!("{} what do you think?", names.join(" ")), None).await;
     step(app, &mut people, "a mention", ["-", "a", "ae", "ae", "-"]).await;
@@ -420,7 +413,7 @@ async fn a_notification_is_never_shown_for_what_its_reader_can_no_longer_see(app
     let g = create(&ann, "Garden", "closed", "approval").await;
     add_member(app, &g, &bob, Role::Member).await;
     let t = start(&ann, &g, "Budget", "", "private").await;
-    let bob_name = username(&bob).await;
+    let bob_name = bob.username().await;
     comment(&ann, &t, &format!("@{bob_name} please check"), None).await;
     app.settle_jobs().await;
     let list = notifications(&bob).await;
@@ -494,7 +487,7 @@ async fn the_bell_counts_live_and_reading_clears_it(app: &TestApp) {
     let mut bell = bob.events("/notifications/live").await;
     assert_eq!(bell.status, 200);
     bell_reads(&mut bell, "0").await;
-    let bob_name = username(&bob).await;
+    let bob_name = bob.username().await;
     comment(&ann, &t, &format!("@{bob_name} the shears?"), None).await;
     bell_reads(&mut bell, "1").await;
     let page = bob.get("/").await;
@@ -694,7 +687,7 @@ async fn announcing_to_chosen_people_and_subgroups_reaches_only_them(app: &TestA
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    let (bob_name, cy_name) = (username(&bob).await, username(&cy).await);
+    let (bob_name, cy_name) = (bob.username().await, cy.username().await);
     let start = |c: &Client, title: &str, people: Value, subgroups: Value| {
         let body = json!({"title": title, "context": "Seeds are in.", "notify": "chosen",
                           "notify_people": people, "notify_subgroups": subgroups});
@@ -840,7 +833,7 @@ async fn a_poll_is_announced_to_everyone_chosen_people_or_subgroups_as_the_group
         )
         .await;
     assert_eq!(res.status, 200, "{}", res.body);
-    let cy_name = username(&cy).await;
+    let cy_name = cy.username().await;
     let raise_poll = |c: &Client, title: &str, extra: Value| {
         let mut body = json!({"template": "proposal", "title": title,
                               "closing_at": crate::polls::from_now(7 * 86_400)});
