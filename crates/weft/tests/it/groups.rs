@@ -22,6 +22,7 @@ on_both!(
     member_counts_stay_true_through_every_change,
     an_unknown_stored_role_or_account_state_fails_closed,
     the_group_api_answers_in_its_documented_shapes,
+    a_new_group_says_what_to_do_next_and_keeps_destructive_actions_apart,
 );
 
 pub(crate) async fn create(c: &Client, name: &str, privacy: &str, join_policy: &str) -> String {
@@ -837,4 +838,86 @@ async fn the_group_api_answers_in_its_documented_shapes(app: &TestApp) {
         assert_eq!(res.status, 200, "{name}: {}", res.body);
         insta::assert_snapshot!(name, redacted_json(&res.json()));
     }
+}
+
+/// The section of `page` that starts at `id="<id>"` and ends with its element (a `</section>`
+/// or `</nav>`), or "" when there is none.
+fn section<'a>(page: &'a str, id: &str) -> &'a str {
+    let Some(at) = page.find(&format!("id=\"{id}\"")) else {
+        return "";
+    };
+    let rest = &page[at..];
+    let end = ["</section>", "</nav>"]
+        .iter()
+        .filter_map(|e| rest.find(e))
+        .min()
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// After creating a group its coordinator sees a checklist (invite, describe, first thread),
+/// each ticked as it is done, gone when all are. Coordinating is apart from everyday links, and
+/// leaving, archiving and deleting sit in a danger zone, each behind a confirmation that works
+/// without JavaScript (a disclosure holding the button; deleting its own page). A member sees
+/// only what they may do.
+async fn a_new_group_says_what_to_do_next_and_keeps_destructive_actions_apart(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Allotment", "closed", "approval").await;
+    let describe = |description: &'static str| {
+        let (ann, g) = (ann.clone_cookies(), g.clone());
+        async move {
+            let body = json!({"name": "Allotment", "description": description, "privacy": "closed", "join_policy": "approval"});
+            let res = ann
+                .request_json(Method::PATCH, &format!("/api/v1/groups/{g}"), Some(&body))
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+    };
+    describe("").await;
+    let page = ann.get(&format!("/g/{g}")).await.body;
+    let list = section(&page, "getting-started");
+    for todo in [
+        format!("<a href=\"/g/{g}/invite\">Invite people</a>"),
+        format!("<a href=\"/g/{g}/settings#description\">Write the description</a>"),
+        format!("<a href=\"/g/{g}/threads/new\">Start the first thread</a>"),
+    ] {
+        assert!(list.contains(&todo), "{todo} in {list}");
+    }
+    add_member(app, &g, &bob, Role::Member).await;
+    let list = ann.get(&format!("/g/{g}")).await.body;
+    let list = section(&list, "getting-started");
+    assert!(
+        list.contains("<s>Invite people</s><span class=\"visually-hidden\"> (done)</span>"),
+        "{list}"
+    );
+    crate::threads::start(&ann, &g, "First", "Hello", "").await;
+    describe("We grow food.").await;
+    let page = ann.get(&format!("/g/{g}")).await.body;
+    assert!(section(&page, "getting-started").is_empty(), "all done: gone");
+    assert!(
+        section(&bob.get(&format!("/g/{g}")).await.body, "getting-started").is_empty(),
+        "coordinators only"
+    );
+
+    // The coordinator: tools apart, destructive actions in the danger zone behind a confirmation.
+    let coordinating = section(&page, "coordinating");
+    assert!(coordinating.contains(&format!("/g/{g}/settings")) && coordinating.contains(&format!("/g/{g}/requests")));
+    let danger = section(&page, "danger-zone");
+    assert!(danger.contains("<summary>Archive Allotment…</summary>"), "{danger}");
+    assert!(danger.contains(&format!("<a href=\"/g/{g}/delete\">Delete Allotment…</a>")));
+    assert!(danger.contains("<summary>Leave Allotment…</summary>"));
+    let everyday = section(&page, "volume");
+    assert!(!everyday.contains("/archive") && !everyday.contains("/leave"));
+    // A member: no coordinating, only leaving.
+    let page = bob.get(&format!("/g/{g}")).await.body;
+    assert!(section(&page, "coordinating").is_empty());
+    let danger = section(&page, "danger-zone");
+    assert!(
+        danger.contains("<summary>Leave Allotment…</summary>")
+            && !danger.contains("/archive")
+            && !danger.contains("/delete"),
+        "{danger}"
+    );
+    assert!(danger.contains("To come back you need to be let in again."));
 }
