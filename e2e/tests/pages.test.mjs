@@ -196,6 +196,7 @@ const pages = [
   { name: 'subgroup-new', path: () => `${groupPath}/subgroups/new`, signedIn: true },
   { name: 'thread-move', path: () => `${threadPath}/move`, signedIn: true },
   { name: 'comment-history', path: () => commentEditPath.replace(/\/edit$/, '/history'), signedIn: true },
+  { name: 'comment-delete', path: () => commentEditPath.replace(/\/edit$/, '/delete'), signedIn: true },
   { name: 'guest-invitation', path: () => guestLink },
   { name: 'usage-public', path: '/usage' },
   { name: 'admin', path: '/admin', signedIn: true },

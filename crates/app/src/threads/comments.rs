@@ -120,6 +120,21 @@ impl App {
         self.comment_for(who, key, id, CommentAction::Edit).await
     }
 
+    /// A comment its reader may delete, for the confirmation page, and whether replies stay.
+    pub async fn comment_to_delete(
+        &self,
+        who: &SessionUser,
+        key: &str,
+        id: CommentId,
+    ) -> Result<(ThreadView, Comment, bool), AppError> {
+        let (view, comment) = self.comment_for(who, key, id, CommentAction::Delete).await?;
+        if comment.deleted_at.is_some() {
+            return Err(AppError::NotFound);
+        }
+        let replies = threads::reply_count(&mut *self.store.reader().await?, comment.id).await?;
+        Ok((view, comment, replies > 0))
+    }
+
     pub async fn edit_comment(&self, who: &SessionUser, key: &str, id: CommentId, body: &str) -> Result<i64, AppError> {
         let (view, comment) = self.comment_for(who, key, id, CommentAction::Edit).await?;
         let body = parse_comment(body).map_err(|e| AppError::field("body", e.message))?;

@@ -149,11 +149,16 @@ pub async fn update_comment(conn: &mut Conn, id: CommentId, body: &str, now: Tim
 
 /// Deletes a comment. One with replies stays as an empty "comment deleted" placeholder so the
 /// replies keep their context; its text and edit history go either way.
-pub async fn delete_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId, now: Timestamp) -> Result<()> {
-    let replies: i64 = query("SELECT COUNT(*) AS n FROM comments WHERE parent_id = $1")
+/// How many replies a comment has.
+pub async fn reply_count(conn: &mut Conn, id: CommentId) -> Result<i64> {
+    query("SELECT COUNT(*) AS n FROM comments WHERE parent_id = $1")
         .bind(id)
         .fetch_one(&mut *conn, |r| r.try_get("n"))
-        .await?;
+        .await
+}
+
+pub async fn delete_comment(conn: &mut Conn, thread_id: ThreadId, id: CommentId, now: Timestamp) -> Result<()> {
+    let replies = reply_count(conn, id).await?;
     query("DELETE FROM revisions WHERE comment_id = $1")
         .bind(id)
         .execute(&mut *conn)

@@ -29,7 +29,10 @@ pub fn page_routes() -> Router<AppState> {
             "/t/{key}/comments/{id}/edit",
             get(pages::edit_comment_form).post(pages::edit_comment),
         )
-        .route("/t/{key}/comments/{id}/delete", post(pages::delete_comment))
+        .route(
+            "/t/{key}/comments/{id}/delete",
+            get(pages::delete_comment_form).post(pages::delete_comment),
+        )
         .route("/t/{key}/comments/{id}/history", get(pages::comment_history))
         .route("/t/{key}/comments/{id}/react", post(pages::react))
         .route("/t/{key}/items/{seq}", get(pages::item_fragment))

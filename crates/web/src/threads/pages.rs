@@ -797,6 +797,36 @@ pub async fn edit_comment(
     }
 }
 
+#[derive(Template)]
+#[template(path = "threads/comment_delete.html")]
+struct CommentDeletePage {
+    ctx: PageCtx,
+    v: ThreadView,
+    c: Comment,
+    html: std::sync::Arc<str>,
+    has_replies: bool,
+}
+
+/// `GET /t/{key}/comments/{id}/delete`: what deleting would erase, and the button that does.
+pub async fn delete_comment_form(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    ctx: PageCtx,
+    Path((key, id)): Path<(String, CommentId)>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
+    let (v, c, has_replies) = state.app.comment_to_delete(&who, &key, id).await?;
+    prepare([c.body.as_str()]).await;
+    let page = CommentDeletePage {
+        html: to_html(&c.body),
+        ctx,
+        v,
+        c,
+        has_replies,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
 pub async fn delete_comment(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,

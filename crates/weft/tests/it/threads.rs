@@ -168,6 +168,21 @@ async fn a_thread_from_start_to_deletion(app: &TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 2);
     assert_eq!(ann.post_form(&format!("/t/{t}/reopen"), &[]).await.status, 303);
 
+    // Deleting asks first, on a page that works without JavaScript: the comment, what goes and
+    // what stays, and the button; nothing is deleted by looking. Ann may not delete Bob's.
+    let thread_page = bob.get(&format!("/t/{t}")).await.body;
+    assert!(
+        thread_page.contains(&format!("href=\"/t/{t}/comments/{bobs}/delete\">Delete")),
+        "a link, not a button"
+    );
+    let confirm = bob.get(&format!("/t/{t}/comments/{bobs}/delete")).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains("Delete this comment?") && confirm.body.contains("Peas, then beans."));
+    assert!(confirm.body.contains("Its replies stay") && confirm.body.contains("Delete the comment</button>"));
+    assert!(
+        ann.get(&format!("/t/{t}")).await.body.contains("Peas, then beans."),
+        "still there"
+    );
     // Deleting a comment with a reply leaves a placeholder; its text and history go.
     assert_eq!(
         bob.post_form(&format!("/t/{t}/comments/{bobs}/delete"), &[])
