@@ -88,3 +88,41 @@ for (const javaScriptEnabled of [true, false]) {
     await kiri.context.close();
   });
 }
+
+test('typing @ suggests only people who may read the thread, and Enter inserts one (JavaScript on)', async () => {
+  const ann = await signedUpPerson(browser, weft, 'Ann', 'ann-mention@example.org');
+  const adam = await signedUpPerson(browser, weft, 'Adam Quill', 'adam-mention@example.org');
+  const adele = await signedUpPerson(browser, weft, 'Adele Quince', 'adele-mention@example.org');
+  await ann.page.getByRole('link', { name: 'Start a group' }).click();
+  await ann.page.getByLabel('Name', { exact: true }).fill('Mentions');
+  await ann.page.getByRole('radio', { name: /^Open/ }).check();
+  await ann.page.getByRole('button', { name: 'Create group' }).click();
+  const groupUrl = ann.page.url().split('?')[0];
+  await ann.page.getByRole('link', { name: 'Settings' }).click();
+  await ann.page.getByRole('radio', { name: /^Anyone who can see the group/ }).check();
+  await ann.page.getByRole('button', { name: 'Save settings' }).click();
+  await adam.page.goto(groupUrl);
+  await adam.page.getByRole('button', { name: 'Join group' }).click();
+  await ann.page.goto(groupUrl);
+  await ann.page.getByRole('link', { name: 'Start a thread' }).click();
+  await ann.page.getByLabel('Title').fill('Who sows?');
+  await ann.page.getByRole('button', { name: 'Start thread' }).click();
+  await ann.page.getByRole('heading', { name: 'Who sows?', level: 1 }).waitFor();
+
+  const box = ann.page.getByLabel('Your comment');
+  await box.click();
+  await box.pressSequentially('Over to @ad');
+  const list = ann.page.getByRole('listbox', { name: 'People to mention' });
+  await list.getByRole('option').first().waitFor();
+  const options = await list.getByRole('option').allInnerTexts();
+  assert.equal(options.length, 1, `only Adam, a member: ${options}`);
+  assert.match(options[0], /^Adam Quill @/);
+  assert.equal(await box.getAttribute('aria-expanded'), 'true');
+  await box.press('Enter');
+  const username = options[0].split('@')[1].trim();
+  assert.equal(await box.inputValue(), `Over to @${username} `);
+  assert.equal(await list.isHidden(), true);
+  await ann.page.getByRole('button', { name: 'Post comment' }).click();
+  await ann.page.locator(`.prose a[href="/u/${username}"]`).waitFor();
+  for (const p of [ann, adam, adele]) await p.context.close();
+});

@@ -12,6 +12,7 @@ const FAVICON: &str = include_str!("../static/favicon.svg");
 const LIVE_JS: &str = include_str!("../static/live.js");
 const TIME_JS: &str = include_str!("../static/time.js");
 const BELL_JS: &str = include_str!("../static/bell.js");
+const MENTIONS_JS: &str = include_str!("../static/mentions.js");
 /// Changes whenever the assets change, to bust caches.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -29,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/static/bell.js",
             get(|| async { asset(BELL_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/mentions.js",
+            get(|| async { asset(MENTIONS_JS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/static/time.js",

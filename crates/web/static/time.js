@@ -4,8 +4,9 @@
   'use strict';
   const pad = (n) => String(n).padStart(2, '0');
   const local = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  // Shown times: <time datetime="…Z">2026-12-09 18:00 UTC</time> → the reader's local time.
-  for (const t of document.querySelectorAll('time[datetime]')) {
+  // Shown times: <time datetime="…Z">2026-12-09 18:00 UTC</time> → the reader's local time. A time
+  // the server already wrote in the reader's own zone carries the exact time as its title: kept.
+  for (const t of document.querySelectorAll('time[datetime]:not([title])')) {
     const d = new Date(t.getAttribute('datetime'));
     if (!Number.isNaN(d.getTime())) {
       t.textContent = d.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });

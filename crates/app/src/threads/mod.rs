@@ -5,7 +5,9 @@
 mod announce;
 mod comments;
 mod lists;
+mod mentions;
 pub use lists::ThreadListPage;
+pub use mentions::{MENTION_SUGGESTIONS, Mentionable};
 mod notify;
 mod timeline;
 pub use timeline::page_start;

@@ -20,6 +20,9 @@ pub enum Audience<'a> {
     Members,
     /// The people with these usernames (the ones a text mentions).
     Usernames(&'a [String]),
+    /// Active members of the group and guests of the thread whose username or name starts with
+    /// this (lowercase, already trimmed), at most 50, by username: whom `@ad…` may mean.
+    Prefix(&'a str),
     /// Some of the people concerned by a poll of the thread.
     Poll {
         poll_id: crate::polls::PollId,
@@ -94,6 +97,14 @@ pub async fn recipients(
             "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
             "u.id IN (SELECT user_id FROM memberships WHERE group_id = $2) ORDER BY u.id LIMIT 100000".to_owned(),
         ),
+        Audience::Prefix(_) => (
+            "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
+            "u.id IN (SELECT user_id FROM memberships WHERE group_id = $2 \
+                 UNION SELECT user_id FROM thread_guests WHERE thread_id = $1) \
+             AND u.state = 'active' AND (u.username LIKE $4 ESCAPE '\\' OR LOWER(u.name) LIKE $4 ESCAPE '\\') \
+             ORDER BY u.username LIMIT 50"
+                .to_owned(),
+        ),
         Audience::Usernames([]) => return Ok(Vec::new()),
         Audience::Usernames(names) => (
             "users u LEFT JOIN thread_reads r ON r.thread_id = $1 AND r.user_id = u.id",
@@ -160,6 +171,16 @@ pub async fn recipients(
             for name in names {
                 q = q.bind(name.as_str());
             }
+        }
+        Audience::Prefix(prefix) => {
+            let escaped: String = prefix
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            q = q.bind(format!("{escaped}%"));
         }
         Audience::Poll { poll_id, who, .. } => {
             q = q.bind(poll_id);

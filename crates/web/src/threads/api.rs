@@ -357,3 +357,22 @@ pub async fn volume(
     state.app.set_thread_volume(&who, &key, &body.volume).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MentionQuery {
+    /// What follows the `@` so far.
+    q: String,
+}
+
+/// `GET /api/v1/threads/{key}/mentionable?q=ad`: whom `@ad…` may mean, among the people who may
+/// read the thread, for someone who may comment there (`{"people": [{"username", "name"}]}`).
+pub async fn mentionable(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path(key): Path<String>,
+    Query(q): Query<MentionQuery>,
+) -> Result<Response, ApiError> {
+    let people = state.app.mentionable(&who, &key, &q.q).await?;
+    Ok(Json(json!({ "people": people })).into_response())
+}

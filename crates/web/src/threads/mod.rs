@@ -49,6 +49,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/threads/{key}/volume", post(api::volume))
         .route("/threads/{key}/guests", get(api::guests).post(api::invite_guests))
         .route("/threads/{key}/guests/{user}", delete(api::remove_guest))
+        .route("/threads/{key}/mentionable", get(api::mentionable))
         .route("/threads/{key}/comments", post(api::comment))
         .route(
             "/threads/{key}/comments/{id}",

@@ -24,6 +24,7 @@ on_both!(
     a_watcher_on_one_instance_hears_a_comment_posted_on_another,
     reactions_toggle_and_say_who_reacted,
     mentions_notify_only_people_who_can_read_the_thread,
+    mention_suggestions_name_only_people_who_may_read_the_thread,
     tags_and_filters_narrow_the_thread_list,
     a_groups_threads_come_in_pages_that_say_where_you_are_in_the_order_you_choose,
     each_reader_sees_times_in_their_own_zone_and_recent_ones_as_how_long_ago,
@@ -1029,6 +1030,67 @@ async fn each_reader_sees_times_in_their_own_zone_and_recent_ones_as_how_long_ag
     let mail = app.email_to_containing("kiri@example.org", "Pick a day").await;
     let closes = weft_domain::polls::meeting::Zone::or_utc("Pacific/Auckland").label(closing);
     assert!(mail.text.contains(&format!("It closes {closes}.")), "{}", mail.text);
+}
+
+/// The comment box's `@` suggestions: only people who may read the thread, by username or
+/// name prefix, never the one asking, no wildcards; only for someone who may comment there.
+async fn mention_suggestions_name_only_people_who_may_read_the_thread(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let adam = app.signed_in_user("Adam Smith", "adam@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob Adler", "bob@example.org", PASSWORD).await;
+    let adele = app.signed_in_user("Adele", "adele@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &adam, Role::Member).await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Seeds", "Which?", "").await;
+    let suggest = |c: &Client, q: &str| {
+        let (c, url) = (
+            c.clone_cookies(),
+            format!("/api/v1/threads/{t}/mentionable?q={}", urlencode(q)),
+        );
+        async move {
+            let res = c.get(&url).await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            res.json()["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let adam_name = adam.username().await;
+    assert_eq!(suggest(&ann, "ad").await, ["Adam Smith"], "Adele cannot read it");
+    assert_eq!(
+        suggest(&ann, &format!("@{}", adam_name.to_uppercase())).await,
+        ["Adam Smith"]
+    );
+    assert_eq!(suggest(&ann, "bob").await, ["Bob Adler"], "by name too");
+    assert!(suggest(&adam, "ad").await.is_empty(), "never yourself");
+    for nothing in ["", "@", "%", "_", "zz"] {
+        assert!(suggest(&ann, nothing).await.is_empty(), "{nothing:?}");
+    }
+    // Someone who may not read the thread learns nothing; a visitor must log in.
+    assert_eq!(
+        adele.get(&format!("/api/v1/threads/{t}/mentionable?q=a")).await.status,
+        404
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("/api/v1/threads/{t}/mentionable?q=a"))
+            .await
+            .status,
+        401
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The titles of the thread list on a group's page, in order.
