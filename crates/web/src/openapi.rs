@@ -157,6 +157,7 @@ static OPERATIONS: &[Op] = &[
     op(POST, "/polls/{key}/volume", "notifications", "Set (or with \"group\", clear) the caller's volume for a poll", Some("VolumeChoiceBody"), (204, NONE)),
     op(GET, "/threads/{key}/guests", "threads", "The thread's guests", NONE, (200, OBJ)),
     op(POST, "/threads/{key}/guests", "threads", "Invite guests into this thread", Some("GuestsBody"), (200, OBJ)),
+    op(GET, "/threads/{key}/mentionable", "threads", "Whom `@q…` may mean: people who may read the thread, for someone who may comment (`?q=`)", NONE, (200, OBJ)),
     op(DELETE, "/threads/{key}/guests/{user}", "threads", "Remove a guest", NONE, (204, NONE)),
     op(POST, "/threads/{key}/comments", "threads", "Comment, or reply to a comment", Some("CommentBody"), (201, OBJ)),
     op(PATCH, "/threads/{key}/comments/{id}", "threads", "Edit a comment (the earlier version is kept)", Some("CommentBody"), (200, Some("CommentDto"))),

@@ -7,6 +7,10 @@ use super::*;
 use crate::groups::GroupView;
 use crate::{App, AppError, SessionUser};
 
+/// Threads per page of the dashboard, and how many pages it offers (the rest are in the groups).
+pub const DASHBOARD_PER_PAGE: i64 = 20;
+pub const DASHBOARD_PAGES: i64 = 25;
+
 /// One page of a group's threads.
 #[derive(Debug, Clone)]
 pub struct ThreadListPage {
@@ -109,7 +113,21 @@ impl App {
     }
 
     /// The latest threads in the signed-in person's groups, for the dashboard.
-    pub async fn recent_threads(&self, who: &SessionUser) -> Result<Vec<ListedThread>, AppError> {
-        Ok(threads::recent_for_user(&mut *self.store.reader().await?, who.user.id, 20).await?)
+    /// One page of the dashboard's latest threads (`DASHBOARD_PER_PAGE` each, at most
+    /// `DASHBOARD_PAGES` pages: the statement reads the latest `(page + 1) × per page + 1`), and
+    /// whether there are more.
+    pub async fn recent_threads(&self, who: &SessionUser, page: i64) -> Result<(Vec<ListedThread>, bool), AppError> {
+        let page = page.clamp(0, DASHBOARD_PAGES - 1);
+        let skip = usize::try_from(page * DASHBOARD_PER_PAGE).unwrap_or(0);
+        let per_page = usize::try_from(DASHBOARD_PER_PAGE).unwrap_or(20);
+        let mut list = threads::recent_for_user(
+            &mut *self.store.reader().await?,
+            who.user.id,
+            (page + 1) * DASHBOARD_PER_PAGE + 1,
+        )
+        .await?;
+        let more = list.len() > skip + per_page && page + 1 < DASHBOARD_PAGES;
+        list.truncate(skip + per_page);
+        Ok((list.split_off(skip.min(list.len())), more))
     }
 }

@@ -6,7 +6,7 @@ mod announce;
 mod comments;
 mod lists;
 mod mentions;
-pub use lists::ThreadListPage;
+pub use lists::{DASHBOARD_PAGES, DASHBOARD_PER_PAGE, ThreadListPage};
 pub use mentions::{MENTION_SUGGESTIONS, Mentionable};
 mod notify;
 mod timeline;

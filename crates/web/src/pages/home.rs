@@ -21,22 +21,46 @@ struct Home {
     groups: Vec<(Group, Role)>,
     invitations: Vec<MyInvitation>,
     threads: Vec<weft_app::threads::ListedThread>,
+    /// This page of recent activity (0-based), whether older activity follows, and "21–40".
+    page: i64,
+    more: bool,
+    position: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct HomeQuery {
+    /// The page of recent activity, 0-based.
+    page: weft_domain::Page,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     MaybeUser(who): MaybeUser,
     ctx: PageCtx,
+    axum::extract::Query(q): axum::extract::Query<HomeQuery>,
 ) -> Result<Response, WebError> {
-    let (groups, invitations, threads) = match &who {
+    let page_number = q.page.get().min(weft_app::threads::DASHBOARD_PAGES - 1);
+    let (groups, invitations, (threads, more)) = match &who {
         Some(w) => (
             state.app.my_groups(w).await?,
             state.app.my_invitations(w).await?,
-            state.app.recent_threads(w).await?,
+            state.app.recent_threads(w, page_number).await?,
         ),
-        None => (Vec::new(), Vec::new(), Vec::new()),
+        None => (Vec::new(), Vec::new(), (Vec::new(), false)),
     };
     let page = Home {
+        position: {
+            let first = page_number * weft_app::threads::DASHBOARD_PER_PAGE + 1;
+            let shown = i64::try_from(threads.len()).unwrap_or(0);
+            if shown == 0 || (page_number == 0 && !more) {
+                String::new()
+            } else {
+                format!("{first}–{}", first + shown - 1)
+            }
+        },
+        page: page_number,
+        more,
         ctx,
         groups,
         invitations,

@@ -1642,6 +1642,30 @@ async fn the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups(app: &T
     expected.push("Quiet topic 1".to_owned());
     expected.extend((6..=10).rev().map(|i| format!("Busy topic {i:02}")));
     assert_eq!(listed, expected);
+
+    // It does not stop at 20: older activity is on the next page, which says where it is.
+    assert!(
+        page.contains("(1–20)") && page.contains("href=\"/?page=1#activity-heading\" rel=\"next\""),
+        "{page}"
+    );
+    let older = ann.get("/?page=1").await.body;
+    let titles: Vec<String> = (1..=5)
+        .map(|i| format!("Busy topic {i:02}"))
+        .filter(|title| older.contains(&format!(">{title}<")))
+        .collect();
+    assert_eq!(
+        titles,
+        ["Busy topic 02", "Busy topic 03", "Busy topic 04", "Busy topic 05"]
+    );
+    assert!(
+        older.contains("(21–24)") && older.contains("rel=\"prev\"") && !older.contains("rel=\"next\""),
+        "{older}"
+    );
+    assert_eq!(
+        ann.get("/?page=99999").await.status,
+        200,
+        "a page beyond is the last one offered"
+    );
 }
 
 /// The API offers every action the page offers, decided by the same rule: the permission names
