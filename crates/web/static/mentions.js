@@ -18,7 +18,6 @@
   box.insertAdjacentElement('afterend', list);
   box.setAttribute('aria-autocomplete', 'list');
   box.setAttribute('aria-controls', list.id);
-  box.setAttribute('aria-expanded', 'false');
   let people = [];
   let active = -1;
   let timer = null;
@@ -34,7 +33,6 @@
     list.replaceChildren();
     people = [];
     active = -1;
-    box.setAttribute('aria-expanded', 'false');
     box.removeAttribute('aria-activedescendant');
   };
   const show = () => {
@@ -53,7 +51,6 @@
       return li;
     }));
     list.hidden = people.length === 0;
-    box.setAttribute('aria-expanded', String(people.length > 0));
     if (active >= 0) box.setAttribute('aria-activedescendant', `mention-${active}`);
     else box.removeAttribute('aria-activedescendant');
   };

@@ -878,7 +878,7 @@ async fn a_new_group_says_what_to_do_next_and_keeps_destructive_actions_apart(ap
     let page = ann.get(&format!("/g/{g}")).await.body;
     let list = section(&page, "getting-started");
     for todo in [
-        format!("<a href=\"/g/{g}/invite\">Invite people</a>"),
+        format!("<a href=\"/g/{g}/invite\">Invite the first people</a>"),
         format!("<a href=\"/g/{g}/settings#description\">Write the description</a>"),
         format!("<a href=\"/g/{g}/threads/new\">Start the first thread</a>"),
     ] {
