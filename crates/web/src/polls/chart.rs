@@ -7,13 +7,7 @@ use std::fmt::Write as _;
 use weft_app::polls::PollResults;
 use weft_domain::polls::ranked::RankedCount;
 
-/// Escapes text for SVG.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::shell::escape_html as esc;
 
 /// A horizontal bar per option, as long as its share of the total.
 pub fn bars(results: &PollResults, label: &str) -> String {

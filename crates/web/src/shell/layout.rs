@@ -51,9 +51,9 @@ impl PageCtx {
         let shown = at.relative(self.now).unwrap_or_else(|| exact.clone());
         format!(
             "<time datetime=\"{}\" title=\"{}\">{}</time>",
-            escape(&at.rfc3339()),
-            escape(&exact),
-            escape(&shown)
+            escape_html(&at.rfc3339()),
+            escape_html(&exact),
+            escape_html(&shown)
         )
     }
 
@@ -63,7 +63,8 @@ impl PageCtx {
     }
 }
 
-fn escape(s: &str) -> String {
+/// Text made safe inside HTML or SVG, in an element or a quoted attribute.
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

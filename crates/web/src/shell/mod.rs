@@ -6,5 +6,6 @@ pub mod errors;
 mod layout;
 mod notice;
 
+pub(crate) use layout::escape_html;
 pub use layout::{NavUser, PageCtx, render};
 pub use notice::Notice;
