@@ -201,25 +201,35 @@ impl App {
             }
             Announcement::default()
         } else {
-            let poll = polls::find_by_id(tx, poll_id).await?.ok_or(AppError::NotFound)?;
-            self.chosen(
-                tx,
-                (group, may_announce),
-                who,
-                (&input.notify_people, &input.notify_subgroups),
-                "who may vote",
-                async |tx: &mut Conn, names: &[String]| {
-                    let voters = self
-                        .poll_people(tx, &poll, thread, group, PollAudience::Electorate)
-                        .await?;
-                    Ok(voters
-                        .into_iter()
-                        .filter(|(u, _)| names.iter().any(|n| n == u.username.as_str()))
-                        .map(|(u, _)| (u.id, u.username.as_str().to_owned()))
-                        .collect())
-                },
-            )
-            .await?
+            let chosen = self
+                .chosen(
+                    tx,
+                    (group, may_announce),
+                    who,
+                    (&input.notify_people, &input.notify_subgroups),
+                    "who may vote",
+                    async |tx: &mut Conn, names: &[String]| {
+                        // Read only when someone is named: most polls name nobody.
+                        let poll = polls::find_by_id(tx, poll_id).await?.ok_or(AppError::NotFound)?;
+                        let voters = self
+                            .poll_people(tx, &poll, thread, group, PollAudience::Electorate)
+                            .await?;
+                        Ok(voters
+                            .into_iter()
+                            .filter(|(u, _)| names.iter().any(|n| n == u.username.as_str()))
+                            .map(|(u, _)| (u.id, u.username.as_str().to_owned()))
+                            .collect())
+                    },
+                )
+                .await?;
+            // "Chosen people" with nobody named or ticked is a mistake, as for a thread.
+            if !input.notify_people.is_empty() && chosen.people.is_empty() && chosen.subgroups.is_empty() {
+                return Err(AppError::field(
+                    "notify_people",
+                    "Name at least one person, or choose a subgroup.",
+                ));
+            }
+            chosen
         };
         polls::set_announced(tx, poll_id, &chosen.people, &chosen.subgroups).await?;
         Ok(())

@@ -247,9 +247,18 @@ impl App {
             Err(AppError::NotFound | AppError::Forbidden) => return Ok((false, Vec::new())),
             Err(e) => return Err(e),
         };
+        self.announce_choices_in(who, &view).await
+    }
+
+    /// `announce_choices` for a group the caller loaded already.
+    pub async fn announce_choices_in(
+        &self,
+        who: &SessionUser,
+        view: &GroupView,
+    ) -> Result<(bool, Vec<SubgroupChoice>), AppError> {
         Ok((
             view.may(Action::Announce),
-            self.announceable_subgroups(who, &view).await?,
+            self.announceable_subgroups(who, view).await?,
         ))
     }
 

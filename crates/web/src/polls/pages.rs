@@ -215,15 +215,24 @@ struct NotifyChoices {
     subgroups: Vec<weft_app::threads::SubgroupChoice>,
 }
 
-/// The choices `who` has in the group `group_key`; the form's answer defaults to everyone who
-/// may vote where they may announce, nobody otherwise.
+/// Where the choices are read: a group the handler loaded already, or one to load by key.
+enum ChoicesIn<'a> {
+    Loaded(&'a weft_app::groups::GroupView),
+    Key(&'a str),
+}
+
+/// The choices `who` has in the group; the form's answer defaults to everyone who may vote
+/// where they may announce, nobody otherwise.
 async fn notify_choices(
     state: &AppState,
     who: &weft_app::SessionUser,
-    group_key: &str,
+    group: ChoicesIn<'_>,
     form: &mut PollForm,
 ) -> Result<NotifyChoices, WebError> {
-    let (may_announce, subgroups) = state.app.announce_choices(who, group_key).await?;
+    let (may_announce, subgroups) = match group {
+        ChoicesIn::Loaded(view) => state.app.announce_choices_in(who, view).await?,
+        ChoicesIn::Key(key) => state.app.announce_choices(who, key).await?,
+    };
     if form.notify.is_empty() {
         form.notify = if may_announce { "voters" } else { "nobody" }.into();
     }
@@ -406,7 +415,7 @@ pub async fn new_form(
         return Err(AppError::Forbidden.into());
     }
     let (mut form, templates) = blank_form(&state, page.view.group.id, q.template).await?;
-    let notify = notify_choices(&state, &who, &page.view.group.key, &mut form).await?;
+    let notify = notify_choices(&state, &who, ChoicesIn::Key(&page.view.group.key), &mut form).await?;
     let page = new_page(
         ctx,
         Place::Thread(&key),
@@ -434,7 +443,7 @@ pub async fn create(
                 .thread_for(Some(&who), &key, weft_domain::permissions::ThreadAction::See)
                 .await?;
             let templates = state.app.poll_templates_in(view.group.id).await?;
-            let notify = notify_choices(&state, &who, &view.group.key, &mut form).await?;
+            let notify = notify_choices(&state, &who, ChoicesIn::Key(&view.group.key), &mut form).await?;
             let page = new_page(
                 ctx,
                 Place::Thread(&key),
@@ -462,7 +471,7 @@ pub async fn group_new_form(
         return Err(AppError::Forbidden.into());
     }
     let (mut form, templates) = blank_form(&state, group.group.id, q.template).await?;
-    let notify = notify_choices(&state, &who, &group.group.key, &mut form).await?;
+    let notify = notify_choices(&state, &who, ChoicesIn::Loaded(&group), &mut form).await?;
     let page = new_page(
         ctx,
         Place::Group(&key),
@@ -487,7 +496,7 @@ pub async fn group_create(
         Err(AppError::Invalid(errors)) => {
             let group = state.app.group_for(Some(&who), &key, Action::SeeContent).await?;
             let templates = state.app.poll_templates_in(group.group.id).await?;
-            let notify = notify_choices(&state, &who, &group.group.key, &mut form).await?;
+            let notify = notify_choices(&state, &who, ChoicesIn::Loaded(&group), &mut form).await?;
             let page = new_page(
                 ctx,
                 Place::Group(&key),
@@ -548,7 +557,7 @@ async fn edit_notify(
         form.notify_people = people.iter().map(|n| format!("@{n}")).collect::<Vec<_>>().join(" ");
         form.notify_subgroups = subgroups;
     }
-    notify_choices(state, who, &p.view.group.key, form).await
+    notify_choices(state, who, ChoicesIn::Key(&p.view.group.key), form).await
 }
 
 /// The form as the poll stands.

@@ -96,6 +96,18 @@ impl Person {
     }
 }
 
+/// Sets the "Garden" group's `members_can_announce` (the other flags as the tests want them).
+async fn members_may_announce(coordinator: &Client, g: &str, announce: bool) {
+    let body = json!({"name": "Garden", "privacy": "closed", "join_policy": "approval", "flags": {
+        "members_can_raise_polls": true, "members_can_start_threads": true, "members_can_edit_threads": true,
+        "members_can_edit_comments": true, "members_can_delete_comments": true, "members_can_add_guests": true,
+        "members_can_announce": announce, "members_can_add_members": false, "members_can_create_subgroups": false}});
+    let res = coordinator
+        .request_json(reqwest::Method::PATCH, &format!("/api/v1/groups/{g}"), Some(&body))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
 /// Checks what reached each of `people` since the last step.
 async fn step(app: &TestApp, people: &mut [Person], what: &str, expected: [&str; 5]) {
     for (p, want) in people.iter_mut().zip(expected) {
@@ -601,17 +613,7 @@ async fn announcing_to_the_whole_group_is_the_groups_to_allow(app: &TestApp) {
     let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
     let g = create(&ann, "Garden", "closed", "approval").await;
     add_member(app, &g, &bob, Role::Member).await;
-    let res = ann
-        .request_json(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/groups/{g}"),
-            Some(&json!({"name": "Garden", "privacy": "closed", "join_policy": "approval", "flags": {
-                "members_can_raise_polls": true, "members_can_start_threads": true, "members_can_edit_threads": true,
-                "members_can_edit_comments": true, "members_can_delete_comments": true, "members_can_add_guests": true,
-                "members_can_announce": false, "members_can_add_members": false, "members_can_create_subgroups": false}})),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    members_may_announce(&ann, &g, false).await;
     let threads = app.count("SELECT COUNT(*) FROM threads").await;
     let res = start_announced(&bob, &g, "Everyone look", "group").await;
     assert_eq!(res.status, 422, "{}", res.body);
@@ -673,20 +675,7 @@ async fn announcing_to_chosen_people_and_subgroups_reaches_only_them(app: &TestA
     let beans = create_subgroup(&ann, json!({"name": "Beans", "privacy": "closed", "parent_key": g})).await;
     add_member(app, &beans, &dee, Role::Member).await;
     let elsewhere = create(&eve, "Orchard", "closed", "approval").await;
-    let flags = |announce: bool| {
-        json!({"name": "Garden", "privacy": "closed", "join_policy": "approval", "flags": {
-            "members_can_raise_polls": true, "members_can_start_threads": true, "members_can_edit_threads": true,
-            "members_can_edit_comments": true, "members_can_delete_comments": true, "members_can_add_guests": true,
-            "members_can_announce": announce, "members_can_add_members": false, "members_can_create_subgroups": false}})
-    };
-    let res = ann
-        .request_json(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/groups/{g}"),
-            Some(&flags(false)),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    members_may_announce(&ann, &g, false).await;
     let (bob_name, cy_name) = (bob.username().await, cy.username().await);
     let start = |c: &Client, title: &str, people: Value, subgroups: Value| {
         let body = json!({"title": title, "context": "Seeds are in.", "notify": "chosen",
@@ -822,17 +811,7 @@ async fn a_poll_is_announced_to_everyone_chosen_people_or_subgroups_as_the_group
     }
     let beans = create_subgroup(&ann, json!({"name": "Beans", "privacy": "closed", "parent_key": g})).await;
     add_member(app, &beans, &dee, Role::Member).await;
-    let res = ann
-        .request_json(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/groups/{g}"),
-            Some(&json!({"name": "Garden", "privacy": "closed", "join_policy": "approval", "flags": {
-                "members_can_raise_polls": true, "members_can_start_threads": true, "members_can_edit_threads": true,
-                "members_can_edit_comments": true, "members_can_delete_comments": true, "members_can_add_guests": true,
-                "members_can_announce": false, "members_can_add_members": false, "members_can_create_subgroups": false}})),
-        )
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    members_may_announce(&ann, &g, false).await;
     let cy_name = cy.username().await;
     let raise_poll = |c: &Client, title: &str, extra: Value| {
         let mut body = json!({"template": "proposal", "title": title,
@@ -874,6 +853,7 @@ async fn a_poll_is_announced_to_everyone_chosen_people_or_subgroups_as_the_group
             "notify_people",
             "who may vote: @eve, @nobody-here",
         ),
+        (json!({"notify_people": [""]}), "notify_people", "at least one"),
     ];
     for (extra, field, says) in cases {
         let res = raise_poll(&bob, "Refused", extra.clone()).await;
