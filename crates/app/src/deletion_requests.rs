@@ -349,7 +349,7 @@ async fn delete_content_in_group(
 ) -> Result<String, AppError> {
     let (comments, started) = threads::content_by_in_group(conn, group_id, user_id).await?;
     for (thread_id, comment_id) in &comments {
-        threads::delete_comment(conn, *thread_id, *comment_id, now).await?;
+        threads::erase_comment_now(conn, *thread_id, *comment_id, user_id, now).await?;
     }
     let reactions = threads::delete_reactions_in_group(conn, group_id, user_id).await?;
     let (mut removed, mut blanked) = (0, 0);

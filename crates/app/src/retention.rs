@@ -24,6 +24,8 @@ const PURGED_TABLES: &[&str] = &[
     "rate_counters",
     "notifications",
     "inbound_emails",
+    "comments",
+    "revisions",
 ];
 
 /// Notifications, read or not, are kept this long: the list is news, not an archive (the
@@ -51,6 +53,8 @@ pub struct Purged {
     pub notifications: u64,
     /// Records of inbound messages older than 60 days.
     pub inbound_emails: u64,
+    /// Deleted comments past their undo time whose erasure job had not run.
+    pub comments: u64,
 }
 
 impl Purged {
@@ -69,6 +73,7 @@ impl Purged {
             rate_counters,
             notifications,
             inbound_emails,
+            comments,
         } = self;
         [
             login_tokens,
@@ -84,6 +89,7 @@ impl Purged {
             rate_counters,
             notifications,
             inbound_emails,
+            comments,
         ]
         .iter()
         .any(|n| **n > 0)
@@ -115,10 +121,12 @@ impl App {
             notifications: weft_store::notifications::purge_older_than(&mut conn, now.minus(NOTIFICATIONS_KEPT))
                 .await?,
             inbound_emails: self.purge_inbound(&mut conn).await?,
+            comments: 0,
         };
         drop(conn);
         let purged = Purged {
             outbox_files: self.purge_outbox_files().await,
+            comments: self.erase_overdue_comments().await?,
             ..purged
         };
         // A new signing key every 30 days; the retired ones go.

@@ -48,6 +48,10 @@ pub fn parse_context(input: &str) -> Result<String, FieldError> {
     markdown_text(input, 50_000)
 }
 
+/// How long a deleted comment can be brought back by whoever deleted it; then its text and its
+/// earlier versions are erased.
+pub const UNDO_DELETE: crate::Duration = crate::Duration::minutes(2);
+
 /// A comment's markdown: not empty, at most 20 000 characters.
 pub fn parse_comment(input: &str) -> Result<String, FieldError> {
     let body = markdown_text(input, 20_000)?;

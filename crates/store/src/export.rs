@@ -22,7 +22,7 @@ pub const KINDS: &[Kind] = &[
         name: "profile",
         title: "Your profile",
         tables: &["users"],
-        sql: "SELECT key, name, username, email, time_zone, state, is_admin, email_verified_at, emails_unsubscribed_at, \
+        sql: "SELECT key, name, username, email, time_zone, bio, state, is_admin, email_verified_at, emails_unsubscribed_at, \
               digest, digest_day, digest_due_at, created_at, updated_at FROM users WHERE id = $1",
     },
     Kind {

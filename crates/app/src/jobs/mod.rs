@@ -45,12 +45,14 @@ pub enum JobKind {
     ThreadFanout,
     /// Send every catch-up digest that is due; recurring.
     Digests,
+    /// Erase a deleted comment once it can no longer be brought back.
+    CommentErasure,
 }
 
 impl JobKind {
     /// In the order a runner takes a claimed batch: a new thread is told before its first
     /// comments.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::ThreadFanout,
         Self::CommentFanout,
         Self::PersonalExport,
@@ -60,6 +62,7 @@ impl JobKind {
         Self::OutcomeReview,
         Self::PollOpened,
         Self::Digests,
+        Self::CommentErasure,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +76,7 @@ impl JobKind {
             Self::PollOpened => "poll_opened",
             Self::ThreadFanout => "thread_fanout",
             Self::Digests => "digests",
+            Self::CommentErasure => "comment_erasure",
         }
     }
 
@@ -91,7 +95,8 @@ impl JobKind {
             | Self::PollClose
             | Self::PollClosingSoon
             | Self::OutcomeReview
-            | Self::PollOpened => Lane::Quick,
+            | Self::PollOpened
+            | Self::CommentErasure => Lane::Quick,
             Self::PersonalExport | Self::Retention | Self::Digests => Lane::Long,
         }
     }
@@ -187,6 +192,16 @@ pub struct Digests {}
 
 impl Payload for Digests {
     const KIND: JobKind = JobKind::Digests;
+}
+
+/// Erase one deleted comment when its undo time is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommentErasure {
+    pub comment_id: CommentId,
+}
+
+impl Payload for CommentErasure {
+    const KIND: JobKind = JobKind::CommentErasure;
 }
 
 /// Close one poll when its time has come.

@@ -79,6 +79,7 @@ impl App {
                     }
                 }
                 JobKind::PollClose => self.run_poll_closings(&batch).await,
+                JobKind::CommentErasure => self.run_comment_erasures(&batch).await,
                 JobKind::PollClosingSoon => {
                     for job in &batch {
                         if let Err(e) = self.run_closing_soon(job).await {
@@ -250,7 +251,8 @@ mod tests {
                 | JobKind::OutcomeReview
                 | JobKind::PollOpened
                 | JobKind::ThreadFanout
-                | JobKind::Digests => {}
+                | JobKind::Digests
+                | JobKind::CommentErasure => {}
             }
         }
         for k in [
@@ -263,6 +265,7 @@ mod tests {
             JobKind::PollOpened,
             JobKind::ThreadFanout,
             JobKind::Digests,
+            JobKind::CommentErasure,
         ] {
             assert!(listed(k), "{k:?} is not in JobKind::ALL");
         }

@@ -40,6 +40,7 @@ impl App {
         if let Some(parent_id) = parent {
             let parent = threads::find_comment(&mut tx, view.thread.id, parent_id)
                 .await?
+                .filter(|c| c.deleted_at.is_none())
                 .ok_or_else(|| AppError::field("parent", "That comment is not in this thread any more."))?;
             if parent.parent_id.is_some() {
                 return Err(AppError::field(
@@ -94,7 +95,7 @@ impl App {
         Ok(seq)
     }
 
-    async fn comment_for(
+    pub(super) async fn comment_for(
         &self,
         who: &SessionUser,
         key: &str,
@@ -170,15 +171,6 @@ impl App {
         Ok(comment.seq)
     }
 
-    pub async fn delete_comment(&self, who: &SessionUser, key: &str, id: CommentId) -> Result<i64, AppError> {
-        let (view, comment) = self.comment_for(who, key, id, CommentAction::Delete).await?;
-        let mut tx = self.store.begin().await?;
-        threads::delete_comment(&mut tx, view.thread.id, comment.id, self.clock.now()).await?;
-        tx.commit().await?;
-        self.publish(comment_changed(view.thread.id, comment.seq)).await;
-        Ok(comment.seq)
-    }
-
     /// Earlier versions of one comment, newest first.
     pub async fn comment_history(
         &self,
@@ -188,8 +180,10 @@ impl App {
     ) -> Result<(ThreadView, Comment, Vec<Revision>), AppError> {
         let mut conn = self.store.reader().await?;
         let view = self.open_thread(&mut conn, who, key, ThreadAction::See).await?;
+        // A deleted comment's history goes with it (at once for readers, at erasure for good).
         let comment = threads::find_comment(&mut conn, view.thread.id, id)
             .await?
+            .filter(|c| c.deleted_at.is_none())
             .ok_or(AppError::NotFound)?;
         let list = threads::revisions(&mut conn, view.thread.id, Some(id)).await?;
         Ok((view, comment, list))
@@ -210,7 +204,9 @@ impl App {
             .pop()
             .ok_or(AppError::NotFound)?;
         let reactions = threads::reactions_for_page(&mut conn, view.thread.id, seq, 1).await?;
-        let entry = view.entry(comment);
+        let entry = Some(view.entry(comment))
+            .filter(CommentEntry::shown)
+            .ok_or(AppError::NotFound)?;
         Ok((view, entry, reactions))
     }
 

@@ -10,6 +10,7 @@ pub use lists::{DASHBOARD_PAGES, DASHBOARD_PER_PAGE, ThreadListPage};
 pub use mentions::{MENTION_SUGGESTIONS, Mentionable};
 mod notify;
 mod timeline;
+mod undo;
 pub use timeline::page_start;
 mod views;
 mod write;
@@ -122,6 +123,7 @@ impl App {
             viewer,
             read,
             member_volume,
+            now: self.clock.now(),
         })
     }
 

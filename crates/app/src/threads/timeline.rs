@@ -63,7 +63,11 @@ impl App {
                 self.publish_unread(w.user.id).await;
             }
         }
-        let comments = comments.into_iter().map(|c| view.entry(c)).collect();
+        let comments = comments
+            .into_iter()
+            .map(|c| view.entry(c))
+            .filter(CommentEntry::shown)
+            .collect();
         Ok(ThreadPage {
             may: view.permissions(),
             view,

@@ -21,6 +21,8 @@ pub struct ThreadView {
     pub read: Option<(i64, Option<Volume>)>,
     /// The viewer's volume for the thread's group (members only).
     pub member_volume: Option<Volume>,
+    /// When it was read: whether a deleted comment can still be brought back is decided then.
+    pub now: weft_domain::Timestamp,
 }
 
 /// What the viewer may do with a thread, decided once per request by the domain's rule.
@@ -67,15 +69,22 @@ pub struct CommentPermissions {
     pub edit: bool,
     pub delete: bool,
     pub react: bool,
+    /// Bring it back (the viewer deleted it a moment ago).
+    pub restore: bool,
 }
 
 impl CommentPermissions {
     /// The allowed actions by their API names.
     pub fn names(&self) -> Vec<&'static str> {
-        [(self.edit, "edit"), (self.delete, "delete"), (self.react, "react")]
-            .into_iter()
-            .filter_map(|(allowed, name)| allowed.then_some(name))
-            .collect()
+        [
+            (self.edit, "edit"),
+            (self.delete, "delete"),
+            (self.react, "react"),
+            (self.restore, "restore"),
+        ]
+        .into_iter()
+        .filter_map(|(allowed, name)| allowed.then_some(name))
+        .collect()
     }
 }
 
@@ -84,6 +93,14 @@ impl CommentPermissions {
 pub struct CommentEntry {
     pub comment: Comment,
     pub may: CommentPermissions,
+}
+
+impl CommentEntry {
+    /// Whether the timeline shows it: a deleted comment stays as a placeholder where replies
+    /// answer it, and for whoever deleted it while they can bring it back; otherwise it is gone.
+    pub fn shown(&self) -> bool {
+        self.comment.deleted_at.is_none() || self.comment.has_replies || self.may.restore
+    }
 }
 
 impl ThreadView {
@@ -117,6 +134,7 @@ impl ThreadView {
             edit: self.may_comment(&comment, CommentAction::Edit),
             delete: self.may_comment(&comment, CommentAction::Delete),
             react: self.may_comment(&comment, CommentAction::React),
+            restore: self.may_comment(&comment, CommentAction::Restore),
         };
         CommentEntry { comment, may }
     }
@@ -131,6 +149,9 @@ impl ThreadView {
             thread: self.facts,
             by_actor: self.viewer.is_some() && comment.author_id == self.viewer,
             deleted: comment.deleted_at.is_some(),
+            undoable: self.viewer.is_some()
+                && comment.deleted_by == self.viewer
+                && comment.erase_at.is_some_and(|at| at > self.now),
         }
     }
 

@@ -223,6 +223,7 @@ fn comment_rules_follow_the_flags() {
         thread: t,
         by_actor: true,
         deleted: false,
+        undoable: false,
     };
     let others = CommentFacts { by_actor: false, ..own };
     assert_eq!(can_comment(&member, CommentAction::Edit, &own), Allow);
@@ -254,6 +255,26 @@ fn comment_rules_follow_the_flags() {
         Forbidden,
         "not on a deleted comment"
     );
+    assert_eq!(
+        can_comment(&member, CommentAction::Restore, &own),
+        Forbidden,
+        "someone else deleted it, or it is erased"
+    );
+    own.undoable = true;
+    assert_eq!(can_comment(&member, CommentAction::Restore, &own), Allow, "undo");
+    assert_eq!(
+        can_comment(&member, CommentAction::Restore, &others),
+        Forbidden,
+        "only a deleted comment comes back"
+    );
+    let mut archived = own;
+    archived.thread.group.archived = true;
+    assert_eq!(
+        can_comment(&member, CommentAction::Restore, &archived),
+        Forbidden,
+        "archived groups are read-only"
+    );
+    assert_eq!(can_comment(&actor(None), CommentAction::Restore, &own), Hidden);
     let mut closed = others;
     closed.thread.closed = true;
     assert_eq!(
@@ -624,8 +645,8 @@ mod flags {
                 // Whoever reads the thread, reads it whatever the flags.
                 prop_assert_eq!(a == Decision::Hidden, b == Decision::Hidden);
             }
-            for deleted in [false, true] {
-                let comment_on = CommentFacts { thread: thread_on, by_actor, deleted };
+            for (deleted, undoable) in [(false, false), (true, false), (true, true)] {
+                let comment_on = CommentFacts { thread: thread_on, by_actor, deleted, undoable };
                 let comment_off = CommentFacts { thread: thread_off, ..comment_on };
                 for action in CommentAction::ALL {
                     let (a, b) = (can_comment(&actor, action, &comment_on), can_comment(&actor, action, &comment_off));

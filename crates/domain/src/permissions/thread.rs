@@ -55,6 +55,8 @@ pub struct CommentFacts {
     pub thread: ThreadFacts,
     pub by_actor: bool,
     pub deleted: bool,
+    /// Deleted by the actor, and not erased yet: theirs to bring back.
+    pub undoable: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,10 +65,13 @@ pub enum CommentAction {
     Delete,
     /// Add or take back a reaction: whoever may comment, on a comment that is still there.
     React,
+    /// Bring back a deleted comment: only whoever deleted it, before it is erased
+    /// (`threads::UNDO_DELETE`), and not in an archived group.
+    Restore,
 }
 
 impl CommentAction {
-    pub const ALL: [Self; 3] = [Self::Edit, Self::Delete, Self::React];
+    pub const ALL: [Self; 4] = [Self::Edit, Self::Delete, Self::React, Self::Restore];
 }
 
 /// Whether the actor may read the thread. Public threads are as visible as their (open) group's
@@ -128,14 +133,16 @@ pub fn can_comment(actor: &Actor, action: CommentAction, comment: &CommentFacts)
     let flags = thread.group.flags;
     let live = !thread.group.archived && !comment.deleted;
     let own = comment.by_actor && participant;
-    let ok = live
-        && match action {
-            CommentAction::Edit => {
-                (own && (admin || flags.members_can_edit_comments)) || (admin && flags.admins_can_edit_user_content)
-            }
-            CommentAction::Delete => admin || (own && flags.members_can_delete_comments),
-            CommentAction::React => participant && !thread.closed,
-        };
+    let ok = action == CommentAction::Restore && !thread.group.archived && comment.deleted && comment.undoable
+        || live
+            && match action {
+                CommentAction::Edit => {
+                    (own && (admin || flags.members_can_edit_comments)) || (admin && flags.admins_can_edit_user_content)
+                }
+                CommentAction::Delete => admin || (own && flags.members_can_delete_comments),
+                CommentAction::React => participant && !thread.closed,
+                CommentAction::Restore => false,
+            };
     match (ok, actor.signed_in) {
         (true, _) => Decision::Allow,
         (false, false) => Decision::LogIn,

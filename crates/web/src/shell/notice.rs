@@ -65,6 +65,7 @@ pub enum Notice {
     NotificationsRead,
     ThreadMoved,
     CommentDeleted,
+    CommentRestored,
     Deactivated,
     PolicyPublished,
     DeletionRequested,
@@ -80,7 +81,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    pub const ALL: [Self; 73] = [
+    pub const ALL: [Self; 74] = [
         Self::WelcomeNoPassword,
         Self::NobodyInvited,
         Self::GuestsInvited,
@@ -142,6 +143,7 @@ impl Notice {
         Self::NotificationsRead,
         Self::ThreadMoved,
         Self::CommentDeleted,
+        Self::CommentRestored,
         Self::Deactivated,
         Self::PolicyPublished,
         Self::DeletionRequested,
@@ -220,6 +222,7 @@ impl Notice {
             Self::NotificationsRead => "notifications_read",
             Self::ThreadMoved => "thread_moved",
             Self::CommentDeleted => "comment_deleted",
+            Self::CommentRestored => "comment_restored",
             Self::Deactivated => "deactivated",
             Self::PolicyPublished => "policy_published",
             Self::DeletionRequested => "deletion_requested",
@@ -309,7 +312,10 @@ impl Notice {
             Self::DigestSaved => "Your catch-up digest was saved.",
             Self::NotificationsRead => "All your notifications are marked read.",
             Self::ThreadMoved => "The thread was moved.",
-            Self::CommentDeleted => "The comment was deleted.",
+            Self::CommentDeleted => {
+                "The comment was deleted. For two minutes you can bring it back: “Undo” is where it was."
+            }
+            Self::CommentRestored => "The comment is back, as it was.",
             Self::Deactivated => "Your account is deactivated. Log in by email link whenever you want to come back.",
             Self::PolicyPublished => "The new version is published. People see a notice on their next visit.",
             Self::DeletionRequested => {

@@ -257,8 +257,18 @@ pub async fn delete_comment(
     RequireUser(who): RequireUser,
     Path((key, id)): Path<(String, CommentId)>,
 ) -> Result<Response, ApiError> {
-    state.app.delete_comment(&who, &key, id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    let (seq, until) = state.app.delete_comment(&who, &key, id).await?;
+    Ok(Json(json!({"seq": seq, "restorable_until": until.rfc3339()})).into_response())
+}
+
+/// Brings back a comment this caller deleted, before its undo time is over (404 after).
+pub async fn restore_comment(
+    State(state): State<AppState>,
+    RequireUser(who): RequireUser,
+    Path((key, id)): Path<(String, CommentId)>,
+) -> Result<Response, ApiError> {
+    let seq = state.app.restore_comment(&who, &key, id).await?;
+    Ok(Json(json!({"seq": seq})).into_response())
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]

@@ -33,6 +33,7 @@ pub fn page_routes() -> Router<AppState> {
             "/t/{key}/comments/{id}/delete",
             get(pages::delete_comment_form).post(pages::delete_comment),
         )
+        .route("/t/{key}/comments/{id}/restore", post(pages::restore_comment))
         .route("/t/{key}/comments/{id}/history", get(pages::comment_history))
         .route("/t/{key}/comments/{id}/react", post(pages::react))
         .route("/t/{key}/items/{seq}", get(pages::item_fragment))
@@ -55,6 +56,7 @@ pub fn api_routes() -> Router<AppState> {
             "/threads/{key}/comments/{id}",
             axum::routing::patch(api::edit_comment).delete(api::delete_comment),
         )
+        .route("/threads/{key}/comments/{id}/restore", post(api::restore_comment))
         .route("/threads/{key}/comments/{id}/reactions", post(api::react))
         .route("/threads/{key}/{change}", post(api::change))
 }

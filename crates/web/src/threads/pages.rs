@@ -287,6 +287,8 @@ pub struct CommentItem {
     html: std::sync::Arc<str>,
     can_edit: bool,
     can_delete: bool,
+    /// The viewer deleted it a moment ago and may bring it back.
+    can_restore: bool,
     reactions: Vec<ReactionSummary>,
     /// The reactions the viewer may add (all of them, or none).
     offer: &'static [Reaction],
@@ -431,6 +433,7 @@ fn item(p: &ThreadPage, e: &CommentEntry) -> CommentItem {
         html: to_html(&c.body),
         can_edit: e.may.edit,
         can_delete: e.may.delete,
+        can_restore: e.may.restore,
         avatar: match (&c.author_name, &c.author_username, c.deleted_at) {
             (Some(name), Some(username), None) => Some(weft_domain::avatars::Avatar::of(name, username)),
             _ => None,
@@ -833,8 +836,19 @@ pub async fn delete_comment(
     Path((key, id)): Path<(String, CommentId)>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
-    let seq = state.app.delete_comment(&who, &key, id).await?;
-    Ok(Redirect::to(&Notice::CommentDeleted.on(&format!("/t/{key}?from={seq}"))).into_response())
+    let (seq, _) = state.app.delete_comment(&who, &key, id).await?;
+    Ok(Redirect::to(&Notice::CommentDeleted.on(&format!("/t/{key}?from={seq}#c{seq}"))).into_response())
+}
+
+/// `POST /t/{key}/comments/{id}/restore`: brings back a comment its deleter deleted a moment ago.
+pub async fn restore_comment(
+    State(state): State<AppState>,
+    MaybeUser(who): MaybeUser,
+    Path((key, id)): Path<(String, CommentId)>,
+) -> Result<Response, WebError> {
+    let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
+    let seq = state.app.restore_comment(&who, &key, id).await?;
+    Ok(Redirect::to(&Notice::CommentRestored.on(&format!("/t/{key}?from={seq}#c{seq}"))).into_response())
 }
 
 #[derive(Deserialize, Default)]

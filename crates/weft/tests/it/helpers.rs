@@ -326,6 +326,16 @@ impl TestApp {
         weft_store::query(sql).fetch_scalar(&mut conn).await.expect(sql)
     }
 
+    /// `count` with one bound id (`$1`).
+    pub async fn count_where(&self, sql: &'static str, id: i64) -> i64 {
+        let mut conn = self.db_conn().await;
+        weft_store::query(sql)
+            .bind(id)
+            .fetch_scalar(&mut conn)
+            .await
+            .expect(sql)
+    }
+
     /// Every email written so far, oldest first.
     pub fn emails(&self) -> Vec<Email> {
         let Ok(dir) = std::fs::read_dir(&self.outbox) else {

@@ -34,6 +34,7 @@ on_both!(
     a_comment_emails_each_follower_who_may_read_it_once,
     the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups,
     what_happens_to_a_thread_is_in_its_timeline,
+    a_deleted_comment_can_be_brought_back_for_a_short_while_then_it_is_erased,
 );
 
 pub(crate) async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -184,15 +185,19 @@ async fn a_thread_from_start_to_deletion(app: &TestApp) {
         ann.get(&format!("/t/{t}")).await.body.contains("Peas, then beans."),
         "still there"
     );
-    // Deleting a comment with a reply leaves a placeholder; its text and history go.
+    // Deleting a comment with a reply leaves a placeholder; its text and history go (from
+    // every page at once, from the database when the undo time is over).
     assert_eq!(
         bob.post_form(&format!("/t/{t}/comments/{bobs}/delete"), &[])
             .await
-            .status,
-        303
+            .location(),
+        format!("/t/{t}?from=1&notice=comment_deleted#c1")
     );
     let page = ann.get(&format!("/t/{t}")).await;
     assert!(page.body.contains("Comment deleted.") && !page.body.contains("Peas, then beans."));
+    assert_eq!(ann.get(&format!("/t/{t}/comments/{bobs}/history")).await.status, 404);
+    app.app.clock.advance(weft_domain::Duration::minutes(3));
+    app.settle_jobs().await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM revisions WHERE comment_id IS NOT NULL")
             .await,
@@ -1809,4 +1814,183 @@ async fn what_happens_to_a_thread_is_in_its_timeline(app: &TestApp) {
     ] {
         assert!(html.contains(said), "{said:?} on the page");
     }
+}
+
+/// Deleting a comment can be undone by whoever deleted it, for `UNDO_DELETE`; meanwhile nobody
+/// reads its text anywhere; then its text and history are erased by its job, or by the purge if
+/// the job is gone. A comment deleted again after coming back is erased on its new time.
+async fn a_deleted_comment_can_be_brought_back_for_a_short_while_then_it_is_erased(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let bob = app.signed_in_user("Bob", "bob@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    add_member(app, &g, &bob, Role::Member).await;
+    let t = start(&ann, &g, "Compost", "", "").await;
+    comment(&ann, &t, "First things first.", None).await;
+    comment(&bob, &t, "Turn it **weekly**.", None).await;
+    let id = comments_of(&bob, &t, 1).await[1]["id"].as_i64().unwrap();
+    let res = bob
+        .request_json(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/threads/{t}/comments/{id}"),
+            Some(&json!({"body": "Turn it **every week**."})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(
+        bob.post_json(
+            &format!("/api/v1/threads/{t}/comments/{id}/reactions"),
+            &json!({"reaction": "heart"})
+        )
+        .await
+        .status,
+        200
+    );
+    let count = |c: Client| {
+        let t = t.clone();
+        async move { c.get(&format!("/api/v1/threads/{t}")).await.json()["comment_count"].clone() }
+    };
+    assert_eq!(count(ann.clone_cookies()).await, 2);
+
+    // Bob deletes it with the form: he sees where it was, with Undo; Ann sees nothing of it.
+    let res = bob.post_form(&format!("/t/{t}/comments/{id}/delete"), &[]).await;
+    assert_eq!(res.location(), format!("/t/{t}?from=2&notice=comment_deleted#c2"));
+    let page = bob.get(&res.location()).await.body;
+    assert!(page.contains("For two minutes you can bring it back"), "{page}");
+    assert!(
+        page.contains(&format!("action=\"/t/{t}/comments/{id}/restore\"")),
+        "{page}"
+    );
+    assert!(!page.contains("every week"), "{page}");
+    let page = ann.get(&format!("/t/{t}")).await.body;
+    assert!(!page.contains("every week") && !page.contains("Comment deleted.") && !page.contains("/restore\""));
+    assert_eq!(count(ann.clone_cookies()).await, 1);
+    assert_eq!(ann.get(&format!("/t/{t}/items/2")).await.status, 404, "gone for others");
+    let item = bob.get(&format!("/t/{t}/items/2")).await;
+    assert!(item.status == 200 && item.body.contains("Undo"), "{}", item.body);
+    let theirs = comments_of(&bob, &t, 1).await;
+    assert_eq!(theirs.len(), 2);
+    assert_eq!(theirs[1]["deleted"], true);
+    assert_eq!(theirs[1]["body"], "", "no text while deleted, even for its author");
+    assert_eq!(theirs[1]["permissions"], json!(["restore"]));
+    assert_eq!(comments_of(&ann, &t, 1).await.len(), 1);
+    assert_eq!(bob.get(&format!("/t/{t}/comments/{id}/history")).await.status, 404);
+    // Nobody answers a deleted comment, and only its deleter brings it back.
+    let res = ann
+        .post_form(
+            &format!("/t/{t}/comments"),
+            &[("body", "Too late?"), ("parent", &id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("not in this thread any more"), "{}", res.body);
+    assert_eq!(
+        ann.post_json(&format!("/api/v1/threads/{t}/comments/{id}/restore"), &json!({}))
+            .await
+            .status,
+        403
+    );
+
+    // Undo: it is back as it was, with its history and reaction.
+    let res = bob.post_form(&format!("/t/{t}/comments/{id}/restore"), &[]).await;
+    assert_eq!(res.location(), format!("/t/{t}?from=2&notice=comment_restored#c2"));
+    let page = ann.get(&format!("/t/{t}")).await.body;
+    assert!(
+        page.contains("<strong>every week</strong>") && page.contains("❤"),
+        "{page}"
+    );
+    assert_eq!(count(ann.clone_cookies()).await, 2);
+    assert!(
+        ann.get(&format!("/t/{t}/comments/{id}/history"))
+            .await
+            .body
+            .contains("weekly")
+    );
+
+    // A coordinator's deletion is hers to undo, not the author's.
+    let res = ann
+        .request_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/threads/{t}/comments/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["seq"], 2);
+    assert!(res.json()["restorable_until"].is_string());
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments/{id}/restore"), &[])
+            .await
+            .status,
+        403
+    );
+    assert!(!bob.get(&format!("/t/{t}")).await.body.contains("/restore\""));
+    assert_eq!(
+        ann.post_json(&format!("/api/v1/threads/{t}/comments/{id}/restore"), &json!({}))
+            .await
+            .status,
+        200
+    );
+
+    // Deleted, brought back, deleted again a minute later: the first erasure time passes and
+    // nothing is erased; the second erases it (no replies: the row goes, with its history).
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments/{id}/delete"), &[]).await.status,
+        303
+    );
+    app.app.clock.advance(weft_domain::Duration::seconds(60));
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments/{id}/restore"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments/{id}/delete"), &[]).await.status,
+        303
+    );
+    app.app.clock.advance(weft_domain::Duration::seconds(90));
+    app.settle_jobs().await;
+    let held = || async {
+        (
+            app.count_where("SELECT COUNT(*) FROM comments WHERE id = $1", id).await,
+            app.count_where("SELECT COUNT(*) FROM revisions WHERE comment_id = $1", id)
+                .await,
+        )
+    };
+    assert_eq!(held().await, (1, 1), "kept for its second undo time");
+    app.app.clock.advance(weft_domain::Duration::seconds(60));
+    app.settle_jobs().await;
+    assert_eq!(held().await, (0, 0), "erased with its history");
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments/{id}/restore"), &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM reactions").await, 0);
+
+    // A comment whose erasure job is gone (given up) is erased by the next purge.
+    comment(&bob, &t, "Another thought.", None).await;
+    let other = comments_of(&bob, &t, 1).await[1]["id"].as_i64().unwrap();
+    assert_eq!(
+        bob.post_form(&format!("/t/{t}/comments/{other}/delete"), &[])
+            .await
+            .status,
+        303
+    );
+    {
+        let mut conn = app.db_conn().await;
+        weft_store::query("DELETE FROM jobs WHERE kind = 'comment_erasure'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    app.app.clock.advance(weft_domain::Duration::minutes(3));
+    let purged = app.app.purge_expired().await.expect("a purge");
+    assert_eq!(purged.comments, 1);
+    assert_eq!(
+        app.count_where("SELECT COUNT(*) FROM comments WHERE id = $1", other)
+            .await,
+        0
+    );
 }
