@@ -117,7 +117,7 @@ test('typing @ suggests only people who may read the thread, and Enter inserts o
   const options = await list.getByRole('option').allInnerTexts();
   assert.equal(options.length, 1, `only Adam, a member: ${options}`);
   assert.match(options[0], /^Adam Quill @/);
-  assert.equal(await box.getAttribute('aria-controls'), 'mention-suggestions');
+  assert.equal(await box.getAttribute('aria-controls'), 'mention-suggestions-1');
   await box.press('Enter');
   const username = options[0].split('@')[1].trim();
   assert.equal(await box.inputValue(), `Over to @${username} `);

@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(static_files::routes())
         .fallback(shell::errors::not_found)
+        .layer(middleware::from_fn(shell::inline::answer_inline))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             shell::errors::offer_log_in,

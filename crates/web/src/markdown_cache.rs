@@ -91,6 +91,15 @@ pub async fn prepare<'a>(texts: impl IntoIterator<Item = &'a str>) {
     }
 }
 
+/// Safe HTML for a draft being previewed: rendered on the blocking pool like the rest, by the
+/// same sanitiser, but not cached (a draft is seen once, and unsaved words stay out of memory).
+pub async fn preview(markdown: &str) -> String {
+    let md = markdown.to_owned();
+    tokio::task::spawn_blocking(move || weft_domain::markdown::to_html(&md))
+        .await
+        .unwrap_or_default()
+}
+
 /// Safe HTML for `markdown` (`weft_domain::markdown::to_html`), rendered once per text. Call
 /// `prepare` first with every text of the page.
 pub fn to_html(markdown: &str) -> Arc<str> {

@@ -162,6 +162,7 @@ static OPERATIONS: &[Op] = &[
     op(POST, "/threads/{key}/comments", "threads", "Comment, or reply to a comment", Some("CommentBody"), (201, OBJ)),
     op(PATCH, "/threads/{key}/comments/{id}", "threads", "Edit a comment (the earlier version is kept)", Some("CommentBody"), (200, Some("CommentDto"))),
     op(DELETE, "/threads/{key}/comments/{id}", "threads", "Delete a comment (it can be brought back until `restorable_until`)", NONE, (200, OBJ)),
+    op(POST, "/preview", "threads", "Render markdown as it will read once posted (nothing is stored)", Some("PreviewBody"), (200, OBJ)),
     op(POST, "/threads/{key}/comments/{id}/restore", "threads", "Bring back a comment you deleted, before it is erased", NONE, (200, OBJ)),
     op(POST, "/threads/{key}/comments/{id}/reactions", "threads", "Toggle a reaction", Some("ReactionBody"), (200, OBJ)),
     op(POST, "/threads/{key}/{change}", "threads", "pin, unpin, close, reopen or read", NONE, (204, NONE)),
@@ -322,6 +323,7 @@ fn build() -> OpenApi {
         .schema_from::<ThreadBody>()
         .schema_from::<Tags>()
         .schema_from::<CommentBody>()
+        .schema_from::<crate::api::PreviewBody>()
         .schema_from::<ReactionBody>()
         .schema_from::<MoveBody>()
         .schema_from::<VolumeBody>()

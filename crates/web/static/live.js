@@ -1,9 +1,11 @@
-// Live updates on a thread page: new, edited and deleted comments appear without reloading.
-// Progressive enhancement only: without JavaScript (or EventSource) the page works on reload.
+// The thread page's timeline, kept current without reloading: new, edited and deleted comments
+// appear as they happen (live updates), and `window.weftTimeline.show(seq)` brings one item up
+// to date for the in-place actions (inline.js). Progressive enhancement only: without
+// JavaScript (or EventSource) the page works on reload.
 (() => {
   'use strict';
   const timeline = document.querySelector('ol.timeline[data-live]');
-  if (!timeline || !('EventSource' in window)) return;
+  if (!timeline) return;
   const base = timeline.dataset.live;
   const from = Number(timeline.dataset.from);
   const perPage = Number(timeline.dataset.perPage);
@@ -11,38 +13,52 @@
   const say = (text) => { if (status) status.textContent = text; };
   const seqOf = (li) => Number((li.id || '').slice(1));
 
+  // Fetches item `seq` and puts it in its place. Resolves to what happened: 'later' (it belongs
+  // on a later page), 'gone', 'changed', 'added' or 'failed'.
   async function show(seq) {
-    const existing = document.getElementById(`c${seq}`);
-    if (!existing && (seq < from || seq >= from + perPage)) {
-      say('There are new comments on a later page.');
-      return;
-    }
+    if (!document.getElementById(`c${seq}`) && (seq < from || seq >= from + perPage)) return 'later';
     const res = await fetch(`${base}/items/${seq}`, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
+    // Looked up again: another call may have placed it meanwhile.
+    const existing = document.getElementById(`c${seq}`);
     if (res.status === 404) {
       if (existing) existing.remove();
-      return;
+      return 'gone';
     }
-    if (!res.ok) return;
+    if (!res.ok) return 'failed';
     const template = document.createElement('template');
     template.innerHTML = (await res.text()).trim();
     const item = template.content.querySelector('li.comment');
-    if (!item) return;
+    if (!item) return 'failed';
     if (existing) {
       existing.replaceWith(item);
-      say('A comment was changed.');
-      return;
+    } else {
+      const later = [...timeline.querySelectorAll('li.comment')].find((li) => seqOf(li) > seq);
+      timeline.insertBefore(item, later || null);
+      item.classList.add('live-new');
+      const empty = document.getElementById('no-comments');
+      if (empty) empty.remove();
     }
-    const later = [...timeline.querySelectorAll('li.comment')].find((li) => seqOf(li) > seq);
-    timeline.insertBefore(item, later || null);
-    item.classList.add('live-new');
-    const empty = document.getElementById('no-comments');
-    if (empty) empty.remove();
-    const author = item.querySelector('.comment-meta strong');
-    say(author ? `New comment from ${author.textContent}.` : 'New comment.');
+    document.dispatchEvent(new CustomEvent('weft:added', { detail: item }));
+    return existing ? 'changed' : 'added';
   }
+  window.weftTimeline = { show, say };
 
+  if (!('EventSource' in window)) return;
   const source = new EventSource(`${base}/live`);
-  source.addEventListener('comment', (e) => { show(Number(e.data)).catch(() => {}); });
+  source.addEventListener('comment', (e) => {
+    const seq = Number(e.data);
+    // An item being edited in place here is left alone until its form is done.
+    const mine = document.getElementById(`c${seq}`);
+    if (mine && mine.querySelector('.inline-slot form')) return;
+    show(seq).then((what) => {
+      if (what === 'later') say('There are new comments on a later page.');
+      else if (what === 'changed') say('A comment was changed.');
+      else if (what === 'added') {
+        const author = document.querySelector(`#c${seq} .comment-meta strong`);
+        say(author ? `New comment from ${author.textContent}.` : 'New comment.');
+      }
+    }).catch(() => {});
+  });
   source.addEventListener('thread', () => {
     say('This thread was changed. Reload the page to see how.');
     const note = document.getElementById('thread-changed');

@@ -124,7 +124,7 @@ impl FromRequestParts<AppState> for PageCtx {
             }),
             instance_name: state.app.config.instance_name.clone(),
             notice,
-            asset_version: crate::static_files::VERSION,
+            asset_version: crate::static_files::VERSION.as_str(),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! (`errors.rs`). Feature modules import from here, never from each other.
 
 pub mod errors;
+pub mod inline;
 mod layout;
 mod notice;
 

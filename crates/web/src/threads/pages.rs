@@ -47,6 +47,8 @@ pub struct ThreadForm {
     /// With "chosen": the subgroups ticked (repeated field: read by `from_fields`).
     #[serde(skip)]
     notify_subgroups: Vec<String>,
+    /// The Preview button: show the context as it would read, save nothing.
+    preview: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -85,6 +87,7 @@ impl ThreadForm {
                 "notify" => form.notify = value,
                 "notify_people" => form.notify_people = value,
                 "notify_subgroups" => form.notify_subgroups.push(value),
+                "preview" => form.preview = Some(value),
                 _ => {}
             }
         }
@@ -119,6 +122,28 @@ struct ThreadFormPage {
     choose_notify: bool,
     may_announce: bool,
     subgroups: Vec<SubgroupChoice>,
+    /// The context as it would read (the Preview button).
+    preview: Option<String>,
+}
+
+/// What a form's Preview button asked for: the text rendered, and a 200 (nothing was refused);
+/// or the refusal's 422 with no preview.
+async fn previewed(asked: bool, markdown: &str, errors: &ValidationErrors) -> (StatusCode, Option<String>) {
+    if errors.is_empty() {
+        let html = if asked {
+            Some(crate::markdown_cache::preview(markdown).await)
+        } else {
+            None
+        };
+        (StatusCode::OK, html)
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, None)
+    }
+}
+
+/// A form's answer when its Preview button was pressed: nothing is saved.
+fn preview_only<T>(asked: bool) -> Option<Result<T, AppError>> {
+    asked.then(|| Err(AppError::Invalid(ValidationErrors::new())))
 }
 
 pub async fn new_form(
@@ -135,6 +160,7 @@ pub async fn new_form(
     let may_announce = v.may(Action::Announce);
     let subgroups = state.app.announceable_subgroups(&who, &v).await?;
     let page = ThreadFormPage {
+        preview: None,
         choose_notify: true,
         may_announce,
         subgroups,
@@ -175,7 +201,11 @@ pub async fn create(
 ) -> Result<Response, WebError> {
     let form = ThreadForm::from_fields(&fields);
     let who = signed_in_for(&state, who, &key, Action::StartThread).await?;
-    match state.app.start_thread(&who, &key, &form.input()).await {
+    let started = match preview_only(form.preview.is_some()) {
+        Some(nothing) => nothing,
+        None => state.app.start_thread(&who, &key, &form.input()).await,
+    };
+    match started {
         Ok(thread) => {
             // A thread template's poll comes next, ready to raise (the form it opens is checked
             // as any other: who may raise a poll there decides).
@@ -193,7 +223,9 @@ pub async fn create(
                 .map(|p| p.label().to_owned())
                 .unwrap_or_default();
             let subgroups = state.app.announceable_subgroups(&who, &v).await?;
+            let (status, preview) = previewed(form.preview.is_some(), &form.context, &errors).await;
             let page = ThreadFormPage {
+                preview,
                 choose_notify: true,
                 may_announce: v.may(Action::Announce),
                 subgroups,
@@ -209,7 +241,7 @@ pub async fn create(
                 form,
                 errors,
             };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Ok(render(status, &page))
         }
         Err(e) => Err(e.into()),
     }
@@ -231,6 +263,7 @@ fn edit_page(ctx: PageCtx, v: &ThreadView, form: ThreadForm, errors: ValidationE
         choose_notify: false,
         may_announce: false,
         subgroups: Vec::new(),
+        preview: None,
     }
 }
 
@@ -269,12 +302,18 @@ pub async fn edit(
         privacy: if v.thread.private { "private" } else { "public" }.into(),
         ..form.input()
     };
-    match state.app.update_thread(&who, &key, &input).await {
+    let saved = match preview_only(form.preview.is_some()) {
+        Some(nothing) => nothing,
+        None => state.app.update_thread(&who, &key, &input).await,
+    };
+    match saved {
         Ok(()) => Ok(Redirect::to(&Notice::ThreadSaved.on(&format!("/t/{key}"))).into_response()),
-        Err(AppError::Invalid(errors)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &edit_page(ctx, &v, form, errors),
-        )),
+        Err(AppError::Invalid(errors)) => {
+            let (status, preview) = previewed(form.preview.is_some(), &form.context, &errors).await;
+            let mut page = edit_page(ctx, &v, form, errors);
+            page.preview = preview;
+            Ok(render(status, &page))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -294,6 +333,18 @@ pub struct CommentItem {
     offer: &'static [Reaction],
     /// The author's initials and colour (none for a deleted comment or account).
     avatar: Option<weft_domain::avatars::Avatar>,
+}
+
+impl CommentItem {
+    /// The start of what it says, as plain text (what a reply form quotes).
+    pub fn excerpt(&self) -> String {
+        let text = weft_domain::markdown::to_plain_text(&self.c.body);
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        match text.char_indices().nth(80) {
+            Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+            None => text,
+        }
+    }
 }
 
 /// One item of the timeline: a comment, or an event (a poll raised, a vote, an outcome…).
@@ -352,6 +403,8 @@ struct ThreadTemplate {
     reply_about: Option<weft_app::polls::TimelineEvent>,
     body: String,
     errors: ValidationErrors,
+    /// What the comment form's text would read as (the form's Preview button).
+    preview: Option<String>,
     can_comment: bool,
     login_to_comment: bool,
     can_edit: bool,
@@ -494,6 +547,7 @@ async fn thread_template(
         reply_about,
         body,
         errors,
+        preview: None,
         ctx,
         p,
     }
@@ -710,6 +764,8 @@ pub struct CommentForm {
     body: String,
     parent: Option<CommentId>,
     about: Option<i64>,
+    /// The Preview button: show what it would read as, post nothing.
+    preview: Option<String>,
 }
 
 pub async fn comment(
@@ -720,11 +776,16 @@ pub async fn comment(
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::Comment).await?;
-    match state
-        .app
-        .add_comment_about(&who, &key, &form.body, form.parent, form.about)
-        .await
-    {
+    let posted = match preview_only(form.preview.is_some()) {
+        Some(nothing) => nothing,
+        None => {
+            state
+                .app
+                .add_comment_about(&who, &key, &form.body, form.parent, form.about)
+                .await
+        }
+    };
+    match posted {
         Ok(seq) => Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             // Show the page again with what was typed and the reason, at the end of the thread.
@@ -739,8 +800,10 @@ pub async fn comment(
                 comment: form.parent,
                 about: form.about,
             };
-            let page = thread_template(ctx, p, reply, form.body, errors).await;
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            let (status, preview) = previewed(form.preview.is_some(), &form.body, &errors).await;
+            let mut page = thread_template(ctx, p, reply, form.body, errors).await;
+            page.preview = preview;
+            Ok(render(status, &page))
         }
         Err(e) => Err(e.into()),
     }
@@ -754,6 +817,7 @@ struct CommentEditPage {
     c: Comment,
     body: String,
     errors: ValidationErrors,
+    preview: Option<String>,
 }
 
 pub async fn edit_comment_form(
@@ -771,6 +835,7 @@ pub async fn edit_comment_form(
         c,
         body,
         errors: ValidationErrors::new(),
+        preview: None,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -783,18 +848,24 @@ pub async fn edit_comment(
     Form(form): Form<CommentForm>,
 ) -> Result<Response, WebError> {
     let who = signed_in_on(&state, who, &key, ThreadAction::See).await?;
-    match state.app.edit_comment(&who, &key, id, &form.body).await {
+    let saved = match preview_only(form.preview.is_some()) {
+        Some(nothing) => nothing,
+        None => state.app.edit_comment(&who, &key, id, &form.body).await,
+    };
+    match saved {
         Ok(seq) => Ok(Redirect::to(&format!("/t/{key}?from={seq}#c{seq}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let (v, c) = state.app.comment_to_edit(&who, &key, id).await?;
+            let (status, preview) = previewed(form.preview.is_some(), &form.body, &errors).await;
             let page = CommentEditPage {
                 ctx,
                 v,
                 c,
                 body: form.body,
                 errors,
+                preview,
             };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Ok(render(status, &page))
         }
         Err(e) => Err(e.into()),
     }
@@ -808,6 +879,8 @@ struct CommentDeletePage {
     c: Comment,
     html: std::sync::Arc<str>,
     has_replies: bool,
+    /// How long it can be brought back.
+    undo_minutes: i64,
 }
 
 /// `GET /t/{key}/comments/{id}/delete`: what deleting would erase, and the button that does.
@@ -826,6 +899,7 @@ pub async fn delete_comment_form(
         v,
         c,
         has_replies,
+        undo_minutes: weft_domain::threads::UNDO_DELETE.micros() / 60_000_000,
     };
     Ok(render(StatusCode::OK, &page))
 }

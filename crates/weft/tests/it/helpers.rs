@@ -824,6 +824,17 @@ impl Client {
         self.send(self.http.post(self.url(path)).form(&all)).await
     }
 
+    /// `post_form` as the page's script sends it (`X-Weft-Inline: 1`).
+    pub async fn post_form_inline(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        if self.cookie("__Host-weft_csrf").is_none() {
+            self.get("/healthz").await;
+        }
+        let mut all: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        all.push(("csrf_token", self.csrf()));
+        let req = self.http.post(self.url(path)).header("x-weft-inline", "1").form(&all);
+        self.send(req).await
+    }
+
     /// A form post without any CSRF value.
     pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
         self.http.post(self.url(path)).form(fields)

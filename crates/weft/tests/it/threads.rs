@@ -35,6 +35,7 @@ on_both!(
     the_dashboard_lists_the_latest_unmuted_threads_of_all_my_groups,
     what_happens_to_a_thread_is_in_its_timeline,
     a_deleted_comment_can_be_brought_back_for_a_short_while_then_it_is_erased,
+    writing_previews_and_posts_in_place_through_the_forms_that_work_without_javascript,
 );
 
 pub(crate) async fn start(c: &Client, group: &str, title: &str, context: &str, privacy: &str) -> String {
@@ -1992,5 +1993,122 @@ async fn a_deleted_comment_can_be_brought_back_for_a_short_while_then_it_is_eras
         app.count_where("SELECT COUNT(*) FROM comments WHERE id = $1", other)
             .await,
         0
+    );
+}
+
+/// Preview (the API, and each form's Preview button without JavaScript) renders with the
+/// posting sanitiser and saves nothing; a form posted by the page's script gets the redirect's
+/// target as JSON and is checked as any other post; a reply form quotes plain text.
+async fn writing_previews_and_posts_in_place_through_the_forms_that_work_without_javascript(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    let g = create(&ann, "Garden", "closed", "approval").await;
+    let t = start(&ann, &g, "Beds", "", "").await;
+
+    // The API preview: the sanitised HTML, for people signed in, bounded like a context.
+    let res = ann
+        .post_json(
+            "/api/v1/preview",
+            &json!({"markdown": "**Peas** <script>alert(1)</script> https://example.org"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let html = res.json()["html"].as_str().unwrap().to_owned();
+    assert!(
+        html.contains("<strong>Peas</strong>") && !html.contains("<script"),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"https://example.org\""),
+        "bare addresses become links: {html}"
+    );
+    assert_eq!(
+        Client::new(&app.base)
+            .post_json("/api/v1/preview", &json!({"markdown": "x"}))
+            .await
+            .status,
+        401
+    );
+    let res = ann
+        .post_json("/api/v1/preview", &json!({"markdown": "x".repeat(50_001)}))
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.json()["errors"]["markdown"].is_array(), "{}", res.body);
+
+    // Preview without JavaScript: the page again with the preview and the text; nothing posted.
+    let res = ann
+        .post_form(
+            &format!("/t/{t}/comments"),
+            &[("body", "Sow **peas** first"), ("preview", "1")],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("not posted yet") && res.body.contains("Sow <strong>peas</strong> first"));
+    assert!(
+        res.body.contains(">Sow **peas** first</textarea>"),
+        "what was typed stays in the box"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 0);
+    let res = ann
+        .post_form(
+            &format!("/g/{g}/threads"),
+            &[("title", "Sheds"), ("context", "_Two_ sheds"), ("preview", "1")],
+        )
+        .await;
+    assert_eq!(res.status, 200);
+    assert!(res.body.contains("<em>Two</em> sheds") && res.body.contains("value=\"Sheds\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM threads").await, 1);
+    let res = ann
+        .post_form(
+            &format!("/t/{t}/edit"),
+            &[("title", "Beds"), ("context", "_Raised_ beds"), ("preview", "1")],
+        )
+        .await;
+    assert!(res.status == 200 && res.body.contains("<em>Raised</em> beds"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM revisions").await, 0, "not saved");
+
+    // Posted by the page's script: the redirect's target as JSON; refusals answer as the page.
+    let res = ann
+        .post_form_inline(
+            &format!("/t/{t}/comments"),
+            &[("body", "**Peas** and [beans](https://example.org/beans)")],
+        )
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["location"], format!("/t/{t}?from=1#c1"));
+    let res = ann
+        .post_form_inline(&format!("/t/{t}/comments"), &[("body", " ")])
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Write something first"), "{}", res.body);
+    let res = ann
+        .send(
+            ann.post_form_raw(&format!("/t/{t}/comments"), &[("body", "no token")])
+                .await
+                .header("x-weft-inline", "1"),
+        )
+        .await;
+    assert_eq!(res.status, 403, "the header does not stand in for the CSRF check");
+    assert_eq!(app.count("SELECT COUNT(*) FROM comments").await, 1);
+
+    // The edit form previews in place of saving; the reply form quotes what the comment says.
+    let id = comments_of(&ann, &t, 1).await[0]["id"].as_i64().unwrap();
+    let res = ann
+        .post_form(
+            &format!("/t/{t}/comments/{id}/edit"),
+            &[("body", "~~Peas~~ beans"), ("preview", "1")],
+        )
+        .await;
+    assert!(
+        res.status == 200 && res.body.contains("<del>Peas</del> beans"),
+        "{}",
+        res.body
+    );
+    assert!(comments_of(&ann, &t, 1).await[0]["edited_at"].is_null());
+    let page = ann.get(&format!("/t/{t}?reply_to={id}")).await.body;
+    assert!(page.contains("“Peas and beans”"), "plain text, not markdown: {page}");
+    let res = ann.post_form_inline(&format!("/t/{t}/comments/{id}/delete"), &[]).await;
+    assert_eq!(
+        res.json()["location"],
+        format!("/t/{t}?from=1&notice=comment_deleted#c1")
     );
 }
