@@ -78,7 +78,7 @@ before(async () => {
   await page.getByLabel('Your comment').fill('Beans go by the fence.');
   await page.getByRole('button', { name: 'Post comment' }).click();
   await page.getByRole('link', { name: /^Reply/ }).first().click();
-  await page.getByLabel('Your comment').fill('Good idea.');
+  await page.locator('.inline-slot').getByLabel('Your comment').fill('Good idea.');
   await page.getByRole('button', { name: 'Post reply' }).click();
   await page.getByRole('link', { name: 'Edit comment' }).first().waitFor();
   commentEditPath = new URL(await page.getByRole('link', { name: 'Edit comment' }).first().evaluate((a) => a.href)).pathname;
@@ -175,7 +175,31 @@ const pages = [
   { name: 'group-invite', path: () => `${groupPath}/invite`, signedIn: true },
   { name: 'thread-public', path: () => threadPath },
   { name: 'thread', path: () => threadPath, signedIn: true },
-  { name: 'thread-comment-errors', path: () => threadPath, signedIn: true, act: (p) => p.getByRole('button', { name: 'Post comment' }).click() },
+  { name: 'thread-comment-errors', path: () => threadPath, signedIn: true, act: async (p) => { await p.getByRole('button', { name: 'Post comment' }).click(); await p.locator('#comment-form .error-message').first().waitFor(); } },
+  { name: 'thread-reply-in-place', path: () => threadPath, signedIn: true, act: async (p) => {
+    await p.getByRole('link', { name: /^Reply to/ }).first().click();
+    const form = p.locator('.inline-slot form');
+    await form.getByLabel('Your comment').fill('A **quick** answer');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await form.locator('.preview strong').waitFor();
+  } },
+  { name: 'thread-edit-in-place', path: () => threadPath, signedIn: true, act: async (p) => {
+    await p.getByRole('link', { name: 'Edit comment' }).first().click();
+    await p.locator('.inline-slot form').getByRole('button', { name: 'Save comment' }).waitFor();
+  } },
+  { name: 'thread-comment-deleted-undo', path: () => threadPath, signedIn: true, act: async (p) => {
+    await p.getByLabel('Your comment').fill('Posted to be deleted.');
+    await p.getByRole('button', { name: 'Post comment' }).click();
+    const item = p.locator('li.comment', { hasText: 'Posted to be deleted.' });
+    await item.getByRole('link', { name: /^Delete comment/ }).click();
+    await item.getByRole('button', { name: 'Delete the comment' }).click();
+    await p.getByRole('button', { name: /^Undo/ }).first().waitFor();
+  } },
+  { name: 'thread-preview', path: () => threadPath, signedIn: true, act: async (p) => {
+    await p.getByLabel('Your comment').fill('Look: **bold** and https://example.org');
+    await p.getByRole('button', { name: 'Preview' }).click();
+    await p.locator('#comment-form .preview strong').waitFor();
+  } },
   { name: 'thread-new', path: () => `${groupPath}/threads/new`, signedIn: true },
   { name: 'thread-edit', path: () => `${threadPath}/edit`, signedIn: true },
   { name: 'thread-history', path: () => `${threadPath}/history`, signedIn: true },

@@ -51,7 +51,9 @@ for (const javaScriptEnabled of [true, false]) {
     await ann.page.goto(threadUrl);
     await ann.page.getByText('New since your last visit').waitFor();
     await ann.page.getByRole('link', { name: 'Reply to Bob' }).click();
-    await ann.page.getByLabel('Your comment').fill('Thank you! I take the rest.');
+    // With JavaScript the reply form opens under Bob's comment; without, it is the page's form.
+    const replyBox = javaScriptEnabled ? ann.page.locator('#c1').getByLabel('Your comment') : ann.page.getByLabel('Your comment');
+    await replyBox.fill('Thank you! I take the rest.');
     await ann.page.getByRole('button', { name: 'Post reply' }).click();
     await ann.page.getByText('replying to').waitFor();
     await ann.page.locator('#c1 summary').click();

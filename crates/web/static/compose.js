@@ -61,9 +61,16 @@
       b.type = 'button';
       b.className = 'format-button';
       b.tabIndex = i === 0 ? 0 : -1;
-      b.setAttribute('aria-label', tool.key ? `${tool.name} (Ctrl+${tool.key.toUpperCase()})` : tool.name);
-      b.title = b.getAttribute('aria-label');
-      b.textContent = tool.text;
+      // The symbol is what shows; the name is what is read (and the tooltip).
+      const name = tool.key ? `${tool.name} (Ctrl+${tool.key.toUpperCase()})` : tool.name;
+      b.title = name;
+      const symbol = document.createElement('span');
+      symbol.setAttribute('aria-hidden', 'true');
+      symbol.textContent = tool.text;
+      const label = document.createElement('span');
+      label.className = 'visually-hidden';
+      label.textContent = name;
+      b.append(symbol, label);
       b.addEventListener('click', () => { box.focus(); apply(box, tool); });
       bar.append(b);
       return b;

@@ -12,23 +12,34 @@
   const status = document.getElementById('live-status');
   const say = (text) => { if (status) status.textContent = text; };
   const seqOf = (li) => Number((li.id || '').slice(1));
+  // The heading's count follows what the timeline gains and loses ("3 comments").
+  const heading = document.getElementById('timeline-heading');
+  const counts = (li) => (li && !li.hasAttribute('data-deleted') ? 1 : 0);
+  function recount(delta) {
+    if (!heading || delta === 0) return;
+    const n = Math.max(0, (parseInt(heading.textContent, 10) || 0) + delta);
+    heading.textContent = `${n} comment${n === 1 ? '' : 's'}`;
+  }
 
   // Fetches item `seq` and puts it in its place. Resolves to what happened: 'later' (it belongs
   // on a later page), 'gone', 'changed', 'added' or 'failed'.
   async function show(seq) {
     if (!document.getElementById(`c${seq}`) && (seq < from || seq >= from + perPage)) return 'later';
     const res = await fetch(`${base}/items/${seq}`, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
-    // Looked up again: another call may have placed it meanwhile.
-    const existing = document.getElementById(`c${seq}`);
     if (res.status === 404) {
-      if (existing) existing.remove();
+      const gone = document.getElementById(`c${seq}`);
+      if (gone) { recount(-counts(gone)); gone.remove(); }
       return 'gone';
     }
     if (!res.ok) return 'failed';
+    const html = (await res.text()).trim();
+    // Looked up after the last wait: another call may have placed it meanwhile.
+    const existing = document.getElementById(`c${seq}`);
     const template = document.createElement('template');
-    template.innerHTML = (await res.text()).trim();
+    template.innerHTML = html;
     const item = template.content.querySelector('li.comment');
     if (!item) return 'failed';
+    recount(counts(item) - counts(existing));
     if (existing) {
       existing.replaceWith(item);
     } else {
