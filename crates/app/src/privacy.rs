@@ -332,6 +332,12 @@ impl App {
             ),
             who: and_list(&name_audience),
         });
+        if !who.user.bio.is_empty() {
+            out.push(Audience {
+                what: "Your short bio".to_owned(),
+                who: "signed-in people who open your profile page".to_owned(),
+            });
+        }
         for (group, _) in &memberships {
             let public = public_in.contains(&group.name);
             out.push(Audience {

@@ -28,6 +28,19 @@ impl DisplayName {
     }
 }
 
+/// A few words about yourself on your profile page: plain text (line breaks kept), optional.
+pub fn parse_bio(input: &str) -> Result<String, FieldError> {
+    const MAX_CHARS: usize = 300;
+    let bio = input.trim().replace("\r\n", "\n");
+    if bio.chars().count() > MAX_CHARS {
+        return Err(FieldError::new(format!("Use at most {MAX_CHARS} characters.")));
+    }
+    if bio.chars().any(|c| c != '\n' && is_forbidden_char(c)) {
+        return Err(FieldError::new("Remove the invisible or control characters."));
+    }
+    Ok(bio)
+}
+
 /// The handle used in @mentions and profile URLs: 3–30 of a–z, 0–9, `_` and `-`, lower case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);

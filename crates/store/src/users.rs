@@ -21,6 +21,8 @@ pub struct User {
     pub created_at: Timestamp,
     /// The IANA zone the person reads times in; `None` until they (or their browser) say.
     pub time_zone: Option<String>,
+    /// A few words on their profile page ("" when none).
+    pub bio: String,
 }
 
 impl User {
@@ -30,10 +32,10 @@ impl User {
 }
 
 const COLUMNS: &str = "id, key, name, username, email, password_hash, email_verified_at, is_admin, state, \
-                       emails_unsubscribed_at, created_at, time_zone";
+                       emails_unsubscribed_at, created_at, time_zone, bio";
 /// `COLUMNS` of the `users` table aliased `u`, for joins that read a whole user (`from_row`).
 pub(crate) const U_COLUMNS: &str = "u.id, u.key, u.name, u.username, u.email, u.password_hash, u.email_verified_at, \
-                       u.is_admin, u.state, u.emails_unsubscribed_at, u.created_at, u.time_zone";
+                       u.is_admin, u.state, u.emails_unsubscribed_at, u.created_at, u.time_zone, u.bio";
 
 pub(crate) fn from_row(r: &Row<'_>) -> Result<User> {
     Ok(User {
@@ -51,7 +53,19 @@ pub(crate) fn from_row(r: &Row<'_>) -> Result<User> {
         emails_unsubscribed_at: r.try_get::<Option<i64>, _>("emails_unsubscribed_at")?.map(Timestamp),
         created_at: Timestamp(r.try_get("created_at")?),
         time_zone: r.try_get("time_zone")?,
+        bio: r.try_get("bio")?,
     })
+}
+
+/// Sets the profile's few words ("" for none).
+pub async fn set_bio(conn: &mut Conn, id: UserId, bio: &str, now: Timestamp) -> Result<()> {
+    query("UPDATE users SET bio = $1, updated_at = $2 WHERE id = $3")
+        .bind(bio)
+        .bind(now.micros())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Sets (or, with `None`, forgets) the zone the person reads times in.

@@ -103,6 +103,14 @@ pub struct SignUp<'a> {
     pub time_zone: Option<&'a str>,
 }
 
+/// Someone's public face: what their profile page shows.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub name: String,
+    pub username: String,
+    pub bio: String,
+}
+
 /// The hash that binds a verification link to a browser (its CSRF value), if it has one.
 fn browser_hash(browser: Option<&str>) -> Option<weft_domain::TokenHash> {
     browser.and_then(SecretToken::parse).map(|t| t.hash())
@@ -113,6 +121,8 @@ pub struct ProfileChange<'a> {
     pub username: &'a str,
     /// The zone times are shown in (IANA name); `None` leaves it, `Some("")` forgets it.
     pub time_zone: Option<&'a str>,
+    /// A few words for the profile page; `None` leaves them.
+    pub bio: Option<&'a str>,
 }
 
 /// What an unsubscribe link stops: an account's optional emails, or invitations to an address.

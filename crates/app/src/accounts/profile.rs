@@ -18,14 +18,18 @@ use super::*;
 impl App {
     // ---- profile ----
 
-    /// Someone's public face, as `@username` mentions link to it: name and username only (never
-    /// the address, P6), for signed-in people, and only for active accounts.
-    pub async fn person(&self, _who: &SessionUser, username: &str) -> Result<(String, String), AppError> {
+    /// Someone's public face, as `@username` mentions link to it: name, username and bio only
+    /// (never the address, P6), for signed-in people, and only for active accounts.
+    pub async fn person(&self, _who: &SessionUser, username: &str) -> Result<super::Person, AppError> {
         let user = users::find_by_username(&mut *self.store.reader().await?, &username.to_ascii_lowercase())
             .await?
             .filter(|u| u.state == UserState::Active)
             .ok_or(AppError::NotFound)?;
-        Ok((user.name, user.username.as_str().to_owned()))
+        Ok(super::Person {
+            name: user.name,
+            username: user.username.as_str().to_owned(),
+            bio: user.bio,
+        })
     }
 
     pub async fn update_profile(&self, who: &SessionUser, change: &ProfileChange<'_>) -> Result<(), AppError> {
@@ -39,6 +43,10 @@ impl App {
                 .check("time_zone", weft_domain::polls::meeting::Zone::parse(z))
                 .map(|z| Some(z.name().to_owned())),
         };
+        let bio = match change.bio {
+            None => None,
+            Some(b) => errors.check("bio", weft_domain::user::parse_bio(b)),
+        };
         errors.into_result()?;
         let (Some(name), Some(username)) = (name, username) else {
             return Err(AppError::internal("validated fields missing"));
@@ -48,6 +56,9 @@ impl App {
         users::set_name(&mut tx, who.user.id, &name, now).await?;
         if let Some(zone) = &zone {
             users::set_time_zone(&mut tx, who.user.id, zone.as_deref(), now).await?;
+        }
+        if let Some(bio) = &bio {
+            users::set_bio(&mut tx, who.user.id, bio, now).await?;
         }
         match users::set_username(&mut tx, who.user.id, &username, now).await {
             Err(StoreError::Conflict) => {

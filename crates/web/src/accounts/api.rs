@@ -21,6 +21,7 @@ pub struct Me {
     username: String,
     email: String,
     email_verified: bool,
+    bio: String,
     created_at: String,
 }
 
@@ -32,6 +33,7 @@ impl Me {
             username: who.user.username.as_str().to_owned(),
             email: who.user.email.as_str().to_owned(),
             email_verified: who.user.is_verified(),
+            bio: who.user.bio.clone(),
             created_at: who.user.created_at.rfc3339(),
         }
     }
@@ -129,6 +131,8 @@ pub struct MeBody {
     username: Option<String>,
     /// An IANA time zone ("Europe/Berlin"); "" forgets it.
     time_zone: Option<String>,
+    /// A few words for the profile page (plain text, at most 300 characters); "" removes them.
+    bio: Option<String>,
 }
 
 pub async fn update_me(
@@ -142,10 +146,14 @@ pub async fn update_me(
         name: &name,
         username: &username,
         time_zone: body.time_zone.as_deref(),
+        bio: body.bio.as_deref(),
     };
     state.app.update_profile(&who, &change).await?;
     let mut updated = who.clone();
     updated.user.name = name.trim().to_owned();
+    if let Some(bio) = &body.bio {
+        updated.user.bio = weft_domain::user::parse_bio(bio).unwrap_or_default();
+    }
     updated.user.username =
         weft_domain::Username::parse(&username).map_err(|e| ApiError::from(AppError::field("username", e.message)))?;
     Ok(Json(Me::of(&updated)).into_response())

@@ -24,6 +24,7 @@ struct Profile {
     username: String,
     /// The zone times are shown in; empty until chosen (the page's script proposes the browser's).
     time_zone: String,
+    bio: String,
     /// Every zone the chooser offers.
     zones: Vec<String>,
     email: String,
@@ -44,6 +45,7 @@ impl Profile {
             name: who.user.name.clone(),
             username: who.user.username.as_str().to_owned(),
             time_zone: who.user.time_zone.clone().unwrap_or_default(),
+            bio: who.user.bio.clone(),
             zones: weft_domain::polls::meeting::Zone::all(),
             email: who.user.email.as_str().to_owned(),
             new_email: String::new(),
@@ -83,6 +85,8 @@ pub async fn show(
 #[serde(default)]
 pub struct ProfileForm {
     time_zone: String,
+    /// Absent (a client that does not know it): left as it is.
+    bio: Option<String>,
     name: String,
     username: String,
 }
@@ -97,6 +101,7 @@ pub async fn update(
         name: &form.name,
         username: &form.username,
         time_zone: Some(&form.time_zone),
+        bio: form.bio.as_deref(),
     };
     match state.app.update_profile(&who, &change).await {
         Ok(()) => Ok(Redirect::to(&Notice::ProfileSaved.on("/profile")).into_response()),
@@ -105,6 +110,7 @@ pub async fn update(
             page.name = form.name;
             page.username = form.username;
             page.time_zone = form.time_zone;
+            page.bio = form.bio.unwrap_or_default();
             page.profile_errors = errors;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -244,8 +250,8 @@ pub async fn end_all_sessions(
 #[template(path = "accounts/person.html")]
 struct PersonPage {
     ctx: PageCtx,
-    name: String,
-    username: String,
+    person: weft_app::accounts::Person,
+    avatar: weft_domain::avatars::Avatar,
 }
 
 /// `/u/{username}`: where a mention leads.
@@ -255,8 +261,9 @@ pub async fn person(
     ctx: PageCtx,
     Path(username): Path<String>,
 ) -> Result<Response, WebError> {
-    let (name, username) = state.app.person(&who, &username).await?;
-    Ok(render(StatusCode::OK, &PersonPage { ctx, name, username }))
+    let person = state.app.person(&who, &username).await?;
+    let avatar = weft_domain::avatars::Avatar::of(&person.name, &person.username);
+    Ok(render(StatusCode::OK, &PersonPage { ctx, person, avatar }))
 }
 
 // ---- deactivate and delete (P9, P10) ----

@@ -2,6 +2,7 @@
 
 use crate::helpers::TestApp;
 use crate::on_both;
+use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -15,6 +16,7 @@ on_both!(
     password_reset_replaces_password_and_ends_sessions,
     bad_sign_up_input_is_explained_and_nothing_is_stored,
     profile_changes_name_and_username,
+    a_short_bio_is_written_on_the_profile_and_read_on_the_profile_page,
     email_change_needs_confirmation_and_tells_the_old_address,
     password_change_needs_current_password_unless_fresh,
     sessions_page_lists_sessions_and_logs_out_everywhere,
@@ -294,6 +296,65 @@ async fn profile_changes_name_and_username(app: &TestApp) {
     assert!(res.body.contains("Enter a name") && res.body.contains("Use only letters"));
     let page = ivy.get("/profile").await.body;
     assert!(page.contains("value=\"ivy_q\""), "nothing half-saved");
+}
+
+/// A short bio: written on the profile (form or API), shown as plain text on the profile page
+/// to signed-in people, refused next to the field when too long (nothing saved), in the
+/// personal-data export and in "who can see what".
+async fn a_short_bio_is_written_on_the_profile_and_read_on_the_profile_page(app: &TestApp) {
+    let ivy = app.signed_in_user("Ivy", "ivy@example.org", PASSWORD).await;
+    let joan = app.signed_in_user("Joan", "joan@example.org", PASSWORD).await;
+    let username = ivy.username().await;
+    let res = ivy
+        .post_form(
+            "/profile",
+            &[
+                ("name", "Ivy"),
+                ("username", &username),
+                ("bio", "Grows <b>tomatoes</b>.\r\nKeeps bees."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = joan.get(&format!("/u/{username}")).await.body;
+    assert!(
+        page.contains("<p class=\"bio\">Grows &#60;b&#62;tomatoes&#60;/b&#62;.\nKeeps bees.</p>"),
+        "plain text, line break kept: {page}"
+    );
+    assert!(
+        ivy.get("/profile").await.body.contains("Your short bio"),
+        "who can see it"
+    );
+    let res = ivy
+        .post_form(
+            "/profile",
+            &[("name", "Ivy"), ("username", &username), ("bio", &"b".repeat(301))],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("Use at most 300 characters."), "{}", res.body);
+    assert!(
+        joan.get(&format!("/u/{username}")).await.body.contains("Keeps bees."),
+        "unchanged"
+    );
+    // The API reads and writes it; a client that leaves it out leaves it.
+    let res = ivy
+        .request_json(reqwest::Method::PATCH, "/api/v1/me", Some(&json!({"name": "Ivy Q"})))
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["bio"], "Grows <b>tomatoes</b>.\nKeeps bees.");
+    let res = ivy
+        .request_json(reqwest::Method::PATCH, "/api/v1/me", Some(&json!({"bio": "Seeds."})))
+        .await;
+    assert_eq!(res.json()["bio"], "Seeds.");
+    let res = ivy
+        .request_json(reqwest::Method::PATCH, "/api/v1/me", Some(&json!({"bio": "\u{0007}"})))
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.json()["errors"]["bio"].is_array());
+    let export = ivy.get("/api/v1/me/export").await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert!(export.body.contains("Seeds."), "in the export: {}", export.body);
 }
 
 async fn email_change_needs_confirmation_and_tells_the_old_address(app: &TestApp) {
