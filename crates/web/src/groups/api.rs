@@ -311,9 +311,9 @@ pub struct ExploreQuery {
 }
 
 pub async fn explore(State(state): State<AppState>, Query(q): Query<ExploreQuery>) -> Result<Response, ApiError> {
-    let mut groups = state.app.explore(&q.q, q.page.get()).await?;
+    let (mut groups, total) = state.app.explore(&q.q, q.page.get()).await?;
     let per_page = usize::try_from(weft_app::groups::EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
     let has_more = groups.len() > per_page;
     groups.truncate(per_page);
-    Ok(Json(ExploreDto::new(&groups, q.page.get(), has_more)).into_response())
+    Ok(Json(ExploreDto::new(&groups, q.page.get(), has_more, total)).into_response())
 }

@@ -189,11 +189,14 @@ pub struct ExploreDto {
     pub groups: Vec<ExploredGroupDto>,
     pub page: i64,
     pub has_more: bool,
+    /// How many groups this search lists in all.
+    pub total: i64,
 }
 
 impl ExploreDto {
-    pub fn new(groups: &[(Group, i64)], page: i64, has_more: bool) -> Self {
+    pub fn new(groups: &[(Group, i64)], page: i64, has_more: bool, total: i64) -> Self {
         Self {
+            total,
             groups: groups
                 .iter()
                 .map(|(g, members)| ExploredGroupDto {

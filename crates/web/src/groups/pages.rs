@@ -755,6 +755,8 @@ struct ExplorePage {
     groups: Vec<(weft_app::groups::Group, i64, String)>,
     page: i64,
     has_more: bool,
+    /// "Groups 21–40 of 57" (empty when none).
+    position: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -770,7 +772,7 @@ pub async fn explore(
     ctx: PageCtx,
     Query(query): Query<ExploreQuery>,
 ) -> Result<Response, WebError> {
-    let mut groups = state.app.explore(&query.q, query.page.get()).await?;
+    let (mut groups, total) = state.app.explore(&query.q, query.page.get()).await?;
     let has_more = groups.len() > usize::try_from(EXPLORE_PER_PAGE).unwrap_or(usize::MAX);
     groups.truncate(usize::try_from(EXPLORE_PER_PAGE).unwrap_or(usize::MAX));
     let groups = groups
@@ -779,8 +781,15 @@ pub async fn explore(
             let summary = weft_domain::markdown::to_plain_text(&g.description);
             (g, n, summary)
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let first = query.page.get() * weft_app::groups::EXPLORE_PER_PAGE + 1;
+    let position = weft_domain::paging::position(first, groups.len(), total);
     let page = ExplorePage {
+        position: if position.is_empty() {
+            position
+        } else {
+            format!("Groups {position}")
+        },
         ctx,
         q: query.q,
         groups,

@@ -921,3 +921,48 @@ async fn a_new_group_says_what_to_do_next_and_keeps_destructive_actions_apart(ap
     );
     assert!(danger.contains("To come back you need to be let in again."));
 }
+
+on_both!(explore_comes_in_pages_that_say_where_you_are);
+
+/// Explore lists 30 groups a page and says where the reader is, counting only what it lists
+/// (a search narrows the count; an unlisted or closed group is not counted).
+async fn explore_comes_in_pages_that_say_where_you_are(app: &TestApp) {
+    let ann = app.signed_in_user("Ann", "ann@example.org", PASSWORD).await;
+    for n in 1..=33 {
+        create_subgroup(
+            &ann,
+            json!({"name": format!("Orchard {n:02}"), "privacy": "open", "join_policy": "anyone", "listed_in_explore": true}),
+        )
+        .await;
+    }
+    create_subgroup(
+        &ann,
+        json!({"name": "Orchard hidden", "privacy": "open", "join_policy": "anyone"}),
+    )
+    .await;
+    create_subgroup(
+        &ann,
+        json!({"name": "Orchard closed", "privacy": "closed", "listed_in_explore": true}),
+    )
+    .await;
+    let visitor = app.client();
+    let page = visitor.get("/explore").await.body;
+    assert!(page.contains("Groups 1–30 of 33"), "{page}");
+    let page = visitor.get("/explore?page=1").await.body;
+    assert!(
+        page.contains("Groups 31–33 of 33") && !page.contains("Next page"),
+        "{page}"
+    );
+    let page = visitor.get("/explore?q=orchard+0").await.body;
+    assert!(page.contains("Groups 1–9 of 9"), "{page}");
+    assert!(
+        !visitor
+            .get("/explore?q=zzz")
+            .await
+            .body
+            .contains("explore-position\">G")
+    );
+    let api = visitor.get("/api/v1/explore?page=1").await.json();
+    assert_eq!(api["total"], 33);
+    assert_eq!(api["groups"].as_array().unwrap().len(), 3);
+}
