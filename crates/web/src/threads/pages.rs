@@ -1063,3 +1063,8 @@ pub async fn volume(
     state.app.set_thread_volume(&who, &key, &form.volume).await?;
     Ok(Redirect::to(&Notice::VolumeSaved.on(&format!("/t/{key}#volume"))).into_response())
 }
+
+/// A poll's state as the page is rendered (its decision card).
+pub fn poll_state(now: &weft_domain::Timestamp, poll: &weft_app::polls::Poll) -> weft_domain::polls::PollState {
+    weft_domain::polls::PollState::at(*now, poll.opening_at, poll.closing_at, poll.closed_at)
+}
