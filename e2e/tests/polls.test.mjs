@@ -99,7 +99,8 @@ for (const javaScriptEnabled of [true, false]) {
     const pollUrl = ann.page.url().split('?')[0];
     await ann.page.goto(groupUrl);
     await ann.page.getByRole('heading', { name: 'Decisions' }).waitFor();
-    await ann.page.getByRole('link', { name: 'Open on Sundays?' }).waitFor();
+    await ann.page.getByRole('link', { name: 'Open on Sundays?', exact: true }).waitFor();
+    await ann.page.getByRole('link', { name: 'Vote on Open on Sundays?' }).waitFor(); // its decision card's one action
 
     // Zoe accepts the invitation from her email and votes as a guest of the poll.
     const link = (await weft.email(`zoe-g-${js}@example.org`, 2)).link('/vote/');
