@@ -364,6 +364,11 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
             false,
         ),
         ("group page, the largest group (signed in)", "/g/seedg1", true),
+        (
+            "group page, the largest group, page 3 by newest (signed in)",
+            "/g/seedg1?sort=newest&page=2",
+            true,
+        ),
         ("dashboard (signed in)", "/", true),
         ("Explore, first page (anonymous)", "/explore", false),
         (
@@ -437,6 +442,63 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
         samples.push(floor);
     }
 
+    let name = "floor: the largest group's thread count alone";
+    if options.wants(name) {
+        let group = weft_store::groups::find_by_key(&mut *store.reader().await?, "seedg1")
+            .await?
+            .context("no seedg1 group: run weft seed first")?;
+        let store = store.clone();
+        let floor = drive(name, c, d, move |_| {
+            let store = store.clone();
+            async move {
+                let Ok(mut conn) = store.reader().await else {
+                    return false;
+                };
+                let all = threads::ThreadFilter::default();
+                threads::count_for_group(&mut conn, group.id, None, true, &all)
+                    .await
+                    .is_ok()
+            }
+        })
+        .await;
+        extra.extend(ratio(
+            &samples,
+            "group page, the largest group (",
+            "group page / its count",
+            &floor,
+        ));
+        samples.push(floor);
+    }
+
+    let name = "preview a comment of 2 KB (markdown to sanitised HTML)";
+    if options.wants(name) {
+        let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
+        let text: Arc<str> = "A **preview** with a [link](https://example.org), `code` and a list:\n\n- one\n- two\n\n"
+            .repeat(24)
+            .into();
+        samples.push(
+            drive(name, c, d, move |w| {
+                let (http, base, sessions, text) = (http.clone(), base.clone(), sessions.clone(), text.clone());
+                async move {
+                    let res = http
+                        .post(format!("{base}/api/v1/preview"))
+                        .header("cookie", &sessions[w].cookie)
+                        .header("x-csrf-token", &sessions[w].csrf)
+                        .json(&serde_json::json!({ "markdown": &*text }))
+                        .send()
+                        .await;
+                    matches!(res, Ok(r) if r.status().is_success())
+                }
+            })
+            .await,
+        );
+    }
+
+    let name = format!("delete a comment and undo it ({c} writers, their own comments)");
+    if options.wants(&name) {
+        samples.push(delete_and_undo(http, base, &sessions, &name, c, d).await?);
+    }
+
     let name = "announce a new thread to the largest group (notifications written, emails queued)";
     if options.wants(name) {
         let (sample, check) = announce_threads(&store, http, base, &sessions[0], name, d).await?;
@@ -465,6 +527,70 @@ async fn scenarios(options: &BenchOptions, http: &reqwest::Client, base: &str, p
     }
     store.close().await;
     Ok((samples, extra))
+}
+
+/// Each writer posts a comment of their own on the quiet thread, then deletes it and brings it
+/// back, again and again (one sample: the delete and the undo, each scheduling or finding its
+/// erasure job). Every undo must succeed: the comment is theirs and within its two minutes.
+async fn delete_and_undo(
+    http: &reqwest::Client,
+    base: &str,
+    sessions: &Arc<Vec<Session>>,
+    name: &str,
+    c: usize,
+    d: Duration,
+) -> anyhow::Result<Sample> {
+    let mut ids = Vec::with_capacity(c);
+    for session in sessions.iter().take(c) {
+        let res = http
+            .post(format!("{base}/api/v1/threads/benchquiet/comments"))
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .json(&serde_json::json!({"body": "A comment to delete and bring back."}))
+            .send()
+            .await?;
+        let seq = res.json::<serde_json::Value>().await?["seq"]
+            .as_i64()
+            .context("no seq")?;
+        let page: serde_json::Value = http
+            .get(format!("{base}/api/v1/threads/benchquiet?from={seq}"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = page["comments"]
+            .as_array()
+            .and_then(|cs| cs.iter().find(|c| c["seq"] == seq))
+            .and_then(|c| c["id"].as_i64())
+            .context("the comment just posted is not on its page")?;
+        ids.push(id);
+    }
+    let ids = Arc::new(ids);
+    let (http, base, sessions) = (http.clone(), base.to_owned(), sessions.clone());
+    Ok(drive(name, c, d, move |w| {
+        let (http, base, sessions, ids) = (http.clone(), base.clone(), sessions.clone(), ids.clone());
+        async move {
+            let url = format!("{base}/api/v1/threads/benchquiet/comments/{}", ids[w]);
+            let deleted = http
+                .delete(&url)
+                .header("cookie", &sessions[w].cookie)
+                .header("x-csrf-token", &sessions[w].csrf)
+                .send()
+                .await;
+            if !matches!(deleted, Ok(r) if r.status().is_success()) {
+                return false;
+            }
+            let restored = http
+                .post(format!("{url}/restore"))
+                .header("cookie", &sessions[w].cookie)
+                .header("x-csrf-token", &sessions[w].csrf)
+                .send()
+                .await;
+            matches!(restored, Ok(r) if r.status().is_success())
+        }
+    })
+    .await)
 }
 
 async fn open_store(options: &BenchOptions, connections: usize) -> anyhow::Result<Store> {
