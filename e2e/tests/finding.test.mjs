@@ -5,9 +5,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWeft, SEED_PASSWORD } from '../lib/weft.mjs';
+import { startWeft } from '../lib/weft.mjs';
 import { launch, newContext, DESKTOP, PHONE } from '../lib/browser.mjs';
-import { signedUpPerson } from '../lib/people.mjs';
+import { PASSPHRASE, seededPerson, signedUpPerson } from '../lib/people.mjs';
 
 const shots = join(import.meta.dirname, '..', 'artifacts', 'screenshots');
 
@@ -20,22 +20,13 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await weft?.stop(); });
 
-async function seededPerson(n, options) {
-  const context = await newContext(browser, weft.base, options);
-  const page = await context.newPage();
-  await page.goto(`${weft.base}/login`);
-  await page.getByRole('textbox', { name: 'Email address' }).last().fill(`user${n}@seed.example`);
-  await page.getByLabel('Password', { exact: true }).fill(SEED_PASSWORD);
-  await page.getByRole('button', { name: 'Log in', exact: true }).last().click();
-  await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
-  return { context, page };
-}
+const seeded = (n, options) => seededPerson(browser, weft, n, options);
 
 for (const javaScriptEnabled of [true, false]) {
   const js = javaScriptEnabled ? 'on' : 'off';
   for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     test(`a large group's threads come in pages that say where you are (${width}, JavaScript ${js})`, async () => {
-      const { context, page } = await seededPerson(1, { javaScriptEnabled, viewport });
+      const { context, page } = await seeded(1, { javaScriptEnabled, viewport });
       await page.goto(`${weft.base}/g/seedg1`);
       const position = page.locator('#threads-position');
       assert.equal(await position.innerText(), 'Threads 1–30 of 80');
@@ -63,6 +54,55 @@ for (const javaScriptEnabled of [true, false]) {
       await context.close();
     });
   }
+
+  for (const [width, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    test(`a 1 000-comment thread says where you are and jumps to the first and the latest (${width}, JavaScript ${js})`, async () => {
+      const { context, page } = await seeded(width === 'desktop' ? 2 : 3, { javaScriptEnabled, viewport });
+      await page.goto(`${weft.base}/t/bench1000?from=1`);
+      // Thousands are grouped with a narrow no-break space: compared as plain spaces.
+      const timeline = page.locator('#timeline-position');
+      const position = { innerText: async () => (await timeline.innerText()).replace(/\s/g, ' ') };
+      assert.equal(await position.innerText(), '1–50 of 1 000');
+      await page.getByRole('link', { name: 'Latest' }).click();
+      assert.equal(await position.innerText(), '951–1 000 of 1 000');
+      assert.equal(new URL(page.url()).hash, '#comment-form', 'at the reply box');
+      assert.equal(await page.locator('li.comment').last().isVisible(), true);
+      await page.getByRole('link', { name: 'First', exact: true }).click();
+      assert.equal(await position.innerText(), '1–50 of 1 000');
+      await page.getByRole('link', { name: 'Later comments' }).first().click();
+      assert.equal(await position.innerText(), '51–100 of 1 000');
+      if (js === 'on' && width === 'phone') await page.screenshot({ path: join(shots, 'long-thread-phone.png') });
+      await context.close();
+    });
+  }
+
+  test(`a link opened logged out offers to log in and lands on that page (JavaScript ${js})`, async () => {
+    const ann = await signedUpPerson(browser, weft, 'Ann', `ann-back-${js}@example.org`, { javaScriptEnabled });
+    await ann.page.getByRole('link', { name: 'Start a group' }).click();
+    await ann.page.getByLabel('Name', { exact: true }).fill(`Quiet room ${js}`);
+    await ann.page.getByRole('radio', { name: /^Secret/ }).check();
+    await ann.page.getByRole('button', { name: 'Create group' }).click();
+    await ann.page.getByRole('link', { name: 'Start a thread' }).click();
+    await ann.page.getByLabel('Title').fill('Budget, privately');
+    await ann.page.getByRole('button', { name: 'Start thread' }).click();
+    const thread = new URL(ann.page.url()).pathname;
+    await ann.page.getByRole('button', { name: 'Log out' }).click();
+
+    // As from a notification email: the private page, logged out.
+    const res = await ann.page.goto(`${weft.base}${thread}?from=1#new`);
+    assert.equal(res.status(), 404, 'nothing said about what is there');
+    await ann.page.getByRole('link', { name: 'Log in to see it' }).click();
+    await ann.page.getByRole('textbox', { name: 'Email address' }).last().fill(`ann-back-${js}@example.org`);
+    await ann.page.getByLabel('Password', { exact: true }).fill(PASSPHRASE);
+    await ann.page.getByRole('button', { name: 'Log in', exact: true }).last().click();
+    await ann.page.getByRole('heading', { name: 'Budget, privately', level: 1 }).waitFor();
+    assert.equal(new URL(ann.page.url()).pathname, thread);
+
+    // A page she may not see (here, none at all) still answers 404 once she is logged in.
+    assert.equal((await ann.page.goto(`${weft.base}/t/NoSuchKey1`)).status(), 404);
+    assert.equal(await ann.page.getByRole('link', { name: 'Log in to see it' }).count(), 0);
+    await ann.context.close();
+  });
 
   test(`a reader in another time zone reads times in theirs (JavaScript ${js})`, async () => {
     const kiri = await signedUpPerson(browser, weft, 'Kiri', `kiri-${js}@example.org`,
