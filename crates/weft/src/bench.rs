@@ -25,7 +25,8 @@ pub struct BenchOptions {
     pub duration: Duration,
     pub concurrency: usize,
     pub live_connections: usize,
-    /// Only the scenarios whose name contains this (case-insensitive).
+    /// Only the scenarios whose name contains this (case-insensitive); `|` separates
+    /// alternatives ("group page|count alone": a page and its floor in one run).
     pub only: Option<String>,
     /// Set for the server process only (the client shares the binary, not these).
     pub server_env: Vec<(String, String)>,
@@ -33,9 +34,11 @@ pub struct BenchOptions {
 
 impl BenchOptions {
     fn wants(&self, scenario: &str) -> bool {
-        self.only
-            .as_deref()
-            .is_none_or(|only| scenario.to_lowercase().contains(&only.to_lowercase()))
+        self.only.as_deref().is_none_or(|only| {
+            let scenario = scenario.to_lowercase();
+            only.split('|')
+                .any(|part| scenario.contains(&part.trim().to_lowercase()))
+        })
     }
 }
 
@@ -1291,4 +1294,32 @@ async fn stv_count(name: &str, duration: Duration) -> (Sample, String) {
         first.elected
     );
     (sample, check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only(text: Option<&str>) -> BenchOptions {
+        BenchOptions {
+            data_dir: std::path::PathBuf::new(),
+            database_url: None,
+            duration: Duration::from_secs(1),
+            concurrency: 1,
+            live_connections: 0,
+            only: text.map(str::to_owned),
+            server_env: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_picks_scenarios_by_any_of_its_parts() {
+        assert!(only(None).wants("dashboard (signed in)"));
+        assert!(only(Some("Dashboard")).wants("dashboard (signed in)"));
+        assert!(!only(Some("explore")).wants("dashboard (signed in)"));
+        let two = only(Some("group page| count alone"));
+        assert!(two.wants("group page, the largest group (signed in)"));
+        assert!(two.wants("floor: the largest group's thread count alone"));
+        assert!(!two.wants("digest run for every member of the largest group"));
+    }
 }

@@ -68,7 +68,8 @@ enum Command {
         /// Idle live-update connections to hold open at the end (0: skip).
         #[arg(long, default_value_t = 10_000)]
         live_connections: usize,
-        /// Run only the scenarios whose name contains this text (e.g. "dashboard", "statements").
+        /// Run only the scenarios whose name contains this text (e.g. "dashboard", "statements");
+        /// `|` separates alternatives ("group page|count alone").
         #[arg(long)]
         only: Option<String>,
         /// An environment variable for the server alone, as NAME=VALUE (repeatable), e.g.
